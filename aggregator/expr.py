@@ -1,0 +1,210 @@
+"""A small, safe expression language for rules: parsed once, compiled to closures, never ``eval``-ed.
+
+A rule's ``check`` is written like ``problems.total == problems_rectified.total + problems_in_progress.total``.
+Python's own parser reads it (``ast.parse``); only the node types listed here are accepted, so a
+declaration cannot call anything but the few functions below. Evaluation is three-valued: a value
+the reader could not interpret is ``None``, and anything that depends on it is ``None`` too, so
+the rule is skipped rather than reported on a guess (the reader has already reported the cell).
+
+The same tree translates to an Excel formula, which is how the template's live checks agree with
+the engine by construction.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+Values = Mapping[str, Any]
+Evaluator = Callable[[Values, Mapping[str, Any]], Any]
+
+_PHONE = re.compile(
+    r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}(?:[- ]?\d{1,4})?|\d{7,8})$"
+)
+
+
+def phone_like(text: Any) -> bool:
+    """A mainland mobile (11 digits from 13x) or a landline with or without area code."""
+    if text is None:
+        return False
+    s = re.sub(r"[\s()（）]", "", str(text))
+    s = s.replace("—", "-").replace("－", "-")
+    return bool(_PHONE.match(s))
+
+
+def present(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+class ExprError(ValueError):
+    """The expression in a declaration uses something the language does not have."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    source: str
+    fields: tuple[str, ...]  # field ids in order of first appearance
+    context: tuple[str, ...]  # context names used
+    run: Evaluator
+
+
+_CMP = {
+    ast.Eq: lambda a, b: a == b,
+    ast.NotEq: lambda a, b: a != b,
+    ast.Lt: lambda a, b: a < b,
+    ast.LtE: lambda a, b: a <= b,
+    ast.Gt: lambda a, b: a > b,
+    ast.GtE: lambda a, b: a >= b,
+}
+_CMP_XL = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_BIN = {
+    ast.Add: lambda a, b: a + b,
+    ast.Sub: lambda a, b: a - b,
+    ast.Mult: lambda a, b: a * b,
+}
+_BIN_XL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
+_FUNCS = {"implies", "present", "phone_like"}
+
+
+def _ref(node: ast.AST) -> str | None:
+    """``inspectors.total`` -> 'inspectors.total'; ``unit`` -> 'unit'; else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
+
+
+def compile_expr(source: str, is_field: Callable[[str], bool], context_names: frozenset[str]) -> Compiled:
+    try:
+        tree = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise ExprError(f"cannot parse {source!r}: {exc.msg}") from None
+    fields: list[str] = []
+    ctx: list[str] = []
+
+    def build(node: ast.AST) -> Evaluator:
+        ref = _ref(node)
+        if ref is not None:
+            if is_field(ref):
+                if ref not in fields:
+                    fields.append(ref)
+                return lambda v, c, k=ref: v.get(k)
+            if ref in context_names:
+                if ref not in ctx:
+                    ctx.append(ref)
+                return lambda v, c, k=ref: c.get(k)
+            raise ExprError(f"{source!r}: unknown name {ref!r}")
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str)):
+            return lambda v, c, k=node.value: k
+        if isinstance(node, ast.BinOp) and type(node.op) in _BIN:
+            op, left, right = _BIN[type(node.op)], build(node.left), build(node.right)
+
+            def binop(v, c):
+                a, b = left(v, c), right(v, c)
+                return None if a is None or b is None else op(a, b)
+
+            return binop
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = build(node.operand)
+            return lambda v, c: None if (x := inner(v, c)) is None else -x
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            inner = build(node.operand)
+            return lambda v, c: None if (x := inner(v, c)) is None else not x
+        if isinstance(node, ast.Compare) and all(type(o) in _CMP for o in node.ops):
+            parts = [build(node.left)] + [build(n) for n in node.comparators]
+            ops = [_CMP[type(o)] for o in node.ops]
+
+            def compare(v, c):
+                vals = [p(v, c) for p in parts]
+                if any(x is None for x in vals):
+                    return None
+                return all(op(vals[i], vals[i + 1]) for i, op in enumerate(ops))
+
+            return compare
+        if isinstance(node, ast.BoolOp):
+            items = [build(n) for n in node.values]
+            is_and = isinstance(node.op, ast.And)
+
+            def boolop(v, c):
+                unknown = False
+                for item in items:
+                    x = item(v, c)
+                    if x is None:
+                        unknown = True
+                    elif bool(x) != is_and:  # False in `and`, True in `or` decides
+                        return not is_and
+                return None if unknown else is_and
+
+            return boolop
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
+            name, args = node.func.id, [build(a) for a in node.args]
+            if node.keywords:
+                raise ExprError(f"{source!r}: {name}() takes no keywords")
+            if name == "implies":
+                if len(args) != 2:
+                    raise ExprError(f"{source!r}: implies(p, q) takes two arguments")
+                p, q = args
+
+                def implies(v, c):
+                    x = p(v, c)
+                    if x is None:
+                        return None
+                    return True if not x else q(v, c)
+
+                return implies
+            if len(args) != 1:
+                raise ExprError(f"{source!r}: {name}() takes one argument")
+            (arg,) = args
+            if name == "present":
+                return lambda v, c: present(arg(v, c))
+            return lambda v, c: phone_like(arg(v, c))
+        raise ExprError(f"{source!r}: {ast.unparse(node)!r} is not allowed in a rule")
+
+    run = build(tree)
+    return Compiled(source, tuple(fields), tuple(ctx), run)
+
+
+def to_excel(source: str, cell_of: Callable[[str], str]) -> str:
+    """The expression as an Excel formula body (no leading '='), with fields as cell refs.
+
+    Raises ``ExprError`` for anything Excel cannot see (context names such as the roster).
+    Blank cells count as 0 in Excel arithmetic, as they do in the engine.
+    """
+    tree = ast.parse(source.strip(), mode="eval").body
+
+    def xl(node: ast.AST) -> str:
+        ref = _ref(node)
+        if ref is not None:
+            try:
+                return cell_of(ref)
+            except KeyError:
+                raise ExprError(f"{source!r}: {ref!r} has no cell in the workbook") from None
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return '"' + node.value.replace('"', '""') + '"'
+            return repr(node.value)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BIN_XL:
+            return f"({xl(node.left)}{_BIN_XL[type(node.op)]}{xl(node.right)})"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return f"(-{xl(node.operand)})"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return f"NOT({xl(node.operand)})"
+        if isinstance(node, ast.Compare):
+            items = [node.left] + list(node.comparators)
+            terms = [f"{xl(items[i])}{_CMP_XL[type(op)]}{xl(items[i + 1])}" for i, op in enumerate(node.ops)]
+            return terms[0] if len(terms) == 1 else f"AND({','.join(terms)})"
+        if isinstance(node, ast.BoolOp):
+            name = "AND" if isinstance(node.op, ast.And) else "OR"
+            return f"{name}({','.join(xl(n) for n in node.values)})"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            args = [xl(a) for a in node.args]
+            if node.func.id == "implies":
+                return f"OR(NOT({args[0]}),{args[1]})"
+            if node.func.id == "present":
+                return f"LEN(TRIM({args[0]}))>0"
+        raise ExprError(f"{source!r}: {ast.unparse(node)!r} has no Excel form")
+
+    return xl(tree)

@@ -1,0 +1,105 @@
+"""The validator: a ``Submission`` in, a ``Report`` of every finding out, in one pass.
+
+Rules come from the form's declaration, compiled once per form by ``expr``. A rule whose inputs
+could not be read is skipped (the reader already reported the cell), so a school is never told a
+sum is wrong because of a value we failed to understand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Mapping
+
+from .expr import Compiled, compile_expr
+from .findings import Finding, Report
+from .forms import Form, RuleSpec
+from .submission import Submission
+
+# Names a rule may use besides field ids; filled from the roster when there is one.
+CONTEXT_NAMES = frozenset({"in_roster", "stage"})
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the collection knows about the school, beyond its return."""
+
+    in_roster: bool | None = None  # None: no roster to check against
+    stage: str = ""  # the roster's 学段: 小学 / 初中 / 九年一贯制 / ...
+
+    def as_mapping(self) -> dict[str, Any]:
+        return {"in_roster": self.in_roster, "stage": self.stage or None}
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    spec: RuleSpec
+    check: Compiled
+
+
+_PLACEHOLDER = re.compile(r"\{(=|cell:|label:|col:)?([^{}]+)\}")
+
+
+@cache
+def compiled_rules(form: Form) -> tuple[CompiledRule, ...]:
+    return tuple(
+        CompiledRule(spec, compile_expr(spec.check, form.has_field, CONTEXT_NAMES)) for spec in form.rules
+    )
+
+
+@cache
+def _compiled_snippet(form: Form, source: str) -> Compiled:
+    return compile_expr(source, form.has_field, CONTEXT_NAMES)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "（无法识别）"
+    return str(value)
+
+
+def render(form: Form, template: str, values: Mapping[str, Any], cells: Mapping[str, str], ctx: Mapping[str, Any]) -> str:
+    """Fill a declared message: {field}, {cell:field}, {label:row}, {col:column}, {=expr}."""
+
+    def sub(m: re.Match) -> str:
+        kind, name = m.group(1), m.group(2).strip()
+        if kind == "=":
+            return _show(_compiled_snippet(form, name).run(values, ctx))
+        if kind == "cell:":
+            return cells.get(name, "")
+        if kind == "label:":
+            return form.row_label(name)
+        if kind == "col:":
+            return f"{form.column_label(name)}栏"
+        return _show(values.get(name))
+
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def check_values(
+    form: Form, values: Mapping[str, Any], cells: Mapping[str, str], context: Context | None = None
+) -> list[Finding]:
+    """Run every rule of the form over one set of values; used for returns and for summaries."""
+    ctx = (context or Context()).as_mapping()
+    out: list[Finding] = []
+    for rule in compiled_rules(form):
+        if rule.check.run(values, ctx) is not False:  # True, or None: not decidable
+            continue
+        fields = rule.check.fields
+        out.append(
+            Finding(
+                rule=rule.spec.id,
+                level=rule.spec.level,
+                message=render(form, rule.spec.message, values, cells, ctx),
+                fields=fields,
+                cells=tuple(cells[f] for f in fields if f in cells),
+                values=tuple(values.get(f) for f in fields),
+            )
+        )
+    return out
+
+
+def validate(form: Form, submission: Submission, context: Context | None = None) -> Report:
+    """Everything wrong with one return: what the reader could not read, then every rule."""
+    return Report(tuple(submission.findings) + tuple(check_values(form, submission.values, submission.cells, context)))
