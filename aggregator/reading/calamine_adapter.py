@@ -1,0 +1,114 @@
+"""The fast path: python-calamine (Rust) for .xlsx, .xlsm, .xlsb and .ods (and .xls when xlrd
+is missing: see ``xlrd_adapter`` for why .xls normally goes there).
+
+About 40 times faster than openpyxl on a small return. Calamine gives values only: a formula
+without a saved result and a saved error value both come back blank, so ``formulas`` looks at
+the sheet's XML (``xlsx_parts``, ``ods_parts``) for exactly those cells.
+
+calamine aborts the process (it does not raise) when asked to allocate absurd amounts: a value
+in XFD1048576 makes a sheet of 17 billion cells. ``_read`` bounds a sheet from its XML before
+calamine opens it; ``sniff`` refuses zip bombs and absurd shared-string counts.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import python_calamine as pc
+
+from . import ods_parts, xlsx_parts
+from .errors import UnreadableFile
+from .port import MAX_CELLS, Grid, SheetTooLarge, whole_numbers
+from .sniff import Sniffed
+
+# What calamine raises on a file it cannot parse. A Rust panic surfaces as pyo3's
+# PanicException (a BaseException); ``_is_panic`` recognises it by name, nothing else is caught.
+_ERRORS = (pc.CalamineError, ValueError, TypeError, OverflowError, UnicodeDecodeError, IndexError)
+
+
+def _is_panic(exc: BaseException) -> bool:
+    return type(exc).__name__ == "PanicException"
+
+
+def _unreadable(exc: BaseException) -> UnreadableFile:
+    if isinstance(exc, pc.PasswordError):
+        return UnreadableFile("encrypted")
+    return UnreadableFile("corrupt", detail="表格内容无法解析")
+
+
+class CalamineWorkbook:
+    def __init__(self, sniffed: Sniffed) -> None:
+        self.format = sniffed.format
+        self._sniffed = sniffed
+        self._grids: dict[str, Grid] = {}
+        self._formulas: dict[str, Mapping[str, str]] = {}
+        self._parts: dict[str, str] | None = None
+        try:
+            # From the bytes, not the path: calamine picks its parser by the file extension, and
+            # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
+            with sniffed.path.open("rb") as fh:
+                self._wb = pc.CalamineWorkbook.from_filelike(fh)
+            self._visible = {
+                m.name: m.visible == pc.SheetVisibleEnum.Visible for m in self._wb.sheets_metadata
+            }
+            self._names = list(self._wb.sheet_names)
+        except _ERRORS as exc:
+            raise _unreadable(exc) from exc
+        except BaseException as exc:
+            if _is_panic(exc):
+                raise _unreadable(exc) from exc
+            raise
+
+    def sheet_names(self) -> list[str]:
+        return self._names
+
+    def is_visible(self, sheet: str) -> bool:
+        return self._visible.get(sheet, True)
+
+    def grid(self, sheet: str) -> Grid:
+        if sheet not in self._grids:
+            self._grids[sheet] = self._read(sheet)
+        return self._grids[sheet]
+
+    def _part(self, sheet: str) -> bytes:
+        """The sheet's XML as ``sniff`` unpacked it (xlsx/xlsm), else b""."""
+        if self._parts is None:
+            self._parts = xlsx_parts.sheet_parts(self._sniffed.parts)
+        return self._sniffed.parts.get(self._parts.get(sheet, ""), b"")
+
+    def _read(self, name: str) -> Grid:
+        if self.format in ("xlsx", "xlsm"):
+            bound = xlsx_parts.cell_count(self._part(name), MAX_CELLS)
+            if bound > MAX_CELLS:
+                raise SheetTooLarge(name, bound)
+        try:
+            sheet = self._wb.get_sheet_by_name(name)
+            end = sheet.end
+            if end is None:
+                return []
+            cells = (end[0] + 1) * (end[1] + 1)
+            if cells > MAX_CELLS:
+                raise SheetTooLarge(name, cells)
+            rows = sheet.to_python(skip_empty_area=False)  # absolute: row 0 is row 1
+        except _ERRORS as exc:
+            raise _unreadable(exc) from exc
+        except BaseException as exc:
+            if _is_panic(exc):
+                raise _unreadable(exc) from exc
+            raise
+        return whole_numbers(rows)
+
+    def formulas(self, sheet: str) -> Mapping[str, str]:
+        if sheet not in self._formulas:
+            if self.format in ("xlsx", "xlsm"):
+                found = xlsx_parts.saved_formulas(self._part(sheet))
+            elif self.format == "ods":
+                found = ods_parts.saved_formulas(self._sniffed.parts.get("content.xml", b""), sheet)
+            else:
+                found = {}
+            self._formulas[sheet] = found
+        return self._formulas[sheet]
+
+    def close(self) -> None:
+        self._wb.close()
+

@@ -1,0 +1,70 @@
+"""``read_return``: one received file in, one ``Submission`` out.
+
+sniff (bytes -> format, safety guards) -> adapter (format -> raw grids) -> metadata -> locate
+(grids -> cells) -> raw values (formulas resolved) -> assemble (normalise, notes, findings).
+Only the adapters do I/O; every stage after them is a pure function of plain data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..forms import Form
+from ..submission import Submission
+from .assemble import assemble, unlocated
+from .calamine_adapter import CalamineWorkbook
+from .locate import locate
+from .meta import read_meta
+from .port import RawWorkbook
+from .raw_values import raw_values
+from .sniff import Sniffed, sniff
+
+ENGINES = ("auto", "calamine", "openpyxl", "xlrd")
+
+
+def open_workbook(sniffed: Sniffed, engine: str = "auto") -> RawWorkbook:
+    """The adapter for ``engine``. "auto": xlrd for .xls (calamine can abort the process on a
+    damaged .xls), calamine for everything else. openpyxl reads .xlsx/.xlsm only; it and xlrd
+    are imported on demand, so reading an .xlsx never loads them."""
+    if engine == "auto":
+        if sniffed.format != "xls":
+            return CalamineWorkbook(sniffed)
+        try:
+            from .xlrd_adapter import XlrdWorkbook
+        except ImportError:  # xlrd is a dependency; without it calamine still reads .xls
+            return CalamineWorkbook(sniffed)
+        return XlrdWorkbook(sniffed)
+    if engine == "calamine":
+        return CalamineWorkbook(sniffed)
+    if engine == "openpyxl":
+        from .openpyxl_adapter import OpenpyxlWorkbook
+
+        return OpenpyxlWorkbook(sniffed)
+    if engine == "xlrd":
+        from .xlrd_adapter import XlrdWorkbook
+
+        return XlrdWorkbook(sniffed)
+    raise ValueError(f"unknown engine {engine!r}; one of {ENGINES}")
+
+
+def read_return(path: str | Path, form: Form, *, engine: str = "auto") -> Submission:
+    """Read a school's returned workbook against ``form``.
+
+    Raises ``UnreadableFile`` when the file as a whole cannot be read (its ``kind`` says why);
+    everything smaller is a finding or a note in the returned ``Submission``.
+    """
+    path = Path(path)
+    sniffed = sniff(path)
+    wb = open_workbook(sniffed, engine)
+    try:
+        meta = read_meta(wb)
+        found_form = meta.get("form_id", "")
+        if found_form and found_form != form.id:
+            return unlocated(form, "wrong-form", meta=meta, source=path.name, found=found_form)
+        location = locate(wb, form, meta)
+        if not location.table_found:
+            return unlocated(form, "form-not-found", meta=meta, source=path.name, sheet=location.sheet)
+        raws = raw_values(wb, location, form)
+    finally:
+        wb.close()
+    return assemble(form, location, raws, meta=meta, source=path.name)

@@ -1,0 +1,225 @@
+"""What calamine does not tell about an .xlsx/.xlsm sheet: formulas without a saved result, and
+saved error values (calamine shows both as a blank cell, which would read as a silent 0).
+
+Works on the XML parts ``sniff`` already unpacked and checked (no DOCTYPE, sizes capped), with
+regular expressions over just the one sheet part: no openpyxl on the fast path, and only done
+when a located count cell came back blank.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import lru_cache
+from typing import Mapping
+from xml.sax.saxutils import unescape
+
+from ..layout import col_letter
+
+_NS = rb"(?:[\w.-]+:)?"  # some writers prefix SpreadsheetML elements ("x:c")
+_SHEET = re.compile(rb"<" + _NS + rb"sheet\b([^>]*)/?>")
+_REL = re.compile(rb"<" + _NS + rb"Relationship\b([^>]*)/?>")
+_ATTR = re.compile(rb'(?:^|\s)([\w:.-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+_CELL = re.compile(rb"<" + _NS + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"c>)", re.S)
+_FORMULA = re.compile(rb"<" + _NS + rb"f\b([^>]*?)(?:/>|>(.*?)</" + _NS + rb"f>)", re.S)
+_VALUE = re.compile(rb"<" + _NS + rb"v\b[^>]*?(?:/>|>(.*?)</" + _NS + rb"v>)", re.S)
+_CELL_START = re.compile(rb"<((?:[\w.-]+:)?)c\b([^>]*?)(/?)>")
+_R_ATTR = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3}\d+)[\"']")
+_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+_ROW_NUMBER = re.compile(rb"<" + _NS + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
+_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?\sr\s*=\s*[\"']([A-Z]{1,3})(\d+)")
+_ROW_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
+_WIDE_REF = re.compile(rb' r="[A-Z]{3}\d')
+_TWO_LETTERS = 26 * 27  # columns up to ZZ
+_REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
+_COORD = re.compile(r"([A-Z]{1,3})(\d+)")
+
+_ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def _attrs(raw: bytes) -> dict[str, str]:
+    out = {}
+    for m in _ATTR.finditer(raw):
+        name = m.group(1).decode("utf-8", "replace").split(":")[-1]
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        out.setdefault(name, unescape(value.decode("utf-8", "replace"), _ENTITIES))
+    return out
+
+
+def sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
+    """Sheet name -> zip member of its XML, from xl/workbook.xml and its relationships."""
+    return dict(_sheet_parts(parts.get("xl/workbook.xml", b""), parts.get("xl/_rels/workbook.xml.rels", b"")))
+
+
+@lru_cache(maxsize=64)  # returns of one template share these two parts byte for byte
+def _sheet_parts(workbook: bytes, rels: bytes) -> tuple[tuple[str, str], ...]:
+    targets = {}
+    for m in _REL.finditer(rels):
+        a = _attrs(m.group(1))
+        if "Id" in a and "Target" in a:
+            targets[a["Id"]] = a["Target"]
+    out = {}
+    for m in _SHEET.finditer(workbook):
+        a = _attrs(m.group(1))
+        target = targets.get(a.get("id", ""))
+        if "name" in a and target:
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            out[a["name"]] = path
+    return tuple(out.items())
+
+
+def cell_count(xml: bytes, limit: int) -> int:
+    """Rows x columns of the sheet counted from A1 (what calamine would allocate), or an upper
+    bound of it when that bound is within ``limit``. Checked before calamine opens a sheet: a
+    stray value in XFD1048576 makes it allocate billions of cells and abort the process. Cheap
+    in the usual case (no column past ZZ, a few hundred rows); exact otherwise."""
+    rows = _ROW_PLAIN.findall(xml) or _ROW_NUMBER.findall(xml)  # the plain form is 4x faster
+    max_row = max(map(int, rows), default=0)
+    if not _WIDE_REF.search(xml) and max_row * _TWO_LETTERS <= limit:
+        return max_row * _TWO_LETTERS
+    max_col = 0
+    for letters, digits in _CELL_REF.findall(xml):
+        row, col = _split((letters + digits).decode())
+        max_row, max_col = max(max_row, row), max(max_col, col)
+    return max_row * max_col
+
+
+class SavedFormulas(Mapping[str, str]):
+    """Cells whose saved value is missing: "C7" -> "=D7+E7" (no result saved) or "#DIV/0!"
+    (the saved result is an error value). Cells with a saved result are not listed.
+
+    Lazy: the sheet is scanned only for where formulas and error values are (a dozen places in
+    our template, found at C speed), and a cell is parsed only when asked for. A return saved by
+    Excel has a result for every formula, and the reader asks only about blank count cells.
+    """
+
+    def __init__(self, xml: bytes) -> None:
+        self._raw: dict[str, tuple[bytes, bytes]] = {}  # ref -> (start tag, content), document order
+        self._parsed: dict[str, str | None] = {}
+        self._masters: dict[str, tuple[str, str]] | None = None
+        for pos in _marks(xml):
+            start = xml.rfind(b"<", 0, pos)  # the cell's start tag precedes <f> and holds t="e"
+            cell = _cell_at(xml, start) if start >= 0 else None
+            if cell is None:
+                self._raw = _every_cell(xml)  # an unusual writer: fall back to reading every cell
+                break
+            ref = _R_ATTR.search(cell[0])
+            if ref:
+                self._raw.setdefault(ref.group(1).decode().upper(), cell)
+
+    def _value(self, ref: str) -> str | None:
+        if ref not in self._parsed:
+            raw = self._raw.get(ref)
+            self._parsed[ref] = self._parse(ref, *raw) if raw else None
+        return self._parsed[ref]
+
+    def _parse(self, ref: str, head: bytes, body: bytes) -> str | None:
+        v = _VALUE.search(body)
+        cached = unescape((v.group(1) or b"").decode("utf-8", "replace")).strip() if v else ""
+        if _ERROR_TYPE.search(head) and cached:
+            return cached
+        f = _FORMULA.search(body)
+        if not f or cached:
+            return None
+        fattrs = _attrs(f.group(1))
+        text = unescape((f.group(2) or b"").decode("utf-8", "replace"), _ENTITIES).strip()
+        if not text and fattrs.get("t") == "shared":
+            anchor, master = self._shared().get(fattrs.get("si", ""), ("", ""))
+            text = _shift(master, anchor, ref) if master else ""
+        return "=" + text if text else None
+
+    def _shared(self) -> dict[str, tuple[str, str]]:
+        """si -> (anchor cell, formula text) of the sheet's shared formulas."""
+        if self._masters is None:
+            self._masters = {}
+            for ref, (_, body) in self._raw.items():
+                f = _FORMULA.search(body)
+                if f and f.group(2):
+                    a = _attrs(f.group(1))
+                    if a.get("t") == "shared" and "si" in a:
+                        self._masters.setdefault(a["si"], (ref, unescape(f.group(2).decode("utf-8", "replace"),
+                                                                          _ENTITIES).strip()))
+        return self._masters
+
+    def __getitem__(self, ref: str) -> str:
+        value = self._value(ref)
+        if value is None:
+            raise KeyError(ref)
+        return value
+
+    def __contains__(self, ref: object) -> bool:
+        return isinstance(ref, str) and self._value(ref) is not None
+
+    def __iter__(self):
+        return (ref for ref in list(self._raw) if self._value(ref) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _marks(xml: bytes) -> list[int]:
+    """Where formulas and error values are, as positions just inside a cell: the "<" of its
+    <f> (or <x:f>) element, or its t="e" attribute. Substring search: far faster than a regex
+    over the whole sheet, which is most of the cost of a read otherwise."""
+    out = []
+    for needle in (b"<f", b":f"):
+        i = xml.find(needle)
+        while i != -1:
+            if xml[i + 2 : i + 3] in (b" ", b">", b"/"):
+                out.append(i if needle == b"<f" else xml.rfind(b"<", 0, i))
+            i = xml.find(needle, i + 2)
+    i = xml.find(b't="e"')
+    while i != -1:
+        out.append(i)
+        i = xml.find(b't="e"', i + 5)
+    return sorted(out)
+
+
+def _cell_at(xml: bytes, start: int) -> tuple[bytes, bytes] | None:
+    """(start tag attributes, content) of the cell element starting at ``start``."""
+    m = _CELL_START.match(xml, start)
+    if not m:
+        return None
+    if m.group(3):
+        return m.group(2), b""
+    end = xml.find(b"</" + m.group(1) + b"c>", m.end())
+    return (m.group(2), xml[m.end() : end]) if end >= 0 else None
+
+
+def _every_cell(xml: bytes) -> dict[str, tuple[bytes, bytes]]:
+    out = {}
+    for cell in _CELL.finditer(xml):
+        ref = _R_ATTR.search(cell.group(1))
+        if ref:
+            out.setdefault(ref.group(1).decode().upper(), (cell.group(1), cell.group(2) or b""))
+    return out
+
+
+def saved_formulas(xml: bytes) -> Mapping[str, str]:
+    """The cells of a sheet part whose saved value is missing (see ``SavedFormulas``)."""
+    return SavedFormulas(xml)
+
+
+def _split(ref: str) -> tuple[int, int]:
+    m = _COORD.fullmatch(ref)
+    if not m:
+        return 0, 0
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def _shift(formula: str, anchor: str, target: str) -> str:
+    """A shared formula as it reads in ``target``: relative references move with the cell."""
+    (ar, ac), (tr, tc) = _split(anchor), _split(target)
+    dr, dc = tr - ar, tc - ac
+
+    def move(m: re.Match) -> str:
+        col_abs, letters, row_abs, digits = m.groups()
+        row = int(digits) if row_abs else int(digits) + dr
+        col = _split(f"{letters}1")[1]
+        col = col if col_abs else col + dc
+        return f"{col_abs}{col_letter(max(col, 1))}{row_abs}{max(row, 1)}"
+
+    return _REF.sub(move, formula)
