@@ -1,0 +1,260 @@
+"""``dudao``: the clerk's whole job from a command line, each step a command.
+
+The command names, the ``status --json`` keys and the state names are a stable contract: users'
+scripts depend on them. Every error the clerk can cause is a Chinese sentence and exit status 2,
+never a traceback; an interrupted job keeps what it finished and says how to continue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from .collection import CollectionError, init_collection, open_collection
+from .forms import FormError
+from .progress import Job, Progress
+from .roster import RosterError
+
+T = TypeVar("T")
+
+CLERK_ERRORS = (CollectionError, RosterError, FormError)
+
+
+class Bar:
+    """A one-line progress bar on stderr, redrawn at most 20 times a second."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.last = 0.0
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def show(self, p: Progress) -> None:
+        now = time.monotonic()
+        if not self.tty or (now - self.last < 0.05 and p.done < p.total):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * p.done / max(p.total, 1))
+        name = p.current[-40:]
+        self.stream.write(f"\r{p.stage} [{'#' * filled}{'-' * (width - filled)}] {p.done}/{p.total} {name:<40}")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.tty:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
+
+
+def drive(job: Job[T]) -> T:
+    bar = Bar()
+    try:
+        while True:
+            try:
+                bar.show(next(job))
+            except StopIteration as stop:
+                return stop.value
+    finally:
+        bar.end()
+
+
+def out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def short_name(name: str) -> str:
+    """The file name a clerk recognises, without the download folder's long path.
+
+    A zip member keeps its archive's name in front: 洛阳镇.zip/洛阳镇各校报表/附件5-….xlsx
+    """
+    parts = name.replace("\\", "/").split("/")
+    for i, part in enumerate(parts):
+        if part.lower().endswith(".zip") and i < len(parts) - 1:
+            return "/".join(parts[i:])
+    return parts[-1]
+
+
+# --- commands -------------------------------------------------------------------------------
+
+def cmd_init(a: argparse.Namespace) -> int:
+    col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form)
+    with col:
+        n = len(col.schools())
+    out(f"已建立收集文件夹：{Path(a.dir).resolve()}")
+    out(f"名单共 {n} 所学校。下一步：dudao distribute {a.dir}")
+    return 0
+
+
+def cmd_distribute(a: argparse.Namespace) -> int:
+    from .distribute import distribute
+
+    with open_collection(a.dir) as col:
+        res = drive(distribute(col, force=a.force))
+    out(f"已生成 {res.written} 份空白表，{res.kept} 份已存在未覆盖，位置：{res.folder}")
+    return 0
+
+
+def cmd_collect(a: argparse.Namespace) -> int:
+    from .collect import collect
+    from .status import STATE_LABELS
+
+    with open_collection(a.dir) as col:
+        res = drive(collect(col, a.paths or None))
+    for name, school, status in res.new_returns:
+        out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {name}")
+    for name, reason in res.unreadable:
+        out(f"  无法读取  {name}：{reason}")
+    for name, why in res.review:
+        out(f"  待确认    {name}：{why}")
+    out(
+        f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份，重复 {res.duplicates} 份，"
+        f"无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。查看全部：dudao status {a.dir}"
+    )
+    return 0
+
+
+def cmd_status(a: argparse.Namespace) -> int:
+    from .status import STATE_LABELS, overview
+
+    with open_collection(a.dir) as col:
+        ov = overview(col)
+        expected = len(ov.schools)
+    if a.json:
+        json.dump(ov.to_json(), sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    for s in ov.schools:
+        cur = s.current
+        late = "（逾期）" if s.late else ""
+        when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {short_name(cur.original_name)}" if cur else ""
+        out(f"{STATE_LABELS[s.status]:<8} {s.school.name}{late}  {when}")
+        for f in s.findings:
+            if f.level in ("error", "warning"):
+                out(f"    [{'错误' if f.level == 'error' else '提示'}] {f.message}")
+        if cur and cur.review:
+            out(f"    [待确认] {cur.review}")
+        if cur and a.verbose:
+            for note in s.notes:
+                out(f"    [说明] {note}")
+    for f in ov.unreadable:
+        out(f"无法读取 {short_name(f.original_name)}：{f.reason}")
+    for r in ov.unidentified:
+        out(f"未识别   {short_name(r.original_name)}：{r.review}")
+    accepted = ov.count("accepted", "accepted_with_warnings")
+    out(
+        f"应报 {expected}，已通过 {accepted}，退回 {ov.count('returned')}，待确认 {ov.count('needs_review')}，"
+        f"未报 {ov.count('missing')}，逾期 {ov.late}；无法读取 {len(ov.unreadable)}，未识别 {len(ov.unidentified)}"
+    )
+    return 0
+
+
+def cmd_assign(a: argparse.Namespace) -> int:
+    from .review import assign
+
+    with open_collection(a.dir) as col:
+        ret, name = assign(col, a.file, a.school)
+    out(f"已将 {ret.original_name} 指定为“{name}”的报表，并已重新校验。")
+    return 0
+
+
+def cmd_consolidate(a: argparse.Namespace) -> int:
+    from .consolidate import consolidate
+
+    with open_collection(a.dir) as col:
+        res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include))
+    for line in res.notes:
+        out(line)
+    out(f"已汇总 {res.included} / 应报 {res.expected} 所学校。")
+    out(str(res.path))
+    return 0
+
+
+def cmd_feedback(a: argparse.Namespace) -> int:
+    from .feedback import feedback
+
+    with open_collection(a.dir) as col:
+        res = drive(feedback(col, send=a.send))
+    for line in res.notes:
+        out(line)
+    out(f"退回修改 {res.returned} 所，催报 {res.reminders} 所；反馈文件在：{res.folder}")
+    return 0
+
+
+def cmd_demo(a: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(Path(a.dir), drive, out)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="dudao", description="学校报表的下发、收取、校验、退回与汇总")
+    sub = p.add_subparsers(dest="command", required=True, metavar="命令")
+
+    s = sub.add_parser("init", help="建立收集文件夹并导入学校名单")
+    s.add_argument("dir")
+    s.add_argument("--roster", required=True, help="学校名单 .xlsx 或 .csv")
+    s.add_argument("--name", default="曾都区", help="本级名称，如 曾都区")
+    s.add_argument("--deadline", help="截止日期，如 2023-11-20")
+    s.add_argument("--form", default="annex5_2023", help=argparse.SUPPRESS)
+    s.set_defaults(run=cmd_init)
+
+    s = sub.add_parser("distribute", help="为每所学校生成要下发的空白表")
+    s.add_argument("dir")
+    s.add_argument("--force", action="store_true", help="重新生成已存在的表")
+    s.set_defaults(run=cmd_distribute)
+
+    s = sub.add_parser("collect", help="收取学校报回的文件（文件、文件夹或压缩包）")
+    s.add_argument("dir")
+    s.add_argument("paths", nargs="*", help="默认为收集文件夹中的 inbox")
+    s.set_defaults(run=cmd_collect)
+
+    s = sub.add_parser("status", help="查看每所学校的报送情况")
+    s.add_argument("dir")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--verbose", "-v", action="store_true", help="也列出读取时的说明")
+    s.set_defaults(run=cmd_status)
+
+    s = sub.add_parser("assign", help="人工指定一份报表属于哪所学校")
+    s.add_argument("dir")
+    s.add_argument("file", help="dudao status 中列出的文件名")
+    s.add_argument("school", help="名单上的学校名称")
+    s.set_defaults(run=cmd_assign)
+
+    s = sub.add_parser("consolidate", help="生成汇总表")
+    s.add_argument("dir")
+    s.add_argument("--out", help="汇总表保存位置（默认在 summary 文件夹中）")
+    s.add_argument("--include", choices=["accepted", "all"], default="accepted",
+                   help="accepted：只汇总通过的（默认）；all：也汇总退回的（在表中标明）")
+    s.set_defaults(run=cmd_consolidate)
+
+    s = sub.add_parser("feedback", help="为退回的学校生成标注好的表和邮件草稿，为未报的学校生成催报邮件")
+    s.add_argument("dir")
+    s.add_argument("--send", action="store_true", help="按收集设置中的邮箱直接发送")
+    s.set_defaults(run=cmd_feedback)
+
+    s = sub.add_parser("demo", help="用自带的示例学区完整演示一遍")
+    s.add_argument("dir", nargs="?", default="demo-collection")
+    s.set_defaults(run=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a Chinese Windows console may not be UTF-8
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except CLERK_ERRORS as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\n已中断。已处理完的文件都已保存，重新运行同一命令即可继续。", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""A collection folder: one return of one form from every school of a roster.
+
+    DIR/收集设置.toml  settings (district, deadline, form, mail)
+    DIR/ledger.sqlite  the ledger
+    DIR/outbox/        workbooks issued to schools
+    DIR/inbox/         the default drop folder
+    DIR/archive/       every file received, byte for byte
+    DIR/feedback/      workbooks and e-mail drafts for schools
+    DIR/summary/       district summaries
+
+Everything the clerk may want to open is a plain file in the folder; the folder can be zipped
+and handed to a colleague as it is.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from .atomic import write_atomic
+from .forms import DEFAULT_FORM, Form, load_form
+from .ledger import Ledger
+from .roster import School, load_roster
+
+SETTINGS = "收集设置.toml"
+LEDGER = "ledger.sqlite"
+FOLDERS = ("outbox", "inbox", "archive", "feedback", "summary", "roster")
+
+
+class CollectionError(ValueError):
+    """Something the clerk must fix before the command can run; the message says what."""
+
+
+@dataclass
+class Settings:
+    id: str
+    name: str  # the district (or city) running the collection: 曾都区
+    form: str = DEFAULT_FORM
+    deadline: str = ""  # YYYY-MM-DD, end of that day
+    created_at: str = ""
+    mail: dict = field(default_factory=dict)  # smtp_host, smtp_port, smtp_user, smtp_password, sender, tls
+
+    def to_toml(self) -> str:
+        lines = [
+            "# 本次收集的设置。可以用记事本修改截止日期和邮件设置；id 请勿修改。",
+            f"id = {_q(self.id)}",
+            f"name = {_q(self.name)}",
+            f"form = {_q(self.form)}",
+            f"deadline = {_q(self.deadline)}",
+            f"created_at = {_q(self.created_at)}",
+            "",
+            "# 发送邮件（可选）：填好后 dudao feedback --send 会直接发出反馈和催报邮件。",
+            "[mail]",
+        ]
+        mail = {"smtp_host": "", "smtp_port": 465, "tls": "ssl", "smtp_user": "", "smtp_password": "", "sender": ""}
+        mail.update(self.mail)
+        for k, v in mail.items():
+            lines.append(f"{k} = {v if isinstance(v, int) and not isinstance(v, bool) else _q(str(v))}")
+        return "\n".join(lines) + "\n"
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _check_deadline(deadline: str) -> str:
+    if not deadline:
+        return ""
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", deadline.strip())
+    try:
+        if not m:
+            raise ValueError
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise CollectionError(f"截止日期“{deadline}”无法识别，请写成 2023-11-20 的形式") from None
+
+
+class Collection:
+    def __init__(self, root: Path, settings: Settings) -> None:
+        self.root = root
+        self.settings = settings
+        self._ledger: Ledger | None = None
+
+    @property
+    def form(self) -> Form:
+        return load_form(self.settings.form)
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger(self.root / LEDGER)
+        return self._ledger
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+    def __enter__(self) -> "Collection":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def folder(self, name: str) -> Path:
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def schools(self) -> list[School]:
+        return self.ledger.schools()
+
+    def deadline_end(self) -> datetime | None:
+        if not self.settings.deadline:
+            return None
+        return datetime.fromisoformat(self.settings.deadline).replace(hour=23, minute=59, second=59)
+
+    def is_late(self, received_at: str) -> bool:
+        end = self.deadline_end()
+        return bool(end and received_at and datetime.fromisoformat(received_at) > end)
+
+    def save_settings(self) -> None:
+        write_atomic(self.root / SETTINGS, self.settings.to_toml().encode("utf-8"))
+
+
+def init_collection(
+    root: str | Path, roster: str | Path, *, name: str = "曾都区", deadline: str = "", form: str = DEFAULT_FORM
+) -> Collection:
+    root = Path(root)
+    if (root / SETTINGS).exists():
+        raise CollectionError(f"{root} 已经是一个收集文件夹了；如需重新开始，请换一个新文件夹")
+    load_form(form)  # refuse an unknown form before anything is written
+    schools = load_roster(roster)  # refuse a bad roster before anything is written
+    settings = Settings(
+        id=f"{datetime.now():%Y%m%d}-{secrets.token_hex(3)}",
+        name=name,
+        form=form,
+        deadline=_check_deadline(deadline),
+        created_at=datetime.now().isoformat(timespec="seconds"),
+    )
+    root.mkdir(parents=True, exist_ok=True)
+    for f in FOLDERS:
+        (root / f).mkdir(exist_ok=True)
+    shutil.copy2(roster, root / "roster" / Path(roster).name)
+    col = Collection(root, settings)
+    with col.ledger.transaction():
+        col.ledger.add_schools(schools)
+        col.ledger.put("collection_id", settings.id)
+    col.save_settings()  # last: a folder with settings is a complete collection
+    return col
+
+
+def open_collection(root: str | Path) -> Collection:
+    root = Path(root)
+    path = root / SETTINGS
+    if not path.exists():
+        raise CollectionError(f"{root} 不是收集文件夹（没有 {SETTINGS}）。请先运行 dudao init 建立")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        settings = Settings(
+            id=data["id"],
+            name=data.get("name", ""),
+            form=data.get("form", DEFAULT_FORM),
+            deadline=_check_deadline(data.get("deadline", "")),
+            created_at=data.get("created_at", ""),
+            mail=dict(data.get("mail", {})),
+        )
+    except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError) as exc:
+        raise CollectionError(f"{path} 格式有误（{exc}），请检查是否被改坏") from None
+    return Collection(root, settings)

@@ -1,0 +1,321 @@
+"""``dudao demo``: the whole job on a bundled sample district, as a clerk would live it.
+
+A roster of 40 schools of 曾都区; every school gets its workbook; most send it back correctly,
+some with the usual mistakes (sums that do not add up, “3个” typed in a number cell, full-width
+digits, a missing phone number, a retyped table, a Word file instead of the workbook, a zip from
+a 中心学校 with Chinese names, the same file twice, a corrected second version, a late one, a file
+nobody can place, one that claims another school); a few never answer. Then collect,
+consolidate and feedback run on it exactly as they would on real returns.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import openpyxl
+
+from .collection import SETTINGS, CollectionError, init_collection
+from .forms import TEMPLATES_DIR, Form
+from .layout import layout_of
+from .template import set_text
+
+SAMPLE_ROSTER = TEMPLATES_DIR / "samples" / "曾都区学校名单.csv"
+DEADLINE = "2023-11-20"
+WECHAT = Path("WeChat Files") / "wxid_zdjyj2023" / "FileStorage" / "File" / "2023-11"
+
+PROBLEMS = [
+    "作业公示制度落实不到位，部分班级未按周公示",
+    "课后服务内容较单一，以看管和作业辅导为主",
+    "个别班级书面作业平均完成时间超标",
+    "期中考试后仍有按成绩排名的现象",
+    "校园周边校外培训广告清理不彻底",
+    "课后服务收费公示不及时",
+    "小学一二年级仍布置了少量书面家庭作业",
+    "作业设计未纳入教研活动，分层作业较少",
+]
+
+
+def sample_values(rng: random.Random, stage: str, unit: str, reporter: str, phone: str) -> dict[str, Any]:
+    """A consistent Annex 5 return for a school of the given 学段 (every rule holds)."""
+    has_primary = stage != "初中"
+    has_junior = stage not in ("小学",)
+    v: dict[str, Any] = {"unit": unit, "reporter": reporter, "phone": phone}
+
+    def split(row: str, hi: int, lo: int = 0) -> None:
+        p = rng.randint(lo, hi) if has_primary else 0
+        j = rng.randint(lo, hi) if has_junior else 0
+        v[f"{row}.primary"], v[f"{row}.junior"], v[f"{row}.total"] = p, j, p + j
+
+    v["training_orgs.subject"] = rng.randint(0, 2)
+    v["training_orgs.non_subject"] = rng.randint(0, 4)
+    v["training_orgs.total"] = v["training_orgs.subject"] + v["training_orgs.non_subject"]
+    split("inspectors", 2, 1 if has_primary else 0)
+    split("schools_visited", 2, 1)
+    split("notices", 2)
+    for col in ("primary", "junior"):
+        active = (col == "primary" and has_primary) or (col == "junior" and has_junior)
+        visited = v[f"schools_visited.{col}"]
+        ps = rng.randint(0, min(1, visited)) if active else 0
+        probs = rng.randint(ps, ps * 3) if ps else 0
+        fixed = rng.randint(0, probs)
+        v[f"problem_schools.{col}"] = ps
+        v[f"rectified_schools.{col}"] = ps if fixed == probs else rng.randint(0, ps)
+        v[f"problems.{col}"] = probs
+        v[f"problems_rectified.{col}"] = fixed
+        v[f"problems_in_progress.{col}"] = probs - fixed
+    for row in ("problem_schools", "rectified_schools", "problems", "problems_rectified", "problems_in_progress"):
+        v[f"{row}.total"] = v[f"{row}.primary"] + v[f"{row}.junior"]
+    for row in ("orders", "circulars", "interviews", "accountabilities"):
+        total = rng.randint(0, 2)
+        v[f"{row}.total"], v[f"{row}.bureau"] = total, rng.randint(0, total)
+    v["typical_cases"] = rng.randint(0, 2)
+    texts = rng.sample(PROBLEMS, 3) if v["problems.total"] else ["", "", ""]
+    n = min(3, v["problems.total"])
+    for i in range(3):
+        v[f"problem_{i + 1}"] = texts[i] if i < n else ""
+    return v
+
+
+def fill_workbook(issued: Path, form: Form, values: dict[str, Any], raw: dict[str, Any] | None = None) -> bytes:
+    """What a school does in Excel: open the workbook we sent, type the figures, save."""
+    wb = openpyxl.load_workbook(issued)
+    ws = wb[form.sheet]
+    cells = layout_of(form).cells
+    for fid, value in {**values, **(raw or {})}.items():
+        cell = ws[cells[fid]]
+        if isinstance(value, str):
+            set_text(cell, value)
+        else:
+            cell.value = value
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def retyped_workbook(form: Form, values: dict[str, Any]) -> bytes:
+    """A school that typed the table again in a blank workbook: same labels, its own layout."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws["B1"] = form.title()
+    ws["B3"] = f"填报单位：{values['unit']}"
+    ws["D3"] = f"填报人：{values['reporter']}"
+    ws["F3"] = f"联系电话：{values['phone']}"
+    row = 5
+    for section in form.sections:
+        ws.cell(row, 2, section.label)
+        if section.kind == "grid":
+            ws.cell(row, 3, section.head)
+            for j, c in enumerate(section.columns):
+                ws.cell(row, 4 + j, c.label)
+            row += 1
+            for r in section.rows:
+                ws.cell(row, 3, r.label)
+                for j, c in enumerate(section.columns):
+                    ws.cell(row, 4 + j, values[f"{r.id}.{c.id}"])
+                row += 1
+        elif section.kind == "lines":
+            for r in section.rows:
+                ws.cell(row, 3, r.label)
+                ws.cell(row, 4, values[r.id])
+                row += 1
+        else:
+            for r in section.rows:
+                ws.cell(row, 3, r.label)
+                ws.cell(row, 4, values[r.id])
+                ws.cell(row, 5, r.suffix)
+                row += 1
+        row += 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _docx() -> bytes:
+    """A minimal Word document: the 优秀工作案例 that schools send in the same chat."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                   'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                   'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        z.writestr("word/document.xml", "<w:document/>")
+    return buf.getvalue()
+
+
+class GbkZipInfo(zipfile.ZipInfo):
+    """A member name as Windows' built-in zip tool writes it: GBK bytes, no UTF-8 flag."""
+
+    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's own hook
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def gbk_zip(members: dict[str, bytes], when: tuple = (2023, 11, 18, 16, 20, 0)) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            info = GbkZipInfo(name, when)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def _put(path: Path, data: bytes, when: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    ts = datetime.fromisoformat(when).timestamp()
+    os.utime(path, (ts, ts))
+
+
+def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023) -> dict[str, str]:
+    """Write what a download folder looks like on deadline day. Returns school -> what happened."""
+    rng = random.Random(seed)
+    by_name = {s.name: s for s in schools}
+    story: dict[str, str] = {}
+    wechat = inbox / WECHAT
+
+    def issued(name: str) -> Path:
+        return outbox / f"{form.annex}-{name}.xlsx"
+
+    def vals(name: str) -> dict[str, Any]:
+        s = by_name[name]
+        return sample_values(rng, s.stage, s.name, s.contact, s.phone)
+
+    missing = {"北郊八角楼小学", "府河镇马鞍山小学", "何店镇油坊小学", "万店镇泉水小学"}
+    special = {
+        "曾都区东城小学", "曾都区实验中学", "万店镇中心小学", "何店镇白龙小学", "曾都区烈山小学",
+        "洛阳镇中心小学", "洛阳镇初级中学", "洛阳镇九口堰小学", "南郊两水小学", "府河镇古城小学",
+        "淅河镇蒋家岗小学", "曾都区季梁小学", "北郊龙门小学", "曾都区编钟小学", "曾都区第二初级中学",
+    }
+    day = 13
+    for i, s in enumerate(schools):
+        if s.name in missing or s.name in special:
+            continue
+        names = [f"{form.annex}-{s.name}.xlsx", f"{form.annex}({i % 3 + 1}).xlsx", f"{s.name}双减统计表.xlsx"]
+        when = f"2023-11-{day + i % 7:02d}T{9 + i % 8:02d}:{i * 7 % 60:02d}:00"
+        _put(wechat / f"{i:02d}-{names[i % 3]}" if i % 3 == 1 else wechat / names[i % 3],
+             fill_workbook(issued(s.name), form, vals(s.name)), when)
+        story[s.name] = "按时正确报送"
+
+    # Sums that do not add up: sent back.
+    v = vals("曾都区东城小学")
+    v["inspectors.total"] += 1
+    _put(wechat / "附件5-曾都区东城小学.xlsx", fill_workbook(issued("曾都区东城小学"), form, v), "2023-11-16T10:12:00")
+    story["曾都区东城小学"] = "合计≠小学+初中，退回"
+    v = vals("曾都区实验中学")
+    v["problems.junior"] += 2
+    v["problems.total"] += 2
+    _put(wechat / "实验中学附件5.xlsx", fill_workbook(issued("曾都区实验中学"), form, v), "2023-11-17T15:40:00")
+    story["曾都区实验中学"] = "存在问题≠已完成整改+正在整改，退回"
+    # What people type in number cells: read, normalised, noted.
+    v = vals("万店镇中心小学")
+    raw = {"inspectors.primary": f"{v['inspectors.primary']}人", "schools_visited.total": f"{v['schools_visited.total']} 所",
+           "typical_cases": chr(0xFF10 + v["typical_cases"])}
+    _put(wechat / "万店中心小学.xlsx", fill_workbook(issued("万店镇中心小学"), form, v, raw), "2023-11-15T11:03:00")
+    story["万店镇中心小学"] = "填了“2人”“3 所”和全角数字，自动识别后通过"
+    # Forgot the phone number.
+    v = vals("何店镇白龙小学")
+    v["phone"] = ""
+    _put(wechat / "附件5-何店镇白龙小学.xlsx", fill_workbook(issued("何店镇白龙小学"), form, v), "2023-11-18T08:30:00")
+    story["何店镇白龙小学"] = "漏填联系电话，退回"
+    # A 小学 reporting 初中 figures: accepted with a warning.
+    v = vals("曾都区烈山小学")
+    v["inspectors.junior"], v["inspectors.total"] = 1, v["inspectors.total"] + 1
+    _put(wechat / "烈山小学.xlsx", fill_workbook(issued("曾都区烈山小学"), form, v), "2023-11-16T17:05:00")
+    story["曾都区烈山小学"] = "小学填了初中栏，提示核对"
+    # A 中心学校 sends its schools' files in one zip with Chinese (GBK) names; one of them twice.
+    members = {}
+    for name in ("洛阳镇中心小学", "洛阳镇初级中学", "洛阳镇九口堰小学"):
+        members[f"洛阳镇各校报表/{form.annex}-{name}.xlsx"] = fill_workbook(issued(name), form, vals(name))
+        story[name] = "由中心学校打包（压缩包）报送"
+    _put(wechat / "洛阳镇中心学校-双减统计表.zip", gbk_zip(members), "2023-11-18T16:25:00")
+    _put(wechat / f"{form.annex}-洛阳镇初级中学.xlsx", members[f"洛阳镇各校报表/{form.annex}-洛阳镇初级中学.xlsx"],
+         "2023-11-18T16:30:00")
+    story["洛阳镇初级中学"] += "，又单独发了一次（同一文件只算一次）"
+    # Retyped the table in a blank workbook: found by its labels.
+    _put(wechat / "南郊两水小学（手工录入）.xlsx", retyped_workbook(form, vals("南郊两水小学")), "2023-11-19T20:45:00")
+    story["南郊两水小学"] = "自己重新做的表，按文字找到各项"
+    # First version wrong, corrected second version later: the newer one counts.
+    v = vals("府河镇古城小学")
+    wrong = dict(v)
+    wrong["orders.bureau"] = wrong["orders.total"] + 2
+    _put(wechat / "附件5-府河镇古城小学.xlsx", fill_workbook(issued("府河镇古城小学"), form, wrong), "2023-11-14T09:00:00")
+    _put(wechat / "附件5-府河镇古城小学(1).xlsx", fill_workbook(issued("府河镇古城小学"), form, v), "2023-11-17T09:00:00")
+    story["府河镇古城小学"] = "第一版有错，第二版改正后通过（保留第一版记录）"
+    # Late.
+    _put(wechat / "蒋家岗小学附件5.xlsx", fill_workbook(issued("淅河镇蒋家岗小学"), form, vals("淅河镇蒋家岗小学")),
+         "2023-11-22T10:00:00")
+    story["淅河镇蒋家岗小学"] = "逾期报送"
+    # Problems reported but no main problems written: a warning.
+    v = vals("曾都区季梁小学")
+    if not v["problems.total"]:
+        v.update({"problems.primary": 1, "problems.total": 1, "problems_in_progress.primary": 1,
+                  "problems_in_progress.total": 1, "problem_schools.primary": 1, "problem_schools.total": 1,
+                  "rectified_schools.primary": 0, "rectified_schools.total": 0})
+    v.update({"problem_1": "", "problem_2": "", "problem_3": ""})
+    _put(wechat / "附件5-曾都区季梁小学.xlsx", fill_workbook(issued("曾都区季梁小学"), form, v), "2023-11-18T11:00:00")
+    story["曾都区季梁小学"] = "有问题但未写主要问题，提示"
+    # An implausibly large figure (typo 30 for 3): flagged against its peers.
+    v = vals("曾都区编钟小学")
+    v["inspectors.primary"], v["inspectors.total"] = 30, 30 + v["inspectors.junior"]
+    _put(wechat / "编钟小学.xlsx", fill_workbook(issued("曾都区编钟小学"), form, v), "2023-11-16T09:20:00")
+    story["曾都区编钟小学"] = "数字明显偏大（30），提示核对"
+    # The workbook issued to one school, filled in with another school's name: the clerk decides.
+    v = vals("北郊龙门小学")
+    v["unit"] = "北郊草店子小学"
+    _put(wechat / "附件5(4).xlsx", fill_workbook(issued("北郊龙门小学"), form, v), "2023-11-19T14:00:00")
+    story["北郊龙门小学"] = "用了发给本校的表却写成别校名称，待人工确认"
+    # Nobody can tell whose: no metadata, no unit, meaningless file name.
+    v = vals("曾都区第二初级中学")
+    v["unit"] = ""
+    _put(wechat / "新建 Microsoft Excel 工作表.xlsx", retyped_workbook(form, v), "2023-11-19T22:10:00")
+    story["曾都区第二初级中学"] = "未写填报单位的自制表，无法识别，算未报"
+    # Not a workbook at all, and an empty download.
+    _put(wechat / "双减督导优秀工作案例.docx", _docx(), "2023-11-10T10:00:00")
+    _put(wechat / "附件5 (2).xlsx", b"", "2023-11-19T23:59:00")
+    for name in missing:
+        story[name] = "未报送"
+    return story
+
+
+def run_demo(root: Path, drive: Callable, out: Callable[[str], None]) -> int:
+    from .collect import collect
+    from .consolidate import consolidate
+    from .distribute import distribute
+    from .feedback import feedback
+    from .status import STATE_LABELS, overview
+
+    if root.exists() and any(root.iterdir()):
+        if not (root / SETTINGS).exists() or not (root / ".demo").exists():
+            raise CollectionError(f"{root} 不是空文件夹，演示不会覆盖它。请换一个文件夹名，如 dudao demo 演示")
+        shutil.rmtree(root)  # our own earlier demo: start again
+    col = init_collection(root, SAMPLE_ROSTER, name="曾都区", deadline=DEADLINE)
+    (root / ".demo").write_text("dudao demo\n", encoding="utf-8")
+    with col:
+        out(f"1. 建立收集文件夹 {root}，导入示例名单 {len(col.schools())} 所学校，截止日期 {DEADLINE}")
+        res = drive(distribute(col))
+        out(f"2. 下发：已为每所学校生成空白表 {res.written} 份 → {res.folder}")
+        simulate_returns(root, col.form, res.folder, col.folder("inbox"), col.schools())
+        out(f"3. 模拟学校报回：文件在 {col.folder('inbox') / WECHAT}")
+        got = drive(collect(col))
+        out(f"4. 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，重复 {got.duplicates} 份，"
+            f"无法读取 {len(got.unreadable)} 个，待确认 {len(got.review)} 个")
+        ov = overview(col)
+        counts = "，".join(f"{STATE_LABELS[s]} {ov.count(s)}" for s in ("accepted", "accepted_with_warnings",
+                                                                        "returned", "needs_review", "missing"))
+        out(f"   各校状态：{counts}；逾期 {ov.late}")
+        summary = drive(consolidate(col))
+        out(f"5. 汇总：已汇总 {summary.included} / 应报 {summary.expected}")
+        fb = drive(feedback(col))
+        out(f"6. 反馈：退回修改 {fb.returned} 所（标注好的表和邮件草稿），催报 {fb.reminders} 所")
+        out("")
+        out(f"查看各校情况：dudao status {root}")
+        out(f"反馈文件夹：{fb.folder}")
+        out(f"汇总表：{summary.path}")
+    return 0

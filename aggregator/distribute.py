@@ -1,0 +1,59 @@
+"""``distribute``: one workbook per roster school in ``outbox/``, the school's name in the file name.
+
+The template is built once per run and copied per school with only the placeholder parts
+rewritten. Re-running is safe: a workbook already issued is kept as it was sent (its metadata
+says when), unless the clerk asks for ``force``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .atomic import write_atomic
+from .collection import Collection
+from .progress import Cancel, Job, Progress
+from .template import personalise, template_bytes
+
+
+@dataclass
+class DistributeResult:
+    folder: Path
+    written: int = 0
+    kept: int = 0
+    files: list[Path] = field(default_factory=list)
+
+
+def issued_name(form_annex: str, school_name: str) -> str:
+    """附件5-曾都区实验小学.xlsx; characters Windows forbids in file names become '_'."""
+    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", school_name).strip(" .")
+    return f"{form_annex or '报表'}-{safe}.xlsx"
+
+
+def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = None) -> Job[DistributeResult]:
+    form = col.form
+    outbox = col.folder("outbox")
+    schools = col.schools()
+    result = DistributeResult(outbox)
+    issued_at = datetime.now().isoformat(timespec="seconds")
+    template = None  # built only if some school needs a workbook
+    for i, school in enumerate(schools, 1):
+        if cancel is not None and cancel.is_set:
+            break
+        yield Progress(i, len(schools), school.name, "生成")
+        path = outbox / issued_name(form.annex, school.name)
+        result.files.append(path)
+        if path.exists() and not force:
+            result.kept += 1
+            continue
+        if template is None:
+            template = template_bytes(form, district=col.settings.name)
+        data = personalise(
+            template,
+            {"collection_id": col.settings.id, "school_id": school.id, "school_name": school.name, "issued_at": issued_at},
+        )
+        write_atomic(path, data)
+        result.written += 1
+    return result

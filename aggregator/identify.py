@@ -1,0 +1,57 @@
+"""Whose return is this? Decided from the workbook itself, never guessed.
+
+In order of trust: the hidden metadata of the workbook we issued (it names the school), then the
+填报单位 the school typed, matched to the roster with small differences forgiven, then the file
+name. When two of these name different schools the return waits for the clerk (``review``), and
+when none names a school it waits as unidentified.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .names import NameIndex
+from .roster import School
+from .submission import Submission
+
+
+@dataclass(frozen=True)
+class Identity:
+    school_id: str | None
+    by: str  # metadata | unit | filename | "" (unknown)
+    review: str = ""  # why the clerk must decide; empty when settled
+
+
+def identify(sub: Submission, file_name: str, index: NameIndex, schools: dict[str, School],
+             collection_id: str) -> Identity:
+    meta = sub.meta or {}
+    unit_text = str(sub.values.get("unit") or "").strip()
+    by_unit = index.match(unit_text)
+    by_file = index.find_in(os.path.splitext(os.path.basename(file_name.replace("\\", "/")))[0])
+
+    by_meta = None
+    if meta.get("collection_id") == collection_id and meta.get("school_id") in schools:
+        by_meta = meta["school_id"]
+    elif meta.get("school_name"):  # our workbook, but from another collection (last year's file)
+        by_meta = index.match(meta["school_name"])
+
+    if by_meta:
+        if by_unit and by_unit != by_meta:
+            return Identity(by_meta, "metadata",
+                            f"这份表是发给“{schools[by_meta].name}”的，但填报单位写的是“{unit_text}”，"
+                            f"请确认是哪所学校的报表")
+        return Identity(by_meta, "metadata")
+    if by_unit:
+        if by_file and by_file != by_unit:
+            return Identity(by_unit, "unit",
+                            f"填报单位写的是“{unit_text}”，但文件名像是“{schools[by_file].name}”的，"
+                            f"请确认是哪所学校的报表")
+        return Identity(by_unit, "unit")
+    if by_file:
+        return Identity(by_file, "filename")
+    if unit_text:
+        why = f"填报单位“{unit_text}”不在学校名单中，文件名也看不出是哪所学校"
+    else:
+        why = "没有填写填报单位，文件名也看不出是哪所学校"
+    return Identity(None, "", why + "，请指定学校（dudao assign）")

@@ -1,0 +1,177 @@
+"""Turning what the clerk drops on us (files, folders, .zip archives) into a stream of files.
+
+Nothing here writes to disk: zip members are read into memory within limits and handed on, so a
+member named ``../../x`` or ``C:\\x`` can never land outside the collection folder. Names written
+by Windows zip tools in GBK are decoded as such. What cannot be opened is handed on too, with the
+reason, so the clerk sees it instead of it silently vanishing.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+
+from .messages import message
+
+MAX_FILE = 20 * 1024 * 1024  # a return is ~10 KB; anything over this is not one
+MAX_ZIP_TOTAL = 500 * 1024 * 1024  # all members of one archive, uncompressed
+MAX_ZIP_MEMBERS = 5000
+MAX_RATIO = 200  # uncompressed / compressed, for members large enough to matter
+MAX_DEPTH = 3  # a zip in a zip in a zip
+
+# Office and OS droppings that are never returns.
+_IGNORED_PREFIXES = ("~$", ".~", "._")
+_IGNORED_NAMES = {"thumbs.db", ".ds_store", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    name: str  # what the clerk recognises: a path, or "archive.zip/member.xlsx"
+    source: str  # the file on disk it came from
+    received_at: str  # the file's own time, ISO seconds
+    read: Callable[[], bytes]
+    size: int
+    problem: tuple[str, str] | None = None  # (kind, Chinese reason) when it cannot be used
+    is_zip: bool = False
+    path: str | None = None  # set for a file on disk: archived by copying, never read whole when huge
+
+
+def ignored(name: str) -> bool:
+    base = os.path.basename(name).lower()
+    return base.startswith(_IGNORED_PREFIXES) or base in _IGNORED_NAMES
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts).isoformat(timespec="seconds")
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """Zip names without the UTF-8 flag are cp437 to Python; Chinese Windows wrote them in GBK."""
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            raw = name.encode("cp437")
+        except UnicodeEncodeError:
+            return name
+        for enc in ("utf-8", "gb18030"):
+            try:
+                return raw.decode(enc)
+            except UnicodeDecodeError:
+                continue
+    return name
+
+
+def _safe_display(name: str) -> str:
+    """A member path for display only: no drive, no root, no '..'."""
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", "/", "..", ".")]
+    parts = [p for p in parts if not (len(p) == 2 and p[1] == ":")]
+    return "/".join(parts) or "(无名文件)"
+
+
+def _looks_like_zip(name: str, head: bytes) -> bool:
+    return name.lower().endswith(".zip") and head.startswith(b"PK")
+
+
+def expand(paths: list[Path]) -> Iterator[Incoming]:
+    """Every file under the given paths, in a stable order, zip archives opened."""
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs.sort()
+                for f in sorted(files):
+                    yield from _from_file(Path(root) / f)
+        elif path.exists():
+            yield from _from_file(path)
+        else:
+            yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0,
+                           ("missing", f"找不到文件或文件夹：{path}"))
+
+
+def _from_file(path: Path) -> Iterator[Incoming]:
+    if ignored(path.name):
+        return
+    try:
+        st = path.lstat()
+    except OSError as exc:
+        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("corrupt", message("corrupt", detail=exc.strerror)))
+        return
+    if stat.S_ISLNK(st.st_mode):
+        yield Incoming(str(path), str(path), _iso(st.st_mtime), lambda: b"", 0,
+                       ("not-spreadsheet", "这是一个快捷方式/链接，不是文件本身，已跳过"))
+        return
+    received = _iso(st.st_mtime)
+    read = path.read_bytes
+    if st.st_size > MAX_FILE and not path.name.lower().endswith(".zip"):
+        yield Incoming(str(path), str(path), received, read, st.st_size,
+                       ("oversized", message("oversized", size=_mb(st.st_size))), path=str(path))
+        return
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    item = Incoming(str(path), str(path), received, read, st.st_size,
+                    is_zip=_looks_like_zip(path.name, head), path=str(path))
+    yield item
+    if item.is_zip:
+        yield from _from_zip(str(path), str(path), path.open("rb"), 1)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
+    try:
+        with fh, zipfile.ZipFile(fh) as zf:
+            infos = zf.infolist()
+            total = sum(i.file_size for i in infos)
+            problem = None
+            if len(infos) > MAX_ZIP_MEMBERS:
+                problem = ("zip-bomb", message("zip-bomb", size=f"{len(infos)} 个文件"))
+            elif total > MAX_ZIP_TOTAL:
+                problem = ("zip-bomb", message("zip-bomb", size=_mb(total)))
+            if problem:
+                yield Incoming(f"{label}（压缩包内容）", source, _iso(0), lambda: b"", 0, problem)
+                return
+            for info in infos:
+                if info.is_dir():
+                    continue
+                name = _safe_display(_member_name(info))
+                shown = f"{label}/{name}"
+                if ignored(name):
+                    continue
+                received = datetime(*info.date_time).isoformat(timespec="seconds") if info.date_time[0] >= 1980 else _iso(0)
+                mode = info.external_attr >> 16
+                if stat.S_ISLNK(mode):
+                    yield Incoming(shown, source, received, lambda: b"", 0,
+                                   ("not-spreadsheet", "压缩包中的这一项是链接，不是文件，已跳过"))
+                    continue
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_FILE or (info.file_size > 5 * 1024 * 1024 and ratio > MAX_RATIO):
+                    kind = "zip-bomb" if ratio > MAX_RATIO else "oversized"
+                    yield Incoming(shown, source, received, lambda: b"", info.file_size,
+                                   (kind, message(kind, size=_mb(info.file_size))))
+                    continue
+                try:
+                    data = zf.read(info)
+                except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+                    reason = "encrypted" if "encrypt" in str(exc).lower() or info.flag_bits & 0x1 else "corrupt"
+                    yield Incoming(shown, source, received, lambda: b"", info.file_size,
+                                   (reason, message(reason, detail="压缩包中的文件无法解压")))
+                    continue
+                nested = _looks_like_zip(name, data[:4])
+                yield Incoming(shown, source, received, lambda d=data: d, len(data), is_zip=nested)
+                if nested:
+                    if depth >= MAX_DEPTH:
+                        yield Incoming(f"{shown}（压缩包内容）", source, received, lambda: b"", 0,
+                                       ("zip-bomb", "压缩包嵌套层数过多，为安全起见未继续解开，请直接发送表格文件"))
+                    else:
+                        import io
+
+                        yield from _from_zip(shown, source, io.BytesIO(data), depth + 1)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        yield Incoming(f"{label}（压缩包内容）", source, _iso(0), lambda: b"", 0,
+                       ("corrupt", message("corrupt", detail=f"压缩包无法打开：{exc}")))

@@ -1,0 +1,139 @@
+"""The roster: which schools must report, their 学段, parent unit and contacts.
+
+Read once at ``init`` from the clerk's own .xlsx or .csv. A roster with a missing or duplicate
+school name is refused with the row numbers, because every later step keys on the name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from .names import fold, name_key
+
+COLUMNS = {
+    "name": ("学校名称", "学校", "单位名称", "学校全称", "名称"),
+    "stage": ("学段", "学校类型", "类型"),
+    "parent": ("所属单位", "上级单位", "所属", "中心学校"),
+    "contact": ("联系人", "填报人"),
+    "phone": ("联系电话", "电话", "手机", "手机号"),
+    "email": ("邮箱", "电子邮箱", "email", "e-mail", "邮件"),
+}
+
+
+class RosterError(ValueError):
+    """A roster we refuse; the message is for the clerk."""
+
+
+@dataclass(frozen=True)
+class School:
+    id: str
+    name: str
+    stage: str = ""
+    parent: str = ""
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return dict(self.__dict__)
+
+
+def _rows_from_csv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
+        try:
+            text = raw.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterError(f"名单文件 {path.name} 的编码无法识别，请在 Excel 中另存为 .xlsx 后再导入")
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _rows_from_workbook(path: Path) -> list[list]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises several unrelated types for a bad file
+        raise RosterError(f"名单文件 {path.name} 无法打开（{exc}），请确认它是 Excel 表格") from None
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def load_roster(path: str | Path) -> list[School]:
+    path = Path(path)
+    if not path.exists():
+        raise RosterError(f"找不到名单文件：{path}")
+    if path.suffix.lower() in (".csv", ".txt"):
+        rows = _rows_from_csv(path)
+    else:
+        rows = _rows_from_workbook(path)
+    return parse_roster(rows, path.name)
+
+
+def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
+    # The header is the first row that names a school column (titles above it are allowed).
+    header_at, columns = None, {}
+    for i, row in enumerate(rows[:20]):
+        cells = [fold(_cell(c)).replace(" ", "") for c in row]
+        found = {}
+        for key, names in COLUMNS.items():
+            for j, c in enumerate(cells):
+                if c in {fold(n) for n in names}:
+                    found[key] = j
+                    break
+        if "name" in found:
+            header_at, columns = i, found
+            break
+    if header_at is None:
+        raise RosterError(f"{source} 中找不到“学校名称”列。名单第一行应为：学校名称、学段、所属单位、联系人、联系电话、邮箱")
+
+    schools: list[School] = []
+    missing: list[int] = []
+    seen: dict[str, int] = {}
+    dupes: list[str] = []
+    for i, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+        get = lambda key: _cell(row[columns[key]]) if key in columns and columns[key] < len(row) else ""
+        name = get("name")
+        if not name:
+            if any(_cell(c) for c in row):
+                missing.append(i)
+            continue
+        key = name_key(name)
+        if key in seen:
+            dupes.append(f"第 {seen[key]} 行与第 {i} 行（{name}）")
+            continue
+        seen[key] = i
+        schools.append(
+            School(
+                id=f"S{len(schools) + 1:04d}",
+                name=name,
+                stage=get("stage"),
+                parent=get("parent"),
+                contact=get("contact"),
+                phone=get("phone"),
+                email=get("email"),
+            )
+        )
+    problems = []
+    if missing:
+        problems.append(f"第 {'、'.join(map(str, missing))} 行没有填学校名称")
+    if dupes:
+        problems.append("学校名称重复：" + "；".join(dupes))
+    if problems:
+        raise RosterError(f"{source} 有问题，请改正后重新导入：" + "；".join(problems))
+    if not schools:
+        raise RosterError(f"{source} 中没有任何学校")
+    return schools

@@ -1,0 +1,137 @@
+"""Where every school stands, derived from the ledger each time it is asked.
+
+States (a stable contract, scripts depend on them):
+    missing                 nothing received yet
+    accepted                the current return passes every rule
+    accepted_with_warnings  passes, with warnings the clerk and school are told
+    returned                has errors: sent back for correction
+    needs_review            the clerk must decide whose return it is
+The current return of a school is its newest by the file's own time; older ones stay as history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .collection import Collection
+from .findings import Finding, Report
+from .ledger import FileRecord, ReturnRecord
+from .outliers import Peer, outlier_findings
+from .messages import message
+from .roster import School
+
+STATES = ("missing", "accepted", "accepted_with_warnings", "returned", "needs_review")
+STATE_LABELS = {
+    "missing": "未报送",
+    "accepted": "已通过",
+    "accepted_with_warnings": "通过（有提示）",
+    "returned": "退回修改",
+    "needs_review": "待人工确认",
+}
+
+
+def _note_message(note: dict) -> str:
+    label = note.get("label") or note.get("field", "")
+    return message(note["kind"], cell=note.get("cell", ""), label=label, raw=note.get("raw"), value=note.get("value"))
+
+
+@dataclass(frozen=True)
+class SchoolState:
+    school: School
+    status: str
+    late: bool
+    current: ReturnRecord | None
+    versions: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def notes(self) -> list[str]:
+        """What the reader changed to read the current return (a blank read as 0, "3个" as 3)."""
+        if self.current is None:
+            return []
+        return [_note_message(n) for n in self.current.notes]
+
+    @property
+    def accepted(self) -> bool:
+        return self.status in ("accepted", "accepted_with_warnings")
+
+    def to_dict(self) -> dict[str, Any]:
+        cur = self.current
+        return {
+            "id": self.school.id,
+            "name": self.school.name,
+            "status": self.status,
+            "status_label": STATE_LABELS[self.status],
+            "late": self.late,
+            "file": cur.original_name if cur else None,
+            "archived": cur.archived if cur else None,
+            "received_at": cur.received_at if cur else None,
+            "version": self.versions,
+            "review": cur.review if cur and cur.review else None,
+            "stage": self.school.stage,
+            "parent": self.school.parent,
+            "contact": self.school.contact,
+            "phone": self.school.phone,
+            "email": self.school.email,
+            "findings": [
+                {"rule": f.rule, "level": f.level, "cells": list(f.cells), "message": f.message} for f in self.findings
+            ],
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True)
+class Overview:
+    schools: tuple[SchoolState, ...]
+    unreadable: tuple[FileRecord, ...]
+    unidentified: tuple[ReturnRecord, ...]
+
+    def count(self, *states: str) -> int:
+        return sum(1 for s in self.schools if s.status in states)
+
+    @property
+    def late(self) -> int:
+        return sum(1 for s in self.schools if s.late)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schools": [s.to_dict() for s in self.schools],
+            "unreadable": [{"file": f.original_name, "reason": f.reason, "kind": f.reason_kind,
+                            "archived": f.archived} for f in self.unreadable],
+            "unidentified": [{"file": r.original_name, "reason": r.review, "archived": r.archived,
+                              "unit": r.values.get("unit")} for r in self.unidentified],
+            "counts": {state: self.count(state) for state in STATES} | {"late": self.late,
+                                                                        "expected": len(self.schools)},
+        }
+
+
+def overview(col: Collection) -> Overview:
+    schools = col.schools()
+    by_school: dict[str, list[ReturnRecord]] = {}
+    unidentified = []
+    for r in col.ledger.returns():  # ordered by received_at, id
+        if r.school_id is None:
+            unidentified.append(r)
+        else:
+            by_school.setdefault(r.school_id, []).append(r)
+
+    current = {sid: rs[-1] for sid, rs in by_school.items()}
+    stage = {s.id: s.stage for s in schools}
+    peers = [
+        Peer(sid, stage.get(sid, ""), r.values, r.cells)
+        for sid, r in current.items()
+        if not r.review and Report(r.findings).ok
+    ]
+    extra = outlier_findings(col.form, peers)
+
+    states = []
+    for s in schools:
+        cur = current.get(s.id)
+        if cur is None:
+            states.append(SchoolState(s, "missing", False, None, 0, ()))
+            continue
+        findings = tuple(cur.findings) + tuple(extra.get(s.id, ()))
+        status = "needs_review" if cur.review else Report(findings).status
+        states.append(SchoolState(s, status, col.is_late(cur.received_at), cur, len(by_school[s.id]), findings))
+    return Overview(tuple(states), tuple(col.ledger.files("unreadable")), tuple(unidentified))

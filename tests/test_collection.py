@@ -1,0 +1,292 @@
+"""One collection start to finish through the ``dudao`` commands, on real files in a temp folder."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import random
+import sqlite3
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from aggregator.cli import main
+from aggregator.collection import open_collection
+from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
+from aggregator.forms import load_form
+
+FORM = load_form()
+ROSTER = """学校名称,学段,所属单位,联系人,联系电话,邮箱
+曾都区实验小学,小学,区直学校,王丽,13872301001,syxx@zdedu.example
+曾都区实验中学,初中,区直学校,黄伟,13872301008,syzx@zdedu.example
+曾都区文峰学校,九年一贯制,区直学校,徐涛,13872301011,wfxx@zdedu.example
+万店镇中心小学,小学,万店镇中心学校,朱红,13872302001,wdzx@zdedu.example
+万店镇初级中学,初中,万店镇中心学校,胡斌,13872302002,
+何店镇白龙小学,小学,何店镇中心学校,罗刚,13872303003,hdbl@zdedu.example
+"""
+
+
+def dudao(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def status_json(capsys, folder) -> dict:
+    code, out, _ = dudao(capsys, "status", folder, "--json")
+    assert code == 0
+    return json.loads(out)
+
+
+def states(capsys, folder) -> dict[str, str]:
+    return {s["name"]: s["status"] for s in status_json(capsys, folder)["schools"]}
+
+
+def put(path: Path, data: bytes, when: str = "2023-11-15T10:00:00") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    ts = datetime.fromisoformat(when).timestamp()
+    os.utime(path, (ts, ts))
+    return path
+
+
+@pytest.fixture
+def col_dir(tmp_path, capsys):
+    roster = tmp_path / "名单.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    folder = tmp_path / "曾都区双减"
+    assert dudao(capsys, "init", folder, "--roster", roster, "--deadline", "2023-11-20")[0] == 0
+    assert dudao(capsys, "distribute", folder)[0] == 0
+    return folder
+
+
+@pytest.fixture
+def school_values():
+    rng = random.Random(7)
+    schools = [line.split(",") for line in ROSTER.strip().splitlines()[1:]]
+    return {s[0]: sample_values(rng, s[1], s[0], s[3], s[4]) for s in schools}
+
+
+def issued(folder: Path, name: str) -> Path:
+    return folder / "outbox" / f"附件5-{name}.xlsx"
+
+
+# --- init ---------------------------------------------------------------------------------------
+
+def test_init_creates_the_folder(col_dir):
+    for sub in ("outbox", "inbox", "archive", "feedback", "summary"):
+        assert (col_dir / sub).is_dir()
+    db = sqlite3.connect(col_dir / "ledger.sqlite")
+    assert db.execute("SELECT count(*) FROM schools").fetchone()[0] == 6
+
+
+def test_init_refuses_duplicate_and_missing_names(tmp_path, capsys):
+    roster = tmp_path / "r.csv"
+    roster.write_text("学校名称,学段\n甲小学,小学\n,小学\n甲小学 ,小学\n乙小学,小学\n", encoding="utf-8")
+    code, _, err = dudao(capsys, "init", tmp_path / "c", "--roster", roster)
+    assert code == 2
+    assert "第 3 行没有填学校名称" in err
+    assert "第 2 行与第 4 行" in err
+    assert not (tmp_path / "c").exists()
+
+
+def test_init_reads_gbk_csv_and_xlsx_roster(tmp_path, capsys):
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes(ROSTER.encode("gbk"))
+    assert dudao(capsys, "init", tmp_path / "a", "--roster", gbk)[0] == 0
+    wb = openpyxl.Workbook()
+    wb.active.append(["曾都区学校名单"])
+    for line in ROSTER.strip().splitlines():
+        wb.active.append(line.split(","))
+    wb.save(tmp_path / "r.xlsx")
+    assert dudao(capsys, "init", tmp_path / "b", "--roster", tmp_path / "r.xlsx")[0] == 0
+    with open_collection(tmp_path / "b") as col:
+        assert [s.stage for s in col.schools()][:3] == ["小学", "初中", "九年一贯制"]
+
+
+def test_not_a_collection_is_a_clear_error(tmp_path, capsys):
+    code, _, err = dudao(capsys, "status", tmp_path)
+    assert code == 2 and "不是收集文件夹" in err and "Traceback" not in err
+
+
+# --- distribute ---------------------------------------------------------------------------------
+
+def test_distribute_one_workbook_per_school_and_rerun_is_safe(col_dir, capsys):
+    files = sorted(p.name for p in (col_dir / "outbox").iterdir())
+    assert len(files) == 6 and "附件5-曾都区实验小学.xlsx" in files
+    before = issued(col_dir, "曾都区实验小学").read_bytes()
+    code, out, _ = dudao(capsys, "distribute", col_dir)
+    assert code == 0 and "6 份已存在未覆盖" in out
+    assert issued(col_dir, "曾都区实验小学").read_bytes() == before
+    wb = openpyxl.load_workbook(issued(col_dir, "曾都区实验小学"))
+    assert wb[FORM.sheet]["B3"].value == "曾都区实验小学"
+
+
+# --- collect and status -------------------------------------------------------------------------
+
+def test_every_state(col_dir, capsys, school_values):
+    inbox = col_dir / "inbox"
+    v = school_values
+    put(inbox / "附件5(1).xlsx", fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, v["曾都区实验小学"]))
+    bad = dict(v["曾都区实验中学"], **{"inspectors.total": v["曾都区实验中学"]["inspectors.total"] + 1})
+    put(inbox / "实验中学.xlsx", fill_workbook(issued(col_dir, "曾都区实验中学"), FORM, bad))
+    warn = dict(v["曾都区文峰学校"], phone="123")
+    put(inbox / "文峰.xlsx", fill_workbook(issued(col_dir, "曾都区文峰学校"), FORM, warn))
+    claims = dict(v["万店镇中心小学"], unit="何店镇白龙小学")
+    put(inbox / "x.xlsx", fill_workbook(issued(col_dir, "万店镇中心小学"), FORM, claims))
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert code == 0
+    got = states(capsys, col_dir)
+    assert got == {
+        "曾都区实验小学": "accepted",
+        "曾都区实验中学": "returned",
+        "曾都区文峰学校": "accepted_with_warnings",
+        "万店镇中心小学": "needs_review",
+        "万店镇初级中学": "missing",
+        "何店镇白龙小学": "missing",
+    }
+
+
+def test_status_json_contract(col_dir, capsys, school_values):
+    put(col_dir / "inbox" / "a.xlsx", fill_workbook(issued(col_dir, "曾都区实验中学"), FORM,
+                                                     dict(school_values["曾都区实验中学"], reporter="")))
+    put(col_dir / "inbox" / "b.xlsx", b"")
+    dudao(capsys, "collect", col_dir)
+    data = status_json(capsys, col_dir)
+    assert {"schools", "unreadable", "unidentified"} <= data.keys()
+    school = next(s for s in data["schools"] if s["name"] == "曾都区实验中学")
+    assert {"name", "status", "late", "file", "received_at", "findings"} <= school.keys()
+    assert school["status"] == "returned" and school["late"] is False and school["file"].endswith("a.xlsx")
+    (finding,) = [f for f in school["findings"] if f["level"] == "error"]
+    assert finding == {"rule": "required", "level": "error", "cells": ["D3"], "message": finding["message"]}
+    assert "填报人未填写" in finding["message"]
+    assert data["unreadable"][0]["file"].endswith("b.xlsx") and "空的" in data["unreadable"][0]["reason"]
+
+
+def test_archive_is_byte_for_byte_and_same_file_twice_is_one(col_dir, capsys, school_values):
+    data = fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, school_values["曾都区实验小学"])
+    put(col_dir / "inbox" / "附件5.xlsx", data)
+    put(col_dir / "inbox" / "again" / "附件5(1).xlsx", data)
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert code == 0 and "重复 1 份" in out
+    archived = [p for p in (col_dir / "archive").rglob("*") if p.is_file()]
+    assert len(archived) == 1 and archived[0].read_bytes() == data
+    # Collecting the same folder again reads nothing new.
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert "新收到报表 0 份，重复 2 份" in out
+    school = next(s for s in status_json(capsys, col_dir)["schools"] if s["name"] == "曾都区实验小学")
+    assert school["version"] == 1
+
+
+def test_newer_return_supersedes_older_which_stays_in_history(col_dir, capsys, school_values):
+    v = school_values["曾都区实验中学"]
+    wrong = dict(v, **{"orders.bureau": v["orders.total"] + 1})
+    put(col_dir / "inbox" / "v1.xlsx", fill_workbook(issued(col_dir, "曾都区实验中学"), FORM, wrong), "2023-11-14T09:00:00")
+    dudao(capsys, "collect", col_dir)
+    assert states(capsys, col_dir)["曾都区实验中学"] == "returned"
+    put(col_dir / "inbox" / "v2.xlsx", fill_workbook(issued(col_dir, "曾都区实验中学"), FORM, v), "2023-11-16T09:00:00")
+    dudao(capsys, "collect", col_dir)
+    school = next(s for s in status_json(capsys, col_dir)["schools"] if s["name"] == "曾都区实验中学")
+    assert school["status"] == "accepted" and school["version"] == 2 and school["file"].endswith("v2.xlsx")
+    with open_collection(col_dir) as col:
+        assert len([r for r in col.ledger.returns() if r.school_id == "S0002"]) == 2
+
+
+def test_lateness_against_the_deadline(col_dir, capsys, school_values):
+    put(col_dir / "inbox" / "late.xlsx",
+        fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, school_values["曾都区实验小学"]), "2023-11-21T08:00:00")
+    put(col_dir / "inbox" / "ontime.xlsx",
+        fill_workbook(issued(col_dir, "曾都区实验中学"), FORM, school_values["曾都区实验中学"]), "2023-11-20T23:00:00")
+    dudao(capsys, "collect", col_dir)
+    late = {s["name"]: s["late"] for s in status_json(capsys, col_dir)["schools"]}
+    assert late["曾都区实验小学"] is True and late["曾都区实验中学"] is False
+
+
+def test_identified_by_unit_when_metadata_is_gone(col_dir, capsys, school_values):
+    v = dict(school_values["万店镇初级中学"], unit="曾都区 万店镇初级中学")  # prefix and a space
+    put(col_dir / "inbox" / "retyped.xlsx", retyped_workbook(FORM, v))
+    dudao(capsys, "collect", col_dir)
+    assert states(capsys, col_dir)["万店镇初级中学"] == "accepted"
+
+
+def test_identified_by_file_name_as_last_resort(col_dir, capsys, school_values):
+    v = dict(school_values["万店镇初级中学"], unit="")
+    put(col_dir / "inbox" / "万店镇初级中学统计表.xlsx", retyped_workbook(FORM, v))
+    dudao(capsys, "collect", col_dir)
+    data = status_json(capsys, col_dir)
+    school = next(s for s in data["schools"] if s["name"] == "万店镇初级中学")
+    assert school["status"] == "returned"  # 填报单位 still has to be filled in
+    assert [f["rule"] for f in school["findings"] if f["level"] == "error"] == ["required"]
+
+
+def test_unidentified_waits_for_the_clerk_then_assign(col_dir, capsys, school_values):
+    v = dict(school_values["万店镇初级中学"], unit="")
+    put(col_dir / "inbox" / "新建 Microsoft Excel 工作表.xlsx", retyped_workbook(FORM, v))
+    dudao(capsys, "collect", col_dir)
+    data = status_json(capsys, col_dir)
+    assert data["unidentified"][0]["file"].endswith("新建 Microsoft Excel 工作表.xlsx")
+    assert "dudao assign" in data["unidentified"][0]["reason"]
+    code, out, _ = dudao(capsys, "assign", col_dir, "新建 Microsoft Excel 工作表.xlsx", "万店镇初级中学")
+    assert code == 0
+    data = status_json(capsys, col_dir)
+    assert data["unidentified"] == []
+    school = next(s for s in data["schools"] if s["name"] == "万店镇初级中学")
+    assert school["status"] == "returned"  # still no 填报单位 in the workbook: the school must fix it
+
+
+def test_zip_with_gbk_names_and_folders(col_dir, capsys, school_values):
+    members = {f"万店镇/附件5-{name}.xlsx": fill_workbook(issued(col_dir, name), FORM, school_values[name])
+               for name in ("万店镇中心小学", "万店镇初级中学")}
+    data = gbk_zip(members, (2023, 11, 18, 9, 0, 0))
+    assert "万店镇".encode("gbk") in data  # really GBK on the wire
+    put(col_dir / "inbox" / "万店镇中心学校.zip", data)
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert code == 0
+    data = status_json(capsys, col_dir)
+    got = {s["name"]: s for s in data["schools"]}
+    assert got["万店镇中心小学"]["status"] == "accepted"
+    assert got["万店镇初级中学"]["file"] == str(col_dir / "inbox" / "万店镇中心学校.zip") + "/万店镇/附件5-万店镇初级中学.xlsx"
+    assert got["万店镇初级中学"]["received_at"] == "2023-11-18T09:00:00"
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("empty.xlsx", b"", "空的"),
+    ("junk.xlsx", random.Random(1).randbytes(3000), "损坏"),
+    ("案例.docx", None, "不是 Excel"),
+    ("notes.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "不是 Excel"),
+])
+def test_unreadable_files_are_reported_and_the_batch_goes_on(col_dir, capsys, school_values, name, data, reason):
+    if data is None:
+        from aggregator.demo import _docx
+
+        data = _docx()
+    put(col_dir / "inbox" / name, data)
+    put(col_dir / "inbox" / "ok.xlsx", fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, school_values["曾都区实验小学"]))
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert code == 0
+    result = status_json(capsys, col_dir)
+    (bad,) = result["unreadable"]
+    assert bad["file"].endswith(name) and reason in bad["reason"]
+    assert states(capsys, col_dir)["曾都区实验小学"] == "accepted"
+    archived = {p.read_bytes() for p in (col_dir / "archive").rglob("*") if p.is_file()}
+    assert data in archived  # kept, byte for byte, even though it could not be read
+
+
+def test_collect_explicit_paths(col_dir, capsys, school_values, tmp_path):
+    dl = tmp_path / "下载"
+    put(dl / "附件5.xlsx", fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, school_values["曾都区实验小学"]))
+    code, out, _ = dudao(capsys, "collect", col_dir, dl, tmp_path / "不存在.xlsx")
+    assert code == 0
+    assert "找不到文件或文件夹" in out
+    assert states(capsys, col_dir)["曾都区实验小学"] == "accepted"
+
+
+def test_excel_lock_files_are_ignored(col_dir, capsys):
+    put(col_dir / "inbox" / "~$附件5.xlsx", b"\x00" * 165)
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert "本次共 0 个文件" in out
