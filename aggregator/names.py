@@ -28,7 +28,7 @@ def name_key(name: str, extra_prefixes: Iterable[str] = ()) -> str:
         changed = False
         for p in (*extra_prefixes, *_PREFIXES):
             p = _NOISE.sub("", fold(p))
-            if p and s.startswith(p) and len(s) > len(p):
+            if p and s.startswith(p) and len(s) - len(p) >= 2:  # 曾都区 alone stays itself
                 s = s[len(p):]
                 changed = True
     return s

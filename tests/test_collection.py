@@ -290,3 +290,101 @@ def test_excel_lock_files_are_ignored(col_dir, capsys):
     put(col_dir / "inbox" / "~$附件5.xlsx", b"\x00" * 165)
     code, out, _ = dudao(capsys, "collect", col_dir)
     assert "本次共 0 个文件" in out
+
+
+# --- consolidate, feedback, demo through the CLI ------------------------------------------------
+
+def collect_some(col_dir, capsys, school_values, bad=("曾都区实验中学",)):
+    for name, v in school_values.items():
+        if name == "何店镇白龙小学":
+            continue  # never reports
+        if name in bad:
+            v = dict(v, **{"inspectors.total": v["inspectors.total"] + 1})
+        put(col_dir / "inbox" / f"{name}.xlsx", fill_workbook(issued(col_dir, name), FORM, v))
+    assert dudao(capsys, "collect", col_dir)[0] == 0
+
+
+def test_consolidate_prints_the_path_last_and_sums_accepted_only(col_dir, capsys, school_values):
+    from aggregator.reading import read_return
+
+    collect_some(col_dir, capsys, school_values)
+    code, out, _ = dudao(capsys, "consolidate", col_dir)
+    assert code == 0
+    path = Path(out.strip().splitlines()[-1])
+    assert path.exists() and path.parent == col_dir / "summary"
+    assert "已汇总 4 / 应报 6" in out
+    summary = read_return(path, FORM)
+    accepted = [v for n, v in school_values.items() if n not in ("曾都区实验中学", "何店镇白龙小学")]
+    for f in FORM.count_fields:
+        assert summary.values[f.id] == sum(v[f.id] for v in accepted), f.id
+
+
+def test_feedback_for_returned_and_missing_schools(col_dir, capsys, school_values):
+    collect_some(col_dir, capsys, school_values)
+    code, out, _ = dudao(capsys, "feedback", col_dir)
+    assert code == 0 and "退回修改 1 所，催报 1 所" in out
+    names = {p.name for p in (col_dir / "feedback").iterdir()}
+    assert {"曾都区实验中学-退回修改.xlsx", "曾都区实验中学-退回修改.eml", "何店镇白龙小学-催报.eml"} <= names
+
+
+def test_demo(tmp_path, capsys):
+    code, out, _ = dudao(capsys, "demo", tmp_path / "演示")
+    assert code == 0
+    summary = Path(out.strip().splitlines()[-1].split("：", 1)[1])
+    assert summary.exists()
+    data = status_json(capsys, tmp_path / "演示")
+    counts = data["counts"]
+    assert counts["expected"] == 40
+    assert all(counts[s] > 0 for s in ("accepted", "accepted_with_warnings", "returned", "needs_review", "missing"))
+    assert counts["late"] == 1 and len(data["unreadable"]) == 2 and len(data["unidentified"]) == 1
+    # Running the demo again starts afresh; a folder that is not ours is refused.
+    assert dudao(capsys, "demo", tmp_path / "演示")[0] == 0
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("x")
+    code, _, err = dudao(capsys, "demo", tmp_path / "mine")
+    assert code == 2 and (tmp_path / "mine" / "keep.txt").exists()
+
+
+# --- two levels up ------------------------------------------------------------------------------
+
+def test_city_consolidating_district_summaries_equals_all_schools_directly(tmp_path, capsys):
+    """A city runs the same tool: each district summary is the district's return."""
+    import openpyxl as xl
+
+    from aggregator.consolidate import summary_values
+    from aggregator.reading import read_return
+
+    rng = random.Random(11)
+    districts = {"曾都区": ROSTER, "广水市": ROSTER.replace("曾都区", "广水市").replace("万店镇", "长岭镇").replace("何店镇", "马坪镇")}
+    everyone = []
+    summaries = []
+    for district, roster_text in districts.items():
+        roster = tmp_path / f"{district}.csv"
+        roster.write_text(roster_text, encoding="utf-8")
+        folder = tmp_path / district
+        dudao(capsys, "init", folder, "--roster", roster, "--name", district)
+        dudao(capsys, "distribute", folder)
+        for line in roster_text.strip().splitlines()[1:]:
+            name, stage, _, contact, phone, _ = line.split(",")
+            v = sample_values(rng, stage, name, contact, phone)
+            everyone.append(v)
+            put(folder / "inbox" / f"{name}.xlsx", fill_workbook(issued(folder, name), FORM, v))
+        dudao(capsys, "collect", folder)
+        code, out, _ = dudao(capsys, "consolidate", folder)
+        path = Path(out.strip().splitlines()[-1])
+        wb = xl.load_workbook(path)  # the district clerk signs it before sending it up
+        ws = wb[FORM.sheet]
+        ws["D3"], ws["F3"] = "督导室 张主任", "0722-3261234"
+        wb.save(path)
+        summaries.append(path)
+
+    roster = tmp_path / "随州市.csv"
+    roster.write_text("学校名称,学段,所属单位\n曾都区,,随州市\n广水市,,随州市\n", encoding="utf-8")
+    city = tmp_path / "随州市"
+    dudao(capsys, "init", city, "--roster", roster, "--name", "随州市")
+    dudao(capsys, "collect", city, *summaries)
+    assert set(states(capsys, city).values()) == {"accepted"}
+    code, out, _ = dudao(capsys, "consolidate", city)
+    city_totals = read_return(Path(out.strip().splitlines()[-1]), FORM).values
+    direct = summary_values(FORM, everyone)
+    assert {f.id: city_totals[f.id] for f in FORM.count_fields} == {f.id: direct[f.id] for f in FORM.count_fields}
