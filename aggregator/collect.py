@@ -30,6 +30,8 @@ from .roster import School
 from .validate import Context, validate
 
 BATCH = 200  # files per ledger transaction
+# A workbook without our table is no return: it must not supersede a school's real one.
+NOT_THIS_FORM = ("form-not-found", "wrong-form")
 
 
 @dataclass
@@ -150,6 +152,11 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
             except UnreadableFile as exc:
                 batch.add(_with(base, outcome="unreadable", reason_kind=exc.kind, reason=exc.message))
                 result.unreadable.append((item.name, exc.message))
+                continue
+            not_ours = next((f for f in sub.findings if f.rule in NOT_THIS_FORM), None)
+            if not_ours is not None:  # another workbook (a case report, last year's form): not a return
+                batch.add(_with(base, outcome="unreadable", reason_kind=not_ours.rule, reason=not_ours.message))
+                result.unreadable.append((item.name, not_ours.message))
                 continue
             ident = identify(sub, item.name, index, by_id, col.settings.id)
             ret = _record(form, sub, ident, by_id, index, sha, item.received_at)

@@ -388,3 +388,18 @@ def test_city_consolidating_district_summaries_equals_all_schools_directly(tmp_p
     city_totals = read_return(Path(out.strip().splitlines()[-1]), FORM).values
     direct = summary_values(FORM, everyone)
     assert {f.id: city_totals[f.id] for f in FORM.count_fields} == {f.id: direct[f.id] for f in FORM.count_fields}
+
+
+def test_a_workbook_without_the_form_does_not_supersede_a_return(col_dir, capsys, school_values):
+    put(col_dir / "inbox" / "附件5.xlsx",
+        fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, school_values["曾都区实验小学"]), "2023-11-15T10:00:00")
+    other = openpyxl.Workbook()
+    other.active["A1"] = "曾都区实验小学 双减工作案例目录"
+    buf = io.BytesIO()
+    other.save(buf)
+    put(col_dir / "inbox" / "曾都区实验小学案例目录.xlsx", buf.getvalue(), "2023-11-18T10:00:00")
+    dudao(capsys, "collect", col_dir)
+    data = status_json(capsys, col_dir)
+    assert states(capsys, col_dir)["曾都区实验小学"] == "accepted"
+    (bad,) = data["unreadable"]
+    assert bad["file"].endswith("案例目录.xlsx") and "找不到" in bad["reason"]
