@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable, TypeVar
 
 from .collection import CollectionError, init_collection, open_collection
+from .intake import display_name
 from .forms import FormError
 from .progress import Job, Progress
 from .roster import RosterError
@@ -63,18 +64,6 @@ def drive(job: Job[T]) -> T:
 
 def out(text: str = "") -> None:
     print(text, flush=True)
-
-
-def short_name(name: str) -> str:
-    """The file name a clerk recognises, without the download folder's long path.
-
-    A zip member keeps its archive's name in front: 洛阳镇.zip/洛阳镇各校报表/附件5-….xlsx
-    """
-    parts = name.replace("\\", "/").split("/")
-    for i, part in enumerate(parts):
-        if part.lower().endswith(".zip") and i < len(parts) - 1:
-            return "/".join(parts[i:])
-    return parts[-1]
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -129,7 +118,7 @@ def cmd_status(a: argparse.Namespace) -> int:
     for s in ov.schools:
         cur = s.current
         late = "（逾期）" if s.late else ""
-        when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {short_name(cur.original_name)}" if cur else ""
+        when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {display_name(cur.original_name)}" if cur else ""
         out(f"{STATE_LABELS[s.status]:<8} {s.school.name}{late}  {when}")
         for f in s.findings:
             if f.level in ("error", "warning"):
@@ -140,9 +129,9 @@ def cmd_status(a: argparse.Namespace) -> int:
             for note in s.notes:
                 out(f"    [说明] {note}")
     for f in ov.unreadable:
-        out(f"无法读取 {short_name(f.original_name)}：{f.reason}")
+        out(f"无法读取 {display_name(f.original_name)}：{f.reason}")
     for r in ov.unidentified:
-        out(f"未识别   {short_name(r.original_name)}：{r.review}")
+        out(f"未识别   {display_name(r.original_name)}：{r.review}")
     accepted = ov.count("accepted", "accepted_with_warnings")
     out(
         f"应报 {expected}，已通过 {accepted}，退回 {ov.count('returned')}，待确认 {ov.count('needs_review')}，"

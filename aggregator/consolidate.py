@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .intake import display_name
 from .atomic import save_workbook_atomic
 from .collection import Collection, CollectionError
 from .findings import ERROR, INFO, WARNING, Finding
@@ -667,7 +668,7 @@ def write_returns(ws: Worksheet, plan: Plan) -> None:
         values = (
             seq, s.name, s.stage, s.parent, STATE_LABELS[state.status], _yes(id(state) in included),
             _yes(state.late) if cur else "", _when(cur.received_at) if cur else None,
-            state.versions or None, cur.original_name if cur else "", s.contact, s.phone, s.email,
+            state.versions or None, display_name(cur.original_name) if cur else "", s.contact, s.phone, s.email,
             first_problem(state),
         )
         for i, value in enumerate(values, start=1):

@@ -26,6 +26,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Iterable
 
+from .intake import display_name
 from .atomic import write_atomic
 from .collection import Collection
 from .distribute import issued_name
@@ -145,7 +146,7 @@ def _returned(col: Collection, form: Form, state: SchoolState, today: date,
                              deadline=deadline)
     data, problems = marked.data, marked.problems
     if marked.rebuilt:
-        notes.append(f"{school.name}：报送的文件“{ret.original_name}”{marked.rebuilt}，无法在原表上标注，"
+        notes.append(f"{school.name}：报送的文件“{display_name(ret.original_name)}”{marked.rebuilt}，无法在原表上标注，"
                      "已按读到的数据重新生成一份表并标注")
     stem = f"{_safe_name(school.name)}-{RETURNED_TAG}"
     xlsx = col.folder("feedback") / f"{stem}.xlsx"
@@ -253,7 +254,7 @@ def _returned_body(col: Collection, school: School, ret: ReturnRecord, title: st
     lines = [
         f"{school.name}：",
         "",
-        f"您好！贵单位报送的《{title}》（文件“{ret.original_name}”）经校验，发现 {len(errors)} 处错误，"
+        f"您好！贵单位报送的《{title}》（文件“{display_name(ret.original_name)}”）经校验，发现 {len(errors)} 处错误，"
         "现退回，请修改后重新报送。",
         "",
         "需要修改的问题：",

@@ -46,6 +46,18 @@ def ignored(name: str) -> bool:
     return base.startswith(_IGNORED_PREFIXES) or base in _IGNORED_NAMES
 
 
+def display_name(name: str) -> str:
+    """The file name a clerk recognises, without the download folder's long path.
+
+    A zip member keeps its archive's name in front: 洛阳镇.zip/洛阳镇各校报表/附件5-….xlsx
+    """
+    parts = name.replace("\\", "/").split("/")
+    for i, part in enumerate(parts):
+        if part.lower().endswith(".zip") and i < len(parts) - 1:
+            return "/".join(parts[i:])
+    return parts[-1]
+
+
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts).isoformat(timespec="seconds")
 

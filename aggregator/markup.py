@@ -32,6 +32,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .intake import display_name
 from .findings import ERROR, WARNING, Finding
 from .forms import Form
 from .layout import coord, layout_of, split_coord
@@ -264,7 +265,7 @@ def _add_guide(wb: Workbook, school: str, title: str, ret: ReturnRecord, problem
         row += 1
 
     prose(f"{school}：《{title}》退回修改说明", Font(name=_FONT, size=14, bold=True), 28)
-    prose(f"贵单位报送的文件“{ret.original_name}”（{received} 收到）经校验，发现 {len(errors)} 处错误"
+    prose(f"贵单位报送的文件“{display_name(ret.original_name)}”（{received} 收到）经校验，发现 {len(errors)} 处错误"
           + (f"、{len(warnings)} 处需要核对的地方" if warnings else "") + "，现退回，请修改后重新报送。",
           Font(name=_FONT, size=11))
     prose(deadline, Font(name=_FONT, size=11, bold=True, color="FFC00000"))
