@@ -29,11 +29,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .intake import display_name
 from .atomic import save_workbook_atomic
 from .collection import Collection, CollectionError
 from .findings import ERROR, INFO, WARNING, Finding
 from .forms import Field, Form
+from .intake import display_name
 from .layout import col_letter, layout_of
 from .progress import Cancel, Job, Progress
 from .status import STATE_LABELS, SchoolState, overview

@@ -26,12 +26,12 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Iterable
 
-from .intake import display_name
 from .atomic import write_atomic
 from .collection import Collection
 from .distribute import issued_name
 from .findings import ERROR, WARNING
 from .forms import Form
+from .intake import display_name
 from .ledger import ReturnRecord
 from .mail import (
     Attachment, Mailer, MailError, SmtpSettings, build_message, describe_failure, for_sending, parse_addresses,

@@ -32,9 +32,9 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .intake import display_name
 from .findings import ERROR, WARNING, Finding
 from .forms import Form
+from .intake import display_name
 from .layout import coord, layout_of, split_coord
 from .ledger import ReturnRecord
 from .template import build_template, set_text
