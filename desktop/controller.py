@@ -1,0 +1,215 @@
+"""The desktop's controller: the open collection, its latest overview, and the clerk's intents.
+
+Widgets show what the controller holds and call its methods; they never call the engine. The
+controller imports no widget class (a test checks it), so it is tested without any window.
+
+One job at a time runs in a ``JobThread``. Each job opens the collection in its own thread and
+hands back plain data (``jobs.Outcome``): the SQLite ledger is only ever used by the thread that
+opened it. ``refresh`` reads the overview in the GUI thread with a connection of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from aggregator.collection import Settings
+from aggregator.status import Overview
+
+from . import jobs
+from .jobs import JobSpec, Outcome
+from .signals import emit
+from .watcher import InboxWatcher
+from .worker import JobThread, failure_text
+
+BUSY = "正在处理上一项任务，请等它完成（或点“取消”）后再试。"
+NO_COLLECTION = "还没有打开收集。请先点击“新建收集…”或“打开收集…”。"
+
+
+class Controller(QObject):
+    progress = Signal(int, int, str, str)  # done, total, current file or school, stage
+    finished = Signal(str)  # what came of the job, in Chinese
+    failed = Signal(str)  # why it did not work, in Chinese
+    busyChanged = Signal(bool)
+    overviewChanged = Signal()
+    collectionChanged = Signal(str)  # the folder now open
+    outputReady = Signal(str, str)  # job kind, file or folder worth opening
+    watchingChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None, quiet_ms: int = 2000) -> None:
+        super().__init__(parent)
+        self.folder: Path | None = None
+        self.settings: Settings | None = None
+        self.overview: Overview | None = None
+        self.last_outcome: Outcome | None = None
+        self._thread: JobThread | None = None
+        self._threads: set[JobThread] = set()  # kept alive until Qt says they have ended
+        self._watching = False
+        self._inbox_pending = False
+        self._watcher = InboxWatcher(self, quiet_ms)
+        self._watcher.settled.connect(self._inbox_settled)
+
+    # --- state ---------------------------------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def watching(self) -> bool:
+        return self._watching
+
+    @property
+    def quiet_ms(self) -> int:
+        return self._watcher.quiet_ms
+
+    @quiet_ms.setter
+    def quiet_ms(self, ms: int) -> None:
+        self._watcher.quiet_ms = ms
+
+    def school_names(self) -> list[str]:
+        return [s.school.name for s in self.overview.schools] if self.overview else []
+
+    def latest_summary(self) -> Path | None:
+        """The newest summary workbook in summary/, for “打开汇总表”."""
+        if self.folder is None:
+            return None
+        found = sorted((self.folder / "summary").glob("*.xlsx"), key=lambda p: p.stat().st_mtime)
+        return found[-1] if found else None
+
+    # --- intents -------------------------------------------------------------------------------
+
+    def new_collection(self, folder: str | Path, roster: str | Path, name: str, deadline: str) -> bool:
+        return self._start(jobs.new_job(folder, roster, name, deadline))
+
+    def open_collection(self, folder: str | Path) -> bool:
+        return self._start(jobs.open_job(folder))
+
+    def distribute(self, force: bool = False) -> bool:
+        return self._start_here(jobs.distribute_job, force)
+
+    def collect(self, paths: Iterable[str | Path] | None = None, quiet: bool = False) -> bool:
+        """Collect files, folders and zips; without paths, the inbox. ``quiet``: no news, no sentence."""
+        return self._start_here(jobs.collect_job, list(paths) if paths else None, quiet)
+
+    def consolidate(self, include: str = "accepted") -> bool:
+        return self._start_here(jobs.consolidate_job, include)
+
+    def feedback(self, send: bool = False) -> bool:
+        return self._start_here(jobs.feedback_job, send)
+
+    def assign(self, file: str, school: str) -> bool:
+        """``file``: a return's sha256 (or its file name as listed); ``school``: a roster name."""
+        return self._start_here(jobs.assign_job, file, school)
+
+    def cancel(self) -> None:
+        if self._thread is not None:
+            self._thread.cancel.set()
+
+    def refresh(self) -> None:
+        """Read the ledger again (another program, e.g. the CLI, may have changed it)."""
+        if self.folder is None:
+            return
+        try:
+            self.settings, self.overview = jobs.read_overview(self.folder)
+        except Exception as exc:  # shown to the clerk, never a crash; see failure_text
+            emit(self.failed, failure_text(exc))
+            return
+        emit(self.overviewChanged)
+
+    def set_watching(self, on: bool) -> None:
+        """Collect what lands in the inbox by itself (after a quiet period), or stop doing so."""
+        if on == self._watching:
+            return
+        self._watching = on
+        self._rewatch()
+        emit(self.watchingChanged, on)
+
+    def shutdown(self, wait_ms: int = 10000) -> None:
+        """Before the window closes: stop watching, ask the job to stop, wait for it."""
+        self._watcher.stop()
+        self.cancel()
+        for thread in list(self._threads):
+            thread.wait(wait_ms)
+
+    # --- running jobs --------------------------------------------------------------------------
+
+    def _start_here(self, make, *args) -> bool:
+        if self.folder is None:
+            emit(self.failed, NO_COLLECTION)
+            return False
+        return self._start(make(self.folder, *args))
+
+    def _start(self, spec: JobSpec) -> bool:
+        if self._thread is not None:
+            emit(self.failed, BUSY)
+            return False
+        thread = JobThread(spec)
+        thread.progressed.connect(self._progressed)
+        thread.succeeded.connect(self._succeeded)
+        thread.failed.connect(self._failed)
+        thread.finished.connect(self._ended)
+        self._thread = thread
+        self._threads.add(thread)
+        emit(self.busyChanged, True)
+        emit(self.progress, 0, 0, "", spec.stage)
+        thread.start()
+        return True
+
+    def _release(self) -> None:
+        """The job has said its last word: the controller is free before anyone hears of it."""
+        self._thread = None
+        emit(self.busyChanged, False)
+
+    @Slot(int, int, str, str)
+    def _progressed(self, done: int, total: int, current: str, stage: str) -> None:
+        if self._thread is not None and self.sender() is self._thread:  # not a late word from an old job
+            emit(self.progress, done, total, current, stage)
+
+    @Slot(object)
+    def _succeeded(self, outcome: Outcome) -> None:
+        self._release()
+        self.last_outcome = outcome
+        changed = self.folder != outcome.folder
+        self.folder, self.settings, self.overview = outcome.folder, outcome.settings, outcome.overview
+        if changed:
+            self._rewatch()
+            emit(self.collectionChanged, str(outcome.folder))
+        emit(self.overviewChanged)
+        emit(self.finished, outcome.text)
+        if outcome.output is not None:
+            emit(self.outputReady, outcome.kind, str(outcome.output))
+        self._after_job()
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        self._release()
+        emit(self.failed, message)
+        self._after_job()
+
+    @Slot()
+    def _ended(self) -> None:
+        thread = self.sender()
+        self._threads.discard(thread)
+        if thread is not None:
+            thread.deleteLater()
+
+    # --- the inbox -----------------------------------------------------------------------------
+
+    def _rewatch(self) -> None:
+        self._inbox_pending = False
+        self._watcher.watch(self.folder / "inbox" if self._watching and self.folder else None)
+
+    @Slot()
+    def _inbox_settled(self) -> None:
+        if self.busy:
+            self._inbox_pending = True  # collected when the running job is over
+            return
+        self.collect(None, quiet=True)
+
+    def _after_job(self) -> None:
+        if self._inbox_pending and self._watching:
+            self._inbox_pending = False
+            self._watcher.poke()

@@ -1,0 +1,124 @@
+"""Small dialogs the window asks through; tests replace ``choose_school`` and ``ask_*`` here.
+
+They only gather what the clerk chooses; the window hands it to the controller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+    QMessageBox, QPushButton, QVBoxLayout, QWidget,
+)
+
+ROSTER_FILTER = "学校名单 (*.xlsx *.csv);;所有文件 (*)"
+RETURN_FILTER = "报表文件 (*.xlsx *.xls *.xlsm *.et *.ods *.zip);;所有文件 (*)"
+
+
+def choose_school(parent: QWidget, names: list[str], file_name: str, suggested: str = "") -> str | None:
+    """Which school a file belongs to; None when the clerk cancels."""
+    current = names.index(suggested) if suggested in names else 0
+    name, ok = QInputDialog.getItem(parent, "指定学校", f"“{file_name}”是哪所学校的报表？", names, current, False)
+    return name if ok and name else None
+
+
+def ask_folder(parent: QWidget, title: str, start: str = "") -> str | None:
+    path = QFileDialog.getExistingDirectory(parent, title, start)
+    return path or None
+
+
+def ask_files(parent: QWidget, title: str, start: str = "") -> list[str]:
+    paths, _ = QFileDialog.getOpenFileNames(parent, title, start, RETURN_FILTER)
+    return paths
+
+
+def confirm(parent: QWidget, title: str, text: str) -> bool:
+    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+@dataclass(frozen=True)
+class NewCollection:
+    folder: str
+    roster: str
+    name: str
+    deadline: str
+
+
+class NewCollectionDialog(QDialog):
+    """Where the new collection goes, which roster, the district's name and the deadline."""
+
+    def __init__(self, parent: QWidget | None = None, start: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle("新建收集")
+        self.setMinimumWidth(560)
+        self._start = start
+        self.folder = QLineEdit()
+        self.folder.setPlaceholderText("选择一个空文件夹，本次收集的所有文件都放在这里")
+        self.roster = QLineEdit()
+        self.roster.setPlaceholderText("含“学校名称、学段、所属单位、联系人、联系电话、邮箱”的 .xlsx 或 .csv")
+        self.name = QLineEdit("曾都区")
+        self.deadline = QDateEdit(QDate.currentDate().addDays(14))
+        self.deadline.setCalendarPopup(True)
+        self.deadline.setDisplayFormat("yyyy-MM-dd")
+
+        form = QFormLayout()
+        form.addRow("收集文件夹：", self._with_browse(self.folder, self._browse_folder))
+        form.addRow("学校名单：", self._with_browse(self.roster, self._browse_roster))
+        form.addRow("本级名称：", self.name)
+        form.addRow("截止日期：", self.deadline)
+        hint = QLabel("建立后，点击“下发空白表”为每所学校生成要发出的表。")
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("建立")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(buttons)
+
+    def _with_browse(self, edit: QLineEdit, browse) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(edit)
+        button = QPushButton("浏览…")
+        button.clicked.connect(browse)
+        row.addWidget(button)
+        return box
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "选择收集文件夹", self._start)
+        if path:
+            self.folder.setText(path)
+
+    def _browse_roster(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择学校名单", self._start, ROSTER_FILTER)
+        if path:
+            self.roster.setText(path)
+
+    def _accept(self) -> None:
+        missing = [label for label, edit in (("收集文件夹", self.folder), ("学校名单", self.roster),
+                                             ("本级名称", self.name)) if not edit.text().strip()]
+        if missing:
+            QMessageBox.warning(self, "新建收集", f"请填写：{'、'.join(missing)}")
+            return
+        if not Path(self.roster.text().strip()).is_file():
+            QMessageBox.warning(self, "新建收集", "找不到所选的学校名单文件，请重新选择")
+            return
+        self.accept()
+
+    def values(self) -> NewCollection:
+        return NewCollection(self.folder.text().strip(), self.roster.text().strip(), self.name.text().strip(),
+                             self.deadline.date().toString("yyyy-MM-dd"))
+
+
+def ask_new_collection(parent: QWidget, start: str = "") -> NewCollection | None:
+    dialog = NewCollectionDialog(parent, start)
+    return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -1,0 +1,172 @@
+"""The clerk's jobs as plain values: what to run in the engine and how to say what came of it.
+
+No Qt here. A ``JobSpec`` names the folder, how to open the collection (open, or create), the
+engine generator to drive and a function that turns the engine's result into a Chinese sentence.
+``execute`` runs one spec start to finish in whatever thread calls it: it opens the collection
+itself (a SQLite connection may only be used by the thread that made it), drives the engine's
+generator, takes the overview while the ledger is open and closes it again. What comes back,
+``Outcome``, is plain data the GUI thread can keep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generator, Iterable
+
+from aggregator.collection import Collection, Settings, init_collection, open_collection
+from aggregator.progress import Cancel, Cancelled, Progress
+from aggregator.status import STATE_LABELS, Overview, overview
+
+from .wording import for_window
+
+Engine = Callable[[Collection, Cancel], Generator[Progress, None, Any]]
+Describe = Callable[[Collection, Any], str]
+
+CANCELLED = "已取消。已处理完的都已保存，再次运行即可继续。"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the GUI keeps after a job: the collection as it now stands and what to tell the clerk."""
+
+    kind: str
+    folder: Path
+    settings: Settings
+    overview: Overview
+    text: str
+    output: Path | None = None  # a file or folder the clerk may want to open now
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    kind: str  # open | new | distribute | collect | consolidate | feedback | assign
+    folder: Path
+    engine: Engine
+    describe: Describe
+    output: Callable[[Collection, Any], Path | None] = lambda col, result: None
+    create: Callable[[], Collection] | None = None  # for "new": make the collection instead of opening it
+    stage: str = ""  # shown before the first progress event
+
+
+def execute(spec: JobSpec, cancel: Cancel, report: Callable[[Progress], None]) -> Outcome:
+    """Run ``spec`` in the calling thread. Clerk errors (CollectionError, …) propagate unchanged."""
+    col = spec.create() if spec.create else open_collection(spec.folder)
+    with col:
+        job = spec.engine(col, cancel)
+        result = None
+        try:
+            while True:
+                try:
+                    report(next(job))
+                except StopIteration as stop:
+                    result = stop.value
+                    break
+            cancelled = cancel.is_set or bool(getattr(result, "cancelled", False))
+            text = spec.describe(col, result)
+            if cancelled:
+                text = f"{CANCELLED}{text}"
+            output = None if cancelled else spec.output(col, result)
+        except Cancelled:
+            cancelled, text, output = True, CANCELLED, None
+        return Outcome(spec.kind, col.root, col.settings, overview(col), for_window(text), output, cancelled)
+
+
+# --- the jobs --------------------------------------------------------------------------------
+
+
+def _nothing(col: Collection, cancel: Cancel) -> Generator[Progress, None, None]:
+    """The engine step of jobs that only open (or create) the collection."""
+    yield from ()
+
+
+def open_job(folder: str | Path) -> JobSpec:
+    return JobSpec("open", Path(folder), _nothing, lambda col, _: "", stage="打开")  # the window says it all
+
+
+def new_job(folder: str | Path, roster: str | Path, name: str, deadline: str) -> JobSpec:
+    def create() -> Collection:
+        return init_collection(folder, roster, name=name, deadline=deadline)
+
+    def describe(col: Collection, _: Any) -> str:
+        return (f"已建立收集文件夹：{col.root}，名单共 {len(col.schools())} 所学校。"
+                "下一步：点击“下发空白表”，把 outbox 中的表发给各校。")
+
+    return JobSpec("new", Path(folder), _nothing, describe, create=create, stage="建立")
+
+
+def distribute_job(folder: str | Path, force: bool = False) -> JobSpec:
+    from aggregator.distribute import distribute
+
+    def describe(col: Collection, res: Any) -> str:
+        return f"已生成 {res.written} 份空白表，{res.kept} 份已存在未覆盖。请把 outbox 文件夹中的表发给各校。"
+
+    return JobSpec("distribute", Path(folder), lambda col, c: distribute(col, force=force, cancel=c), describe,
+                   output=lambda col, res: res.folder, stage="生成")
+
+
+def collect_job(folder: str | Path, paths: Iterable[str | Path] | None = None, quiet: bool = False) -> JobSpec:
+    """``quiet``: a collect the clerk did not ask for (the inbox watch) says nothing when nothing is new."""
+    from aggregator.collect import collect
+
+    chosen = [Path(p) for p in paths] if paths else None
+
+    def describe(col: Collection, res: Any) -> str:
+        if quiet and not (res.new_returns or res.unreadable or res.cancelled):
+            return ""
+        parts = [f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份"]
+        counts = {}
+        for _, _, status in res.new_returns:
+            counts[status] = counts.get(status, 0) + 1
+        if counts:
+            parts.append("（" + "，".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items()) + "）")
+        parts.append(f"，重复 {res.duplicates} 份，无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。")
+        return "".join(parts)
+
+    return JobSpec("collect", Path(folder), lambda col, c: collect(col, chosen, cancel=c), describe, stage="收取")
+
+
+def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
+    from aggregator.consolidate import consolidate
+
+    def describe(col: Collection, res: Any) -> str:
+        notes = "".join(f"{n}。" if not n.endswith(("。", "！", "）")) else n for n in res.notes)
+        return f"已汇总 {res.included} / 应报 {res.expected} 所学校，汇总表：{res.path.name}。{notes}"
+
+    return JobSpec("consolidate", Path(folder), lambda col, c: consolidate(col, include=include, cancel=c), describe,
+                   output=lambda col, res: res.path, stage="汇总")
+
+
+def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
+    from aggregator.feedback import feedback
+
+    def describe(col: Collection, res: Any) -> str:
+        sent = f"已发送 {res.sent} 封邮件。" if send else "邮件草稿（.eml）可用 Outlook 或 Foxmail 打开后发送。"
+        notes = "".join(f"{n}。" if not n.endswith(("。", "！", "）")) else n for n in res.notes)
+        return f"退回修改 {res.returned} 所，催报 {res.reminders} 所；{sent}{notes}"
+
+    return JobSpec("feedback", Path(folder), lambda col, c: feedback(col, send=send, cancel=c), describe,
+                   output=lambda col, res: res.folder, stage="生成反馈")
+
+
+def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
+    from aggregator.review import assign
+
+    def engine(col: Collection, cancel: Cancel) -> Generator[Progress, None, tuple]:
+        yield from ()  # quick: no progress to show, but run like the others, in the worker
+        return assign(col, file, school)
+
+    def describe(col: Collection, res: Any) -> str:
+        ret, name = res
+        from aggregator.intake import display_name
+
+        return f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。"
+
+    return JobSpec("assign", Path(folder), engine, describe, stage="指定")
+
+
+def read_overview(folder: str | Path) -> tuple[Settings, Overview]:
+    """The collection as it stands now, for a refresh in the calling thread."""
+    with open_collection(folder) as col:
+        return col.settings, overview(col)

@@ -1,0 +1,176 @@
+"""The table of schools: one row per roster school, read from the latest ``Overview``.
+
+A model (not a widget) so the table, its filter and the details pane all read the same rows,
+and so the state colours are decided in one place. ``SchoolFilter`` narrows the rows by a typed
+text (school, parent unit or file name) and by state; the “逾期” choice is late schools.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from aggregator.intake import display_name
+from aggregator.status import STATE_LABELS, STATES, Overview, SchoolState
+
+COLUMNS = ("学校", "学段", "所属单位", "状态", "逾期", "报送时间", "版本", "文件")
+STATE_COLUMN = COLUMNS.index("状态")
+# Pale backgrounds, dark enough text: readable on any screen, and printed screenshots stay legible.
+STATE_COLOURS = {
+    "missing": ("#e6e6e6", "#555555"),
+    "returned": ("#f6c6c6", "#8a1010"),
+    "needs_review": ("#fbd7a8", "#7a4100"),
+    "accepted_with_warnings": ("#fbf0a0", "#5f5200"),
+    "accepted": ("#c9ecc4", "#1d5e17"),
+}
+LATE = "逾期"
+StateRole = Qt.ItemDataRole.UserRole + 1  # the state id of the row, for filters and tests
+SortRole = Qt.ItemDataRole.UserRole + 2
+
+_STATE_ORDER = {s: i for i, s in enumerate(("returned", "needs_review", "accepted_with_warnings", "missing",
+                                             "accepted"))}
+
+
+def received_text(received_at: str) -> str:
+    """2023-11-16T10:12:00 → 2023-11-16 10:12."""
+    return received_at.replace("T", " ")[:16]
+
+
+class SchoolTableModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: tuple[SchoolState, ...] = ()
+
+    def set_overview(self, ov: Overview | None) -> None:
+        self.beginResetModel()
+        self._rows = ov.schools if ov else ()
+        self.endResetModel()
+
+    def state_at(self, row: int) -> SchoolState | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, school_name: str) -> int:
+        return next((i for i, s in enumerate(self._rows) if s.school.name == school_name), -1)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        s = self.state_at(index.row())
+        if s is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(s, col)
+        if role == StateRole:
+            return s.status
+        if role == SortRole:
+            if col == STATE_COLUMN:
+                return _STATE_ORDER.get(s.status, 9)
+            if col == COLUMNS.index("版本"):
+                return s.versions
+            return self._text(s, col)
+        if col == STATE_COLUMN and role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(QColor(STATE_COLOURS[s.status][0]))
+        if col == STATE_COLUMN and role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor(STATE_COLOURS[s.status][1]))
+        if col == COLUMNS.index("逾期") and role == Qt.ItemDataRole.ForegroundRole and s.late:
+            return QBrush(QColor("#b00000"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            errors = [f.message for f in s.findings if f.level == "error"]
+            if s.current is not None and s.current.review:
+                return s.current.review
+            return "\n".join(errors[:5]) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (STATE_COLUMN, 4, 6):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    @staticmethod
+    def _text(s: SchoolState, col: int) -> str:
+        cur = s.current
+        if col == 0:
+            return s.school.name
+        if col == 1:
+            return s.school.stage
+        if col == 2:
+            return s.school.parent
+        if col == STATE_COLUMN:
+            return STATE_LABELS[s.status]
+        if col == 4:
+            return LATE if s.late else ""
+        if col == 5:
+            return received_text(cur.received_at) if cur else ""
+        if col == 6:
+            return f"第{s.versions}版" if s.versions else ""
+        if col == 7:
+            return display_name(cur.original_name) if cur else ""
+        return ""
+
+
+# The state choices of the filter: key → (label, what it keeps).
+FILTERS: dict[str, str] = {
+    "": "全部学校",
+    "passed": "已通过（含有提示的）",
+    **{s: STATE_LABELS[s] for s in ("accepted_with_warnings", "returned", "needs_review", "missing")},
+    "late": "逾期报送",
+}
+
+
+def _keeps(key: str, s: SchoolState) -> bool:
+    if key == "":
+        return True
+    if key == "late":
+        return s.late
+    if key == "passed":
+        return s.accepted
+    return s.status == key
+
+
+class SchoolFilter(QSortFilterProxyModel):
+    """Rows matching the typed text and the chosen state filter (a key of ``FILTERS`` or a state)."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._state = ""
+        self.setSortRole(SortRole)
+
+    def set_text(self, text: str) -> None:
+        self._refilter(text.strip(), self._state)
+
+    def set_state(self, key: str) -> None:
+        if key not in FILTERS and key not in STATES:
+            raise ValueError(key)
+        self._refilter(self._text, key)
+
+    def _refilter(self, text: str, state: str) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter() is deprecated
+            self.beginFilterChange()
+            self._text, self._state = text, state
+            self.endFilterChange()
+        else:
+            self._text, self._state = text, state
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        s = model.state_at(row) if isinstance(model, SchoolTableModel) else None
+        if s is None:
+            return False
+        if not _keeps(self._state, s):
+            return False
+        if self._text:
+            hay = " ".join((s.school.name, s.school.parent, s.school.stage, STATE_LABELS[s.status],
+                            s.current.original_name if s.current else ""))
+            return self._text.lower() in hay.lower()
+        return True

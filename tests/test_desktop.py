@@ -1,0 +1,440 @@
+"""The desktop window on the real engine: real widgets (offscreen), real files, the demo district.
+
+Each test gets its own copy of one demo collection (40 schools with the usual mistakes), built
+once per module by ``dudao demo``.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import gc
+import logging
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent  # noqa: E402
+
+from aggregator import cli  # noqa: E402
+from aggregator.collection import open_collection  # noqa: E402
+from aggregator.demo import fill_workbook, sample_values  # noqa: E402
+from aggregator.status import overview  # noqa: E402
+from aggregator.template import personalise, template_bytes  # noqa: E402
+from desktop import dialogs  # noqa: E402
+from desktop.controller import Controller  # noqa: E402
+from desktop.school_model import STATE_COLUMN, StateRole  # noqa: E402
+from desktop.window import MainWindow  # noqa: E402
+
+JOB_TIMEOUT = 30_000
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_master(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("master") / "曾都区双减"
+    assert cli.main(["demo", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture
+def demo(tmp_path, demo_master) -> Path:
+    return Path(shutil.copytree(demo_master, tmp_path / "曾都区双减"))
+
+
+class Said:
+    """Everything the controller told the window: finished texts, failures, progress events."""
+
+    def __init__(self, controller: Controller) -> None:
+        self.finished: list[str] = []
+        self.failed: list[str] = []
+        self.progress: list[tuple[int, int, str, str]] = []
+        controller.finished.connect(self.finished.append)
+        controller.failed.connect(self.failed.append)
+        controller.progress.connect(lambda *a: self.progress.append(a))
+
+
+@pytest.fixture
+def controller(qtbot):
+    c = Controller(quiet_ms=200)
+    yield c
+    c.shutdown()
+
+
+@pytest.fixture
+def said(controller) -> Said:
+    return Said(controller)
+
+
+@pytest.fixture
+def window(qtbot, controller) -> MainWindow:
+    w = MainWindow(controller)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def run_job(qtbot, controller: Controller, start, *args) -> None:
+    """Start a job and wait until the controller is free again (its results are then shown)."""
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda busy: not busy):
+        assert start(*args) is True
+
+
+def opened(qtbot, controller: Controller, folder: Path) -> Controller:
+    run_job(qtbot, controller, controller.open_collection, folder)
+    assert controller.folder == folder
+    return controller
+
+
+def row_state(window: MainWindow, school: str) -> str:
+    return window.model.index(window.model.row_of(school), STATE_COLUMN).data(StateRole)
+
+
+def new_return(col_folder: Path, school_name: str, into: Path, file_name: str | None = None) -> Path:
+    """What a school sends back: the workbook it was issued, filled in correctly in Excel."""
+    with open_collection(col_folder) as col:
+        school = next(s for s in col.schools() if s.name == school_name)
+        values = sample_values(random.Random(7), school.stage, school.name, school.contact, school.phone)
+        data = fill_workbook(col_folder / "outbox" / f"{col.form.annex}-{school.name}.xlsx", col.form, values)
+    into.mkdir(parents=True, exist_ok=True)
+    path = into / (file_name or f"{school.name}（已填）.xlsx")
+    path.write_bytes(data)
+    return path
+
+
+def click(qtbot, button) -> None:
+    """A real mouse click, once the button has been laid out (as it is by the time a clerk sees it)."""
+    qtbot.waitUntil(lambda: button.isVisible() and button.width() > 0, timeout=5000)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def expected_overview(folder: Path):
+    with open_collection(folder) as col:
+        return overview(col)
+
+
+# --- the boundary -----------------------------------------------------------------------------
+
+
+def test_controller_imports_no_widgets():
+    code = ("import sys, desktop.controller\n"
+            "print(sorted(m for m in sys.modules if m.startswith('PySide6.QtWidgets')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout
+    assert out.strip() == "[]"
+
+
+# --- what the clerk sees ------------------------------------------------------------------------
+
+
+def test_opening_the_demo_fills_the_table_and_the_counts(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    ov = expected_overview(demo)
+    assert window.model.rowCount() == 40
+    assert window.proxy.rowCount() == 40
+    assert [window.model.index(r, 0).data() for r in range(40)] == [s.school.name for s in ov.schools]
+    header = window.header.text()
+    assert "曾都区双减" in header and "2023-11-20" in header
+    for label, n in (("应报", 40), ("已通过", ov.count("accepted", "accepted_with_warnings")),
+                     ("退回", ov.count("returned")), ("待确认", ov.count("needs_review")),
+                     ("未报", ov.count("missing")), ("逾期", ov.late)):
+        assert f"{label} {n}" in header
+    assert "退回 3" in header and "未报 5" in header and "逾期 1" in header
+    assert window.windowTitle().startswith("曾都区双减")
+
+
+def test_selecting_a_returned_school_shows_its_error_messages(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    school = next(s for s in expected_overview(demo).schools if s.status == "returned")
+    index = window.proxy.mapFromSource(window.model.index(window.model.row_of(school.school.name), 0))
+    rect = window.table.visualRect(index)
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    shown = window.details.body.toPlainText()
+    assert window.details.title.text() == school.school.name
+    assert window.details.badge.text() == "退回修改"
+    errors = [f.message for f in school.findings if f.level == "error"]
+    assert errors
+    for message in errors:
+        assert message in shown
+    assert "[错误]" in shown
+    assert not window.details.assign_here.isVisibleTo(window)
+
+
+def test_the_state_filter_shows_only_returned_schools(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    window.state_filter.setCurrentIndex(window.state_filter.findData("returned"))
+    shown = [window.proxy.index(r, 0).data(StateRole) for r in range(window.proxy.rowCount())]
+    assert shown == ["returned"] * 3
+    assert "显示 3 / 40" in window.shown.text()
+    window.header.buttons["未报"].click()  # the counts filter too
+    assert window.state_filter.currentData() == "missing"
+    assert window.proxy.rowCount() == 5
+    window.search.setText("北郊")
+    assert [window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())] == ["北郊八角楼小学"]
+
+
+def test_collecting_a_new_return_turns_its_row_accepted(qtbot, window, controller, said, demo, tmp_path):
+    opened(qtbot, controller, demo)
+    assert row_state(window, "北郊八角楼小学") == "missing"
+    folder = tmp_path / "微信下载"
+    new_return(demo, "北郊八角楼小学", folder)
+    with qtbot.waitSignal(controller.progress, timeout=JOB_TIMEOUT,
+                          check_params_cb=lambda done, total, current, stage: stage == "收取" and done == 1):
+        run_job(qtbot, controller, controller.collect, [folder])
+    assert row_state(window, "北郊八角楼小学") == "accepted"
+    assert any(p[3] == "收取" and p[0] == p[1] == 1 for p in said.progress)
+    assert said.failed == []
+    assert "新收到报表 1 份" in said.finished[-1] and "已通过 1" in said.finished[-1]
+    assert "未报 4" in window.header.text()
+    assert window.banner.kind == "info" and "新收到报表 1 份" in window.banner.text()
+
+
+def test_cancel_stops_a_collect_early_and_the_next_run_finishes_it(qtbot, window, controller, said, demo, tmp_path):
+    opened(qtbot, controller, demo)
+    batch = tmp_path / "一大批"
+    batch.mkdir()
+    with open_collection(demo) as col:  # distinct workbooks, as if each school sent several versions
+        template = template_bytes(col.form, district=col.settings.name)
+        schools = col.schools()
+        cid = col.settings.id
+    n = 300
+    for i in range(n):
+        s = schools[i % len(schools)]
+        data = personalise(template, {"collection_id": cid, "school_id": s.id, "school_name": s.name,
+                                      "issued_at": f"2023-11-01T{i // 60:02d}:{i % 60:02d}:00"})
+        (batch / f"{i:03d}-{s.name}.xlsx").write_bytes(data)
+
+    def cancel_soon(done, total, current, stage):
+        if done >= 1 and stage == "收取":
+            controller.cancel()
+
+    controller.progress.connect(cancel_soon)
+    run_job(qtbot, controller, controller.collect, [batch])
+    controller.progress.disconnect(cancel_soon)
+    assert said.finished[-1].startswith("已取消")
+
+    def in_ledger() -> list:
+        with open_collection(demo) as col:
+            files = [f for f in col.ledger.files() if f.source.startswith(str(batch))]
+            returns = [r for r in col.ledger.returns() if r.original_name.startswith(str(batch))]
+            assert all((demo / f.archived).is_file() for f in files)
+        return files, returns
+
+    files, returns = in_ledger()
+    assert 0 < len(files) < n  # stopped early, and what was done is kept
+    assert len(returns) == len(files)  # every recorded file has its return: nothing half-written
+    assert not list((demo / "archive").rglob("*.part"))
+
+    run_job(qtbot, controller, controller.collect, [batch])
+    files, returns = in_ledger()
+    assert len(files) == len(returns) == n
+    first_new = int(said.finished[-2].split("新收到报表 ")[1].split(" ")[0])
+    second_new = int(said.finished[-1].split("新收到报表 ")[1].split(" ")[0])
+    assert first_new + second_new == n
+
+
+def test_assigning_from_the_details_pane_resolves_a_needs_review_school(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    school = next(s for s in expected_overview(demo).schools if s.status == "needs_review")
+    assert window.select_school(school.school.name)
+    assert "[待确认]" in window.details.body.toPlainText()
+    assert window.details.assign_here.isVisibleTo(window)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        click(qtbot, window.details.assign_here)
+    assert row_state(window, school.school.name) in ("accepted", "accepted_with_warnings")
+    assert window.details.state.school.name == school.school.name  # the selection stays
+    assert not window.details.assign_here.isVisibleTo(window)
+    assert "待确认 0" in window.header.text()
+
+
+def test_assigning_an_unidentified_file_to_a_chosen_school(qtbot, window, controller, demo, monkeypatch):
+    opened(qtbot, controller, demo)
+    assert row_state(window, "曾都区第二初级中学") == "missing"
+    asked = []
+
+    def choose(parent, names, file_name, suggested=""):
+        asked.append((len(names), file_name))
+        return "曾都区第二初级中学"
+
+    monkeypatch.setattr(dialogs, "choose_school", choose)
+    assert window.files.select_file("新建 Microsoft Excel 工作表.xlsx")
+    assert window.files.assign_button.isEnabled()
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        click(qtbot, window.files.assign_button)
+    assert asked == [(40, "新建 Microsoft Excel 工作表.xlsx")]
+    assert row_state(window, "曾都区第二初级中学") != "missing"
+    assert controller.overview.unidentified == ()
+    assert "未识别 0" in window.files.title.text() or "未识别" not in window.files.title.text()
+
+
+def test_a_failing_job_shows_a_chinese_sentence_and_the_window_stays_usable(qtbot, window, controller, said, demo,
+                                                                          tmp_path):
+    stranger = tmp_path / "随便一个文件夹"
+    stranger.mkdir()
+    run_job(qtbot, controller, controller.open_collection, stranger)
+    assert window.banner.kind == "error"
+    assert "不是收集文件夹" in window.banner.text()
+    assert "Traceback" not in window.banner.text() and "dudao" not in window.banner.text()
+    assert controller.folder is None and not controller.busy
+    opened(qtbot, controller, demo)  # still usable
+    assert window.model.rowCount() == 40
+
+
+def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, controller, said, demo, monkeypatch,
+                                                           caplog):
+    import aggregator.collect
+
+    opened(qtbot, controller, demo)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("磁盘控制器罢工")
+        yield  # noqa: a generator, like the real one
+
+    monkeypatch.setattr(aggregator.collect, "collect", broken)
+    with caplog.at_level(logging.ERROR):
+        run_job(qtbot, controller, controller.collect, None)
+    assert said.failed[-1].startswith("出现意外错误：")
+    assert "ledger.sqlite" in said.failed[-1] and "Traceback" not in said.failed[-1]
+    assert window.banner.kind == "error"
+    assert any(r.exc_info for r in caplog.records)  # the traceback went to the log
+    assert window.model.rowCount() == 40 and window.act_consolidate.isEnabled()
+
+
+def test_a_second_job_while_one_runs_is_refused_politely(qtbot, window, controller, said, demo):
+    opened(qtbot, controller, demo)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        assert controller.consolidate()
+        assert not window.act_feedback.isEnabled()
+        assert controller.feedback() is False
+        assert "正在处理" in said.failed[-1]
+
+
+def test_files_dropped_on_the_window_are_collected(qtbot, window, controller, demo, tmp_path):
+    opened(qtbot, controller, demo)
+    path = new_return(demo, "府河镇马鞍山小学", tmp_path / "拖进来")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(QPointF(400, 300), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        window.dropEvent(event)
+    assert row_state(window, "府河镇马鞍山小学") == "accepted"
+
+
+def test_the_inbox_is_watched_and_a_new_file_is_collected(qtbot, window, controller, said, demo):
+    opened(qtbot, controller, demo)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        window.act_watch.trigger()  # the toolbar toggle; looks once at what arrived while nobody watched
+    assert controller.watching and window.act_watch.isChecked()
+    assert "自动收取：开" in window.watch_label.text()
+    assert said.finished[-1] == ""  # nothing new: nothing to tell
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        new_return(demo, "何店镇油坊小学", demo / "inbox" / "QQ" / "接收的文件")  # a new subfolder, too
+    assert row_state(window, "何店镇油坊小学") == "accepted"
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        new_return(demo, "万店镇泉水小学", demo / "inbox" / "QQ" / "接收的文件", "泉水小学.xlsx")  # inside it
+    assert row_state(window, "万店镇泉水小学") == "accepted"
+    window.act_watch.trigger()
+    assert not controller.watching
+    new_return(demo, "北郊八角楼小学", demo / "inbox")
+    qtbot.wait(600)
+    assert not controller.busy and row_state(window, "北郊八角楼小学") == "missing"
+
+
+def test_consolidate_and_feedback_offer_to_open_what_they_made(qtbot, window, controller, said, demo):
+    opened(qtbot, controller, demo)
+    run_job(qtbot, controller, controller.consolidate)
+    assert "已汇总 31 / 应报 40" in said.finished[-1]
+    assert window.banner.open_button.isVisibleTo(window) and window.banner.open_button.text() == "打开汇总表"
+    assert Path(window.banner._path).is_file() and window.banner._path.endswith(".xlsx")
+    assert controller.latest_summary() == Path(window.banner._path)
+    run_job(qtbot, controller, controller.feedback)
+    assert "退回修改 3 所，催报 5 所" in said.finished[-1]
+    assert window.banner.open_button.text() == "打开反馈文件夹"
+    assert Path(window.banner._path) == demo / "feedback"
+
+
+def test_a_new_collection_from_a_roster(qtbot, window, controller, said, tmp_path):
+    from aggregator.demo import SAMPLE_ROSTER
+
+    folder = tmp_path / "新的收集"
+    run_job(qtbot, controller, controller.new_collection, folder, SAMPLE_ROSTER, "曾都区", "2023-11-20")
+    assert controller.folder == folder and window.model.rowCount() == 40
+    assert "未报 40" in window.header.text()
+    run_job(qtbot, controller, controller.distribute)
+    assert "已生成 40 份空白表" in said.finished[-1]
+    assert len(list((folder / "outbox").glob("*.xlsx"))) == 40
+    run_job(qtbot, controller, controller.new_collection, tmp_path / "x", tmp_path / "没有这个名单.csv", "曾都区", "")
+    assert window.banner.kind == "error" and controller.folder == folder
+
+
+def test_screenshot_of_the_main_window(qtbot, window, controller, demo, tmp_path):
+    opened(qtbot, controller, demo)
+    window.resize(1280, 780)
+    assert window.select_school("曾都区实验中学")
+    qtbot.wait(50)
+    for target in (tmp_path / "window.png", Path("/tmp/dudao-window.png")):
+        assert window.grab().save(str(target))
+        assert target.stat().st_size > 10_000
+
+
+def test_dudao_gui_opens_the_folder_it_is_given_and_remembers_it(qtbot, demo, tmp_path, monkeypatch):
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import app
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    monkeypatch.setattr(app, "_log_to_file", lambda: None)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    seen = {}
+
+    def run_loop(self=None):
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible())
+        qtbot.waitUntil(lambda: window.model.rowCount() == 40 and not window.controller.busy, timeout=JOB_TIMEOUT)
+        seen["title"] = window.windowTitle()
+        seen["watching"] = window.controller.watching
+        window.close()
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", run_loop)
+    assert app.main(["dudao-gui", str(demo)]) == 0
+    assert seen == {"title": "曾都区双减 - 学校报表收集汇总", "watching": True}
+    assert Path(str(QSettings().value(app.LAST_FOLDER))) == demo
+    seen.clear()
+    assert app.main(["dudao-gui"]) == 0  # no argument: the folder used last time
+    assert seen["title"].startswith("曾都区双减")
+
+
+def test_thousands_of_signals_do_not_wear_out_true():
+    """PySide6 6.12.0 on Python 3.11 loses a reference to True per emit; desktop.signals gives it back."""
+    from PySide6.QtCore import QObject, Signal
+
+    from desktop.signals import emit
+
+    class Probe(QObject):
+        said = Signal(int, int, str, str)
+
+    probe = Probe()
+    heard = []
+    probe.said.connect(lambda *a: heard.append(a))
+    gc.collect()
+    before = sys.getrefcount(True)
+    for i in range(5000):
+        emit(probe.said, i, 5000, "附件5.xlsx", "收取")
+    assert len(heard) == 5000
+    assert sys.getrefcount(True) - before > -100  # unrelated objects may come and go; a leak would be -5000
