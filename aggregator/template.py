@@ -385,8 +385,9 @@ def _xl_string(text: str) -> str:
 
 
 def _number_guard(refs: list[str]) -> str:
-    """'' while every count of the row is a number >= 0 (blank is 0), else the fix-it hint."""
-    tests = ",".join(f"{ref}+0>=0" for ref in refs)
+    """'' while every count of the row is a whole number >= 0 (blank is 0), else the fix-it hint.
+    Whole, as the engine wants: a pasted 1.5 gets past data validation and the engine refuses it."""
+    tests = ",".join(f"{ref}+0>=0,INT({ref}+0)={ref}+0" for ref in refs)
     return f'IF(IFERROR(AND({tests}),FALSE),"",{_xl_string(NOT_A_NUMBER)})'
 
 
@@ -443,11 +444,10 @@ def _add_live_checks(ws: Worksheet, form: Form, layout: Layout) -> None:
         ws.conditional_formatting.add(
             ranges, FormulaRule(formula=[f"NOT(IFERROR({rule.condition},TRUE))"], fill=_RED_FILL)
         )
-    for f in form.count_fields:  # text or a negative number in a count cell
+    for f in form.count_fields:  # text, a negative or a fraction in a count cell (as the guard)
         ref = _absolute(layout.cells[f.id])
-        ws.conditional_formatting.add(
-            _field_ranges(layout, f.id), FormulaRule(formula=[f"IFERROR({ref}+0<0,TRUE)"], fill=_RED_FILL)
-        )
+        red = f"IFERROR(OR({ref}+0<0,INT({ref}+0)<>{ref}+0),TRUE)"
+        ws.conditional_formatting.add(_field_ranges(layout, f.id), FormulaRule(formula=[red], fill=_RED_FILL))
     summary = ws[layout.summary_cell]
     summary.value = summary_formula(form)
     summary.font, summary.alignment = _SUMMARY, _PLAIN

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from aggregator.reading.sniff import sniff
 from aggregator.reading.xlsx_parts import saved_formulas
 from aggregator.submission import BY_LABELS, BY_LAYOUT
 
+import lo
 from builders import (
     FORM,
     docx,
@@ -545,20 +545,14 @@ def test_xls_named_xlsx_is_read_as_xls(tmp_path):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice) to save real .xls/.ods")
+@pytest.mark.skipif(not lo.soffice_available(), reason=lo.missing() or "-")
 def test_saved_by_libreoffice_in_every_format(tmp_path):
-    """Files as an office suite writes them: real .xls/.ods/.xlsx with saved formula results."""
+    """Files as an office suite writes them: real .xls/.ods/.xlsx with saved formula results.
+    (Typed into and saved through LibreOffice as a school would: test_libreoffice.py.)"""
     vals = sample_values(inspectors__total="=D7+E7", schools_visited__total="=SUM(D8:E8)", notices__total="=1/0")
     src = write_return(tmp_path / "src.xlsx", vals)
-    out = tmp_path / "out"
     for fmt in ("xls", "ods", "xlsx"):
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
-             "--convert-to", fmt, "--outdir", str(out), str(src)],
-            check=True, capture_output=True, timeout=180,
-        )
-    for fmt in ("xls", "ods", "xlsx"):
-        sub = read_return(out / f"src.{fmt}", FORM)
+        sub = read_return(lo.convert(src, fmt, tmp_path / "out"), FORM)
         assert sub.located_by == BY_LAYOUT, fmt
         assert_values(sub, sample_values(notices__total=None))
         assert flat(sub) == [("C9", "formula-error", "error")], fmt
