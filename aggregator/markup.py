@@ -10,7 +10,8 @@ Why it is done this way:
   the cells are those of our layout.
 - Nothing a school typed is ever evaluated: every text we write goes through ``set_text``, and
   the school's own cells are left as they were (a "=HYPERLINK(...)" reporter stays text).
-- Macros never travel back: workbooks are loaded with ``keep_vba=False`` and saved as .xlsx.
+- Macros never travel back, nor links to other files: workbooks are loaded with
+  ``keep_vba=False, keep_links=False`` and saved as .xlsx.
 - The marks of an earlier round are ours to remove, so a resubmitted feedback copy is marked
   afresh instead of showing last week's red on cells that are now right.
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
@@ -93,7 +95,7 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, findings: list[Fi
     else:
         try:
             with path.open("rb") as fh:  # a file object: openpyxl then ignores a missing extension
-                wb = load_workbook(fh, keep_vba=False)
+                wb = load_workbook(fh, keep_vba=False, keep_links=False)
         except _OPENPYXL_FAILURES:
             rebuilt = "无法用程序直接编辑"
         else:
@@ -208,7 +210,8 @@ def _mark(wb: Workbook, problems: Iterable[Problem]) -> None:
         old = anchor.comment
         if old is not None:  # the school's own note stays readable
             lines.append(f"（原批注：{old.text}）")
-        text = f"{AUTHOR}：\n" + "\n".join(lines)
+        # A message quotes what was typed: a control character there would make the XML invalid.
+        text = ILLEGAL_CHARACTERS_RE.sub("", f"{AUTHOR}：\n" + "\n".join(lines))
         anchor.comment = Comment(text, AUTHOR, height=_comment_height(text), width=300)
 
 

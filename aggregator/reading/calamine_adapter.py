@@ -18,7 +18,7 @@ import python_calamine as pc
 
 from . import ods_parts, xlsx_parts
 from .errors import UnreadableFile
-from .port import MAX_CELLS, Grid, SheetTooLarge, whole_numbers
+from .port import MAX_CELLS, MAX_ROWS, Grid, check_size, whole_numbers
 from .sniff import Sniffed
 
 # What calamine raises on a file it cannot parse. A Rust panic surfaces as pyo3's
@@ -78,17 +78,15 @@ class CalamineWorkbook:
 
     def _read(self, name: str) -> Grid:
         if self.format in ("xlsx", "xlsm"):
-            bound = xlsx_parts.cell_count(self._part(name), MAX_CELLS)
-            if bound > MAX_CELLS:
-                raise SheetTooLarge(name, bound)
+            part = self._part(name)
+            check_size(name, xlsx_parts.row_count(part, MAX_ROWS), 0)
+            check_size(name, 0, xlsx_parts.cell_count(part, MAX_CELLS))
         try:
             sheet = self._wb.get_sheet_by_name(name)
             end = sheet.end
             if end is None:
                 return []
-            cells = (end[0] + 1) * (end[1] + 1)
-            if cells > MAX_CELLS:
-                raise SheetTooLarge(name, cells)
+            check_size(name, end[0] + 1, (end[0] + 1) * (end[1] + 1))
             rows = sheet.to_python(skip_empty_area=False)  # absolute: row 0 is row 1
         except _ERRORS as exc:
             raise _unreadable(exc) from exc

@@ -19,7 +19,7 @@ from .errors import UnreadableFile
 from .location import Location
 from .meta import META_SHEET
 from .normalise import label_key
-from .port import Grid, RawWorkbook, SheetTooLarge, value_at
+from .port import MAX_ROWS, Grid, RawWorkbook, SheetTooLarge, value_at
 from .search import search_sheet
 
 # Texts whose cells pin the layout: if one moved, a row or column was inserted or deleted.
@@ -93,6 +93,7 @@ def locate(wb: RawWorkbook, form: Form, meta: dict[str, str]) -> Location:
     if best is not None and best.table_found:
         return best
     if too_large:
-        biggest = max(too_large, key=lambda e: e.cells)
-        raise UnreadableFile("too-many-cells", detail=f"工作表“{biggest.sheet}”有 {biggest.cells} 个单元格")
+        biggest = max(too_large, key=lambda e: max(e.cells, e.rows))
+        size = f"{biggest.rows} 行" if biggest.rows > MAX_ROWS else f"{biggest.cells} 个单元格"
+        raise UnreadableFile("too-many-cells", detail=f"工作表“{biggest.sheet}”有 {size}")
     return Location(best.sheet if best else "", BY_LABELS, table_found=False)

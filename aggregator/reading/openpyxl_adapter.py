@@ -13,7 +13,7 @@ import zlib
 from xml.etree.ElementTree import ParseError
 
 from .errors import UnreadableFile
-from .port import MAX_CELLS, Grid, SheetTooLarge, whole_numbers
+from .port import Grid, check_size, whole_numbers
 from .sniff import Sniffed
 
 
@@ -61,8 +61,7 @@ class OpenpyxlWorkbook:
         for row in ws.iter_rows(min_row=1, min_col=1, values_only=True):
             rows.append(list(row))
             count += len(row)
-            if count > MAX_CELLS:
-                raise SheetTooLarge(sheet, count)
+            check_size(sheet, len(rows), count)
         width = max((len(r) for r in rows), default=0)
         for r in rows:  # read-only rows are ragged; pad so columns line up
             r.extend([None] * (width - len(r)))

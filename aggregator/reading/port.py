@@ -14,15 +14,25 @@ Grid = list[list[Any]]
 # A sheet with more cells than this (a stray value in XFD1048576) is not read: building the
 # grid would take gigabytes. A real return has a few hundred cells.
 MAX_CELLS = 2_000_000
+# Nor a sheet of more rows than this (a column pasted down to row 1048576): a real return has
+# about forty, and a million rows of Python values take half a gigabyte.
+MAX_ROWS = 100_000
 
 
 class SheetTooLarge(Exception):
-    """One sheet's used range is beyond ``MAX_CELLS``; the locator skips it."""
+    """One sheet is beyond ``MAX_CELLS`` cells or ``MAX_ROWS`` rows; the locator skips it."""
 
-    def __init__(self, sheet: str, cells: int) -> None:
-        super().__init__(f"{sheet}: {cells} cells")
+    def __init__(self, sheet: str, cells: int, rows: int = 0) -> None:
+        super().__init__(f"{sheet}: {cells} cells, {rows} rows")
         self.sheet = sheet
         self.cells = cells
+        self.rows = rows
+
+
+def check_size(sheet: str, rows: int, cells: int) -> None:
+    """``SheetTooLarge`` for a sheet beyond either bound; checked before a grid is built."""
+    if rows > MAX_ROWS or cells > MAX_CELLS:
+        raise SheetTooLarge(sheet, cells, rows)
 
 
 class RawWorkbook(Protocol):

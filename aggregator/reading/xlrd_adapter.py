@@ -15,7 +15,7 @@ import xlrd
 from xlrd.compdoc import CompDocError
 
 from .errors import UnreadableFile
-from .port import MAX_CELLS, Grid, SheetTooLarge, whole_numbers
+from .port import Grid, check_size, whole_numbers
 from .sniff import Sniffed
 
 # What xlrd raises on a damaged file: its own errors and the ones its parser lets through.
@@ -58,8 +58,7 @@ class XlrdWorkbook:
 
     def _read(self, name: str) -> Grid:
         ws = self._sheet(name)
-        if ws.nrows * ws.ncols > MAX_CELLS:
-            raise SheetTooLarge(name, ws.nrows * ws.ncols)
+        check_size(name, ws.nrows, ws.nrows * ws.ncols)
         rows = []
         try:
             for r in range(ws.nrows):
