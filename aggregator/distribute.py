@@ -1,8 +1,9 @@
 """``distribute``: one workbook per roster school in ``outbox/``, the school's name in the file name.
 
 The template is built once per run and copied per school with only the placeholder parts
-rewritten. Re-running is safe: a workbook already issued is kept as it was sent (its metadata
-says when), unless the clerk asks for ``force``.
+rewritten; copies are written ``BATCH`` at a time, with one flush to disk per batch. Re-running
+is safe: a workbook already issued is kept as it was sent (its metadata says when), unless the
+clerk asks for ``force``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import write_atomic
+from .atomic import write_all_atomic
 from .collection import Collection
 from .progress import Cancel, Job, Progress
 from .template import personalise, template_bytes
@@ -32,6 +33,9 @@ def issued_name(form_annex: str, school_name: str) -> str:
     return f"{form_annex or '报表'}-{safe}.xlsx"
 
 
+BATCH = 200  # workbooks written, and made durable, together
+
+
 def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = None) -> Job[DistributeResult]:
     form = col.form
     outbox = col.folder("outbox")
@@ -39,21 +43,30 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
     result = DistributeResult(outbox)
     issued_at = datetime.now().isoformat(timespec="seconds")
     template = None  # built only if some school needs a workbook
-    for i, school in enumerate(schools, 1):
-        if cancel is not None and cancel.is_set:
-            break
-        yield Progress(i, len(schools), school.name, "生成")
-        path = outbox / issued_name(form.annex, school.name)
-        result.files.append(path)
-        if path.exists() and not force:
-            result.kept += 1
-            continue
-        if template is None:
-            template = template_bytes(form, district=col.settings.name)
-        data = personalise(
-            template,
-            {"collection_id": col.settings.id, "school_id": school.id, "school_name": school.name, "issued_at": issued_at},
-        )
-        write_atomic(path, data)
-        result.written += 1
+    pending: list[tuple[Path, bytes]] = []
+    try:
+        for i, school in enumerate(schools, 1):
+            if cancel is not None and cancel.is_set:
+                break
+            yield Progress(i, len(schools), school.name, "生成")
+            path = outbox / issued_name(form.annex, school.name)
+            result.files.append(path)
+            if path.exists() and not force:
+                result.kept += 1
+                continue
+            if template is None:
+                template = template_bytes(form, district=col.settings.name)
+            data = personalise(
+                template,
+                {"collection_id": col.settings.id, "school_id": school.id, "school_name": school.name,
+                 "issued_at": issued_at},
+            )
+            pending.append((path, data))
+            if len(pending) >= BATCH:
+                batch, pending = pending, []
+                write_all_atomic(batch)
+                result.written += len(batch)
+    finally:  # also when stopped: what was made is written
+        write_all_atomic(pending)
+        result.written += len(pending)
     return result

@@ -28,7 +28,6 @@ def identify(sub: Submission, file_name: str, index: NameIndex, schools: dict[st
     meta = sub.meta or {}
     unit_text = str(sub.values.get("unit") or "").strip()
     by_unit = index.match(unit_text)
-    by_file = index.find_in(os.path.splitext(os.path.basename(file_name.replace("\\", "/")))[0])
 
     by_meta = None
     if meta.get("collection_id") == collection_id and meta.get("school_id") in schools:
@@ -42,6 +41,8 @@ def identify(sub: Submission, file_name: str, index: NameIndex, schools: dict[st
                             f"这份表是发给“{schools[by_meta].name}”的，但填报单位写的是“{unit_text}”，"
                             f"请确认是哪所学校的报表")
         return Identity(by_meta, "metadata")
+    # Only now the file name: most returns are settled by their metadata above.
+    by_file = index.find_in(os.path.splitext(os.path.basename(file_name.replace("\\", "/")))[0])
     if by_unit:
         if by_file and by_file != by_unit:
             return Identity(by_unit, "unit",

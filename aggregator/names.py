@@ -44,6 +44,7 @@ class NameIndex:
         for sid, name in names.items():
             self._by_key.setdefault(name_key(name, self._prefixes), []).append(sid)
         self._names = names
+        self._longest = max(map(len, self._by_key), default=0)
 
     def match(self, text: str | None) -> str | None:
         if not text or not str(text).strip():
@@ -58,8 +59,13 @@ class NameIndex:
         """
         key = name_key(text, self._prefixes)
         best: list[tuple[int, str]] = []
-        for k, ids in self._by_key.items():
-            if len(ids) == 1 and len(k) >= 2 and k in key:
+        # Every piece of the (short) text looked up, rather than every roster key searched for:
+        # a province's 10,000 schools would make that 10,000 searches per file.
+        found = {piece for i in range(len(key) - 1) for j in range(i + 2, min(len(key), i + self._longest) + 1)
+                 if (piece := key[i:j]) in self._by_key}
+        for k in found:
+            ids = self._by_key[k]
+            if len(ids) == 1:
                 best.append((len(k), ids[0]))
         if not best:
             return None

@@ -76,6 +76,8 @@ def normalise_count(raw: Any) -> Outcome:
     if isinstance(raw, bool):  # before int: bool is an int in Python, never in a count cell
         return Outcome(None, problem="not-a-number", shown="TRUE" if raw else "FALSE")
     if isinstance(raw, int):
+        if raw.__class__ is int and 0 <= raw < len(_WHOLE):
+            return _WHOLE[raw]
         return Outcome(None, problem="negative", shown=raw) if raw < 0 else Outcome(raw, shown=raw)
     if isinstance(raw, float):
         return _float(raw)
@@ -84,6 +86,10 @@ def normalise_count(raw: Any) -> Outcome:
     if isinstance(raw, (dt.date, dt.time, dt.timedelta)):  # "3-5" typed, Excel made it a date
         return Outcome(None, problem="not-a-number", shown=_date_text(raw))
     return Outcome(None, problem="not-a-number", shown=str(raw))
+
+
+# The usual counts, made once: a return has forty of them and a province 10,000 returns.
+_WHOLE = tuple(Outcome(n, shown=n) for n in range(1000))
 
 
 def _float(x: float) -> Outcome:

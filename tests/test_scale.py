@@ -1,0 +1,314 @@
+"""The fast paths for a city or a province give what the plain paths give.
+
+A pool of readers writes the same ledger as one process; the roster lookup by file name answers
+as the plain scan does; batched writes leave complete files and no temporaries; the ledger's
+shared records hold the same values; the long summary sheets streamed as rows read back as
+openpyxl would have written them. The speed itself is measured by benchmarks/run.py.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import aggregator.collect as collect_module
+from aggregator.atomic import write_all_atomic
+from aggregator.bulk_rows import SheetRows, Styles, add_rows
+from aggregator.collect import collect
+from aggregator.collection import LEDGER, init_collection, open_collection
+from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
+from aggregator.distribute import distribute
+from aggregator.names import NameIndex, name_key
+from aggregator.progress import run
+
+ROSTER = """学校名称,学段,所属单位,联系人,联系电话,邮箱
+曾都区实验小学,小学,区直学校,王丽,13872301001,a@x.example
+曾都区实验中学,初中,区直学校,黄伟,13872301008,b@x.example
+曾都区文峰学校,九年一贯制,区直学校,徐涛,13872301011,c@x.example
+万店镇中心小学,小学,万店镇中心学校,朱红,13872302001,d@x.example
+万店镇初级中学,初中,万店镇中心学校,胡斌,13872302002,
+何店镇白龙小学,小学,何店镇中心学校,罗刚,13872303003,f@x.example
+"""
+
+
+def _put(path: Path, data: bytes, when: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    ts = datetime.fromisoformat(when).timestamp()
+    os.utime(path, (ts, ts))
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    """A collection as init left it, and a drop folder with every kind of file collect meets."""
+    root = tmp_path_factory.mktemp("district")
+    (root / "名单.csv").write_text(ROSTER, encoding="utf-8")
+    base = root / "base"
+    with init_collection(base, root / "名单.csv", deadline="2023-11-20") as col:
+        schools = col.schools()
+        form = col.form
+        run(distribute(col))
+    rng = random.Random(5)
+    drop = root / "drop"
+    for i, s in enumerate(schools[:5]):
+        v = sample_values(rng, s.stage, s.name, s.contact, s.phone)
+        if i == 1:
+            v["inspectors.total"] += 1  # returned
+        if i == 2:
+            v["inspectors.primary"] = f"{v['inspectors.primary']}人"  # read and noted
+        data = fill_workbook(base / "outbox" / f"附件5-{s.name}.xlsx", form, v)
+        _put(drop / f"附件5-{s.name}.xlsx", data, f"2023-11-1{i}T10:00:00")
+        if i == 0:
+            _put(drop / "again" / "附件5(1).xlsx", data, "2023-11-19T10:00:00")  # the same file twice
+    last = schools[5]
+    v = sample_values(rng, last.stage, last.name, last.contact, last.phone)
+    _put(drop / "retyped.xlsx", retyped_workbook(form, v), "2023-11-18T10:00:00")  # found by labels, unit
+    _put(drop / "empty.xlsx", b"", "2023-11-18T11:00:00")
+    _put(drop / "notes.docx", b"PK\x03\x04 not really", "2023-11-18T12:00:00")
+    zipped = fill_workbook(base / "outbox" / f"附件5-{schools[3].name}.xlsx", form,
+                           sample_values(rng, schools[3].stage, schools[3].name, "", ""))
+    _put(drop / "镇.zip", gbk_zip({"各校/附件5-新版.xlsx": zipped}), "2023-11-19T16:00:00")
+    return base, drop
+
+
+def _ledger(folder: Path) -> tuple[list, list]:
+    db = sqlite3.connect(folder / LEDGER)
+    try:
+        files = db.execute("SELECT sha256, original_name, source, substr(archived, 20), size, received_at, outcome,"
+                           " reason_kind, reason FROM files ORDER BY rowid").fetchall()
+        returns = db.execute("SELECT * FROM returns ORDER BY id").fetchall()
+    finally:
+        db.close()
+    return files, returns
+
+
+def _collected(district, into: Path, workers: int):
+    base, drop = district
+    shutil.copytree(base, into, ignore=shutil.ignore_patterns("outbox"))
+    with open_collection(into) as col:
+        result = run(collect(col, [drop], workers=workers))
+    return result, _ledger(into)
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"] if sys.platform.startswith("linux") else ["spawn"])
+def test_a_pool_of_readers_writes_the_same_ledger_as_one_process(district, tmp_path, monkeypatch, method):
+    import multiprocessing
+
+    alone, alone_ledger = _collected(district, tmp_path / "alone", workers=1)
+    monkeypatch.setattr(collect_module, "_start_method", lambda: multiprocessing.get_context(method))
+    monkeypatch.setattr(collect_module, "CHUNK", 3)  # several chunks in flight, even for a few files
+    pooled, pooled_ledger = _collected(district, tmp_path / "pooled", workers=2)
+    assert pooled_ledger == alone_ledger
+    assert len(alone_ledger[1]) == 7  # five schools, the retyped one, the zipped one
+    assert (pooled.seen, pooled.duplicates, pooled.new_returns, pooled.unreadable, pooled.review) == (
+        alone.seen, alone.duplicates, alone.new_returns, alone.unreadable, alone.review)
+
+
+def _die(job) -> None:
+    os._exit(3)  # as a reader aborting on a file would (calamine can abort the process)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the patched worker is inherited by fork only")
+def test_a_reader_that_dies_loses_nothing(district, tmp_path, monkeypatch):
+    import multiprocessing
+
+    _, alone_ledger = _collected(district, tmp_path / "alone", workers=1)
+    monkeypatch.setattr(collect_module, "_start_method", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(collect_module, "_read_in_worker", _die)
+    _, pooled_ledger = _collected(district, tmp_path / "pooled", workers=2)
+    assert pooled_ledger == alone_ledger
+
+
+def test_small_batches_are_read_in_process_and_large_ones_by_a_pool(district, tmp_path, monkeypatch):
+    used = []
+    real = collect_module._Reading
+
+    def spy(roster, workers):
+        used.append(workers)
+        return real(roster, workers)
+
+    monkeypatch.setattr(collect_module, "_Reading", spy)
+    _collected(district, tmp_path / "small", workers=None)
+    monkeypatch.setattr(collect_module, "POOL_MIN", 3)
+    _collected(district, tmp_path / "large", workers=None)
+    assert used[0] == 1 and used[1] == min(os.cpu_count() or 1, collect_module.MAX_WORKERS)
+
+
+def test_collecting_again_starts_no_pool(district, tmp_path, monkeypatch):
+    base, drop = district
+    _collected(district, tmp_path / "c", workers=1)
+    monkeypatch.setattr(collect_module, "ProcessPoolExecutor", None)  # would fail if a pool were started
+    with open_collection(tmp_path / "c") as col:
+        again = run(collect(col, [drop], workers=2))
+    assert again.new_returns == [] and again.duplicates == again.seen  # every file, the broken ones too
+
+
+# --- the roster lookup by file name ------------------------------------------------------------
+
+
+def _plain_find_in(index: NameIndex, text: str) -> str | None:
+    """The former scan over every roster key, kept here as the reference."""
+    key = name_key(text, index._prefixes)
+    best = sorted(((len(k), ids[0]) for k, ids in index._by_key.items() if len(ids) == 1 and len(k) >= 2 and k in key),
+                  reverse=True)
+    if not best or (len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]):
+        return None
+    return best[0][1]
+
+
+def test_file_name_lookup_answers_as_the_plain_scan():
+    rng = random.Random(11)
+    towns = ["万店", "何店", "洛阳", "府河", "曾都", "城南", "城"]
+    kinds = ["小学", "初级中学", "中心小学", "实验小学", "学校", "一小"]
+    names = {f"S{i}": f"{rng.choice(towns)}镇{rng.choice(['', '第一', '第二', str(i)])}{rng.choice(kinds)}"
+             for i in range(300)}
+    index = NameIndex(names, "曾都区")
+    texts = [f"{rng.choice(['附件5-', '', '(1)'])}{name}{rng.choice(['', '统计表', '(2)', ' 改'])}"
+             for name in rng.sample(sorted(names.values()), 150)] + ["附件5", "新建 Microsoft Excel 工作表", "", "小学"]
+    for text in texts:
+        assert index.find_in(text) == _plain_find_in(index, text), text
+
+
+# --- batched writes ----------------------------------------------------------------------------------
+
+
+def test_write_all_atomic_leaves_complete_files_and_no_temporaries(tmp_path):
+    (tmp_path / "a.xlsx").write_bytes(b"old")
+    write_all_atomic([(tmp_path / "a.xlsx", b"new a"), (tmp_path / "b.xlsx", b"new b")])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == {"a.xlsx": b"new a", "b.xlsx": b"new b"}
+
+
+def test_write_all_atomic_keeps_the_old_files_when_writing_fails(tmp_path, monkeypatch):
+    (tmp_path / "a.xlsx").write_bytes(b"old")
+
+    def boom(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("aggregator.atomic.os.replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_all_atomic([(tmp_path / "a.xlsx", b"new"), (tmp_path / "b.xlsx", b"new")])
+    assert [(p.name, p.read_bytes()) for p in tmp_path.iterdir()] == [("a.xlsx", b"old")]
+
+
+def test_distribute_in_batches_writes_every_workbook(district, tmp_path, monkeypatch):
+    base, _ = district
+    folder = tmp_path / "c"
+    shutil.copytree(base, folder, ignore=shutil.ignore_patterns("outbox"))
+    monkeypatch.setattr("aggregator.distribute.BATCH", 4)
+    with open_collection(folder) as col:
+        res = run(distribute(col))
+    assert res.written == 6 and sorted(p.name for p in res.folder.iterdir()) == sorted(p.name for p in res.files)
+    for name in ("附件5-曾都区实验小学.xlsx", "附件5-何店镇白龙小学.xlsx"):
+        assert (folder / "outbox" / name).read_bytes() != b""
+        assert openpyxl.load_workbook(folder / "outbox" / name)["统计表"]["B3"].value == name[4:-5]
+
+
+# --- the ledger's shared records ---------------------------------------------------------------------
+
+
+def test_returns_share_what_they_have_in_common_and_keep_their_own(district, tmp_path):
+    _collected(district, tmp_path / "c", workers=1)
+    import json
+
+    with open_collection(tmp_path / "c") as col:
+        records = col.ledger.returns()
+        db = col.ledger.db
+        raw = {r[0]: r[1:] for r in db.execute("SELECT id, meta_json, values_json, cells_json, notes_json FROM returns")}
+    for r in records:
+        meta, values, cells, notes = (json.loads(t) for t in raw[r.id])
+        assert (r.meta, r.values, r.cells, r.notes) == (meta, values, cells, notes)
+    by_layout = [r for r in records if r.located_by == "layout"]
+    assert len(by_layout) >= 2 and all(r.cells is by_layout[0].cells for r in by_layout)
+
+
+# --- rows streamed into a saved workbook ----------------------------------------------------------------
+
+
+def test_streamed_rows_read_back_as_openpyxl_writes_them(tmp_path):
+    from openpyxl.styles import Alignment, PatternFill
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "明细"
+    ws["A1"] = "表头"
+    styles = Styles(ws)
+    fill = PatternFill(fill_type="solid", start_color="FFFFC7CE", end_color="FFFFC7CE")
+    plain, red, wrap = styles.id(), styles.id(fill=fill), styles.id(alignment=Alignment(wrap_text=True))
+    date = styles.id(number_format="yyyy-mm-dd hh:mm")
+    when = datetime(2023, 11, 18, 16, 20)
+    rows = [
+        [(1, plain), ("=HYPERLINK(\"x\")小学", plain), (" 前后有空格 ", wrap), (when, date)],
+        [(2.5, red), ("a<b&c>\x07d", red), (None, red), ("", plain)],
+        [(None, plain), ("附件\udcff.xlsx", plain)],  # a file name Python could not decode
+    ]
+    styles.frozen = True
+    saved = tmp_path / "saved.xlsx"
+    wb.save(saved)
+    out = tmp_path / "out.xlsx"
+    with out.open("wb") as fh:
+        add_rows(saved.read_bytes(), [SheetRows("明细", 2, 4, 4, rows, styles.quoted)], fh)
+    got = openpyxl.load_workbook(out)["明细"]
+    assert [[c.value for c in row] for row in got.iter_rows(min_row=1, max_row=4)] == [
+        ["表头", None, None, None],
+        [1, '=HYPERLINK("x")小学', " 前后有空格 ", when],
+        [2.5, "a<b&c>d", None, None],
+        [None, "附件?.xlsx", None, None],
+    ]
+    assert got["B2"].data_type == "s" and got["B2"].quotePrefix and not got["C2"].quotePrefix
+    assert got["C2"].alignment.wrap_text and got["D2"].number_format == "yyyy-mm-dd hh:mm"
+    assert got["C3"].fill.fgColor.rgb == "FFFFC7CE" and got["D3"].fill.fill_type is None
+    assert got.dimensions == "A1:D4"
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+
+
+def test_pool_workers_leave_when_collect_is_killed(tmp_path):
+    """A killed collect must not leave its reading processes waiting for work forever."""
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    script = textwrap.dedent("""
+        import multiprocessing, os, sys, time
+        from concurrent.futures import ProcessPoolExecutor
+        from aggregator import collect
+        def pid(_):
+            return os.getpid()
+        if __name__ == "__main__":
+            ctx = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(2, ctx, initializer=collect._leave_with_parent, initargs=(0.1,)) as pool:
+                print(" ".join(str(p) for p in set(pool.map(pid, range(20)))), flush=True)
+                time.sleep(60)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    workers = [int(p) for p in proc.stdout.readline().split()]
+    assert workers
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [w for w in workers if _alive(w)]
+    assert alive == []
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
