@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import stat
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -23,9 +25,15 @@ MAX_ZIP_TOTAL = 500 * 1024 * 1024  # all members of one archive, uncompressed
 MAX_ZIP_MEMBERS = 5000
 MAX_RATIO = 200  # uncompressed / compressed, for members large enough to matter
 MAX_DEPTH = 3  # a zip in a zip in a zip
+# Whatever zipfile raises on a damaged or hostile archive (as ``reading.zipguard``, not imported
+# here: that would load the spreadsheet libraries for every command).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
+              struct.error, OSError)
 
-# Office and OS droppings that are never returns.
+# Office and OS droppings that are never returns, and downloads still being written (the browser
+# renames them when done; collect's own temporary files start with ".~").
 _IGNORED_PREFIXES = ("~$", ".~", "._")
+_IGNORED_SUFFIXES = (".part", ".crdownload", ".download", ".tmp")
 _IGNORED_NAMES = {"thumbs.db", ".ds_store", "desktop.ini"}
 
 
@@ -39,11 +47,12 @@ class Incoming:
     problem: tuple[str, str] | None = None  # (kind, Chinese reason) when it cannot be used
     is_zip: bool = False
     path: str | None = None  # set for a file on disk: archived by copying, never read whole when huge
+    container: str = ""  # for what came out of an archive: the archive's ``name``
 
 
 def ignored(name: str) -> bool:
     base = os.path.basename(name).lower()
-    return base.startswith(_IGNORED_PREFIXES) or base in _IGNORED_NAMES
+    return base.startswith(_IGNORED_PREFIXES) or base.endswith(_IGNORED_SUFFIXES) or base in _IGNORED_NAMES
 
 
 def display_name(name: str) -> str:
@@ -122,8 +131,10 @@ def _from_file(path: Path) -> Iterator[Incoming]:
         yield Incoming(str(path), str(path), received, read, st.st_size,
                        ("oversized", message("oversized", size=_mb(st.st_size))), path=str(path))
         return
-    with path.open("rb") as fh:
-        head = fh.read(4)
+    head = b""
+    if path.name.lower().endswith(".zip"):  # only a .zip is opened as an archive: look at no other
+        with path.open("rb") as fh:
+            head = fh.read(4)
     item = Incoming(str(path), str(path), received, read, st.st_size,
                     is_zip=_looks_like_zip(path.name, head), path=str(path))
     yield item
@@ -146,7 +157,7 @@ def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
             elif total > MAX_ZIP_TOTAL:
                 problem = ("zip-bomb", message("zip-bomb", size=_mb(total)))
             if problem:
-                yield Incoming(f"{label}（压缩包内容）", source, _iso(0), lambda: b"", 0, problem)
+                yield Incoming(f"{label}（压缩包内容）", source, _iso(0), lambda: b"", 0, problem, container=label)
                 return
             for info in infos:
                 if info.is_dir():
@@ -159,31 +170,43 @@ def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
                 mode = info.external_attr >> 16
                 if stat.S_ISLNK(mode):
                     yield Incoming(shown, source, received, lambda: b"", 0,
-                                   ("not-spreadsheet", "压缩包中的这一项是链接，不是文件，已跳过"))
+                                   ("not-spreadsheet", "压缩包中的这一项是链接，不是文件，已跳过"), container=label)
                     continue
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_FILE or (info.file_size > 5 * 1024 * 1024 and ratio > MAX_RATIO):
                     kind = "zip-bomb" if ratio > MAX_RATIO else "oversized"
                     yield Incoming(shown, source, received, lambda: b"", info.file_size,
-                                   (kind, message(kind, size=_mb(info.file_size))))
+                                   (kind, message(kind, size=_mb(info.file_size))), container=label)
                     continue
                 try:
-                    data = zf.read(info)
-                except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+                    data = _read_member(zf, info)
+                except ZIP_ERRORS as exc:
                     reason = "encrypted" if "encrypt" in str(exc).lower() or info.flag_bits & 0x1 else "corrupt"
                     yield Incoming(shown, source, received, lambda: b"", info.file_size,
-                                   (reason, message(reason, detail="压缩包中的文件无法解压")))
+                                   (reason, message(reason, detail="压缩包中的文件无法解压")), container=label)
                     continue
                 nested = _looks_like_zip(name, data[:4])
-                yield Incoming(shown, source, received, lambda d=data: d, len(data), is_zip=nested)
+                yield Incoming(shown, source, received, lambda d=data: d, len(data), is_zip=nested,
+                               container=label)
                 if nested:
                     if depth >= MAX_DEPTH:
                         yield Incoming(f"{shown}（压缩包内容）", source, received, lambda: b"", 0,
-                                       ("zip-bomb", "压缩包嵌套层数过多，为安全起见未继续解开，请直接发送表格文件"))
+                                       ("zip-bomb", "压缩包嵌套层数过多，为安全起见未继续解开，请直接发送表格文件"),
+                                       container=label)
                     else:
                         import io
 
                         yield from _from_zip(shown, source, io.BytesIO(data), depth + 1)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+    except ZIP_ERRORS as exc:  # a damaged central directory, a name that is not what its flag says
         yield Incoming(f"{label}（压缩包内容）", source, _iso(0), lambda: b"", 0,
-                       ("corrupt", message("corrupt", detail=f"压缩包无法打开：{exc}")))
+                       ("corrupt", message("corrupt", detail=f"压缩包无法打开：{exc}")), container=label)
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """The member's bytes, never more than its header declares: one whose header lies about its
+    size (to slip past the checks above) is refused as damaged before it can fill memory."""
+    with zf.open(info) as member:
+        data = member.read(info.file_size + 1)  # inflates at most this much; the CRC is checked at the end
+    if len(data) != info.file_size:
+        raise zipfile.BadZipFile("size does not match the header")
+    return data

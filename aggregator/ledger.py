@@ -153,6 +153,11 @@ class Ledger:
     def known_hashes(self) -> set[str]:
         return {r[0] for r in self.db.execute("SELECT sha256 FROM files")}
 
+    def archived(self, sha256: str) -> str:
+        """Where a recorded file is archived ("" when it is not recorded)."""
+        row = self.db.execute("SELECT archived FROM files WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else ""
+
     def add_file(self, rec: FileRecord) -> bool:
         """Insert a file row; False when another process recorded the same file first."""
         cur = self.db.execute(
@@ -185,16 +190,33 @@ class Ledger:
         )
 
     def returns(self) -> list[ReturnRecord]:
+        """Every return, oldest first. A province's 10,000 take about 30 MB, not 170: the field
+        ids are one string each however many returns use them, and the cells of returns read by
+        the layout (one JSON text for all of them) are one dict, shared: treat records as read-only."""
         rows = self.db.execute(
             "SELECT r.id, r.sha256, r.school_id, r.identified_by, r.review, r.received_at, r.located_by, r.meta_json,"
             " r.values_json, r.cells_json, r.notes_json, r.findings_json, f.original_name, f.archived"
             " FROM returns r JOIN files f USING (sha256) ORDER BY r.received_at, r.id"
-        ).fetchall()
+        )
+        words: dict[str, str] = {}  # one copy of each key (and of each meta value: form, district...)
+        cells: dict[str, dict] = {}  # JSON text -> parsed, for texts many returns share
+
+        def keyed(text: str) -> dict:
+            return {words.setdefault(k, k): v for k, v in json.loads(text).items()}
+
+        def shared_cells(text: str) -> dict:
+            if text not in cells:
+                cells[text] = keyed(text)
+            return cells[text]
+
         return [
             ReturnRecord(
                 id=r[0], sha256=r[1], school_id=r[2], identified_by=r[3] or "", review=r[4] or "",
-                received_at=r[5], located_by=r[6] or "", meta=json.loads(r[7]), values=json.loads(r[8]),
-                cells=json.loads(r[9]), notes=json.loads(r[10]),
+                received_at=r[5], located_by=r[6] or "",
+                meta={words.setdefault(k, k): words.setdefault(v, v) if isinstance(v, str) else v
+                      for k, v in json.loads(r[7]).items()},
+                values=keyed(r[8]), cells=shared_cells(r[9]),
+                notes=[{words.setdefault(k, k): v for k, v in n.items()} for n in json.loads(r[10])],
                 findings=tuple(Finding.from_dict(d) for d in json.loads(r[11])),
                 original_name=r[12], archived=r[13],
             )
