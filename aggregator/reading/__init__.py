@@ -8,6 +8,6 @@ adapters behind ``port`` (``calamine_adapter`` + ``xlsx_parts``, ``xlrd_adapter`
 """
 
 from .errors import UnreadableFile
-from .reader import read_return
+from .reader import read_return, read_workbook
 
-__all__ = ["UnreadableFile", "read_return"]
+__all__ = ["UnreadableFile", "read_return", "read_workbook"]

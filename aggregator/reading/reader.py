@@ -54,17 +54,20 @@ def read_return(path: str | Path, form: Form, *, engine: str = "auto") -> Submis
     everything smaller is a finding or a note in the returned ``Submission``.
     """
     path = Path(path)
-    sniffed = sniff(path)
-    wb = open_workbook(sniffed, engine)
+    wb = open_workbook(sniff(path), engine)
     try:
-        meta = read_meta(wb)
-        found_form = meta.get("form_id", "")
-        if found_form and found_form != form.id:
-            return unlocated(form, "wrong-form", meta=meta, source=path.name, found=found_form)
-        location = locate(wb, form, meta)
-        if not location.table_found:
-            return unlocated(form, "form-not-found", meta=meta, source=path.name, sheet=location.sheet)
-        raws = raw_values(wb, location, form)
+        return read_workbook(wb, form, source=path.name)
     finally:
         wb.close()
-    return assemble(form, location, raws, meta=meta, source=path.name)
+
+
+def read_workbook(wb: RawWorkbook, form: Form, *, source: str = "") -> Submission:
+    """Read a workbook already opened by an adapter (a file's, or one open in Excel)."""
+    meta = read_meta(wb)
+    found_form = meta.get("form_id", "")
+    if found_form and found_form != form.id:
+        return unlocated(form, "wrong-form", meta=meta, source=source, found=found_form)
+    location = locate(wb, form, meta)
+    if not location.table_found:
+        return unlocated(form, "form-not-found", meta=meta, source=source, sheet=location.sheet)
+    return assemble(form, location, raw_values(wb, location, form), meta=meta, source=source)

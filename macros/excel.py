@@ -1,0 +1,95 @@
+"""What the clerk can do from Excel: check the workbook in front of them, or take it in.
+
+Called from an Excel button through xlwings' ``RunPython`` (``import macros.excel;
+macros.excel.check_active()``) or from Python. Without Excel, each raises ``ExcelUnavailable``
+whose message says what to do instead; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aggregator.collect import collect
+from aggregator.collection import CollectionError, open_collection
+from aggregator.findings import Report
+from aggregator.forms import load_form
+from aggregator.progress import run
+from aggregator.reading import read_workbook
+from aggregator.status import STATE_LABELS
+from aggregator.validate import validate
+
+from .xlwings_workbook import XlwingsWorkbook
+
+NO_EXCEL = (
+    "没有检测到可用的 Microsoft Excel（此功能需要 Windows 或 macOS 上的 Excel 和 xlwings）。"
+    "可以把文件保存到收集文件夹的 inbox 中，再运行 dudao collect 或在桌面程序中点“收取文件”。"
+)
+RESULT_SHEET = "校验结果"
+
+
+class ExcelUnavailable(CollectionError):
+    """No Excel to talk to: the message names the plain-file way instead."""
+
+
+def _xlwings():
+    try:
+        import xlwings
+    except ImportError:
+        raise ExcelUnavailable(NO_EXCEL) from None
+    return xlwings
+
+
+def active_book(xw: Any = None) -> Any:
+    xw = xw or _xlwings()
+    try:
+        return xw.books.active
+    except xw.XlwingsError:  # Linux: xlwings has no interactive mode there
+        raise ExcelUnavailable(NO_EXCEL) from None
+
+
+def check_book(book: Any, form_name: str = "annex5_2023") -> Report:
+    """The engine's findings for an open workbook, as if it had arrived as a file."""
+    form = load_form(form_name)
+    return validate(form, read_workbook(XlwingsWorkbook(book), form, source=book.name))
+
+
+def show_report(book: Any, report: Report) -> None:
+    """Lay the findings out on a sheet of their own at the end of the workbook (replaced on rerun)."""
+    if RESULT_SHEET in [s.name for s in book.sheets]:
+        book.sheets[RESULT_SHEET].delete()
+    sheet = book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
+    rows = [["级别", "单元格", "问题（及改法）"]]
+    rows += [["错误" if f.level == "error" else "提示", "、".join(f.cells), f.message]
+             for f in report.findings if f.level in ("error", "warning")]
+    if len(rows) == 1:
+        rows.append(["", "", "未发现问题，可以报送。"])
+    # Text goes in as text: a message never starts a formula in Excel.
+    sheet.range("A1").options(ndim=2).value = [[f"'{c}" if str(c)[:1] in "=+-@" else c for c in r] for r in rows]
+
+
+def check_active() -> Report:
+    """The button: check the active workbook and show the result beside it."""
+    book = active_book()
+    report = check_book(book)
+    show_report(book, report)
+    return report
+
+
+def collect_active(collection_dir: str | Path) -> str:
+    """Take the active workbook into a collection: saved as a copy into a temp folder, then
+    collected like any received file (archived first). The open workbook is left as it is."""
+    book = active_book()
+    with open_collection(collection_dir) as col, tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / Path(book.name).name
+        if copy.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
+            copy = copy.with_suffix(".xlsx")
+        book.api.SaveCopyAs(str(copy))
+        result = run(collect(col, [copy], workers=1))
+    if result.unreadable:
+        return f"无法读取：{result.unreadable[0][1]}"
+    if not result.new_returns:
+        return "这份表之前已经收取过了。"
+    _, school, status = result.new_returns[0]
+    return f"已收取：{school or '（未识别学校）'}，{STATE_LABELS[status]}"

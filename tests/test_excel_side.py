@@ -1,0 +1,191 @@
+"""The Excel side (macros/): the reader over a workbook open in Excel, and the clerk's buttons.
+
+Excel cannot run here, so xlwings is replaced at its edge by small fakes that behave like its
+``Book``/``Sheet``/``Range`` (values as Excel gives them: every number a float, blanks None,
+the used range starting where the content starts). The contract: a workbook read through Excel
+gives the same ``Submission`` as the same file read from disk.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from aggregator.reading import read_return, read_workbook
+from builders import FORM, sample_values, write_return
+from macros import excel
+from macros.xlwings_workbook import XlwingsWorkbook
+
+
+class FakeRange:
+    def __init__(self, row: int, column: int, value):
+        self.row, self.column, self.value = row, column, value
+
+    def options(self, ndim=None):
+        return self
+
+
+class FakeSheet:
+    def __init__(self, name, visible, cells: dict[tuple[int, int], object]):
+        self.name, self.visible, self.cells = name, visible, cells
+        self.deleted = False
+
+    @property
+    def used_range(self):
+        if not self.cells:
+            return FakeRange(1, 1, [[None]])
+        rows = [r for r, _ in self.cells]
+        cols = [c for _, c in self.cells]
+        top, left = min(rows), min(cols)
+        value = [[self.cells.get((r, c)) for c in range(left, max(cols) + 1)] for r in range(top, max(rows) + 1)]
+        return FakeRange(top, left, value)
+
+    def range(self, ref):
+        sheet = self
+
+        class Writer:
+            def options(self, ndim=None):
+                return self
+
+            @property
+            def value(self):
+                return None
+
+            @value.setter
+            def value(self, rows):
+                for i, row in enumerate(rows):
+                    for j, v in enumerate(row):
+                        sheet.cells[(i + 1, j + 1)] = v
+
+        return Writer()
+
+    def delete(self):
+        self.deleted = True
+
+
+class FakeSheets(list):
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key and not s.deleted)
+        return list.__getitem__(self, key)
+
+    def __iter__(self):
+        return (s for s in list.__iter__(self) if not s.deleted)
+
+    def __len__(self):
+        return sum(1 for _ in self)
+
+    def add(self, name, after=None):
+        sheet = FakeSheet(name, True, {})
+        self.append(sheet)
+        return sheet
+
+
+class FakeBook:
+    """What Excel shows of a saved workbook: calculated values, numbers as floats."""
+
+    def __init__(self, path: Path):
+        self.name = path.name
+        self.path = path
+        wb = openpyxl.load_workbook(path, data_only=True)
+        self.sheets = FakeSheets(
+            FakeSheet(ws.title, ws.sheet_state == "visible",
+                      {(c.row, c.column): float(c.value) if isinstance(c.value, int) and not isinstance(c.value, bool)
+                       else c.value for row in ws.iter_rows() for c in row if c.value not in (None, "")})
+            for ws in wb.worksheets
+        )
+
+        class Api:
+            @staticmethod
+            def SaveCopyAs(target):  # noqa: N802 - Excel's name
+                shutil.copyfile(path, target)
+
+        self.api = Api()
+
+
+def same(a, b):
+    assert dict(a.values) == dict(b.values)
+    assert dict(a.cells) == dict(b.cells)
+    assert a.located_by == b.located_by
+    assert [(f.rule, f.cells) for f in a.findings] == [(f.rule, f.cells) for f in b.findings]
+    assert dict(a.meta) == dict(b.meta)
+
+
+@pytest.mark.parametrize("layout", [
+    {},
+    {"insert_rows_at": 7},
+    {"insert_cols_at": 3, "meta": False},
+    {"offset": (4, 2), "sheet_name": "Sheet1", "meta": False},
+    {"style": "reordered"},
+    {"extra_sheets_before": 2},
+])
+def test_a_workbook_read_through_excel_is_the_same_return(tmp_path, layout):
+    vals = sample_values(inspectors__primary="3个", notices__junior="３", typical_cases=None)
+    path = write_return(tmp_path / "附件5.xlsx", vals, **layout)
+    same(read_workbook(XlwingsWorkbook(FakeBook(path)), FORM, source=path.name), read_return(path, FORM))
+
+
+def test_without_excel_the_buttons_say_what_to_do_instead():
+    # This machine has xlwings but no Excel: exactly the clerk on a WPS-only PC.
+    with pytest.raises(excel.ExcelUnavailable) as err:
+        excel.check_active()
+    assert "dudao collect" in str(err.value) and "Excel" in str(err.value)
+
+
+def test_without_xlwings_installed(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_xlwings(name, *a, **kw):
+        if name == "xlwings":
+            raise ImportError(name)
+        return real(name, *a, **kw)
+
+    monkeypatch.setattr(builtins, "__import__", no_xlwings)
+    with pytest.raises(excel.ExcelUnavailable):
+        excel.active_book()
+
+
+class FakeXlwings:
+    class XlwingsError(Exception):
+        pass
+
+    def __init__(self, book):
+        self.books = type("Books", (), {"active": book})()
+
+
+def test_check_active_lays_the_findings_out_on_their_own_sheet(tmp_path, monkeypatch):
+    path = write_return(tmp_path / "附件5.xlsx", sample_values(inspectors__total=99, reporter=""))
+    book = FakeBook(path)
+    monkeypatch.setattr(excel, "_xlwings", lambda: FakeXlwings(book))
+    report = excel.check_active()
+    assert {f.rule for f in report.errors} == {"row-sum", "required"}
+    result = book.sheets[excel.RESULT_SHEET]
+    texts = [v for (r, c), v in sorted(result.cells.items()) if c == 3]
+    assert texts[0] == "问题（及改法）" and any("C7 合计(99)" in t for t in texts)
+    excel.check_active()  # again: the old result sheet is replaced, not doubled
+    assert [s.name for s in book.sheets].count(excel.RESULT_SHEET) == 1
+
+
+def test_collect_active_takes_a_copy_into_the_collection(tmp_path, monkeypatch, capsys):
+    from aggregator.cli import main
+    from aggregator.demo import fill_workbook, sample_values as demo_values
+    import random
+
+    roster = tmp_path / "r.csv"
+    roster.write_text("学校名称,学段\n曾都区实验小学,小学\n", encoding="utf-8")
+    folder = tmp_path / "c"
+    main(["init", str(folder), "--roster", str(roster)])
+    main(["distribute", str(folder)])
+    filled = tmp_path / "附件5-曾都区实验小学.xlsx"
+    vals = demo_values(random.Random(1), "小学", "曾都区实验小学", "王老师", "13872301001")
+    filled.write_bytes(fill_workbook(folder / "outbox" / filled.name, FORM, vals))
+    before = filled.read_bytes()
+    monkeypatch.setattr(excel, "_xlwings", lambda: FakeXlwings(FakeBook(filled)))
+    assert excel.collect_active(folder) == "已收取：曾都区实验小学，已通过"
+    assert excel.collect_active(folder) == "这份表之前已经收取过了。"
+    assert filled.read_bytes() == before
