@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from .collection import CollectionError, init_collection, open_collection
 from .intake import display_name

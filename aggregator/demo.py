@@ -166,11 +166,13 @@ def gbk_zip(members: dict[str, bytes], when: tuple = (2023, 11, 18, 16, 20, 0)) 
     return buf.getvalue()
 
 
-def _put(path: Path, data: bytes, when: str) -> None:
+def put_received(path: Path, data: bytes, when: str) -> Path:
+    """A file as it lies in a download folder: its bytes, and the time it arrived."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     ts = datetime.fromisoformat(when).timestamp()
     os.utime(path, (ts, ts))
+    return path
 
 
 def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023) -> dict[str, str]:
@@ -199,57 +201,57 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
             continue
         names = [f"{form.annex}-{s.name}.xlsx", f"{form.annex}({i % 3 + 1}).xlsx", f"{s.name}双减统计表.xlsx"]
         when = f"2023-11-{day + i % 7:02d}T{9 + i % 8:02d}:{i * 7 % 60:02d}:00"
-        _put(wechat / f"{i:02d}-{names[i % 3]}" if i % 3 == 1 else wechat / names[i % 3],
+        put_received(wechat / f"{i:02d}-{names[i % 3]}" if i % 3 == 1 else wechat / names[i % 3],
              fill_workbook(issued(s.name), form, vals(s.name)), when)
         story[s.name] = "按时正确报送"
 
     # Sums that do not add up: sent back.
     v = vals("曾都区东城小学")
     v["inspectors.total"] += 1
-    _put(wechat / "附件5-曾都区东城小学.xlsx", fill_workbook(issued("曾都区东城小学"), form, v), "2023-11-16T10:12:00")
+    put_received(wechat / "附件5-曾都区东城小学.xlsx", fill_workbook(issued("曾都区东城小学"), form, v), "2023-11-16T10:12:00")
     story["曾都区东城小学"] = "合计≠小学+初中，退回"
     v = vals("曾都区实验中学")
     v["problems.junior"] += 2
     v["problems.total"] += 2
-    _put(wechat / "实验中学附件5.xlsx", fill_workbook(issued("曾都区实验中学"), form, v), "2023-11-17T15:40:00")
+    put_received(wechat / "实验中学附件5.xlsx", fill_workbook(issued("曾都区实验中学"), form, v), "2023-11-17T15:40:00")
     story["曾都区实验中学"] = "存在问题≠已完成整改+正在整改，退回"
     # What people type in number cells: read, normalised, noted.
     v = vals("万店镇中心小学")
     raw = {"inspectors.primary": f"{v['inspectors.primary']}人", "schools_visited.total": f"{v['schools_visited.total']} 所",
            "typical_cases": chr(0xFF10 + v["typical_cases"])}
-    _put(wechat / "万店中心小学.xlsx", fill_workbook(issued("万店镇中心小学"), form, v, raw), "2023-11-15T11:03:00")
+    put_received(wechat / "万店中心小学.xlsx", fill_workbook(issued("万店镇中心小学"), form, v, raw), "2023-11-15T11:03:00")
     story["万店镇中心小学"] = "填了“2人”“3 所”和全角数字，自动识别后通过"
     # Forgot the phone number.
     v = vals("何店镇白龙小学")
     v["phone"] = ""
-    _put(wechat / "附件5-何店镇白龙小学.xlsx", fill_workbook(issued("何店镇白龙小学"), form, v), "2023-11-18T08:30:00")
+    put_received(wechat / "附件5-何店镇白龙小学.xlsx", fill_workbook(issued("何店镇白龙小学"), form, v), "2023-11-18T08:30:00")
     story["何店镇白龙小学"] = "漏填联系电话，退回"
     # A 小学 reporting 初中 figures: accepted with a warning.
     v = vals("曾都区烈山小学")
     v["inspectors.junior"], v["inspectors.total"] = 1, v["inspectors.total"] + 1
-    _put(wechat / "烈山小学.xlsx", fill_workbook(issued("曾都区烈山小学"), form, v), "2023-11-16T17:05:00")
+    put_received(wechat / "烈山小学.xlsx", fill_workbook(issued("曾都区烈山小学"), form, v), "2023-11-16T17:05:00")
     story["曾都区烈山小学"] = "小学填了初中栏，提示核对"
     # A 中心学校 sends its schools' files in one zip with Chinese (GBK) names; one of them twice.
     members = {}
     for name in ("洛阳镇中心小学", "洛阳镇初级中学", "洛阳镇九口堰小学"):
         members[f"洛阳镇各校报表/{form.annex}-{name}.xlsx"] = fill_workbook(issued(name), form, vals(name))
         story[name] = "由中心学校打包（压缩包）报送"
-    _put(wechat / "洛阳镇中心学校-双减统计表.zip", gbk_zip(members), "2023-11-18T16:25:00")
-    _put(wechat / f"{form.annex}-洛阳镇初级中学.xlsx", members[f"洛阳镇各校报表/{form.annex}-洛阳镇初级中学.xlsx"],
+    put_received(wechat / "洛阳镇中心学校-双减统计表.zip", gbk_zip(members), "2023-11-18T16:25:00")
+    put_received(wechat / f"{form.annex}-洛阳镇初级中学.xlsx", members[f"洛阳镇各校报表/{form.annex}-洛阳镇初级中学.xlsx"],
          "2023-11-18T16:30:00")
     story["洛阳镇初级中学"] += "，又单独发了一次（同一文件只算一次）"
     # Retyped the table in a blank workbook: found by its labels.
-    _put(wechat / "南郊两水小学（手工录入）.xlsx", retyped_workbook(form, vals("南郊两水小学")), "2023-11-19T20:45:00")
+    put_received(wechat / "南郊两水小学（手工录入）.xlsx", retyped_workbook(form, vals("南郊两水小学")), "2023-11-19T20:45:00")
     story["南郊两水小学"] = "自己重新做的表，按文字找到各项"
     # First version wrong, corrected second version later: the newer one counts.
     v = vals("府河镇古城小学")
     wrong = dict(v)
     wrong["orders.bureau"] = wrong["orders.total"] + 2
-    _put(wechat / "附件5-府河镇古城小学.xlsx", fill_workbook(issued("府河镇古城小学"), form, wrong), "2023-11-14T09:00:00")
-    _put(wechat / "附件5-府河镇古城小学(1).xlsx", fill_workbook(issued("府河镇古城小学"), form, v), "2023-11-17T09:00:00")
+    put_received(wechat / "附件5-府河镇古城小学.xlsx", fill_workbook(issued("府河镇古城小学"), form, wrong), "2023-11-14T09:00:00")
+    put_received(wechat / "附件5-府河镇古城小学(1).xlsx", fill_workbook(issued("府河镇古城小学"), form, v), "2023-11-17T09:00:00")
     story["府河镇古城小学"] = "第一版有错，第二版改正后通过（保留第一版记录）"
     # Late.
-    _put(wechat / "蒋家岗小学附件5.xlsx", fill_workbook(issued("淅河镇蒋家岗小学"), form, vals("淅河镇蒋家岗小学")),
+    put_received(wechat / "蒋家岗小学附件5.xlsx", fill_workbook(issued("淅河镇蒋家岗小学"), form, vals("淅河镇蒋家岗小学")),
          "2023-11-22T10:00:00")
     story["淅河镇蒋家岗小学"] = "逾期报送"
     # Problems reported but no main problems written: a warning.
@@ -259,26 +261,26 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
                   "problems_in_progress.total": 1, "problem_schools.primary": 1, "problem_schools.total": 1,
                   "rectified_schools.primary": 0, "rectified_schools.total": 0})
     v.update({"problem_1": "", "problem_2": "", "problem_3": ""})
-    _put(wechat / "附件5-曾都区季梁小学.xlsx", fill_workbook(issued("曾都区季梁小学"), form, v), "2023-11-18T11:00:00")
+    put_received(wechat / "附件5-曾都区季梁小学.xlsx", fill_workbook(issued("曾都区季梁小学"), form, v), "2023-11-18T11:00:00")
     story["曾都区季梁小学"] = "有问题但未写主要问题，提示"
     # An implausibly large figure (typo 30 for 3): flagged against its peers.
     v = vals("曾都区编钟小学")
     v["inspectors.primary"], v["inspectors.total"] = 30, 30 + v["inspectors.junior"]
-    _put(wechat / "编钟小学.xlsx", fill_workbook(issued("曾都区编钟小学"), form, v), "2023-11-16T09:20:00")
+    put_received(wechat / "编钟小学.xlsx", fill_workbook(issued("曾都区编钟小学"), form, v), "2023-11-16T09:20:00")
     story["曾都区编钟小学"] = "数字明显偏大（30），提示核对"
     # The workbook issued to one school, filled in with another school's name: the clerk decides.
     v = vals("北郊龙门小学")
     v["unit"] = "北郊草店子小学"
-    _put(wechat / "附件5(4).xlsx", fill_workbook(issued("北郊龙门小学"), form, v), "2023-11-19T14:00:00")
+    put_received(wechat / "附件5(4).xlsx", fill_workbook(issued("北郊龙门小学"), form, v), "2023-11-19T14:00:00")
     story["北郊龙门小学"] = "用了发给本校的表却写成别校名称，待人工确认"
     # Nobody can tell whose: no metadata, no unit, meaningless file name.
     v = vals("曾都区第二初级中学")
     v["unit"] = ""
-    _put(wechat / "新建 Microsoft Excel 工作表.xlsx", retyped_workbook(form, v), "2023-11-19T22:10:00")
+    put_received(wechat / "新建 Microsoft Excel 工作表.xlsx", retyped_workbook(form, v), "2023-11-19T22:10:00")
     story["曾都区第二初级中学"] = "未写填报单位的自制表，无法识别，算未报"
     # Not a workbook at all, and an empty download.
-    _put(wechat / "双减督导优秀工作案例.docx", _docx(), "2023-11-10T10:00:00")
-    _put(wechat / "附件5 (2).xlsx", b"", "2023-11-19T23:59:00")
+    put_received(wechat / "双减督导优秀工作案例.docx", _docx(), "2023-11-10T10:00:00")
+    put_received(wechat / "附件5 (2).xlsx", b"", "2023-11-19T23:59:00")
     for name in missing:
         story[name] = "未报送"
     return story

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Generator, Generic, TypeVar
+from typing import Generator, TypeVar
 
 T = TypeVar("T")
 

@@ -2,78 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-import os
 import random
 import sqlite3
-import zipfile
-from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from aggregator.cli import main
 from aggregator.collection import open_collection
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
 from aggregator.forms import load_form
+from cli_helpers import ROSTER, dudao, issued, put, states, status_json
 
 FORM = load_form()
-ROSTER = """学校名称,学段,所属单位,联系人,联系电话,邮箱
-曾都区实验小学,小学,区直学校,王丽,13872301001,syxx@zdedu.example
-曾都区实验中学,初中,区直学校,黄伟,13872301008,syzx@zdedu.example
-曾都区文峰学校,九年一贯制,区直学校,徐涛,13872301011,wfxx@zdedu.example
-万店镇中心小学,小学,万店镇中心学校,朱红,13872302001,wdzx@zdedu.example
-万店镇初级中学,初中,万店镇中心学校,胡斌,13872302002,
-何店镇白龙小学,小学,何店镇中心学校,罗刚,13872303003,hdbl@zdedu.example
-"""
-
-
-def dudao(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def status_json(capsys, folder) -> dict:
-    code, out, _ = dudao(capsys, "status", folder, "--json")
-    assert code == 0
-    return json.loads(out)
-
-
-def states(capsys, folder) -> dict[str, str]:
-    return {s["name"]: s["status"] for s in status_json(capsys, folder)["schools"]}
-
-
-def put(path: Path, data: bytes, when: str = "2023-11-15T10:00:00") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
-    return path
-
-
-@pytest.fixture
-def col_dir(tmp_path, capsys):
-    roster = tmp_path / "名单.csv"
-    roster.write_text(ROSTER, encoding="utf-8")
-    folder = tmp_path / "曾都区双减"
-    assert dudao(capsys, "init", folder, "--roster", roster, "--deadline", "2023-11-20")[0] == 0
-    assert dudao(capsys, "distribute", folder)[0] == 0
-    return folder
-
-
-@pytest.fixture
-def school_values():
-    rng = random.Random(7)
-    schools = [line.split(",") for line in ROSTER.strip().splitlines()[1:]]
-    return {s[0]: sample_values(rng, s[1], s[0], s[3], s[4]) for s in schools}
-
-
-def issued(folder: Path, name: str) -> Path:
-    return folder / "outbox" / f"附件5-{name}.xlsx"
 
 
 # --- init ---------------------------------------------------------------------------------------

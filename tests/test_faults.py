@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import random
 import re
 import shutil
@@ -22,13 +21,13 @@ import subprocess
 import sys
 import time
 import zipfile
-from datetime import datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
 
+from cli_helpers import put
 from aggregator.cli import main
 from aggregator.demo import _docx, fill_workbook, gbk_zip, sample_values
 from aggregator.forms import load_form
@@ -92,11 +91,6 @@ def filled(issued: Path, values: dict) -> bytes:
     return out.getvalue()
 
 
-def put(path: Path, data: bytes, when: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ Every file of the corpus is built here by code: no binary blobs.
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import re
@@ -24,31 +23,21 @@ import time
 import warnings
 import zipfile
 import zlib
-from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from aggregator.cli import main
-from aggregator.demo import fill_workbook, gbk_zip, sample_values
+from aggregator.demo import fill_workbook, gbk_zip
 from aggregator.forms import load_form
 from aggregator.layout import layout_of
 
+from cli_helpers import SCHOOLS, dudao, put, states, status_json
 from builders import docx, ole_file, patch_zip, sheet_member, write_return
 from builders import sample_values as builder_values
 
 FORM = load_form()
 CELLS = layout_of(FORM).cells
-ROSTER = """学校名称,学段,所属单位,联系人,联系电话,邮箱
-曾都区实验小学,小学,区直学校,王丽,13872301001,syxx@zdedu.example
-曾都区实验中学,初中,区直学校,黄伟,13872301008,syzx@zdedu.example
-曾都区文峰学校,九年一贯制,区直学校,徐涛,13872301011,wfxx@zdedu.example
-万店镇中心小学,小学,万店镇中心学校,朱红,13872302001,wdzx@zdedu.example
-万店镇初级中学,初中,万店镇中心学校,胡斌,13872302002,
-何店镇白龙小学,小学,何店镇中心学校,罗刚,13872303003,hdbl@zdedu.example
-"""
-SCHOOLS = [line.split(",") for line in ROSTER.strip().splitlines()[1:]]
 S1, S2, S3, S4, S5, S6 = (s[0] for s in SCHOOLS)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -56,46 +45,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # ================================================================================================
 # The collection
 # ================================================================================================
-
-
-def dudao(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def status_json(capsys, folder) -> dict:
-    code, out, _ = dudao(capsys, "status", folder, "--json")
-    assert code == 0
-    return json.loads(out)
-
-
-def states(capsys, folder) -> dict[str, str]:
-    return {s["name"]: s["status"] for s in status_json(capsys, folder)["schools"]}
-
-
-def put(path: Path, data: bytes, when: str = "2023-11-15T10:00:00") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
-    return path
-
-
-@pytest.fixture
-def col_dir(tmp_path, capsys):
-    roster = tmp_path / "名单.csv"
-    roster.write_text(ROSTER, encoding="utf-8")
-    folder = tmp_path / "曾都区双减"
-    assert dudao(capsys, "init", folder, "--roster", roster, "--deadline", "2023-11-20")[0] == 0
-    assert dudao(capsys, "distribute", folder)[0] == 0
-    return folder
-
-
-@pytest.fixture
-def school_values():
-    rng = random.Random(7)
-    return {s[0]: sample_values(rng, s[1], s[0], s[3], s[4]) for s in SCHOOLS}
 
 
 def filled(folder: Path, school: str, values: dict) -> bytes:

@@ -29,22 +29,10 @@ from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_val
 from aggregator.distribute import distribute
 from aggregator.names import NameIndex, name_key
 from aggregator.progress import run
-
-ROSTER = """学校名称,学段,所属单位,联系人,联系电话,邮箱
-曾都区实验小学,小学,区直学校,王丽,13872301001,a@x.example
-曾都区实验中学,初中,区直学校,黄伟,13872301008,b@x.example
-曾都区文峰学校,九年一贯制,区直学校,徐涛,13872301011,c@x.example
-万店镇中心小学,小学,万店镇中心学校,朱红,13872302001,d@x.example
-万店镇初级中学,初中,万店镇中心学校,胡斌,13872302002,
-何店镇白龙小学,小学,何店镇中心学校,罗刚,13872303003,f@x.example
-"""
+from cli_helpers import ROSTER, put
 
 
-def _put(path: Path, data: bytes, when: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
+
 
 
 @pytest.fixture(scope="module")
@@ -66,17 +54,17 @@ def district(tmp_path_factory):
         if i == 2:
             v["inspectors.primary"] = f"{v['inspectors.primary']}人"  # read and noted
         data = fill_workbook(base / "outbox" / f"附件5-{s.name}.xlsx", form, v)
-        _put(drop / f"附件5-{s.name}.xlsx", data, f"2023-11-1{i}T10:00:00")
+        put(drop / f"附件5-{s.name}.xlsx", data, f"2023-11-1{i}T10:00:00")
         if i == 0:
-            _put(drop / "again" / "附件5(1).xlsx", data, "2023-11-19T10:00:00")  # the same file twice
+            put(drop / "again" / "附件5(1).xlsx", data, "2023-11-19T10:00:00")  # the same file twice
     last = schools[5]
     v = sample_values(rng, last.stage, last.name, last.contact, last.phone)
-    _put(drop / "retyped.xlsx", retyped_workbook(form, v), "2023-11-18T10:00:00")  # found by labels, unit
-    _put(drop / "empty.xlsx", b"", "2023-11-18T11:00:00")
-    _put(drop / "notes.docx", b"PK\x03\x04 not really", "2023-11-18T12:00:00")
+    put(drop / "retyped.xlsx", retyped_workbook(form, v), "2023-11-18T10:00:00")  # found by labels, unit
+    put(drop / "empty.xlsx", b"", "2023-11-18T11:00:00")
+    put(drop / "notes.docx", b"PK\x03\x04 not really", "2023-11-18T12:00:00")
     zipped = fill_workbook(base / "outbox" / f"附件5-{schools[3].name}.xlsx", form,
                            sample_values(rng, schools[3].stage, schools[3].name, "", ""))
-    _put(drop / "镇.zip", gbk_zip({"各校/附件5-新版.xlsx": zipped}), "2023-11-19T16:00:00")
+    put(drop / "镇.zip", gbk_zip({"各校/附件5-新版.xlsx": zipped}), "2023-11-19T16:00:00")
     return base, drop
 
 
@@ -305,8 +293,6 @@ def test_pool_workers_leave_when_collect_is_killed(tmp_path):
 
 
 def _alive(pid: int) -> bool:
-    import os
-
     try:
         with open(f"/proc/{pid}/stat") as fh:
             return fh.read().split()[2] != "Z"
