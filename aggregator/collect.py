@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -279,6 +280,9 @@ _WORKER_READER: _Reader | None = None
 def _start_worker(roster: _Roster) -> None:
     global _WORKER_READER
     _WORKER_READER = _Reader(roster)
+    # Ctrl+C reaches the whole console group: the parent stops the pool and keeps what was
+    # done; a worker printing its own KeyboardInterrupt traceback would only alarm the clerk.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _leave_with_parent()
 
 
