@@ -22,6 +22,7 @@ from typing import Any, Callable
 import openpyxl
 
 from .collection import SETTINGS, CollectionError, init_collection
+from .distribute import issued_name
 from .forms import TEMPLATES_DIR, Form
 from .layout import layout_of
 from .template import set_text
@@ -183,7 +184,7 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
     wechat = inbox / WECHAT
 
     def issued(name: str) -> Path:
-        return outbox / f"{form.annex}-{name}.xlsx"
+        return outbox / issued_name(form.annex, name)
 
     def vals(name: str) -> dict[str, Any]:
         s = by_name[name]
