@@ -313,6 +313,15 @@ def test_column_inserted_between_labels_and_blank_values(tmp_path):
     assert (sub.values["typical_cases"], sub.values["problem_1"]) == (0, "")
     # the suffix "例（附相关材料）" two cells right is not taken for the value
     assert [(n.field, n.kind) for n in sub.notes] == [("typical_cases", "blank-as-zero")]
+    # and the blank is noted at the cell where the school would have typed it, before the suffix
+    assert sub.cells["typical_cases"] == "D24"
+
+
+@pytest.mark.parametrize("inserted,cell", [(3, "D24"), (4, "C24"), (5, "C24")])
+def test_blank_inline_value_after_an_inserted_column_without_metadata(tmp_path, inserted, cell):
+    """Found by the property test: nothing filled in, a column inserted, no metadata."""
+    sub = read(tmp_path, {f.id: None for f in FORM.fields}, insert_cols_at=inserted, meta=False, unit=None)
+    assert sub.cells["typical_cases"] == cell
 
 
 def test_column_inserted_before_the_table(tmp_path):

@@ -52,7 +52,7 @@ def search_sheet(grid: Grid, form: Form, sheet: str) -> Location:
         if p.section.kind == "grid":
             cells.update(_grid_values(grid, by_row, label_rows, p, at, pats.columns[p.section.id], used))
         else:
-            _inline_value(grid, p, at, cells, embedded)
+            _inline_value(grid, p, at, cells, embedded, _first_value_column(cells, pats, at[0]))
     for section in pats.lines:
         _lines(grid, texts, section, label_rows, cells, embedded)
     _header(grid, texts, pats, cells, embedded)
@@ -179,7 +179,19 @@ def _after_label(text: str, label: str) -> str | None:
     return flat[m.end():] if m else None
 
 
-def _inline_value(grid, p: RowPattern, at, cells, embedded) -> None:
+def _first_value_column(cells, pats: FormPatterns, row: int) -> int | None:
+    """The column of the first value (合计) of the nearest grid row above ``row``: in the printed
+    form an inline value lines up with it, wherever a column was inserted."""
+    best = None
+    for p in pats.rows:
+        if p.section.kind == "grid" and p.section.columns:
+            at = cells.get(f"{p.row.id}.{p.section.columns[0].id}")
+            if at and at[0] < row and (best is None or at[0] > best[0]):
+                best = at
+    return best[1] if best else None
+
+
+def _inline_value(grid, p: RowPattern, at, cells, embedded, aligned: int | None = None) -> None:
     r, c = at
     fid = p.row.id
     raw = value_at(grid, r, c)
@@ -200,7 +212,18 @@ def _inline_value(grid, p: RowPattern, at, cells, embedded) -> None:
         key = label_key(v)
         return bool(key) and key in suffix_key
 
-    cells[fid] = _value_right(grid, r, c, is_suffix)
+    found = _value_right(grid, r, c, is_suffix)
+    if value_at(grid, *found) in (None, ""):
+        # A blank value has no content to find it by: it lines up with the 合计 column above,
+        # else it sits just before the rest of the sentence (“例（附相关材料）”).
+        if aligned is not None and c < aligned <= c + _NEAR_CELLS:
+            found = (r, aligned)
+        elif suffix_key:
+            for cc in range(c + 2, c + 2 + _NEAR_CELLS):
+                if is_suffix(value_at(grid, r, cc)):
+                    found = (r, cc - 1)
+                    break
+    cells[fid] = found
 
 
 def _value_right(grid, r: int, c: int, skip=lambda v: False) -> tuple[int, int]:
