@@ -103,6 +103,20 @@ def gigabyte_bomb(gigabytes: int = 2) -> bytes:
 
 def lying_bomb(good: bytes) -> bytes:
     """A return whose sheet part claims 4 KB but inflates to 300 MB: the headers lie."""
+
+    def body(fh, head: bytes, tail: bytes) -> None:
+        fh.write(head + b"</sheetData><!--")
+        for _ in range(300):
+            fh.write(b"a" * (1 << 20))
+        fh.write(b"-->" + tail)
+
+    data, member = _streamed_sheet(good, body)
+    return _patch_entry(data, member, size=4096)
+
+
+def _streamed_sheet(good: bytes, body) -> tuple[bytes, str]:
+    """The return with its table sheet's XML rewritten by ``body(fh, head, tail)`` as a stream
+    (head and tail: the part before and after ``</sheetData>``), and that member's name."""
     src = zipfile.ZipFile(io.BytesIO(good))
     member = _sheet_of(src)
     buf = io.BytesIO()
@@ -114,11 +128,8 @@ def lying_bomb(good: bytes) -> bytes:
                 continue
             head, tail = data.split(b"</sheetData>")
             with out.open(member, "w", force_zip64=True) as fh:
-                fh.write(head + b"</sheetData><!--")
-                for _ in range(300):
-                    fh.write(b"a" * (1 << 20))
-                fh.write(b"-->" + tail)
-    return _patch_entry(buf.getvalue(), member, size=4096)
+                body(fh, head, tail)
+    return buf.getvalue(), member
 
 
 def _sheet_of(zf: zipfile.ZipFile) -> str:
@@ -153,23 +164,15 @@ def external_entity(tmp: Path, good: bytes) -> bytes:
 def million_rows(good: bytes, rows: int = 1_000_000) -> bytes:
     """The return with a million rows pasted below its table, as a sheet XML written row by row
     (openpyxl would take a minute to write it)."""
-    src = zipfile.ZipFile(io.BytesIO(good))
-    member = _sheet_of(src)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename != member:
-                out.writestr(info.filename, data)
-                continue
-            head, tail = data.split(b"</sheetData>")
-            with out.open(member, "w", force_zip64=True) as fh:
-                fh.write(head)
-                for start in range(100, rows + 1, 50_000):
-                    fh.write(b"".join(b'<row r="%d"><c><v>1</v></c></row>' % r
-                                      for r in range(start, min(start + 50_000, rows + 1))))
-                fh.write(b"</sheetData>" + tail)
-    return buf.getvalue()
+
+    def body(fh, head: bytes, tail: bytes) -> None:
+        fh.write(head)
+        for start in range(100, rows + 1, 50_000):
+            fh.write(b"".join(b'<row r="%d"><c><v>1</v></c></row>' % r
+                              for r in range(start, min(start + 50_000, rows + 1))))
+        fh.write(b"</sheetData>" + tail)
+
+    return _streamed_sheet(good, body)[0]
 
 
 def absurd_string_count(good: bytes) -> bytes:
