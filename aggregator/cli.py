@@ -93,11 +93,11 @@ def cmd_collect(a: argparse.Namespace) -> int:
     with open_collection(a.dir) as col:
         res = drive(collect(col, a.paths or None))
     for name, school, status in res.new_returns:
-        out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {name}")
+        out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {display_name(name)}")
     for name, reason in res.unreadable:
-        out(f"  无法读取  {name}：{reason}")
+        out(f"  无法读取  {display_name(name)}：{reason}")
     for name, why in res.review:
-        out(f"  待确认    {name}：{why}")
+        out(f"  待确认    {display_name(name)}：{why}")
     out(
         f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份，重复 {res.duplicates} 份，"
         f"无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。查看全部：dudao status {a.dir}"
@@ -145,7 +145,7 @@ def cmd_assign(a: argparse.Namespace) -> int:
 
     with open_collection(a.dir) as col:
         ret, name = assign(col, a.file, a.school)
-    out(f"已将 {ret.original_name} 指定为“{name}”的报表，并已重新校验。")
+    out(f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。")
     return 0
 
 
