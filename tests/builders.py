@@ -344,16 +344,24 @@ WRITERS: dict[str, Callable[[Path, list[SheetSpec]], None]] = {
 # ================================================================================================
 
 
-def patch_zip(path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
-    """Rewrite one member of a zip package in place."""
-    src = zipfile.ZipFile(path)
+def rewrite_package(package: bytes, changes: Mapping[str, Callable[[bytes], bytes]] | None = None,
+                    add: Mapping[str, bytes] | None = None) -> bytes:
+    """A zip package with some members rewritten (by name) and others added."""
+    changes = changes or {}
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
             data = src.read(info)
-            out.writestr(info, change(data) if info.filename == member else data)
-    src.close()
-    Path(path).write_bytes(buf.getvalue())
+            change = changes.get(info.filename)
+            out.writestr(info, change(data) if change else data)
+        for name, data in (add or {}).items():
+            out.writestr(name, data)
+    return buf.getvalue()
+
+
+def patch_zip(path: Path, member: str, change: Callable[[bytes], bytes]) -> None:
+    """Rewrite one member of a zip package in place."""
+    Path(path).write_bytes(rewrite_package(Path(path).read_bytes(), {member: change}))
 
 
 def sheet_member(path: Path, sheet: str = "统计表") -> str:

@@ -30,6 +30,7 @@ from aggregator.submission import Submission
 from aggregator.template import build_template
 from aggregator.validate import Context, validate
 
+from builders import rewrite_package
 from forms_helpers import FORM, values
 
 LAYOUT = layout_of(FORM)
@@ -456,18 +457,9 @@ def test_unreachable_server_says_drafts_are_saved(col):
 
 def _with_macro_part(xlsx: bytes) -> bytes:
     """The workbook as an .xlsm would carry it: a VBA project part declared in the manifest."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(
-                    b"</Types>",
-                    b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>',
-                )
-            dst.writestr(info, data)
-        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
-    return out.getvalue()
+    vba_type = b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>'
+    return rewrite_package(xlsx, {"[Content_Types].xml": lambda d: d.replace(b"</Types>", vba_type)},
+                           add={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0 macro"})
 
 
 def test_macros_never_travel_back(col):

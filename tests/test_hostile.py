@@ -33,7 +33,7 @@ from aggregator.forms import load_form
 from aggregator.layout import layout_of
 
 from cli_helpers import SCHOOLS, dudao, put, states, status_json
-from builders import docx, ole_file, patch_zip, sheet_member, write_return
+from builders import docx, ole_file, patch_zip, rewrite_package, sheet_member, write_return
 from builders import sample_values as builder_values
 
 FORM = load_form()
@@ -429,55 +429,52 @@ EVIL_FILE = "=cmd|' calc'!A0.xlsx"
 
 def _with_external_link(xlsx: bytes) -> bytes:
     """A workbook linked to another file on a server: Excel offers to "update links" on opening."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", b'<Override PartName="/xl/externalLinks/externalLink1.xml" '
-                                    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                                    b'externalLink+xml"/></Types>')
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdX1" Type="http://schemas.'
-                                    b'openxmlformats.org/officeDocument/2006/relationships/externalLink" '
-                                    b'Target="externalLinks/externalLink1.xml"/></Relationships>')
-            elif info.filename == "xl/workbook.xml":
-                data = re.sub(rb"(</sheets>(?:<definedNames>.*?</definedNames>)?)",
-                              rb'\1<externalReferences><externalReference r:id="rIdX1"/></externalReferences>', data,
-                              count=1, flags=re.S)
-                if b'xmlns:r="' not in data:
-                    data = data.replace(b"<workbook ", b'<workbook xmlns:r="http://schemas.openxmlformats.org/'
-                                        b'officeDocument/2006/relationships" ', 1)
-            dst.writestr(info, data)
-        dst.writestr("xl/externalLinks/externalLink1.xml", b'<?xml version="1.0" encoding="UTF-8"?><externalLink '
-                     b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
-                     b'openxmlformats.org/officeDocument/2006/relationships"><externalBook r:id="rId1"><sheetNames>'
-                     b'<sheetName val="Sheet1"/></sheetNames></externalBook></externalLink>')
-        dst.writestr("xl/externalLinks/_rels/externalLink1.xml.rels", b'<?xml version="1.0" encoding="UTF-8"?>'
-                     b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-                     b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                     b'relationships/externalLinkPath" Target="http://x.example/evil.xlsx" TargetMode="External"/>'
-                     b'</Relationships>')
-    return out.getvalue()
+
+    def workbook(data: bytes) -> bytes:
+        data = re.sub(rb"(</sheets>(?:<definedNames>.*?</definedNames>)?)",
+                      rb'\1<externalReferences><externalReference r:id="rIdX1"/></externalReferences>', data,
+                      count=1, flags=re.S)
+        if b'xmlns:r="' not in data:
+            data = data.replace(b"<workbook ", b'<workbook xmlns:r="http://schemas.openxmlformats.org/'
+                                b'officeDocument/2006/relationships" ', 1)
+        return data
+
+    return rewrite_package(xlsx, {
+        "[Content_Types].xml": lambda d: d.replace(b"</Types>", b'<Override PartName="/xl/externalLinks/'
+                                                   b'externalLink1.xml" ContentType="application/vnd.openxmlformats-'
+                                                   b'officedocument.spreadsheetml.externalLink+xml"/></Types>'),
+        "xl/_rels/workbook.xml.rels": lambda d: d.replace(b"</Relationships>", b'<Relationship Id="rIdX1" Type="http:'
+                                                          b'//schemas.openxmlformats.org/officeDocument/2006/'
+                                                          b'relationships/externalLink" Target="externalLinks/'
+                                                          b'externalLink1.xml"/></Relationships>'),
+        "xl/workbook.xml": workbook,
+    }, add={
+        "xl/externalLinks/externalLink1.xml": b'<?xml version="1.0" encoding="UTF-8"?><externalLink '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+        b'openxmlformats.org/officeDocument/2006/relationships"><externalBook r:id="rId1"><sheetNames>'
+        b'<sheetName val="Sheet1"/></sheetNames></externalBook></externalLink>',
+        "xl/externalLinks/_rels/externalLink1.xml.rels": b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        b'relationships/externalLinkPath" Target="http://x.example/evil.xlsx" TargetMode="External"/>'
+        b'</Relationships>',
+    })
 
 
 def _as_xlsm(xlsx: bytes) -> bytes:
     """What Excel saves as .xlsm: a macro-enabled main part and a VBA project."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "[Content_Types].xml":
-                data = data.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
-                data = data.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.'
-                                    b'vbaProject"/></Types>')
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.'
-                                    b'com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/>'
-                                    b"</Relationships>")
-            dst.writestr(info, data)
-        dst.writestr("xl/vbaProject.bin", ole_file(["VBA", "dir", "ThisWorkbook"]) + b"Sub Auto_Open(): Shell \"calc\"")
-    return out.getvalue()
+
+    def types(data: bytes) -> bytes:
+        data = data.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+        return data.replace(b"</Types>", b'<Default Extension="bin" ContentType="application/vnd.ms-office.'
+                            b'vbaProject"/></Types>')
+
+    return rewrite_package(xlsx, {
+        "[Content_Types].xml": types,
+        "xl/_rels/workbook.xml.rels": lambda d: d.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type='
+                                                          b'"http://schemas.microsoft.com/office/2006/relationships/'
+                                                          b'vbaProject" Target="vbaProject.bin"/></Relationships>'),
+    }, add={"xl/vbaProject.bin": ole_file(["VBA", "dir", "ThisWorkbook"]) + b"Sub Auto_Open(): Shell \"calc\""})
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>", re.S)
