@@ -12,7 +12,8 @@ calamine opens it; ``sniff`` refuses zip bombs and absurd shared-string counts.
 
 from __future__ import annotations
 
-from typing import Mapping
+from contextlib import contextmanager
+from typing import Iterator, Mapping
 
 import python_calamine as pc
 
@@ -36,6 +37,19 @@ def _unreadable(exc: BaseException) -> UnreadableFile:
     return UnreadableFile("corrupt", detail="表格内容无法解析")
 
 
+@contextmanager
+def _calamine_errors() -> Iterator[None]:
+    """Whatever calamine raises on a bad file, as the reader's ``UnreadableFile``."""
+    try:
+        yield
+    except _ERRORS as exc:
+        raise _unreadable(exc) from exc
+    except BaseException as exc:
+        if _is_panic(exc):
+            raise _unreadable(exc) from exc
+        raise
+
+
 class CalamineWorkbook:
     def __init__(self, sniffed: Sniffed) -> None:
         self.format = sniffed.format
@@ -43,7 +57,7 @@ class CalamineWorkbook:
         self._grids: dict[str, Grid] = {}
         self._formulas: dict[str, Mapping[str, str]] = {}
         self._parts: dict[str, str] | None = None
-        try:
+        with _calamine_errors():
             # From the bytes, not the path: calamine picks its parser by the file extension, and
             # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
             with sniffed.path.open("rb") as fh:
@@ -52,12 +66,6 @@ class CalamineWorkbook:
                 m.name: m.visible == pc.SheetVisibleEnum.Visible for m in self._wb.sheets_metadata
             }
             self._names = list(self._wb.sheet_names)
-        except _ERRORS as exc:
-            raise _unreadable(exc) from exc
-        except BaseException as exc:
-            if _is_panic(exc):
-                raise _unreadable(exc) from exc
-            raise
 
     def sheet_names(self) -> list[str]:
         return self._names
@@ -81,19 +89,13 @@ class CalamineWorkbook:
             part = self._part(name)
             check_size(name, xlsx_parts.row_count(part, MAX_ROWS), 0)
             check_size(name, 0, xlsx_parts.cell_count(part, MAX_CELLS))
-        try:
+        with _calamine_errors():
             sheet = self._wb.get_sheet_by_name(name)
             end = sheet.end
             if end is None:
                 return []
             check_size(name, end[0] + 1, (end[0] + 1) * (end[1] + 1))
             rows = sheet.to_python(skip_empty_area=False)  # absolute: row 0 is row 1
-        except _ERRORS as exc:
-            raise _unreadable(exc) from exc
-        except BaseException as exc:
-            if _is_panic(exc):
-                raise _unreadable(exc) from exc
-            raise
         return whole_numbers(rows)
 
     def formulas(self, sheet: str) -> Mapping[str, str]:
