@@ -324,6 +324,13 @@ def test_blank_inline_value_after_an_inserted_column_without_metadata(tmp_path, 
     assert sub.cells["typical_cases"] == cell
 
 
+def test_column_inserted_before_the_check_column_keeps_the_phone(tmp_path):
+    """Found by the property test: only 联系电话's value and the check column move; the metadata
+    is still there, so the fast path must notice the move rather than read F3 as blank."""
+    sub = read(tmp_path, sample_values(phone="13872345678"), insert_cols_at=6)
+    assert sub.values["phone"] == "13872345678" and sub.cells["phone"] == "G3"
+
+
 def test_column_inserted_before_the_table(tmp_path):
     sub = read(tmp_path, insert_cols_at=1, insert_cols=2)
     assert_values(sub, VALID)

@@ -22,8 +22,10 @@ from .normalise import label_key
 from .port import MAX_ROWS, Grid, RawWorkbook, SheetTooLarge, value_at
 from .search import search_sheet
 
-# Texts whose cells pin the layout: if one moved, a row or column was inserted or deleted.
-_PINNING_KINDS = ("header_label", "section", "head", "column_head", "row_label", "line_label", "suffix")
+# Texts whose cells pin the layout: if one moved, a row or column was inserted or deleted. The
+# check column's heads count too: a column inserted before it moves 联系电话's value (F3) alone.
+_PINNING_KINDS = ("header_label", "section", "head", "column_head", "check_head", "row_label", "line_label",
+                  "suffix")
 
 
 @cache
