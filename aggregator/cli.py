@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 from typing import TypeVar
 
-from .collection import CollectionError, init_collection, open_collection
-from .intake import display_name
-from .forms import FormError
+from .collection.folder import CollectionError, init_collection, open_collection
+from .collection.intake import display_name
+from .form.declaration import FormError
 from .progress import Job, Progress
-from .roster import RosterError
+from .collection.roster import RosterError
 
 T = TypeVar("T")
 
@@ -78,7 +78,7 @@ def cmd_init(a: argparse.Namespace) -> int:
 
 
 def cmd_distribute(a: argparse.Namespace) -> int:
-    from .distribute import distribute
+    from .outputs.distribute import distribute
 
     with open_collection(a.dir) as col:
         res = drive(distribute(col, force=a.force))
@@ -87,8 +87,8 @@ def cmd_distribute(a: argparse.Namespace) -> int:
 
 
 def cmd_collect(a: argparse.Namespace) -> int:
-    from .collect import collect
-    from .status import STATE_LABELS
+    from .collection.collect import collect
+    from .collection.status import STATE_LABELS
 
     with open_collection(a.dir) as col:
         res = drive(collect(col, a.paths or None))
@@ -106,7 +106,7 @@ def cmd_collect(a: argparse.Namespace) -> int:
 
 
 def cmd_status(a: argparse.Namespace) -> int:
-    from .status import STATE_LABELS, overview
+    from .collection.status import STATE_LABELS, overview
 
     with open_collection(a.dir) as col:
         ov = overview(col)
@@ -141,7 +141,7 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def cmd_assign(a: argparse.Namespace) -> int:
-    from .review import assign
+    from .collection.review import assign
 
     with open_collection(a.dir) as col:
         ret, name = assign(col, a.file, a.school)
@@ -150,7 +150,7 @@ def cmd_assign(a: argparse.Namespace) -> int:
 
 
 def cmd_consolidate(a: argparse.Namespace) -> int:
-    from .consolidate import consolidate
+    from .outputs.consolidate import consolidate
 
     with open_collection(a.dir) as col:
         res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include))
@@ -162,7 +162,7 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
 
 
 def cmd_feedback(a: argparse.Namespace) -> int:
-    from .feedback import feedback
+    from .outputs.feedback import feedback
 
     with open_collection(a.dir) as col:
         res = drive(feedback(col, send=a.send))

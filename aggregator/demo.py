@@ -21,11 +21,11 @@ from typing import Any, Callable
 
 import openpyxl
 
-from .collection import SETTINGS, CollectionError, init_collection
-from .distribute import issued_name
-from .forms import TEMPLATES_DIR, Form
-from .layout import layout_of
-from .template import set_text
+from .collection.folder import SETTINGS, CollectionError, init_collection
+from .outputs.distribute import issued_name
+from .form.declaration import TEMPLATES_DIR, Form
+from .form.layout import layout_of
+from .outputs.template import set_text
 
 SAMPLE_ROSTER = TEMPLATES_DIR / "samples" / "曾都区学校名单.csv"
 DEADLINE = "2023-11-20"
@@ -288,11 +288,11 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
 
 
 def run_demo(root: Path, drive: Callable, out: Callable[[str], None]) -> int:
-    from .collect import collect
-    from .consolidate import consolidate
-    from .distribute import distribute
-    from .feedback import feedback
-    from .status import STATE_LABELS, overview
+    from .collection.collect import collect
+    from .outputs.consolidate import consolidate
+    from .outputs.distribute import distribute
+    from .outputs.feedback import feedback
+    from .collection.status import STATE_LABELS, overview
 
     if root.exists() and any(root.iterdir()):
         if not (root / SETTINGS).exists() or not (root / ".demo").exists():

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 from aggregator.atomic import write_atomic
-from aggregator.forms import load_form
-from aggregator.template import SCHOOL_KEYS, build_template, personalise, template_bytes
+from aggregator.form.declaration import load_form
+from aggregator.outputs.template import SCHOOL_KEYS, build_template, personalise, template_bytes
 
 
 def main(n: int = 1000) -> None:

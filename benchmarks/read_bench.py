@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from aggregator.forms import load_form
+from aggregator.form.declaration import load_form
 from aggregator.reading import read_return
-from aggregator.template import META_SHEET, build_template
+from aggregator.outputs.template import META_SHEET, build_template
 
 
 def _values(form, rnd: random.Random) -> dict:

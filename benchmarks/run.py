@@ -41,12 +41,12 @@ sys.path.insert(0, str(HERE))
 
 import workload  # noqa: E402  (beside this file)
 
-from aggregator.collect import MAX_WORKERS, _Reading, _ReadJob, _Roster  # noqa: E402
-from aggregator.collection import LEDGER, SETTINGS, init_collection, open_collection  # noqa: E402
-from aggregator.forms import load_form  # noqa: E402
-from aggregator.layout import layout_of, split_coord  # noqa: E402
+from aggregator.collection.collect import MAX_WORKERS, _Reading, _ReadJob, _Roster  # noqa: E402
+from aggregator.collection.folder import LEDGER, SETTINGS, init_collection, open_collection  # noqa: E402
+from aggregator.form.declaration import load_form  # noqa: E402
+from aggregator.form.layout import layout_of, split_coord  # noqa: E402
 from aggregator.reading import UnreadableFile, read_return  # noqa: E402
-from aggregator.validate import validate  # noqa: E402
+from aggregator.checks.validate import validate  # noqa: E402
 
 # What the issue asks, per size, as printed; LIMITS and the constants below are what is checked.
 TARGETS: dict[str, dict[int, str]] = {
@@ -156,7 +156,7 @@ def fresh_copy(base: Path, into: Path) -> Path:
 
 def peer_build(form, schools, collection_id: str, district: str, folder: Path) -> float:
     """Seconds per school to build and save each school's workbook with openpyxl."""
-    from aggregator.template import build_template
+    from aggregator.outputs.template import build_template
 
     folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -211,7 +211,7 @@ def ours_read_pool(files: list[Path], col) -> float:
 
 HASH_ONLY = """
 import hashlib, os, sys
-import aggregator.collect  # the same start-up as collect
+import aggregator.collection.collect  # the same start-up as collect
 for root, _, files in os.walk(sys.argv[1]):
     for f in files:
         with open(os.path.join(root, f), "rb") as fh:

@@ -15,8 +15,8 @@ from typing import Iterable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from aggregator.collection import Settings
-from aggregator.status import Overview
+from aggregator.collection.folder import Settings
+from aggregator.collection.status import Overview
 
 from . import jobs
 from .jobs import JobSpec, Outcome

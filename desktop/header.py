@@ -12,8 +12,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout
 
-from aggregator.collection import Settings
-from aggregator.status import Overview
+from aggregator.collection.folder import Settings
+from aggregator.collection.status import Overview
 
 from .school_model import STATE_COLOURS
 from .signals import emit

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from aggregator.collection import Collection, Settings, init_collection, open_collection
+from aggregator.collection.folder import Collection, Settings, init_collection, open_collection
 from aggregator.progress import Cancel, Cancelled, Progress
-from aggregator.status import STATE_LABELS, Overview, overview
+from aggregator.collection.status import STATE_LABELS, Overview, overview
 
 from .wording import for_window
 
@@ -97,7 +97,7 @@ def new_job(folder: str | Path, roster: str | Path, name: str, deadline: str) ->
 
 
 def distribute_job(folder: str | Path, force: bool = False) -> JobSpec:
-    from aggregator.distribute import distribute
+    from aggregator.outputs.distribute import distribute
 
     def describe(col: Collection, res: Any) -> str:
         return f"已生成 {res.written} 份空白表，{res.kept} 份已存在未覆盖。请把 outbox 文件夹中的表发给各校。"
@@ -108,7 +108,7 @@ def distribute_job(folder: str | Path, force: bool = False) -> JobSpec:
 
 def collect_job(folder: str | Path, paths: Iterable[str | Path] | None = None, quiet: bool = False) -> JobSpec:
     """``quiet``: a collect the clerk did not ask for (the inbox watch) says nothing when nothing is new."""
-    from aggregator.collect import collect
+    from aggregator.collection.collect import collect
 
     chosen = [Path(p) for p in paths] if paths else None
 
@@ -128,7 +128,7 @@ def collect_job(folder: str | Path, paths: Iterable[str | Path] | None = None, q
 
 
 def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
-    from aggregator.consolidate import consolidate
+    from aggregator.outputs.consolidate import consolidate
 
     def describe(col: Collection, res: Any) -> str:
         notes = "".join(f"{n}。" if not n.endswith(("。", "！", "）")) else n for n in res.notes)
@@ -139,7 +139,7 @@ def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
 
 
 def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
-    from aggregator.feedback import feedback
+    from aggregator.outputs.feedback import feedback
 
     def describe(col: Collection, res: Any) -> str:
         sent = f"已发送 {res.sent} 封邮件。" if send else "邮件草稿（.eml）可用 Outlook 或 Foxmail 打开后发送。"
@@ -151,7 +151,7 @@ def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
 
 
 def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
-    from aggregator.review import assign
+    from aggregator.collection.review import assign
 
     def engine(col: Collection, cancel: Cancel) -> Generator[Progress, None, tuple]:
         yield from ()  # quick: no progress to show, but run like the others, in the worker
@@ -159,7 +159,7 @@ def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
 
     def describe(col: Collection, res: Any) -> str:
         ret, name = res
-        from aggregator.intake import display_name
+        from aggregator.collection.intake import display_name
 
         return f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。"
 

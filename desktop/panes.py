@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from aggregator.intake import display_name
-from aggregator.status import STATE_LABELS, Overview, SchoolState
+from aggregator.collection.intake import display_name
+from aggregator.collection.status import STATE_LABELS, Overview, SchoolState
 
 from . import dialogs
 from .controller import Controller

@@ -12,8 +12,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from aggregator.intake import display_name
-from aggregator.status import STATE_LABELS, STATES, Overview, SchoolState
+from aggregator.collection.intake import display_name
+from aggregator.collection.status import STATE_LABELS, STATES, Overview, SchoolState
 
 COLUMNS = ("学校", "学段", "所属单位", "状态", "逾期", "报送时间", "版本", "文件")
 STATE_COLUMN = COLUMNS.index("状态")

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QStackedWidget, QStyle, QTableView, QToolBar, QToolButton, QVBoxLayout, QWidget,
 )
 
-from aggregator.collection import SETTINGS
-from aggregator.intake import display_name
+from aggregator.collection.folder import SETTINGS
+from aggregator.collection.intake import display_name
 
 from . import dialogs
 from .banner import Banner

@@ -14,10 +14,10 @@ import time
 
 from PySide6.QtCore import QThread, Signal
 
-from aggregator.collection import CollectionError
-from aggregator.forms import FormError
+from aggregator.collection.folder import CollectionError
+from aggregator.form.declaration import FormError
 from aggregator.progress import Cancel, Progress
-from aggregator.roster import RosterError
+from aggregator.collection.roster import RosterError
 
 from .jobs import JobSpec, execute
 from .signals import emit

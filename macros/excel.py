@@ -11,14 +11,14 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from aggregator.collect import collect
-from aggregator.collection import CollectionError, open_collection
-from aggregator.findings import Report
-from aggregator.forms import load_form
+from aggregator.collection.collect import collect
+from aggregator.collection.folder import CollectionError, open_collection
+from aggregator.checks.findings import Report
+from aggregator.form.declaration import load_form
 from aggregator.progress import run
 from aggregator.reading import read_workbook
-from aggregator.status import STATE_LABELS
-from aggregator.validate import validate
+from aggregator.collection.status import STATE_LABELS
+from aggregator.checks.validate import validate
 
 from .xlwings_workbook import XlwingsWorkbook
 

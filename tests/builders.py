@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from aggregator.forms import Form, load_form
-from aggregator.layout import layout_of, split_coord
+from aggregator.form.declaration import Form, load_form
+from aggregator.form.layout import layout_of, split_coord
 
 FORM = load_form()
 META_SHEET = "dudao_meta"

@@ -6,9 +6,9 @@ rule is about, and compare the flattened findings.
 
 from __future__ import annotations
 
-from aggregator.forms import load_form
-from aggregator.layout import layout_of
-from aggregator.submission import Submission
+from aggregator.form.declaration import load_form
+from aggregator.form.layout import layout_of
+from aggregator.reading.submission import Submission
 
 FORM = load_form()
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from aggregator.collection import open_collection
+from aggregator.collection.folder import open_collection
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
-from aggregator.forms import load_form
+from aggregator.form.declaration import load_form
 from cli_helpers import ROSTER, dudao, issued, put, states, status_json
 
 FORM = load_form()
@@ -293,7 +293,7 @@ def test_city_consolidating_district_summaries_equals_all_schools_directly(tmp_p
     """A city runs the same tool: each district summary is the district's return."""
     import openpyxl as xl
 
-    from aggregator.consolidate import summary_values
+    from aggregator.outputs.consolidate import summary_values
     from aggregator.reading import read_return
 
     rng = random.Random(11)

@@ -16,18 +16,18 @@ import openpyxl
 import pytest
 
 from aggregator import atomic
-from aggregator.collection import CollectionError, init_collection
-from aggregator.consolidate import (
+from aggregator.collection.folder import CollectionError, init_collection
+from aggregator.outputs.consolidate import (
     DETAIL, DRAFT_NOTE, FINDINGS, HAND_IN, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
     top_problems,
 )
-from aggregator.findings import Finding
-from aggregator.layout import layout_of
-from aggregator.ledger import FileRecord, ReturnRecord
+from aggregator.checks.findings import Finding
+from aggregator.form.layout import layout_of
+from aggregator.collection.ledger import FileRecord, ReturnRecord
 from aggregator.progress import Cancel, Cancelled, run
-from aggregator.status import STATE_LABELS
-from aggregator.template import META_SHEET
-from aggregator.validate import Context, check_values
+from aggregator.collection.status import STATE_LABELS
+from aggregator.outputs.template import META_SHEET
+from aggregator.checks.validate import Context, check_values
 
 from forms_helpers import FORM, VALID, values
 

@@ -27,10 +27,10 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 
 from aggregator import cli  # noqa: E402
-from aggregator.collection import open_collection  # noqa: E402
+from aggregator.collection.folder import open_collection  # noqa: E402
 from aggregator.demo import fill_workbook, sample_values  # noqa: E402
-from aggregator.status import overview  # noqa: E402
-from aggregator.template import personalise, template_bytes  # noqa: E402
+from aggregator.collection.status import overview  # noqa: E402
+from aggregator.outputs.template import personalise, template_bytes  # noqa: E402
 from desktop import dialogs  # noqa: E402
 from desktop.controller import Controller  # noqa: E402
 from desktop.school_model import STATE_COLUMN, StateRole  # noqa: E402
@@ -295,7 +295,7 @@ def test_a_failing_job_shows_a_chinese_sentence_and_the_window_stays_usable(qtbo
 
 def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, controller, said, demo, monkeypatch,
                                                            caplog):
-    import aggregator.collect
+    import aggregator.collection.collect
 
     opened(qtbot, controller, demo)
 
@@ -303,7 +303,7 @@ def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, contro
         raise RuntimeError("磁盘控制器罢工")
         yield  # noqa: a generator, like the real one
 
-    monkeypatch.setattr(aggregator.collect, "collect", broken)
+    monkeypatch.setattr(aggregator.collection.collect, "collect", broken)
     with caplog.at_level(logging.ERROR):
         run_job(qtbot, controller, controller.collect, None)
     assert said.failed[-1].startswith("出现意外错误：")

@@ -30,8 +30,8 @@ import pytest
 from cli_helpers import put
 from aggregator.cli import main
 from aggregator.demo import _docx, fill_workbook, gbk_zip, sample_values
-from aggregator.forms import load_form
-from aggregator.layout import layout_of
+from aggregator.form.declaration import load_form
+from aggregator.form.layout import layout_of
 from aggregator.reading import read_return
 
 pytestmark = pytest.mark.slow
@@ -47,7 +47,7 @@ TOWNS = ["万店镇", "何店镇", "洛阳镇", "府河镇", "淅河镇", "南�
 
 # The collect process with smaller ledger transactions than the default, so that a kill lands
 # between commits as often as inside one.
-_COLLECT = ("import sys, aggregator.collect as c; c.BATCH = int(sys.argv.pop(1)); "
+_COLLECT = ("import sys, aggregator.collection.collect as c; c.BATCH = int(sys.argv.pop(1)); "
             "from aggregator.cli import main; sys.exit(main(sys.argv[1:]))")
 _CLI = "import sys; from aggregator.cli import main; sys.exit(main(sys.argv[1:]))"
 

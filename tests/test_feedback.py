@@ -20,15 +20,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from aggregator.collection import CollectionError, init_collection
-from aggregator.feedback import INDEX_CSV, STALE_FOLDER, feedback
-from aggregator.ledger import FileRecord, ReturnRecord
-from aggregator.layout import layout_of
-from aggregator.markup import AUTHOR, FEEDBACK_SHEET
+from aggregator.collection.folder import CollectionError, init_collection
+from aggregator.outputs.feedback import INDEX_CSV, STALE_FOLDER, feedback
+from aggregator.collection.ledger import FileRecord, ReturnRecord
+from aggregator.form.layout import layout_of
+from aggregator.outputs.markup import AUTHOR, FEEDBACK_SHEET
 from aggregator.progress import Cancel, Cancelled, Progress, run
-from aggregator.submission import Submission
-from aggregator.template import build_template
-from aggregator.validate import Context, validate
+from aggregator.reading.submission import Submission
+from aggregator.outputs.template import build_template
+from aggregator.checks.validate import Context, validate
 
 from builders import rewrite_package
 from forms_helpers import FORM, values
@@ -118,7 +118,7 @@ def feedback_of(col, **kw):
 
 
 def findings_of(col, school):
-    from aggregator.status import overview
+    from aggregator.collection.status import overview
 
     return next(s for s in overview(col).schools if s.school.name == school).findings
 
@@ -485,8 +485,8 @@ def test_damaged_xlsx_is_rebuilt(col):
 def test_corrected_feedback_copy_is_accepted_when_collected(col, tmp_path):
     """The school fixes the marked copy and sends it as it is: the reader takes its table, not
     the "请先看这里" sheet, and the return passes."""
-    from aggregator.collect import collect
-    from aggregator.status import overview
+    from aggregator.collection.collect import collect
+    from aggregator.collection.status import overview
 
     feedback_of(col)
     wb = load_workbook(col.root / "feedback" / f"{S1}-退回修改.xlsx")

@@ -29,8 +29,8 @@ import openpyxl
 import pytest
 
 from aggregator.demo import fill_workbook, gbk_zip
-from aggregator.forms import load_form
-from aggregator.layout import layout_of
+from aggregator.form.declaration import load_form
+from aggregator.form.layout import layout_of
 
 from cli_helpers import SCHOOLS, dudao, put, states, status_json
 from builders import docx, ole_file, patch_zip, rewrite_package, sheet_member, write_return

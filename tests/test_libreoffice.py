@@ -34,19 +34,19 @@ import xlrd
 
 import lo
 from aggregator.cli import main
-from aggregator.collect import collect
-from aggregator.collection import Collection, init_collection
+from aggregator.collection.collect import collect
+from aggregator.collection.folder import Collection, init_collection
 from aggregator.demo import SAMPLE_ROSTER, fill_workbook, sample_values
-from aggregator.distribute import distribute
-from aggregator.forms import load_form
-from aggregator.layout import layout_of, split_coord
+from aggregator.outputs.distribute import distribute
+from aggregator.form.declaration import load_form
+from aggregator.form.layout import layout_of, split_coord
 from aggregator.progress import run
 from aggregator.reading import read_return
-from aggregator.roster import School
-from aggregator.status import overview
-from aggregator.submission import BY_LAYOUT, Submission
-from aggregator.template import META_SHEET, NOT_A_NUMBER, SUMMARY_OK, live_checks, live_rules
-from aggregator.validate import compiled_rules, validate
+from aggregator.collection.roster import School
+from aggregator.collection.status import overview
+from aggregator.reading.submission import BY_LAYOUT, Submission
+from aggregator.outputs.template import META_SHEET, NOT_A_NUMBER, SUMMARY_OK, live_checks, live_rules
+from aggregator.checks.validate import compiled_rules, validate
 
 from forms_helpers import values as valid_values
 

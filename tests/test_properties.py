@@ -22,13 +22,13 @@ from xml.etree import ElementTree
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from aggregator.findings import ERROR, WARNING
-from aggregator.layout import coord, layout_of, split_coord
-from aggregator.ledger import ReturnRecord
-from aggregator.markup import marked_workbook, workbook_bytes
+from aggregator.checks.findings import ERROR, WARNING
+from aggregator.form.layout import coord, layout_of, split_coord
+from aggregator.collection.ledger import ReturnRecord
+from aggregator.outputs.markup import marked_workbook, workbook_bytes
 from aggregator.reading import UnreadableFile, read_return
-from aggregator.template import build_template
-from aggregator.validate import Context, validate
+from aggregator.outputs.template import build_template
+from aggregator.checks.validate import Context, validate
 
 from builders import FORM, write_return
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.layout import layout_of
+from aggregator.form.layout import layout_of
 from aggregator.messages import MESSAGES
 from aggregator.reading import UnreadableFile, read_return
 from aggregator.reading import ods_parts
@@ -28,7 +28,7 @@ from aggregator.reading.port import value_at
 from aggregator.reading.reader import open_workbook
 from aggregator.reading.sniff import sniff
 from aggregator.reading.xlsx_parts import saved_formulas
-from aggregator.submission import BY_LABELS, BY_LAYOUT
+from aggregator.reading.submission import BY_LABELS, BY_LAYOUT
 
 import lo
 from builders import (
@@ -249,7 +249,7 @@ VALID = sample_values()
 
 
 def test_the_template_we_issue_is_read_by_layout(tmp_path):
-    from aggregator.template import build_template
+    from aggregator.outputs.template import build_template
 
     wb = build_template(FORM, meta={"school_id": "S042"}, unit="曾都区实验小学",
                         values={k: v for k, v in VALID.items() if k not in ("unit", "inspectors.junior")})
@@ -942,7 +942,7 @@ def test_port_contract(tmp_path, fmt, engine):
 def test_fast_path_does_not_load_openpyxl(tmp_path):
     path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D7+E7"))
     code = (
-        "import sys; from aggregator.forms import load_form; from aggregator.reading import read_return; "
+        "import sys; from aggregator.form.declaration import load_form; from aggregator.reading import read_return; "
         f"s = read_return({str(path)!r}, load_form()); assert s.values['inspectors.total'] == 3; "
         "assert 'openpyxl' not in sys.modules, 'openpyxl loaded'; assert 'xlrd' not in sys.modules"
     )

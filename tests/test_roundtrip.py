@@ -4,9 +4,9 @@ import pytest
 
 from aggregator.demo import fill_workbook
 from aggregator.reading import read_return
-from aggregator.submission import BY_LAYOUT
-from aggregator.template import personalise, template_bytes
-from aggregator.validate import Context, validate
+from aggregator.reading.submission import BY_LAYOUT
+from aggregator.outputs.template import personalise, template_bytes
+from aggregator.checks.validate import Context, validate
 
 from forms_helpers import FORM, VALID, flat, values
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from aggregator.expr import ExprError, compile_expr, phone_like, to_excel
-from aggregator.validate import Context, validate
+from aggregator.form.expr import ExprError, compile_expr, phone_like, to_excel
+from aggregator.checks.validate import Context, validate
 
 from forms_helpers import FORM, flat, submission, values
 

@@ -20,14 +20,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import aggregator.collect as collect_module
+import aggregator.collection.collect as collect_module
 from aggregator.atomic import write_all_atomic
-from aggregator.bulk_rows import SheetRows, Styles, add_rows
-from aggregator.collect import collect
-from aggregator.collection import LEDGER, init_collection, open_collection
+from aggregator.outputs.bulk_rows import SheetRows, Styles, add_rows
+from aggregator.collection.collect import collect
+from aggregator.collection.folder import LEDGER, init_collection, open_collection
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
-from aggregator.distribute import distribute
-from aggregator.names import NameIndex, name_key
+from aggregator.outputs.distribute import distribute
+from aggregator.collection.names import NameIndex, name_key
 from aggregator.progress import run
 from cli_helpers import ROSTER, put
 
@@ -191,7 +191,7 @@ def test_distribute_in_batches_writes_every_workbook(district, tmp_path, monkeyp
     base, _ = district
     folder = tmp_path / "c"
     shutil.copytree(base, folder, ignore=shutil.ignore_patterns("outbox"))
-    monkeypatch.setattr("aggregator.distribute.BATCH", 4)
+    monkeypatch.setattr("aggregator.outputs.distribute.BATCH", 4)
     with open_collection(folder) as col:
         res = run(distribute(col))
     assert res.written == 6 and sorted(p.name for p in res.folder.iterdir()) == sorted(p.name for p in res.files)
@@ -270,7 +270,7 @@ def test_pool_workers_leave_when_collect_is_killed(tmp_path):
     script = textwrap.dedent("""
         import multiprocessing, os, sys, time
         from concurrent.futures import ProcessPoolExecutor
-        from aggregator import collect
+        from aggregator.collection import collect
         def pid(_):
             return os.getpid()
         if __name__ == "__main__":

@@ -13,10 +13,10 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from aggregator.atomic import save_workbook_atomic, write_atomic
-from aggregator.expr import compile_expr
-from aggregator.forms import TEMPLATES_DIR, FormError, load_form, parse_form
-from aggregator.layout import layout_of, split_coord
-from aggregator.template import (
+from aggregator.form.expr import compile_expr
+from aggregator.form.declaration import TEMPLATES_DIR, FormError, load_form, parse_form
+from aggregator.form.layout import layout_of, split_coord
+from aggregator.outputs.template import (
     META_SHEET,
     SCHOOL_KEYS,
     SUMMARY_OK,

@@ -9,11 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Mapping
 
-from ..findings import ERROR, Finding
-from ..forms import TEMPLATES_DIR, Field, Form, FormError, load_form
-from ..layout import coord
+from ..checks.findings import ERROR, Finding
+from ..form.declaration import TEMPLATES_DIR, Field, Form, FormError, load_form
+from ..form.layout import coord
 from ..messages import message
-from ..submission import Normalisation, Submission
+from .submission import Normalisation, Submission
 from .location import Location
 from .normalise import normalise_count, normalise_text, shown_text
 

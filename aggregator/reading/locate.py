@@ -12,9 +12,9 @@ from functools import cache
 from types import MappingProxyType
 from typing import Mapping
 
-from ..forms import Form
-from ..layout import layout_of, split_coord
-from ..submission import BY_LABELS, BY_LAYOUT
+from ..form.declaration import Form
+from ..form.layout import layout_of, split_coord
+from .submission import BY_LABELS, BY_LAYOUT
 from .errors import UnreadableFile
 from .location import Location
 from .meta import META_SHEET

@@ -1,6 +1,6 @@
 """The very hidden sheet the template carries: which form, which layout, which school.
 
-Key/value rows in columns A and B (written by ``aggregator.template``; the sheet name is repeated
+Key/value rows in columns A and B (written by ``aggregator.outputs.template``; the sheet name is repeated
 here so reading never imports the template builder, which loads openpyxl).
 """
 

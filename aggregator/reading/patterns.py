@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
-from ..forms import Column, Field, Form, Row, Section
+from ..form.declaration import Column, Field, Form, Row, Section
 from .normalise import core_key, label_key
 
 EXACT, NAMED, PREFIX, CONTAINS = 4, 3, 2, 1  # how well a cell's text matches a row label

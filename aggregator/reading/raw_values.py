@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
-from ..forms import Form
-from ..layout import coord
+from ..form.declaration import Form
+from ..form.layout import coord
 from .evaluate import ExcelError, Unsupported, evaluate
 from .location import Location
 from .normalise import FormulaCell

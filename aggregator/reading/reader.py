@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..forms import Form
-from ..submission import Submission
+from ..form.declaration import Form
+from .submission import Submission
 from .assemble import assemble, unlocated
 from .calamine_adapter import CalamineWorkbook
 from .locate import locate

@@ -21,8 +21,8 @@ import unicodedata
 from collections import Counter
 from typing import Any
 
-from ..forms import Form, Section
-from ..submission import BY_LABELS
+from ..form.declaration import Form, Section
+from .submission import BY_LABELS
 from .location import Location
 from .normalise import label_key, without_enumeration
 from .patterns import ColumnPattern, FormPatterns, RowPattern, patterns

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Mapping
 from xml.sax.saxutils import unescape
 
-from ..layout import col_letter
+from ..form.layout import col_letter
 
 _NS = rb"(?:[\w.-]+:)?"  # some writers prefix SpreadsheetML elements ("x:c")
 _SHEET = re.compile(rb"<" + _NS + rb"sheet\b([^>]*)/?>")

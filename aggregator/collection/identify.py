@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .names import NameIndex
 from .roster import School
-from .submission import Submission
+from ..reading.submission import Submission
 
 
 @dataclass(frozen=True)

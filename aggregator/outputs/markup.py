@@ -34,11 +34,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .findings import ERROR, WARNING, Finding
-from .forms import Form
-from .intake import display_name
-from .layout import coord, layout_of, split_coord
-from .ledger import ReturnRecord
+from ..checks.findings import ERROR, WARNING, Finding
+from ..form.declaration import Form
+from ..collection.intake import display_name
+from ..form.layout import coord, layout_of, split_coord
+from ..collection.ledger import ReturnRecord
 from .template import build_template, set_text
 
 FEEDBACK_SHEET = "请先看这里"  # the reader should skip a sheet of this name in a resubmitted copy

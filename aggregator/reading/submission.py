@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .findings import Finding
+from ..checks.findings import Finding
 
 # How the reader found the cells.
 BY_LAYOUT = "layout"  # our template, unchanged: expected coordinates

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .findings import Finding
-from .forms import Form
+from ..form.declaration import Form
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Mapping
 
-from .expr import Compiled, compile_expr
+from ..form.expr import Compiled, compile_expr
 from .findings import Finding, Report
-from .forms import Form, RuleSpec
-from .submission import Submission
+from ..form.declaration import Form, RuleSpec
+from ..reading.submission import Submission
 
 # Names a rule may use besides field ids; filled from the roster when there is one.
 CONTEXT_NAMES = frozenset({"in_roster", "stage"})

@@ -26,8 +26,8 @@ from openpyxl.styles import Alignment, Fill, Font
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .layout import col_letter
-from .reading.xlsx_parts import sheet_parts
+from ..form.layout import col_letter
+from ..reading.xlsx_parts import sheet_parts
 
 _FORMULA_START = ("=", "+", "-", "@")  # as template.set_text: such text gets the quote prefix
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")

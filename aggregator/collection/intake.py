@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
-from .messages import message
+from ..messages import message
 
 MAX_FILE = 20 * 1024 * 1024  # a return is ~10 KB; anything over this is not one
 MAX_ZIP_TOTAL = 500 * 1024 * 1024  # all members of one archive, uncompressed

@@ -26,21 +26,21 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Iterable
 
-from .atomic import write_atomic
-from .collection import Collection
+from ..atomic import write_atomic
+from ..collection.folder import Collection
 from .distribute import issued_name
-from .findings import ERROR, WARNING
-from .forms import Form
-from .intake import display_name
-from .ledger import ReturnRecord
+from ..checks.findings import ERROR, WARNING
+from ..form.declaration import Form
+from ..collection.intake import display_name
+from ..collection.ledger import ReturnRecord
 from .mail import (
     Attachment, Mailer, MailError, SmtpSettings, build_message, describe_failure, for_sending, parse_addresses,
     smtp_settings, to_bytes,
 )
-from .progress import Cancel, Job, Progress
-from .roster import School
+from ..progress import Cancel, Job, Progress
+from ..collection.roster import School
 from .markup import Problem, marked_workbook, workbook_bytes
-from .status import STATE_LABELS, SchoolState, overview
+from ..collection.status import STATE_LABELS, SchoolState, overview
 from .template import build_template
 
 INDEX_CSV = "反馈清单.csv"

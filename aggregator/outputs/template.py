@@ -39,9 +39,9 @@ from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .expr import ExprError, compile_expr, to_excel
-from .forms import Field, Form, FormError, RuleSpec
-from .layout import Layout, col_letter, coord, layout_of, split_coord
+from ..form.expr import ExprError, compile_expr, to_excel
+from ..form.declaration import Field, Form, FormError, RuleSpec
+from ..form.layout import Layout, col_letter, coord, layout_of, split_coord
 
 META_SHEET = "dudao_meta"
 # What a per-school copy is personalised with (``template_bytes`` / ``personalise``).

@@ -34,17 +34,17 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .atomic import write_atomic
+from ..atomic import write_atomic
 from .bulk_rows import SheetRows, Styles, add_rows
-from .collection import Collection, CollectionError
-from .findings import ERROR, INFO, WARNING, Finding
-from .forms import Field, Form
-from .intake import display_name
-from .layout import col_letter, layout_of
-from .progress import Cancel, Job, Progress
-from .status import STATE_LABELS, STATES, SchoolState, overview
+from ..collection.folder import Collection, CollectionError
+from ..checks.findings import ERROR, INFO, WARNING, Finding
+from ..form.declaration import Field, Form
+from ..collection.intake import display_name
+from ..form.layout import col_letter, layout_of
+from ..progress import Cancel, Job, Progress
+from ..collection.status import STATE_LABELS, STATES, SchoolState, overview
 from .template import FONT_NAME, META_SHEET, build_template, set_text
-from .validate import check_values
+from ..checks.validate import check_values
 
 UNIT_FIELD = "unit"  # the header field that names the reporting unit
 

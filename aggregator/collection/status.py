@@ -14,11 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .collection import Collection
-from .findings import Finding, Report
+from .folder import Collection
+from ..checks.findings import Finding, Report
 from .ledger import FileRecord, ReturnRecord
-from .outliers import Peer, outlier_findings
-from .messages import message
+from ..checks.outliers import Peer, outlier_findings
+from ..messages import message
 from .roster import School
 
 STATES = ("missing", "accepted", "accepted_with_warnings", "returned", "needs_review")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "excel_templates"
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "excel_templates"
 DEFAULT_FORM = "annex5_2023"
 
 FIELD_TYPES = ("count", "text", "phone")

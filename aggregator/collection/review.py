@@ -6,11 +6,11 @@ roster and checks it again with that school's 学段, keeping what the reader fo
 
 from __future__ import annotations
 
-from .collection import Collection, CollectionError
+from .folder import Collection, CollectionError
 from .collect import context_for
 from .ledger import ReturnRecord
 from .names import NameIndex
-from .validate import check_values, compiled_rules
+from ..checks.validate import check_values, compiled_rules
 
 
 def find_return(col: Collection, ref: str) -> ReturnRecord:

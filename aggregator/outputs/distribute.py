@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from .atomic import write_all_atomic
-from .collection import Collection
-from .progress import Cancel, Job, Progress
+from ..atomic import write_all_atomic
+from ..collection.folder import Collection
+from ..progress import Cancel, Job, Progress
 from .template import personalise, template_bytes
 
 

@@ -33,17 +33,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .collection import Collection
-from .findings import Report
-from .forms import Form, load_form
+from .folder import Collection
+from ..checks.findings import Report
+from ..form.declaration import Form, load_form
 from .identify import Identity, identify
 from .intake import Incoming, expand
 from .ledger import FileRecord, ReturnRecord
 from .names import NameIndex
-from .progress import Cancel, Job, Progress
-from .reading import UnreadableFile, read_return
+from ..progress import Cancel, Job, Progress
+from ..reading import UnreadableFile, read_return
 from .roster import School
-from .validate import Context, validate
+from ..checks.validate import Context, validate
 
 BATCH = 200  # files per ledger transaction
 # A pool pays from about this many files to read: starting its processes costs about 0.2 s (see

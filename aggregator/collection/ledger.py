@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .findings import Finding
+from ..checks.findings import Finding
 from .roster import School
 
 SCHEMA_VERSION = "1"

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cache
 
-from .forms import Form
+from .declaration import Form
 
 HEADER_ROW = 3
 FIRST_TABLE_ROW = 4

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .atomic import write_atomic
-from .forms import DEFAULT_FORM, Form, load_form
+from ..atomic import write_atomic
+from ..form.declaration import DEFAULT_FORM, Form, load_form
 from .ledger import Ledger
 from .roster import School, load_roster
 
