@@ -17,6 +17,7 @@ from typing import TypeVar
 from .collection.folder import CollectionError, init_collection, open_collection
 from .collection.intake import display_name
 from .form.declaration import FormError
+from .messages import render
 from .progress import Job, Progress
 from .collection.roster import RosterError
 
@@ -97,7 +98,7 @@ def cmd_collect(a: argparse.Namespace) -> int:
     for name, reason in res.unreadable:
         out(f"  无法读取  {display_name(name)}：{reason}")
     for name, why in res.review:
-        out(f"  待确认    {display_name(name)}：{why}")
+        out(f"  待确认    {display_name(name)}：{render(why)}")
     out(
         f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份，重复 {res.duplicates} 份，"
         f"无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。查看全部：dudao status {a.dir}"
@@ -124,14 +125,14 @@ def cmd_status(a: argparse.Namespace) -> int:
             if f.level in ("error", "warning"):
                 out(f"    [{'错误' if f.level == 'error' else '提示'}] {f.message}")
         if cur and cur.review:
-            out(f"    [待确认] {cur.review}")
+            out(f"    [待确认] {render(cur.review)}")
         if cur and a.verbose:
             for note in s.notes:
                 out(f"    [说明] {note}")
     for f in ov.unreadable:
         out(f"无法读取 {display_name(f.original_name)}：{f.reason}")
     for r in ov.unidentified:
-        out(f"未识别   {display_name(r.original_name)}：{r.review}")
+        out(f"未识别   {display_name(r.original_name)}：{render(r.review)}")
     accepted = ov.count("accepted", "accepted_with_warnings")
     out(
         f"应报 {expected}，已通过 {accepted}，退回 {ov.count('returned')}，待确认 {ov.count('needs_review')}，"
@@ -155,7 +156,7 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
     with open_collection(a.dir) as col:
         res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include))
     for line in res.notes:
-        out(line)
+        out(render(line))
     out(f"已汇总 {res.included} / 应报 {res.expected} 所学校。")
     out(str(res.path))
     return 0
@@ -167,7 +168,7 @@ def cmd_feedback(a: argparse.Namespace) -> int:
     with open_collection(a.dir) as col:
         res = drive(feedback(col, send=a.send))
     for line in res.notes:
-        out(line)
+        out(render(line))
     out(f"退回修改 {res.returned} 所，催报 {res.reminders} 所；反馈文件在：{res.folder}")
     return 0
 

@@ -25,7 +25,7 @@ from .collection.folder import SETTINGS, CollectionError, init_collection
 from .outputs.distribute import issued_name
 from .form.declaration import TEMPLATES_DIR, Form
 from .form.layout import layout_of
-from .outputs.template import set_text
+from .outputs.xlstyle import set_text
 
 SAMPLE_ROSTER = TEMPLATES_DIR / "samples" / "曾都区学校名单.csv"
 DEADLINE = "2023-11-20"

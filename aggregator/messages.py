@@ -1,11 +1,21 @@
 """The catalogue of the engine's own Chinese messages, keyed by a stable id.
 
 Form rules carry their messages in the form's declaration; everything the engine itself says
-about a file or a cell (it could not read it, it changed it) lives here, so wording is reviewed
-in one place and an English catalogue could sit beside it later.
+about a file or a cell (it could not read it, it changed it), and every note it hands the clerk
+(a return waits for her, a summary is a draft), lives here, so wording is reviewed in one place
+and an English catalogue could sit beside it later.
+
+A note is data (``Note``: an id and its values) until it is shown. Where it tells the clerk what
+to do next, the command line and the window say it differently ("dudao assign" / "点击“指定学校…”"):
+``{do:assign}`` in a message is filled from ``ACTIONS`` for the channel it is rendered for.
 """
 
 from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 MESSAGES: dict[str, str] = {
     # --- cells the reader could not take as they are (rule ids of findings) ---
@@ -16,7 +26,7 @@ MESSAGES: dict[str, str] = {
     "formula-unsupported": "{cell} {label}是公式“{raw}”，且文件中没有保存计算结果，请在 Excel/WPS 中打开后保存一次，或直接填写数字",
     "not-found": "表中找不到“{label}”这一项，请使用下发的原表填写，不要删除或改动表格中的文字",
     "form-not-found": "文件中找不到《{title}》的表格，请使用下发的原表填写后报送",
-    "wrong-form": "这份文件是“{found}”，不是本次要报的《{title}》，请核对附件",
+    "wrong-form": "这是《{found}》，不是本次收集的《{title}》，请核对附件后用本次下发的表重新报送",
     # --- notes on values the reader normalised (info level) ---
     "blank-as-zero": "{cell} {label}未填写，按 0 计",
     "text-number": "{cell} {label}是文本格式的数字“{raw}”，按 {value} 计",
@@ -34,7 +44,79 @@ MESSAGES: dict[str, str] = {
     "zip-bomb": "文件解压后异常巨大（{size}），为安全起见未打开，请让学校重新保存后发送",
     "unsafe-xml": "文件内容含有不安全的结构，为安全起见未打开，请让学校用 Excel/WPS 重新保存后发送",
     "too-many-cells": "文件中的数据量异常（{detail}），不像是本表，为安全起见未读取",
+    # --- notes for the clerk (``Note``) ---
+    "text": "{text}",
+    "review-meta-vs-unit": "这份表是发给“{school}”的，但{unit_label}写的是“{unit}”，请确认是哪所学校的报表",
+    "review-unit-vs-file": "{unit_label}写的是“{unit}”，但文件名像是“{school}”的，请确认是哪所学校的报表",
+    "unidentified-unit": "{unit_label}“{unit}”不在学校名单中，文件名也看不出是哪所学校，请指定学校{do:assign}",
+    "unidentified-blank": "没有填写{unit_label}，文件名也看不出是哪所学校，请指定学校{do:assign}",
+    "not-a-collection": "{root} 不是收集文件夹（没有 {settings}）。{do:init}",
+    "file-not-found": "没有找到文件“{ref}”。请用{do:listed-file}",
+    "file-ambiguous": "“{ref}”对应多个文件，请写出完整路径{do:see-status}",
+    "feedback-waiting": "{schools} 的报表待人工确认{do:status-why}，本次未生成反馈",
+    "summary-draft": "注意：本次汇总含未通过校验的学校数据，仅供参考。",
+    "summary-check": "汇总数字未通过校验：{message}",
+    "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",
+    "summary-renamed": "汇总表只能保存为 .xlsx 文件，已保存为 {new}",
 }
+
+# What to do next, as each channel says it.
+ACTIONS: dict[str, dict[str, str]] = {
+    "assign": {"cli": "（dudao assign）", "window": "（选中这个文件，点击“指定学校…”）"},
+    "init": {"cli": "请先运行 dudao init 建立", "window": "请点击“新建收集…”建立，或选择已有的收集文件夹"},
+    "listed-file": {"cli": " dudao status 中列出的文件名", "window": "列表中的文件"},
+    "see-status": {"cli": "（见 dudao status）", "window": ""},
+    "status-why": {"cli": "（dudao status 查看原因）", "window": "（见学校列表）"},
+}
+CLI, WINDOW = "cli", "window"  # the channels a note is worded for
+_ACTION = re.compile(r"\{do:([\w-]+)\}")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the engine tells the clerk, kept as data until it is shown."""
+
+    id: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, note_id: str, **values: Any) -> "Note":
+        if note_id not in MESSAGES:
+            raise KeyError(f"no message {note_id!r} in the catalogue")
+        return cls(note_id, tuple(values.items()))
+
+    def render(self, channel: str = "cli") -> str:
+        template = _ACTION.sub(lambda m: ACTIONS[m.group(1)][channel], MESSAGES[self.id])
+        try:
+            return template.format(**dict(self.values))
+        except (KeyError, IndexError):
+            return template
+
+    def __str__(self) -> str:
+        return self.render("cli")
+
+    def to_json(self) -> str:
+        return json.dumps({"id": self.id, "values": dict(self.values)}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> "Note | None":
+        """A stored note; a plain sentence (a ledger written before notes were typed) as itself."""
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            if isinstance(data, Mapping) and data.get("id") in MESSAGES:
+                return cls(data["id"], tuple(dict(data.get("values", {})).items()))
+        except ValueError:
+            pass
+        return cls.of("text", text=text)
+
+
+def render(item: "Note | str | None", channel: str = CLI) -> str:
+    """A note for ``channel``; a plain string as it is."""
+    if item is None:
+        return ""
+    return item.render(channel) if isinstance(item, Note) else str(item)
 
 
 def message(key: str, **values: object) -> str:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from aggregator.atomic import write_atomic
 from aggregator.form.declaration import load_form
-from aggregator.outputs.template import SCHOOL_KEYS, build_template, personalise, template_bytes
+from aggregator.outputs.personalise import personalise, template_bytes
+from aggregator.outputs.template import SCHOOL_KEYS, build_template
 
 
 def main(n: int = 1000) -> None:

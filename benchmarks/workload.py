@@ -32,7 +32,7 @@ from aggregator.demo import PROBLEMS, retyped_workbook, sample_values
 from aggregator.form.declaration import Form
 from aggregator.form.layout import layout_of
 from aggregator.reading.xlsx_parts import sheet_parts
-from aggregator.outputs.template import set_text
+from aggregator.outputs.xlstyle import set_text
 
 DISTRICT = "曾都区"
 TOWNS = ("万店", "何店", "洛阳", "府河", "淅河", "南郊", "北郊", "东城", "西城", "季梁", "烈山", "编钟", "擂鼓墩",

@@ -18,7 +18,7 @@ from aggregator.collection.folder import Collection, Settings, init_collection, 
 from aggregator.progress import Cancel, Cancelled, Progress
 from aggregator.collection.status import STATE_LABELS, Overview, overview
 
-from .wording import for_window
+from aggregator.messages import WINDOW, render
 
 Engine = Callable[[Collection, Cancel], Generator[Progress, None, Any]]
 Describe = Callable[[Collection, Any], str]
@@ -70,7 +70,7 @@ def execute(spec: JobSpec, cancel: Cancel, report: Callable[[Progress], None]) -
             output = None if cancelled else spec.output(col, result)
         except Cancelled:
             cancelled, text, output = True, CANCELLED, None
-        return Outcome(spec.kind, col.root, col.settings, overview(col), for_window(text), output, cancelled)
+        return Outcome(spec.kind, col.root, col.settings, overview(col), text, output, cancelled)
 
 
 # --- the jobs --------------------------------------------------------------------------------
@@ -127,11 +127,20 @@ def collect_job(folder: str | Path, paths: Iterable[str | Path] | None = None, q
     return JobSpec("collect", Path(folder), lambda col, c: collect(col, chosen, cancel=c), describe, stage="收取")
 
 
+def _sentences(notes: Any) -> str:
+    """The engine's notes, worded for the window, as one paragraph."""
+    out = []
+    for note in notes:
+        text = render(note, WINDOW)
+        out.append(text if text.endswith(("。", "！", "）")) else f"{text}。")
+    return "".join(out)
+
+
 def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
     from aggregator.outputs.consolidate import consolidate
 
     def describe(col: Collection, res: Any) -> str:
-        notes = "".join(f"{n}。" if not n.endswith(("。", "！", "）")) else n for n in res.notes)
+        notes = _sentences(res.notes)
         return f"已汇总 {res.included} / 应报 {res.expected} 所学校，汇总表：{res.path.name}。{notes}"
 
     return JobSpec("consolidate", Path(folder), lambda col, c: consolidate(col, include=include, cancel=c), describe,
@@ -143,7 +152,7 @@ def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
 
     def describe(col: Collection, res: Any) -> str:
         sent = f"已发送 {res.sent} 封邮件。" if send else "邮件草稿（.eml）可用 Outlook 或 Foxmail 打开后发送。"
-        notes = "".join(f"{n}。" if not n.endswith(("。", "！", "）")) else n for n in res.notes)
+        notes = _sentences(res.notes)
         return f"退回修改 {res.returned} 所，催报 {res.reminders} 所；{sent}{notes}"
 
     return JobSpec("feedback", Path(folder), lambda col, c: feedback(col, send=send, cancel=c), describe,

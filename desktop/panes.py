@@ -17,12 +17,12 @@ from PySide6.QtWidgets import (
 
 from aggregator.collection.intake import display_name
 from aggregator.collection.status import STATE_LABELS, Overview, SchoolState
+from aggregator.messages import WINDOW, render
 
 from . import dialogs
 from .controller import Controller
 from .school_model import STATE_COLOURS, received_text
 from .signals import emit
-from .wording import for_window
 
 LEVELS = {"error": ("错误", "#b00000"), "warning": ("提示", "#8a6d00"), "info": ("说明", "#555555")}
 NOTHING_SELECTED = "在左侧列表中选择一所学校，这里会列出它的报表存在的问题。"
@@ -45,7 +45,7 @@ def details_html(s: SchoolState) -> str:
         parts.append(f"<p>报送时间：{received_text(cur.received_at)}{late}　第{s.versions}版<br>"
                      f"文件：{html.escape(display_name(cur.original_name))}</p>")
         if cur.review:
-            parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(for_window(cur.review))}</p>')
+            parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
         shown = [f for f in s.findings if f.level in ("error", "warning")]
         for f in sorted(shown, key=lambda f: f.level != "error"):
             parts.append(_finding_html(f.level, f.message))
@@ -132,7 +132,7 @@ class DetailsPane(QFrame):
         if s is None or s.current is None:
             return
         school = dialogs.choose_school(self, self.controller.school_names(), display_name(s.current.original_name),
-                                       str(s.current.values.get("unit") or ""))
+                                       str(s.current.values.get(s.form.unit.id if s.form else "unit") or ""))
         if school:
             self.controller.assign(s.current.sha256, school)
 
@@ -182,11 +182,11 @@ class FilesPane(QFrame):
         unidentified = ov.unidentified if ov else ()
         unreadable = ov.unreadable if ov else ()
         for r in unidentified:
-            item = QListWidgetItem(f"[未识别] {display_name(r.original_name)}\n{for_window(r.review)}")
+            item = QListWidgetItem(f"[未识别] {display_name(r.original_name)}\n{render(r.review, WINDOW)}")
             item.setForeground(QBrush(QColor("#7a4100")))
             item.setData(ShaRole, r.sha256)
             item.setData(ArchivedRole, r.archived)
-            item.setData(UnitRole, str(r.values.get("unit") or ""))
+            item.setData(UnitRole, str(r.values.get(ov.unit_field) or ""))
             self.list.addItem(item)
         for f in unreadable:
             item = QListWidgetItem(f"[无法读取] {display_name(f.original_name)}\n{f.reason}")

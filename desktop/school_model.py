@@ -14,6 +14,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from aggregator.collection.intake import display_name
 from aggregator.collection.status import STATE_LABELS, STATES, Overview, SchoolState
+from aggregator.messages import WINDOW, render
 
 COLUMNS = ("学校", "学段", "所属单位", "状态", "逾期", "报送时间", "版本", "文件")
 STATE_COLUMN = COLUMNS.index("状态")
@@ -89,7 +90,7 @@ class SchoolTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             errors = [f.message for f in s.findings if f.level == "error"]
             if s.current is not None and s.current.review:
-                return s.current.review
+                return render(s.current.review, WINDOW)
             return "\n".join(errors[:5]) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (STATE_COLUMN, 4, 6):
             return int(Qt.AlignmentFlag.AlignCenter)

@@ -21,7 +21,7 @@ from aggregator.collection.roster import RosterError
 
 from .jobs import JobSpec, execute
 from .signals import emit
-from .wording import for_window
+from aggregator.messages import WINDOW
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +33,10 @@ MIN_INTERVAL = 0.05  # seconds between two progress signals
 
 def failure_text(exc: BaseException) -> str:
     """What the clerk reads when a job fails; only the unexpected ones are logged."""
+    if isinstance(exc, CollectionError):
+        return exc.render(WINDOW)
     if isinstance(exc, CLERK_ERRORS):
-        return for_window(str(exc))
+        return str(exc)
     if isinstance(exc, OSError):  # a file open in Excel, a read-only folder, a full disk
         log.warning("file error in job", exc_info=exc)
         name = f"“{exc.filename}”" if exc.filename else ""

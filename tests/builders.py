@@ -5,7 +5,7 @@ values, the very hidden metadata sheet) and then does to it what schools do: ins
 columns, delete rows, rename or move the sheet, paste the table into another workbook at an
 offset, drop the metadata, retype it by hand (``style="reordered"``: labels in column A, heads in
 another order) or like the Word original (``style="word"``: no heads, values inline), save it as
-.xls or .ods. Values are written as given: 3 stays a number, "3" stays text, "=D7+E7" becomes a
+.xls or .ods. Values are written as given: 3 stays a number, "3" stays text, "=D8+E8" becomes a
 formula without a saved result (as openpyxl writes it).
 
 Also: crafted bad files (zip bomb, DOCTYPE, encrypted OLE, Word in disguise) and XML patching
@@ -325,7 +325,7 @@ def _write_ods(path: Path, sheets: list[SheetSpec]) -> None:
 
 
 def _open_formula(formula: str) -> str:
-    """"=SUM(D7:E7,1)" -> "=SUM([.D7:.E7];1)": the OpenFormula syntax .ods files store."""
+    """"=SUM(D8:E8,1)" -> "=SUM([.D8:.E8];1)": the OpenFormula syntax .ods files store."""
     refs = re.sub(r"\$?[A-Z]{1,3}\$?\d+(?::\$?[A-Z]{1,3}\$?\d+)?",
                   lambda m: "[." + m.group(0).replace(":", ":.") + "]", formula)
     return refs.replace(",", ";")
@@ -373,7 +373,7 @@ def sheet_member(path: Path, sheet: str = "统计表") -> str:
 
 
 def save_results(path: Path, results: Mapping[str, str], sheet: str = "统计表") -> None:
-    """Give formula cells a saved result, as Excel would: ``{"C7": "5"}`` or ``{"C7": "#DIV/0!"}``."""
+    """Give formula cells a saved result, as Excel would: ``{"C8": "5"}`` or ``{"C8": "#DIV/0!"}``."""
 
     def change(xml: bytes) -> bytes:
         for ref, value in results.items():

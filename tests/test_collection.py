@@ -316,7 +316,7 @@ def test_city_consolidating_district_summaries_equals_all_schools_directly(tmp_p
         path = Path(out.strip().splitlines()[-1])
         wb = xl.load_workbook(path)  # the district clerk signs it before sending it up
         ws = wb[FORM.sheet]
-        ws["D3"], ws["F3"] = "督导室 张主任", "0722-3261234"
+        ws["D3"], ws["B4"] = "督导室 张主任", "0722-3261234"
         wb.save(path)
         summaries.append(path)
 

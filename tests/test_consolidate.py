@@ -18,10 +18,12 @@ import pytest
 from aggregator import atomic
 from aggregator.collection.folder import CollectionError, init_collection
 from aggregator.outputs.consolidate import (
-    DETAIL, DRAFT_NOTE, FINDINGS, HAND_IN, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
+    DETAIL, DRAFT_NOTE, FINDINGS, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
     top_problems,
 )
 from aggregator.checks.findings import Finding
+from aggregator.messages import Note, render
+from aggregator.reading.submission import Submission
 from aggregator.form.layout import layout_of
 from aggregator.collection.ledger import FileRecord, ReturnRecord
 from aggregator.progress import Cancel, Cancelled, run
@@ -74,12 +76,13 @@ def add(col, school: str, vals: dict, *, findings=None, review: str = "", receiv
     with col.ledger.transaction():
         col.ledger.add_file(FileRecord(sha, f"{school}.xlsx", "inbox", f"archive/{sha[:8]}.xlsx", 100,
                                        received_at, received_at, "return"))
-        col.ledger.add_return(ReturnRecord(sha, sid, "metadata", review, received_at, "layout", {}, dict(vals),
-                                           dict(LAYOUT.cells), [], tuple(findings)))
+        sub = Submission(FORM.id, FORM.version, dict(vals), dict(LAYOUT.cells), sheet=FORM.sheet)
+        col.ledger.add_return(ReturnRecord(sub, sha, sid, "metadata", Note.of("text", text=review) if review else None,
+                                           received_at, tuple(findings)))
 
 
-ROW_SUM_ERROR = Finding("row-sum", "error", "C7 合计(9) ≠ 小学(2) + 初中(1)，合计应为 3，请核对后改正",
-                        ("inspectors.total",), ("C7",), (9,))
+ROW_SUM_ERROR = Finding("row-sum", "error", "C8 合计(9) ≠ 小学(2) + 初中(1)，合计应为 3，请核对后改正",
+                        ("inspectors.total",), ("C8",), (9,))
 
 
 def standard(tmp_path):
@@ -217,8 +220,8 @@ def test_returned_and_waiting_schools_are_left_out_by_default(tmp_path):
     cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
     assert DRAFT_NOTE not in cover
     assert "已汇总 2 / 应报 5" in cover
-    assert HAND_IN in cover
-    assert not any(DRAFT_NOTE in n for n in res.notes)
+    assert f"报送上级前请在“{FORM.sheet}”中填写填报人和联系电话" in cover
+    assert not any(DRAFT_NOTE in n for n in map(render, res.notes))
 
 
 def test_include_all_sums_everything_received_and_marks_it_everywhere(tmp_path):
@@ -233,7 +236,7 @@ def test_include_all_sums_everything_received_and_marks_it_everywhere(tmp_path):
     assert DRAFT_NOTE in cover
     form_text = "\n".join(str(c.value) for r in wb[FORM.sheet].iter_rows() for c in r if c.value)
     assert DRAFT_NOTE in form_text
-    assert any(DRAFT_NOTE in n for n in res.notes)
+    assert any(DRAFT_NOTE in n for n in map(render, res.notes))
 
     detail = wb[DETAIL]
     status_col = 5  # 状态
@@ -351,13 +354,13 @@ def test_problem_and_finding_sheets(tmp_path):
     with standard(tmp_path) as col:
         res = run(consolidate(col))
     problems = rows(res.path, PROBLEMS)
-    assert problems[0] == ("学校", "序号", "问题")
+    assert problems[0] == ("学校", "序号", "主要问题")
     assert ("城南小学", 1, VALID["problem_1"]) in problems
     assert ("城南小学", 2, VALID["problem_2"]) in problems
     assert not any(r[0] == "城南小学" and r[1] == 3 for r in problems)  # blank line 3: no row
     findings = rows(res.path, FINDINGS)
     assert findings[0] == ("学校", "状态", "级别", "规则", "单元格", "说明")
-    assert ("城北小学", "退回修改", "错误", "row-sum", "C7", ROW_SUM_ERROR.message) in findings  # not summed, listed
+    assert ("城北小学", "退回修改", "错误", "row-sum", "C8", ROW_SUM_ERROR.message) in findings  # not summed, listed
     assert any(r[0] == "城南初中" and r[2] == "提示" and r[3] == "phone" for r in findings)
     assert ("实验中学", "待人工确认", "待确认", None, None, "填报单位与文件名不一致") in findings
 
@@ -398,7 +401,7 @@ def test_open_summary_is_not_overwritten(tmp_path, lock):
         second = run(consolidate(col))
     assert first.path.read_bytes() == before
     assert second.path.name == "曾都区附件5汇总表(2).xlsx"
-    assert f"汇总表 {SUMMARY_NAME} 正在被其他程序打开，本次保存为 {second.path.name}" in second.notes
+    assert f"汇总表 {SUMMARY_NAME} 正在被其他程序打开，本次保存为 {second.path.name}" in map(render, second.notes)
     assert form_values(second.path)["inspectors.total"] == VALID["inspectors.total"] * 3
 
 
@@ -417,7 +420,7 @@ def test_windows_lock_on_replace_moves_to_next_name(tmp_path, monkeypatch):
         second = run(consolidate(col))
     assert first.path.read_bytes() == before
     assert second.path.name == "曾都区附件5汇总表(2).xlsx"
-    assert second.notes and "正在被其他程序打开" in second.notes[0]
+    assert second.notes and "正在被其他程序打开" in render(second.notes[0])
     assert sorted(p.name for p in first.path.parent.iterdir()) == sorted([SUMMARY_NAME, second.path.name])
 
 

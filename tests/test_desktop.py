@@ -30,7 +30,7 @@ from aggregator import cli  # noqa: E402
 from aggregator.collection.folder import open_collection  # noqa: E402
 from aggregator.demo import fill_workbook, sample_values  # noqa: E402
 from aggregator.collection.status import overview  # noqa: E402
-from aggregator.outputs.template import personalise, template_bytes  # noqa: E402
+from aggregator.outputs.personalise import personalise, template_bytes  # noqa: E402
 from desktop import dialogs  # noqa: E402
 from desktop.controller import Controller  # noqa: E402
 from desktop.school_model import STATE_COLUMN, StateRole  # noqa: E402

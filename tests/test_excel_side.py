@@ -166,7 +166,7 @@ def test_check_active_lays_the_findings_out_on_their_own_sheet(tmp_path, monkeyp
     assert {f.rule for f in report.errors} == {"row-sum", "required"}
     result = book.sheets[excel.RESULT_SHEET]
     texts = [v for (r, c), v in sorted(result.cells.items()) if c == 3]
-    assert texts[0] == "问题（及改法）" and any("C7 合计(99)" in t for t in texts)
+    assert texts[0] == "问题（及改法）" and any("C8 合计(99)" in t for t in texts)
     excel.check_active()  # again: the old result sheet is replaced, not doubled
     assert [s.name for s in book.sheets].count(excel.RESULT_SHEET) == 1
 

@@ -25,6 +25,7 @@ from aggregator.outputs.feedback import INDEX_CSV, STALE_FOLDER, feedback
 from aggregator.collection.ledger import FileRecord, ReturnRecord
 from aggregator.form.layout import layout_of
 from aggregator.outputs.markup import AUTHOR, FEEDBACK_SHEET
+from aggregator.messages import render
 from aggregator.progress import Cancel, Cancelled, Progress, run
 from aggregator.reading.submission import Submission
 from aggregator.outputs.template import build_template
@@ -84,8 +85,8 @@ def record(col, school: str, vals: dict, data: bytes, name: str, received_at: st
     with col.ledger.transaction():
         col.ledger.add_file(FileRecord(sha, name, "inbox", rel.as_posix(), len(data), received_at,
                                        "2023-11-19T09:00:00", "return"))
-        col.ledger.add_return(ReturnRecord(sha, sid, "unit", "", received_at, "layout", {}, vals,
-                                           dict(LAYOUT.cells), [], report.findings))
+        sub = Submission(FORM.id, FORM.version, vals, dict(LAYOUT.cells), sheet=FORM.sheet)
+        col.ledger.add_return(ReturnRecord(sub, sha, sid, "unit", None, received_at, report.findings))
     return report
 
 
@@ -94,7 +95,7 @@ def col(tmp_path):
     roster = tmp_path / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     c = init_collection(tmp_path / "收集", roster, name="曾都区", deadline="2023-11-20")
-    # 1: row-sum error in C7, a formula-like reporter, a phone warning
+    # 1: row-sum error in C8, a formula-like reporter, a phone warning
     v1 = return_values(S1, inspectors__total=12, reporter=HYPERLINK, phone="123")
     record(c, S1, v1, workbook_bytes(v1), "附件5(1).xlsx")
     # 2: passes
@@ -103,10 +104,10 @@ def col(tmp_path):
     # 5: sent as .xls: cannot be edited, rebuilt from the values
     v5 = return_values(S5, problems__total=9)
     record(c, S5, v5, b"\xd0\xcf\x11\xe0 not really an xls", "五中统计表.xls")
-    # 6: sheet renamed, rectification error, blank problem lines (a warning on merged C11:E11)
+    # 6: sheet renamed, rectification error, blank problem lines (a warning on merged C12:E12)
     v6 = return_values(S6, problem_1="", problem_2="", problems_rectified__primary=1,
                        problems_rectified__total=2, problems_in_progress__total=2, problems_in_progress__primary=1)
-    v6["problems.primary"] = 3  # 3 != 1 + 1 in D16, and the total 5 != 2 + 2 in C16
+    v6["problems.primary"] = 3  # 3 != 1 + 1 in D17, and the total 5 != 2 + 2 in C17
     v6["problems.total"] = 5
     record(c, S6, v6, workbook_bytes(v6, sheet_title="Sheet1"), "六小.xlsx")
     yield c
@@ -175,7 +176,7 @@ def test_error_cells_red_with_comment_warnings_yellow(col):
     ws = wb[FORM.sheet]
     found = findings_of(col, S1)
     row_sum = next(f for f in found if f.rule == "row-sum")
-    assert row_sum.cells == ("C7", "D7", "E7")
+    assert row_sum.cells == ("C8", "D8", "E8")
     for ref in row_sum.cells:
         assert ws[ref].fill.fgColor.rgb == "FFFFC7CE"
         assert ws[ref].comment is not None
@@ -186,7 +187,7 @@ def test_error_cells_red_with_comment_warnings_yellow(col):
     assert cell.fill.fgColor.rgb == "FFFFEB9C"
     assert phone.message in cell.comment.text
     # a cell without a problem is left alone
-    assert ws["C8"].comment is None and ws["C8"].fill.fill_type is None
+    assert ws["C9"].comment is None and ws["C9"].fill.fill_type is None
 
 
 def test_original_values_untouched_and_school_text_never_a_formula(col):
@@ -221,13 +222,13 @@ def test_renamed_sheet_and_merged_cells_are_marked(col):
         assert ws[f.cells[0]].fill.fgColor.rgb == "FFFFC7CE"
         assert f.message in ws[f.cells[0]].comment.text
     text_warning = next(f for f in found if f.rule == "problems-text")
-    anchor = ws[LAYOUT.cells["problem_1"]]  # C10, merged over C10:E10
-    assert anchor.coordinate in text_warning.cells and "C10:E10" in {str(r) for r in ws.merged_cells.ranges}
+    anchor = ws[LAYOUT.cells["problem_1"]]  # C11, merged over C11:E11
+    assert anchor.coordinate in text_warning.cells and "C11:E11" in {str(r) for r in ws.merged_cells.ranges}
     assert text_warning.message in anchor.comment.text
     assert anchor.fill.fgColor.rgb == "FFFFEB9C"  # Excel paints a merge with its top-left cell's fill
-    # C16 has an error and the warning: red, and one comment with both, the error first
-    both = ws["C16"].comment.text
-    assert ws["C16"].fill.fgColor.rgb == "FFFFC7CE"
+    # C17 has an error and the warning: red, and one comment with both, the error first
+    both = ws["C17"].comment.text
+    assert ws["C17"].fill.fgColor.rgb == "FFFFC7CE"
     assert both.index(rect[0].message) < both.index(text_warning.message)
     guide = "\n".join(str(c.value) for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value)
     assert "“Sheet1”工作表" in guide
@@ -244,17 +245,17 @@ def test_xls_return_is_rebuilt_from_its_values(col):
     assert cell.fill.fgColor.rgb == "FFFFC7CE" and cell.comment is not None
     guide = "\n".join(str(c.value) for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value)
     assert "无法在原表上标注" in guide
-    assert any(S5 in n and "xls" in n for n in res.notes)
+    assert any(S5 in n and "xls" in n for n in map(render, res.notes))
 
 
 def test_resubmitted_feedback_copy_is_marked_afresh(col):
-    """A school sends back our marked copy with C7 fixed but a new mistake: last round's red goes."""
+    """A school sends back our marked copy with C8 fixed but a new mistake: last round's red goes."""
     feedback_of(col)
     first = (col.root / "feedback" / f"{S1}-退回修改.xlsx").read_bytes()
     wb = load_workbook(io.BytesIO(first))
     ws = wb[FORM.sheet]
-    ws["C7"].value = 3  # fixed
-    ws[LAYOUT.cells["notices.total"]].value = 7  # new mistake in C9
+    ws["C8"].value = 3  # fixed
+    ws[LAYOUT.cells["notices.total"]].value = 7  # new mistake in C10
     buf = io.BytesIO()
     wb.save(buf)
     vals = return_values(S1, notices__total=7, reporter=HYPERLINK, phone="123")
@@ -263,8 +264,8 @@ def test_resubmitted_feedback_copy_is_marked_afresh(col):
     wb = load_workbook(col.root / "feedback" / f"{S1}-退回修改.xlsx")
     assert wb.sheetnames.count(FEEDBACK_SHEET) == 1 and wb.sheetnames[0] == FEEDBACK_SHEET
     ws = wb[FORM.sheet]
-    assert ws["C7"].comment is None and ws["C7"].fill.fill_type is None
-    assert ws["C9"].fill.fgColor.rgb == "FFFFC7CE" and "C9" in ws["C9"].comment.text
+    assert ws["C8"].comment is None and ws["C8"].fill.fill_type is None
+    assert ws["C10"].fill.fgColor.rgb == "FFFFC7CE" and "C10" in ws["C10"].comment.text
 
 
 # --- the drafts -------------------------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_returned_draft_parses_back(col):
     assert msg["Subject"] == f"【请修改后重报】{TITLE}——{S1}"
     assert msg["X-Unsent"] == "1" and msg["Date"] and msg["Message-ID"]
     body = msg.get_body(("plain",)).get_content()
-    for ref in ("C7", "D7", "E7"):
+    for ref in ("C8", "D8", "E8"):
         assert ref in body
     assert "请在附件表格中按标红单元格的批注修改后重新报送" in body
     assert "2023年11月20日" in body
@@ -323,8 +324,8 @@ def test_school_without_email_gets_draft_without_to_and_a_note(col):
     res = feedback_of(col)
     msg = read_eml(col.root / "feedback" / f"{S4}-催报.eml")
     assert msg["To"] is None
-    assert any(S4 in n and "没有邮箱" in n for n in res.notes)
-    assert any(S6 in n and "bad-address" in n for n in res.notes)
+    assert any(S4 in n and "没有邮箱" in n for n in map(render, res.notes))
+    assert any(S6 in n and "bad-address" in n for n in map(render, res.notes))
     assert read_eml(col.root / "feedback" / f"{S6}-退回修改.eml")["To"] == "liuxiao@example.com"
 
 
@@ -350,7 +351,7 @@ def test_stale_files_are_retired_not_deleted(col):
     folder = col.root / "feedback"
     assert not (folder / f"{S1}-退回修改.eml").exists()
     assert (folder / STALE_FOLDER / f"{S1}-退回修改.eml").exists()
-    assert any(STALE_FOLDER in n for n in res.notes)
+    assert any(STALE_FOLDER in n for n in map(render, res.notes))
 
 
 def test_progress_and_cancel(col):
@@ -418,7 +419,7 @@ def test_send_delivers_drafts_to_a_real_smtp_server(col, smtp_server):
     # S1 and S6 have addresses; S3 is refused by the server; S4 and S5 have none
     assert res.sent == 2
     assert sorted(to for _, tos, _ in inbox.received for to in tos) == ["liuxiao@example.com", "shiyan@example.com"]
-    assert any(S3 in n and "550" in n for n in res.notes)
+    assert any(S3 in n and "550" in n for n in map(render, res.notes))
     for mail_from, tos, content in inbox.received:
         assert mail_from == "jyj@example.com"
         msg = email.message_from_bytes(content, policy=email.policy.default)
@@ -470,7 +471,7 @@ def test_macros_never_travel_back(col):
     with zipfile.ZipFile(path) as zf:
         assert not any("vba" in n.lower() for n in zf.namelist())
         assert b"macroEnabled" not in zf.read("[Content_Types].xml")
-    assert load_workbook(path)[FORM.sheet]["C7"].comment is not None
+    assert load_workbook(path)[FORM.sheet]["C8"].comment is not None
 
 
 def test_damaged_xlsx_is_rebuilt(col):
@@ -478,8 +479,8 @@ def test_damaged_xlsx_is_rebuilt(col):
     record(col, S1, vals, b"PK\x03\x04 damaged", "附件5.xlsx", received_at="2023-11-21T08:00:00")
     res = feedback_of(col)
     wb = load_workbook(col.root / "feedback" / f"{S1}-退回修改.xlsx")
-    assert wb[FORM.sheet]["C7"].value == 12 and wb[FORM.sheet]["C7"].comment is not None
-    assert any(S1 in n and "无法用程序直接编辑" in n for n in res.notes)
+    assert wb[FORM.sheet]["C8"].value == 12 and wb[FORM.sheet]["C8"].comment is not None
+    assert any(S1 in n and "无法用程序直接编辑" in n for n in map(render, res.notes))
 
 
 def test_corrected_feedback_copy_is_accepted_when_collected(col, tmp_path):
@@ -491,7 +492,7 @@ def test_corrected_feedback_copy_is_accepted_when_collected(col, tmp_path):
     feedback_of(col)
     wb = load_workbook(col.root / "feedback" / f"{S1}-退回修改.xlsx")
     ws = wb[FORM.sheet]
-    ws["C7"].value = 3
+    ws["C8"].value = 3
     ws[LAYOUT.cells["phone"]].value = "13872345678"
     drop = tmp_path / "微信"
     drop.mkdir()

@@ -5,7 +5,7 @@ Our users open our files in Excel and WPS; neither runs here, LibreOffice does, 
 independent reader and writer of .xlsx, .xls and .ods. What must hold:
 
 1. every workbook the tool writes (template, summary, feedback) prints to PDF; the template on
-   exactly one A4 page;
+   exactly one A5 page;
 2. the template's live checks, recalculated by LibreOffice, flag exactly what the validator flags;
 3. a template typed into and saved by LibreOffice as .xlsx, .xls and .ods reads back to the same
    ``Submission`` as one filled by openpyxl, and is identified in a collection;
@@ -45,7 +45,8 @@ from aggregator.reading import read_return
 from aggregator.collection.roster import School
 from aggregator.collection.status import overview
 from aggregator.reading.submission import BY_LAYOUT, Submission
-from aggregator.outputs.template import META_SHEET, NOT_A_NUMBER, SUMMARY_OK, live_checks, live_rules
+from aggregator.outputs.live_checks import NOT_A_NUMBER, SUMMARY_OK, live_checks, live_rules
+from aggregator.outputs.template import META_SHEET
 from aggregator.checks.validate import compiled_rules, validate
 
 from forms_helpers import values as valid_values
@@ -58,11 +59,11 @@ pytestmark = pytest.mark.libreoffice
 needs_pdf = pytest.mark.skipif(bool(lo.missing(pdf=True)), reason=lo.missing(pdf=True) or "-")
 needs_uno = pytest.mark.skipif(bool(lo.missing(uno=True)), reason=lo.missing(uno=True) or "-")
 
-A4 = (595.3, 841.9)  # points, portrait
+A5 = (595.3, 841.9)  # points, portrait
 
 
 def is_a4(size: tuple[float, float]) -> bool:
-    return all(abs(a - b) < 1 for a, b in zip(sorted(size), A4))
+    return all(abs(a - b) < 1 for a, b in zip(sorted(size), A5))
 
 
 def cells_of(rng: str) -> list[str]:
@@ -302,6 +303,8 @@ def test_live_checks_flag_what_the_validator_flags(typed, name):
     summary = case.shown[LAYOUT.summary_cell]
     if expected:
         assert f"有 {len(expected)} 处" in summary
+    elif name == "blank":  # nothing typed yet: a blank form opens and prints clean
+        assert summary == ""
     else:
         assert summary == SUMMARY_OK
 
@@ -325,8 +328,8 @@ def test_live_checks_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(ty
         c: h for c, h in validator_hints(sub).items() if c not in guarded}
     # The one difference: a spreadsheet still adds up a pasted -1 or 1.5, so their row's sum
     # hint shows beside the guard, where the engine skips a rule over a value it refused.
-    assert shown["F7"] == shown["F8"] == {NOT_A_NUMBER.rstrip("；"), "合计≠小学+初中"}
-    assert {"F7", "F8"}.isdisjoint(validator_hints(sub))
+    assert shown["F8"] == shown["F9"] == {NOT_A_NUMBER.rstrip("；"), "合计≠小学+初中"}
+    assert {"F8", "F9"}.isdisjoint(validator_hints(sub))
     assert f"有 {len(shown)} 处" in case.shown[LAYOUT.summary_cell]
 
 

@@ -186,8 +186,7 @@ def test_every_value_read_is_what_was_written_or_a_finding_says_why(counts, text
             assert f.message and f.level in (ERROR, WARNING, "info"), f
 
         # What the school typed goes back to it: both writers must produce a workbook that opens.
-        ret = ReturnRecord("0" * 64, None, "", "", "2023-11-15T10:00:00", sub.located_by, dict(sub.meta),
-                           dict(sub.values), dict(sub.cells), [], report.findings,
+        ret = ReturnRecord(sub, "0" * 64, None, "", None, "2023-11-15T10:00:00", report.findings,
                            original_name="附件5.xlsx", archived="附件5.xlsx")
         shown = [f for f in report.findings if f.level in (ERROR, WARNING)]
         marked = marked_workbook(path, FORM, ret, shown, school="曾都区实验小学", district="曾都区",

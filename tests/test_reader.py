@@ -23,7 +23,8 @@ from aggregator.messages import MESSAGES
 from aggregator.reading import UnreadableFile, read_return
 from aggregator.reading import ods_parts
 from aggregator.reading.evaluate import ExcelError, Unsupported, evaluate
-from aggregator.reading.normalise import FormulaCell, label_key, normalise_count, normalise_text
+from aggregator.form.values import FormulaCell, normalise_count, normalise_text
+from aggregator.reading.normalise import label_key
 from aggregator.reading.port import value_at
 from aggregator.reading.reader import open_workbook
 from aggregator.reading.sniff import sniff
@@ -84,42 +85,42 @@ def test_int_stays_int_without_note(tmp_path):
 def test_whole_float_is_int_with_note(tmp_path):
     # =0.1*30 is 3.0000000000000004 in a double; Excel shows 3.
     path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=0.1*30"))
-    save_results(path, {"C7": "3.0000000000000004"})
+    save_results(path, {"C8": "3.0000000000000004"})
     sub = read_return(path, FORM)
     assert sub.values["inspectors.total"] == 3
-    assert noted(sub) == [("C7", "whole-float", 3.0000000000000004, 3)]
+    assert noted(sub) == [("C8", "whole-float", 3.0000000000000004, 3)]
 
 
 def test_text_number(tmp_path):
     sub = one(tmp_path, "inspectors.total", "3")
     assert sub.values["inspectors.total"] == 3
-    assert noted(sub) == [("C7", "text-number", "3", 3)]
+    assert noted(sub) == [("C8", "text-number", "3", 3)]
 
 
 def test_full_width_digits(tmp_path):
     sub = one(tmp_path, "inspectors.total", "３")
     assert sub.values["inspectors.total"] == 3
-    assert noted(sub) == [("C7", "full-width", "３", 3)]
+    assert noted(sub) == [("C8", "full-width", "３", 3)]
 
 
 @pytest.mark.parametrize("raw", ["3个", "3 所", "3人", "3人次", "3件", "3次", "3套", "3例", "３个"])
 def test_unit_suffix(tmp_path, raw):
     sub = one(tmp_path, "inspectors.total", raw)
     assert sub.values["inspectors.total"] == 3
-    assert noted(sub) == [("C7", "unit-suffix", raw, 3)]
+    assert noted(sub) == [("C8", "unit-suffix", raw, 3)]
 
 
 @pytest.mark.parametrize("raw", [" 3 ", "\u30003\u3000", "3\xa0"])
 def test_surrounding_spaces_trimmed(tmp_path, raw):
     sub = one(tmp_path, "inspectors.total", raw)
     assert sub.values["inspectors.total"] == 3
-    assert noted(sub) == [("C7", "trimmed", raw, 3)]
+    assert noted(sub) == [("C8", "trimmed", raw, 3)]
 
 
 def test_blank_is_zero_with_note_not_finding(tmp_path):
     sub = one(tmp_path, "inspectors.total", None)
     assert sub.values["inspectors.total"] == 0
-    assert noted(sub) == [("C7", "blank-as-zero", None, 0)]
+    assert noted(sub) == [("C8", "blank-as-zero", None, 0)]
     assert sub.findings == ()
 
 
@@ -127,7 +128,7 @@ def test_blank_is_zero_with_note_not_finding(tmp_path):
 def test_nothing_words_are_zero(tmp_path, raw):
     sub = one(tmp_path, "inspectors.total", raw)
     assert sub.values["inspectors.total"] == 0
-    assert noted(sub) == [("C7", "unit-suffix", raw, 0)]
+    assert noted(sub) == [("C8", "unit-suffix", raw, 0)]
 
 
 @pytest.mark.parametrize(
@@ -147,15 +148,15 @@ def test_values_that_cannot_be_taken(tmp_path, raw, rule):
     sub = one(tmp_path, "inspectors.total", raw)
     assert sub.values["inspectors.total"] is None  # never a silent 0
     (f,) = sub.findings
-    assert (f.rule, f.level, f.fields, f.cells) == (rule, "error", ("inspectors.total",), ("C7",))
+    assert (f.rule, f.level, f.fields, f.cells) == (rule, "error", ("inspectors.total",), ("C8",))
     assert f.values[0] == raw or isinstance(raw, dt.datetime)
-    assert f.message.startswith("C7 派出责任督学数（人）·合计")
+    assert f.message.startswith("C8 派出责任督学数（人）·合计")
     assert sub.notes == ()
 
 
 def test_message_quotes_what_was_typed(tmp_path):
     (f,) = one(tmp_path, "schools_visited.junior", "三").findings
-    assert f.message == "E8 实地督导学校数量（所）·初中填的是“三”，不是数字，请只填写阿拉伯数字（如 3）"
+    assert f.message == "E9 实地督导学校数量（所）·初中填的是“三”，不是数字，请只填写阿拉伯数字（如 3）"
 
 
 def test_date_in_count_cell_is_quoted_as_date(tmp_path):
@@ -211,8 +212,8 @@ def test_blank_text_is_empty_string_not_none(tmp_path):
         (dt.time(3, 5), None, "", "not-a-number"),
         (float("nan"), None, "", "not-a-number"),
         ("#DIV/0!", None, "", "formula-error"),
-        (FormulaCell("=D7+E7", 3.0), 3, "formula-computed", ""),
-        (FormulaCell("=D7-E7", -1.0), None, "", "negative"),
+        (FormulaCell("=D8+E8", 3.0), 3, "formula-computed", ""),
+        (FormulaCell("=D8-E8", -1.0), None, "", "negative"),
         (FormulaCell("=1/0", "#DIV/0!"), None, "", "formula-error"),
         (FormulaCell("", "#N/A"), None, "", "formula-error"),
         (FormulaCell("=VLOOKUP(A1,B:C,2)", None, supported=False), None, "", "formula-unsupported"),
@@ -258,7 +259,7 @@ def test_the_template_we_issue_is_read_by_layout(tmp_path):
     sub = read_return(path, FORM)
     assert (sub.located_by, sub.meta["school_id"]) == (BY_LAYOUT, "S042")
     assert_values(sub, sample_values(inspectors__junior=0))
-    assert noted(sub) == [("E7", "blank-as-zero", None, 0)]  # live-check formulas nearby are not values
+    assert noted(sub) == [("E8", "blank-as-zero", None, 0)]  # live-check formulas nearby are not values
     assert sub.findings == ()
 
 
@@ -267,7 +268,7 @@ def test_issued_layout_is_read_by_layout(tmp_path):
     assert sub.located_by == BY_LAYOUT
     assert sub.sheet == FORM.sheet
     assert_values(sub, VALID)
-    assert sub.cells["inspectors.total"] == "C7" and sub.cells["unit"] == "B3"
+    assert sub.cells["inspectors.total"] == "C8" and sub.cells["unit"] == "B3"
     assert sub.findings == () and sub.notes == ()
     assert sub.meta["school_id"] == "S042" and sub.source == "附件5.xlsx"
 
@@ -282,8 +283,8 @@ def test_rows_inserted(tmp_path):
     sub = read(tmp_path, insert_rows_at=7, insert_rows=2)
     assert sub.located_by == BY_LABELS
     assert_values(sub, VALID)
-    assert sub.cells["inspectors.total"] == "C9"
-    assert sub.cells["training_orgs.total"] == "C5"
+    assert sub.cells["inspectors.total"] == "C10"
+    assert sub.cells["training_orgs.total"] == "C6"
     assert sub.findings == ()
 
 
@@ -297,15 +298,15 @@ def test_column_inserted_between_total_and_parts(tmp_path):
     sub = read(tmp_path, insert_cols_at=4)
     assert_values(sub, VALID)
     assert (sub.cells["inspectors.total"], sub.cells["inspectors.primary"], sub.cells["inspectors.junior"]) == (
-        "C7", "E7", "F7")
-    assert sub.cells["orders.bureau"] == "E20"
+        "C8", "E8", "F8")
+    assert sub.cells["orders.bureau"] == "E21"
     assert sub.findings == ()
 
 
 def test_column_inserted_between_labels_and_values(tmp_path):
     sub = read(tmp_path, insert_cols_at=3)
     assert_values(sub, VALID)
-    assert (sub.cells["problem_1"], sub.cells["typical_cases"], sub.cells["inspectors.total"]) == ("D10", "D24", "D7")
+    assert (sub.cells["problem_1"], sub.cells["typical_cases"], sub.cells["inspectors.total"]) == ("D11", "D25", "D8")
 
 
 def test_column_inserted_between_labels_and_blank_values(tmp_path):
@@ -314,10 +315,10 @@ def test_column_inserted_between_labels_and_blank_values(tmp_path):
     # the suffix "例（附相关材料）" two cells right is not taken for the value
     assert [(n.field, n.kind) for n in sub.notes] == [("typical_cases", "blank-as-zero")]
     # and the blank is noted at the cell where the school would have typed it, before the suffix
-    assert sub.cells["typical_cases"] == "D24"
+    assert sub.cells["typical_cases"] == "D25"
 
 
-@pytest.mark.parametrize("inserted,cell", [(3, "D24"), (4, "C24"), (5, "C24")])
+@pytest.mark.parametrize("inserted,cell", [(3, "D25"), (4, "C25"), (5, "C25")])
 def test_blank_inline_value_after_an_inserted_column_without_metadata(tmp_path, inserted, cell):
     """Found by the property test: nothing filled in, a column inserted, no metadata."""
     sub = read(tmp_path, {f.id: None for f in FORM.fields}, insert_cols_at=inserted, meta=False, unit=None)
@@ -325,16 +326,17 @@ def test_blank_inline_value_after_an_inserted_column_without_metadata(tmp_path, 
 
 
 def test_column_inserted_before_the_check_column_keeps_the_phone(tmp_path):
-    """Found by the property test: only 联系电话's value and the check column move; the metadata
-    is still there, so the fast path must notice the move rather than read F3 as blank."""
+    """Found by the property test: only the check column moves; the metadata is still there,
+    so the fast path must notice the move (its heads pin the layout) and read every value."""
     sub = read(tmp_path, sample_values(phone="13872345678"), insert_cols_at=6)
-    assert sub.values["phone"] == "13872345678" and sub.cells["phone"] == "G3"
+    assert sub.values["phone"] == "13872345678" and sub.cells["phone"] == "B4"
+    assert sub.located_by == BY_LABELS
 
 
 def test_column_inserted_before_the_table(tmp_path):
     sub = read(tmp_path, insert_cols_at=1, insert_cols=2)
     assert_values(sub, VALID)
-    assert sub.cells["inspectors.total"] == "E7"
+    assert sub.cells["inspectors.total"] == "E8"
 
 
 def test_row_deleted_is_not_found_once(tmp_path):
@@ -371,7 +373,7 @@ def test_pasted_into_another_workbook_at_an_offset(tmp_path):
     sub = read(tmp_path, meta=False, offset=(6, 2), extra_sheets_before=1, extra_sheets_after=1, sheet_name="Sheet2")
     assert (sub.sheet, sub.located_by, sub.meta) == ("Sheet2", BY_LABELS, {})
     assert_values(sub, VALID)
-    assert sub.cells["inspectors.total"] == "E13"
+    assert sub.cells["inspectors.total"] == "E14"
     assert sub.findings == ()
 
 
@@ -442,8 +444,8 @@ def test_best_sheet_wins_over_a_partial_copy(tmp_path):
 
     wb = load_workbook(path)
     decoy = wb["填表说明"]
-    decoy["A20"], decoy["B20"] = "派出责任督学数（人）", 99
-    decoy["A21"], decoy["B21"] = "通报（次）", 99
+    decoy["A21"], decoy["B21"] = "派出责任督学数（人）", 99
+    decoy["A22"], decoy["B22"] = "通报（次）", 99
     wb.save(path)
     sub = read_return(path, FORM)
     assert sub.sheet == FORM.sheet
@@ -476,10 +478,10 @@ def test_chart_sheet_before_the_table(tmp_path):
 
 
 def test_merged_section_labels_do_not_confuse_the_search(tmp_path):
-    # 问责情况 is a section label (merged A19:A23) and a head (B19); 问责（人次） is a row.
+    # 问责情况 is a section label (merged A20:A24) and a head (B20); 问责（人次） is a row.
     sub = read(tmp_path, meta=False, insert_rows_at=20)
-    assert sub.cells["accountabilities.total"] == "C24"
-    assert sub.cells["orders.bureau"] == "D21"
+    assert sub.cells["accountabilities.total"] == "C25"
+    assert sub.cells["orders.bureau"] == "D22"
 
 
 # ================================================================================================
@@ -505,7 +507,7 @@ def test_xls_with_problems_and_moved_rows(tmp_path):
     pytest.importorskip("xlwt", reason="xlwt (test-only) writes the .xls fixture: pip install xlwt")
     sub = read(tmp_path, sample_values(inspectors__total="3个", notices__junior="x"), fmt="xls", insert_rows_at=8)
     assert sub.values["inspectors.total"] == 3
-    assert flat(sub) == [("E10", "not-a-number", "error")]
+    assert flat(sub) == [("E11", "not-a-number", "error")]
 
 
 def test_ods(tmp_path):
@@ -518,10 +520,10 @@ def test_ods(tmp_path):
 
 def test_ods_formula_without_saved_value_is_computed(tmp_path):
     pytest.importorskip("odf", reason="odfpy (test-only) writes the .ods fixture: pip install odfpy")
-    sub = read(tmp_path, sample_values(inspectors__total="=SUM(D7:E7)", notices__total="=1/0"), fmt="ods")
+    sub = read(tmp_path, sample_values(inspectors__total="=SUM(D8:E8)", notices__total="=1/0"), fmt="ods")
     assert sub.values["inspectors.total"] == 3
-    assert noted(sub) == [("C7", "formula-computed", "=SUM(D7:E7)", 3)]
-    assert flat(sub) == [("C9", "formula-error", "error")]
+    assert noted(sub) == [("C8", "formula-computed", "=SUM(D8:E8)", 3)]
+    assert flat(sub) == [("C10", "formula-error", "error")]
 
 
 def test_ods_saved_errors_and_formulas_are_found_by_position():
@@ -565,13 +567,13 @@ def test_xls_named_xlsx_is_read_as_xls(tmp_path):
 def test_saved_by_libreoffice_in_every_format(tmp_path):
     """Files as an office suite writes them: real .xls/.ods/.xlsx with saved formula results.
     (Typed into and saved through LibreOffice as a school would: test_libreoffice.py.)"""
-    vals = sample_values(inspectors__total="=D7+E7", schools_visited__total="=SUM(D8:E8)", notices__total="=1/0")
+    vals = sample_values(inspectors__total="=D8+E8", schools_visited__total="=SUM(D9:E9)", notices__total="=1/0")
     src = write_return(tmp_path / "src.xlsx", vals)
     for fmt in ("xls", "ods", "xlsx"):
         sub = read_return(lo.convert(src, fmt, tmp_path / "out"), FORM)
         assert sub.located_by == BY_LAYOUT, fmt
         assert_values(sub, sample_values(notices__total=None))
-        assert flat(sub) == [("C9", "formula-error", "error")], fmt
+        assert flat(sub) == [("C10", "formula-error", "error")], fmt
         assert sub.notes == (), fmt  # saved results are plain values
 
 
@@ -582,8 +584,8 @@ def test_saved_by_libreoffice_in_every_format(tmp_path):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_formula_with_saved_result_is_its_value(tmp_path, engine):
-    path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D7+E7"))
-    save_results(path, {"C7": "3"})
+    path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D8+E8"))
+    save_results(path, {"C8": "3"})
     sub = read_return(path, FORM, engine=engine)
     assert sub.values["inspectors.total"] == 3
     assert sub.notes == () and sub.findings == ()
@@ -591,25 +593,25 @@ def test_formula_with_saved_result_is_its_value(tmp_path, engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_formula_with_saved_error_is_formula_error(tmp_path, engine):
-    path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D7/0"))
-    save_results(path, {"C7": "#DIV/0!"})
+    path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D8/0"))
+    save_results(path, {"C8": "#DIV/0!"})
     sub = read_return(path, FORM, engine=engine)
     assert sub.values["inspectors.total"] is None
-    assert flat(sub) == [("C7", "formula-error", "error")]
+    assert flat(sub) == [("C8", "formula-error", "error")]
     assert "#DIV/0!" in sub.findings[0].message
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("formula", ["=D7+E7", "=SUM(D7:E7)", "=sum(D7,E7)", "=$D$7+E7", "=(D7*2+E7*2)/2"])
+@pytest.mark.parametrize("formula", ["=D8+E8", "=SUM(D8:E8)", "=sum(D8,E8)", "=$D$8+E8", "=(D8*2+E8*2)/2"])
 def test_formula_without_saved_result_is_computed(tmp_path, engine, formula):
     sub = read(tmp_path, sample_values(inspectors__total=formula), engine=engine)
     assert sub.values["inspectors.total"] == 3
-    assert noted(sub) == [("C7", "formula-computed", formula, 3)]
+    assert noted(sub) == [("C8", "formula-computed", formula, 3)]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_formula_chain_without_saved_results(tmp_path, engine):
-    vals = sample_values(inspectors__total="=D7+E7", inspectors__primary="=1+1")
+    vals = sample_values(inspectors__total="=D8+E8", inspectors__primary="=1+1")
     sub = read(tmp_path, vals, engine=engine)
     assert (sub.values["inspectors.total"], sub.values["inspectors.primary"]) == (3, 2)
 
@@ -618,41 +620,41 @@ def test_formula_chain_without_saved_results(tmp_path, engine):
 def test_formula_dividing_by_zero_is_formula_error(tmp_path, engine):
     sub = read(tmp_path, sample_values(inspectors__total="=1/0"), engine=engine)
     assert sub.values["inspectors.total"] is None
-    assert flat(sub) == [("C7", "formula-error", "error")]
+    assert flat(sub) == [("C8", "formula-error", "error")]
     assert "“#DIV/0!”" in sub.findings[0].message
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_unsupported_formula(tmp_path, engine):
-    formula = '=VLOOKUP("小学",A1:E30,3,FALSE)'
+    formula = '=VLOOKUP("小学",A1:E31,3,FALSE)'
     sub = read(tmp_path, sample_values(inspectors__total=formula), engine=engine)
     assert sub.values["inspectors.total"] is None
-    assert flat(sub) == [("C7", "formula-unsupported", "error")]
+    assert flat(sub) == [("C8", "formula-unsupported", "error")]
     assert sub.findings[0].values == (formula,)
 
 
 def test_formula_on_another_sheet_is_unsupported(tmp_path):
-    sub = read(tmp_path, sample_values(inspectors__total="=Sheet9!D7"))
-    assert flat(sub) == [("C7", "formula-unsupported", "error")]
+    sub = read(tmp_path, sample_values(inspectors__total="=Sheet9!D8"))
+    assert flat(sub) == [("C8", "formula-unsupported", "error")]
 
 
 def test_circular_formula_is_unsupported(tmp_path):
-    sub = read(tmp_path, sample_values(inspectors__total="=D7+E7", inspectors__primary="=C7"))
-    assert ("C7", "formula-unsupported", "error") in flat(sub)
+    sub = read(tmp_path, sample_values(inspectors__total="=D8+E8", inspectors__primary="=C8"))
+    assert ("C8", "formula-unsupported", "error") in flat(sub)
 
 
 def test_saved_error_value_without_formula(tmp_path):
     path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=NA()"))
-    save_results(path, {"C7": "#N/A"})
+    save_results(path, {"C8": "#N/A"})
     patch_zip(path, sheet_member(path), lambda x: x.replace(b"<f>NA()</f>", b""))
     sub = read_return(path, FORM)
-    assert flat(sub) == [("C7", "formula-error", "error")]
+    assert flat(sub) == [("C8", "formula-error", "error")]
 
 
 @pytest.mark.parametrize(
     "formula, value",
     [("=1+2*3", 7.0), ("=-(1+2)", -3.0), ("=SUM(A1:B2)", 10.0), ("=SUM(A1:B2,5,A1)", 16.0), ("=A1/B1", 0.5),
-     ("=SUM()", 0.0), ("=$A$1+A$2+$B1", 6.0), ("=A1+C9", 1.0), ("=统计表!A1*2", 2.0), ("='统计表'!B2", 4.0),
+     ("=SUM()", 0.0), ("=$A$1+A$2+$B1", 6.0), ("=A1+C10", 1.0), ("=统计表!A1*2", 2.0), ("='统计表'!B2", 4.0),
      ("=A1/0", "#DIV/0!"), ("=A1+D1", "#VALUE!"), ("=SUM(A1:D1)", 3.0), ("=#REF!+1", "#REF!")],
 )
 def test_evaluator(formula, value):
@@ -686,10 +688,10 @@ def test_formula_probe_never_raises(xml):
 
 
 def test_shared_formulas_are_moved_to_their_cell():
-    xml = (b'<sheetData><row r="7"><c r="C7"><f t="shared" ref="C7:C9" si="0">D7+E7</f><v></v></c></row>'
-           b'<row r="8"><c r="C8"><f t="shared" si="0"/></c><c r="D8" t="e"><v>#REF!</v></c>'
-           b'<c r="E8"><f>1+1</f><v>2</v></c></row></sheetData>')
-    assert saved_formulas(xml) == {"C7": "=D7+E7", "C8": "=D8+E8", "D8": "#REF!"}
+    xml = (b'<sheetData><row r="7"><c r="C8"><f t="shared" ref="C8:C10" si="0">D8+E8</f><v></v></c></row>'
+           b'<row r="8"><c r="C9"><f t="shared" si="0"/></c><c r="D9" t="e"><v>#REF!</v></c>'
+           b'<c r="E9"><f>1+1</f><v>2</v></c></row></sheetData>')
+    assert saved_formulas(xml) == {"C8": "=D8+E8", "C9": "=D9+E9", "D9": "#REF!"}
 
 
 # ================================================================================================
@@ -940,7 +942,7 @@ def test_port_contract(tmp_path, fmt, engine):
 
 
 def test_fast_path_does_not_load_openpyxl(tmp_path):
-    path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D7+E7"))
+    path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D8+E8"))
     code = (
         "import sys; from aggregator.form.declaration import load_form; from aggregator.reading import read_return; "
         f"s = read_return({str(path)!r}, load_form()); assert s.values['inspectors.total'] == 3; "

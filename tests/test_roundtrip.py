@@ -5,7 +5,7 @@ import pytest
 from aggregator.demo import fill_workbook
 from aggregator.reading import read_return
 from aggregator.reading.submission import BY_LAYOUT
-from aggregator.outputs.template import personalise, template_bytes
+from aggregator.outputs.personalise import personalise, template_bytes
 from aggregator.checks.validate import Context, validate
 
 from forms_helpers import FORM, VALID, flat, values
@@ -39,7 +39,7 @@ def test_return_with_mistakes_is_sent_back_with_every_cell_named(tmp_path, issue
     sub = returned(tmp_path, issued, values(inspectors__total=9, orders__bureau=5, phone=""))
     report = validate(FORM, sub, ROSTER)
     assert report.status == "returned"
-    assert flat(report) == [("C7", "row-sum", "error"), ("D20", "subset", "error"), ("F3", "required", "error")]
+    assert flat(report) == [("B4", "required", "error"), ("C8", "row-sum", "error"), ("D21", "subset", "error")]
 
 
 def test_what_people_type_is_normalised_and_noted(tmp_path, issued):
@@ -53,4 +53,4 @@ def test_what_people_type_is_normalised_and_noted(tmp_path, issued):
 def test_text_that_is_not_a_number_is_a_finding_not_a_zero(tmp_path, issued):
     sub = returned(tmp_path, issued, VALID, {"notices.primary": "若干"})
     assert sub.values["notices.primary"] is None
-    assert flat(validate(FORM, sub, ROSTER)) == [("D9", "not-a-number", "error")]
+    assert flat(validate(FORM, sub, ROSTER)) == [("D10", "not-a-number", "error")]

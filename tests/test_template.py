@@ -14,21 +14,13 @@ from python_calamine import CalamineWorkbook
 
 from aggregator.atomic import save_workbook_atomic, write_atomic
 from aggregator.form.expr import compile_expr
-from aggregator.form.declaration import TEMPLATES_DIR, FormError, load_form, parse_form
+from aggregator.form.declaration import TEMPLATES_DIR, FormError, load_form
+from aggregator.form.parse import parse_form
 from aggregator.form.layout import layout_of, split_coord
-from aggregator.outputs.template import (
-    META_SHEET,
-    SCHOOL_KEYS,
-    SUMMARY_OK,
-    build_template,
-    live_checks,
-    live_rules,
-    personalise,
-    read_meta_rows,
-    set_text,
-    summary_formula,
-    template_bytes,
-)
+from aggregator.outputs.live_checks import SUMMARY_OK, live_checks, live_rules, summary_formula
+from aggregator.outputs.personalise import personalise, template_bytes
+from aggregator.outputs.template import META_SHEET, SCHOOL_KEYS, build_template, read_meta_rows
+from aggregator.outputs.xlstyle import set_text
 
 FORM = load_form()
 LAYOUT = layout_of(FORM)
@@ -38,7 +30,7 @@ SCHOOL = {
     "school_name": "曾都区<实验>&“二”小学",
     "issued_at": "2023-11-01T09:00:00",
 }
-PORTABLE_FUNCTIONS = {"IF", "IFERROR", "AND", "OR", "NOT", "LEN", "TRIM", "SUMPRODUCT", "INT"}
+PORTABLE_FUNCTIONS = {"IF", "IFERROR", "AND", "OR", "NOT", "LEN", "TRIM", "SUMPRODUCT", "INT", "COUNTA", "NA", "DATE"}
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -119,10 +111,10 @@ def test_table_has_thin_borders_and_a_chinese_font(ws):
         for cell in row:  # openpyxl gives the inner cells of a merge only its outer edges on load
             if not isinstance(cell, openpyxl.cell.cell.MergedCell):
                 assert cell.border.left.style == cell.border.bottom.style == "thin", cell.coordinate
-    assert ws["B7"].font.name in ("宋体", "等线") and ws["B7"].font.sz == 11
-    assert ws["B7"].alignment.wrap_text
-    assert ws["A6"].alignment.horizontal == "center" and ws["A6"].alignment.wrap_text
-    assert ws["C6"].font.b
+    assert ws["B8"].font.name in ("宋体", "等线") and ws["B8"].font.sz == 11
+    assert ws["B8"].alignment.wrap_text
+    assert ws["A7"].alignment.horizontal == "center" and ws["A7"].alignment.wrap_text
+    assert ws["C7"].font.b
 
 
 def test_column_widths_and_row_heights(ws):
@@ -130,7 +122,7 @@ def test_column_widths_and_row_heights(ws):
         assert ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width == width
     heights = [ws.row_dimensions[r].height for r in range(1, LAYOUT.last_row + 1)]
     assert all(15 <= h <= 80 for h in heights)
-    assert ws.row_dimensions[9].height > ws.row_dimensions[8].height  # the two-line label
+    assert ws.row_dimensions[10].height > ws.row_dimensions[9].height  # the two-line label
 
 
 def test_header_values_have_a_line_to_write_on(ws):
@@ -144,7 +136,8 @@ def test_page_is_one_a4_portrait(ws):
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 1
     assert ws.print_options.horizontalCentered
-    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$F${LAYOUT.last_row}"
+    # The form as printed: the table and its 说明, not the live-check column nor the line below.
+    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$E${LAYOUT.note_row}"
 
 
 # --- guard rails --------------------------------------------------------------------------------
@@ -182,7 +175,7 @@ def test_text_cells_only_prompt(ws):
     for f in FORM.text_fields:
         dv = prompts[LAYOUT.value_spans.get(f.id, LAYOUT.cells[f.id])]
         assert dv.showInputMessage and dv.prompt and not dv.showErrorMessage
-    assert "手机" in prompts[LAYOUT.cells["phone"]].prompt
+    assert "手机" in prompts[LAYOUT.value_spans.get("phone", LAYOUT.cells["phone"])].prompt
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -196,18 +189,18 @@ def test_formula_like_text_stays_text(tmp_path):
     wb = build_template(FORM, unit="=HYPERLINK(\"x\")", values={"problem_1": "=1+1", "reporter": "@张三", "phone": "+86 13800000000"})
     path = save(wb, tmp_path / "t.xlsx")
     ws = openpyxl.load_workbook(path)[FORM.sheet]
-    assert ws["C10"].data_type == "s" and ws["C10"].value == "=1+1"
+    assert ws["C11"].data_type == "s" and ws["C11"].value == "=1+1"
     assert ws[LAYOUT.cells["unit"]].value == "=HYPERLINK(\"x\")"
     assert ws[LAYOUT.cells["reporter"]].value == "@张三"
     rows = calamine_rows(path)
-    assert cell_value(rows, "C10") == "=1+1"
+    assert cell_value(rows, "C11") == "=1+1"
 
 
 def test_summary_values_fill_numbers_as_numbers(tmp_path):
     values = {"inspectors.total": 12, "inspectors.primary": 7, "inspectors.junior": 5, "problem_2": "作业偏多"}
     ws = openpyxl.load_workbook(save(build_template(FORM, values=values), tmp_path / "s.xlsx"))[FORM.sheet]
-    assert [ws[c].value for c in ("C7", "D7", "E7")] == [12, 7, 5]
-    assert ws["C7"].data_type == "n"
+    assert [ws[c].value for c in ("C8", "D8", "E8")] == [12, 7, 5]
+    assert ws["C8"].data_type == "n"
     assert ws[LAYOUT.cells["problem_2"]].value == "作业偏多"
 
 
@@ -276,17 +269,17 @@ def test_every_hinted_rule_has_a_live_check():
 
 def test_row_sum_check_of_inspectors_reads_its_own_row():
     cell = LAYOUT.check_cells["inspectors"]
-    assert cell == "F7"
+    assert cell == "F8"
     formula = live_checks(FORM)[cell]
     assert formula.startswith("=")
-    for ref in ("$C$7", "$D$7", "$E$7"):
+    for ref in ("$C$8", "$D$8", "$E$8"):
         assert ref in formula
     assert "合计≠小学+初中；" in formula
 
 
 def test_rules_without_a_hint_are_not_checked_live():
     formulas = "".join(live_checks(FORM).values())
-    assert "$B$3" not in formulas and "$F$3" not in formulas  # required / phone: engine only
+    assert "$B$3" not in formulas and "$B$4" not in formulas  # required / phone: engine only
 
 
 def test_check_formulas_are_in_the_sheet_in_red(ws):
@@ -315,7 +308,7 @@ def test_failing_rules_colour_their_cells(ws):
         assert f"NOT(IFERROR({rule.condition},TRUE))" in formulas_by_range[rng]
     for f in FORM.count_fields:  # text in a number cell turns red on its own
         rng = frozenset([LAYOUT.value_spans.get(f.id, LAYOUT.cells[f.id])])
-        assert any("+0<0" in x for x in formulas_by_range[rng]), f.id
+        assert any("+0>=0" in x for x in formulas_by_range[rng]), f.id
 
 
 def test_formulas_use_only_functions_every_spreadsheet_knows(ws):

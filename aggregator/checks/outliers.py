@@ -44,15 +44,15 @@ def outlier_findings(form: Form, peers: list[Peer]) -> dict[Any, list[Finding]]:
         for members in groups.values():
             if len(members) < spec.min_peers:
                 continue
-            for f in form.count_fields:
+            for f in form.numeric_fields:
                 xs = [p.values.get(f.id) for p in members]
-                nums = [x for x in xs if isinstance(x, int)]
+                nums = [x for x in xs if isinstance(x, (int, float)) and not isinstance(x, bool)]
                 if len(nums) < spec.min_peers:
                     continue
                 q1, q3 = _quartiles(nums)
                 fence = max(q3 + spec.factor * (q3 - q1), spec.floor - 1)
                 for p, x in zip(members, xs):
-                    if isinstance(x, int) and x > fence and x >= spec.floor:
+                    if isinstance(x, (int, float)) and not isinstance(x, bool) and x > fence and x >= spec.floor:
                         cell = p.cells.get(f.id, "")
                         out.setdefault(p.key, []).append(
                             Finding(

@@ -12,13 +12,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Mapping
 
+from ..form.declaration import CONTEXT_NAMES, Form, RuleSpec
 from ..form.expr import Compiled, compile_expr
-from .findings import Finding, Report
-from ..form.declaration import Form, RuleSpec
+from ..form.values import shown_text
 from ..reading.submission import Submission
-
-# Names a rule may use besides field ids; filled from the roster when there is one.
-CONTEXT_NAMES = frozenset({"in_roster", "stage"})
+from .findings import Finding, Report
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def _compiled_snippet(form: Form, source: str) -> Compiled:
 def _show(value: Any) -> str:
     if value is None:
         return "（无法识别）"
-    return str(value)
+    return shown_text(value)
 
 
 def render(form: Form, template: str, values: Mapping[str, Any], cells: Mapping[str, str], ctx: Mapping[str, Any]) -> str:
@@ -78,12 +76,16 @@ def render(form: Form, template: str, values: Mapping[str, Any], cells: Mapping[
 
 
 def check_values(
-    form: Form, values: Mapping[str, Any], cells: Mapping[str, str], context: Context | None = None
+    form: Form, values: Mapping[str, Any], cells: Mapping[str, str], context: Context | None = None,
+    *, scope: str = "return",
 ) -> list[Finding]:
-    """Run every rule of the form over one set of values; used for returns and for summaries."""
+    """Run the form's rules over one set of values: every rule for a return (``scope`` "return"),
+    only those that hold for a sum for a summary (``scope`` "all")."""
     ctx = (context or Context()).as_mapping()
     out: list[Finding] = []
     for rule in compiled_rules(form):
+        if scope == "all" and rule.spec.scope == "return":
+            continue
         if rule.check.run(values, ctx) is not False:  # True, or None: not decidable
             continue
         fields = rule.check.fields

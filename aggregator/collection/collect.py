@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .folder import Collection
-from ..checks.findings import Report
 from ..form.declaration import Form, load_form
 from .identify import Identity, identify
 from .intake import Incoming, expand
@@ -43,6 +42,7 @@ from .names import NameIndex
 from ..progress import Cancel, Job, Progress
 from ..reading import UnreadableFile, read_return
 from .roster import School
+from .state import state_of
 from ..checks.validate import Context, validate
 
 BATCH = 200  # files per ledger transaction
@@ -164,7 +164,7 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
     batch = _Batch(col)
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if total >= POOL_MIN else 1
-    reading = _Reading(_Roster(col.settings.form, tuple(schools), col.settings.name, col.settings.id), workers)
+    reading = _Reading(_Roster(col.form_source, tuple(schools), col.settings.name, col.settings.id), workers)
     now = datetime.now().isoformat(timespec="seconds")
     done = 0
     try:
@@ -225,7 +225,7 @@ def _settle(entry: tuple[str, FileRecord], outcome: tuple, batch: _Batch, result
         return
     ret: ReturnRecord = outcome[1]
     batch.add(_with(base, outcome="return" if ret.school_id else "unidentified"), ret)
-    status = "needs_review" if ret.review else validate_status(ret)
+    status = state_of(ret)
     school = by_id[ret.school_id].name if ret.school_id else ""
     result.new_returns.append((name, school, status))
     if ret.review:
@@ -270,7 +270,7 @@ class _Reader:
         not_ours = next((f for f in sub.findings if f.rule in NOT_THIS_FORM), None)
         if not_ours is not None:  # another workbook (a case report, last year's form): not a return
             return ("unreadable", not_ours.rule, not_ours.message)
-        ident = identify(sub, job.name, self.index, self.by_id, self.collection_id)
+        ident = identify(sub, job.name, self.index, self.by_id, self.collection_id, self.form.unit)
         return ("return", _record(self.form, sub, ident, self.by_id, self.index, job.sha256, job.received_at))
 
 
@@ -416,29 +416,6 @@ def context_for(school: School | None, unit: object, index: NameIndex) -> Contex
 def _record(form: Form, sub, ident: Identity, by_id: dict[str, School], index: NameIndex, sha: str,
             received_at: str) -> ReturnRecord:
     school = by_id.get(ident.school_id) if ident.school_id else None
-    report = validate(form, sub, context_for(school, sub.values.get("unit"), index))
-    return ReturnRecord(
-        sha256=sha,
-        school_id=ident.school_id,
-        identified_by=ident.by,
-        review=ident.review,
-        received_at=received_at,
-        located_by=sub.located_by,
-        meta=dict(sub.meta),
-        values=dict(sub.values),
-        cells=dict(sub.cells),
-        notes=[
-            n.__dict__ | {"raw": _jsonable(n.raw), "value": _jsonable(n.value),
-                          "label": form.field(n.field).display if form.has_field(n.field) else n.field}
-            for n in sub.notes
-        ],
-        findings=report.findings,
-    )
-
-
-def _jsonable(v: object) -> object:
-    return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
-
-
-def validate_status(ret: ReturnRecord) -> str:
-    return Report(ret.findings).status
+    report = validate(form, sub, context_for(school, sub.values.get(form.unit.id), index))
+    return ReturnRecord(sub, sha256=sha, school_id=ident.school_id, identified_by=ident.by, review=ident.review,
+                        received_at=received_at, findings=report.findings)

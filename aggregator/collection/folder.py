@@ -1,6 +1,7 @@
 """A collection folder: one return of one form from every school of a roster.
 
     DIR/收集设置.toml  settings (district, deadline, form, mail)
+    DIR/form.toml      the declaration of its form, copied at init
     DIR/ledger.sqlite  the ledger
     DIR/outbox/        workbooks issued to schools
     DIR/inbox/         the default drop folder
@@ -24,25 +25,36 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..form.declaration import DEFAULT_FORM, Form, load_form
+from ..messages import Note
 from .ledger import Ledger
 from .roster import School, load_roster
 
 SETTINGS = "收集设置.toml"
+FORM_FILE = "form.toml"  # the collection's own copy of its form's declaration
 LEDGER = "ledger.sqlite"
 FOLDERS = ("outbox", "inbox", "archive", "feedback", "summary", "roster")
 
 
 class CollectionError(ValueError):
-    """Something the clerk must fix before the command can run; the message says what."""
+    """Something the clerk must fix before the command can run; the message says what, worded
+    for the channel that shows it (``render``)."""
+
+    def __init__(self, message: "str | Note") -> None:
+        self.note = message if isinstance(message, Note) else Note.of("text", text=message)
+        super().__init__(self.note.render())
+
+    def render(self, channel: str = "cli") -> str:
+        return self.note.render(channel)
 
 
 @dataclass
 class Settings:
     id: str
     name: str  # the district (or city) running the collection: 曾都区
-    form: str = DEFAULT_FORM
+    form: str = DEFAULT_FORM  # the form as given at init: a bundled form's name, or a path
     deadline: str = ""  # YYYY-MM-DD, end of that day
     created_at: str = ""
+    form_file: str = ""  # the declaration's copy in the collection folder ("" in older collections)
     mail: dict = field(default_factory=dict)  # smtp_host, smtp_port, smtp_user, smtp_password, sender, tls
 
     def to_toml(self) -> str:
@@ -51,6 +63,7 @@ class Settings:
             f"id = {_q(self.id)}",
             f"name = {_q(self.name)}",
             f"form = {_q(self.form)}",
+            f"form_file = {_q(self.form_file)}",
             f"deadline = {_q(self.deadline)}",
             f"created_at = {_q(self.created_at)}",
             "",
@@ -88,7 +101,16 @@ class Collection:
 
     @property
     def form(self) -> Form:
-        return load_form(self.settings.form)
+        """The collection's own copy of its form: it keeps working if the original moves or
+        changes. Collections made before copies were kept load the bundled form by name."""
+        return load_form(self.form_source)
+
+    @property
+    def form_source(self) -> str:
+        """Where the form is loaded from (a path, or a bundled form's name): what workers load."""
+        if self.settings.form_file and (self.root / self.settings.form_file).exists():
+            return str(self.root / self.settings.form_file)
+        return self.settings.form
 
     @property
     def ledger(self) -> Ledger:
@@ -134,7 +156,7 @@ def init_collection(
     root = Path(root)
     if (root / SETTINGS).exists():
         raise CollectionError(f"{root} 已经是一个收集文件夹了；如需重新开始，请换一个新文件夹")
-    load_form(form)  # refuse an unknown form before anything is written
+    declared = load_form(form)  # refuse an unknown or broken form before anything is written
     schools = load_roster(roster)  # refuse a bad roster before anything is written
     settings = Settings(
         id=f"{datetime.now():%Y%m%d}-{secrets.token_hex(3)}",
@@ -142,11 +164,13 @@ def init_collection(
         form=form,
         deadline=_check_deadline(deadline),
         created_at=datetime.now().isoformat(timespec="seconds"),
+        form_file=FORM_FILE,
     )
     root.mkdir(parents=True, exist_ok=True)
     for f in FOLDERS:
         (root / f).mkdir(exist_ok=True)
     shutil.copy2(roster, root / "roster" / Path(roster).name)
+    shutil.copyfile(declared.path, root / FORM_FILE)
     col = Collection(root, settings)
     with col.ledger.transaction():
         col.ledger.add_schools(schools)
@@ -159,7 +183,7 @@ def open_collection(root: str | Path) -> Collection:
     root = Path(root)
     path = root / SETTINGS
     if not path.exists():
-        raise CollectionError(f"{root} 不是收集文件夹（没有 {SETTINGS}）。请先运行 dudao init 建立")
+        raise CollectionError(Note.of("not-a-collection", root=root, settings=SETTINGS))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         settings = Settings(
@@ -168,6 +192,7 @@ def open_collection(root: str | Path) -> Collection:
             form=data.get("form", DEFAULT_FORM),
             deadline=_check_deadline(data.get("deadline", "")),
             created_at=data.get("created_at", ""),
+            form_file=data.get("form_file", ""),
             mail=dict(data.get("mail", {})),
         )
     except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError) as exc:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ..form.declaration import Field
+from ..messages import Note
 from .names import NameIndex
 from .roster import School
 from ..reading.submission import Submission
@@ -20,13 +22,14 @@ from ..reading.submission import Submission
 class Identity:
     school_id: str | None
     by: str  # metadata | unit | filename | "" (unknown)
-    review: str = ""  # why the clerk must decide; empty when settled
+    review: Note | None = None  # why the clerk must decide; None when settled
 
 
 def identify(sub: Submission, file_name: str, index: NameIndex, schools: dict[str, School],
-             collection_id: str) -> Identity:
+             collection_id: str, unit: Field) -> Identity:
+    """``unit``: the form's field whose role is unit (填报单位, 学校名称, …)."""
     meta = sub.meta or {}
-    unit_text = str(sub.values.get("unit") or "").strip()
+    unit_text = str(sub.values.get(unit.id) or "").strip()
     by_unit = index.match(unit_text)
 
     by_meta = None
@@ -37,22 +40,18 @@ def identify(sub: Submission, file_name: str, index: NameIndex, schools: dict[st
 
     if by_meta:
         if by_unit and by_unit != by_meta:
-            return Identity(by_meta, "metadata",
-                            f"这份表是发给“{schools[by_meta].name}”的，但填报单位写的是“{unit_text}”，"
-                            f"请确认是哪所学校的报表")
+            return Identity(by_meta, "metadata", Note.of("review-meta-vs-unit", school=schools[by_meta].name,
+                                                         unit_label=unit.label, unit=unit_text))
         return Identity(by_meta, "metadata")
     # Only now the file name: most returns are settled by their metadata above.
     by_file = index.find_in(os.path.splitext(os.path.basename(file_name.replace("\\", "/")))[0])
     if by_unit:
         if by_file and by_file != by_unit:
-            return Identity(by_unit, "unit",
-                            f"填报单位写的是“{unit_text}”，但文件名像是“{schools[by_file].name}”的，"
-                            f"请确认是哪所学校的报表")
+            return Identity(by_unit, "unit", Note.of("review-unit-vs-file", unit_label=unit.label, unit=unit_text,
+                                                     school=schools[by_file].name))
         return Identity(by_unit, "unit")
     if by_file:
         return Identity(by_file, "filename")
     if unit_text:
-        why = f"填报单位“{unit_text}”不在学校名单中，文件名也看不出是哪所学校"
-    else:
-        why = "没有填写填报单位，文件名也看不出是哪所学校"
-    return Identity(None, "", why + "，请指定学校（dudao assign）")
+        return Identity(None, "", Note.of("unidentified-unit", unit_label=unit.label, unit=unit_text))
+    return Identity(None, "", Note.of("unidentified-blank", unit_label=unit.label))

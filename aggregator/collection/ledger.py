@@ -16,12 +16,18 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from ..checks.findings import Finding
+from ..form.declaration import Form
+from ..form.types import FieldType, same
+from ..messages import Note
+from ..reading.submission import Normalisation, Submission
 from .roster import School
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# Columns added since a version of the schema: a ledger written before them gains them on open.
+_ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT")}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -53,7 +59,10 @@ CREATE TABLE IF NOT EXISTS returns (
     values_json TEXT NOT NULL,
     cells_json TEXT NOT NULL,
     notes_json TEXT NOT NULL,
-    findings_json TEXT NOT NULL
+    findings_json TEXT NOT NULL,
+    form_id TEXT,                -- the form and version the return was read against
+    form_version TEXT,
+    sheet TEXT
 );
 CREATE INDEX IF NOT EXISTS returns_school ON returns(school_id, received_at);
 """
@@ -75,20 +84,49 @@ class FileRecord:
 
 @dataclass(frozen=True)
 class ReturnRecord:
+    """A school's return as the collection keeps it: the reader's ``Submission`` as it was read,
+    whose return the collection takes it to be, and the file it came in. One type from the
+    reader to the summary: nothing re-shapes a return into loose dicts on the way."""
+
+    submission: Submission
     sha256: str
     school_id: str | None
-    identified_by: str
-    review: str
+    identified_by: str  # metadata | unit | filename | clerk | ""
+    review: Note | None  # set: waits for the clerk, and why
     received_at: str
-    located_by: str
-    meta: dict
-    values: dict
-    cells: dict
-    notes: list
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...]  # the reader's and the validator's, from the last check
     id: int | None = None
     original_name: str = ""
     archived: str = ""
+
+    # The submission's parts, read as the rest of the code always has.
+    @property
+    def values(self) -> Mapping[str, Any]:
+        return self.submission.values
+
+    @property
+    def cells(self) -> Mapping[str, str]:
+        return self.submission.cells
+
+    @property
+    def meta(self) -> Mapping[str, str]:
+        return self.submission.meta
+
+    @property
+    def notes(self) -> tuple[Normalisation, ...]:
+        return self.submission.notes
+
+    @property
+    def located_by(self) -> str:
+        return self.submission.located_by
+
+    @property
+    def form_id(self) -> str:
+        return self.submission.form_id
+
+    @property
+    def form_version(self) -> str:
+        return self.submission.form_version
 
 
 class Ledger:
@@ -102,7 +140,12 @@ class Ledger:
         with self.transaction():
             for statement in _statements(SCHEMA):
                 self.db.execute(statement)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+                for column in columns:
+                    if column.split()[0] not in have:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         self.db.close()
@@ -173,33 +216,41 @@ class Ledger:
 
     # --- returns ---
     def add_return(self, rec: ReturnRecord) -> int:
+        sub = rec.submission
         cur = self.db.execute(
             "INSERT INTO returns (sha256, school_id, identified_by, review, received_at, located_by, meta_json,"
-            " values_json, cells_json, notes_json, findings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rec.sha256, rec.school_id, rec.identified_by, rec.review, rec.received_at, rec.located_by,
-             _dump(rec.meta), _dump(rec.values), _dump(rec.cells), _dump(rec.notes),
-             _dump([f.to_dict() for f in rec.findings])),
+            " values_json, cells_json, notes_json, findings_json, form_id, form_version, sheet)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rec.sha256, rec.school_id, rec.identified_by, rec.review.to_json() if rec.review else "",
+             rec.received_at, sub.located_by, _dump(dict(sub.meta)), _dump(_values_json(sub.values)),
+             _dump(dict(sub.cells)), _dump([_note_json(n) for n in sub.notes]),
+             _dump([f.to_dict() for f in rec.findings]), sub.form_id, sub.form_version, sub.sheet),
         )
         return int(cur.lastrowid)
 
-    def update_return(self, return_id: int, *, school_id: str | None, identified_by: str, review: str,
+    def update_return(self, return_id: int, *, school_id: str | None, identified_by: str, review: Note | None,
                       findings: tuple[Finding, ...]) -> None:
         self.db.execute(
             "UPDATE returns SET school_id = ?, identified_by = ?, review = ?, findings_json = ? WHERE id = ?",
-            (school_id, identified_by, review, _dump([f.to_dict() for f in findings]), return_id),
+            (school_id, identified_by, review.to_json() if review else "", _dump([f.to_dict() for f in findings]),
+             return_id),
         )
 
-    def returns(self) -> list[ReturnRecord]:
-        """Every return, oldest first. A province's 10,000 take about 30 MB, not 170: the field
-        ids are one string each however many returns use them, and the cells of returns read by
-        the layout (one JSON text for all of them) are one dict, shared: treat records as read-only."""
+    def returns(self, form: Form | None = None) -> list[ReturnRecord]:
+        """Every return, oldest first; ``form`` gives values back their types (dates).
+
+        A province's 10,000 take about 30 MB, not 170: the field ids are one string each however
+        many returns use them, and the cells of returns read by the layout (one JSON text for
+        all of them) are one dict, shared: treat records as read-only."""
         rows = self.db.execute(
             "SELECT r.id, r.sha256, r.school_id, r.identified_by, r.review, r.received_at, r.located_by, r.meta_json,"
-            " r.values_json, r.cells_json, r.notes_json, r.findings_json, f.original_name, f.archived"
+            " r.values_json, r.cells_json, r.notes_json, r.findings_json, f.original_name, f.archived,"
+            " r.form_id, r.form_version, r.sheet"
             " FROM returns r JOIN files f USING (sha256) ORDER BY r.received_at, r.id"
         )
         words: dict[str, str] = {}  # one copy of each key (and of each meta value: form, district...)
         cells: dict[str, dict] = {}  # JSON text -> parsed, for texts many returns share
+        decode = _value_decoder(form)
 
         def keyed(text: str) -> dict:
             return {words.setdefault(k, k): v for k, v in json.loads(text).items()}
@@ -209,19 +260,48 @@ class Ledger:
                 cells[text] = keyed(text)
             return cells[text]
 
-        return [
-            ReturnRecord(
-                id=r[0], sha256=r[1], school_id=r[2], identified_by=r[3] or "", review=r[4] or "",
-                received_at=r[5], located_by=r[6] or "",
-                meta={words.setdefault(k, k): words.setdefault(v, v) if isinstance(v, str) else v
-                      for k, v in json.loads(r[7]).items()},
-                values=keyed(r[8]), cells=shared_cells(r[9]),
-                notes=[{words.setdefault(k, k): v for k, v in n.items()} for n in json.loads(r[10])],
-                findings=tuple(Finding.from_dict(d) for d in json.loads(r[11])),
-                original_name=r[12], archived=r[13],
+        out = []
+        for r in rows:
+            meta = {words.setdefault(k, k): words.setdefault(v, v) if isinstance(v, str) else v
+                    for k, v in json.loads(r[7]).items()}
+            sub = Submission(
+                form_id=r[14] or (form.id if form else meta.get("form_id", "")),
+                form_version=r[15] or (form.version if form else meta.get("form_version", "")),
+                values=decode(keyed(r[8])), cells=shared_cells(r[9]), sheet=r[16] or "",
+                located_by=r[6] or "", meta=meta, notes=tuple(_note_of(n) for n in json.loads(r[10])),
+                source=r[12],
             )
-            for r in rows
-        ]
+            out.append(ReturnRecord(
+                sub, sha256=r[1], school_id=r[2], identified_by=r[3] or "", review=Note.from_json(r[4]),
+                received_at=r[5], findings=tuple(Finding.from_dict(d) for d in json.loads(r[11])),
+                id=r[0], original_name=r[12], archived=r[13],
+            ))
+        return out
+
+
+def _values_json(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: FieldType.to_json(v) for k, v in values.items()}
+
+
+def _value_decoder(form: Form | None):
+    if form is None:
+        return lambda values: values
+    typed = {f.id: f.kind.from_json for f in form.fields if f.kind.from_json is not same}
+    if not typed:
+        return lambda values: values
+    return lambda values: {k: typed[k](v) if k in typed else v for k, v in values.items()}
+
+
+def _note_json(n: Normalisation) -> dict[str, Any]:
+    return {"field": n.field, "cell": n.cell, "raw": _jsonable(n.raw), "value": _jsonable(n.value), "kind": n.kind}
+
+
+def _note_of(d: dict) -> Normalisation:
+    return Normalisation(d.get("field", ""), d.get("cell", ""), d.get("raw"), d.get("value"), d.get("kind", ""))
+
+
+def _jsonable(v: object) -> object:
+    return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
 
 
 def _statements(script: str) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .folder import Collection, CollectionError
 from .collect import context_for
+from ..messages import Note
 from .ledger import ReturnRecord
 from .names import NameIndex
 from ..checks.validate import check_values, compiled_rules
@@ -17,14 +18,14 @@ def find_return(col: Collection, ref: str) -> ReturnRecord:
     """A return by its file name (as listed by status), archive path or hash prefix."""
     ref = ref.strip()
     hits = [
-        r for r in col.ledger.returns()
+        r for r in col.ledger.returns(col.form)
         if ref in (r.original_name, r.archived, r.original_name.rsplit("/", 1)[-1])
         or (len(ref) >= 6 and r.sha256.startswith(ref.lower()))
     ]
     if not hits:
-        raise CollectionError(f"没有找到文件“{ref}”。请用 dudao status 中列出的文件名")
+        raise CollectionError(Note.of("file-not-found", ref=ref))
     if len({r.sha256 for r in hits}) > 1:
-        raise CollectionError(f"“{ref}”对应多个文件，请写出完整路径（见 dudao status）")
+        raise CollectionError(Note.of("file-ambiguous", ref=ref))
     return hits[-1]
 
 
@@ -39,7 +40,8 @@ def assign(col: Collection, ref: str, school_name: str) -> tuple[ReturnRecord, s
     form = col.form
     rule_ids = {r.spec.id for r in compiled_rules(form)}
     kept = tuple(f for f in ret.findings if f.rule not in rule_ids)  # cell-level findings of the reader
-    rechecked = check_values(form, ret.values, ret.cells, context_for(school, ret.values.get("unit"), index))
+    rechecked = check_values(form, ret.values, ret.cells, context_for(school, ret.values.get(form.unit.id), index))
     with col.ledger.transaction():
-        col.ledger.update_return(ret.id, school_id=sid, identified_by="clerk", review="", findings=kept + tuple(rechecked))
+        col.ledger.update_return(ret.id, school_id=sid, identified_by="clerk", review=None,
+                                 findings=kept + tuple(rechecked))
     return ret, school.name

@@ -1,12 +1,7 @@
 """Where every school stands, derived from the ledger each time it is asked.
 
-States (a stable contract, scripts depend on them):
-    missing                 nothing received yet
-    accepted                the current return passes every rule
-    accepted_with_warnings  passes, with warnings the clerk and school are told
-    returned                has errors: sent back for correction
-    needs_review            the clerk must decide whose return it is
-The current return of a school is its newest by the file's own time; older ones stay as history.
+The states are ``state``'s. The current return of a school is its newest by the file's own
+time; older ones stay as history.
 """
 
 from __future__ import annotations
@@ -14,26 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .folder import Collection
 from ..checks.findings import Finding, Report
-from .ledger import FileRecord, ReturnRecord
 from ..checks.outliers import Peer, outlier_findings
-from ..messages import message
+from ..form.declaration import Form
+from ..form.values import shown_text
+from ..messages import message, render
+from ..reading.submission import Normalisation
+from .folder import Collection
+from .ledger import FileRecord, ReturnRecord
 from .roster import School
+from .state import STATE_LABELS, STATES, state_of
 
-STATES = ("missing", "accepted", "accepted_with_warnings", "returned", "needs_review")
-STATE_LABELS = {
-    "missing": "未报送",
-    "accepted": "已通过",
-    "accepted_with_warnings": "通过（有提示）",
-    "returned": "退回修改",
-    "needs_review": "待人工确认",
-}
+__all__ = ["STATES", "STATE_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
 
-def _note_message(note: dict) -> str:
-    label = note.get("label") or note.get("field", "")
-    return message(note["kind"], cell=note.get("cell", ""), label=label, raw=note.get("raw"), value=note.get("value"))
+def note_message(form: Form | None, note: Normalisation) -> str:
+    """What the reader changed to read a value (a blank read as 0, "3个" as 3), in words."""
+    label = form.field(note.field).display if form is not None and form.has_field(note.field) else note.field
+    return message(note.kind, cell=note.cell, label=label, raw=shown_text(note.raw), value=shown_text(note.value))
 
 
 @dataclass(frozen=True)
@@ -44,13 +37,14 @@ class SchoolState:
     current: ReturnRecord | None
     versions: int
     findings: tuple[Finding, ...]
+    form: Form | None = None
 
     @property
     def notes(self) -> list[str]:
         """What the reader changed to read the current return (a blank read as 0, "3个" as 3)."""
         if self.current is None:
             return []
-        return [_note_message(n) for n in self.current.notes]
+        return [note_message(self.form, n) for n in self.current.notes]
 
     @property
     def accepted(self) -> bool:
@@ -68,7 +62,7 @@ class SchoolState:
             "archived": cur.archived if cur else None,
             "received_at": cur.received_at if cur else None,
             "version": self.versions,
-            "review": cur.review if cur and cur.review else None,
+            "review": render(cur.review) if cur and cur.review else None,
             "stage": self.school.stage,
             "parent": self.school.parent,
             "contact": self.school.contact,
@@ -86,6 +80,7 @@ class Overview:
     schools: tuple[SchoolState, ...]
     unreadable: tuple[FileRecord, ...]
     unidentified: tuple[ReturnRecord, ...]
+    unit_field: str = "unit"  # the form's field whose role is unit: shown for unidentified returns
 
     def count(self, *states: str) -> int:
         return sum(1 for s in self.schools if s.status in states)
@@ -99,8 +94,9 @@ class Overview:
             "schools": [s.to_dict() for s in self.schools],
             "unreadable": [{"file": f.original_name, "reason": f.reason, "kind": f.reason_kind,
                             "archived": f.archived} for f in self.unreadable],
-            "unidentified": [{"file": r.original_name, "reason": r.review, "archived": r.archived,
-                              "unit": r.values.get("unit")} for r in self.unidentified],
+            "unidentified": [{"file": r.original_name, "reason": render(r.review) if r.review else "",
+                              "archived": r.archived, "unit": r.values.get(self.unit_field)}
+                             for r in self.unidentified],
             "counts": {state: self.count(state) for state in STATES} | {"late": self.late,
                                                                         "expected": len(self.schools)},
         }
@@ -108,9 +104,10 @@ class Overview:
 
 def overview(col: Collection) -> Overview:
     schools = col.schools()
+    form = col.form
     by_school: dict[str, list[ReturnRecord]] = {}
     unidentified = []
-    for r in col.ledger.returns():  # ordered by received_at, id
+    for r in col.ledger.returns(form):  # ordered by received_at, id
         if r.school_id is None:
             unidentified.append(r)
         else:
@@ -123,15 +120,15 @@ def overview(col: Collection) -> Overview:
         for sid, r in current.items()
         if not r.review and Report(r.findings).ok
     ]
-    extra = outlier_findings(col.form, peers)
+    extra = outlier_findings(form, peers)
 
     states = []
     for s in schools:
         cur = current.get(s.id)
         if cur is None:
-            states.append(SchoolState(s, "missing", False, None, 0, ()))
+            states.append(SchoolState(s, "missing", False, None, 0, (), form))
             continue
         findings = tuple(cur.findings) + tuple(extra.get(s.id, ()))
-        status = "needs_review" if cur.review else Report(findings).status
-        states.append(SchoolState(s, status, col.is_late(cur.received_at), cur, len(by_school[s.id]), findings))
-    return Overview(tuple(states), tuple(col.ledger.files("unreadable")), tuple(unidentified))
+        states.append(SchoolState(s, state_of(cur, extra.get(s.id, ())), col.is_late(cur.received_at), cur,
+                                  len(by_school[s.id]), findings, form))
+    return Overview(tuple(states), tuple(col.ledger.files("unreadable")), tuple(unidentified), form.unit.id)

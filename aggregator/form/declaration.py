@@ -1,25 +1,33 @@
 """The declared form: one TOML file under ``excel_templates/`` is the single source of a form.
 
 The template builder, the reader, the validator and the summary writer all take a ``Form``; none
-of them knows Annex 5 by name. Adding a form means adding a declaration, not a code path.
+of them knows Annex 5 by name. Adding a form means adding a declaration, not a code path: what a
+form can say is the vocabulary below (sections of four kinds, fields of the types in ``types``,
+header fields with roles, rules in the expression language of ``expr``), and ``parse`` with
+``problems`` refuses anything else with every mistake named at once.
 """
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
+from typing import Any
+
+from .types import TYPES, FieldType
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "excel_templates"
 DEFAULT_FORM = "annex5_2023"
 
-FIELD_TYPES = ("count", "text", "phone")
-SECTION_KINDS = ("grid", "lines", "inline")
-
-
-class FormError(ValueError):
-    """The declaration itself is wrong: a developer's mistake, reported at load time."""
+SECTION_KINDS = ("grid", "lines", "inline", "checklist")
+# What the engine needs from the line above the table, whatever the form calls those fields.
+ROLES = ("unit", "reporter", "phone", "date")
+LEVELS = ("error", "warning")
+SCOPES = ("all", "return")  # "return": checked on each return, not on the summed summary
+# Names a rule may use besides field ids; the collection fills them from the roster.
+CONTEXT_NAMES = frozenset({"in_roster", "stage"})
+# How a section is summed up when it does not say: a grid's figures are added, a checklist's
+# choices counted, texts listed by school.
+DEFAULT_SUMMARY = {"grid": "sum", "inline": "sum", "lines": "list", "checklist": "count"}
 
 
 @dataclass(frozen=True)
@@ -28,14 +36,23 @@ class Column:
     label: str
     span: int = 1
     aliases: tuple[str, ...] = ()
+    type: str = ""  # grids: "" = count; checklists: every column says
+    choices: tuple[str, ...] = ()
+    decimals: int = 0
 
 
 @dataclass(frozen=True)
 class Row:
+    """A row of a grid or inline section, a numbered line, or a checklist item."""
+
     id: str
     label: str
     aliases: tuple[str, ...] = ()
     suffix: str = ""
+    type: str = ""  # "" = the section's default
+    choices: tuple[str, ...] = ()
+    decimals: int = 0
+    group: str = ""  # checklist items: the group printed beside them (一、学校教育教学)
 
 
 @dataclass(frozen=True)
@@ -46,6 +63,12 @@ class Section:
     rows: tuple[Row, ...]
     columns: tuple[Column, ...] = ()
     head: str = ""
+    summary: str = ""  # sum | count | list; "" = DEFAULT_SUMMARY for the kind
+
+    @property
+    def has_table(self) -> bool:
+        """Rows under column heads, each value found in the column of its head."""
+        return self.kind in ("grid", "checklist")
 
 
 @dataclass(frozen=True)
@@ -54,14 +77,28 @@ class Field:
 
     id: str
     label: str  # the row's (or header's) printed label
-    type: str  # count | text | phone
+    type: str  # a key of ``types.TYPES``
     section: str  # section id, "header" for the line above the table
     row: str  # row id (== id for header, line and inline fields)
-    column: str = ""  # column id for grid fields
+    column: str = ""  # column id for grid and checklist fields
     column_label: str = ""
+    role: str = ""  # header fields: unit | reporter | phone | date
+    choices: tuple[str, ...] = ()
+    decimals: int = 0
+    suffix: str = ""  # the unit printed after an inline value ("元", "例（附相关材料）")
+    summary: str = "list"  # how the summary aggregates it: sum | count | list
+
+    @property
+    def kind(self) -> FieldType:
+        return TYPES[self.type]
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind.numeric
 
     @property
     def is_count(self) -> bool:
+        """A whole number: the template's live checks guard these cells for whole numbers."""
         return self.type == "count"
 
     @property
@@ -79,6 +116,8 @@ class RuleSpec:
     check: str
     message: str
     hint: str = ""
+    scope: str = "all"  # all | return
+    index: int = 0  # which [[rules]] table it came from, for messages about the declaration
 
 
 @dataclass(frozen=True)
@@ -107,12 +146,14 @@ class Form:
     outliers: tuple[OutlierSpec, ...]
     source: str = ""  # declaration file name, for messages
     fields: tuple[Field, ...] = field(default=(), repr=False)
+    path: str = ""  # where it was loaded from ("" when built in memory)
 
     def title(self, district: str = "曾都区") -> str:
         return self.title_template.replace("{district}", district)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {f.id: f for f in self.fields})
+        object.__setattr__(self, "_roles", {f.role: f for f in self.header if f.role})
 
     def field(self, field_id: str) -> Field:
         return self._index[field_id]
@@ -120,13 +161,30 @@ class Form:
     def has_field(self, field_id: str) -> bool:
         return field_id in self._index
 
+    def role(self, name: str) -> Field | None:
+        """The header field with this role (unit, reporter, phone, date), if the form has one."""
+        return self._roles.get(name)
+
+    @property
+    def unit(self) -> Field:
+        """The header field naming the reporting unit: every form has exactly one."""
+        return self._roles["unit"]
+
+    @property
+    def numeric_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.numeric)
+
     @property
     def count_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.is_count)
 
     @property
     def text_fields(self) -> tuple[Field, ...]:
-        return tuple(f for f in self.fields if not f.is_count)
+        return tuple(f for f in self.fields if not f.numeric)
+
+    def fields_summed(self, how: str) -> tuple[Field, ...]:
+        """The fields the summary aggregates this way (sum, count or list)."""
+        return tuple(f for f in self.fields if f.summary == how)
 
     def row_label(self, row_id: str) -> str:
         for f in self.fields:
@@ -145,116 +203,25 @@ class Form:
         return hash((self.id, self.version))
 
 
-def _fields_of(section: Section) -> list[Field]:
-    out = []
-    for row in section.rows:
-        if section.kind == "grid":
-            for col in section.columns:
-                out.append(
-                    Field(f"{row.id}.{col.id}", row.label, "count", section.id, row.id, col.id, col.label)
-                )
-        elif section.kind == "lines":
-            out.append(Field(row.id, f"{section.label}{row.label}", "text", section.id, row.id))
-        else:  # inline: one count after its label
-            out.append(Field(row.id, row.label, "count", section.id, row.id))
-    return out
+class FormError(ValueError):
+    """The declaration itself is wrong. Carries every problem found, each with where it is."""
 
-
-def _expand(raw: dict) -> list[RuleSpec]:
-    keys = raw.get("for_each") or [None]
-    out = []
-    for key in keys:
-        def sub(text: str) -> str:
-            return text if key is None else text.replace("$", key)
-
-        out.append(
-            RuleSpec(
-                id=raw["id"],
-                level=raw["level"],
-                check=sub(raw["check"]),
-                message=sub(raw["message"]),
-                hint=raw.get("hint", ""),
-            )
-        )
-    return out
-
-
-def parse_form(data: dict, source: str = "") -> Form:
-    """Build a ``Form`` from a parsed declaration and check it is self-consistent."""
-    try:
-        meta = data["form"]
-        header = tuple(
-            Field(h["id"], h["label"], h.get("type", "text"), "header", h["id"]) for h in data.get("header", [])
-        )
-        sections = tuple(
-            Section(
-                id=s["id"],
-                label=s["label"],
-                kind=s["kind"],
-                head=s.get("head", ""),
-                columns=tuple(
-                    Column(c["id"], c["label"], c.get("span", 1), tuple(c.get("aliases", ()))) for c in s.get("columns", ())
-                ),
-                rows=tuple(
-                    Row(r["id"], r["label"], tuple(r.get("aliases", ())), r.get("suffix", "")) for r in s["rows"]
-                ),
-            )
-            for s in data["sections"]
-        )
-        rules = tuple(spec for raw in data.get("rules", []) for spec in _expand(raw))
-        outliers = tuple(
-            OutlierSpec(o["id"], o["level"], float(o["factor"]), int(o["floor"]), int(o["min_peers"]), o["message"])
-            for o in data.get("outliers", [])
-        )
-        fields = header + tuple(f for s in sections for f in _fields_of(s))
-        form = Form(
-            id=meta["id"],
-            version=str(meta["version"]),
-            annex=meta.get("annex", ""),
-            title_template=meta["title"],
-            sheet=meta["sheet"],
-            note=meta.get("note", ""),
-            widths=tuple(meta.get("widths", ())),
-            check_label=meta.get("check_label", "自动校验"),
-            header=header,
-            sections=sections,
-            rules=rules,
-            outliers=outliers,
-            source=source,
-            fields=fields,
-        )
-    except KeyError as exc:
-        raise FormError(f"{source}: missing key {exc}") from None
-    _check(form)
-    return form
-
-
-def _check(form: Form) -> None:
-    ids = [f.id for f in form.fields]
-    dupes = {i for i in ids if ids.count(i) > 1}
-    if dupes:
-        raise FormError(f"{form.source}: duplicate field ids {sorted(dupes)}")
-    for f in form.fields:
-        if f.type not in FIELD_TYPES:
-            raise FormError(f"{form.source}: field {f.id} has unknown type {f.type!r}")
-    for s in form.sections:
-        if s.kind not in SECTION_KINDS:
-            raise FormError(f"{form.source}: section {s.id} has unknown kind {s.kind!r}")
-    for r in form.rules:
-        if r.level not in ("error", "warning"):
-            raise FormError(f"{form.source}: rule {r.id} has unknown level {r.level!r}")
+    def __init__(self, problems: list[Any] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("；".join(str(p) for p in self.problems))
 
 
 def load_form(name_or_path: str | Path = DEFAULT_FORM) -> Form:
-    """Load a declaration by name (a file in ``excel_templates/``) or by path."""
+    """Load a declaration by name (a file in ``excel_templates/``) or by path; ``FormError``
+    lists every problem of a declaration that is not right."""
+    from .parse import load
+
     path = Path(name_or_path)
     if not path.suffix:
         path = TEMPLATES_DIR / f"{name_or_path}.toml"
-    return _load(path.resolve())
+    return load(path.resolve())
 
 
-@cache
-def _load(path: Path) -> Form:
-    with path.open("rb") as fh:
-        data = tomllib.load(fh)
-    return parse_form(data, source=path.name)
+def bundled_forms() -> list[Form]:
+    """The forms that ship with the tool, in file name order (``dudao forms``)."""
+    return [load_form(p) for p in sorted(TEMPLATES_DIR.glob("*.toml"))]

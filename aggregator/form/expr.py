@@ -13,9 +13,11 @@ the engine by construction.
 from __future__ import annotations
 
 import ast
+import datetime as dt
+import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 Values = Mapping[str, Any]
 Evaluator = Callable[[Values, Mapping[str, Any]], Any]
@@ -50,9 +52,17 @@ class Compiled:
     run: Evaluator
 
 
+def _equal(a: Any, b: Any) -> bool:
+    """Numbers are equal as Excel shows them: 0.1 + 0.2 is 0.3 (decimal fields are summed)."""
+    if isinstance(a, float) or isinstance(b, float):
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+            return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    return a == b
+
+
 _CMP = {
-    ast.Eq: lambda a, b: a == b,
-    ast.NotEq: lambda a, b: a != b,
+    ast.Eq: _equal,
+    ast.NotEq: lambda a, b: not _equal(a, b),
     ast.Lt: lambda a, b: a < b,
     ast.LtE: lambda a, b: a <= b,
     ast.Gt: lambda a, b: a > b,
@@ -65,7 +75,18 @@ _BIN = {
     ast.Mult: lambda a, b: a * b,
 }
 _BIN_XL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
-_FUNCS = {"implies", "present", "phone_like"}
+_FUNCS = {"implies", "present", "phone_like", "date"}
+
+
+def date_constant(node: ast.AST) -> dt.date:
+    """``date('2024-03-01')``: the one way a rule writes a date, checked when it is compiled."""
+    if len(getattr(node, "args", ())) != 1 or not isinstance(node.args[0], ast.Constant) \
+            or not isinstance(node.args[0].value, str):
+        raise ExprError("date() takes one text argument: date('2024-03-01')")
+    try:
+        return dt.date.fromisoformat(node.args[0].value)
+    except ValueError:
+        raise ExprError(f"date({node.args[0].value!r}): write the date as 'YYYY-MM-DD'") from None
 
 
 def _ref(node: ast.AST) -> str | None:
@@ -121,7 +142,10 @@ def compile_expr(source: str, is_field: Callable[[str], bool], context_names: fr
                 vals = [p(v, c) for p in parts]
                 if any(x is None for x in vals):
                     return None
-                return all(op(vals[i], vals[i + 1]) for i, op in enumerate(ops))
+                try:
+                    return all(op(vals[i], vals[i + 1]) for i, op in enumerate(ops))
+                except TypeError:  # text against a number: nothing a school can be told about
+                    return None
 
             return compare
         if isinstance(node, ast.BoolOp):
@@ -140,9 +164,15 @@ def compile_expr(source: str, is_field: Callable[[str], bool], context_names: fr
 
             return boolop
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
-            name, args = node.func.id, [build(a) for a in node.args]
             if node.keywords:
-                raise ExprError(f"{source!r}: {name}() takes no keywords")
+                raise ExprError(f"{source!r}: {node.func.id}() takes no keywords")
+            if node.func.id == "date":
+                try:
+                    day = date_constant(node)
+                except ExprError as exc:
+                    raise ExprError(f"{source!r}: {exc}") from None
+                return lambda v, c, k=day: k
+            name, args = node.func.id, [build(a) for a in node.args]
             if name == "implies":
                 if len(args) != 2:
                     raise ExprError(f"{source!r}: implies(p, q) takes two arguments")
@@ -167,19 +197,21 @@ def compile_expr(source: str, is_field: Callable[[str], bool], context_names: fr
     return Compiled(source, tuple(fields), tuple(ctx), run)
 
 
-def to_excel(source: str, cell_of: Callable[[str], str]) -> str:
+def to_excel(source: str, cell_of: Callable[[str], str], raw_of: Callable[[str], str] | None = None) -> str:
     """The expression as an Excel formula body (no leading '='), with fields as cell refs.
 
-    Raises ``ExprError`` for anything Excel cannot see (context names such as the roster).
-    Blank cells count as 0 in Excel arithmetic, as they do in the engine.
+    ``cell_of`` gives a field as the rules compare it (the template reads a count as ``C7+0``);
+    ``raw_of``, the plain cell, is what ``present()`` looks at. Raises ``ExprError`` for anything
+    Excel cannot see (context names such as the roster). Blank cells count as 0 in Excel
+    arithmetic, as they do in the engine.
     """
     tree = ast.parse(source.strip(), mode="eval").body
 
-    def xl(node: ast.AST) -> str:
+    def xl(node: ast.AST, raw: bool = False) -> str:
         ref = _ref(node)
         if ref is not None:
             try:
-                return cell_of(ref)
+                return (raw_of or cell_of)(ref) if raw else cell_of(ref)
             except KeyError:
                 raise ExprError(f"{source!r}: {ref!r} has no cell in the workbook") from None
         if isinstance(node, ast.Constant):
@@ -200,11 +232,29 @@ def to_excel(source: str, cell_of: Callable[[str], str]) -> str:
             name = "AND" if isinstance(node.op, ast.And) else "OR"
             return f"{name}({','.join(xl(n) for n in node.values)})"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            args = [xl(a) for a in node.args]
+            inside_present = node.func.id == "present"
+            args = [xl(a, inside_present) for a in node.args] if node.func.id != "date" else []
             if node.func.id == "implies":
                 return f"OR(NOT({args[0]}),{args[1]})"
             if node.func.id == "present":
                 return f"LEN(TRIM({args[0]}))>0"
+            if node.func.id == "date":
+                day = date_constant(node)
+                return f"DATE({day.year},{day.month},{day.day})"
         raise ExprError(f"{source!r}: {ast.unparse(node)!r} has no Excel form")
 
     return xl(tree)
+
+
+def compared_constants(source: str) -> Iterator[tuple[str, Any]]:
+    """(field or name, constant) for every comparison of a name with a literal in ``source``:
+    lets the declaration checker see ``status == '已落实'`` against the field's choices."""
+    tree = ast.parse(source.strip(), mode="eval")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            items = [node.left, *node.comparators]
+            for a, b in zip(items, items[1:]):
+                for ref_node, const in ((a, b), (b, a)):
+                    ref = _ref(ref_node)
+                    if ref is not None and isinstance(const, ast.Constant):
+                        yield ref, const.value

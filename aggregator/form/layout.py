@@ -13,8 +13,7 @@ from functools import cache
 
 from .declaration import Form
 
-HEADER_ROW = 3
-FIRST_TABLE_ROW = 4
+HEADER_ROW = 3  # the header fields start here (填报单位：…), wrapping onto more rows
 LABEL_COL = 2  # B: item labels
 FIRST_VALUE_COL = 3  # C: first value column
 
@@ -55,7 +54,7 @@ class Text:
 
 @dataclass(frozen=True)
 class Layout:
-    n_cols: int
+    n_cols: int  # every column, the live-check column last
     cells: dict[str, str]  # field id -> input cell (top-left of its merge)
     label_cells: dict[str, str]  # field id -> cell holding its row label (or header label)
     check_cells: dict[str, str]  # row id -> that row's live-check cell
@@ -66,65 +65,141 @@ class Layout:
     summary_cell: str  # the overall live-check line below the table
     value_spans: dict[str, str] = field(default_factory=dict)  # field id -> merged range if spanning
     fingerprint: str = ""
+    widths: tuple[float, ...] = ()  # of every column, the declared ones or sensible defaults
 
     @property
     def last_row(self) -> int:
         return split_coord(self.summary_cell)[0]
 
+    @property
+    def printed_cols(self) -> int:
+        """The form as printed stops before the live-check column: that is for the screen."""
+        return self.n_cols - 1
+
+    @property
+    def print_area(self) -> str:
+        return f"A1:{col_letter(self.printed_cols)}{self.note_row}"
+
+
+def value_columns(form: Form) -> int:
+    """How many value columns the table needs: its widest grid or checklist, and two for an
+    inline value followed by the rest of its sentence (共发现典型经验 _ 例)."""
+    widest = max((sum(c.span for c in s.columns) for s in form.sections if s.has_table), default=1)
+    if any(r.suffix for s in form.sections if s.kind == "inline" for r in s.rows):
+        widest = max(widest, 2)
+    return widest
+
+
+def _widths(form: Form, n_cols: int) -> tuple[float, ...]:
+    """The declared widths where there are enough of them, else: section, label, values, check."""
+    if len(form.widths) >= n_cols:
+        return tuple(form.widths[:n_cols])
+    values = [12.0] * (n_cols - 3)
+    for s in form.sections:  # a checklist's text column (问题说明) is where schools write most
+        if s.kind == "checklist":
+            col = 0
+            for c in s.columns:
+                if (c.type or "text") == "text":
+                    values[col] = max(values[col], 30.0)
+                col += c.span
+    return (14.0, 40.0, *values, 26.0)
+
+
+def _header_rows(form: Form, printed: int) -> tuple[list[tuple[Text, str, str]], list[str], int]:
+    """Header fields in label/value pairs across the printed columns, wrapping onto more rows:
+    (label text, field id, value range) per field, the merges, and how many rows it took."""
+    per_row = max(1, printed // 2)
+    placed, merges = [], []
+    rows = 0
+    for i, f in enumerate(form.header):
+        r, k = HEADER_ROW + i // per_row, i % per_row
+        rows = r - HEADER_ROW + 1
+        label_col, value_col = 1 + 2 * k, 2 + 2 * k
+        last_in_row = k == per_row - 1 or i == len(form.header) - 1
+        end = printed if last_in_row else value_col
+        rng = f"{coord(r, value_col)}:{coord(r, end)}" if end > value_col else coord(r, value_col)
+        if end > value_col:
+            merges.append(rng)
+        placed.append((Text(coord(r, label_col), f"{f.label}：", "header_label"), f.id, rng))
+    return placed, merges, rows
+
 
 @cache
 def layout_of(form: Form) -> Layout:
-    n_cols = len(form.widths) or 6
+    n_values = value_columns(form)
+    n_cols = n_values + 3  # section, label, values, live check
     check_col = n_cols
-    value_cols = check_col - FIRST_VALUE_COL  # C..E for Annex 5
+    printed = n_cols - 1
+    last_value = check_col - 1
     texts: list[Text] = [Text("A1", form.annex, "annex"), Text("A2", "{title}", "title")]
-    merges = [f"A2:{col_letter(n_cols)}2"]
+    merges = [f"A2:{col_letter(printed)}2"]
     cells: dict[str, str] = {}
     label_cells: dict[str, str] = {}
     check_cells: dict[str, str] = {}
     spans: dict[str, str] = {}
 
-    for i, f in enumerate(form.header):
-        label_col, value_col = 1 + 2 * i, 2 + 2 * i
-        texts.append(Text(coord(HEADER_ROW, label_col), f"{f.label}：", "header_label"))
-        label_cells[f.id] = coord(HEADER_ROW, label_col)
-        cells[f.id] = coord(HEADER_ROW, value_col)
+    placed, header_merges, header_rows = _header_rows(form, printed)
+    merges += header_merges
+    for text, fid, rng in placed:
+        texts.append(text)
+        label_cells[fid] = text.cell
+        cells[fid] = rng.partition(":")[0]
+        if ":" in rng:
+            spans[fid] = rng
 
-    row = FIRST_TABLE_ROW
+    first_table_row = HEADER_ROW + max(header_rows, 1)
+    row = first_table_row
     for section in form.sections:
         first = row
-        if section.kind == "grid":
+        if section.has_table:
             texts.append(Text(coord(row, LABEL_COL), section.head, "head"))
             col = FIRST_VALUE_COL
-            for c in section.columns:
+            for i, c in enumerate(section.columns):
+                span = c.span if i < len(section.columns) - 1 else last_value - col + 1
                 texts.append(Text(coord(row, col), c.label, "column_head"))
-                if c.span > 1:
-                    merges.append(f"{coord(row, col)}:{coord(row, col + c.span - 1)}")
-                col += c.span
+                if span > 1:
+                    merges.append(f"{coord(row, col)}:{coord(row, col + span - 1)}")
+                col += span
             texts.append(Text(coord(row, check_col), form.check_label, "check_head"))
             row += 1
-            for r in section.rows:
-                texts.append(Text(coord(row, LABEL_COL), r.label, "row_label"))
+            groups: list[tuple[str, int, int]] = []  # (group label, first row, last row)
+            for n, r in enumerate(section.rows, start=1):
+                label = f"{n}.{r.label}" if section.kind == "checklist" else r.label
+                texts.append(Text(coord(row, LABEL_COL), label, "row_label"))
                 col = FIRST_VALUE_COL
-                for c in section.columns:
+                for i, c in enumerate(section.columns):
+                    span = c.span if i < len(section.columns) - 1 else last_value - col + 1
                     fid = f"{r.id}.{c.id}"
                     cells[fid] = coord(row, col)
                     label_cells[fid] = coord(row, LABEL_COL)
-                    if c.span > 1:
-                        rng = f"{coord(row, col)}:{coord(row, col + c.span - 1)}"
+                    if span > 1:
+                        rng = f"{coord(row, col)}:{coord(row, col + span - 1)}"
                         merges.append(rng)
                         spans[fid] = rng
-                    col += c.span
+                    col += span
                 check_cells[r.id] = coord(row, check_col)
+                if r.group and (not groups or groups[-1][0] != r.group):
+                    groups.append((r.group, row, row))
+                elif r.group:
+                    groups[-1] = (r.group, groups[-1][1], row)
                 row += 1
+            if groups:
+                for label, g1, g2 in groups:
+                    texts.append(Text(coord(g1, 1), label, "section"))
+                    if g2 > g1:
+                        merges.append(f"{coord(g1, 1)}:{coord(g2, 1)}")
+                if section.label:  # the section's own name heads the group column
+                    texts.append(Text(coord(first, 1), section.label, "section"))
+                continue
         elif section.kind == "lines":
             for r in section.rows:
                 texts.append(Text(coord(row, LABEL_COL), r.label, "line_label"))
-                rng = f"{coord(row, FIRST_VALUE_COL)}:{coord(row, FIRST_VALUE_COL + value_cols - 1)}"
-                merges.append(rng)
+                rng = f"{coord(row, FIRST_VALUE_COL)}:{coord(row, last_value)}"
+                if last_value > FIRST_VALUE_COL:
+                    merges.append(rng)
+                    spans[r.id] = rng
                 cells[r.id] = coord(row, FIRST_VALUE_COL)
                 label_cells[r.id] = coord(row, LABEL_COL)
-                spans[r.id] = rng
                 check_cells[r.id] = coord(row, check_col)
                 row += 1
         else:  # inline: label, one value, the rest of the sentence
@@ -134,18 +209,22 @@ def layout_of(form: Form) -> Layout:
                 label_cells[r.id] = coord(row, LABEL_COL)
                 if r.suffix:
                     texts.append(Text(coord(row, FIRST_VALUE_COL + 1), r.suffix, "suffix"))
-                    if value_cols > 2:
-                        merges.append(f"{coord(row, FIRST_VALUE_COL + 1)}:{coord(row, check_col - 1)}")
+                    if last_value > FIRST_VALUE_COL + 1:
+                        merges.append(f"{coord(row, FIRST_VALUE_COL + 1)}:{coord(row, last_value)}")
+                elif last_value > FIRST_VALUE_COL:
+                    rng = f"{coord(row, FIRST_VALUE_COL)}:{coord(row, last_value)}"
+                    merges.append(rng)
+                    spans[r.id] = rng
                 check_cells[r.id] = coord(row, check_col)
                 row += 1
         texts.append(Text(coord(first, 1), section.label, "section"))
         if row - 1 > first:
             merges.append(f"{coord(first, 1)}:{coord(row - 1, 1)}")
 
-    table = (FIRST_TABLE_ROW, row - 1)
+    table = (first_table_row, row - 1)
     note_row = row
     texts.append(Text(coord(note_row, 1), form.note, "note"))
-    merges.append(f"{coord(note_row, 1)}:{coord(note_row, n_cols)}")
+    merges.append(f"{coord(note_row, 1)}:{coord(note_row, printed)}")
     summary_row = note_row + 1
     merges.append(f"{coord(summary_row, 1)}:{coord(summary_row, n_cols)}")
 
@@ -166,4 +245,5 @@ def layout_of(form: Form) -> Layout:
         summary_cell=coord(summary_row, 1),
         value_spans=spans,
         fingerprint=hashlib.sha256(fp_source.encode()).hexdigest()[:16],
+        widths=_widths(form, n_cols),
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 from ..atomic import write_all_atomic
 from ..collection.folder import Collection
 from ..progress import Cancel, Job, Progress
-from .template import personalise, template_bytes
+from .personalise import personalise, template_bytes
 
 
 @dataclass

@@ -37,6 +37,7 @@ from .mail import (
     Attachment, Mailer, MailError, SmtpSettings, build_message, describe_failure, for_sending, parse_addresses,
     smtp_settings, to_bytes,
 )
+from ..messages import Note
 from ..progress import Cancel, Job, Progress
 from ..collection.roster import School
 from .markup import Problem, marked_workbook, workbook_bytes
@@ -57,7 +58,7 @@ class FeedbackResult:
     folder: Path
     returned: int
     reminders: int
-    notes: list[str]
+    notes: list[Note | str]
     files: list[Path]
     sent: int = 0
 
@@ -105,7 +106,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
 
     review = [s.school.name for s in states if s.status == "needs_review"]
     if review:
-        result.notes.append(f"{'、'.join(review)} 的报表待人工确认（dudao status 查看原因），本次未生成反馈")
+        result.notes.append(Note.of("feedback-waiting", schools="、".join(review)))
 
     for done, state in enumerate(todo, start=1):
         if cancel is not None:

@@ -39,7 +39,8 @@ from ..form.declaration import Form
 from ..collection.intake import display_name
 from ..form.layout import coord, layout_of, split_coord
 from ..collection.ledger import ReturnRecord
-from .template import build_template, set_text
+from .template import build_template
+from .xlstyle import set_text
 
 FEEDBACK_SHEET = "请先看这里"  # the reader should skip a sheet of this name in a resubmitted copy
 AUTHOR = "区教育局"

@@ -10,12 +10,12 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from ..checks.findings import ERROR, Finding
-from ..form.declaration import TEMPLATES_DIR, Field, Form, FormError, load_form
+from ..form.declaration import Field, Form, FormError, bundled_forms
+from ..form.values import shown_text
 from ..form.layout import coord
 from ..messages import message
 from .submission import Normalisation, Submission
 from .location import Location
-from .normalise import normalise_count, normalise_text, shown_text
 
 
 def assemble(
@@ -39,7 +39,7 @@ def assemble(
         at, raw = raws[f.id]
         ref = _ref(*at)
         cells[f.id] = ref
-        outcome = normalise_count(raw) if f.is_count else normalise_text(raw)
+        outcome = f.kind.read(raw, f)
         values[f.id] = outcome.value
         if outcome.problem:
             text = message(outcome.problem, cell=ref, label=f.display, raw=shown_text(outcome.shown))
@@ -87,16 +87,16 @@ def _not_found(form: Form, missing: dict[str, list[Field]]) -> list[Finding]:
     return out
 
 
-def known_form_title(form_id: str, district: str) -> str:
-    """The title of another declared form, so the clerk reads "附件3 ..." rather than an id."""
-    for path in sorted(TEMPLATES_DIR.glob("*.toml")):
-        try:
-            other = load_form(path)
-        except FormError:
-            continue
-        if other.id == form_id:
-            return other.title(district)
-    return form_id
+def known_form_title(form_id: str, district: str, meta: Mapping[str, str] | None = None) -> str:
+    """The title of another form, so the clerk reads a title rather than an id: as its own
+    workbook records it, else as a bundled declaration has it."""
+    if meta and meta.get("form_title"):
+        return meta["form_title"]
+    try:
+        forms = bundled_forms()
+    except FormError:
+        return form_id
+    return next((f.title(district) for f in forms if f.id == form_id), form_id)
 
 
 def unlocated(
@@ -105,7 +105,7 @@ def unlocated(
     """No table to read (another form, or none on any sheet): every value None, one finding."""
     district = meta.get("district") or "曾都区"
     if "found" in values:
-        values["found"] = known_form_title(values["found"], district)
+        values["found"] = known_form_title(values["found"], district, meta)
     text = message(rule, title=form.title(district), **values)
     return Submission(
         form_id=form.id,

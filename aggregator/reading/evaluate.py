@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .normalise import EXCEL_ERRORS
+from ..form.values import EXCEL_ERRORS
 
 MAX_RANGE_CELLS = 10_000
 Lookup = Callable[[int, int], Any]  # (row, col) -> the referenced cell's value

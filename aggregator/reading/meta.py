@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .normalise import normalise_text
+from ..form.values import normalise_text
 from .port import RawWorkbook, SheetTooLarge
 
 META_SHEET = "dudao_meta"

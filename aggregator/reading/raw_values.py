@@ -14,7 +14,7 @@ from ..form.declaration import Form
 from ..form.layout import coord
 from .evaluate import ExcelError, Unsupported, evaluate
 from .location import Location
-from .normalise import FormulaCell
+from ..form.values import FormulaCell
 from .port import RawWorkbook, value_at
 
 _MAX_DEPTH = 50
@@ -31,7 +31,7 @@ def raw_values(wb: RawWorkbook, location: Location, form: Form) -> dict[str, tup
             continue
         raw = value_at(grid, *at)
         out[fid] = (at, raw)
-        if raw in (None, "") and form.field(fid).is_count:
+        if raw in (None, "") and form.field(fid).numeric:
             blank_counts.append(fid)
     if blank_counts:
         formulas = wb.formulas(location.sheet)  # may be lazy: ask cell by cell, never len()

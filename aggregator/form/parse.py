@@ -1,0 +1,428 @@
+"""A declaration file to a ``Form``, or every mistake in it at once, each with its line.
+
+Forms are written outside this repository by people who are not us: a mistake must read like a
+compiler's, ``annex3.toml:41: 规则 note-needed: …``, and all of them come in one run
+(``dudao check-form``), not one per try. Parsing keeps going past a broken part; ``problems``
+then checks what only a whole form can tell (rules, roles, hints).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable
+
+from .declaration import (
+    DEFAULT_SUMMARY, LEVELS, ROLES, SCOPES, SECTION_KINDS, Column, Field, Form, FormError, OutlierSpec, Row,
+    RuleSpec, Section,
+)
+from .types import SUMMARIES, TYPES
+
+_KEYS = {
+    "form": {"id", "version", "annex", "title", "sheet", "note", "widths", "check_label"},
+    "header": {"id", "label", "type", "role", "choices", "decimals", "aliases"},
+    "sections": {"id", "label", "kind", "head", "columns", "rows", "items", "summary"},
+    "columns": {"id", "label", "span", "aliases", "type", "choices", "decimals"},
+    "rows": {"id", "label", "aliases", "suffix", "type", "choices", "decimals"},
+    "items": {"id", "label", "group", "aliases"},
+    "rules": {"id", "level", "check", "message", "hint", "for_each", "scope"},
+    "outliers": {"id", "level", "factor", "floor", "min_peers", "message"},
+}
+_TOP = {"form", "header", "sections", "rules", "outliers"}
+_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TABLE = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?\s*(?:#.*)?$")
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    """One mistake in a declaration: what kind, where (section, field or rule), and the fix."""
+
+    kind: str  # stable id, one per kind of mistake (tests and tools key on it)
+    where: str  # 节“…” / 字段 … / 规则 … / [form]
+    message: str  # Chinese
+    line: int = 0
+    source: str = ""
+
+    def __str__(self) -> str:
+        at = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{at}: {self.where}: {self.message}" if at else f"{self.where}: {self.message}"
+
+
+class Locator:
+    """Line numbers in the declaration's text: of the n-th ``[[sections]]`` table, and of an
+    entry or key inside it. TOML parsers give values, not lines; a declaration is small and
+    regular enough to find them again by text."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+        self.tables: list[tuple[str, int]] = []  # (table name, 1-based line) in order
+        for i, line in enumerate(self.lines, start=1):
+            m = _TABLE.match(line)
+            if m:
+                self.tables.append((m.group(1), i))
+
+    def table(self, name: str, index: int = 0) -> tuple[int, int]:
+        """First and last line of the ``index``-th table called ``name`` (0, 0 if absent)."""
+        seen = -1
+        for k, (table, line) in enumerate(self.tables):
+            if table == name:
+                seen += 1
+                if seen == index:
+                    end = self.tables[k + 1][1] - 1 if k + 1 < len(self.tables) else len(self.lines)
+                    return line, end
+        return 0, 0
+
+    def find(self, name: str, index: int = 0, *, key: str = "", entry: str = "") -> int:
+        """The line of ``key = `` or of the inline entry with ``id = "entry"`` in that table,
+        else the table's own line."""
+        first, last = self.table(name, index)
+        if not first:
+            return 0
+        if entry:
+            pattern = re.compile(r"""\bid\s*=\s*["']""" + re.escape(entry) + r"""["']""")
+        elif key:
+            pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+        else:
+            return first
+        for i in range(first, last + 1):
+            if pattern.search(self.lines[i - 1]):
+                return i
+        return first
+
+
+class _Problems:
+    def __init__(self, source: str, locator: Locator) -> None:
+        self.source = source
+        self.at = locator
+        self.items: list[FormProblem] = []
+
+    def add(self, kind: str, where: str, message: str, line: int = 0) -> None:
+        self.items.append(FormProblem(kind, where, message, line, self.source))
+
+
+def load(path: Path) -> Form:
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _load(path: Path, _mtime: int) -> Form:
+    """Cached per file version: a form edited while the desktop runs is read again."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise FormError([FormProblem("missing-file", "文件", f"找不到表单声明 {path}", 0, path.name)]) from None
+    except UnicodeDecodeError:
+        raise FormError([FormProblem("syntax", "文件", "不是 UTF-8 编码的文本，请用 UTF-8 保存", 0, path.name)]) from None
+    return parse_text(text, source=path.name, path=str(path))
+
+
+def parse_text(text: str, source: str = "", path: str = "") -> Form:
+    """A declaration's text to a ``Form``; ``FormError`` with every problem otherwise."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise FormError([FormProblem("syntax", "TOML 语法", f"无法解析（{exc}），请检查引号、括号和逗号",
+                                     int(m.group(1)) if m else 0, source)]) from None
+    return parse_form(data, source=source, text=text, path=path)
+
+
+def parse_form(data: dict, source: str = "", *, text: str = "", path: str = "") -> Form:
+    """Build a ``Form`` from a parsed declaration and check it; ``FormError`` lists every problem."""
+    from .problems import semantic_problems
+
+    p = _Problems(source, Locator(text))
+    form = _build(data, p)
+    if form is not None:
+        semantic_problems(form, p)
+    if p.items:
+        raise FormError(p.items)
+    assert form is not None
+    return replace(form, path=path)
+
+
+# ------------------------------------------------------------------------------------------------
+# Building
+# ------------------------------------------------------------------------------------------------
+
+
+def _unknown_keys(raw: dict, table: str, where: str, p: _Problems, line: int) -> None:
+    for key in sorted(set(raw) - _KEYS[table]):
+        p.add("unknown-key", where, f"不认识的键“{key}”（可用：{'、'.join(sorted(_KEYS[table]))}）", line)
+
+
+def _text(raw: dict, key: str, where: str, p: _Problems, line: int, *, required: bool = True,
+          default: str = "") -> str:
+    value = raw.get(key, None)
+    if value is None:
+        if required:
+            p.add("missing-key", where, f"缺少“{key}”", line)
+        return default
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        p.add("bad-value", where, f"“{key}”应为文字", line)
+        return default
+    return str(value)
+
+
+def _build(data: dict, p: _Problems) -> Form | None:
+    for key in sorted(set(data) - _TOP):
+        p.add("unknown-key", "文件", f"不认识的表“{key}”（可用：{'、'.join(sorted(_TOP))}）")
+    meta = data.get("form")
+    if not isinstance(meta, dict):
+        p.add("missing-key", "[form]", "缺少 [form] 表（id、version、title、sheet）")
+        return None
+    line = p.at.find("form")
+    _unknown_keys(meta, "form", "[form]", p, line)
+    form_id = _text(meta, "id", "[form]", p, line)
+    widths = meta.get("widths", ())
+    if not isinstance(widths, list) or not all(isinstance(w, (int, float)) and w > 0 for w in widths):
+        p.add("bad-value", "[form]", "widths 应为正数列表，如 [16, 40, 11, 11, 11, 30]", p.at.find("form", key="widths"))
+        widths = []
+    header = tuple(h for i, raw in enumerate(_tables(data, "header", p)) if (h := _header(raw, i, p)))
+    sections = []
+    for i, raw in enumerate(_tables(data, "sections", p)):
+        section = _section(raw, i, p)
+        if section is not None:
+            sections.append(section)
+    fields = _roles_by_name(header)
+    for s in sections:
+        fields.extend(_fields_of(s))
+    rules = tuple(spec for i, raw in enumerate(_tables(data, "rules", p))
+                  for spec in _rules(raw, i, {s.id: s for s in sections}, p))
+    outliers = tuple(o for i, raw in enumerate(_tables(data, "outliers", p)) if (o := _outlier(raw, i, p)))
+    return Form(
+        id=form_id,
+        version=_text(meta, "version", "[form]", p, line, default="1"),
+        annex=_text(meta, "annex", "[form]", p, line, required=False),
+        title_template=_text(meta, "title", "[form]", p, line),
+        sheet=_text(meta, "sheet", "[form]", p, line, default="Sheet1")[:31],
+        note=_text(meta, "note", "[form]", p, line, required=False),
+        widths=tuple(int(w) for w in widths),
+        check_label=_text(meta, "check_label", "[form]", p, line, required=False, default="自动校验"),
+        header=tuple(f for f in fields if f.section == "header"),
+        sections=tuple(sections),
+        rules=rules,
+        outliers=outliers,
+        source=p.source,
+        fields=tuple(fields),
+    )
+
+
+def _tables(data: dict, name: str, p: _Problems) -> list[dict]:
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        p.add("bad-value", f"[[{name}]]", f"应写成 [[{name}]] 表的列表")
+        return []
+    return value
+
+
+def _typed(raw: dict, where: str, p: _Problems, line: int, default: str) -> tuple[str, tuple[str, ...], int]:
+    """A field's type, choices and decimals, each checked against the type registry."""
+    kind = raw.get("type", default) or default
+    if kind not in TYPES:
+        p.add("unknown-type", where, f"不认识的类型“{kind}”（可用：{'、'.join(TYPES)}）", line)
+        kind = default
+    choices = raw.get("choices", [])
+    if not isinstance(choices, list) or not all(isinstance(c, str) and c.strip() for c in choices):
+        p.add("choices", where, "choices 应为文字列表，如 [\"是\", \"否\"]", line)
+        choices = []
+    decimals = raw.get("decimals", 0)
+    if not isinstance(decimals, int) or isinstance(decimals, bool) or not 0 <= decimals <= 6:
+        p.add("decimals", where, "decimals 应为 0 到 6 的整数", line)
+        decimals = 0
+    if kind == "choice" and not choices:
+        p.add("choices", where, "选项类型（choice）需要 choices，如 choices = [\"是\", \"否\"]", line)
+    if choices and kind != "choice":
+        p.add("choices", where, f"只有选项类型（choice）可以有 choices，这里的类型是“{kind}”", line)
+    if "decimals" in raw and kind != "number":
+        p.add("decimals", where, f"只有数字类型（number）可以有 decimals，这里的类型是“{kind}”", line)
+    return kind, tuple(choices), decimals
+
+
+def _id(raw: dict, where: str, p: _Problems, line: int, default: str = "") -> str:
+    value = raw.get("id", default)
+    if not isinstance(value, str) or not _ID.match(value):
+        p.add("bad-id", where, f"id“{value}”只能用英文字母、数字和下划线，且不以数字开头", line)
+        return default or f"_bad{line}"
+    return value
+
+
+def _header(raw: dict, i: int, p: _Problems) -> Field | None:
+    line = p.at.find("header", i)
+    where = f"表头字段 {raw.get('id', i + 1)}"
+    _unknown_keys(raw, "header", where, p, line)
+    fid = _id(raw, where, p, line)
+    label = _text(raw, "label", where, p, line)
+    kind, choices, decimals = _typed(raw, where, p, line, "text")
+    role = raw.get("role", "")
+    if role and role not in ROLES:
+        p.add("role", where, f"不认识的角色“{role}”（可用：{'、'.join(ROLES)}）", line)
+        role = ""
+    return Field(fid, label, kind, "header", fid, role=role, choices=choices, decimals=decimals)
+
+
+def _roles_by_name(header: tuple[Field, ...]) -> list[Field]:
+    """A declaration written before roles existed names its fields ``unit``, ``reporter`` and
+    ``phone``: each takes the role of its name unless another field declares that role."""
+    declared = {f.role for f in header if f.role}
+    out = []
+    for f in header:
+        if not f.role and f.id in ROLES and f.id not in declared:
+            f = Field(f.id, f.label, f.type, f.section, f.row, role=f.id, choices=f.choices, decimals=f.decimals)
+        out.append(f)
+    return out
+
+
+def _columns(raw: dict, where: str, i: int, p: _Problems, default_type: str) -> tuple[Column, ...]:
+    out = []
+    entries = raw.get("columns", [])
+    if not isinstance(entries, list):
+        p.add("bad-value", where, "columns 应为列表", p.at.find("sections", i, key="columns"))
+        return ()
+    for c in entries:
+        if not isinstance(c, dict):
+            p.add("bad-value", where, "columns 的每一项应写成 { id = …, label = … }", p.at.find("sections", i))
+            continue
+        line = p.at.find("sections", i, entry=str(c.get("id", "")))
+        cwhere = f"{where} 的列 {c.get('id', '?')}"
+        _unknown_keys(c, "columns", cwhere, p, line)
+        kind, choices, decimals = _typed(c, cwhere, p, line, default_type)
+        span = c.get("span", 1)
+        if not isinstance(span, int) or isinstance(span, bool) or span < 1:
+            p.add("bad-value", cwhere, "span 应为正整数", line)
+            span = 1
+        out.append(Column(_id(c, cwhere, p, line), _text(c, "label", cwhere, p, line), span,
+                          tuple(c.get("aliases", ())), kind if "type" in c else "", choices, decimals))
+    return tuple(out)
+
+
+def _rows(raw: dict, key: str, where: str, i: int, p: _Problems, default_type: str) -> tuple[Row, ...]:
+    out = []
+    entries = raw.get(key, [])
+    if not isinstance(entries, list):
+        p.add("bad-value", where, f"{key} 应为列表", p.at.find("sections", i, key=key))
+        return ()
+    for r in entries:
+        if not isinstance(r, dict):
+            p.add("bad-value", where, f"{key} 的每一项应写成 {{ id = …, label = … }}", p.at.find("sections", i))
+            continue
+        line = p.at.find("sections", i, entry=str(r.get("id", "")))
+        rwhere = f"{where} 的{'项目' if key == 'items' else '行'} {r.get('id', '?')}"
+        _unknown_keys(r, key, rwhere, p, line)
+        kind, choices, decimals = _typed(r, rwhere, p, line, default_type) if key == "rows" else ("", (), 0)
+        out.append(Row(_id(r, rwhere, p, line), _text(r, "label", rwhere, p, line), tuple(r.get("aliases", ())),
+                       _text(r, "suffix", rwhere, p, line, required=False), kind if "type" in r else "", choices,
+                       decimals, _text(r, "group", rwhere, p, line, required=False)))
+    return tuple(out)
+
+
+def _section(raw: dict, i: int, p: _Problems) -> Section | None:
+    line = p.at.find("sections", i)
+    where = f"节 {raw.get('id') or raw.get('label') or i + 1}"
+    _unknown_keys(raw, "sections", where, p, line)
+    kind = raw.get("kind")
+    if kind not in SECTION_KINDS:
+        p.add("unknown-kind", where, f"不认识的节类型“{kind}”（可用：{'、'.join(SECTION_KINDS)}）",
+              p.at.find("sections", i, key="kind"))
+        return None
+    sid = _id(raw, where, p, line, default=f"section{i + 1}")
+    summary = raw.get("summary", "")
+    if summary and summary not in SUMMARIES:
+        p.add("summary", where, f"不认识的汇总方式“{summary}”（可用：{'、'.join(SUMMARIES)}）",
+              p.at.find("sections", i, key="summary"))
+        summary = ""
+    if kind == "checklist":
+        columns = _columns(raw, where, i, p, "text")
+        rows = _rows(raw, "items", where, i, p, "")
+        if not rows:
+            p.add("missing-key", where, "清单（checklist）需要 items", line)
+        if not columns:
+            p.add("missing-key", where, "清单（checklist）需要 columns（如 落实情况、问题说明）", line)
+    else:
+        columns = _columns(raw, where, i, p, "count") if kind == "grid" else ()
+        rows = _rows(raw, "rows", where, i, p, "count" if kind != "lines" else "text")
+        if not rows:
+            p.add("missing-key", where, "需要 rows", line)
+    return Section(sid, _text(raw, "label", where, p, line, required=kind in ("grid", "lines")), kind, rows, columns,
+                   _text(raw, "head", where, p, line, required=False), summary)
+
+
+def _summary_of(section: Section, kind: str) -> str:
+    """The section's way if it suits the type (sum for numbers, count for choices, list for
+    anything), else the type's own."""
+    wanted = section.summary or DEFAULT_SUMMARY[section.kind]
+    t = TYPES[kind]
+    fits = wanted == "list" or (wanted == "sum" and t.numeric) or (wanted == "count" and t.summary == "count")
+    return wanted if fits else t.summary
+
+
+def _fields_of(section: Section) -> list[Field]:
+    out = []
+    for row in section.rows:
+        if section.has_table:
+            for col in section.columns:
+                kind = row.type or col.type or ("count" if section.kind == "grid" else "text")
+                out.append(Field(f"{row.id}.{col.id}", row.label, kind, section.id, row.id, col.id, col.label,
+                                 choices=row.choices or col.choices, decimals=row.decimals or col.decimals,
+                                 summary=_summary_of(section, kind)))
+        elif section.kind == "lines":
+            out.append(Field(row.id, f"{section.label}{row.label}", "text", section.id, row.id,
+                             summary=_summary_of(section, "text")))
+        else:  # inline: one value after its label
+            kind = row.type or "count"
+            out.append(Field(row.id, row.label, kind, section.id, row.id, choices=row.choices, decimals=row.decimals,
+                             suffix=row.suffix, summary=_summary_of(section, kind)))
+    return out
+
+
+def _rules(raw: dict, i: int, sections: dict[str, Section], p: _Problems) -> list[RuleSpec]:
+    line = p.at.find("rules", i)
+    where = f"规则 {raw.get('id', i + 1)}"
+    _unknown_keys(raw, "rules", where, p, line)
+    rid = _text(raw, "id", where, p, line)
+    level = raw.get("level", "error")
+    if level not in LEVELS:
+        p.add("level", where, f"level 应为 error（错误）或 warning（提示），不是“{level}”", p.at.find("rules", i, key="level"))
+    scope = raw.get("scope", "all")
+    if scope not in SCOPES:
+        p.add("scope", where, f"scope 应为 all 或 return，不是“{scope}”", p.at.find("rules", i, key="scope"))
+    check = _text(raw, "check", where, p, line)
+    message = _text(raw, "message", where, p, line)
+    keys = _for_each(raw.get("for_each"), sections, where, p, p.at.find("rules", i, key="for_each"))
+    if keys != [None] and "$" not in check:
+        p.add("for-each", where, "有 for_each 但 check 中没有用 $ 代表每一项", p.at.find("rules", i, key="check"))
+    out = []
+    for key in keys:
+        sub: Callable[[str], str] = (lambda s: s) if key is None else (lambda s, k=key: s.replace("$", k))
+        out.append(RuleSpec(rid, level, sub(check), sub(message), str(raw.get("hint", "")), scope, i))
+    return out
+
+
+def _for_each(value: Any, sections: dict[str, Section], where: str, p: _Problems, line: int) -> list[str | None]:
+    """A list of ids, or the id of a section standing for all of its rows or items."""
+    if value is None:
+        return [None]
+    if isinstance(value, str):
+        if value in sections:
+            return [r.id for r in sections[value].rows]
+        p.add("for-each", where, f"for_each“{value}”不是一个节的 id；请写成列表，如 [\"total\", \"primary\"]", line)
+        return [None]
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return list(value)
+    p.add("for-each", where, "for_each 应为非空的 id 列表，或一个节的 id", line)
+    return [None]
+
+
+def _outlier(raw: dict, i: int, p: _Problems) -> OutlierSpec | None:
+    line = p.at.find("outliers", i)
+    where = f"离群检查 {raw.get('id', i + 1)}"
+    _unknown_keys(raw, "outliers", where, p, line)
+    try:
+        return OutlierSpec(raw["id"], raw.get("level", "warning"), float(raw["factor"]), int(raw["floor"]),
+                           int(raw["min_peers"]), raw["message"])
+    except (KeyError, TypeError, ValueError) as exc:
+        p.add("missing-key", where, f"缺少或写错“{exc}”（需要 id、factor、floor、min_peers、message）", line)
+        return None

@@ -1,0 +1,184 @@
+"""What only a whole form can tell is wrong: ids, roles, grids, rules, messages, hints, widths.
+
+Run by every load (a collection never starts on a broken form) and by ``dudao check-form``,
+which prints the same list. Each problem says where it is and how to mend it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from .declaration import CONTEXT_NAMES, Form
+from .expr import ExprError, compile_expr, compared_constants, to_excel
+from .layout import layout_of, value_columns
+from .values import choice_key
+
+if TYPE_CHECKING:
+    from .parse import _Problems
+
+MIN_GRID_COLUMNS, MAX_GRID_COLUMNS = 2, 8
+_PLACEHOLDER = re.compile(r"\{(=|cell:|label:|col:)?([^{}]+)\}")
+_LIST_LIMIT = 255  # Excel's limit on a drop-down list written into the validation
+
+
+def semantic_problems(form: Form, p: "_Problems") -> None:
+    _ids(form, p)
+    _roles(form, p)
+    _grids(form, p)
+    _choices(form, p)
+    _rules(form, p)
+    _widths(form, p)
+
+
+def _section_index(form: Form, section_id: str) -> int:
+    return next((i for i, s in enumerate(form.sections) if s.id == section_id), 0)
+
+
+def _field_line(form: Form, p: "_Problems", field_id: str) -> int:
+    f = form.field(field_id) if form.has_field(field_id) else None
+    if f is None:
+        return 0
+    if f.section == "header":
+        return p.at.find("header", [h.id for h in form.header].index(f.id))
+    return p.at.find("sections", _section_index(form, f.section), entry=f.row)
+
+
+def _ids(form: Form, p: "_Problems") -> None:
+    counts = Counter(f.id for f in form.fields)
+    for fid, n in counts.items():
+        if n > 1:
+            p.add("duplicate-id", f"字段 {fid}", f"id“{fid}”出现了 {n} 次，每个字段的 id 必须不同",
+                  _field_line(form, p, fid))
+    sections = Counter(s.id for s in form.sections)
+    for sid, n in sections.items():
+        if n > 1:
+            p.add("duplicate-id", f"节 {sid}", f"节的 id“{sid}”出现了 {n} 次", p.at.find("sections", _section_index(form, sid)))
+    for s in form.sections:
+        for what, ids in (("列", [c.id for c in s.columns]), ("行", [r.id for r in s.rows])):
+            for dup, n in Counter(ids).items():
+                if n > 1:
+                    p.add("duplicate-id", f"节 {s.id}", f"{what} id“{dup}”出现了 {n} 次",
+                          p.at.find("sections", _section_index(form, s.id), entry=dup))
+
+
+def _roles(form: Form, p: "_Problems") -> None:
+    counts = Counter(f.role for f in form.header if f.role)
+    for role, n in counts.items():
+        if n > 1:
+            p.add("role", "表头", f"角色“{role}”被 {n} 个字段声明，每个角色最多一个", p.at.find("header"))
+    if not counts.get("unit"):
+        p.add("role", "表头", "没有 role = \"unit\" 的字段：需要一个表头字段（如 填报单位）标明是哪所学校报的",
+              p.at.find("header") or p.at.find("form"))
+    for f in form.header:
+        if f.role in ("unit", "reporter") and f.type != "text":
+            p.add("role", f"表头字段 {f.id}", f"角色“{f.role}”的字段类型应为 text", _field_line(form, p, f.id))
+        if f.role == "phone" and f.type not in ("phone", "text"):
+            p.add("role", f"表头字段 {f.id}", "角色“phone”的字段类型应为 phone", _field_line(form, p, f.id))
+        if f.role == "date" and f.type != "date":
+            p.add("role", f"表头字段 {f.id}", "角色“date”的字段类型应为 date", _field_line(form, p, f.id))
+
+
+def _grids(form: Form, p: "_Problems") -> None:
+    for i, s in enumerate(form.sections):
+        if not s.has_table:
+            continue
+        width = sum(c.span for c in s.columns)
+        low = MIN_GRID_COLUMNS if s.kind == "grid" else 1
+        if s.columns and not low <= width <= MAX_GRID_COLUMNS:
+            p.add("columns", f"节 {s.id}", f"有 {width} 个数值列，应为 {low} 到 {MAX_GRID_COLUMNS} 个",
+                  p.at.find("sections", i, key="columns"))
+
+
+def _choices(form: Form, p: "_Problems") -> None:
+    for f in form.fields:
+        if not f.choices:
+            continue
+        keys = Counter(choice_key(c) for c in f.choices)
+        if any(n > 1 for n in keys.values()):
+            p.add("choices", f"字段 {f.id}", "choices 中有重复的选项", _field_line(form, p, f.id))
+        if any("," in c for c in f.choices) or len(",".join(f.choices)) + 2 > _LIST_LIMIT:
+            p.add("choices", f"字段 {f.id}", f"选项不能含英文逗号，且合起来不超过 {_LIST_LIMIT} 个字符（Excel 下拉列表的限制）",
+                  _field_line(form, p, f.id))
+
+
+def _rules(form: Form, p: "_Problems") -> None:
+    layout = None
+    for rule in form.rules:
+        where = f"规则 {rule.id}"
+        line = p.at.find("rules", rule.index, key="check")
+        try:
+            compiled = compile_expr(rule.check, form.has_field, CONTEXT_NAMES)
+        except ExprError as exc:
+            p.add("rule-name" if "unknown name" in str(exc) else "rule-syntax", where, _explain(form, str(exc)), line)
+            continue
+        for ref, value in compared_constants(rule.check):
+            f = form.field(ref) if form.has_field(ref) else None
+            if f is not None and f.choices and isinstance(value, str) and value not in f.choices:
+                p.add("rule-choice", where, f"“{value}”不是 {f.id} 的选项（{'、'.join(f.choices)}）", line)
+        if rule.scope == "all":
+            counted = [fid for fid in compiled.fields if form.field(fid).summary == "count"]
+            if counted:
+                p.add("scope", where, f"用到了汇总时只计数、不求和的字段（{'、'.join(counted[:3])}），"
+                      "汇总表无法按它校验：请加 scope = \"return\"", p.at.find("rules", rule.index))
+        _message(form, rule, where, p)
+        if rule.hint:
+            layout = layout or layout_of(form)
+            _hint(form, layout, rule, compiled.fields, where, p)
+
+
+def _explain(form: Form, error: str) -> str:
+    """"unknown name 'x.total'": say which grid lacks the column, the usual cause."""
+    m = re.search(r"unknown name '([\w.]+)'", error)
+    if not m:
+        return f"表达式无法使用：{error}"
+    name = m.group(1)
+    row, _, col = name.partition(".")
+    if col:
+        grid = next((s for s in form.sections if s.has_table and any(r.id == row for r in s.rows)), None)
+        if grid is not None:
+            return f"用到了 {name}，但节“{grid.label or grid.id}”没有 id 为“{col}”的列（有：{'、'.join(c.id for c in grid.columns)}）"
+    return f"用到了不存在的字段或名称“{name}”"
+
+
+def _message(form: Form, rule, where: str, p: "_Problems") -> None:
+    line = p.at.find("rules", rule.index, key="message")
+    for kind, name in _PLACEHOLDER.findall(rule.message):
+        name = name.strip()
+        if kind == "=":
+            try:
+                compile_expr(name, form.has_field, CONTEXT_NAMES)
+            except ExprError as exc:
+                p.add("message", where, f"message 中的 {{={name}}} 无法计算：{exc}", line)
+        elif kind == "label:":
+            if not any(f.row == name for f in form.fields):
+                p.add("message", where, f"message 中的 {{label:{name}}} 不是任何一行的 id", line)
+        elif kind == "col:":
+            if not any(c.id == name for s in form.sections for c in s.columns):
+                p.add("message", where, f"message 中的 {{col:{name}}} 不是任何一列的 id", line)
+        elif not form.has_field(name) and name not in CONTEXT_NAMES:
+            p.add("message", where, f"message 中的 {{{kind}{name}}} 不是字段 id", line)
+
+
+def _hint(form: Form, layout, rule, fields: tuple[str, ...], where: str, p: "_Problems") -> None:
+    """A hint promises a live check in the issued workbook: its formula must be buildable there."""
+    line = p.at.find("rules", rule.index, key="hint")
+    try:
+        to_excel(rule.check, lambda fid: layout.cells[fid])
+    except (ExprError, KeyError) as exc:
+        p.add("hint", where, f"有 hint，但这条规则无法在下发的表中实时检查（{exc}）：请去掉 hint，或不用名单信息", line)
+        return
+    if not fields:
+        p.add("hint", where, "有 hint，但规则没有用到任何字段", line)
+    elif form.field(fields[0]).row not in layout.check_cells:
+        p.add("hint", where, f"有 hint，但 {fields[0]} 所在的行没有校验格（表头字段不能有实时检查）", line)
+
+
+def _widths(form: Form, p: "_Problems") -> None:
+    if not form.widths:
+        return
+    need = value_columns(form) + 3
+    if len(form.widths) != need:
+        p.add("widths", "[form]", f"widths 有 {len(form.widths)} 个，这张表需要 {need} 个（分组、项目、"
+              f"{need - 3} 个数值列、自动校验列）", p.at.find("form", key="widths"))

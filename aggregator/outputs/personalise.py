@@ -1,0 +1,121 @@
+"""A thousand per-school copies of the issued workbook, fast: built once, patched per school.
+
+``template_bytes`` builds the template once with placeholders where the school's name and ids go;
+``personalise`` rewrites only the zip members that hold them, copying every other member as it
+was compressed, so a copy costs about a millisecond instead of openpyxl's 27.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterable, Mapping
+from xml.sax.saxutils import escape
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from ..form.declaration import Form
+from .template import SCHOOL_KEYS, build_template
+
+_OPEN, _CLOSE = "⟦", "⟧"
+# openpyxl writes every string inline in the worksheet part: <c r=".." s=".." t="inlineStr"><is><t>…</t></is></c>.
+# A placeholder is always a cell's whole text, so the whole cell can be rewritten as openpyxl
+# itself would have written the value (an empty value is an empty cell, not an empty string).
+_PLACEHOLDER_CELL = re.compile(
+    rf'(<c [^>]*?t="inlineStr")><is><t>{_OPEN}(\w+){_CLOSE}</t></is></c>'.encode()
+)
+
+
+def placeholder(key: str) -> str:
+    return f"{_OPEN}{key}{_CLOSE}"
+
+
+def template_bytes(
+    form: Form,
+    *,
+    district: str = "曾都区",
+    meta_keys: Iterable[str] = SCHOOL_KEYS,
+    meta: Mapping[str, str] | None = None,
+    unit_key: str = "school_name",
+) -> bytes:
+    """The template as .xlsx bytes, with a placeholder for each of ``meta_keys``.
+
+    The metadata sheet holds ``meta`` (fixed for the collection; ``kind`` defaults to "template")
+    then one placeholder per key; 填报单位 holds the ``unit_key`` placeholder. Give the result to
+    ``personalise`` once per school. Equivalent to ``build_template(form, district=district,
+    meta={"kind": "template", **meta, **fields}, unit=fields[unit_key])``.
+    """
+    keys = list(meta_keys)
+    fixed = {"kind": "template", **(meta or {})}
+    clash = sorted(fixed.keys() & set(keys))
+    if clash:
+        raise ValueError(f"keys are both fixed and per school: {clash}")
+    wb = build_template(
+        form,
+        district=district,
+        meta={**fixed, **{k: placeholder(k) for k in keys}},
+        unit=placeholder(unit_key) if unit_key in keys else "",
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class _Parts:
+    base: bytes  # a complete zip of every member without placeholders, compressed once
+    patchable: tuple[tuple[zipfile.ZipInfo, bytes], ...]  # members with placeholders, uncompressed
+    keys: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def _parts(template: bytes) -> _Parts:
+    """Split the template once: the members that never change, and the ones to patch."""
+    base = io.BytesIO()
+    patchable, keys = [], set()
+    with zipfile.ZipFile(io.BytesIO(template)) as src, zipfile.ZipFile(base, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if _OPEN.encode() in data:
+                found = {m.group(2).decode() for m in _PLACEHOLDER_CELL.finditer(data)}
+                if data.count(_OPEN.encode()) != len(_PLACEHOLDER_CELL.findall(data)):
+                    raise ValueError(f"{info.filename}: a placeholder is not a whole cell's text")
+                keys |= found
+                patchable.append((info, data))
+            else:
+                dst.writestr(info, data, compress_type=info.compress_type)
+    return _Parts(base.getvalue(), tuple(patchable), frozenset(keys))
+
+
+def _xml_cell(head: bytes, value: Any) -> bytes:
+    """The cell as openpyxl writes it for this text (cleaned and XML-escaped)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    if not text:
+        return head + b"/>"
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    body = escape(text, {'"': "&quot;", "'": "&apos;"})
+    return head + f"><is><t{space}>{body}</t></is></c>".encode()
+
+
+def personalise(template: bytes, fields: Mapping[str, Any]) -> bytes:
+    """One school's copy: ``template`` (from ``template_bytes``) with its placeholders filled.
+
+    Only the members holding placeholders are rewritten; every other member is copied as it was
+    compressed in the template, so a copy costs about a millisecond. ``fields`` must give exactly
+    the template's keys: a forgotten key would otherwise issue a workbook showing "⟦school_id⟧".
+    """
+    parts = _parts(template)
+    missing, unknown = parts.keys - fields.keys(), fields.keys() - parts.keys
+    if missing or unknown:
+        raise ValueError(f"personalise: missing {sorted(missing)}, unknown {sorted(unknown)}")
+    out = io.BytesIO(parts.base)
+    with zipfile.ZipFile(out, "a") as zf:
+        for info, data in parts.patchable:
+            patched = _PLACEHOLDER_CELL.sub(lambda m: _xml_cell(m.group(1), fields[m.group(2).decode()]), data)
+            fresh = zipfile.ZipInfo(info.filename, info.date_time)
+            fresh.external_attr = info.external_attr
+            zf.writestr(fresh, patched, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    return out.getvalue()

@@ -1,0 +1,70 @@
+"""What the summary shows, decided before any sheet is written: whose figures are in, the totals,
+the counts and whether the totals still pass the form's own rules."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping
+
+from ...checks.findings import ERROR, WARNING, Finding
+from ...checks.validate import check_values
+from ...collection.status import Overview, SchoolState
+from ...form.declaration import Form
+from ...form.layout import layout_of
+from .figures import choice_counts, summary_values
+
+ACCEPTED = ("accepted", "accepted_with_warnings")
+INCLUDE: dict[str, tuple[str, ...]] = {
+    "accepted": ACCEPTED,
+    "warnings": ACCEPTED,  # the CLI also offers this name; warnings are always included
+    "all": ACCEPTED + ("returned", "needs_review"),
+}
+INCLUDE_TEXT = {
+    "accepted": "只汇总已通过校验的学校（含有提示的）",
+    "warnings": "只汇总已通过校验的学校（含有提示的）",
+    "all": "汇总全部已报送的学校，包括退回修改和待人工确认的学校",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the sheets show, decided before any is written."""
+
+    form: Form
+    district: str
+    include: str
+    deadline: str
+    generated: datetime
+    states: tuple[SchoolState, ...]  # every roster school
+    included: tuple[SchoolState, ...]  # those whose figures are summed
+    totals: dict[str, Any]
+    counts: dict[str, Counter]  # counted (choice) field -> how many gave each choice
+    summary_findings: tuple[Finding, ...]  # the totals checked against the form's own rules
+    unidentified: int
+    unreadable: int
+    draft: bool  # figures from returns that failed the checks are in: every sheet must say so
+
+
+def make_plan(form: Form, ov: Overview, included: list[SchoolState], *, district: str, include: str,
+              deadline: str, generated: datetime) -> Plan:
+    values = [s.current.values for s in included]
+    totals = summary_values(form, values, unit=district)
+    return Plan(
+        form=form, district=district, include=include, deadline=deadline, generated=generated,
+        states=ov.schools, included=tuple(included), totals=totals, counts=choice_counts(form, values),
+        summary_findings=tuple(check_summary(form, totals)), unidentified=len(ov.unidentified),
+        unreadable=len(ov.unreadable), draft=any(s.status not in ACCEPTED for s in included),
+    )
+
+
+def check_summary(form: Form, totals: Mapping[str, Any]) -> list[Finding]:
+    """The form's rules over the totals: those that hold for a sum (``scope = "return"`` rules do
+    not), minus the header fields the summary leaves for the clerk."""
+    blank = {f.id for f in form.header if not totals.get(f.id)}
+    cells = layout_of(form).cells
+    return [
+        f for f in check_values(form, totals, cells, scope="all")
+        if f.level in (ERROR, WARNING) and not set(f.fields) <= blank
+    ]

@@ -1,0 +1,86 @@
+"""Where the summary is saved: a fixed name the clerk finds again, atomically, and never over a
+copy the clerk has open in Excel or WPS (then "…(2).xlsx", and the clerk is told)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from openpyxl import Workbook
+
+from ...atomic import write_atomic
+from ...collection.folder import Collection, CollectionError
+from ...filenames import safe_file_name
+from ...form.declaration import Form
+from ..bulk_rows import SheetRows, add_rows
+from ...messages import Note
+
+MAX_COPIES = 20  # 汇总表(2) … (20): beyond that something else is wrong (a read-only folder)
+
+
+def default_path(col: Collection, form: Form, draft: bool = False) -> Path:
+    """A fixed name the clerk can find again; a draft with failed returns never takes it."""
+    name = safe_file_name(f"{col.settings.name}{form.annex}汇总表" + ("（含未通过，仅供参考）" if draft else ""),
+                          fallback="汇总表")
+    return col.folder("summary") / f"{name}.xlsx"
+
+
+def target_path(path: Path) -> tuple[Path, list[str]]:
+    """An .xlsx path whose folder exists: Excel refuses an .xlsx saved under another extension."""
+    path = Path(path)
+    notes = []
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_name(path.name + ".xlsx")
+        notes.append(Note.of("summary-renamed", new=path.name))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path, notes
+
+
+def open_elsewhere(path: Path) -> bool:
+    """True when Excel, WPS or LibreOffice holds the file open (their lock files sit beside it).
+
+    Excel and WPS write "~$" + the name (Word-style programs drop the first two characters of a
+    long name); LibreOffice writes ".~lock.<name>#".
+    """
+    folder, name = path.parent, path.name
+    candidates = (f"~${name}", f"~${name[2:]}", f".~lock.{name}#")
+    return any((folder / c).exists() for c in candidates)
+
+
+def _copies(path: Path) -> Iterator[Path]:
+    yield path
+    for i in range(2, MAX_COPIES + 1):
+        yield path.with_name(f"{path.stem}({i}){path.suffix}")
+
+
+def summary_bytes(wb: Workbook, rows: Sequence[SheetRows] = ()) -> bytes:
+    """The workbook as .xlsx bytes, with the streamed rows of its long sheets."""
+    saved = io.BytesIO()
+    wb.save(saved)
+    if not rows:
+        return saved.getvalue()
+    out = io.BytesIO()
+    add_rows(saved.getvalue(), rows, out)
+    return out.getvalue()
+
+
+def save_summary(data: bytes, path: Path) -> tuple[Path, list[str]]:
+    """Save atomically to ``path``, or to the first free "(n)" copy when ``path`` is open.
+
+    A Windows lock shows only when the rename fails (PermissionError), so that too moves on to
+    the next name; the old file is untouched either way.
+    """
+    for candidate in _copies(path):
+        if open_elsewhere(candidate):
+            continue
+        try:
+            write_atomic(candidate, data)
+        except PermissionError:
+            continue
+        notes = [] if candidate == path else [Note.of("summary-locked", name=path.name, new=candidate.name)]
+        return candidate, notes
+    raise CollectionError(
+        f"无法保存汇总表 {path.name}：它和 {MAX_COPIES - 1} 个备用文件名都被占用或没有写入权限。"
+        f"请关闭打开的 Excel/WPS 表格，或用 --out 指定其他位置"
+    )

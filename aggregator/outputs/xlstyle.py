@@ -1,0 +1,126 @@
+"""How every workbook we write looks and prints: fonts, fills, text cells, row heights, pages, tabs.
+
+One place, because the issued form, the summary and the marked feedback copy must look like one
+office's documents, and because each of these is a trap worth solving once: school text that
+must never become a formula, Chinese labels Excel will not wrap in merged cells, two selected
+tabs that open a workbook in "group" editing, a page that prints at 25 %.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import cache
+from typing import Any, Sequence
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..form.layout import col_letter
+
+FONT_NAME = "宋体"  # ships with every Chinese Windows; WPS and LibreOffice map it too
+BODY_SIZE = 11
+RED = "FFC00000"
+LINK_BLUE = "FF0563C1"
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+@cache
+def font(size: float = BODY_SIZE, *, bold: bool = False, color: str | None = None, underline: str | None = None) -> Font:
+    return Font(name=FONT_NAME, size=size, bold=bold, color=color, underline=underline)
+
+
+@cache
+def fill(rgb: str) -> PatternFill:
+    return PatternFill(fill_type="solid", start_color=rgb, end_color=rgb)
+
+
+LIGHT_RED = "FFFFC7CE"  # Excel's own "light red fill"
+YELLOW = "FFFFEB9C"  # Excel's own "yellow fill"
+HEAD_BLUE = "FFD9E1F2"
+TOTAL_GREY = "FFEDEDED"
+
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center", shrink_to_fit=True)
+PLAIN = Alignment(horizontal="left", vertical="center")
+WRAP_TOP = Alignment(horizontal="left", vertical="top", wrap_text=True)
+THIN = Side(style="thin")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+UNDERLINE = Border(bottom=THIN)
+
+
+def set_text(cell: Cell, value: Any) -> None:
+    """Write ``value`` as literal text, never as a formula.
+
+    School names, problem descriptions and meta values come from people; "=HYPERLINK(...)" or
+    "-3 所" must stay what was typed. openpyxl would turn a leading "=" into a formula, and refuses
+    control characters outright, so strip those and force the string type. ``quotePrefix`` makes
+    Excel keep it as text even when someone edits the cell later. ``None`` clears the cell.
+    """
+    if value is None:
+        cell.value = None
+        return
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    cell.value = text
+    cell.data_type = "s"
+    if text.startswith(_FORMULA_START):
+        cell.quotePrefix = True
+
+
+def display_width(text: str) -> float:
+    """Width in Excel column units at 11 pt: a Chinese character takes about two."""
+    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+
+
+def text_height(text: str, width: float, size: float = BODY_SIZE, max_lines: int = 99) -> float:
+    """Points needed to show ``text`` wrapped in ``width`` column units: Excel does not grow
+    rows of merged cells, and guesses short for Chinese text in others."""
+    capacity = max(width - 1.5, 2.0) * BODY_SIZE / size
+    lines = sum(max(1, math.ceil(display_width(p) / capacity)) for p in str(text).split("\n"))
+    return min(lines, max_lines) * size * 1.4 + 6
+
+
+def set_widths(ws: Worksheet, widths: Sequence[float], first: int = 1) -> None:
+    for i, w in enumerate(widths, start=first):
+        ws.column_dimensions[col_letter(i)].width = w
+
+
+def page_setup(ws: Worksheet, *, landscape: bool = False, fit_width: int = 1, fit_height: int = 0,
+               title_rows: str = "", centred: bool = False, margins: PageMargins | None = None,
+               footer: bool = True) -> None:
+    """A4, fitted to ``fit_width`` pages across (``fit_height`` 0: as many pages down as needed),
+    titles repeated on every page, and "第 N 页 共 M 页" at the foot of each."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = fit_width
+    ws.page_setup.fitToHeight = fit_height
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if centred:
+        ws.print_options.horizontalCentered = True
+    if margins is not None:
+        ws.page_margins = margins
+    if footer:
+        ws.oddFooter.center.text = "第 &P 页 共 &N 页"
+        ws.oddFooter.center.font = f"{FONT_NAME},Regular"
+        ws.oddFooter.center.size = 9
+
+
+def select_only(wb: Workbook, ws: Worksheet) -> None:
+    """Open on ``ws`` with exactly one selected tab: with two, Excel opens the workbook in
+    "group" editing mode and a school's typing lands on every grouped sheet."""
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    index = wb.worksheets.index(ws)
+    wb.active = index
+    for view in wb.views:
+        view.firstSheet = min(view.firstSheet or 0, index)
