@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from .collection.folder import CollectionError, init_collection, open_collection
 from .collection.intake import display_name
-from .form.declaration import FormError
+from .form.declaration import DEFAULT_FORM, FormError, bundled
 from .messages import render
 from .progress import Job, Progress
 from .collection.roster import RosterError
@@ -73,8 +73,32 @@ def cmd_init(a: argparse.Namespace) -> int:
     col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form)
     with col:
         n = len(col.schools())
+        title = col.form.title(col.settings.name)
     out(f"已建立收集文件夹：{Path(a.dir).resolve()}")
-    out(f"名单共 {n} 所学校。下一步：dudao distribute {a.dir}")
+    out(f"收集《{title}》，名单共 {n} 所学校。下一步：dudao distribute {a.dir}")
+    return 0
+
+
+def cmd_forms(a: argparse.Namespace) -> int:
+    for path, form in bundled():
+        out(f"{path.stem:<26} {form.annex} {form.title(a.name)}（{len(form.fields)} 项，版本 {form.version}）")
+    out("建立收集时用 --form 指定，如：dudao init 文件夹 --roster 名单.xlsx --form annex3_checklist_2023；"
+        "也可以写自己的表单声明 .toml 文件的路径（见 README“编写自己的表单”）")
+    return 0
+
+
+def cmd_check_form(a: argparse.Namespace) -> int:
+    from .form.parse import load
+
+    try:
+        form = load(Path(a.file).resolve())
+    except FormError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"共 {len(exc.problems)} 处问题，请改正后再用 dudao check-form 检查", file=sys.stderr)
+        return 2
+    out(f"{Path(a.file).name}：没有发现问题。《{form.title(a.name)}》共 {len(form.fields)} 个填报项、"
+        f"{len(form.rules)} 条校验规则（展开后）")
     return 0
 
 
@@ -176,7 +200,7 @@ def cmd_feedback(a: argparse.Namespace) -> int:
 def cmd_demo(a: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return run_demo(Path(a.dir), drive, out)
+    return run_demo(Path(a.dir), drive, out, form=a.form)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,8 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--roster", required=True, help="学校名单 .xlsx 或 .csv")
     s.add_argument("--name", default="曾都区", help="本级名称，如 曾都区")
     s.add_argument("--deadline", help="截止日期，如 2023-11-20")
-    s.add_argument("--form", default="annex5_2023", help=argparse.SUPPRESS)
+    s.add_argument("--form", default=DEFAULT_FORM,
+                   help="要收集的表：自带表单的名称（见 dudao forms，默认 annex5_2023）或表单声明 .toml 文件")
     s.set_defaults(run=cmd_init)
+
+    s = sub.add_parser("forms", help="列出自带的表单")
+    s.add_argument("--name", default="曾都区", help="本级名称，用于显示标题")
+    s.set_defaults(run=cmd_forms)
+
+    s = sub.add_parser("check-form", help="检查自己编写的表单声明（.toml），一次列出全部问题")
+    s.add_argument("file")
+    s.add_argument("--name", default="曾都区", help="本级名称，用于显示标题")
+    s.set_defaults(run=cmd_check_form)
 
     s = sub.add_parser("distribute", help="为每所学校生成要下发的空白表")
     s.add_argument("dir")
@@ -227,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="用自带的示例学区完整演示一遍")
     s.add_argument("dir", nargs="?", default="demo-collection")
+    s.add_argument("--form", default=DEFAULT_FORM, help="演示哪张表（见 dudao forms）")
     s.set_defaults(run=cmd_demo)
     return p
 

@@ -50,6 +50,47 @@ class LibreOfficeError(RuntimeError):
     """soffice or the bridge did not produce what was asked; the message carries its output."""
 
 
+# What a school does in LibreOffice, run under the bridge (``uno_script``): a job file lists the
+# workbooks to open, the cells to type (text with setString, numbers with setValue), the cells to
+# read after recalculating, where to save, and the files to reopen and inspect.
+TYPE_AND_SAVE = r"""
+import json
+
+job = json.loads(open(args[0], encoding="utf-8").read())
+out = {"typed": [], "inspected": {}}
+for item in job["type"]:
+    doc = open_doc(item["src"])
+    sheet = doc.Sheets.getByName(job["sheet"])
+    for ref, value in item["values"].items():
+        cell = sheet.getCellRangeByName(ref)
+        if isinstance(value, str):
+            cell.setString(value)  # what a school types into a text cell
+        else:
+            cell.setValue(value)  # a number typed into a count cell
+    doc.calculateAll()
+    out["typed"].append({ref: sheet.getCellRangeByName(ref).getString() for ref in job["read"]})
+    for path in item["save"]:
+        store(doc, path)
+    close(doc)
+for path in job["inspect"]:
+    doc = open_doc(path)
+    sheets = doc.Sheets
+    sheet = sheets.getByName(job["sheet"])
+    cells = {}
+    for ref in job["cells"]:
+        cell = sheet.getCellRangeByName(ref)
+        cells[ref] = {"locked": cell.CellProtection.IsLocked, "validation": cell.Validation.Type.value,
+                      "text": cell.getString()}
+    out["inspected"][path] = {
+        "sheets": {name: sheets.getByName(name).IsVisible for name in sheets.ElementNames},
+        "protected": sheet.isProtected(),
+        "cells": cells,
+    }
+    close(doc)
+print(json.dumps(out, ensure_ascii=False))
+"""
+
+
 # ================================================================================================
 # What is installed
 # ================================================================================================

@@ -204,9 +204,9 @@ def test_zip_with_gbk_names_and_folders(col_dir, capsys, school_values):
 ])
 def test_unreadable_files_are_reported_and_the_batch_goes_on(col_dir, capsys, school_values, name, data, reason):
     if data is None:
-        from aggregator.demo import _docx
+        from aggregator.demo import word_file
 
-        data = _docx()
+        data = word_file()
     put(col_dir / "inbox" / name, data)
     put(col_dir / "inbox" / "ok.xlsx", fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, school_values["曾都区实验小学"]))
     code, out, _ = dudao(capsys, "collect", col_dir)

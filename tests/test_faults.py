@@ -29,7 +29,7 @@ import pytest
 
 from cli_helpers import put
 from aggregator.cli import main
-from aggregator.demo import _docx, fill_workbook, gbk_zip, sample_values
+from aggregator.demo import fill_workbook, gbk_zip, sample_values, word_file
 from aggregator.form.declaration import load_form
 from aggregator.form.layout import layout_of
 from aggregator.reading import read_return
@@ -126,7 +126,7 @@ def pristine(tmp_path_factory) -> Path:
     put(inbox / "中心学校.zip", gbk_zip(zipped), "2023-11-18T16:00:00")
     put(inbox / "空.xlsx", b"", "2023-11-12T10:00:00")
     put(inbox / "乱码.xlsx", random.Random(1).randbytes(3000), "2023-11-12T10:00:00")
-    put(inbox / "案例.docx", _docx(), "2023-11-12T10:00:00")
+    put(inbox / "案例.docx", word_file(), "2023-11-12T10:00:00")
     return folder
 
 

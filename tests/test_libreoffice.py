@@ -128,44 +128,8 @@ def test_a_filled_return_still_prints_on_one_a4_page(typed):
 
 # ================================================================================================
 # The UNO session: every file typed into, recalculated and saved by LibreOffice, in one run
+# (``lo.TYPE_AND_SAVE``)
 # ================================================================================================
-
-TYPE_AND_SAVE = r"""
-import json
-
-job = json.loads(open(args[0], encoding="utf-8").read())
-out = {"typed": [], "inspected": {}}
-for item in job["type"]:
-    doc = open_doc(item["src"])
-    sheet = doc.Sheets.getByName(job["sheet"])
-    for ref, value in item["values"].items():
-        cell = sheet.getCellRangeByName(ref)
-        if isinstance(value, str):
-            cell.setString(value)  # what a school types into a text cell
-        else:
-            cell.setValue(value)  # a number typed into a count cell
-    doc.calculateAll()
-    out["typed"].append({ref: sheet.getCellRangeByName(ref).getString() for ref in job["read"]})
-    for path in item["save"]:
-        store(doc, path)
-    close(doc)
-for path in job["inspect"]:
-    doc = open_doc(path)
-    sheets = doc.Sheets
-    sheet = sheets.getByName(job["sheet"])
-    cells = {}
-    for ref in job["cells"]:
-        cell = sheet.getCellRangeByName(ref)
-        cells[ref] = {"locked": cell.CellProtection.IsLocked, "validation": cell.Validation.Type.value,
-                      "text": cell.getString()}
-    out["inspected"][path] = {
-        "sheets": {name: sheets.getByName(name).IsVisible for name in sheets.ElementNames},
-        "protected": sheet.isProtected(),
-        "cells": cells,
-    }
-    close(doc)
-print(json.dumps(out, ensure_ascii=False))
-"""
 
 
 def typed_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +216,7 @@ def typed(tmp_path_factory) -> Iterator[Typed]:
         "cells": sorted(INPUT_CELLS | LOCKED_CELLS),
     }
     (tmp / "job.json").write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
-    result = json.loads(lo.uno_script(TYPE_AND_SAVE, tmp / "job.json"))
+    result = json.loads(lo.uno_script(lo.TYPE_AND_SAVE, tmp / "job.json"))
     for case, shown in zip(live.values(), result["typed"][1:]):
         case.shown = shown
     inspected = {fmt: result["inspected"][str(p)] for fmt, p in saved.items() if fmt != "pdf"}

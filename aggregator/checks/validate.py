@@ -51,6 +51,11 @@ def _compiled_snippet(form: Form, source: str) -> Compiled:
     return compile_expr(source, form.has_field, CONTEXT_NAMES)
 
 
+def short_label(label: str, limit: int = 20) -> str:
+    """A row's label in a message: a checklist item's whole sentence would bury the fix."""
+    return label if len(label) <= limit else label[: limit - 2] + "…"
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "（无法识别）"
@@ -67,7 +72,7 @@ def render(form: Form, template: str, values: Mapping[str, Any], cells: Mapping[
         if kind == "cell:":
             return cells.get(name, "")
         if kind == "label:":
-            return form.row_label(name)
+            return short_label(form.row_label(name))
         if kind == "col:":
             return f"{form.column_label(name)}栏"
         return _show(values.get(name))

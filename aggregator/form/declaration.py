@@ -219,9 +219,17 @@ def load_form(name_or_path: str | Path = DEFAULT_FORM) -> Form:
     path = Path(name_or_path)
     if not path.suffix:
         path = TEMPLATES_DIR / f"{name_or_path}.toml"
+        if not path.exists():
+            names = "、".join(p.stem for p in sorted(TEMPLATES_DIR.glob("*.toml")))
+            raise FormError(f"没有名为“{name_or_path}”的自带表单（自带的有：{names}）；"
+                            "自己编写的表单请写 .toml 文件的路径")
     return load(path.resolve())
 
 
+def bundled() -> list[tuple[Path, Form]]:
+    """The forms that ship with the tool and their files, in file name order (``dudao forms``)."""
+    return [(p, load_form(p)) for p in sorted(TEMPLATES_DIR.glob("*.toml"))]
+
+
 def bundled_forms() -> list[Form]:
-    """The forms that ship with the tool, in file name order (``dudao forms``)."""
-    return [load_form(p) for p in sorted(TEMPLATES_DIR.glob("*.toml"))]
+    return [form for _, form in bundled()]

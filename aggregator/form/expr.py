@@ -89,7 +89,7 @@ def date_constant(node: ast.AST) -> dt.date:
         raise ExprError(f"date({node.args[0].value!r}): write the date as 'YYYY-MM-DD'") from None
 
 
-def _ref(node: ast.AST) -> str | None:
+def ref_name(node: ast.AST) -> str | None:
     """``inspectors.total`` -> 'inspectors.total'; ``unit`` -> 'unit'; else None."""
     if isinstance(node, ast.Name):
         return node.id
@@ -107,7 +107,7 @@ def compile_expr(source: str, is_field: Callable[[str], bool], context_names: fr
     ctx: list[str] = []
 
     def build(node: ast.AST) -> Evaluator:
-        ref = _ref(node)
+        ref = ref_name(node)
         if ref is not None:
             if is_field(ref):
                 if ref not in fields:
@@ -208,7 +208,7 @@ def to_excel(source: str, cell_of: Callable[[str], str], raw_of: Callable[[str],
     tree = ast.parse(source.strip(), mode="eval").body
 
     def xl(node: ast.AST, raw: bool = False) -> str:
-        ref = _ref(node)
+        ref = ref_name(node)
         if ref is not None:
             try:
                 return (raw_of or cell_of)(ref) if raw else cell_of(ref)
@@ -255,6 +255,6 @@ def compared_constants(source: str) -> Iterator[tuple[str, Any]]:
             items = [node.left, *node.comparators]
             for a, b in zip(items, items[1:]):
                 for ref_node, const in ((a, b), (b, a)):
-                    ref = _ref(ref_node)
+                    ref = ref_name(ref_node)
                     if ref is not None and isinstance(const, ast.Constant):
                         yield ref, const.value

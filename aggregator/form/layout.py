@@ -94,14 +94,13 @@ def _widths(form: Form, n_cols: int) -> tuple[float, ...]:
     """The declared widths where there are enough of them, else: section, label, values, check."""
     if len(form.widths) >= n_cols:
         return tuple(form.widths[:n_cols])
+    # A table's last column spans whatever its neighbours leave, so a checklist's 问题说明 beside
+    # a wider grid is wide already; alone in the last column, it is widened.
     values = [12.0] * (n_cols - 3)
-    for s in form.sections:  # a checklist's text column (问题说明) is where schools write most
-        if s.kind == "checklist":
-            col = 0
-            for c in s.columns:
-                if (c.type or "text") == "text":
-                    values[col] = max(values[col], 30.0)
-                col += c.span
+    for s in form.sections:
+        if s.has_table and s.columns and (s.columns[-1].type or "count") == "text":
+            if sum(c.span for c in s.columns[:-1]) == len(values) - 1:
+                values[-1] = 30.0
     return (14.0, 40.0, *values, 26.0)
 
 

@@ -177,7 +177,7 @@ def _build(data: dict, p: _Problems) -> Form | None:
     line = p.at.find("form")
     _unknown_keys(meta, "form", "[form]", p, line)
     form_id = _text(meta, "id", "[form]", p, line)
-    widths = meta.get("widths", ())
+    widths = meta.get("widths", [])
     if not isinstance(widths, list) or not all(isinstance(w, (int, float)) and w > 0 for w in widths):
         p.add("bad-value", "[form]", "widths 应为正数列表，如 [16, 40, 11, 11, 11, 30]", p.at.find("form", key="widths"))
         widths = []
@@ -224,7 +224,7 @@ def _typed(raw: dict, where: str, p: _Problems, line: int, default: str) -> tupl
     kind = raw.get("type", default) or default
     if kind not in TYPES:
         p.add("unknown-type", where, f"不认识的类型“{kind}”（可用：{'、'.join(TYPES)}）", line)
-        kind = default
+        return default, (), 0  # what goes with the type cannot be judged without it
     choices = raw.get("choices", [])
     if not isinstance(choices, list) or not all(isinstance(c, str) and c.strip() for c in choices):
         p.add("choices", where, "choices 应为文字列表，如 [\"是\", \"否\"]", line)

@@ -108,7 +108,7 @@ def _phone_rule(field: Any) -> Validation:
 
 def _date_rule(field: Any) -> Validation:
     # Between 1900-01-01 and 9999-12-31: any real date; Excel then offers its date entry.
-    return Validation("date", _title(field), "请填写日期，如 2024-03-05", "between", "1", "",
+    return Validation("date", _title(field), "请填写日期，如 2024-03-05", "between", "1",
                       "只能填写日期", "请按 2024-03-05 的格式填写日期")
 
 
@@ -126,12 +126,14 @@ TYPES: dict[str, FieldType] = {
                   excel_ref=_as_number, excel_guard=lambda ref: f"AND({ref}+0>=0,INT({ref}+0)={ref}+0)",
                   guard_hint="请填写0或正整数；"),
         FieldType("number", "数字", True, "sum", lambda raw, f: normalise_number(raw, f.decimals, f.suffix),
-                  _number_rule, _decimals_format, excel_ref=_as_number, excel_guard=lambda ref: f"{ref}+0>=0",
+                  _number_rule, number_format=_decimals_format, excel_ref=_as_number,
+                  excel_guard=lambda ref: f"{ref}+0>=0",
                   guard_hint="请填写0或正数；"),
         FieldType("text", "文字", False, "list", lambda raw, f: normalise_text(raw), _text_rule),
         FieldType("phone", "电话", False, "list", lambda raw, f: normalise_text(raw), _phone_rule),
         FieldType("date", "日期", False, "list", lambda raw, f: normalise_date(raw), _date_rule,
-                  lambda f: "yyyy-mm-dd", _date_from_json, lambda ref: f'IF({ref}="",NA(),{ref}+0)'),
+                  number_format=lambda f: "yyyy-mm-dd", from_json=_date_from_json,
+                  excel_ref=lambda ref: f'IF({ref}="",NA(),{ref}+0)'),
         FieldType("choice", "选项", False, "count", lambda raw, f: normalise_choice(raw, f.choices), _choice_rule,
                   excel_ref=lambda ref: f'IF({ref}="",NA(),{ref})'),
     )

@@ -42,7 +42,8 @@ def assemble(
         outcome = f.kind.read(raw, f)
         values[f.id] = outcome.value
         if outcome.problem:
-            text = message(outcome.problem, cell=ref, label=f.display, raw=shown_text(outcome.shown))
+            text = message(outcome.problem, cell=ref, label=f.display, raw=shown_text(outcome.shown),
+                           choices="、".join(f.choices))
             findings.append(Finding(outcome.problem, ERROR, text, (f.id,), (ref,), (raw_for_record(raw),)))
         elif outcome.note:
             notes.append(Normalisation(f.id, ref, raw_for_record(raw), outcome.value, outcome.note))

@@ -86,10 +86,11 @@ def patterns(form: Form) -> FormPatterns:
         structural.add(label_key(s.label))
         if s.head:
             structural.add(label_key(s.head))
-        if s.kind == "grid":
+        if s.has_table:
             columns[s.id] = tuple(_column(c) for c in s.columns)
             structural.update(k for c in columns[s.id] for k in c.keys)
-        if s.kind in ("grid", "inline"):
+            structural.update(label_key(r.group) for r in s.rows if r.group)
+        if s.kind != "lines":
             for r in s.rows:
                 full = label_key(r.label)
                 core = core_key(full)

@@ -49,7 +49,7 @@ def search_sheet(grid: Grid, form: Form, sheet: str) -> Location:
         at = rows.get(p.row.id)
         if at is None:
             continue
-        if p.section.kind == "grid":
+        if p.section.has_table:
             cells.update(_grid_values(grid, by_row, label_rows, p, at, pats.columns[p.section.id], used))
         else:
             _inline_value(grid, p, at, cells, embedded, _first_value_column(cells, pats, at[0]))
@@ -184,7 +184,7 @@ def _first_value_column(cells, pats: FormPatterns, row: int) -> int | None:
     form an inline value lines up with it, wherever a column was inserted."""
     best = None
     for p in pats.rows:
-        if p.section.kind == "grid" and p.section.columns:
+        if p.section.has_table and p.section.columns:
             at = cells.get(f"{p.row.id}.{p.section.columns[0].id}")
             if at and at[0] < row and (best is None or at[0] > best[0]):
                 best = at

@@ -20,7 +20,7 @@ class Normalisation:
     cell: str
     raw: Any
     value: Any
-    kind: str  # blank-as-zero | text-number | full-width | unit-suffix | whole-float | trimmed | formula-computed
+    kind: str  # a message id: blank-as-zero, text-number, unit-suffix, rounded, date-text, choice-typed, ...
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,22 @@
-"""``dudao demo``: the whole job on a bundled sample district, as a clerk would live it.
+"""Annex 5's sample district on deadline day: consistent returns, and every mistake a clerk meets.
 
-A roster of 40 schools of 曾都区; every school gets its workbook; most send it back correctly,
-some with the usual mistakes (sums that do not add up, “3个” typed in a number cell, full-width
-digits, a missing phone number, a retyped table, a Word file instead of the workbook, a zip from
-a 中心学校 with Chinese names, the same file twice, a corrected second version, a late one, a file
-nobody can place, one that claims another school); a few never answer. Then collect,
-consolidate and feedback run on it exactly as they would on real returns.
+Most schools send their workbook back correctly, some with the usual mistakes (sums that do not
+add up, “3个” typed in a number cell, full-width digits, a missing phone number, a retyped table,
+a Word file instead of the workbook, a zip from a 中心学校 with Chinese names, the same file
+twice, a corrected second version, a late one, a file nobody can place, one that claims another
+school); a few never answer.
 """
 
 from __future__ import annotations
 
-import io
-import os
 import random
-import shutil
-import zipfile
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import openpyxl
+from ..form.declaration import Form
+from ..outputs.distribute import issued_name
+from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
 
-from .collection.folder import SETTINGS, CollectionError, init_collection
-from .outputs.distribute import issued_name
-from .form.declaration import TEMPLATES_DIR, Form
-from .form.layout import layout_of
-from .outputs.xlstyle import set_text
-
-SAMPLE_ROSTER = TEMPLATES_DIR / "samples" / "曾都区学校名单.csv"
-DEADLINE = "2023-11-20"
 WECHAT = Path("WeChat Files") / "wxid_zdjyj2023" / "FileStorage" / "File" / "2023-11"
 
 PROBLEMS = [
@@ -82,98 +70,6 @@ def sample_values(rng: random.Random, stage: str, unit: str, reporter: str, phon
     for i in range(3):
         v[f"problem_{i + 1}"] = texts[i] if i < n else ""
     return v
-
-
-def fill_workbook(issued: Path, form: Form, values: dict[str, Any], raw: dict[str, Any] | None = None) -> bytes:
-    """What a school does in Excel: open the workbook we sent, type the figures, save."""
-    wb = openpyxl.load_workbook(issued)
-    ws = wb[form.sheet]
-    cells = layout_of(form).cells
-    for fid, value in {**values, **(raw or {})}.items():
-        cell = ws[cells[fid]]
-        if isinstance(value, str):
-            set_text(cell, value)
-        else:
-            cell.value = value
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def retyped_workbook(form: Form, values: dict[str, Any]) -> bytes:
-    """A school that typed the table again in a blank workbook: same labels, its own layout."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Sheet1"
-    ws["B1"] = form.title()
-    ws["B3"] = f"填报单位：{values['unit']}"
-    ws["D3"] = f"填报人：{values['reporter']}"
-    ws["F3"] = f"联系电话：{values['phone']}"
-    row = 5
-    for section in form.sections:
-        ws.cell(row, 2, section.label)
-        if section.kind == "grid":
-            ws.cell(row, 3, section.head)
-            for j, c in enumerate(section.columns):
-                ws.cell(row, 4 + j, c.label)
-            row += 1
-            for r in section.rows:
-                ws.cell(row, 3, r.label)
-                for j, c in enumerate(section.columns):
-                    ws.cell(row, 4 + j, values[f"{r.id}.{c.id}"])
-                row += 1
-        elif section.kind == "lines":
-            for r in section.rows:
-                ws.cell(row, 3, r.label)
-                ws.cell(row, 4, values[r.id])
-                row += 1
-        else:
-            for r in section.rows:
-                ws.cell(row, 3, r.label)
-                ws.cell(row, 4, values[r.id])
-                ws.cell(row, 5, r.suffix)
-                row += 1
-        row += 1
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _docx() -> bytes:
-    """A minimal Word document: the 优秀工作案例 that schools send in the same chat."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
-                   'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
-                   'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("word/document.xml", "<w:document/>")
-    return buf.getvalue()
-
-
-class GbkZipInfo(zipfile.ZipInfo):
-    """A member name as Windows' built-in zip tool writes it: GBK bytes, no UTF-8 flag."""
-
-    def _encodeFilenameFlags(self):  # noqa: N802 - zipfile's own hook
-        return self.filename.encode("gbk"), self.flag_bits & ~0x800
-
-
-def gbk_zip(members: dict[str, bytes], when: tuple = (2023, 11, 18, 16, 20, 0)) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            info = GbkZipInfo(name, when)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-    return buf.getvalue()
-
-
-def put_received(path: Path, data: bytes, when: str) -> Path:
-    """A file as it lies in a download folder: its bytes, and the time it arrived."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    ts = datetime.fromisoformat(when).timestamp()
-    os.utime(path, (ts, ts))
-    return path
 
 
 def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023) -> dict[str, str]:
@@ -280,45 +176,8 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
     put_received(wechat / "新建 Microsoft Excel 工作表.xlsx", retyped_workbook(form, v), "2023-11-19T22:10:00")
     story["曾都区第二初级中学"] = "未写填报单位的自制表，无法识别，算未报"
     # Not a workbook at all, and an empty download.
-    put_received(wechat / "双减督导优秀工作案例.docx", _docx(), "2023-11-10T10:00:00")
+    put_received(wechat / "双减督导优秀工作案例.docx", word_file(), "2023-11-10T10:00:00")
     put_received(wechat / "附件5 (2).xlsx", b"", "2023-11-19T23:59:00")
     for name in missing:
         story[name] = "未报送"
     return story
-
-
-def run_demo(root: Path, drive: Callable, out: Callable[[str], None]) -> int:
-    from .collection.collect import collect
-    from .outputs.consolidate import consolidate
-    from .outputs.distribute import distribute
-    from .outputs.feedback import feedback
-    from .collection.status import STATE_LABELS, overview
-
-    if root.exists() and any(root.iterdir()):
-        if not (root / SETTINGS).exists() or not (root / ".demo").exists():
-            raise CollectionError(f"{root} 不是空文件夹，演示不会覆盖它。请换一个文件夹名，如 dudao demo 演示")
-        shutil.rmtree(root)  # our own earlier demo: start again
-    col = init_collection(root, SAMPLE_ROSTER, name="曾都区", deadline=DEADLINE)
-    (root / ".demo").write_text("dudao demo\n", encoding="utf-8")
-    with col:
-        out(f"1. 建立收集文件夹 {root}，导入示例名单 {len(col.schools())} 所学校，截止日期 {DEADLINE}")
-        res = drive(distribute(col))
-        out(f"2. 下发：已为每所学校生成空白表 {res.written} 份 → {res.folder}")
-        simulate_returns(root, col.form, res.folder, col.folder("inbox"), col.schools())
-        out(f"3. 模拟学校报回：文件在 {col.folder('inbox') / WECHAT}")
-        got = drive(collect(col))
-        out(f"4. 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，重复 {got.duplicates} 份，"
-            f"无法读取 {len(got.unreadable)} 个，待确认 {len(got.review)} 个")
-        ov = overview(col)
-        counts = "，".join(f"{STATE_LABELS[s]} {ov.count(s)}" for s in ("accepted", "accepted_with_warnings",
-                                                                        "returned", "needs_review", "missing"))
-        out(f"   各校状态：{counts}；逾期 {ov.late}")
-        summary = drive(consolidate(col))
-        out(f"5. 汇总：已汇总 {summary.included} / 应报 {summary.expected}")
-        fb = drive(feedback(col))
-        out(f"6. 反馈：退回修改 {fb.returned} 所（标注好的表和邮件草稿），催报 {fb.reminders} 所")
-        out("")
-        out(f"查看各校情况：dudao status {root}")
-        out(f"反馈文件夹：{fb.folder}")
-        out(f"汇总表：{summary.path}")
-    return 0
