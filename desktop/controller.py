@@ -15,6 +15,7 @@ from typing import Iterable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from aggregator.form.declaration import DEFAULT_FORM
 from aggregator.collection.folder import Settings
 from aggregator.collection.status import Overview
 
@@ -81,8 +82,9 @@ class Controller(QObject):
 
     # --- intents -------------------------------------------------------------------------------
 
-    def new_collection(self, folder: str | Path, roster: str | Path, name: str, deadline: str) -> bool:
-        return self._start(jobs.new_job(folder, roster, name, deadline))
+    def new_collection(self, folder: str | Path, roster: str | Path, name: str, deadline: str,
+                       form: str = DEFAULT_FORM) -> bool:
+        return self._start(jobs.new_job(folder, roster, name, deadline, form))
 
     def open_collection(self, folder: str | Path) -> bool:
         return self._start(jobs.open_job(folder))

@@ -10,9 +10,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
     QMessageBox, QPushButton, QVBoxLayout, QWidget,
 )
+
+from aggregator.form.declaration import DEFAULT_FORM, bundled
 
 ROSTER_FILTER = "学校名单 (*.xlsx *.csv);;所有文件 (*)"
 RETURN_FILTER = "报表文件 (*.xlsx *.xls *.xlsm *.et *.ods *.zip);;所有文件 (*)"
@@ -41,16 +43,21 @@ def confirm(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+FORM_FILTER = "表单声明 (*.toml);;所有文件 (*)"
+FROM_FILE = "从文件选择…"
+
+
 @dataclass(frozen=True)
 class NewCollection:
     folder: str
     roster: str
     name: str
     deadline: str
+    form: str = DEFAULT_FORM  # a bundled form's name, or a declaration file
 
 
 class NewCollectionDialog(QDialog):
-    """Where the new collection goes, which roster, the district's name and the deadline."""
+    """Where the new collection goes, which form, which roster, the district's name and the deadline."""
 
     def __init__(self, parent: QWidget | None = None, start: str = "") -> None:
         super().__init__(parent)
@@ -65,9 +72,15 @@ class NewCollectionDialog(QDialog):
         self.deadline = QDateEdit(QDate.currentDate().addDays(14))
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
+        self.form = QComboBox()
+        for path, declared in bundled():
+            self.form.addItem(f"{declared.annex} {declared.title('')}".strip(), path.stem)
+        self.form.addItem(FROM_FILE, "")
+        self.form.activated.connect(self._pick_form_file)
 
         form = QFormLayout()
         form.addRow("收集文件夹：", self._with_browse(self.folder, self._browse_folder))
+        form.addRow("要收集的表：", self.form)
         form.addRow("学校名单：", self._with_browse(self.roster, self._browse_roster))
         form.addRow("本级名称：", self.name)
         form.addRow("截止日期：", self.deadline)
@@ -103,6 +116,17 @@ class NewCollectionDialog(QDialog):
         if path:
             self.roster.setText(path)
 
+    def _pick_form_file(self, index: int) -> None:
+        """"从文件选择…": a declaration of the clerk's own, added above it and chosen."""
+        if self.form.itemData(index) != "":
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "选择表单声明文件", self._start, FORM_FILTER)
+        if not path:
+            self.form.setCurrentIndex(0)
+            return
+        self.form.insertItem(index, Path(path).name, path)
+        self.form.setCurrentIndex(index)
+
     def _accept(self) -> None:
         missing = [label for label, edit in (("收集文件夹", self.folder), ("学校名单", self.roster),
                                              ("本级名称", self.name)) if not edit.text().strip()]
@@ -116,7 +140,7 @@ class NewCollectionDialog(QDialog):
 
     def values(self) -> NewCollection:
         return NewCollection(self.folder.text().strip(), self.roster.text().strip(), self.name.text().strip(),
-                             self.deadline.date().toString("yyyy-MM-dd"))
+                             self.deadline.date().toString("yyyy-MM-dd"), self.form.currentData() or DEFAULT_FORM)
 
 
 def ask_new_collection(parent: QWidget, start: str = "") -> NewCollection | None:

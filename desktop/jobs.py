@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
 from aggregator.collection.folder import Collection, Settings, init_collection, open_collection
+from aggregator.form.declaration import DEFAULT_FORM
 from aggregator.progress import Cancel, Cancelled, Progress
 from aggregator.collection.status import STATE_LABELS, Overview, overview
 
@@ -85,12 +86,13 @@ def open_job(folder: str | Path) -> JobSpec:
     return JobSpec("open", Path(folder), _nothing, lambda col, _: "", stage="打开")  # the window says it all
 
 
-def new_job(folder: str | Path, roster: str | Path, name: str, deadline: str) -> JobSpec:
+def new_job(folder: str | Path, roster: str | Path, name: str, deadline: str, form: str = DEFAULT_FORM) -> JobSpec:
     def create() -> Collection:
-        return init_collection(folder, roster, name=name, deadline=deadline)
+        return init_collection(folder, roster, name=name, deadline=deadline, form=form)
 
     def describe(col: Collection, _: Any) -> str:
-        return (f"已建立收集文件夹：{col.root}，名单共 {len(col.schools())} 所学校。"
+        return (f"已建立收集文件夹：{col.root}，收集《{col.form.title(col.settings.name)}》，"
+                f"名单共 {len(col.schools())} 所学校。"
                 "下一步：点击“下发空白表”，把 outbox 中的表发给各校。")
 
     return JobSpec("new", Path(folder), _nothing, describe, create=create, stage="建立")

@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
     def ask_new(self) -> None:
         values = dialogs.ask_new_collection(self, self._start_dir())
         if values:
-            self.controller.new_collection(values.folder, values.roster, values.name, values.deadline)
+            self.controller.new_collection(values.folder, values.roster, values.name, values.deadline, values.form)
 
     def ask_open(self) -> None:
         folder = dialogs.ask_folder(self, "打开收集文件夹", self._start_dir())

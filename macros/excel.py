@@ -14,9 +14,10 @@ from typing import Any
 from aggregator.collection.collect import collect
 from aggregator.collection.folder import CollectionError, open_collection
 from aggregator.checks.findings import Report
-from aggregator.form.declaration import load_form
+from aggregator.form.declaration import Form, bundled_forms
 from aggregator.progress import run
 from aggregator.reading import read_workbook
+from aggregator.reading.meta import read_meta
 from aggregator.collection.status import STATE_LABELS
 from aggregator.checks.validate import validate
 
@@ -26,6 +27,8 @@ NO_EXCEL = (
     "没有检测到可用的 Microsoft Excel（此功能需要 Windows 或 macOS 上的 Excel 和 xlwings）。"
     "可以把文件保存到收集文件夹的 inbox 中，再运行 dudao collect 或在桌面程序中点“收取文件”。"
 )
+UNKNOWN_FORM = ("这个工作簿不是程序下发的表（或表格被重新制作过），无法判断是哪张表。"
+                "请把文件保存到收集文件夹的 inbox 中，再运行 dudao collect 或在桌面程序中点“收取文件”")
 RESULT_SHEET = "校验结果"
 
 
@@ -49,10 +52,16 @@ def active_book(xw: Any = None) -> Any:
         raise ExcelUnavailable(NO_EXCEL) from None
 
 
-def check_book(book: Any, form_name: str = "annex5_2023") -> Report:
-    """The engine's findings for an open workbook, as if it had arrived as a file."""
-    form = load_form(form_name)
-    return validate(form, read_workbook(XlwingsWorkbook(book), form, source=book.name))
+def check_book(book: Any, form: Form | None = None) -> Report:
+    """The engine's findings for an open workbook, as if it had arrived as a file; the form is
+    the one the workbook's own metadata names (the workbook we issued says which form it is)."""
+    opened = XlwingsWorkbook(book)
+    if form is None:
+        form_id = read_meta(opened).get("form_id", "")
+        form = next((f for f in bundled_forms() if f.id == form_id), None)
+        if form is None:
+            raise CollectionError(UNKNOWN_FORM)
+    return validate(form, read_workbook(opened, form, source=book.name))
 
 
 def show_report(book: Any, report: Report) -> None:

@@ -438,3 +438,27 @@ def test_thousands_of_signals_do_not_wear_out_true():
         emit(probe.said, i, 5000, "附件5.xlsx", "收取")
     assert len(heard) == 5000
     assert sys.getrefcount(True) - before > -100  # unrelated objects may come and go; a leak would be -5000
+
+
+def test_new_collection_offers_the_bundled_forms_and_a_file_of_ones_own(qtbot, window, controller, tmp_path,
+                                                                        monkeypatch):
+    from aggregator.demo import SAMPLE_ROSTER
+
+    dialog = dialogs.NewCollectionDialog(window, str(tmp_path))
+    qtbot.addWidget(dialog)
+    items = [dialog.form.itemText(i) for i in range(dialog.form.count())]
+    assert any("附件5" in t for t in items) and any("附件3" in t for t in items)
+    assert items[-1] == dialogs.FROM_FILE
+    own = Path(__file__).parent / "forms" / "after_school.toml"
+    monkeypatch.setattr(dialogs.QFileDialog, "getOpenFileName", lambda *a, **k: (str(own), ""))
+    dialog.form.setCurrentIndex(dialog.form.count() - 1)
+    dialog.form.activated.emit(dialog.form.count() - 1)  # as a click on "从文件选择…" does
+    assert dialog.form.currentText() == own.name and dialog.form.itemText(dialog.form.count() - 1) == dialogs.FROM_FILE
+    dialog.folder.setText(str(tmp_path / "课后服务"))
+    dialog.roster.setText(str(SAMPLE_ROSTER))
+    chosen = dialog.values()
+    assert chosen.form == str(own)
+    run_job(qtbot, controller, controller.new_collection, chosen.folder, chosen.roster, chosen.name, chosen.deadline,
+            chosen.form)
+    with open_collection(tmp_path / "课后服务") as col:
+        assert col.form.id == "test-after-school"

@@ -189,3 +189,27 @@ def test_collect_active_takes_a_copy_into_the_collection(tmp_path, monkeypatch, 
     assert excel.collect_active(folder) == "已收取：曾都区实验小学，已通过"
     assert excel.collect_active(folder) == "这份表之前已经收取过了。"
     assert filled.read_bytes() == before
+
+
+def test_check_active_takes_the_form_from_the_workbooks_own_metadata(tmp_path, monkeypatch):
+    from aggregator.demo import fill_workbook
+    from aggregator.form.declaration import load_form
+    from aggregator.outputs.template import build_template
+
+    annex3 = load_form("annex3_checklist_2023")
+    issued = tmp_path / "附件3.xlsx"
+    build_template(annex3, unit="曾都区实验小学").save(issued)
+    filled = tmp_path / "附件3-填好.xlsx"
+    filled.write_bytes(fill_workbook(issued, annex3, {"reporter": "王老师", "phone": "13872301001",
+                                                      "courses.status": "未落实"}))
+    monkeypatch.setattr(excel, "_xlwings", lambda: FakeXlwings(FakeBook(filled)))
+    rules = {f.rule for f in excel.check_active().findings}
+    assert {"note-needed", "not-implemented", "status-required"} <= rules  # Annex 3's own rules
+
+
+def test_check_active_on_a_workbook_we_did_not_issue_says_what_to_do(tmp_path, monkeypatch):
+    path = write_return(tmp_path / "自制表.xlsx", sample_values(), meta=False)
+    monkeypatch.setattr(excel, "_xlwings", lambda: FakeXlwings(FakeBook(path)))
+    with pytest.raises(excel.CollectionError) as err:
+        excel.check_active()
+    assert "无法判断是哪张表" in str(err.value) and "dudao collect" in str(err.value)

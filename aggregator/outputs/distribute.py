@@ -8,12 +8,12 @@ clerk asks for ``force``.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from ..atomic import write_all_atomic
+from ..filenames import safe_file_name
 from ..collection.folder import Collection
 from ..progress import Cancel, Job, Progress
 from .personalise import personalise, template_bytes
@@ -29,8 +29,7 @@ class DistributeResult:
 
 def issued_name(form_annex: str, school_name: str) -> str:
     """附件5-曾都区实验小学.xlsx; characters Windows forbids in file names become '_'."""
-    safe = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", school_name).strip(" .")
-    return f"{form_annex or '报表'}-{safe}.xlsx"
+    return f"{form_annex or '报表'}-{safe_file_name(school_name, fallback='学校')}.xlsx"
 
 
 BATCH = 200  # workbooks written, and made durable, together

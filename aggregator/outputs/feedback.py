@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import os
-import re
 import smtplib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..atomic import write_atomic
+from ..filenames import safe_file_name
 from ..collection.folder import Collection
 from .distribute import issued_name
 from ..checks.findings import ERROR, WARNING
@@ -149,7 +149,7 @@ def _returned(col: Collection, form: Form, state: SchoolState, today: date,
     if marked.rebuilt:
         notes.append(f"{school.name}：报送的文件“{display_name(ret.original_name)}”{marked.rebuilt}，无法在原表上标注，"
                      "已按读到的数据重新生成一份表并标注")
-    stem = f"{_safe_name(school.name)}-{RETURNED_TAG}"
+    stem = f"{safe_file_name(school.name, fallback='学校')}-{RETURNED_TAG}"
     xlsx = col.folder("feedback") / f"{stem}.xlsx"
     to = _recipients(school, notes)
     body = _returned_body(col, school, ret, title, problems, deadline, today)
@@ -173,7 +173,7 @@ def _reminder(col: Collection, form: Form, school: School, today: date,
         body=_reminder_body(col, school, title, name, _deadline_sentence(col, today, reminder=True), today),
         attachments=[Attachment(name, blank)],
     )
-    eml = col.folder("feedback") / f"{_safe_name(school.name)}-{REMINDER_TAG}.eml"
+    eml = col.folder("feedback") / f"{safe_file_name(school.name, fallback='学校')}-{REMINDER_TAG}.eml"
     return [(eml, to_bytes(msg))], _Draft(school, "reminder", eml, msg, to)
 
 
@@ -184,11 +184,6 @@ def _recipients(school: School, notes: list[str]) -> list[str]:
     if not good and not bad:
         notes.append(f"{school.name}：名单中没有邮箱，邮件草稿未填写收件人，请手动填写或用其他方式发给学校")
     return good
-
-
-def _safe_name(name: str) -> str:
-    """A school name as a file name on Windows: no \\ / : * ? " < > | or control characters."""
-    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "学校"
 
 
 def _meta(col: Collection, school: School, kind: str) -> dict[str, str]:
@@ -317,7 +312,7 @@ def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path
     """Move our files for schools that no longer need them out of sight, never delete them."""
     moved = 0
     for s in states:
-        stem = _safe_name(s.school.name)
+        stem = safe_file_name(s.school.name, fallback="学校")
         for name in (f"{stem}-{RETURNED_TAG}.xlsx", f"{stem}-{RETURNED_TAG}.eml", f"{stem}-{REMINDER_TAG}.eml"):
             path = folder / name
             if path in written or not path.is_file():

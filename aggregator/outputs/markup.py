@@ -31,7 +31,6 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..checks.findings import ERROR, WARNING, Finding
@@ -40,7 +39,7 @@ from ..collection.intake import display_name
 from ..form.layout import coord, layout_of, split_coord
 from ..collection.ledger import ReturnRecord
 from .template import build_template
-from .xlstyle import set_text
+from .xlstyle import LIGHT_RED, LINK_BLUE, RED, YELLOW, display_width, fill, font, page_setup, select_only, set_text, text_height
 
 FEEDBACK_SHEET = "请先看这里"  # the reader should skip a sheet of this name in a resubmitted copy
 AUTHOR = "区教育局"
@@ -53,14 +52,8 @@ _OPENPYXL_FAILURES = (
     IndexError, SyntaxError,
 )
 
-_ERROR_RGB = "FFFFC7CE"  # Excel's own "light red fill"
-_WARNING_RGB = "FFFFEB9C"  # Excel's own "yellow fill"
-_FILLS = {
-    ERROR: PatternFill(fill_type="solid", start_color=_ERROR_RGB, end_color=_ERROR_RGB),
-    WARNING: PatternFill(fill_type="solid", start_color=_WARNING_RGB, end_color=_WARNING_RGB),
-}
+_FILLS = {ERROR: fill(LIGHT_RED), WARNING: fill(YELLOW)}
 _CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
-_FONT = "宋体"
 _LEVEL_TAG = {ERROR: "须修改", WARNING: "请核对"}
 
 
@@ -186,8 +179,8 @@ def _clear_old_marks(wb: Workbook) -> None:
             comment = getattr(cell, "comment", None)
             if comment is not None and comment.author == AUTHOR:
                 cell.comment = None
-            fill = cell.fill
-            if fill.fill_type == "solid" and fill.fgColor.type == "rgb" and fill.fgColor.rgb in (_ERROR_RGB, _WARNING_RGB):
+            old = cell.fill
+            if old.fill_type == "solid" and old.fgColor.type == "rgb" and old.fgColor.rgb in (LIGHT_RED, YELLOW):
                 cell.fill = PatternFill()
 
 
@@ -229,13 +222,8 @@ def _merged_area(ws: Worksheet, ref: str):
 
 def _comment_height(text: str) -> int:
     """Points for a 300 pt wide comment box to show ``text`` whole (about 60 narrow characters a line)."""
-    lines = sum(max(1, -(-_width(line) // 60)) for line in text.split("\n"))
+    lines = sum(max(1, -(-int(display_width(line)) // 60)) for line in text.split("\n"))
     return min(20 + lines * 14, 480)
-
-
-def _width(text: str) -> int:
-    """Width in narrow characters: a Chinese character counts two."""
-    return sum(1 if ord(ch) < 0x2E80 else 2 for ch in text)
 
 
 # --- the first sheet ----------------------------------------------------------------------------
@@ -265,23 +253,24 @@ def _add_guide(wb: Workbook, school: str, title: str, ret: ReturnRecord, problem
         set_text(cell, text)
         cell.font, cell.alignment = font, _WRAP
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        ws.row_dimensions[row].height = max(height_min, _row_height(text, sum(_GUIDE_WIDTHS.values()), font.size))
+        ws.row_dimensions[row].height = max(height_min, text_height(text, sum(_GUIDE_WIDTHS.values()), font.size))
         row += 1
 
-    prose(f"{school}：《{title}》退回修改说明", Font(name=_FONT, size=14, bold=True), 28)
+    prose(f"{school}：《{title}》退回修改说明", font(14, bold=True), 28)
     prose(f"贵单位报送的文件“{display_name(ret.original_name)}”（{received} 收到）经校验，发现 {len(errors)} 处错误"
           + (f"、{len(warnings)} 处需要核对的地方" if warnings else "") + "，现退回，请修改后重新报送。",
-          Font(name=_FONT, size=11))
-    prose(deadline, Font(name=_FONT, size=11, bold=True, color="FFC00000"))
+          font(11))
+    prose(deadline, font(11, bold=True, color=RED))
     prose(f"修改方法：在“{table_title}”工作表中，标红的单元格有错误，必须修改；标黄的单元格请核对，确认无误可以不改。"
           "把鼠标移到单元格上可以看到批注（问题和改法）；点击下表“单元格”一栏可跳到该单元格。"
-          "改好后保存，用本文件重新报送即可（本页和底色不用删除）。", Font(name=_FONT, size=11))
+          "改好后保存，用本文件重新报送即可（本页和底色不用删除）。", font(11))
     if rebuilt:
         prose(f"注意：贵单位报送的文件{rebuilt}，无法在原表上标注，已按读到的数据重新生成本表；"
-              "下表中的单元格指本表中的位置，请在本表中核对全部数字、修改后报送。", Font(name=_FONT, size=11, color="FFC00000"))
+              "下表中的单元格指本表中的位置，请在本表中核对全部数字、修改后报送。", font(11, color=RED))
     row += 1
 
-    head = Font(name=_FONT, size=11, bold=True)
+    head = font(11, bold=True)
+    table_head = row  # the head of the list of problems repeats on every printed page
     for col, text in enumerate(("序号", "单元格", "问题（及改法）"), start=1):
         cell = ws.cell(row, col)
         set_text(cell, text)
@@ -312,33 +301,16 @@ def _add_guide(wb: Workbook, school: str, title: str, ret: ReturnRecord, problem
             if p.targets:
                 sheet, ref = p.targets[0]
                 where.hyperlink = Hyperlink(ref="", location=f"'{sheet.replace(chr(39), chr(39) * 2)}'!{ref}")
-                where.font = Font(name=_FONT, size=11, color="FF0563C1", underline="single")
+                where.font = font(11, color=LINK_BLUE, underline="single")
             else:
-                where.font = Font(name=_FONT, size=11)
+                where.font = font(11)
             msg = ws.cell(row, 3)
             set_text(msg, p.message)
             msg.alignment = _WRAP_TOP
-            msg.font = Font(name=_FONT, size=11)
-            ws.cell(row, 1).font = Font(name=_FONT, size=11)
-            ws.row_dimensions[row].height = max(20, _row_height(p.message, _GUIDE_WIDTHS["C"], 11))
+            msg.font = font(11)
+            ws.cell(row, 1).font = font(11)
+            ws.row_dimensions[row].height = max(20, text_height(p.message, _GUIDE_WIDTHS["C"]))
             row += 1
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    # Exactly one selected tab: with two, Excel opens the workbook in "group" editing mode.
-    for other in wb.worksheets:
-        other.sheet_view.tabSelected = False
-    ws.sheet_view.tabSelected = True
-    wb.active = 0
-    for view in wb.views:
-        view.firstSheet = 0
-
-
-def _row_height(text: str, width: float, size: float) -> float:
-    """Points to show ``text`` wrapped in ``width`` column units (Excel does not grow merged rows)."""
-    per_line = max(int((width - 2) * 11 / size), 4)
-    lines = sum(max(1, -(-_width(part) // per_line)) for part in text.split("\n"))
-    return lines * size * 1.45 + 6
+    page_setup(ws, landscape=True, title_rows=f"{table_head}:{table_head}")
+    select_only(wb, ws)
