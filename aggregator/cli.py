@@ -70,7 +70,8 @@ def out(text: str = "") -> None:
 # --- commands -------------------------------------------------------------------------------
 
 def cmd_init(a: argparse.Namespace) -> int:
-    col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form)
+    report = {k: v for k, v in (("unit", a.unit), ("reporter", a.reporter), ("phone", a.phone)) if v}
+    col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, **report)
     with col:
         n = len(col.schools())
         title = col.form.title(col.settings.name)
@@ -135,7 +136,6 @@ def cmd_status(a: argparse.Namespace) -> int:
 
     with open_collection(a.dir) as col:
         ov = overview(col)
-        expected = len(ov.schools)
     if a.json:
         json.dump(ov.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -150,6 +150,10 @@ def cmd_status(a: argparse.Namespace) -> int:
                 out(f"    [{'错误' if f.level == 'error' else '提示'}] {f.message}")
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")
+        for d in s.decisions:
+            out(f"    [{d.label}] {d.rule + ' ' if d.rule else ''}{d.note}（{d.at.replace('T', ' ')[:16]} {d.by}）")
+        for f in s.files:
+            out(f"    [发来的文件无法读取] {display_name(f.original_name)}：{f.reason}")
         if cur and a.verbose:
             for note in s.notes:
                 out(f"    [说明] {note}")
@@ -159,8 +163,9 @@ def cmd_status(a: argparse.Namespace) -> int:
         out(f"未识别   {display_name(r.original_name)}：{render(r.review)}")
     accepted = ov.count("accepted", "accepted_with_warnings")
     out(
-        f"应报 {expected}，已通过 {accepted}，退回 {ov.count('returned')}，待确认 {ov.count('needs_review')}，"
-        f"未报 {ov.count('missing')}，逾期 {ov.late}；无法读取 {len(ov.unreadable)}，未识别 {len(ov.unidentified)}"
+        f"应报 {ov.expected}，已通过 {accepted}，退回 {ov.count('returned')}，待确认 {ov.count('needs_review')}，"
+        f"未报 {ov.count('missing')}，逾期 {ov.late}" + (f"，免报 {ov.count('exempt')}" if ov.count("exempt") else "")
+        + f"；无法读取 {len(ov.unreadable)}，未识别 {len(ov.unidentified)}"
     )
     return 0
 
@@ -171,6 +176,59 @@ def cmd_assign(a: argparse.Namespace) -> int:
     with open_collection(a.dir) as col:
         ret, name = assign(col, a.file, a.school)
     out(f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。")
+    return 0
+
+
+def cmd_decide(a: argparse.Namespace) -> int:
+    """accept, send-back, exempt, confirm, ignore, tie: the clerk's overrules."""
+    from .collection import overrule
+
+    with open_collection(a.dir) as col:
+        if a.command in ("ignore", "tie"):
+            args = (a.file, a.school) if a.command == "tie" else (a.file,)
+        else:
+            args = (a.school, a.rule) if a.command == "confirm" else (a.school,)
+        decision = getattr(overrule, a.command.replace("-", "_"))(col, *args, note=a.note or "", undo=a.undo)
+    what = " ".join(str(x) for x in args)
+    out(f"已撤销：{decision.label} {what}" if a.undo else f"已记录：{decision.label} {what}"
+        + (f"（{decision.note}）" if decision.note else ""))
+    return 0
+
+
+def cmd_school(a: argparse.Namespace) -> int:
+    from .collection import overrule
+    from .collection.roster import School
+
+    details = {k: getattr(a, k) for k in ("stage", "parent", "contact", "phone", "email", "kind")}
+    with open_collection(a.dir) as col:
+        if a.action == "add":
+            s = overrule.add_school(col, School("", a.name, **{k: v or "" for k, v in details.items()}),
+                                    note=a.note or "")
+            out(f"已增加：{s.name}（名单现有 {len(col.schools())} 所）")
+        elif a.action == "edit":
+            s = overrule.edit_school(col, a.name, note=a.note or "", name=a.new_name, **details)
+            out(f"已修改：{s.name}")
+        else:
+            s = overrule.remove_school(col, a.name, note=a.note or "")
+            out(f"已从名单移除：{s.name}（收到的文件仍保留）")
+    return 0
+
+
+def cmd_settings(a: argparse.Namespace) -> int:
+    changes = {k: getattr(a, k) for k in ("name", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
+                                          "mail_port", "mail_tls", "mail_user", "mail_sender")}
+    with open_collection(a.dir) as col:
+        if any(v is not None for v in changes.values()):
+            col.change_settings(**changes)
+            out("已保存设置。")
+        s = col.settings
+        out(f"本级名称：{s.name}")
+        out(f"截止日期：{s.deadline or '未设置'}")
+        out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
+        out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
+        mail = s.mail
+        out(f"邮件：{mail.get('smtp_host') or '未设置'}:{mail.get('smtp_port', '')} {mail.get('tls', '')} "
+            f"用户 {mail.get('smtp_user') or '未填'} 发件人 {mail.get('sender') or '未填'}")
     return 0
 
 
@@ -214,6 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--deadline", help="截止日期，如 2023-11-20")
     s.add_argument("--form", default=DEFAULT_FORM,
                    help="要收集的表：自带表单的名称（见 dudao forms，默认 annex5_2023）或表单声明 .toml 文件")
+    s.add_argument("--unit", help="本级填报单位（上报汇总表用），默认为“本级名称+教育局”")
+    s.add_argument("--reporter", help="本级填报人（上报汇总表用）")
+    s.add_argument("--phone", help="本级联系电话（上报汇总表用）")
     s.set_defaults(run=cmd_init)
 
     s = sub.add_parser("forms", help="列出自带的表单")
@@ -246,6 +307,65 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("file", help="dudao status 中列出的文件名")
     s.add_argument("school", help="名单上的学校名称")
     s.set_defaults(run=cmd_assign)
+
+    for name, text in (("accept", "仍然通过：这所学校当前的报表不论校验结果都计为通过"),
+                       ("send-back", "退回：这所学校当前的报表虽已通过，也退回修改"),
+                       ("exempt", "免报：这所学校不需要报送，不计为未报，也不催报")):
+        s = sub.add_parser(name, help=text)
+        s.add_argument("dir")
+        s.add_argument("school", help="名单上的学校名称")
+        s.add_argument("--note", help="原因（会记在报送记录和汇总表中）")
+        s.add_argument("--undo", action="store_true", help="撤销这项决定")
+        s.set_defaults(run=cmd_decide)
+
+    s = sub.add_parser("confirm", help="已与学校核实的提示：不再计为提示")
+    s.add_argument("dir")
+    s.add_argument("school", help="名单上的学校名称")
+    s.add_argument("rule", help="提示的规则编号（dudao status --json 中的 rule，如 outlier）")
+    s.add_argument("--note", help="核实的情况")
+    s.add_argument("--undo", action="store_true", help="撤销这项决定")
+    s.set_defaults(run=cmd_decide)
+
+    s = sub.add_parser("ignore", help="忽略一个无法读取的文件（仍保留在 archive 中）")
+    s.add_argument("dir")
+    s.add_argument("file", help="dudao status 中列出的文件名")
+    s.add_argument("--note", help="原因")
+    s.add_argument("--undo", action="store_true", help="撤销这项决定")
+    s.set_defaults(run=cmd_decide)
+
+    s = sub.add_parser("tie", help="指明一个无法读取的文件是哪所学校发的（催报时会告诉学校）")
+    s.add_argument("dir")
+    s.add_argument("file", help="dudao status 中列出的文件名")
+    s.add_argument("school", help="名单上的学校名称")
+    s.add_argument("--note", help="说明")
+    s.add_argument("--undo", action="store_true", help="撤销这项决定")
+    s.set_defaults(run=cmd_decide)
+
+    s = sub.add_parser("school", help="增加、修改或移除名单上的学校")
+    s.add_argument("dir")
+    s.add_argument("action", choices=["add", "edit", "remove"])
+    s.add_argument("name", help="学校名称")
+    s.add_argument("--new-name", help="修改后的名称（edit）")
+    for option, text in (("stage", "学段"), ("parent", "所属单位"), ("contact", "联系人"), ("phone", "联系电话"),
+                         ("email", "邮箱"), ("kind", "学校类型")):
+        s.add_argument(f"--{option}", help=text)
+    s.add_argument("--note", help="原因（移除时必填）")
+    s.set_defaults(run=cmd_school)
+
+    s = sub.add_parser("settings", help="查看或修改本次收集的设置")
+    s.add_argument("dir")
+    s.add_argument("--name", help="本级名称，如 曾都区")
+    s.add_argument("--deadline", help="截止日期，如 2023-11-20")
+    s.add_argument("--unit", help="本级填报单位（上报汇总表用），如 曾都区教育局")
+    s.add_argument("--reporter", help="本级填报人")
+    s.add_argument("--phone", help="本级联系电话")
+    s.add_argument("--watch", nargs="*", help="桌面程序自动收取的文件夹（如微信、QQ 的下载文件夹）")
+    s.add_argument("--mail-host", help="发信服务器，如 smtp.qq.com")
+    s.add_argument("--mail-port", help="端口，如 465")
+    s.add_argument("--mail-tls", choices=["ssl", "starttls", "none"], help="加密方式")
+    s.add_argument("--mail-user", help="邮箱账号")
+    s.add_argument("--mail-sender", help="发件人地址")
+    s.set_defaults(run=cmd_settings)
 
     s = sub.add_parser("consolidate", help="生成汇总表")
     s.add_argument("dir")

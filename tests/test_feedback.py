@@ -14,6 +14,7 @@ import hashlib
 import io
 import socket
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -414,7 +415,8 @@ def smtp_server():
 
 def test_send_delivers_drafts_to_a_real_smtp_server(col, smtp_server):
     inbox, port = smtp_server
-    col.settings.mail = {"smtp_host": "127.0.0.1", "smtp_port": port, "tls": "none", "sender": "jyj@example.com"}
+    col.settings = replace(col.settings, mail={"smtp_host": "127.0.0.1", "smtp_port": port, "tls": "none",
+                                               "sender": "jyj@example.com"})
     res = feedback_of(col, send=True)
     # S1 and S6 have addresses; S3 is refused by the server; S4 and S5 have none
     assert res.sent == 2
@@ -442,15 +444,15 @@ def test_send_delivers_drafts_to_a_real_smtp_server(col, smtp_server):
 
 
 def test_send_without_host_is_a_chinese_error(col):
-    col.settings.mail = {"smtp_host": "", "tls": "ssl"}
+    col.settings = replace(col.settings, mail={"smtp_host": "", "tls": "ssl"})
     with pytest.raises(CollectionError, match="smtp_host"):
         feedback_of(col, send=True)
     assert not list((col.root / "feedback").iterdir())  # refused before writing anything
 
 
 def test_unreachable_server_says_drafts_are_saved(col):
-    col.settings.mail = {"smtp_host": "127.0.0.1", "smtp_port": _free_port(), "tls": "none",
-                         "sender": "jyj@example.com"}
+    col.settings = replace(col.settings, mail={"smtp_host": "127.0.0.1", "smtp_port": _free_port(), "tls": "none",
+                                               "sender": "jyj@example.com"})
     with pytest.raises(CollectionError, match="草稿"):
         feedback_of(col, send=True)
     assert (col.root / "feedback" / f"{S1}-退回修改.eml").exists()

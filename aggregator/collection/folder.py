@@ -1,6 +1,6 @@
 """A collection folder: one return of one form from every school of a roster.
 
-    DIR/收集设置.toml  settings (district, deadline, form, mail)
+    DIR/收集设置.toml  settings (district, deadline, form, our own reporter, watched folders, mail)
     DIR/form.toml      the declaration of its form, copied at init
     DIR/ledger.sqlite  the ledger
     DIR/outbox/        workbooks issued to schools
@@ -15,21 +15,22 @@ and handed to a colleague as it is.
 
 from __future__ import annotations
 
-import re
 import secrets
 import shutil
-import tomllib
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from ..atomic import write_atomic
 from ..form.declaration import DEFAULT_FORM, Form, load_form
 from ..messages import Note
 from .ledger import Ledger
 from .roster import School, load_roster
+from .settings import SETTINGS, Settings, SettingsError, changed, check_deadline, read_settings
 
-SETTINGS = "收集设置.toml"
+__all__ = ["SETTINGS", "LEDGER", "FORM_FILE", "Collection", "CollectionError", "Settings", "init_collection",
+           "open_collection"]
+
 FORM_FILE = "form.toml"  # the collection's own copy of its form's declaration
 LEDGER = "ledger.sqlite"
 FOLDERS = ("outbox", "inbox", "archive", "feedback", "summary", "roster")
@@ -45,52 +46,6 @@ class CollectionError(ValueError):
 
     def render(self, channel: str = "cli") -> str:
         return self.note.render(channel)
-
-
-@dataclass
-class Settings:
-    id: str
-    name: str  # the district (or city) running the collection: 曾都区
-    form: str = DEFAULT_FORM  # the form as given at init: a bundled form's name, or a path
-    deadline: str = ""  # YYYY-MM-DD, end of that day
-    created_at: str = ""
-    form_file: str = ""  # the declaration's copy in the collection folder ("" in older collections)
-    mail: dict = field(default_factory=dict)  # smtp_host, smtp_port, smtp_user, smtp_password, sender, tls
-
-    def to_toml(self) -> str:
-        lines = [
-            "# 本次收集的设置。可以用记事本修改截止日期和邮件设置；id 请勿修改。",
-            f"id = {_q(self.id)}",
-            f"name = {_q(self.name)}",
-            f"form = {_q(self.form)}",
-            f"form_file = {_q(self.form_file)}",
-            f"deadline = {_q(self.deadline)}",
-            f"created_at = {_q(self.created_at)}",
-            "",
-            "# 发送邮件（可选）：填好后 dudao feedback --send 会直接发出反馈和催报邮件。",
-            "[mail]",
-        ]
-        mail = {"smtp_host": "", "smtp_port": 465, "tls": "ssl", "smtp_user": "", "smtp_password": "", "sender": ""}
-        mail.update(self.mail)
-        for k, v in mail.items():
-            lines.append(f"{k} = {v if isinstance(v, int) and not isinstance(v, bool) else _q(str(v))}")
-        return "\n".join(lines) + "\n"
-
-
-def _q(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
-def _check_deadline(deadline: str) -> str:
-    if not deadline:
-        return ""
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", deadline.strip())
-    try:
-        if not m:
-            raise ValueError
-        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-    except ValueError:
-        raise CollectionError(f"截止日期“{deadline}”无法识别，请写成 2023-11-20 的形式") from None
 
 
 class Collection:
@@ -149,10 +104,21 @@ class Collection:
     def save_settings(self) -> None:
         write_atomic(self.root / SETTINGS, self.settings.to_toml().encode("utf-8"))
 
+    def change_settings(self, **changes: Any) -> Settings:
+        """Check and save changed settings (``settings.changed`` says which keys there are)."""
+        try:
+            self.settings = changed(self.settings, **changes)
+        except SettingsError as exc:
+            raise CollectionError(str(exc)) from None
+        self.save_settings()
+        return self.settings
+
 
 def init_collection(
-    root: str | Path, roster: str | Path, *, name: str = "曾都区", deadline: str = "", form: str = DEFAULT_FORM
+    root: str | Path, roster: str | Path, *, name: str = "曾都区", deadline: str = "", form: str = DEFAULT_FORM,
+    **report: str,
 ) -> Collection:
+    """A new collection folder; ``report``: unit, reporter, phone of our own upward summary."""
     root = Path(root)
     if (root / SETTINGS).exists():
         raise CollectionError(f"{root} 已经是一个收集文件夹了；如需重新开始，请换一个新文件夹")
@@ -162,10 +128,14 @@ def init_collection(
         id=f"{datetime.now():%Y%m%d}-{secrets.token_hex(3)}",
         name=name,
         form=form,
-        deadline=_check_deadline(deadline),
+        deadline=_deadline(deadline),
         created_at=datetime.now().isoformat(timespec="seconds"),
         form_file=FORM_FILE,
     )
+    try:
+        settings = changed(settings, **report)
+    except SettingsError as exc:
+        raise CollectionError(str(exc)) from None
     root.mkdir(parents=True, exist_ok=True)
     for f in FOLDERS:
         (root / f).mkdir(exist_ok=True)
@@ -185,16 +155,14 @@ def open_collection(root: str | Path) -> Collection:
     if not path.exists():
         raise CollectionError(Note.of("not-a-collection", root=root, settings=SETTINGS))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        settings = Settings(
-            id=data["id"],
-            name=data.get("name", ""),
-            form=data.get("form", DEFAULT_FORM),
-            deadline=_check_deadline(data.get("deadline", "")),
-            created_at=data.get("created_at", ""),
-            form_file=data.get("form_file", ""),
-            mail=dict(data.get("mail", {})),
-        )
-    except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError) as exc:
-        raise CollectionError(f"{path} 格式有误（{exc}），请检查是否被改坏") from None
+        settings = read_settings(path)
+    except SettingsError as exc:
+        raise CollectionError(str(exc)) from None
     return Collection(root, settings)
+
+
+def _deadline(deadline: str) -> str:
+    try:
+        return check_deadline(deadline)
+    except SettingsError as exc:
+        raise CollectionError(str(exc)) from None

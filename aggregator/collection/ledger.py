@@ -27,7 +27,8 @@ from .roster import School
 
 SCHEMA_VERSION = "2"
 # Columns added since a version of the schema: a ledger written before them gains them on open.
-_ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT")}
+_ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT"),
+                  "schools": ("removed_at TEXT NOT NULL DEFAULT ''", "kind TEXT NOT NULL DEFAULT ''")}
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,6 +66,17 @@ CREATE TABLE IF NOT EXISTS returns (
     sheet TEXT
 );
 CREATE INDEX IF NOT EXISTS returns_school ON returns(school_id, received_at);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,          -- accept | send_back | exempt | confirm | ignore | tie | school_*
+    school_id TEXT NOT NULL DEFAULT '',
+    sha256 TEXT NOT NULL DEFAULT '',  -- the return or file decided about
+    rule TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',    -- why, in the clerk's words
+    at TEXT NOT NULL,
+    by TEXT NOT NULL DEFAULT '',
+    revoked_at TEXT NOT NULL DEFAULT ''
+);
 """
 
 
@@ -178,16 +190,50 @@ class Ledger:
 
     # --- roster ---
     def add_schools(self, schools: list[School]) -> None:
+        start = self.db.execute("SELECT COALESCE(MAX(seq) + 1, 0) FROM schools").fetchone()[0]
         self.db.executemany(
-            "INSERT INTO schools VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(s.id, i, s.name, s.stage, s.parent, s.contact, s.phone, s.email) for i, s in enumerate(schools)],
+            "INSERT INTO schools (id, seq, name, stage, parent, contact, phone, email, kind)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(s.id, start + i, s.name, s.stage, s.parent, s.contact, s.phone, s.email, s.kind)
+             for i, s in enumerate(schools)],
         )
 
-    def schools(self) -> list[School]:
+    def schools(self, *, removed: bool = False) -> list[School]:
+        """The roster in its order; ``removed``: also the schools the clerk took off it."""
         rows = self.db.execute(
-            "SELECT id, name, stage, parent, contact, phone, email FROM schools ORDER BY seq"
+            "SELECT id, name, stage, parent, contact, phone, email, kind FROM schools"
+            + ("" if removed else " WHERE removed_at = ''") + " ORDER BY seq"
         ).fetchall()
         return [School(*r) for r in rows]
+
+    def update_school(self, school: School) -> None:
+        self.db.execute(
+            "UPDATE schools SET name = ?, stage = ?, parent = ?, contact = ?, phone = ?, email = ?, kind = ?"
+            " WHERE id = ?",
+            (school.name, school.stage, school.parent, school.contact, school.phone, school.email, school.kind,
+             school.id),
+        )
+
+    def remove_school(self, school_id: str, at: str) -> None:
+        self.db.execute("UPDATE schools SET removed_at = ? WHERE id = ?", (at, school_id))
+
+    # --- the clerk's decisions ---
+    def add_decision(self, kind: str, school_id: str, sha256: str, rule: str, note: str, at: str, by: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO decisions (kind, school_id, sha256, rule, note, at, by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (kind, school_id, sha256, rule, note, at, by),
+        )
+        return int(cur.lastrowid)
+
+    def revoke_decision(self, decision_id: int, at: str) -> None:
+        self.db.execute("UPDATE decisions SET revoked_at = ? WHERE id = ?", (at, decision_id))
+
+    def decisions(self) -> list[tuple]:
+        """Decisions in force, oldest first: (id, kind, school_id, sha256, rule, note, at, by, revoked_at)."""
+        return self.db.execute(
+            "SELECT id, kind, school_id, sha256, rule, note, at, by, revoked_at FROM decisions"
+            " WHERE revoked_at = '' ORDER BY id"
+        ).fetchall()
 
     # --- files ---
     def known(self, sha256: str) -> bool:

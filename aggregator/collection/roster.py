@@ -15,12 +15,17 @@ from .names import fold, name_key
 
 COLUMNS = {
     "name": ("学校名称", "学校", "单位名称", "学校全称", "名称"),
-    "stage": ("学段", "学校类型", "类型"),
+    "stage": ("学段", "学校学段"),
+    "kind": ("学校类型", "单位类型", "学校类别", "类型", "类别"),
     "parent": ("所属单位", "上级单位", "所属", "中心学校"),
     "contact": ("联系人", "填报人"),
     "phone": ("联系电话", "电话", "手机", "手机号"),
     "email": ("邮箱", "电子邮箱", "email", "e-mail", "邮件"),
 }
+
+
+# What a 学段 column holds; a 学校类型 column holding only these is the 学段 under another name.
+STAGES = frozenset({"小学", "初中", "九年一贯制", "高中", "完全中学", "十二年一贯制", "幼儿园", "特殊教育"})
 
 
 class RosterError(ValueError):
@@ -36,6 +41,7 @@ class School:
     contact: str = ""
     phone: str = ""
     email: str = ""
+    kind: str = ""  # 学校类型: 中心学校 / 区直学校 / 其他 … (a material may be asked of some kinds only)
 
     def to_dict(self) -> dict[str, str]:
         return dict(self.__dict__)
@@ -97,6 +103,10 @@ def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
         if "name" in found:
             header_at, columns = i, found
             break
+    if header_at is not None and "stage" not in columns and "kind" in columns:
+        values = {_cell(r[columns["kind"]]) for r in rows[header_at + 1:] if columns["kind"] < len(r)} - {""}
+        if values and values <= STAGES:  # a 学校类型 column holding 小学/初中: the 学段, by another name
+            columns["stage"] = columns.pop("kind")
     if header_at is None:
         raise RosterError(f"{source} 中找不到“学校名称”列。名单第一行应为：学校名称、学段、所属单位、联系人、联系电话、邮箱")
 
@@ -125,6 +135,7 @@ def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
                 contact=get("contact"),
                 phone=get("phone"),
                 email=get("email"),
+                kind=get("kind"),
             )
         )
     problems = []

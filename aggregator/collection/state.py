@@ -7,6 +7,10 @@ States (a stable contract, scripts depend on them):
     accepted_with_warnings  passes, with warnings the clerk and school are told
     returned                has errors: sent back for correction
     needs_review            the clerk must decide whose return it is
+    exempt                  nothing received, and the clerk exempted the school (免报)
+
+The clerk's decisions (``decisions``) weigh in: a return she accepted despite its findings
+passes, one she sent back is returned, a warning she confirmed no longer counts.
 """
 
 from __future__ import annotations
@@ -14,23 +18,36 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..checks.findings import Finding, Report
+from .decisions import Verdicts
 from .ledger import ReturnRecord
 
-STATES = ("missing", "accepted", "accepted_with_warnings", "returned", "needs_review")
+STATES = ("missing", "accepted", "accepted_with_warnings", "returned", "needs_review", "exempt")
 STATE_LABELS = {
     "missing": "未报送",
     "accepted": "已通过",
     "accepted_with_warnings": "通过（有提示）",
     "returned": "退回修改",
     "needs_review": "待人工确认",
+    "exempt": "免报",
 }
 
 
-def state_of(ret: ReturnRecord | None, extra: Iterable[Finding] = ()) -> str:
+def state_of(ret: ReturnRecord | None, extra: Iterable[Finding] = (), verdicts: Verdicts = Verdicts()) -> str:
     """The state a school's current return earns; ``extra``: findings that need every return
-    of the collection to be known (outliers)."""
+    of the collection to be known (outliers); ``verdicts``: what the clerk decided."""
     if ret is None:
-        return "missing"
+        return "exempt" if verdicts.exempt else "missing"
     if ret.review:
         return "needs_review"
-    return Report(tuple(ret.findings) + tuple(extra)).status
+    if verdicts.sent_back:
+        return "returned"
+    report = Report(open_findings(tuple(ret.findings) + tuple(extra), verdicts))
+    if verdicts.accepted:
+        return "accepted_with_warnings" if report.findings and (report.errors or report.warnings) else "accepted"
+    return report.status
+
+
+def open_findings(findings: tuple[Finding, ...], verdicts: Verdicts) -> tuple[Finding, ...]:
+    """The findings still standing: a warning the clerk confirmed is settled."""
+    confirmed = verdicts.confirmed_rules
+    return tuple(f for f in findings if not (f.level == "warning" and f.rule in confirmed))

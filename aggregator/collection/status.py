@@ -18,7 +18,8 @@ from ..reading.submission import Normalisation
 from .folder import Collection
 from .ledger import FileRecord, ReturnRecord
 from .roster import School
-from .state import STATE_LABELS, STATES, state_of
+from .decisions import Decision, decisions, verdicts
+from .state import STATE_LABELS, STATES, open_findings, state_of
 
 __all__ = ["STATES", "STATE_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
@@ -38,6 +39,8 @@ class SchoolState:
     versions: int
     findings: tuple[Finding, ...]
     form: Form | None = None
+    decisions: tuple[Decision, ...] = ()  # the clerk's, in force for this school and its return
+    files: tuple[FileRecord, ...] = ()  # files that are no return, which the clerk said it sent
 
     @property
     def notes(self) -> list[str]:
@@ -72,6 +75,8 @@ class SchoolState:
                 {"rule": f.rule, "level": f.level, "cells": list(f.cells), "message": f.message} for f in self.findings
             ],
             "notes": self.notes,
+            "decisions": [d.to_dict() for d in self.decisions],
+            "files": [{"file": f.original_name, "reason": f.reason} for f in self.files],
         }
 
 
@@ -81,24 +86,31 @@ class Overview:
     unreadable: tuple[FileRecord, ...]
     unidentified: tuple[ReturnRecord, ...]
     unit_field: str = "unit"  # the form's field whose role is unit: shown for unidentified returns
+    ignored: tuple[FileRecord, ...] = ()  # unreadable files the clerk set aside (still archived)
 
     def count(self, *states: str) -> int:
         return sum(1 for s in self.schools if s.status in states)
+
+    @property
+    def expected(self) -> int:
+        """Schools that must report: the roster, less those exempted (免报)."""
+        return len(self.schools) - self.count("exempt")
 
     @property
     def late(self) -> int:
         return sum(1 for s in self.schools if s.late)
 
     def to_json(self) -> dict[str, Any]:
+        tied = {f.sha256: s.school.name for s in self.schools for f in s.files}
         return {
             "schools": [s.to_dict() for s in self.schools],
             "unreadable": [{"file": f.original_name, "reason": f.reason, "kind": f.reason_kind,
-                            "archived": f.archived} for f in self.unreadable],
+                            "archived": f.archived, "school": tied.get(f.sha256)} for f in self.unreadable],
             "unidentified": [{"file": r.original_name, "reason": render(r.review) if r.review else "",
                               "archived": r.archived, "unit": r.values.get(self.unit_field)}
                              for r in self.unidentified],
             "counts": {state: self.count(state) for state in STATES} | {"late": self.late,
-                                                                        "expected": len(self.schools)},
+                                                                        "expected": self.expected},
         }
 
 
@@ -121,14 +133,22 @@ def overview(col: Collection) -> Overview:
         if not r.review and Report(r.findings).ok
     ]
     extra = outlier_findings(form, peers)
+    decided = decisions(col)
+    set_aside = {d.sha256 for d in decided if d.kind == "ignore"}
+    tied = {d.sha256: d.school_id for d in decided if d.kind == "tie"}
+    unreadable = [f for f in col.ledger.files("unreadable") if f.sha256 not in set_aside]
 
     states = []
     for s in schools:
         cur = current.get(s.id)
+        v = verdicts(decided, s.id, cur)
+        files = tuple(f for f in unreadable if tied.get(f.sha256) == s.id)
         if cur is None:
-            states.append(SchoolState(s, "missing", False, None, 0, (), form))
+            states.append(SchoolState(s, state_of(None, (), v), False, None, 0, (), form, v.all(), files))
             continue
-        findings = tuple(cur.findings) + tuple(extra.get(s.id, ()))
-        states.append(SchoolState(s, state_of(cur, extra.get(s.id, ())), col.is_late(cur.received_at), cur,
-                                  len(by_school[s.id]), findings, form))
-    return Overview(tuple(states), tuple(col.ledger.files("unreadable")), tuple(unidentified), form.unit.id)
+        mine = extra.get(s.id, ())
+        findings = open_findings(tuple(cur.findings) + tuple(mine), v)
+        states.append(SchoolState(s, state_of(cur, mine, v), col.is_late(cur.received_at), cur,
+                                  len(by_school[s.id]), findings, form, v.all(), files))
+    ignored = tuple(f for f in col.ledger.files("unreadable") if f.sha256 in set_aside)
+    return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored)

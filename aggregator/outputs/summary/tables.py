@@ -155,7 +155,7 @@ def _subtotal_row(ws: Worksheet, row: int, fixed: Sequence[Any], columns: Sequen
 
 
 RETURNS_HEAD = ("序号", "学校", "学段", "所属单位", "状态", "计入汇总", "是否逾期", "报送时间", "版本", "文件",
-                "联系人", "联系电话", "邮箱", "主要问题摘要")
+                "联系人", "联系电话", "邮箱", "主要问题摘要", "区教育局处理")
 
 
 def write_returns(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
@@ -175,9 +175,10 @@ def write_returns(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
                 s.email,
             )
             wrap = look[state.status][2]
-            yield [styled(v, look[state.status]) for v in values] + [(first_problem(state), wrap)]
+            yield [styled(v, look[state.status]) for v in values] + [(first_problem(state), wrap),
+                                                                      (decided(state), wrap)]
 
-    set_widths(ws, (6, 26, 8, 16, 14, 8, 8, 16, 6, 24, 10, 14, 22, 60))
+    set_widths(ws, (6, 26, 8, 16, 14, 8, 8, 16, 6, 24, 10, 14, 22, 60, 40))
     table_end(ws, len(RETURNS_HEAD), 1, last, "C2")
     page_setup(ws, landscape=True, title_rows="1:1")
     return SheetRows(ws.title, 2, last, len(RETURNS_HEAD), rows(), styles.quoted)
@@ -195,6 +196,12 @@ def first_problem(state: SchoolState) -> str:
             if f.level == level:
                 return prefix + f.message
     return ""
+
+
+def decided(state: SchoolState) -> str:
+    """The clerk's decisions about the school: what, why, when and by whom."""
+    return "；".join(f"{d.label}{'（' + d.rule + '）' if d.rule else ''}：{d.note or '无说明'}（{d.at[:10]} {d.by}）"
+                    for d in state.decisions)
 
 
 FINDINGS_HEAD = ("学校", "状态", "级别", "规则", "单元格", "说明")

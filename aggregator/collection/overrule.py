@@ -1,0 +1,150 @@
+"""What the clerk does that the tool would not: each verb finds what it is about, checks it makes
+sense, and records a ``Decision``. The CLI's verbs and the desktop's buttons call these.
+
+Every verb can be undone (``undo=True``): the decision is revoked, its record stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from .decisions import Decision, decide, decisions, find_school, revoke
+from .folder import Collection, CollectionError
+from .ledger import FileRecord, ReturnRecord
+from .roster import School
+
+NEEDS_A_REASON = "请写明原因（--note），它会记在报送记录和汇总表中"
+
+
+def _current(col: Collection, school: School) -> ReturnRecord | None:
+    mine = [r for r in col.ledger.returns(col.form) if r.school_id == school.id]
+    return mine[-1] if mine else None
+
+
+def _undo(col: Collection, kind: str, *, school_id: str = "", sha256: str = "", rule: str = "") -> Decision:
+    found = [d for d in decisions(col) if d.kind == kind and d.school_id == school_id
+             and (not sha256 or d.sha256 == sha256) and (not rule or d.rule == rule)]
+    if not found:
+        raise CollectionError("没有可以撤销的这项决定")
+    revoke(col, found[-1])
+    return found[-1]
+
+
+def _why(note: str) -> str:
+    if not note.strip():
+        raise CollectionError(NEEDS_A_REASON)
+    return note
+
+
+def accept(col: Collection, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
+    """仍然通过: the school's current return passes despite its findings."""
+    school = find_school(col, school_name)
+    ret = _current(col, school)
+    if ret is None:
+        raise CollectionError(f"{school.name} 还没有报送，无法通过；如这所学校不需要报送，请设为免报")
+    if undo:
+        return _undo(col, "accept", school_id=school.id, sha256=ret.sha256)
+    return decide(col, "accept", school_id=school.id, sha256=ret.sha256, note=_why(note))
+
+
+def send_back(col: Collection, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
+    """退回: the school's current return goes back to it, though it passed the checks."""
+    school = find_school(col, school_name)
+    ret = _current(col, school)
+    if ret is None:
+        raise CollectionError(f"{school.name} 还没有报送，无法退回；可以催报")
+    if undo:
+        return _undo(col, "send_back", school_id=school.id, sha256=ret.sha256)
+    return decide(col, "send_back", school_id=school.id, sha256=ret.sha256, note=_why(note))
+
+
+def exempt(col: Collection, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
+    """免报: the school need not report; it is not counted as missing and not reminded."""
+    school = find_school(col, school_name)
+    if undo:
+        return _undo(col, "exempt", school_id=school.id)
+    return decide(col, "exempt", school_id=school.id, note=_why(note))
+
+
+def confirm(col: Collection, school_name: str, rule: str, note: str = "", *, undo: bool = False) -> Decision:
+    """A warning the clerk checked with the school: it no longer counts against the return."""
+    from .status import overview  # the warnings of a return include those against its peers (outliers)
+
+    school = find_school(col, school_name)
+    ret = _current(col, school)
+    state = next(s for s in overview(col).schools if s.school.id == school.id)
+    warned = {f.rule for f in state.findings if f.level == "warning"} | {d.rule for d in state.decisions if d.rule}
+    if undo:
+        return _undo(col, "confirm", school_id=school.id, sha256=ret.sha256 if ret else "", rule=rule)
+    if rule not in warned:
+        listed = "、".join(sorted(warned)) or "没有"
+        raise CollectionError(f"{school.name} 当前的报表没有“{rule}”这条提示（有的提示：{listed}）")
+    return decide(col, "confirm", school_id=school.id, sha256=ret.sha256, rule=rule, note=note)
+
+
+def _unreadable(col: Collection, ref: str) -> FileRecord:
+    ref = ref.strip()
+    hits = [f for f in col.ledger.files("unreadable")
+            if ref in (f.original_name, f.archived, f.original_name.rsplit("/", 1)[-1])
+            or (len(ref) >= 6 and f.sha256.startswith(ref.lower()))]
+    if not hits:
+        raise CollectionError(f"“{ref}”不在无法读取的文件中，请用 dudao status 中列出的文件名")
+    return hits[-1]
+
+
+def ignore(col: Collection, file_ref: str, note: str = "", *, undo: bool = False) -> Decision:
+    """忽略: a junk file leaves the list of unreadable files; it stays in the archive."""
+    found = _unreadable(col, file_ref)
+    if undo:
+        return _undo(col, "ignore", sha256=found.sha256)
+    return decide(col, "ignore", sha256=found.sha256, note=note)
+
+
+def tie(col: Collection, file_ref: str, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
+    """这是某校发的: an unreadable file is the school's, and its reminder will say what was wrong."""
+    found = _unreadable(col, file_ref)
+    school = find_school(col, school_name)
+    if undo:
+        return _undo(col, "tie", school_id=school.id, sha256=found.sha256)
+    return decide(col, "tie", school_id=school.id, sha256=found.sha256, note=note)
+
+
+# --- the roster -----------------------------------------------------------------------------------
+
+
+def add_school(col: Collection, school: School, note: str = "") -> School:
+    if any(s.name == school.name for s in col.ledger.schools(removed=True)):
+        raise CollectionError(f"名单中已经有“{school.name}”了")
+    taken = {s.id for s in col.ledger.schools(removed=True)}
+    n = len(taken) + 1
+    while f"S{n:04d}" in taken:
+        n += 1
+    added = replace(school, id=f"S{n:04d}")
+    with col.ledger.transaction():
+        col.ledger.add_schools([added])
+    decide(col, "school_add", school_id=added.id, note=note)
+    return added
+
+
+def edit_school(col: Collection, school_name: str, note: str = "", **changes: str) -> School:
+    school = find_school(col, school_name)
+    wanted = {k: v for k, v in changes.items() if v is not None}
+    if "name" in wanted and any(s.name == wanted["name"] and s.id != school.id for s in col.schools()):
+        raise CollectionError(f"名单中已经有“{wanted['name']}”了")
+    edited = replace(school, **wanted)
+    with col.ledger.transaction():
+        col.ledger.update_school(edited)
+    decide(col, "school_edit", school_id=school.id,
+           note=note or "；".join(f"{k}：{getattr(school, k)} → {v}" for k, v in wanted.items()))
+    return edited
+
+
+def remove_school(col: Collection, school_name: str, note: str = "") -> School:
+    """Off the roster: not counted, not reminded; what it sent stays in the ledger and archive."""
+    school = find_school(col, school_name)
+    _why(note)
+    with col.ledger.transaction():
+        col.ledger.remove_school(school.id, datetime.now().isoformat(timespec="seconds"))
+    decide(col, "school_remove", school_id=school.id, note=note)
+    return school

@@ -1,0 +1,148 @@
+"""A collection's settings: ``收集设置.toml`` in its folder, readable and editable in Notepad.
+
+Who runs the collection (本级名称, and the 填报单位/填报人/联系电话 its own upward summary carries),
+the deadline, the watched download folders and the mail server. The mail password is never
+kept here: it goes to the system's credential store (``secrets``), which on a clerk's PC is the
+Windows Credential Manager.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..form.declaration import DEFAULT_FORM
+
+SETTINGS = "收集设置.toml"
+MAIL_KEYS = ("smtp_host", "smtp_port", "tls", "smtp_user", "sender")
+TLS_MODES = ("ssl", "starttls", "none")
+
+
+class SettingsError(ValueError):
+    """A setting the clerk gave that cannot be used; the message says how to write it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    id: str
+    name: str  # the district (or city) running the collection: 曾都区
+    form: str = DEFAULT_FORM  # the form as given at init: a bundled form's name, or a path
+    deadline: str = ""  # YYYY-MM-DD, end of that day
+    created_at: str = ""
+    form_file: str = ""  # the declaration's copy in the collection folder ("" in older collections)
+    unit: str = ""  # our own 填报单位 on the upward summary (default: 本级名称 + 教育局)
+    reporter: str = ""  # our own 填报人
+    phone: str = ""  # our own 联系电话
+    watch: tuple[str, ...] = ()  # download folders the desktop watches for returns
+    mail: dict = field(default_factory=dict)  # smtp_host, smtp_port, tls, smtp_user, sender (a password
+    #   here is still read, for collections made before the credential store was used)
+
+    @property
+    def reporting_unit(self) -> str:
+        return self.unit or (f"{self.name}教育局" if self.name else "")
+
+    def to_toml(self) -> str:
+        lines = [
+            "# 本次收集的设置。可以用记事本修改；id 和 form 请勿修改。",
+            f"id = {_q(self.id)}",
+            f"name = {_q(self.name)}",
+            f"form = {_q(self.form)}",
+            f"form_file = {_q(self.form_file)}",
+            f"deadline = {_q(self.deadline)}",
+            f"created_at = {_q(self.created_at)}",
+            f"watch = [{', '.join(_q(w) for w in self.watch)}]",
+            "",
+            "# 本级报送上级时的填报信息（汇总表（上报）中的填报单位、填报人、联系电话）。",
+            "[report]",
+            f"unit = {_q(self.unit)}",
+            f"reporter = {_q(self.reporter)}",
+            f"phone = {_q(self.phone)}",
+            "",
+            "# 发送邮件（可选）：填好后 dudao feedback --send 会直接发出反馈和催报邮件。",
+            "# 密码不保存在这里：用 dudao settings 文件夹 --mail-password 或桌面程序的“设置”填写。",
+            "[mail]",
+        ]
+        mail = {"smtp_host": "", "smtp_port": 465, "tls": "ssl", "smtp_user": "", "sender": ""}
+        mail.update(self.mail)
+        for k, v in mail.items():
+            lines.append(f"{k} = {v if isinstance(v, int) and not isinstance(v, bool) else _q(str(v))}")
+        return "\n".join(lines) + "\n"
+
+
+def read_settings(path: Path) -> Settings:
+    """The settings file; ``SettingsError`` naming what is wrong in it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        report = dict(data.get("report", {}))
+        return Settings(
+            id=data["id"],
+            name=str(data.get("name", "")),
+            form=str(data.get("form", DEFAULT_FORM)),
+            deadline=check_deadline(str(data.get("deadline", ""))),
+            created_at=str(data.get("created_at", "")),
+            form_file=str(data.get("form_file", "")),
+            unit=str(report.get("unit", "")),
+            reporter=str(report.get("reporter", "")),
+            phone=str(report.get("phone", "")),
+            watch=tuple(str(w) for w in data.get("watch", ())),
+            mail=dict(data.get("mail", {})),
+        )
+    except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError, TypeError) as exc:
+        raise SettingsError(f"{path} 格式有误（{exc}），请检查是否被改坏") from None
+
+
+def changed(settings: Settings, **changes: Any) -> Settings:
+    """``settings`` with ``changes`` checked and applied; ``mail_*`` keys change the mail table."""
+    known = {f.name for f in fields(Settings)} - {"id", "form", "form_file", "created_at", "mail"}
+    mail = dict(settings.mail)
+    plain = {}
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if key.startswith("mail_") and key[5:] in MAIL_KEYS + ("port", "host", "user"):
+            name = {"host": "smtp_host", "port": "smtp_port", "user": "smtp_user"}.get(key[5:], key[5:])
+            mail[name] = _mail_value(name, value)
+        elif key in known:
+            plain[key] = value
+        else:
+            raise KeyError(key)
+    if "deadline" in plain:
+        plain["deadline"] = check_deadline(str(plain["deadline"]))
+    if "watch" in plain:
+        plain["watch"] = tuple(str(Path(w)) for w in plain["watch"])
+    return replace(settings, mail=mail, **plain)
+
+
+def _mail_value(name: str, value: Any) -> Any:
+    if name == "smtp_port":
+        try:
+            port = int(value)
+        except (TypeError, ValueError):
+            port = 0
+        if not 0 < port < 65536:
+            raise SettingsError(f"邮件服务器端口“{value}”不对，应为 1 到 65535 的数字（常用 465 或 587）")
+        return port
+    if name == "tls" and value not in TLS_MODES:
+        raise SettingsError(f"加密方式“{value}”不对，可选：ssl（端口 465）、starttls（端口 587）、none")
+    return str(value).strip()
+
+
+def check_deadline(deadline: str) -> str:
+    """A deadline as the clerk writes it (2023-11-20, 2023.11.20, 2023年11月20日) as YYYY-MM-DD."""
+    if not deadline:
+        return ""
+    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", deadline.strip())
+    try:
+        if not m:
+            raise ValueError
+        return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        raise SettingsError(f"截止日期“{deadline}”无法识别，请写成 2023-11-20 的形式") from None
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
