@@ -310,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (("accept", "仍然通过：这所学校当前的报表不论校验结果都计为通过"),
                        ("send-back", "退回：这所学校当前的报表虽已通过，也退回修改"),
-                       ("exempt", "免报：这所学校不需要报送，不计为未报，也不催报")):
+                       ("exempt", "免报：这所学校不需要报送，不计为未报，也不催报"),
+                       ("remark", "添加说明：区教育局的话，写进给这所学校的下一封反馈或催报")):
         s = sub.add_parser(name, help=text)
         s.add_argument("dir")
         s.add_argument("school", help="名单上的学校名称")

@@ -155,3 +155,22 @@ def test_init_takes_our_own_reporter(tmp_path, capsys):
 def test_roster_school_kind_column(rows, stage, kind):
     (s,) = parse_roster(rows)
     assert (s.stage, s.kind) == (stage, kind)
+
+
+def test_chat_texts_for_a_group(col, capsys):
+    import datetime as dt
+
+    from aggregator.collection.status import overview
+    from aggregator.outputs.chat import chat_text, reminder_list
+
+    assert dudao(capsys, "remark", col, S_WRONG, "--note", "如有疑问请打电话 3261000")[0] == 0
+    with open_collection(col) as c:
+        ov = overview(c)
+        wrong = next(s for s in ov.schools if s.school.name == S_WRONG)
+        text = chat_text(c.form, c.settings, wrong, dt.date(2023, 11, 18))
+        owed = reminder_list(ov.schools, c.settings, c.form, dt.date(2023, 11, 21))
+    lines = text.splitlines()
+    assert lines[0].startswith(f"【退回修改】{S_WRONG}") and "1 处需要修改" in lines[0]
+    assert 3 <= len(lines) <= 6 and "11月20日前" in text and lines[-1] == "区教育局：如有疑问请打电话 3261000"
+    assert owed.startswith("【催报】") and "截止日期（11月20日）已过" in owed
+    assert f"何店镇中心学校：{S_MISSING}" in owed

@@ -28,6 +28,7 @@ KINDS = {
     "confirm": "已核实提示",
     "ignore": "忽略文件",
     "tie": "文件属于",
+    "remark": "区教育局说明",  # the clerk's own words, added to the school's next letter
     "school_add": "增加学校",
     "school_edit": "修改学校",
     "school_remove": "移除学校",
@@ -93,13 +94,14 @@ class Verdicts:
     sent_back: Decision | None = None  # 退回
     exempt: Decision | None = None  # 免报
     confirmed: tuple[Decision, ...] = ()  # warnings confirmed, by rule
+    remark: Decision | None = None  # the clerk's words for the school's next letter
 
     @property
     def confirmed_rules(self) -> frozenset[str]:
         return frozenset(d.rule for d in self.confirmed)
 
     def all(self) -> tuple[Decision, ...]:
-        return tuple(d for d in (self.accepted, self.sent_back, self.exempt) if d) + self.confirmed
+        return tuple(d for d in (self.accepted, self.sent_back, self.exempt, self.remark) if d) + self.confirmed
 
 
 def verdicts(found: Iterable[Decision], school_id: str, current: ReturnRecord | None) -> Verdicts:
@@ -107,15 +109,16 @@ def verdicts(found: Iterable[Decision], school_id: str, current: ReturnRecord | 
     current return (a decision about an older version no longer applies)."""
     sha = current.sha256 if current else ""
     mine = [d for d in found if d.school_id == school_id and (d.kind not in ON_RETURN or d.sha256 == sha)]
-    last = {kind: next((d for d in reversed(mine) if d.kind == kind), None) for kind in ("accept", "send_back",
-                                                                                          "exempt")}
+    last = {kind: next((d for d in reversed(mine) if d.kind == kind), None)
+            for kind in ("accept", "send_back", "exempt", "remark")}
     accepted, sent_back = last["accept"], last["send_back"]
     if accepted and sent_back:  # the later of the two stands
         if accepted.id > sent_back.id:
             sent_back = None
         else:
             accepted = None
-    return Verdicts(accepted, sent_back, last["exempt"], tuple(d for d in mine if d.kind == "confirm"))
+    return Verdicts(accepted, sent_back, last["exempt"], tuple(d for d in mine if d.kind == "confirm"),
+                    last["remark"])
 
 
 def find_school(col: Collection, name: str):

@@ -83,6 +83,14 @@ def confirm(col: Collection, school_name: str, rule: str, note: str = "", *, und
     return decide(col, "confirm", school_id=school.id, sha256=ret.sha256, rule=rule, note=note)
 
 
+def remark(col: Collection, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
+    """添加说明: the clerk's own words, added to the school's next letter and chat text."""
+    school = find_school(col, school_name)
+    if undo:
+        return _undo(col, "remark", school_id=school.id)
+    return decide(col, "remark", school_id=school.id, note=_why(note))
+
+
 def _unreadable(col: Collection, ref: str) -> FileRecord:
     ref = ref.strip()
     hits = [f for f in col.ledger.files("unreadable")
