@@ -104,6 +104,11 @@ class Collection:
     def save_settings(self) -> None:
         write_atomic(self.root / SETTINGS, self.settings.to_toml().encode("utf-8"))
 
+    def mail(self) -> dict:
+        """The mail settings to send with, the password included (kept outside the settings file
+        where the system has a credential store)."""
+        return dict(self.settings.mail)
+
     def change_settings(self, **changes: Any) -> Settings:
         """Check and save changed settings (``settings.changed`` says which keys there are)."""
         try:

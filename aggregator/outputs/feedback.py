@@ -94,7 +94,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     Returned schools get their marked workbook and a draft; missing schools get a reminder
     draft with their blank workbook. ``today`` is for tests (deadline wording).
     """
-    smtp = smtp_settings(col.settings.mail) if send else None  # refuse bad settings before any work
+    smtp = smtp_settings(col.mail()) if send else None  # refuse bad settings before any work
     today = today or date.today()
     form = col.form
     folder = col.folder("feedback")
@@ -336,7 +336,7 @@ def _send_all(col: Collection, smtp: SmtpSettings, drafts: list[_Draft], rows: d
     pending = []
     for d in drafts:
         row = rows[d.school.id]
-        previous = _sent_before(col, d.school.id)
+        previous = sent_record(col, d.school.id)
         if not d.to:
             row.sending = "未发送：没有可用的邮箱"
         elif previous and previous.get("kind") == d.kind and (
@@ -377,7 +377,9 @@ def _send_all(col: Collection, smtp: SmtpSettings, drafts: list[_Draft], rows: d
     result.notes.append(f"已发送 {result.sent} 封邮件")
 
 
-def _sent_before(col: Collection, school_id: str) -> dict:
+def sent_record(col: Collection, school_id: str) -> dict:
+    """What was last sent to the school by e-mail: {"kind": returned | reminder, "at", "to", "sha256"},
+    or {} when nothing was."""
     raw = col.ledger.get(SENT_KEY + school_id)
     try:
         return json.loads(raw) if raw else {}
