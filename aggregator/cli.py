@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from .collection.folder import CollectionError, init_collection, open_collection
 from .collection.intake import display_name
+from .collection.plan import PLANS_DIR, load_plan
 from .form.declaration import DEFAULT_FORM, FormError, bundled
 from .messages import render
 from .progress import Job, Progress
@@ -71,19 +72,26 @@ def out(text: str = "") -> None:
 
 def cmd_init(a: argparse.Namespace) -> int:
     report = {k: v for k, v in (("unit", a.unit), ("reporter", a.reporter), ("phone", a.phone)) if v}
-    col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, **report)
+    col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, plan=a.plan or "",
+                          **report)
     with col:
         n = len(col.schools())
         title = col.form.title(col.settings.name)
+        materials = col.plan.materials if col.settings.plan else ()
     out(f"已建立收集文件夹：{Path(a.dir).resolve()}")
     out(f"收集《{title}》，名单共 {n} 所学校。下一步：dudao distribute {a.dir}")
+    for m in materials:
+        out(f"  材料：{m.label}（{'表格' if m.is_form else '文档'}，{m.deadline or '无截止日期'} 前，{m.who.describe()}）")
     return 0
 
 
 def cmd_forms(a: argparse.Namespace) -> int:
     for path, form in bundled():
         out(f"{path.stem:<26} {form.annex} {form.title(a.name)}（{len(form.fields)} 项，版本 {form.version}）")
-    out("建立收集时用 --form 指定，如：dudao init 文件夹 --roster 名单.xlsx --form annex3_checklist_2023；"
+    for path in sorted(PLANS_DIR.glob("*.toml")):
+        plan = load_plan(path)
+        out(f"{path.stem:<26} 计划：{plan.title}（{'、'.join(m.label for m in plan.materials)}）")
+    out("建立收集时用 --form 或 --plan 指定，如：dudao init 文件夹 --roster 名单.xlsx --form annex3_checklist_2023；"
         "也可以写自己的表单声明 .toml 文件的路径（见 README“编写自己的表单”）")
     return 0
 
@@ -272,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--deadline", help="截止日期，如 2023-11-20")
     s.add_argument("--form", default=DEFAULT_FORM,
                    help="要收集的表：自带表单的名称（见 dudao forms，默认 annex5_2023）或表单声明 .toml 文件")
+    s.add_argument("--plan", help="一次收集多项材料（案例、报告、表格……）：自带计划的名称（如 shuangjian-2023）或计划 .toml 文件")
     s.add_argument("--unit", help="本级填报单位（上报汇总表用），默认为“本级名称+教育局”")
     s.add_argument("--reporter", help="本级填报人（上报汇总表用）")
     s.add_argument("--phone", help="本级联系电话（上报汇总表用）")

@@ -25,6 +25,7 @@ from ..atomic import write_atomic
 from ..form.declaration import DEFAULT_FORM, Form, load_form
 from ..messages import Note
 from .ledger import Ledger
+from .plan import Material, Plan, load_plan, plan_toml, single_form_plan
 from .roster import School, load_roster
 from .settings import SETTINGS, Settings, SettingsError, changed, check_deadline, read_settings
 
@@ -32,6 +33,7 @@ __all__ = ["SETTINGS", "LEDGER", "FORM_FILE", "Collection", "CollectionError", "
            "open_collection"]
 
 FORM_FILE = "form.toml"  # the collection's own copy of its form's declaration
+PLAN_FILE = "plan.toml"  # and of its plan, when it collects several materials
 LEDGER = "ledger.sqlite"
 FOLDERS = ("outbox", "inbox", "archive", "feedback", "summary", "roster")
 
@@ -59,6 +61,21 @@ class Collection:
         """The collection's own copy of its form: it keeps working if the original moves or
         changes. Collections made before copies were kept load the bundled form by name."""
         return load_form(self.form_source)
+
+    @property
+    def plan(self) -> Plan:
+        """What each school owes: the plan's materials, or the form alone."""
+        if self.settings.plan_file and (self.root / self.settings.plan_file).exists():
+            return load_plan(self.root / self.settings.plan_file)
+        return single_form_plan(self.form.title(self.settings.name), self.settings.deadline)
+
+    def deadline_of(self, material: Material) -> str:
+        return material.deadline or self.settings.deadline
+
+    def is_late_for(self, material: Material, received_at: str) -> bool:
+        deadline = self.deadline_of(material)
+        end = datetime.fromisoformat(deadline).replace(hour=23, minute=59, second=59) if deadline else None
+        return bool(end and received_at and datetime.fromisoformat(received_at) > end)
 
     @property
     def form_source(self) -> str:
@@ -121,12 +138,19 @@ class Collection:
 
 def init_collection(
     root: str | Path, roster: str | Path, *, name: str = "曾都区", deadline: str = "", form: str = DEFAULT_FORM,
-    **report: str,
+    plan: str = "", **report: str,
 ) -> Collection:
-    """A new collection folder; ``report``: unit, reporter, phone of our own upward summary."""
+    """A new collection folder of ``form``, or of the materials of ``plan`` (its form material
+    is the collection's form); ``report``: unit, reporter, phone of our own upward summary."""
     root = Path(root)
     if (root / SETTINGS).exists():
         raise CollectionError(f"{root} 已经是一个收集文件夹了；如需重新开始，请换一个新文件夹")
+    planned = load_plan(plan) if plan else None
+    if planned is not None:
+        if planned.form_material is None:
+            raise CollectionError(f"计划“{plan}”中没有表单（kind = \"form\"），一次收集需要一张要汇总的表")
+        form = planned.form_material.form
+        deadline = deadline or max((m.deadline for m in planned.materials), default="")
     declared = load_form(form)  # refuse an unknown or broken form before anything is written
     schools = load_roster(roster)  # refuse a bad roster before anything is written
     settings = Settings(
@@ -136,6 +160,8 @@ def init_collection(
         deadline=_deadline(deadline),
         created_at=datetime.now().isoformat(timespec="seconds"),
         form_file=FORM_FILE,
+        plan=plan,
+        plan_file=PLAN_FILE if planned is not None else "",
     )
     try:
         settings = changed(settings, **report)
@@ -146,6 +172,8 @@ def init_collection(
         (root / f).mkdir(exist_ok=True)
     shutil.copy2(roster, root / "roster" / Path(roster).name)
     shutil.copyfile(declared.path, root / FORM_FILE)
+    if planned is not None:
+        (root / PLAN_FILE).write_text(plan_toml(planned, form_file=FORM_FILE), encoding="utf-8")
     col = Collection(root, settings)
     with col.ledger.transaction():
         col.ledger.add_schools(schools)

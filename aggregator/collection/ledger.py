@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS files (
     size INTEGER NOT NULL,
     received_at TEXT NOT NULL,    -- the file's own time (download/save), ISO
     collected_at TEXT NOT NULL,
-    outcome TEXT NOT NULL,        -- return | unreadable | unidentified | container
+    outcome TEXT NOT NULL,        -- return | unreadable | unidentified | container | document
     reason_kind TEXT,
     reason TEXT
 );
@@ -66,6 +66,18 @@ CREATE TABLE IF NOT EXISTS returns (
     sheet TEXT
 );
 CREATE INDEX IF NOT EXISTS returns_school ON returns(school_id, received_at);
+CREATE TABLE IF NOT EXISTS documents (
+    sha256 TEXT PRIMARY KEY REFERENCES files(sha256),
+    school_id TEXT REFERENCES schools(id),   -- NULL: could not be identified
+    material TEXT NOT NULL DEFAULT '',       -- "" : which material is not known
+    identified_by TEXT NOT NULL DEFAULT '',
+    review TEXT NOT NULL DEFAULT '',         -- a Note: why the clerk must decide
+    received_at TEXT NOT NULL,
+    format TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    chars INTEGER NOT NULL DEFAULT 0,
+    findings_json TEXT NOT NULL DEFAULT '[]'
+);
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,          -- accept | send_back | exempt | confirm | ignore | tie | school_*
@@ -92,6 +104,24 @@ class FileRecord:
     outcome: str
     reason_kind: str = ""
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document a school sent (a case article, a report, a photo of a stamped page)."""
+
+    sha256: str
+    school_id: str | None
+    material: str
+    identified_by: str
+    review: Note | None
+    received_at: str
+    format: str
+    title: str
+    chars: int
+    findings: tuple[Finding, ...]
+    original_name: str = ""
+    archived: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +246,29 @@ class Ledger:
 
     def remove_school(self, school_id: str, at: str) -> None:
         self.db.execute("UPDATE schools SET removed_at = ? WHERE id = ?", (at, school_id))
+
+    # --- documents ---
+    def add_document(self, rec: DocumentRecord) -> None:
+        self.db.execute(
+            "INSERT INTO documents (sha256, school_id, material, identified_by, review, received_at, format, title,"
+            " chars, findings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rec.sha256, rec.school_id, rec.material, rec.identified_by, rec.review.to_json() if rec.review else "",
+             rec.received_at, rec.format, rec.title, rec.chars, _dump([f.to_dict() for f in rec.findings])),
+        )
+
+    def settle_document(self, sha256: str, *, school_id: str, material: str) -> None:
+        """The clerk says whose document it is and which material."""
+        self.db.execute("UPDATE documents SET school_id = ?, material = ?, identified_by = 'clerk', review = ''"
+                        " WHERE sha256 = ?", (school_id, material, sha256))
+
+    def documents(self) -> list[DocumentRecord]:
+        rows = self.db.execute(
+            "SELECT d.sha256, d.school_id, d.material, d.identified_by, d.review, d.received_at, d.format, d.title,"
+            " d.chars, d.findings_json, f.original_name, f.archived FROM documents d JOIN files f USING (sha256)"
+            " ORDER BY d.received_at, f.rowid"
+        )
+        return [DocumentRecord(r[0], r[1], r[2], r[3], Note.from_json(r[4]), r[5], r[6], r[7], r[8],
+                               tuple(Finding.from_dict(d) for d in json.loads(r[9])), r[10], r[11]) for r in rows]
 
     # --- the clerk's decisions ---
     def add_decision(self, kind: str, school_id: str, sha256: str, rule: str, note: str, at: str, by: str) -> int:

@@ -34,6 +34,8 @@ class Settings:
     deadline: str = ""  # YYYY-MM-DD, end of that day
     created_at: str = ""
     form_file: str = ""  # the declaration's copy in the collection folder ("" in older collections)
+    plan: str = ""  # the plan as given at init ("" : the form alone is the one material)
+    plan_file: str = ""  # the plan's copy in the collection folder
     unit: str = ""  # our own 填报单位 on the upward summary (default: 本级名称 + 教育局)
     reporter: str = ""  # our own 填报人
     phone: str = ""  # our own 联系电话
@@ -52,6 +54,8 @@ class Settings:
             f"name = {_q(self.name)}",
             f"form = {_q(self.form)}",
             f"form_file = {_q(self.form_file)}",
+            f"plan = {_q(self.plan)}",
+            f"plan_file = {_q(self.plan_file)}",
             f"deadline = {_q(self.deadline)}",
             f"created_at = {_q(self.created_at)}",
             f"watch = [{', '.join(_q(w) for w in self.watch)}]",
@@ -85,6 +89,8 @@ def read_settings(path: Path) -> Settings:
             deadline=check_deadline(str(data.get("deadline", ""))),
             created_at=str(data.get("created_at", "")),
             form_file=str(data.get("form_file", "")),
+            plan=str(data.get("plan", "")),
+            plan_file=str(data.get("plan_file", "")),
             unit=str(report.get("unit", "")),
             reporter=str(report.get("reporter", "")),
             phone=str(report.get("phone", "")),
@@ -97,7 +103,7 @@ def read_settings(path: Path) -> Settings:
 
 def changed(settings: Settings, **changes: Any) -> Settings:
     """``settings`` with ``changes`` checked and applied; ``mail_*`` keys change the mail table."""
-    known = {f.name for f in fields(Settings)} - {"id", "form", "form_file", "created_at", "mail"}
+    known = {f.name for f in fields(Settings)} - {"id", "form", "form_file", "plan", "plan_file", "created_at", "mail"}
     mail = dict(settings.mail)
     plain = {}
     for key, value in changes.items():

@@ -16,7 +16,8 @@ from ..form.values import shown_text
 from ..messages import message, render
 from ..reading.submission import Normalisation
 from .folder import Collection
-from .ledger import FileRecord, ReturnRecord
+from .ledger import DocumentRecord, FileRecord, ReturnRecord
+from .materials import MaterialState, material_states
 from .roster import School
 from .decisions import Decision, decisions, verdicts
 from .state import STATE_LABELS, STATES, open_findings, state_of
@@ -41,6 +42,7 @@ class SchoolState:
     form: Form | None = None
     decisions: tuple[Decision, ...] = ()  # the clerk's, in force for this school and its return
     files: tuple[FileRecord, ...] = ()  # files that are no return, which the clerk said it sent
+    materials: tuple[MaterialState, ...] = ()  # per material the school owes, the form's included
 
     @property
     def notes(self) -> list[str]:
@@ -77,6 +79,7 @@ class SchoolState:
             "notes": self.notes,
             "decisions": [d.to_dict() for d in self.decisions],
             "files": [{"file": f.original_name, "reason": f.reason} for f in self.files],
+            "materials": [m.to_dict() for m in self.materials],
         }
 
 
@@ -87,6 +90,7 @@ class Overview:
     unidentified: tuple[ReturnRecord, ...]
     unit_field: str = "unit"  # the form's field whose role is unit: shown for unidentified returns
     ignored: tuple[FileRecord, ...] = ()  # unreadable files the clerk set aside (still archived)
+    documents_waiting: tuple[DocumentRecord, ...] = ()  # documents whose school or material is in doubt
 
     def count(self, *states: str) -> int:
         return sum(1 for s in self.schools if s.status in states)
@@ -109,6 +113,8 @@ class Overview:
             "unidentified": [{"file": r.original_name, "reason": render(r.review) if r.review else "",
                               "archived": r.archived, "unit": r.values.get(self.unit_field)}
                              for r in self.unidentified],
+            "documents_waiting": [{"file": d.original_name, "reason": render(d.review), "title": d.title,
+                                   "archived": d.archived} for d in self.documents_waiting],
             "counts": {state: self.count(state) for state in STATES} | {"late": self.late,
                                                                         "expected": self.expected},
         }
@@ -138,17 +144,26 @@ def overview(col: Collection) -> Overview:
     tied = {d.sha256: d.school_id for d in decided if d.kind == "tie"}
     unreadable = [f for f in col.ledger.files("unreadable") if f.sha256 not in set_aside]
 
+    plan = col.plan
+    documents = col.ledger.documents()
+    settled = [d for d in documents if d.school_id and d.material and not d.review]
     states = []
     for s in schools:
         cur = current.get(s.id)
         v = verdicts(decided, s.id, cur)
         files = tuple(f for f in unreadable if tied.get(f.sha256) == s.id)
-        if cur is None:
-            states.append(SchoolState(s, state_of(None, (), v), False, None, 0, (), form, v.all(), files))
-            continue
         mine = extra.get(s.id, ())
+        status = state_of(cur, mine, v)
+        late = bool(cur) and col.is_late(cur.received_at)
+        form_state = MaterialState(plan.form_material, status, late, cur.original_name if cur else "",
+                                   cur.received_at if cur else "", len(by_school.get(s.id, ()))) \
+            if plan.form_material else None
+        owed = material_states(plan, s, form_state, (d for d in settled if d.school_id == s.id), col.is_late_for)
+        if cur is None:
+            states.append(SchoolState(s, status, False, None, 0, (), form, v.all(), files, owed))
+            continue
         findings = open_findings(tuple(cur.findings) + tuple(mine), v)
-        states.append(SchoolState(s, state_of(cur, mine, v), col.is_late(cur.received_at), cur,
-                                  len(by_school[s.id]), findings, form, v.all(), files))
+        states.append(SchoolState(s, status, late, cur, len(by_school[s.id]), findings, form, v.all(), files, owed))
+    waiting = tuple(d for d in documents if not (d.school_id and d.material) or d.review)
     ignored = tuple(f for f in col.ledger.files("unreadable") if f.sha256 in set_aside)
-    return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored)
+    return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored, waiting)

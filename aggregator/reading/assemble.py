@@ -7,7 +7,7 @@ A value is None only where a finding says why; a blank read as 0 is a note, neve
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..checks.findings import ERROR, Finding
 from ..form.declaration import Field, Form, FormError, bundled_forms
@@ -25,7 +25,11 @@ def assemble(
     *,
     meta: Mapping[str, str],
     source: str,
+    name_cell: Callable[[int, int], str] | None = None,
+    located_by: str = "",
 ) -> Submission:
+    """``name_cell``: how the school finds a cell when it has no A1 address (a Word table)."""
+    name = name_cell or _ref
     values: dict[str, Any] = {}
     cells: dict[str, str] = {}
     notes: list[Normalisation] = []
@@ -37,7 +41,7 @@ def assemble(
             missing.setdefault(f.row, []).append(f)
             continue
         at, raw = raws[f.id]
-        ref = _ref(*at)
+        ref = name(*at)
         cells[f.id] = ref
         outcome = f.kind.read(raw, f)
         values[f.id] = outcome.value
@@ -54,7 +58,7 @@ def assemble(
         values=values,
         cells=cells,
         sheet=location.sheet,
-        located_by=location.located_by,
+        located_by=located_by or location.located_by,
         meta=dict(meta),
         notes=tuple(notes),
         findings=tuple(findings),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..form.declaration import Form
-from .submission import Submission
+from .submission import BY_DOCX, Submission
 from .assemble import assemble, unlocated
 from .calamine_adapter import CalamineWorkbook
 from .locate import locate
@@ -70,4 +70,14 @@ def read_workbook(wb: RawWorkbook, form: Form, *, source: str = "") -> Submissio
     location = locate(wb, form, meta)
     if not location.table_found:
         return unlocated(form, "form-not-found", meta=meta, source=source, sheet=location.sheet)
-    return assemble(form, location, raw_values(wb, location, form), meta=meta, source=source)
+    word = getattr(wb, "cell_name", None)  # a Word table: cells named in words, read "by docx"
+    return assemble(form, location, raw_values(wb, location, form), meta=meta, source=source, name_cell=word,
+                    located_by=BY_DOCX if word else "")
+
+
+def read_word_return(path: str | Path, form: Form, fmt: str = "docx") -> Submission:
+    """The form filled in Word (.docx) or Writer (.odt): its table read by its labels."""
+    from .docx_adapter import DocxWorkbook
+
+    path = Path(path)
+    return read_workbook(DocxWorkbook(path, fmt), form, source=path.name)

@@ -50,6 +50,12 @@ def search_sheet(grid: Grid, form: Form, sheet: str) -> Location:
         if at is None:
             continue
         if p.section.has_table:
+            inside = _figures_in_label(grid, p, at, pats.columns[p.section.id])
+            if inside:  # the Word original: "…数量 5（个），其中：学科类 3，非学科类 2" in one cell
+                for col_id, value in inside.items():
+                    cells[f"{p.row.id}.{col_id}"] = at
+                    embedded[f"{p.row.id}.{col_id}"] = value
+                continue
             cells.update(_grid_values(grid, by_row, label_rows, p, at, pats.columns[p.section.id], used))
         else:
             _inline_value(grid, p, at, cells, embedded, _first_value_column(cells, pats, at[0]))
@@ -118,6 +124,33 @@ def _grid_values(grid, texts_by_row, label_rows, p: RowPattern, at, columns: tup
     for col_id, cell in _values_right(grid, r, c, columns, used).items():
         fields[f"{p.row.id}.{col_id}"] = cell
     return fields
+
+
+_FIGURE = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def _figures_in_label(grid, p: RowPattern, at, columns: tuple[ColumnPattern, ...]) -> dict[str, str]:
+    """Column id -> figure, for a row whose figures were typed into its label's own sentence.
+    A figure goes to the column named just before it ("学科类 3"), else to the next in order."""
+    raw = value_at(grid, *at)
+    if not isinstance(raw, str):
+        return {}
+    rest = _after_label(raw, p.row.label)
+    if rest is None and p.core:
+        rest = _after_label(raw, p.core)
+    if rest is None or not _FIGURE.search(rest):
+        return {}
+    order = [col.column.id for col in columns]
+    out: dict[str, str] = {}
+    start = 0
+    for m in _FIGURE.finditer(rest):
+        named = _names_column(rest[start:m.start()], columns)
+        target = named if named and named not in out else next((i for i in order if i not in out), None)
+        if target is None:
+            break
+        out[target] = m.group(0)
+        start = m.end()
+    return out
 
 
 def _heads_above(texts_by_row: dict[int, list[tuple[int, str]]], label_rows: set[int], row: int, label_col: int,

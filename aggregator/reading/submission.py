@@ -10,6 +10,7 @@ from ..checks.findings import Finding
 # How the reader found the cells.
 BY_LAYOUT = "layout"  # our template, unchanged: expected coordinates
 BY_LABELS = "labels"  # rearranged, pasted or retyped: found by the printed labels
+BY_DOCX = "docx"  # filled in Word: the table found by its labels in the document
 
 
 @dataclass(frozen=True)

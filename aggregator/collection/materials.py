@@ -1,0 +1,67 @@
+"""Where each school stands on each material it owes: the form's state, and each document's.
+
+A document is received or missing, late against its own material's deadline, and sent back
+when a light check failed (empty, much too short, the very file we sent). The form keeps the
+states it always had. ``status`` shows them per school; a reminder lists what is still owed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from ..checks.findings import Finding, Report
+from .ledger import DocumentRecord
+from .plan import Material, Plan
+from .roster import School
+
+
+@dataclass(frozen=True)
+class MaterialState:
+    material: Material
+    status: str  # the states of ``state``: missing, accepted, accepted_with_warnings, returned, …
+    late: bool
+    file: str = ""
+    received_at: str = ""
+    version: int = 0
+    title: str = ""  # a document's title
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def received(self) -> bool:
+        return self.status not in ("missing", "exempt")
+
+    def to_dict(self) -> dict[str, Any]:
+        m = self.material
+        return {"id": m.id, "label": m.label, "kind": m.kind, "status": self.status, "late": self.late,
+                "file": self.file or None, "received_at": self.received_at or None, "version": self.version,
+                "deadline": m.deadline or None, "title": self.title or None,
+                "findings": [{"rule": f.rule, "level": f.level, "message": f.message} for f in self.findings]}
+
+
+def material_states(plan: Plan, school: School, form_state: MaterialState, documents: Iterable[DocumentRecord],
+                    is_late: Callable[[Material, str], bool]) -> tuple[MaterialState, ...]:
+    """Per material the school owes, in the plan's order; ``form_state``: its form's, as status
+    worked it out; ``documents``: this school's identified documents, oldest first."""
+    by_material: dict[str, list[DocumentRecord]] = {}
+    for d in documents:
+        by_material.setdefault(d.material, []).append(d)
+    out = []
+    for m in plan.owed_by(school):
+        if m.is_form:
+            out.append(MaterialState(m, form_state.status, form_state.late, form_state.file, form_state.received_at,
+                                     form_state.version))
+            continue
+        mine = by_material.get(m.id, [])
+        if not mine:
+            out.append(MaterialState(m, "missing", False))
+            continue
+        cur = mine[-1]
+        out.append(MaterialState(m, Report(cur.findings).status, is_late(m, cur.received_at), cur.original_name,
+                                 cur.received_at, len(mine), cur.title, cur.findings))
+    return tuple(out)
+
+
+def owed(states: Iterable[MaterialState]) -> tuple[MaterialState, ...]:
+    """What a school still owes: materials not received, or sent back."""
+    return tuple(s for s in states if s.status in ("missing", "returned"))
