@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "file-not-found": "没有找到文件“{ref}”。请用{do:listed-file}",
     "file-ambiguous": "“{ref}”对应多个文件，请写出完整路径{do:see-status}",
     "feedback-waiting": "{schools} 的报表待人工确认{do:status-why}，本次未生成反馈",
+    "documents-exported": "各校报送的 {count} 份材料已按“所属单位-学校-材料”命名，放在 summary 文件夹的“{folder}”中，另有压缩包 {zip}",
     "summary-draft": "注意：本次汇总含未通过校验的学校数据，仅供参考。",
     "summary-check": "汇总数字未通过校验：{message}",
     "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",

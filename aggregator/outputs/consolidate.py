@@ -35,6 +35,9 @@ from ..messages import Note
 from ..progress import Cancel, Job, Progress
 from .bulk_rows import SheetRows, Styles
 from .summary.cells import STATE_FILLS, sheet_title
+from ..collection.plan import Plan as CollectionPlan
+from .documents_folder import export_documents
+from .summary.materials import write_materials
 from .summary.choices import counted_fields, write_counts, write_matrix
 from .summary.cover import DRAFT_NOTE, write_cover
 from .summary.figures import summary_values, top_problems
@@ -55,6 +58,7 @@ SUBTOTALS = "分单位小计"
 RETURNS = "报送情况"
 PROBLEMS = "主要问题"  # Annex 5's lines section: its sheet takes the section's label
 COUNTS = "选项统计"
+MATERIALS = "材料收取情况"
 MATRIX = "分校选项"
 FINDINGS = "校验问题"
 DRAFT_FORM_NOTE = "注意：本表含未通过校验的学校数据，仅供参考，不能作为正式汇总报送。"
@@ -89,11 +93,16 @@ def consolidate(
     plan = make_plan(form, ov, included, district=district, include=include, deadline=col.settings.deadline,
                      generated=datetime.now().replace(microsecond=0))
     yield Progress(total - 1, total, "", "生成汇总表")
-    data = summary_bytes(*build_summary(plan, col.settings.id))
+    materials = col.plan if col.plan.documents else None
+    data = summary_bytes(*build_summary(plan, col.settings.id, materials))
     if cancel:
         cancel.check()
     target, notes = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
     path, more = save_summary(data, target)
+    if materials is not None:
+        exported = export_documents(col, col.ledger.documents(), col.schools())
+        more.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
+                            zip=exported.archive.name))
     yield Progress(total, total, path.name, "保存汇总表")
     return ConsolidateResult(path, len(included), len(ov.schools), notes + more + _result_notes(plan))
 
@@ -103,7 +112,8 @@ def _result_notes(plan: Plan) -> list[Note]:
     return notes + [Note.of("summary-check", message=f.message) for f in plan.summary_findings]
 
 
-def build_summary(plan: Plan, collection_id: str) -> tuple[Workbook, list[SheetRows]]:
+def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | None = None
+                  ) -> tuple[Workbook, list[SheetRows]]:
     """The form (from the template builder) first, then the sheets a clerk works with; the long
     sheets' body rows come separately, to be streamed in when the workbook is saved. Which
     sheets there are follows from how the form's fields are summed up."""
@@ -137,6 +147,8 @@ def build_summary(plan: Plan, collection_id: str) -> tuple[Workbook, list[SheetR
         write_counts(sheet(COUNTS, "每一项选择各选项的学校数和比例"), plan)
         rows.append(write_matrix(sheet(MATRIX, "每所学校每一项的选择"), plan, styles))
     rows.append(write_returns(sheet(RETURNS, "名单上每所学校的报送状态、联系人和主要问题"), plan, styles))
+    if materials is not None:
+        write_materials(sheet(MATERIALS, "每所学校每项材料的收取日期、逾期和未报"), plan, materials)
     for section, fields in text_sections(form):
         label = sheet_label(section, fields)
         rows.append(write_texts(sheet(label, f"各校填写的“{label}”，每条一行"), plan, styles, section, fields))
