@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..form.declaration import Form
 from ..outputs.distribute import issued_name
+from .documents import word
 from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
 
 WECHAT = Path("WeChat Files") / "wxid_zdjyj2023" / "FileStorage" / "File" / "2023-11"
@@ -181,3 +182,43 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
     for name in missing:
         story[name] = "未报送"
     return story
+
+
+def word_return(values: Mapping[str, Any]) -> bytes:
+    """Annex 5 filled in the Word table the plan shipped with, cell for cell as in the seed:
+    the header line a paragraph, the first row's three figures typed inside its sentence, the
+    典型经验 figure inside its sentence, merged section cells."""
+    v = lambda fid: "" if values.get(fid) is None else values[fid]  # noqa: E731
+
+    def grid(row: str) -> list:
+        return [("", 1, "continue"), LABELS[row]] + [v(f"{row}.{c}") for c in ("total", "primary", "junior")]
+
+    header = f"填报单位：{v('unit')}           填报人：{v('reporter')}                      联系电话：{v('phone')}"
+    table = [
+        ["责任督学到培训机构督导工作情况",
+         (f"实地督导校外培训机构数量 {v('training_orgs.total')} （个），其中：\n学科类 {v('training_orgs.subject')} ，"
+          f"非学科类 {v('training_orgs.non_subject')} ", 4)],
+        [("责任督学到校督导工作情况", 1, "restart"), "落实内容", "合计", "小学", "初中"],
+        grid("inspectors"), grid("schools_visited"), grid("notices"),
+        [("主要问题", 1, "restart"), "1", (v("problem_1"), 3)],
+        [("", 1, "continue"), "2", (v("problem_2"), 3)],
+        [("", 1, "continue"), "3", (v("problem_3"), 3)],
+        [("学校整改落实情况", 1, "restart"), "整改进展", "合计", "小学", "初中"],
+        *[grid(r) for r in ("problem_schools", "rectified_schools", "problems", "problems_rectified",
+                            "problems_in_progress")],
+        [("问责情况", 1, "restart"), "问责情况", "合计", ("其中：区教育督导部门", 2)],
+        *[[("", 1, "continue"), LABELS[r], v(f"{r}.total"), (v(f"{r}.bureau"), 2)]
+          for r in ("orders", "circulars", "interviews", "accountabilities")],
+        ["典型经验", (f"共发现典型经验 {v('typical_cases')} 例（附相关材料）", 4)],
+    ]
+    return word(["附件5", "曾都区2023年“双减”督导有关情况统计表", header, table,
+                 "说明：“学校整改落实情况”栏中，存在问题=已完成整改+正在整改问题"])
+
+
+LABELS = {
+    "inspectors": "派出责任督学数（人）", "schools_visited": "实地督导学校数量（所）",
+    "notices": "责任督学已出具整改通知书及问题清单（套）", "problem_schools": "存在问题学校（所）",
+    "rectified_schools": "已完成整改学校数", "problems": "存在问题（个）", "problems_rectified": "已完成整改问题数",
+    "problems_in_progress": "正在整改问题数", "orders": "印发督办单（件）", "circulars": "通报（次）",
+    "interviews": "约谈（人次）", "accountabilities": "问责（人次）",
+}

@@ -41,7 +41,7 @@ from .summary.materials import write_materials
 from .summary.choices import counted_fields, write_counts, write_matrix
 from .summary.cover import DRAFT_NOTE, write_cover
 from .summary.figures import summary_values, top_problems
-from .summary.plan import ACCEPTED, INCLUDE, Plan, make_plan
+from .summary.plan import INCLUDE, Plan, make_plan
 from .summary.save import default_path, save_summary, summary_bytes, target_path
 from .summary.tables import write_detail, write_findings, write_returns, write_subtotals
 from .summary.texts import sheet_label, text_sections, write_texts

@@ -139,7 +139,7 @@ def _w_table(tbl: Element) -> Table:
 
 
 def _odt_blocks(root: Element) -> list[str | Table]:
-    text_root = next((el for el in root.iter(f"{{urn:oasis:names:tc:opendocument:xmlns:office:1.0}}text")), None)
+    text_root = next((el for el in root.iter("{urn:oasis:names:tc:opendocument:xmlns:office:1.0}text")), None)
     if text_root is None:
         return []
     out: list[str | Table] = []
