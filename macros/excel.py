@@ -1,8 +1,10 @@
 """What the clerk can do from Excel: check the workbook in front of them, or take it in.
 
-Called from an Excel button through xlwings' ``RunPython`` (``import macros.excel;
-macros.excel.check_active()``) or from Python. Without Excel, each raises ``ExcelUnavailable``
-whose message says what to do instead; nothing else changes.
+The buttons are ``macros/dudao.bas`` (a VBA module the clerk imports; see ``macros/README.md``),
+which call ``button_check`` and ``button_collect`` through xlwings' ``RunPython``: they tell the
+clerk the outcome in an Excel message box, a Chinese sentence, never a Python traceback. The same
+work is ``check_active`` and ``collect_active`` for Python. Without Excel, each raises
+``ExcelUnavailable`` whose message says what to do instead; nothing else changes.
 """
 
 from __future__ import annotations
@@ -102,3 +104,35 @@ def collect_active(collection_dir: str | Path) -> str:
         return "这份表之前已经收取过了。"
     _, school, status = result.new_returns[0]
     return f"已收取：{school or '（未识别学校）'}，{STATE_LABELS[status]}"
+
+
+# --- the buttons (macros/dudao.bas) ---------------------------------------------------------------
+
+
+def button_check() -> None:
+    """校验本表: the findings on a sheet of their own, and a message box saying how many."""
+    try:
+        report = check_active()
+    except CollectionError as exc:
+        _alert(exc.render(), "校验本表")
+        return
+    errors, warnings = len(report.errors), len(report.warnings)
+    text = (f"发现 {errors} 处错误、{warnings} 处提示，详见工作表“{RESULT_SHEET}”。" if errors or warnings
+            else "未发现问题，可以报送。")
+    _alert(text, "校验本表")
+
+
+def button_collect(collection_dir: str) -> None:
+    """收取本表: take the open workbook into the collection, and say what became of it."""
+    try:
+        text = collect_active(collection_dir)
+    except CollectionError as exc:
+        text = exc.render()
+    _alert(text, "收取本表")
+
+
+def _alert(text: str, title: str) -> None:
+    try:
+        _xlwings().apps.active.alert(text, title=title)
+    except ExcelUnavailable:
+        print(f"{title}：{text}")

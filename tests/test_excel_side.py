@@ -213,3 +213,45 @@ def test_check_active_on_a_workbook_we_did_not_issue_says_what_to_do(tmp_path, m
     with pytest.raises(excel.CollectionError) as err:
         excel.check_active()
     assert "无法判断是哪张表" in str(err.value) and "dudao collect" in str(err.value)
+
+
+def test_the_vba_buttons_call_functions_that_exist_with_their_arguments():
+    """macros/dudao.bas: every RunPython names a function of macros.excel and binds its arguments."""
+    import ast
+    import inspect
+    import re
+    from pathlib import Path
+
+    bas = (Path(excel.__file__).parent / "dudao.bas").read_bytes()
+    text = bas.decode("gbk")  # VBA imports a module in the system code page: GBK on Chinese Windows
+    assert b"\r\n" in bas and "Attribute VB_Name" in text
+    subs = re.findall(r"^Public Sub (\S+)\(\)", text, re.M)
+    assert subs == ["校验本表", "收取本表"]
+    calls = re.findall(r'RunPython "([^"]*)"', text)
+    assert len(calls) == 2
+    for call in calls:
+        code = call.split('" & ')[0]  # the folder is appended by VBA: r'…'
+        code = code + "x')" if code.endswith("(r'") else code
+        tree = ast.parse(code)
+        assert isinstance(tree.body[0], ast.Import) and tree.body[0].names[0].name == "macros.excel"
+        call_node = tree.body[1].value
+        name = call_node.func.attr
+        assert hasattr(excel, name), name
+        inspect.signature(getattr(excel, name)).bind(*[ast.literal_eval(a) for a in call_node.args])
+
+
+def test_buttons_tell_the_clerk_in_a_message_box(tmp_path, monkeypatch):
+    path = write_return(tmp_path / "附件5.xlsx", sample_values(inspectors__total=99))
+    shown = []
+
+    class App:
+        def alert(self, text, title=""):
+            shown.append((title, text))
+
+    fake = FakeXlwings(FakeBook(path))
+    fake.apps = type("Apps", (), {"active": App()})()
+    monkeypatch.setattr(excel, "_xlwings", lambda: fake)
+    excel.button_check()
+    assert shown[-1][0] == "校验本表" and "1 处错误" in shown[-1][1]
+    excel.button_collect(str(tmp_path / "不是收集文件夹"))
+    assert shown[-1][0] == "收取本表" and "不是收集文件夹" in shown[-1][1] and "dudao init" in shown[-1][1]
