@@ -2,3 +2,5 @@
 
 Nothing in this package imports Qt or xlwings: the desktop app and the Excel side sit on top.
 """
+
+__version__ = "0.2.0"

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from .collection.folder import CollectionError, init_collection, open_collection
 from .collection.intake import display_name
+from . import __version__
 from .collection.plan import PLANS_DIR, load_plan
 from .form.declaration import DEFAULT_FORM, FormError, bundled
 from .messages import render
@@ -271,6 +272,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="dudao", description="学校报表的下发、收取、校验、退回与汇总")
+    p.add_argument("--version", action="version", version=f"dudao {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
     s = sub.add_parser("init", help="建立收集文件夹并导入学校名单")
