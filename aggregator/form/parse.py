@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +19,7 @@ from .declaration import (
     DEFAULT_SUMMARY, LEVELS, ROLES, SCOPES, SECTION_KINDS, Column, Field, Form, FormError, OutlierSpec, Row,
     RuleSpec, Section,
 )
+from .lines import FormProblem, Locator, Problems
 from .types import SUMMARIES, TYPES
 
 _KEYS = {
@@ -33,74 +34,6 @@ _KEYS = {
 }
 _TOP = {"form", "header", "sections", "rules", "outliers"}
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TABLE = re.compile(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?\s*(?:#.*)?$")
-
-
-@dataclass(frozen=True)
-class FormProblem:
-    """One mistake in a declaration: what kind, where (section, field or rule), and the fix."""
-
-    kind: str  # stable id, one per kind of mistake (tests and tools key on it)
-    where: str  # 节“…” / 字段 … / 规则 … / [form]
-    message: str  # Chinese
-    line: int = 0
-    source: str = ""
-
-    def __str__(self) -> str:
-        at = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{at}: {self.where}: {self.message}" if at else f"{self.where}: {self.message}"
-
-
-class Locator:
-    """Line numbers in the declaration's text: of the n-th ``[[sections]]`` table, and of an
-    entry or key inside it. TOML parsers give values, not lines; a declaration is small and
-    regular enough to find them again by text."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines()
-        self.tables: list[tuple[str, int]] = []  # (table name, 1-based line) in order
-        for i, line in enumerate(self.lines, start=1):
-            m = _TABLE.match(line)
-            if m:
-                self.tables.append((m.group(1), i))
-
-    def table(self, name: str, index: int = 0) -> tuple[int, int]:
-        """First and last line of the ``index``-th table called ``name`` (0, 0 if absent)."""
-        seen = -1
-        for k, (table, line) in enumerate(self.tables):
-            if table == name:
-                seen += 1
-                if seen == index:
-                    end = self.tables[k + 1][1] - 1 if k + 1 < len(self.tables) else len(self.lines)
-                    return line, end
-        return 0, 0
-
-    def find(self, name: str, index: int = 0, *, key: str = "", entry: str = "") -> int:
-        """The line of ``key = `` or of the inline entry with ``id = "entry"`` in that table,
-        else the table's own line."""
-        first, last = self.table(name, index)
-        if not first:
-            return 0
-        if entry:
-            pattern = re.compile(r"""\bid\s*=\s*["']""" + re.escape(entry) + r"""["']""")
-        elif key:
-            pattern = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
-        else:
-            return first
-        for i in range(first, last + 1):
-            if pattern.search(self.lines[i - 1]):
-                return i
-        return first
-
-
-class _Problems:
-    def __init__(self, source: str, locator: Locator) -> None:
-        self.source = source
-        self.at = locator
-        self.items: list[FormProblem] = []
-
-    def add(self, kind: str, where: str, message: str, line: int = 0) -> None:
-        self.items.append(FormProblem(kind, where, message, line, self.source))
 
 
 def load(path: Path) -> Form:
@@ -134,7 +67,7 @@ def parse_form(data: dict, source: str = "", *, text: str = "", path: str = "") 
     """Build a ``Form`` from a parsed declaration and check it; ``FormError`` lists every problem."""
     from .problems import semantic_problems
 
-    p = _Problems(source, Locator(text))
+    p = Problems(source, Locator(text))
     form = _build(data, p)
     if form is not None:
         semantic_problems(form, p)
@@ -149,12 +82,12 @@ def parse_form(data: dict, source: str = "", *, text: str = "", path: str = "") 
 # ------------------------------------------------------------------------------------------------
 
 
-def _unknown_keys(raw: dict, table: str, where: str, p: _Problems, line: int) -> None:
+def _unknown_keys(raw: dict, table: str, where: str, p: Problems, line: int) -> None:
     for key in sorted(set(raw) - _KEYS[table]):
         p.add("unknown-key", where, f"不认识的键“{key}”（可用：{'、'.join(sorted(_KEYS[table]))}）", line)
 
 
-def _text(raw: dict, key: str, where: str, p: _Problems, line: int, *, required: bool = True,
+def _text(raw: dict, key: str, where: str, p: Problems, line: int, *, required: bool = True,
           default: str = "") -> str:
     value = raw.get(key, None)
     if value is None:
@@ -167,7 +100,7 @@ def _text(raw: dict, key: str, where: str, p: _Problems, line: int, *, required:
     return str(value)
 
 
-def _build(data: dict, p: _Problems) -> Form | None:
+def _build(data: dict, p: Problems) -> Form | None:
     for key in sorted(set(data) - _TOP):
         p.add("unknown-key", "文件", f"不认识的表“{key}”（可用：{'、'.join(sorted(_TOP))}）")
     meta = data.get("form")
@@ -211,7 +144,7 @@ def _build(data: dict, p: _Problems) -> Form | None:
     )
 
 
-def _tables(data: dict, name: str, p: _Problems) -> list[dict]:
+def _tables(data: dict, name: str, p: Problems) -> list[dict]:
     value = data.get(name, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         p.add("bad-value", f"[[{name}]]", f"应写成 [[{name}]] 表的列表")
@@ -219,7 +152,7 @@ def _tables(data: dict, name: str, p: _Problems) -> list[dict]:
     return value
 
 
-def _typed(raw: dict, where: str, p: _Problems, line: int, default: str) -> tuple[str, tuple[str, ...], int]:
+def _typed(raw: dict, where: str, p: Problems, line: int, default: str) -> tuple[str, tuple[str, ...], int]:
     """A field's type, choices and decimals, each checked against the type registry."""
     kind = raw.get("type", default) or default
     if kind not in TYPES:
@@ -242,7 +175,7 @@ def _typed(raw: dict, where: str, p: _Problems, line: int, default: str) -> tupl
     return kind, tuple(choices), decimals
 
 
-def _id(raw: dict, where: str, p: _Problems, line: int, default: str = "") -> str:
+def _id(raw: dict, where: str, p: Problems, line: int, default: str = "") -> str:
     value = raw.get("id", default)
     if not isinstance(value, str) or not _ID.match(value):
         p.add("bad-id", where, f"id“{value}”只能用英文字母、数字和下划线，且不以数字开头", line)
@@ -250,7 +183,7 @@ def _id(raw: dict, where: str, p: _Problems, line: int, default: str = "") -> st
     return value
 
 
-def _header(raw: dict, i: int, p: _Problems) -> Field | None:
+def _header(raw: dict, i: int, p: Problems) -> Field | None:
     line = p.at.find("header", i)
     where = f"表头字段 {raw.get('id', i + 1)}"
     _unknown_keys(raw, "header", where, p, line)
@@ -276,7 +209,7 @@ def _roles_by_name(header: tuple[Field, ...]) -> list[Field]:
     return out
 
 
-def _columns(raw: dict, where: str, i: int, p: _Problems, default_type: str) -> tuple[Column, ...]:
+def _columns(raw: dict, where: str, i: int, p: Problems, default_type: str) -> tuple[Column, ...]:
     out = []
     entries = raw.get("columns", [])
     if not isinstance(entries, list):
@@ -299,7 +232,7 @@ def _columns(raw: dict, where: str, i: int, p: _Problems, default_type: str) -> 
     return tuple(out)
 
 
-def _rows(raw: dict, key: str, where: str, i: int, p: _Problems, default_type: str) -> tuple[Row, ...]:
+def _rows(raw: dict, key: str, where: str, i: int, p: Problems, default_type: str) -> tuple[Row, ...]:
     out = []
     entries = raw.get(key, [])
     if not isinstance(entries, list):
@@ -319,7 +252,7 @@ def _rows(raw: dict, key: str, where: str, i: int, p: _Problems, default_type: s
     return tuple(out)
 
 
-def _section(raw: dict, i: int, p: _Problems) -> Section | None:
+def _section(raw: dict, i: int, p: Problems) -> Section | None:
     line = p.at.find("sections", i)
     where = f"节 {raw.get('id') or raw.get('label') or i + 1}"
     _unknown_keys(raw, "sections", where, p, line)
@@ -378,7 +311,7 @@ def _fields_of(section: Section) -> list[Field]:
     return out
 
 
-def _rules(raw: dict, i: int, sections: dict[str, Section], p: _Problems) -> list[RuleSpec]:
+def _rules(raw: dict, i: int, sections: dict[str, Section], p: Problems) -> list[RuleSpec]:
     line = p.at.find("rules", i)
     where = f"规则 {raw.get('id', i + 1)}"
     _unknown_keys(raw, "rules", where, p, line)
@@ -401,7 +334,7 @@ def _rules(raw: dict, i: int, sections: dict[str, Section], p: _Problems) -> lis
     return out
 
 
-def _for_each(value: Any, sections: dict[str, Section], where: str, p: _Problems, line: int) -> list[str | None]:
+def _for_each(value: Any, sections: dict[str, Section], where: str, p: Problems, line: int) -> list[str | None]:
     """A list of ids, or the id of a section standing for all of its rows or items."""
     if value is None:
         return [None]
@@ -416,7 +349,7 @@ def _for_each(value: Any, sections: dict[str, Section], where: str, p: _Problems
     return [None]
 
 
-def _outlier(raw: dict, i: int, p: _Problems) -> OutlierSpec | None:
+def _outlier(raw: dict, i: int, p: Problems) -> OutlierSpec | None:
     line = p.at.find("outliers", i)
     where = f"离群检查 {raw.get('id', i + 1)}"
     _unknown_keys(raw, "outliers", where, p, line)

@@ -16,14 +16,14 @@ from .layout import layout_of, value_columns
 from .values import choice_key
 
 if TYPE_CHECKING:
-    from .parse import _Problems
+    from .lines import Problems
 
 MIN_GRID_COLUMNS, MAX_GRID_COLUMNS = 2, 8
 _PLACEHOLDER = re.compile(r"\{(=|cell:|label:|col:)?([^{}]+)\}")
 _LIST_LIMIT = 255  # Excel's limit on a drop-down list written into the validation
 
 
-def semantic_problems(form: Form, p: "_Problems") -> None:
+def semantic_problems(form: Form, p: "Problems") -> None:
     _ids(form, p)
     _roles(form, p)
     _grids(form, p)
@@ -36,7 +36,7 @@ def _section_index(form: Form, section_id: str) -> int:
     return next((i for i, s in enumerate(form.sections) if s.id == section_id), 0)
 
 
-def _field_line(form: Form, p: "_Problems", field_id: str) -> int:
+def _field_line(form: Form, p: "Problems", field_id: str) -> int:
     f = form.field(field_id) if form.has_field(field_id) else None
     if f is None:
         return 0
@@ -45,7 +45,7 @@ def _field_line(form: Form, p: "_Problems", field_id: str) -> int:
     return p.at.find("sections", _section_index(form, f.section), entry=f.row)
 
 
-def _ids(form: Form, p: "_Problems") -> None:
+def _ids(form: Form, p: "Problems") -> None:
     counts = Counter(f.id for f in form.fields)
     for fid, n in counts.items():
         if n > 1:
@@ -63,7 +63,7 @@ def _ids(form: Form, p: "_Problems") -> None:
                           p.at.find("sections", _section_index(form, s.id), entry=dup))
 
 
-def _roles(form: Form, p: "_Problems") -> None:
+def _roles(form: Form, p: "Problems") -> None:
     counts = Counter(f.role for f in form.header if f.role)
     for role, n in counts.items():
         if n > 1:
@@ -80,7 +80,7 @@ def _roles(form: Form, p: "_Problems") -> None:
             p.add("role", f"表头字段 {f.id}", "角色“date”的字段类型应为 date", _field_line(form, p, f.id))
 
 
-def _grids(form: Form, p: "_Problems") -> None:
+def _grids(form: Form, p: "Problems") -> None:
     for i, s in enumerate(form.sections):
         if not s.has_table:
             continue
@@ -91,7 +91,7 @@ def _grids(form: Form, p: "_Problems") -> None:
                   p.at.find("sections", i, key="columns"))
 
 
-def _choices(form: Form, p: "_Problems") -> None:
+def _choices(form: Form, p: "Problems") -> None:
     for f in form.fields:
         if not f.choices:
             continue
@@ -103,7 +103,7 @@ def _choices(form: Form, p: "_Problems") -> None:
                   _field_line(form, p, f.id))
 
 
-def _rules(form: Form, p: "_Problems") -> None:
+def _rules(form: Form, p: "Problems") -> None:
     layout = None
     for rule in form.rules:
         where = f"规则 {rule.id}"
@@ -142,7 +142,7 @@ def _explain(form: Form, error: str) -> str:
     return f"用到了不存在的字段或名称“{name}”"
 
 
-def _message(form: Form, rule, where: str, p: "_Problems") -> None:
+def _message(form: Form, rule, where: str, p: "Problems") -> None:
     line = p.at.find("rules", rule.index, key="message")
     for kind, name in _PLACEHOLDER.findall(rule.message):
         name = name.strip()
@@ -161,7 +161,7 @@ def _message(form: Form, rule, where: str, p: "_Problems") -> None:
             p.add("message", where, f"message 中的 {{{kind}{name}}} 不是字段 id", line)
 
 
-def _hint(form: Form, layout, rule, fields: tuple[str, ...], where: str, p: "_Problems") -> None:
+def _hint(form: Form, layout, rule, fields: tuple[str, ...], where: str, p: "Problems") -> None:
     """A hint promises a live check in the issued workbook: its formula must be buildable there."""
     line = p.at.find("rules", rule.index, key="hint")
     try:
@@ -175,7 +175,7 @@ def _hint(form: Form, layout, rule, fields: tuple[str, ...], where: str, p: "_Pr
         p.add("hint", where, f"有 hint，但 {fields[0]} 所在的行没有校验格（表头字段不能有实时检查）", line)
 
 
-def _widths(form: Form, p: "_Problems") -> None:
+def _widths(form: Form, p: "Problems") -> None:
     if not form.widths:
         return
     need = value_columns(form) + 3
