@@ -233,10 +233,11 @@ def cmd_settings(a: argparse.Namespace) -> int:
         if any(v is not None for v in changes.values()):
             col.change_settings(**changes)
             out("已保存设置。")
-        if a.mail_password is not None:
+        if a.mail_password is not None or a.forget_mail_password:
             import getpass
 
-            password = a.mail_password or getpass.getpass("邮箱密码（授权码，输入时不显示）：")
+            password = "" if a.forget_mail_password else (
+                a.mail_password or getpass.getpass("邮箱密码（授权码，输入时不显示）："))
             try:
                 store_password(col.settings.mail, password)
             except CredentialError as exc:
@@ -405,7 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mail-user", help="邮箱账号")
     s.add_argument("--mail-sender", help="发件人地址")
     s.add_argument("--mail-password", nargs="?", const="", metavar="密码",
-                   help="邮箱密码（授权码），保存在系统的凭据管理器中；不写密码则提示输入，输入空白则删除")
+                   help="邮箱密码（授权码），保存在系统的凭据管理器中（不在设置文件里）；不写密码则提示输入")
+    s.add_argument("--forget-mail-password", action="store_true", help="删除保存的邮箱密码")
     s.add_argument("--test-mail", nargs="?", const="", metavar="收件邮箱",
                    help="发送一封测试邮件（默认发给发件人自己）")
     s.set_defaults(run=cmd_settings)

@@ -41,6 +41,8 @@ def store_password(mail: Mapping[str, object], password: str) -> None:
     who = account(mail)
     if not who:
         raise CredentialError(NO_ACCOUNT)
+    if not password.isascii():  # SMTP logins are ASCII: smtplib would fail at the first send
+        raise CredentialError("密码（授权码）中有中文或全角字符，请切换到英文输入法后重新填写")
     try:
         if password:
             keyring.set_password(SERVICE, who, password)

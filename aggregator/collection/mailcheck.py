@@ -13,6 +13,8 @@ from ..outputs.mail import Mailer, MailError, build_message, describe_failure, f
 from .folder import Collection, CollectionError
 
 SUBJECT = "【测试邮件】学校报表收集汇总"
+NO_PASSWORD = ("还没有保存邮箱密码（授权码）：请在桌面程序的“设置 → 邮件”中填写，"
+               "或用 dudao settings 文件夹 --mail-password 保存")
 
 
 def send_test_mail(col: Collection, to: str = "") -> str:
@@ -21,6 +23,8 @@ def send_test_mail(col: Collection, to: str = "") -> str:
     Raises ``CollectionError`` (``MailError`` is one) with what to fix when it does not go out.
     """
     smtp = smtp_settings(col.mail())
+    if smtp.user and not smtp.password:
+        raise CollectionError(NO_PASSWORD)
     good, bad = parse_addresses(to or smtp.sender)
     if bad or not good:
         raise CollectionError(f"收件邮箱“{to}”格式不对，请写成 jyj@example.com 的形式")
