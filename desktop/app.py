@@ -15,7 +15,7 @@ import multiprocessing
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QStandardPaths, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QStandardPaths, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from . import dialogs, window_state
@@ -70,6 +70,14 @@ def install_translations(app: QApplication) -> list[QTranslator]:
     return loaded
 
 
+def still(app: QApplication) -> None:
+    """No menu and combo box animations: instant on an old office laptop, and an animation still
+    running on a menu that is gone (closed at once, its window closed) cannot crash Qt."""
+    for effect in (Qt.UIEffect.UI_AnimateMenu, Qt.UIEffect.UI_FadeMenu, Qt.UIEffect.UI_AnimateCombo,
+                   Qt.UIEffect.UI_AnimateTooltip, Qt.UIEffect.UI_FadeTooltip):
+        app.setEffectEnabled(effect, False)
+
+
 def _log_to_file() -> Path:
     folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
     folder.mkdir(parents=True, exist_ok=True)
@@ -98,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("dudao-gui")
     app.setApplicationDisplayName(APP_NAME)
     install_translations(app)
+    still(app)
     _log_to_file()
     settings = QSettings()
 

@@ -117,6 +117,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # roster order until the clerk sorts
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
+        self.table_menu = QMenu(self)  # one menu, refilled for each school: no menus pile up
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
@@ -309,8 +310,12 @@ class MainWindow(ClerkRequests, QMainWindow):
         if s is None:
             return
         self.select_school(s.school.name)
-        self.table_menu = self.school_actions.fill(QMenu(self), s)
+        self.fill_table_menu(s)
         self.table_menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def fill_table_menu(self, s) -> QMenu:
+        self.table_menu.clear()
+        return self.school_actions.fill(self.table_menu, s)
 
     def _double_clicked(self, index) -> None:
         s = self._state_at(index)

@@ -15,13 +15,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QTimer, Qt
+from PySide6.QtWidgets import QApplication, QWidget
 
 from aggregator import cli
 from aggregator.collection.folder import open_collection
 from aggregator.collection.status import overview
 from aggregator.demo import fill_workbook, sample_values
+from desktop.app import still
 from desktop.controller import Controller
 from desktop.school_model import STATE_COLUMN, StateRole
 from desktop.window import MainWindow
@@ -66,6 +67,8 @@ def controller(qtbot):
     c = Controller(quiet_ms=200)
     yield c
     c.shutdown()
+    c.deleteLater()  # now, with its watcher's timer, not whenever the garbage collector gets to it
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
@@ -74,11 +77,19 @@ def said(controller) -> Said:
 
 
 @pytest.fixture
-def window(qtbot, controller) -> MainWindow:
+def window(qtbot, controller):
+    still(QApplication.instance())
     w = MainWindow(controller)
-    qtbot.addWidget(w)
     w.show()
-    return w
+    yield w
+    # Gone within this test: its menus and dialogs must not outlive it into the next one.
+    w.close()
+    for child in w.findChildren(QWidget):
+        if child.isWindow() and child.isVisible():
+            child.close()
+    w.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 def run_job(qtbot, controller: Controller, start, *args) -> None:
@@ -137,18 +148,24 @@ def answer_dialog(qtbot, act, answer, timeout: int = 5000) -> list:
     """Run ``act`` (which opens a modal dialog) and let ``answer(dialog)`` fill and close it on
     screen, as the clerk would. Returns the dialogs seen."""
     seen = []
+    timer = QTimer()
+    timer.setInterval(20)
 
     def look() -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None:
-            QTimer.singleShot(20, look)
+        if dialog is None or seen:
             return
+        timer.stop()
         seen.append(dialog)
         answer(dialog)
 
-    QTimer.singleShot(0, look)
-    act()
-    qtbot.waitUntil(lambda: bool(seen), timeout=timeout)
+    timer.timeout.connect(look)
+    timer.start()
+    try:
+        act()
+        qtbot.waitUntil(lambda: bool(seen), timeout=timeout)
+    finally:
+        timer.stop()
     return seen
 
 
