@@ -63,7 +63,7 @@ def build_actions(w) -> None:
     w.act_open_feedback = a("打开反馈文件夹", lambda: w.open_sub("feedback"), tip="标注表和邮件草稿所在的文件夹")
     w.act_refresh = a("刷新", lambda: c.refresh(), sp.SP_BrowserReload, "重新读取各校情况", QKeySequence.StandardKey.Refresh)
     w.act_watch = a(WATCH_OFF, c.set_watching, sp.SP_MediaPause,
-                    "开启后，放进收集文件夹 inbox 和设置中所选文件夹（如微信下载文件夹）的报表会自动收取")
+                    "开启后，放进收集文件夹、以及设置中所选文件夹（如微信下载文件夹）的报表会自动收取")
     w.act_watch.setCheckable(True)
     w.act_help = a("使用说明", w.show_help, sp.SP_DialogHelpButton, shortcut=QKeySequence.StandardKey.HelpContents)
     w.act_about = a("关于", w.show_about)

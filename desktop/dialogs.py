@@ -51,19 +51,41 @@ def choose_school(parent: QWidget, names: list[str], file_name: str, suggested: 
     return dialog.textValue() or None
 
 
+def _file_dialog(parent: QWidget, title: str, start: str, mode: QFileDialog.FileMode, accept: str,
+                 filter_: str = "", save: bool = False) -> list[str]:
+    """Qt's own file dialog with every label in Chinese: some of its labels (查找范围, 文件类型) are
+    missing from Qt's zh_CN catalogue, so they are set here, as the buttons are."""
+    dialog = QFileDialog(parent, title, start, filter_)
+    dialog.setOptions(FILE_OPTIONS | (QFileDialog.Option.ShowDirsOnly if mode == QFileDialog.FileMode.Directory
+                                      else QFileDialog.Option(0)))
+    dialog.setFileMode(mode)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+    for label, text in ((QFileDialog.DialogLabel.LookIn, "查找范围："), (QFileDialog.DialogLabel.FileName, "名称："),
+                        (QFileDialog.DialogLabel.FileType, "文件类型："), (QFileDialog.DialogLabel.Accept, accept),
+                        (QFileDialog.DialogLabel.Reject, "取消")):
+        dialog.setLabelText(label, text)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return []
+    return dialog.selectedFiles()
+
+
 def ask_folder(parent: QWidget, title: str, start: str = "") -> str | None:
-    path = QFileDialog.getExistingDirectory(parent, title, start, FILE_OPTIONS | QFileDialog.Option.ShowDirsOnly)
-    return path or None
+    found = _file_dialog(parent, title, start, QFileDialog.FileMode.Directory, "选择文件夹")
+    return found[0] if found else None
 
 
 def ask_files(parent: QWidget, title: str, start: str = "") -> list[str]:
-    paths, _ = QFileDialog.getOpenFileNames(parent, title, start, RETURN_FILTER, "", FILE_OPTIONS)
-    return paths
+    return _file_dialog(parent, title, start, QFileDialog.FileMode.ExistingFiles, "收取", RETURN_FILTER)
+
+
+def ask_file(parent: QWidget, title: str, start: str, filter_: str) -> str | None:
+    found = _file_dialog(parent, title, start, QFileDialog.FileMode.ExistingFile, "打开", filter_)
+    return found[0] if found else None
 
 
 def ask_save(parent: QWidget, title: str, start: str, filter_: str = TEMPLATE_FILTER) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, title, start, filter_, "", FILE_OPTIONS)
-    return path or None
+    found = _file_dialog(parent, title, start, QFileDialog.FileMode.AnyFile, "保存", filter_, save=True)
+    return found[0] if found else None
 
 
 def confirm(parent: QWidget, title: str, text: str, yes: str = "确定") -> bool:
@@ -191,7 +213,7 @@ class NewCollectionDialog(QDialog):
             self.folder.setText(path)
 
     def _browse_roster(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择学校名单", self._start, ROSTER_FILTER, "", FILE_OPTIONS)
+        path = ask_file(self, "选择学校名单", self._start, ROSTER_FILTER)
         if path:
             self.roster.setText(path)
 
@@ -199,7 +221,7 @@ class NewCollectionDialog(QDialog):
         """"从文件选择…": a declaration of the clerk's own, added above it and chosen."""
         if self.form.itemData(index) != "":
             return
-        path, _ = QFileDialog.getOpenFileName(self, "选择表单声明文件", self._start, FORM_FILTER, "", FILE_OPTIONS)
+        path = ask_file(self, "选择表单声明文件", self._start, FORM_FILTER)
         if not path:
             self.form.setCurrentIndex(0)
             return

@@ -73,7 +73,7 @@ class DetailsPane(QFrame):
     def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.actions = None  # school_menu.SchoolActions, set by the window
+        self.school_actions = None  # school_menu.SchoolActions, set by the window
         self.state: SchoolState | None = None
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -173,8 +173,8 @@ class DetailsPane(QFrame):
             emit(self.openFile, str(self.controller.folder / self.state.current.archived))
 
     def _copy(self) -> None:
-        if self.state is not None and self.actions is not None:
-            self.actions.copy_chat(self.state.school.name)
+        if self.state is not None and self.school_actions is not None:
+            self.school_actions.copy_chat(self.state.school.name)
 
     def _marked(self) -> None:
         if self.state is not None:
@@ -183,8 +183,8 @@ class DetailsPane(QFrame):
     def _fill_menu(self) -> None:
         menu = self.more_button.menu()
         menu.clear()
-        if self.state is not None and self.actions is not None:
-            self.actions.fill(menu, self.state, with_details=False)
+        if self.state is not None and self.school_actions is not None:
+            self.school_actions.fill(menu, self.state, with_details=False)
 
 
 ShaRole = Qt.ItemDataRole.UserRole + 1

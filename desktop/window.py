@@ -56,7 +56,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.banner = Banner()
         self.banner.openRequested.connect(self.open_path)
         self.details = DetailsPane(controller)
-        self.details.actions = self.school_actions
+        self.details.school_actions = self.school_actions
         self.details.openFile.connect(self.open_copy)
         self.files = FilesPane(controller)
         self.files.openFile.connect(self.open_copy)
