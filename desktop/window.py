@@ -25,7 +25,7 @@ from .header import Header
 from .overview_pane import OverviewPane
 from .panes import DetailsPane, FilesPane
 from .school_menu import SchoolActions
-from .school_model import FEEDBACK_COLUMN, FILTERS, SchoolFilter, SchoolTableModel
+from .school_model import FILTERS, SchoolFilter, SchoolTableModel
 from .window_requests import ClerkRequests
 
 APP_TITLE = help.APP_NAME
@@ -76,7 +76,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         c.outputReady.connect(self._output_ready)
         c.watchingChanged.connect(lambda _: self._update_actions())
         window_state.place(self, settings)
-        window_state.restore_split(self.split, settings)
+        self._split_restored = False  # restored once the right-hand side is shown (a hidden side has no size)
         self._busy(False)
         self._overview_changed()
 
@@ -207,9 +207,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         c = self.controller
         keep = self.selected_school()
         self.model.set_overview(c.overview, c.sent)
-        unsent = sum(1 for r in range(self.model.rowCount())
-                     if self.model.index(r, FEEDBACK_COLUMN).data() == "未发送") if c.overview else 0
-        self.header.show_collection(c.folder, c.settings, c.overview, unsent)
+        self.header.show_collection(c.folder, c.settings, c.overview, self.model.unsent())
         self.files.show_overview(c.overview)
         self.overview_pane.show_overview(c.overview)
         self._fill_units()
@@ -218,6 +216,9 @@ class MainWindow(ClerkRequests, QMainWindow):
         self._update_actions()
         self.pages.setCurrentIndex(1 if c.folder is not None else 0)
         self.tabs.setVisible(c.folder is not None)
+        if c.folder is not None and not self._split_restored:
+            self._split_restored = True
+            window_state.restore_split(self.split, self.settings)
         if not (keep and self.select_school(keep)):
             self.details.show_state(None)
 

@@ -11,6 +11,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from aggregator.progress import run as drive
 from aggregator.collection.corrected import MARK, NOT_SAVED, collect_corrected, pending_copy, working_copy
 from aggregator.collection.credentials import SERVICE, account
 from aggregator.collection.folder import CollectionError, open_collection
@@ -24,14 +25,6 @@ from cli_helpers import SCHOOLS, dudao, issued, put, states, status_json
 from mail_fixtures import PASSWORD, memory_keyring, no_keyring, smtp_server  # noqa: F401 - fixtures
 
 import pytest
-
-
-def drive(job):
-    try:
-        while True:
-            next(job)
-    except StopIteration as stop:
-        return stop.value
 
 
 def mail_settings(capsys, col_dir, port) -> None:
