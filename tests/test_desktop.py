@@ -320,8 +320,16 @@ def test_dudao_gui_opens_the_folder_it_is_given_and_remembers_it(qtbot, demo, tm
     seen["resize"] = "done"
     assert app.main(["dudao-gui"]) == 0  # no argument: the folder used last time
     assert seen["title"].startswith("曾都区双减")
-    assert seen["size"] == (width, height)  # remembered, and so is the splitter (to a frame's width)
-    assert all(abs(a - b) <= 8 for a, b in zip(seen["split"], split))
+    # Remembered, shrunk only where the screen is smaller (the offscreen one is 800 wide: the window
+    # with a collection open is wider, and 1366 is what must fit), and so is the splitter.
+    screen = QApplication.primaryScreen().availableGeometry().width()
+    restored_width, restored_height = seen["size"]
+    assert restored_height == height
+    assert restored_width == width if width <= screen - 16 else restored_width <= screen
+    if restored_width == width:  # the splitter as left (a narrower window shares out its width anew)
+        assert all(abs(a - b) <= 8 for a, b in zip(seen["split"], split))
+    else:
+        assert QSettings().value("window/split") is not None
 
 
 def test_thousands_of_signals_do_not_wear_out_true():
