@@ -276,3 +276,17 @@ def test_the_roster_template_is_saved_where_the_clerk_says(qtbot, window, tmp_pa
     saved = tmp_path / "我的名单.xlsx"
     assert saved.is_file() and "已保存名单模板" in window.banner.text()
     assert window.banner.open_button.text() == "打开名单模板"
+
+
+def test_open_the_marked_workbook_of_a_returned_school(qtbot, window, controller, demo, monkeypatch):
+    opened(qtbot, controller, demo)
+    opened_paths = []
+    monkeypatch.setattr(window, "open_path", opened_paths.append)
+    window.show_school("曾都区实验中学")
+    assert window.details.marked_button.isVisibleTo(window)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        click(qtbot, window.details.marked_button)
+    marked = Path(opened_paths[-1])
+    assert marked.is_file() and marked.name.endswith("-退回修改.xlsx") and marked.parent == demo / "feedback"
+    window.show_school("曾都区实验小学")  # passed: nothing to mark
+    assert not window.details.marked_button.isVisibleTo(window)
