@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import aggregator
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
@@ -29,10 +29,8 @@ GUIDE = """
 
 
 def app_version() -> str:
-    try:
-        return version("dudao")
-    except PackageNotFoundError:  # run from a source folder that was never installed
-        return "未安装版"
+    """The same version ``dudao --version`` prints."""
+    return aggregator.__version__
 
 
 def show_help(parent: QWidget) -> None:
