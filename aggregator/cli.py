@@ -224,12 +224,27 @@ def cmd_school(a: argparse.Namespace) -> int:
 
 
 def cmd_settings(a: argparse.Namespace) -> int:
+    from .collection.credentials import CredentialError, has_password, store_password
+    from .collection.mailcheck import send_test_mail
+
     changes = {k: getattr(a, k) for k in ("name", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
                                           "mail_port", "mail_tls", "mail_user", "mail_sender")}
     with open_collection(a.dir) as col:
         if any(v is not None for v in changes.values()):
             col.change_settings(**changes)
             out("已保存设置。")
+        if a.mail_password is not None or a.forget_mail_password:
+            import getpass
+
+            password = "" if a.forget_mail_password else (
+                a.mail_password or getpass.getpass("邮箱密码（授权码，输入时不显示）："))
+            try:
+                store_password(col.settings.mail, password)
+            except CredentialError as exc:
+                raise CollectionError(str(exc)) from None
+            out("已保存邮箱密码（在系统的凭据管理器中，不在设置文件里）。" if password else "已删除保存的邮箱密码。")
+        if a.test_mail is not None:
+            out(f"测试邮件已发到 {send_test_mail(col, a.test_mail)}，请查收。")
         s = col.settings
         out(f"本级名称：{s.name}")
         out(f"截止日期：{s.deadline or '未设置'}")
@@ -237,7 +252,20 @@ def cmd_settings(a: argparse.Namespace) -> int:
         out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
         mail = s.mail
         out(f"邮件：{mail.get('smtp_host') or '未设置'}:{mail.get('smtp_port', '')} {mail.get('tls', '')} "
-            f"用户 {mail.get('smtp_user') or '未填'} 发件人 {mail.get('sender') or '未填'}")
+            f"用户 {mail.get('smtp_user') or '未填'} 发件人 {mail.get('sender') or '未填'} "
+            f"密码 {'已保存' if has_password(mail) else '未保存'}")
+    return 0
+
+
+def cmd_roster_template(a: argparse.Namespace) -> int:
+    from .atomic import write_atomic
+    from .collection.roster import template_bytes
+
+    path = Path(a.file)
+    if path.suffix.lower() != ".xlsx":
+        path = path.with_suffix(".xlsx")
+    write_atomic(path, template_bytes())
+    out(f"已保存名单模板：{path}。填好后用 dudao init 文件夹 --roster {path.name} 建立收集")
     return 0
 
 
@@ -377,7 +405,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mail-tls", choices=["ssl", "starttls", "none"], help="加密方式")
     s.add_argument("--mail-user", help="邮箱账号")
     s.add_argument("--mail-sender", help="发件人地址")
+    s.add_argument("--mail-password", nargs="?", const="", metavar="密码",
+                   help="邮箱密码（授权码），保存在系统的凭据管理器中（不在设置文件里）；不写密码则提示输入")
+    s.add_argument("--forget-mail-password", action="store_true", help="删除保存的邮箱密码")
+    s.add_argument("--test-mail", nargs="?", const="", metavar="收件邮箱",
+                   help="发送一封测试邮件（默认发给发件人自己）")
     s.set_defaults(run=cmd_settings)
+
+    s = sub.add_parser("roster-template", help="保存一份空白的学校名单模板（.xlsx）")
+    s.add_argument("file", nargs="?", default="学校名单模板.xlsx")
+    s.set_defaults(run=cmd_roster_template)
 
     s = sub.add_parser("consolidate", help="生成汇总表")
     s.add_argument("dir")

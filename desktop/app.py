@@ -1,28 +1,81 @@
 """``dudao-gui``: the window on top of the engine.
 
 Opens the folder given on the command line, else the one used last time, so the clerk who
-double-clicks the shortcut every morning lands where she left off. Errors that escape a slot are
-logged to a file in the user's data folder and shown as a sentence; the window stays up.
+double-clicks the shortcut every morning lands where she left off. Qt's own Chinese
+translations are loaded first, so Qt's buttons and menus (确定, 复制, 全选) speak the clerk's
+language too. Errors that escape a slot are logged to a file in the user's data folder and shown
+as a sentence; the window stays up. ``--help`` and ``--version`` answer and exit, as any program's.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import multiprocessing
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QStandardPaths, Qt, QTranslator
+from PySide6.QtWidgets import QApplication
 
+from . import dialogs, window_state
 from .controller import Controller
+from .help import APP_NAME, app_version
 from .window import MainWindow
 from .worker import failure_text
 
-LAST_FOLDER = "last_folder"
+LAST_FOLDER = window_state.LAST_FOLDER
 WATCHING = "watch_inbox"
+TRANSLATIONS = ("qtbase_zh_CN",)
 
 log = logging.getLogger("desktop")
+
+
+class _ChineseParser(argparse.ArgumentParser):
+    """argparse's own headings (usage, options) in Chinese, like everything else the clerk reads."""
+
+    WORDS = (("usage: ", "用法："), ("positional arguments:", "参数："), ("options:", "选项："))
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for english, chinese in self.WORDS:
+            text = text.replace(english, chinese)
+        return text
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = _ChineseParser(prog="dudao-gui", add_help=False,
+                            description=f"{APP_NAME}：下发、收取、校验、退回与汇总学校报表的桌面程序。")
+    parser.add_argument("folder", nargs="?", help="要打开的收集文件夹（默认为上次打开的）")
+    parser.add_argument("-h", "--help", action="help", help="显示本说明并退出")
+    parser.add_argument("--version", action="version", version=f"dudao-gui {app_version()}", help="显示版本号并退出")
+    return parser.parse_args(argv)
+
+
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own zh_CN catalogue (standard buttons, the file dialog, context menus); kept alive by the app."""
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    loaded = []
+    for name in TRANSLATIONS:
+        translator = QTranslator(app)
+        if translator.load(name, folder):
+            app.installTranslator(translator)
+            loaded.append(translator)
+        else:
+            log.warning("Qt translation %s not found in %s", name, folder)
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    return loaded
+
+
+def still(app: QApplication) -> None:
+    """No menu and combo box animations: instant on an old office laptop, and an animation still
+    running on a menu that is gone (closed at once, its window closed) cannot crash Qt."""
+    for effect in (Qt.UIEffect.UI_AnimateMenu, Qt.UIEffect.UI_FadeMenu, Qt.UIEffect.UI_AnimateCombo,
+                   Qt.UIEffect.UI_AnimateTooltip, Qt.UIEffect.UI_FadeTooltip):
+        app.setEffectEnabled(effect, False)
 
 
 def _log_to_file() -> Path:
@@ -39,7 +92,7 @@ def _log_to_file() -> Path:
 def _excepthook(window: MainWindow):
     def hook(kind, exc, tb) -> None:
         log.error("uncaught exception", exc_info=(kind, exc, tb))
-        QMessageBox.warning(window, "出错了", failure_text(exc))
+        dialogs.tell(window, "出错了", failure_text(exc))
 
     return hook
 
@@ -47,21 +100,23 @@ def _excepthook(window: MainWindow):
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # collect reads large batches in spawned processes; frozen builds need this
     argv = list(sys.argv if argv is None else argv)
+    args = parse_args(argv[1:])  # --help and --version print and exit before any window
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName("dudao")
     app.setApplicationName("dudao-gui")
-    app.setApplicationDisplayName("学校报表收集汇总")
+    app.setApplicationDisplayName(APP_NAME)
+    install_translations(app)
+    still(app)
     _log_to_file()
     settings = QSettings()
 
     controller = Controller()
-    window = MainWindow(controller)
-    controller.collectionChanged.connect(lambda folder: settings.setValue(LAST_FOLDER, folder))
+    window = MainWindow(controller, settings)
     controller.watchingChanged.connect(lambda on: settings.setValue(WATCHING, on))
     sys.excepthook = _excepthook(window)
 
     controller.set_watching(str(settings.value(WATCHING, True)).lower() not in ("false", "0"))
-    folder = argv[1] if len(argv) > 1 else settings.value(LAST_FOLDER, "")
+    folder = args.folder or settings.value(LAST_FOLDER, "")
     if folder and Path(str(folder)).is_dir():
         controller.open_collection(str(folder))
     window.show()

@@ -15,11 +15,18 @@ from typing import Iterable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from aggregator.form.declaration import DEFAULT_FORM
-from aggregator.collection.folder import Settings
-from aggregator.collection.status import Overview
+from datetime import date
+from typing import Any
 
-from . import jobs
+from aggregator.collection.corrected import pending_copy
+from aggregator.collection.credentials import has_password
+from aggregator.collection.folder import Settings
+from aggregator.collection.roster import template_bytes
+from aggregator.collection.status import Overview, SchoolState
+from aggregator.form.declaration import DEFAULT_FORM
+from aggregator.outputs.chat import chat_text, reminder_list
+
+from . import clerk_jobs, jobs
 from .jobs import JobSpec, Outcome
 from .signals import emit
 from .watcher import InboxWatcher
@@ -44,6 +51,7 @@ class Controller(QObject):
         self.folder: Path | None = None
         self.settings: Settings | None = None
         self.overview: Overview | None = None
+        self.sent: dict[str, dict] = {}  # school id -> what feedback last went out (the 反馈 column)
         self.last_outcome: Outcome | None = None
         self._thread: JobThread | None = None
         self._threads: set[JobThread] = set()  # kept alive until Qt says they have ended
@@ -73,6 +81,46 @@ class Controller(QObject):
     def school_names(self) -> list[str]:
         return [s.school.name for s in self.overview.schools] if self.overview else []
 
+    def state_of(self, school: str) -> SchoolState | None:
+        return next((s for s in self.overview.schools if s.school.name == school), None) if self.overview else None
+
+    def watched_folders(self) -> list[Path]:
+        """What the watch looks at: the inbox, and the download folders chosen in 设置."""
+        if self.folder is None or self.settings is None:
+            return []
+        inbox = self.folder / "inbox"
+        return [inbox] + [Path(w) for w in self.settings.watch if Path(w) != inbox]
+
+    def chat_text(self, school: str, today: date | None = None) -> str:
+        """复制退回意见: the school's news for a WeChat/QQ group (``aggregator.outputs.chat``)."""
+        state = self.state_of(school)
+        if state is None or state.form is None or self.settings is None:
+            return ""
+        return chat_text(state.form, self.settings, state, today or date.today())
+
+    def reminder_list(self, today: date | None = None) -> str:
+        """复制催报名单: the schools still owed, by 所属单位, for the group."""
+        ov = self.overview
+        if ov is None or not ov.schools or ov.schools[0].form is None or self.settings is None:
+            return ""
+        return reminder_list(ov.schools, self.settings, ov.schools[0].form, today or date.today())
+
+    def correction_waiting(self, school: str) -> Path | None:
+        """A corrected copy the clerk made and has not had collected yet."""
+        return pending_copy(self.folder, school) if self.folder is not None else None
+
+    def save_roster_template(self, path: str | Path) -> bool:
+        """下载名单模板: an empty roster to fill in Excel."""
+        target = Path(path)
+        try:
+            target.write_bytes(template_bytes())
+        except OSError as exc:
+            emit(self.failed, failure_text(exc))
+            return False
+        emit(self.finished, f"已保存名单模板：{target}。填好学校后，点击“新建收集…”导入它。")
+        emit(self.outputReady, "template", str(target))
+        return True
+
     def latest_summary(self) -> Path | None:
         """The newest summary workbook in summary/, for “打开汇总表”."""
         if self.folder is None:
@@ -96,6 +144,10 @@ class Controller(QObject):
         """Collect files, folders and zips; without paths, the inbox. ``quiet``: no news, no sentence."""
         return self._start_here(jobs.collect_job, list(paths) if paths else None, quiet)
 
+    def collect_watched(self) -> bool:
+        """The inbox, and what is new and ours in the watched folders; says nothing when nothing came."""
+        return self._start_here(jobs.collect_job, None, True, True)
+
     def consolidate(self, include: str = "accepted") -> bool:
         return self._start_here(jobs.consolidate_job, include)
 
@@ -106,6 +158,45 @@ class Controller(QObject):
         """``file``: a return's sha256 (or its file name as listed); ``school``: a roster name."""
         return self._start_here(jobs.assign_job, file, school)
 
+    # --- the clerk decides ---------------------------------------------------------------------
+
+    def decide(self, verb: str, school: str, note: str = "", undo: bool = False) -> bool:
+        """仍然通过 (accept), 退回 (send_back), 免报 (exempt), 添加说明 (remark), or undo one."""
+        return self._start_here(clerk_jobs.decide_job, verb, school, note, undo)
+
+    def add_school(self, name: str, details: dict[str, str], note: str = "") -> bool:
+        return self._start_here(clerk_jobs.school_job, "add", name, details, note)
+
+    def edit_school(self, name: str, details: dict[str, str], note: str = "") -> bool:
+        return self._start_here(clerk_jobs.school_job, "edit", name, details, note)
+
+    def remove_school(self, name: str, note: str) -> bool:
+        return self._start_here(clerk_jobs.school_job, "remove", name, {}, note)
+
+    def ignore_file(self, file: str, note: str = "") -> bool:
+        return self._start_here(clerk_jobs.file_job, "ignore", file, "", note)
+
+    def tie_file(self, file: str, school: str, note: str = "") -> bool:
+        return self._start_here(clerk_jobs.file_job, "tie", file, school, note)
+
+    def change_settings(self, changes: dict[str, Any], password: str | None = None, test_mail: bool = False) -> bool:
+        """Save settings (and the mail password); ``test_mail``: then send the clerk a test message."""
+        return self._start_here(clerk_jobs.settings_job, changes, password, test_mail)
+
+    def password_kept(self) -> bool:
+        return bool(self.settings and has_password(self.settings.mail))
+
+    def start_correction(self, school: str) -> bool:
+        """修改后收取: a working copy to open in Excel (``outputReady`` names it)."""
+        return self._start_here(clerk_jobs.correction_job, school)
+
+    def collect_correction(self, school: str) -> bool:
+        return self._start_here(clerk_jobs.corrected_job, school)
+
+    def open_marked(self, school: str) -> bool:
+        """打开标注表: the marked workbook (``outputReady`` names it)."""
+        return self._start_here(clerk_jobs.marked_job, school)
+
     def cancel(self) -> None:
         if self._thread is not None:
             self._thread.cancel.set()
@@ -115,7 +206,7 @@ class Controller(QObject):
         if self.folder is None:
             return
         try:
-            self.settings, self.overview = jobs.read_overview(self.folder)
+            self.settings, self.overview, self.sent = jobs.read_overview(self.folder)
         except Exception as exc:  # shown to the clerk, never a crash; see failure_text
             emit(self.failed, failure_text(exc))
             return
@@ -175,8 +266,10 @@ class Controller(QObject):
         self._release()
         self.last_outcome = outcome
         changed = self.folder != outcome.folder
+        rewatch = changed or (self.settings is not None and self.settings.watch != outcome.settings.watch)
         self.folder, self.settings, self.overview = outcome.folder, outcome.settings, outcome.overview
-        if changed:
+        self.sent = outcome.sent
+        if rewatch:
             self._rewatch()
             emit(self.collectionChanged, str(outcome.folder))
         emit(self.overviewChanged)
@@ -198,18 +291,18 @@ class Controller(QObject):
         if thread is not None:
             thread.deleteLater()
 
-    # --- the inbox -----------------------------------------------------------------------------
+    # --- the watched folders -----------------------------------------------------------------------------
 
     def _rewatch(self) -> None:
         self._inbox_pending = False
-        self._watcher.watch(self.folder / "inbox" if self._watching and self.folder else None)
+        self._watcher.watch(self.watched_folders() if self._watching else [])
 
     @Slot()
     def _inbox_settled(self) -> None:
         if self.busy:
             self._inbox_pending = True  # collected when the running job is over
             return
-        self.collect(None, quiet=True)
+        self.collect_watched()
 
     def _after_job(self) -> None:
         if self._inbox_pending and self._watching:

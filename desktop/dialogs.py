@@ -1,46 +1,147 @@
-"""Small dialogs the window asks through; tests replace ``choose_school`` and ``ask_*`` here.
+"""Small dialogs the window asks through. They only gather what the clerk chooses; the window
+hands it to the controller.
 
-They only gather what the clerk chooses; the window hands it to the controller.
+Every button is worded here in Chinese (确定/取消, not the platform's Yes/No), and file dialogs are
+Qt's own where the platform's would not follow the program's language (anywhere but Windows,
+whose own dialog is already in the clerk's language).
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
-    QMessageBox, QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QInputDialog, QLabel,
+    QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
 from aggregator.form.declaration import DEFAULT_FORM, bundled
 
-ROSTER_FILTER = "学校名单 (*.xlsx *.csv);;所有文件 (*)"
+ROSTER_FILTER = "学校名单 (*.xlsx *.xls *.csv);;所有文件 (*)"
 RETURN_FILTER = "报表文件 (*.xlsx *.xls *.xlsm *.et *.ods *.zip);;所有文件 (*)"
+TEMPLATE_FILTER = "Excel 表格 (*.xlsx)"
+FILE_OPTIONS = (QFileDialog.Option(0) if sys.platform == "win32" else QFileDialog.Option.DontUseNativeDialog)
 
 
-def choose_school(parent: QWidget, names: list[str], file_name: str, suggested: str = "") -> str | None:
+def chinese_buttons(box: QDialogButtonBox, ok: str = "确定", cancel: str = "取消") -> QDialogButtonBox:
+    for which, text in ((QDialogButtonBox.StandardButton.Ok, ok), (QDialogButtonBox.StandardButton.Cancel, cancel)):
+        button = box.button(which)
+        if button is not None:
+            button.setText(text)
+    return box
+
+
+def choose_school(parent: QWidget, names: list[str], file_name: str, suggested: str = "",
+                  question: str = "“{file}”是哪所学校的报表？") -> str | None:
     """Which school a file belongs to; None when the clerk cancels."""
-    current = names.index(suggested) if suggested in names else 0
-    name, ok = QInputDialog.getItem(parent, "指定学校", f"“{file_name}”是哪所学校的报表？", names, current, False)
-    return name if ok and name else None
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle("指定学校")
+    dialog.setLabelText(question.format(file=file_name))
+    dialog.setComboBoxItems(names)
+    dialog.setComboBoxEditable(False)
+    if suggested in names:
+        dialog.setTextValue(suggested)
+    dialog.setOkButtonText("确定")
+    dialog.setCancelButtonText("取消")
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.textValue() or None
+
+
+def _file_dialog(parent: QWidget, title: str, start: str, mode: QFileDialog.FileMode, accept: str,
+                 filter_: str = "", save: bool = False) -> list[str]:
+    """Qt's own file dialog with every label in Chinese: some of its labels (查找范围, 文件类型) are
+    missing from Qt's zh_CN catalogue, so they are set here, as the buttons are."""
+    dialog = QFileDialog(parent, title, start, filter_)
+    dialog.setOptions(FILE_OPTIONS | (QFileDialog.Option.ShowDirsOnly if mode == QFileDialog.FileMode.Directory
+                                      else QFileDialog.Option(0)))
+    dialog.setFileMode(mode)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen)
+    for label, text in ((QFileDialog.DialogLabel.LookIn, "查找范围："), (QFileDialog.DialogLabel.FileName, "名称："),
+                        (QFileDialog.DialogLabel.FileType, "文件类型："), (QFileDialog.DialogLabel.Accept, accept),
+                        (QFileDialog.DialogLabel.Reject, "取消")):
+        dialog.setLabelText(label, text)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return []
+    return dialog.selectedFiles()
 
 
 def ask_folder(parent: QWidget, title: str, start: str = "") -> str | None:
-    path = QFileDialog.getExistingDirectory(parent, title, start)
-    return path or None
+    found = _file_dialog(parent, title, start, QFileDialog.FileMode.Directory, "选择文件夹")
+    return found[0] if found else None
 
 
 def ask_files(parent: QWidget, title: str, start: str = "") -> list[str]:
-    paths, _ = QFileDialog.getOpenFileNames(parent, title, start, RETURN_FILTER)
-    return paths
+    return _file_dialog(parent, title, start, QFileDialog.FileMode.ExistingFiles, "收取", RETURN_FILTER)
 
 
-def confirm(parent: QWidget, title: str, text: str) -> bool:
-    answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
+def ask_file(parent: QWidget, title: str, start: str, filter_: str) -> str | None:
+    found = _file_dialog(parent, title, start, QFileDialog.FileMode.ExistingFile, "打开", filter_)
+    return found[0] if found else None
+
+
+def ask_save(parent: QWidget, title: str, start: str, filter_: str = TEMPLATE_FILTER) -> str | None:
+    found = _file_dialog(parent, title, start, QFileDialog.FileMode.AnyFile, "保存", filter_, save=True)
+    return found[0] if found else None
+
+
+def confirm(parent: QWidget, title: str, text: str, yes: str = "确定") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+    go = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(box.addButton("取消", QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    return box.clickedButton() is go
+
+
+def tell(parent: QWidget, title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.addButton("知道了", QMessageBox.ButtonRole.AcceptRole)
+    box.exec()
+
+
+class NoteDialog(QDialog):
+    """Why the clerk decides so (仍然通过, 退回, 免报…), or her words for the school (添加说明)."""
+
+    def __init__(self, parent: QWidget | None, title: str, prompt: str, required: bool = True, text: str = "",
+                 ok: str = "确定") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setMinimumWidth(420)
+        self.required = required
+        self.prompt = QLabel(prompt)
+        self.prompt.setWordWrap(True)
+        self.edit = QPlainTextEdit(text)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setFixedHeight(90)
+        self.warning = QLabel()
+        self.warning.setStyleSheet("color: #b00000;")
+        self.buttons = chinese_buttons(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                                        | QDialogButtonBox.StandardButton.Cancel), ok=ok)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.buttons)
+
+    def _accept(self) -> None:
+        if self.required and not self.edit.toPlainText().strip():
+            self.warning.setText("请写明原因：它会记在报送记录和汇总表中。")
+            return
+        self.accept()
+
+    def note(self) -> str:
+        return self.edit.toPlainText().strip()
+
+
+def ask_note(parent: QWidget, title: str, prompt: str, required: bool = True, text: str = "",
+             ok: str = "确定") -> str | None:
+    dialog = NoteDialog(parent, title, prompt, required, text, ok)
+    return dialog.note() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
 FORM_FILTER = "表单声明 (*.toml);;所有文件 (*)"
@@ -68,7 +169,8 @@ class NewCollectionDialog(QDialog):
         self.folder.setPlaceholderText("选择一个空文件夹，本次收集的所有文件都放在这里")
         self.roster = QLineEdit()
         self.roster.setPlaceholderText("含“学校名称、学段、所属单位、联系人、联系电话、邮箱”的 .xlsx 或 .csv")
-        self.name = QLineEdit("曾都区")
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("如：曾都区（汇总表的标题和给学校的信中会用到）")
         self.deadline = QDateEdit(QDate.currentDate().addDays(14))
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
@@ -86,9 +188,8 @@ class NewCollectionDialog(QDialog):
         form.addRow("截止日期：", self.deadline)
         hint = QLabel("建立后，点击“下发空白表”为每所学校生成要发出的表。")
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("建立")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons = chinese_buttons(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                                   | QDialogButtonBox.StandardButton.Cancel), ok="建立")
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -107,12 +208,12 @@ class NewCollectionDialog(QDialog):
         return box
 
     def _browse_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "选择收集文件夹", self._start)
+        path = ask_folder(self, "选择收集文件夹", self._start)
         if path:
             self.folder.setText(path)
 
     def _browse_roster(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "选择学校名单", self._start, ROSTER_FILTER)
+        path = ask_file(self, "选择学校名单", self._start, ROSTER_FILTER)
         if path:
             self.roster.setText(path)
 
@@ -120,7 +221,7 @@ class NewCollectionDialog(QDialog):
         """"从文件选择…": a declaration of the clerk's own, added above it and chosen."""
         if self.form.itemData(index) != "":
             return
-        path, _ = QFileDialog.getOpenFileName(self, "选择表单声明文件", self._start, FORM_FILTER)
+        path = ask_file(self, "选择表单声明文件", self._start, FORM_FILTER)
         if not path:
             self.form.setCurrentIndex(0)
             return
@@ -131,10 +232,10 @@ class NewCollectionDialog(QDialog):
         missing = [label for label, edit in (("收集文件夹", self.folder), ("学校名单", self.roster),
                                              ("本级名称", self.name)) if not edit.text().strip()]
         if missing:
-            QMessageBox.warning(self, "新建收集", f"请填写：{'、'.join(missing)}")
+            tell(self, "新建收集", f"请填写：{'、'.join(missing)}")
             return
         if not Path(self.roster.text().strip()).is_file():
-            QMessageBox.warning(self, "新建收集", "找不到所选的学校名单文件，请重新选择")
+            tell(self, "新建收集", "找不到所选的学校名单文件，请重新选择")
             return
         self.accept()
 

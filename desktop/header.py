@@ -1,7 +1,9 @@
 """The line above the table: which collection, its deadline, and where the schools stand.
 
 Each count is a button that filters the table to those schools: the clerk's next question after
-“退回 3” is always “which three?”.
+“需退回 3” is always “which three?”. The state count says what must be done (需退回), and a count
+of its own says what has not been done yet (反馈未发送): “退回 3” before anything was sent back
+misled clerks into thinking it had been.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ NO_COLLECTION = "还没有打开收集"
 COUNTS = (
     ("应报", "", None),
     ("已通过", "passed", "accepted"),
-    ("退回", "returned", "returned"),
+    ("需退回", "returned", "returned"),
     ("待确认", "needs_review", "needs_review"),
     ("未报", "missing", "missing"),
     ("逾期", "late", None),
+    ("免报", "exempt", "exempt"),
+    ("反馈未发送", "unsent", None),
 )
+TIPS = {"应报": "显示全部学校（免报的不计入应报）", "反馈未发送": "需退回或未报、但还没有发过反馈邮件的学校"}
 
 
 def deadline_text(deadline: str, today: date | None = None) -> str:
@@ -39,14 +44,16 @@ def deadline_text(deadline: str, today: date | None = None) -> str:
     return f"截止日期 {deadline}（{when}）"
 
 
-def counts(ov: Overview) -> dict[str, int]:
+def counts(ov: Overview, unsent: int = 0) -> dict[str, int]:
     return {
-        "应报": len(ov.schools),
+        "应报": ov.expected,
         "已通过": ov.count("accepted", "accepted_with_warnings"),
-        "退回": ov.count("returned"),
+        "需退回": ov.count("returned"),
         "待确认": ov.count("needs_review"),
         "未报": ov.count("missing"),
         "逾期": ov.late,
+        "免报": ov.count("exempt"),
+        "反馈未发送": unsent,
     }
 
 
@@ -69,11 +76,11 @@ class Header(QFrame):
             button = QToolButton()
             button.setAutoRaise(False)
             back, fore = STATE_COLOURS[state] if state else ("#f2f2f2", "#222222")
-            if label == "逾期":
+            if label in ("逾期", "反馈未发送"):
                 back, fore = "#ffffff", "#b00000"
             button.setStyleSheet(f"QToolButton {{ background:{back}; color:{fore}; border:1px solid #c8c8c8;"
                                  f" border-radius:3px; padding:3px 10px; font-size:14px; }}")
-            button.setToolTip("只显示这些学校" if key else "显示全部学校")
+            button.setToolTip(TIPS.get(label, "只显示这些学校"))
             button.clicked.connect(lambda _=False, k=key: emit(self.filterRequested, k))
             self.buttons[label] = button
             row.addWidget(button)
@@ -91,7 +98,8 @@ class Header(QFrame):
         layout.addLayout(top)
         layout.addLayout(row)
 
-    def show_collection(self, folder: Path | None, settings: Settings | None, ov: Overview | None) -> None:
+    def show_collection(self, folder: Path | None, settings: Settings | None, ov: Overview | None,
+                        unsent: int = 0) -> None:
         if folder is None or settings is None or ov is None:
             self.title.setText("学校报表收集汇总")
             self.subtitle.setText(NO_COLLECTION)
@@ -100,16 +108,17 @@ class Header(QFrame):
             self.files.clear()
             return
         self.title.setText(folder.name)
-        self.subtitle.setText(f"{settings.name} · {deadline_text(settings.deadline)} · {folder}")
-        for label, n in counts(ov).items():
+        self.subtitle.setText(f"{settings.name} · {deadline_text(settings.deadline)}")
+        self.subtitle.setToolTip(str(folder))
+        for label, n in counts(ov, unsent).items():
             self.buttons[label].setText(f"{label} {n}")
-            self.buttons[label].show()
+            self.buttons[label].setVisible(bool(n) or label not in ("免报", "反馈未发送"))
         waiting = []
         if ov.unidentified:
             waiting.append(f"未识别文件 {len(ov.unidentified)} 个")
         if ov.unreadable:
             waiting.append(f"无法读取 {len(ov.unreadable)} 个")
-        self.files.setText("，".join(waiting) + "（见右下）" if waiting else "")
+        self.files.setText("，".join(waiting) + "（见右侧“待处理的文件”）" if waiting else "")
 
     def text(self) -> str:
         """What the header says, as one line (tests and accessibility)."""

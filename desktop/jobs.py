@@ -10,7 +10,7 @@ generator, takes the overview while the ledger is open and closes it again. What
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
@@ -22,7 +22,7 @@ from aggregator.collection.status import STATE_LABELS, Overview, overview
 from aggregator.messages import WINDOW, render
 
 Engine = Callable[[Collection, Cancel], Generator[Progress, None, Any]]
-Describe = Callable[[Collection, Any], str]
+Describe = Callable[[Collection, Any, Overview], str]
 
 CANCELLED = "已取消。已处理完的都已保存，再次运行即可继续。"
 
@@ -38,6 +38,16 @@ class Outcome:
     text: str
     output: Path | None = None  # a file or folder the clerk may want to open now
     cancelled: bool = False
+    sent: dict[str, dict] = field(default_factory=dict)  # school id -> what feedback last went out
+
+
+def sent_records(col: Collection, ov: Overview) -> dict[str, dict]:
+    """The 反馈 column: what was last sent to each school (feedback's own record)."""
+    from aggregator.outputs.feedback import sent_record
+
+    # Only schools that need telling show it: a province's 10,000 lookups would cost most of a second.
+    found = {s.school.id: sent_record(col, s.school.id) for s in ov.schools if s.status in ("returned", "missing")}
+    return {sid: rec for sid, rec in found.items() if rec}
 
 
 @dataclass(frozen=True)
@@ -65,13 +75,15 @@ def execute(spec: JobSpec, cancel: Cancel, report: Callable[[Progress], None]) -
                     result = stop.value
                     break
             cancelled = cancel.is_set or bool(getattr(result, "cancelled", False))
-            text = spec.describe(col, result)
+            ov = overview(col)
+            text = spec.describe(col, result, ov)
             if cancelled:
                 text = f"{CANCELLED}{text}"
             output = None if cancelled else spec.output(col, result)
         except Cancelled:
+            ov = overview(col)
             cancelled, text, output = True, CANCELLED, None
-        return Outcome(spec.kind, col.root, col.settings, overview(col), text, output, cancelled)
+        return Outcome(spec.kind, col.root, col.settings, ov, text, output, cancelled, sent_records(col, ov))
 
 
 # --- the jobs --------------------------------------------------------------------------------
@@ -83,17 +95,17 @@ def _nothing(col: Collection, cancel: Cancel) -> Generator[Progress, None, None]
 
 
 def open_job(folder: str | Path) -> JobSpec:
-    return JobSpec("open", Path(folder), _nothing, lambda col, _: "", stage="打开")  # the window says it all
+    return JobSpec("open", Path(folder), _nothing, lambda col, _, ov: "", stage="打开")  # the window says it all
 
 
 def new_job(folder: str | Path, roster: str | Path, name: str, deadline: str, form: str = DEFAULT_FORM) -> JobSpec:
     def create() -> Collection:
         return init_collection(folder, roster, name=name, deadline=deadline, form=form)
 
-    def describe(col: Collection, _: Any) -> str:
+    def describe(col: Collection, _: Any, ov: Overview) -> str:
         return (f"已建立收集文件夹：{col.root}，收集《{col.form.title(col.settings.name)}》，"
-                f"名单共 {len(col.schools())} 所学校。"
-                "下一步：点击“下发空白表”，把 outbox 中的表发给各校。")
+                f"名单共 {len(ov.schools)} 所学校。"
+                "下一步：点击“下发空白表”，为每所学校生成要发出的表。")
 
     return JobSpec("new", Path(folder), _nothing, describe, create=create, stage="建立")
 
@@ -101,32 +113,48 @@ def new_job(folder: str | Path, roster: str | Path, name: str, deadline: str, fo
 def distribute_job(folder: str | Path, force: bool = False) -> JobSpec:
     from aggregator.outputs.distribute import distribute
 
-    def describe(col: Collection, res: Any) -> str:
-        return f"已生成 {res.written} 份空白表，{res.kept} 份已存在未覆盖。请把 outbox 文件夹中的表发给各校。"
+    def describe(col: Collection, res: Any, ov: Overview) -> str:
+        return (f"已生成 {res.written} 份空白表，{res.kept} 份已存在未覆盖。"
+                "请点击“打开空白表文件夹”，把每所学校的表发给该校（微信、QQ 或邮件均可）。")
 
     return JobSpec("distribute", Path(folder), lambda col, c: distribute(col, force=force, cancel=c), describe,
                    output=lambda col, res: res.folder, stage="生成")
 
 
-def collect_job(folder: str | Path, paths: Iterable[str | Path] | None = None, quiet: bool = False) -> JobSpec:
-    """``quiet``: a collect the clerk did not ask for (the inbox watch) says nothing when nothing is new."""
+def collect_job(folder: str | Path, paths: Iterable[str | Path] | None = None, quiet: bool = False,
+                watched: bool = False) -> JobSpec:
+    """``quiet``: a collect the clerk did not ask for (the folder watch) says nothing when nothing is new;
+    ``watched``: the inbox and what is new and ours in the watched download folders."""
     from aggregator.collection.collect import collect
+    from aggregator.collection.watched import collect_watched
 
     chosen = [Path(p) for p in paths] if paths else None
 
-    def describe(col: Collection, res: Any) -> str:
+    def engine(col: Collection, cancel: Cancel):
+        return collect_watched(col, cancel) if watched else collect(col, chosen, cancel=cancel)
+
+    def describe(col: Collection, res: Any, ov: Overview) -> str:
         if quiet and not (res.new_returns or res.unreadable or res.cancelled):
             return ""
-        parts = [f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份"]
-        counts = {}
-        for _, _, status in res.new_returns:
-            counts[status] = counts.get(status, 0) + 1
-        if counts:
-            parts.append("（" + "，".join(f"{STATE_LABELS[s]} {n}" for s, n in counts.items()) + "）")
-        parts.append(f"，重复 {res.duplicates} 份，无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。")
-        return "".join(parts)
+        return collect_sentence(res, ov)
 
-    return JobSpec("collect", Path(folder), lambda col, c: collect(col, chosen, cancel=c), describe, stage="收取")
+    return JobSpec("collect", Path(folder), engine, describe, stage="收取")
+
+
+def collect_sentence(res: Any, ov: Overview) -> str:
+    """What a collect brought, counted as the header counts: files, then schools (a school that
+    sent two versions is one school), and where those schools now stand."""
+    parts = [f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份"]
+    names = {school for _, school, _ in res.new_returns if school}
+    if names:
+        counts: dict[str, int] = {}
+        for s in ov.schools:
+            if s.school.name in names:
+                counts[s.status] = counts.get(s.status, 0) + 1
+        now = "，".join(f"{STATE_LABELS[k]} {n} 所" for k, n in counts.items())
+        parts.append(f"，来自 {len(names)} 所学校（现在{now}）")
+    parts.append(f"；重复 {res.duplicates} 份，无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。")
+    return "".join(parts)
 
 
 def _sentences(notes: Any) -> str:
@@ -141,7 +169,7 @@ def _sentences(notes: Any) -> str:
 def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
     from aggregator.outputs.consolidate import consolidate
 
-    def describe(col: Collection, res: Any) -> str:
+    def describe(col: Collection, res: Any, ov: Overview) -> str:
         notes = _sentences(res.notes)
         return f"已汇总 {res.included} / 应报 {res.expected} 所学校，汇总表：{res.path.name}。{notes}"
 
@@ -152,7 +180,7 @@ def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
 def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
     from aggregator.outputs.feedback import feedback
 
-    def describe(col: Collection, res: Any) -> str:
+    def describe(col: Collection, res: Any, ov: Overview) -> str:
         sent = f"已发送 {res.sent} 封邮件。" if send else "邮件草稿（.eml）可用 Outlook 或 Foxmail 打开后发送。"
         notes = _sentences(res.notes)
         return f"退回修改 {res.returned} 所，催报 {res.reminders} 所；{sent}{notes}"
@@ -168,7 +196,7 @@ def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
         yield from ()  # quick: no progress to show, but run like the others, in the worker
         return assign(col, file, school)
 
-    def describe(col: Collection, res: Any) -> str:
+    def describe(col: Collection, res: Any, ov: Overview) -> str:
         ret, name = res
         from aggregator.collection.intake import display_name
 
@@ -177,7 +205,8 @@ def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
     return JobSpec("assign", Path(folder), engine, describe, stage="指定")
 
 
-def read_overview(folder: str | Path) -> tuple[Settings, Overview]:
+def read_overview(folder: str | Path) -> tuple[Settings, Overview, dict[str, dict]]:
     """The collection as it stands now, for a refresh in the calling thread."""
     with open_collection(folder) as col:
-        return col.settings, overview(col)
+        ov = overview(col)
+        return col.settings, ov, sent_records(col, ov)

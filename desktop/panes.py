@@ -1,7 +1,7 @@
 """The right-hand side of the window: one school's details, and the files waiting for the clerk.
 
 Both only show what the controller's overview holds and forward the clerk's decisions (whose
-return a file is) to the controller.
+return a file is, that a file is junk, which school sent an unreadable file) to the controller.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from aggregator.collection.intake import display_name
@@ -21,6 +21,7 @@ from aggregator.messages import WINDOW, render
 
 from . import dialogs
 from .controller import Controller
+from .school_menu import COPY_LABELS
 from .school_model import STATE_COLOURS, received_text
 from .signals import emit
 
@@ -39,7 +40,8 @@ def details_html(s: SchoolState) -> str:
     parts = []
     cur = s.current
     if cur is None:
-        parts.append("<p>尚未收到这所学校的报表。“生成反馈”会为它准备催报邮件。</p>")
+        parts.append("<p>免报：这所学校不需要报送。</p>" if s.status == "exempt" else
+                     "<p>尚未收到这所学校的报表。可以“复制催报消息”发到群里，或“生成反馈”准备催报邮件。</p>")
     else:
         late = "（逾期）" if s.late else ""
         parts.append(f"<p>报送时间：{received_text(cur.received_at)}{late}　第{s.versions}版<br>"
@@ -53,6 +55,13 @@ def details_html(s: SchoolState) -> str:
             parts.append('<p style="color:#1d5e17">校验全部通过。</p>')
         for note in s.notes:
             parts.append(_finding_html("info", note))
+    for f in s.files:
+        parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
+                     f"{html.escape(f.reason)}</p>")
+    for d in s.decisions:
+        what = f"{d.label}：{d.note}" if d.note and d.note != d.label else d.label
+        parts.append(f'<p style="color:#2b4a6f"><b>[区教育局]</b> {html.escape(what)}'
+                     f'<span style="color:#666">（{received_text(d.at)} {html.escape(d.by)}）</span></p>')
     return "".join(parts)
 
 
@@ -64,6 +73,7 @@ class DetailsPane(QFrame):
     def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.school_actions = None  # school_menu.SchoolActions, set by the window
         self.state: SchoolState | None = None
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: bold;")
@@ -81,22 +91,39 @@ class DetailsPane(QFrame):
         self.assign_here.clicked.connect(self._assign_here)
         self.assign_other = QPushButton("指定给其他学校…")
         self.assign_other.clicked.connect(self._assign_other)
-        self.open_button = QPushButton("打开报表原件")
+        self.open_button = QPushButton("打开原件")
+        self.open_button.setToolTip("用 Excel 或 WPS 打开学校报来的原件（只读，改动不会保存到收集中）")
         self.open_button.clicked.connect(self._open)
+        self.copy_button = QPushButton("复制退回意见")
+        self.copy_button.setToolTip("复制一段发给这所学校的话，粘贴到微信或 QQ 群中")
+        self.copy_button.clicked.connect(self._copy)
+        self.marked_button = QPushButton("打开标注表")
+        self.marked_button.setToolTip("打开标好错误位置的表（发给学校的那份）")
+        self.marked_button.clicked.connect(self._marked)
+        self.more_button = QPushButton("处理")
+        self.more_button.setToolTip("仍然通过、退回、免报、添加说明、修改后收取……")
+        self.more_button.setMenu(QMenu(self.more_button))
+        self.more_button.menu().aboutToShow.connect(self._fill_menu)
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
         head.addWidget(self.badge)
+        review = QHBoxLayout()
+        review.addWidget(self.assign_here)
+        review.addWidget(self.assign_other)
+        review.addStretch(1)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.assign_here)
-        buttons.addWidget(self.assign_other)
-        buttons.addStretch(1)
+        buttons.addWidget(self.copy_button)
+        buttons.addWidget(self.marked_button)
         buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.more_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(head)
         layout.addWidget(self.contact)
         layout.addWidget(self.body, 1)
+        layout.addLayout(review)
         layout.addLayout(buttons)
         self.show_state(None)
 
@@ -106,6 +133,11 @@ class DetailsPane(QFrame):
         self.assign_here.setVisible(review)
         self.assign_other.setVisible(review)
         self.open_button.setVisible(bool(s and s.current))
+        self.copy_button.setVisible(bool(s and s.status in COPY_LABELS))
+        if s is not None and s.status in COPY_LABELS:
+            self.copy_button.setText(COPY_LABELS[s.status])
+        self.marked_button.setVisible(bool(s and s.status == "returned"))
+        self.more_button.setVisible(s is not None)
         if s is None:
             self.title.setText("学校详情")
             self.badge.clear()
@@ -140,10 +172,25 @@ class DetailsPane(QFrame):
         if self.state is not None and self.state.current is not None and self.controller.folder is not None:
             emit(self.openFile, str(self.controller.folder / self.state.current.archived))
 
+    def _copy(self) -> None:
+        if self.state is not None and self.school_actions is not None:
+            self.school_actions.copy_chat(self.state.school.name)
+
+    def _marked(self) -> None:
+        if self.state is not None:
+            self.controller.open_marked(self.state.school.name)
+
+    def _fill_menu(self) -> None:
+        menu = self.more_button.menu()
+        menu.clear()
+        if self.state is not None and self.school_actions is not None:
+            self.school_actions.fill(menu, self.state, with_details=False)
+
 
 ShaRole = Qt.ItemDataRole.UserRole + 1
 ArchivedRole = Qt.ItemDataRole.UserRole + 2
 UnitRole = Qt.ItemDataRole.UserRole + 3
+FileRole = Qt.ItemDataRole.UserRole + 4  # an unreadable file's sha256
 
 
 class FilesPane(QFrame):
@@ -164,10 +211,18 @@ class FilesPane(QFrame):
         self.assign_button = QPushButton("指定学校…")
         self.assign_button.setToolTip("这份报表是哪所学校的？选择后按该校重新校验")
         self.assign_button.clicked.connect(self._assign)
+        self.tie_button = QPushButton("这是某校发的…")
+        self.tie_button.setToolTip("记下这份无法读取的文件是哪所学校发来的：催报时会告诉它文件打不开的原因")
+        self.tie_button.clicked.connect(self._tie)
+        self.ignore_button = QPushButton("忽略")
+        self.ignore_button.setToolTip("不是报表（如图片、通知）：从这里移走，文件仍保存在收集文件夹中")
+        self.ignore_button.clicked.connect(self._ignore)
         self.open_button = QPushButton("打开文件")
         self.open_button.clicked.connect(self._open)
         buttons = QHBoxLayout()
         buttons.addWidget(self.assign_button)
+        buttons.addWidget(self.tie_button)
+        buttons.addWidget(self.ignore_button)
         buttons.addStretch(1)
         buttons.addWidget(self.open_button)
         layout = QVBoxLayout(self)
@@ -188,16 +243,20 @@ class FilesPane(QFrame):
             item.setData(ArchivedRole, r.archived)
             item.setData(UnitRole, str(r.values.get(ov.unit_field) or ""))
             self.list.addItem(item)
+        tied = {f.sha256: s.school.name for s in (ov.schools if ov else ()) for f in s.files}
         for f in unreadable:
-            item = QListWidgetItem(f"[无法读取] {display_name(f.original_name)}\n{f.reason}")
+            whose = f"（{tied[f.sha256]} 发来的）" if f.sha256 in tied else ""
+            item = QListWidgetItem(f"[无法读取] {display_name(f.original_name)}{whose}\n{f.reason}")
             item.setForeground(QBrush(QColor("#8a1010")))
             item.setData(ArchivedRole, f.archived)
+            item.setData(FileRole, f.sha256)
             self.list.addItem(item)
         n = len(unidentified) + len(unreadable)
         self.title.setText(f"待处理的文件（未识别 {len(unidentified)}，无法读取 {len(unreadable)}）" if n else
                            "待处理的文件" + ("：无" if ov is not None else ""))
         if not n and ov is not None:
-            self.list.addItem(QListWidgetItem("收到的文件都已识别。"))
+            received = any(s.current is not None for s in ov.schools) or ov.ignored
+            self.list.addItem(QListWidgetItem("收到的文件都已识别。" if received else "还没有收到任何文件。"))
         self._selected(self.list.currentItem())
 
     def select_file(self, name: str) -> bool:
@@ -210,6 +269,8 @@ class FilesPane(QFrame):
 
     def _selected(self, item: QListWidgetItem | None, *_: object) -> None:
         self.assign_button.setEnabled(bool(item and item.data(ShaRole)))
+        self.tie_button.setEnabled(bool(item and item.data(FileRole)))
+        self.ignore_button.setEnabled(bool(item and item.data(FileRole)))
         self.open_button.setEnabled(bool(item and item.data(ArchivedRole)))
 
     def _assign(self) -> None:
@@ -220,6 +281,21 @@ class FilesPane(QFrame):
         school = dialogs.choose_school(self, self.controller.school_names(), name, item.data(UnitRole))
         if school:
             self.controller.assign(item.data(ShaRole), school)
+
+    def _tie(self) -> None:
+        item = self.list.currentItem()
+        if item is None or not item.data(FileRole):
+            return
+        name = item.text().split("\n")[0].removeprefix("[无法读取] ")
+        school = dialogs.choose_school(self, self.controller.school_names(), name,
+                                       question="无法读取的文件“{file}”是哪所学校发来的？")
+        if school:
+            self.controller.tie_file(item.data(FileRole), school)
+
+    def _ignore(self) -> None:
+        item = self.list.currentItem()
+        if item is not None and item.data(FileRole):
+            self.controller.ignore_file(item.data(FileRole), "在桌面程序中忽略")
 
     def _open(self) -> None:
         item = self.list.currentItem()

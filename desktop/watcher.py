@@ -1,7 +1,8 @@
-"""Watching the inbox: files that land there are collected without the clerk asking.
+"""Watching folders: files that land in the inbox, or in the WeChat/QQ download folders the clerk
+chose, are collected without her asking (which of them are taken is the engine's ``watched``).
 
-A ``QFileSystemWatcher`` sees entries appear in the inbox and its subfolders (WeChat and QQ save
-into nested download folders, so new subfolders are watched as they appear). Each change
+A ``QFileSystemWatcher`` sees entries appear in the folders and their subfolders (WeChat and QQ
+save into nested download folders, so new subfolders are watched as they appear). Each change
 restarts a quiet-period timer; ``settled`` fires once nothing has changed for ``quiet_ms``, so
 twenty files saved in a row give one collect, not twenty. A file still being written (a browser's
 ``.crdownload``, or one modified during the quiet period) postpones it again, up to a limit.
@@ -32,7 +33,7 @@ class InboxWatcher(QObject):
         self._timer.setSingleShot(True)
         self._timer.setInterval(quiet_ms)
         self._timer.timeout.connect(self._quiet)
-        self._root: Path | None = None
+        self._roots: list[Path] = []
         self._postponed = 0
 
     @property
@@ -45,15 +46,20 @@ class InboxWatcher(QObject):
 
     @property
     def active(self) -> bool:
-        return self._root is not None
+        return bool(self._roots)
 
-    def watch(self, root: Path | None) -> None:
-        """Watch ``root`` (None: stop). Something may have arrived unseen: schedule a look."""
+    @property
+    def roots(self) -> list[Path]:
+        return list(self._roots)
+
+    def watch(self, roots: list[Path]) -> None:
+        """Watch ``roots`` ([]: stop). Something may have arrived unseen: schedule a look.
+        The first (the inbox) is made if missing; a download folder that is gone is skipped."""
         self.stop()
-        if root is None:
+        if not roots:
             return
-        root.mkdir(parents=True, exist_ok=True)
-        self._root = root
+        roots[0].mkdir(parents=True, exist_ok=True)
+        self._roots = [r for r in roots if r.is_dir()]
         self._add_folders()
         self.poke()
 
@@ -62,19 +68,21 @@ class InboxWatcher(QObject):
         watched = self._fs.directories() + self._fs.files()
         if watched:
             self._fs.removePaths(watched)
-        self._root = None
+        self._roots = []
 
     def poke(self) -> None:
         """Start (or restart) the quiet period."""
-        if self._root is not None:
+        if self._roots:
             self._postponed = 0
             self._timer.start()
 
+    def _walk(self):
+        for root in self._roots:
+            yield from os.walk(root)
+
     def _add_folders(self) -> None:
-        if self._root is None:
-            return
         known = set(self._fs.directories())
-        folders = [str(self._root)] + [os.path.join(d, n) for d, names, _ in os.walk(self._root) for n in names]
+        folders = [str(r) for r in self._roots] + [os.path.join(d, n) for d, names, _ in self._walk() for n in names]
         new = [f for f in folders if f not in known]
         if new:
             self._fs.addPaths(new)
@@ -85,7 +93,7 @@ class InboxWatcher(QObject):
 
     def _still_writing(self) -> bool:
         horizon = time.time() - self.quiet_ms / 1000
-        for d, _, names in os.walk(self._root):
+        for d, _, names in self._walk():
             for n in names:
                 if n.lower().endswith(PARTIAL):
                     return True
@@ -97,7 +105,7 @@ class InboxWatcher(QObject):
         return False
 
     def _quiet(self) -> None:
-        if self._root is None:
+        if not self._roots:
             return
         if self._postponed < MAX_POSTPONE and self._still_writing():
             self._postponed += 1

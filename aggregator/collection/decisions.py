@@ -29,11 +29,12 @@ KINDS = {
     "ignore": "忽略文件",
     "tie": "文件属于",
     "remark": "区教育局说明",  # the clerk's own words, added to the school's next letter
+    "corrected": "由区教育局修改",  # the clerk corrected the school's workbook herself and collected it
     "school_add": "增加学校",
     "school_edit": "修改学校",
     "school_remove": "移除学校",
 }
-ON_RETURN = ("accept", "send_back", "confirm")  # about one return (a file) of a school
+ON_RETURN = ("accept", "send_back", "confirm", "corrected")  # about one return (a file) of a school
 ON_FILE = ("ignore", "tie")  # about a received file that is no return
 
 
@@ -95,13 +96,15 @@ class Verdicts:
     exempt: Decision | None = None  # 免报
     confirmed: tuple[Decision, ...] = ()  # warnings confirmed, by rule
     remark: Decision | None = None  # the clerk's words for the school's next letter
+    corrected: Decision | None = None  # the current return is the clerk's corrected copy
 
     @property
     def confirmed_rules(self) -> frozenset[str]:
         return frozenset(d.rule for d in self.confirmed)
 
     def all(self) -> tuple[Decision, ...]:
-        return tuple(d for d in (self.accepted, self.sent_back, self.exempt, self.remark) if d) + self.confirmed
+        shown = (self.accepted, self.sent_back, self.exempt, self.remark, self.corrected)
+        return tuple(d for d in shown if d) + self.confirmed
 
 
 def verdicts(found: Iterable[Decision], school_id: str, current: ReturnRecord | None) -> Verdicts:
@@ -110,7 +113,7 @@ def verdicts(found: Iterable[Decision], school_id: str, current: ReturnRecord | 
     sha = current.sha256 if current else ""
     mine = [d for d in found if d.school_id == school_id and (d.kind not in ON_RETURN or d.sha256 == sha)]
     last = {kind: next((d for d in reversed(mine) if d.kind == kind), None)
-            for kind in ("accept", "send_back", "exempt", "remark")}
+            for kind in ("accept", "send_back", "exempt", "remark", "corrected")}
     accepted, sent_back = last["accept"], last["send_back"]
     if accepted and sent_back:  # the later of the two stands
         if accepted.id > sent_back.id:
@@ -118,7 +121,7 @@ def verdicts(found: Iterable[Decision], school_id: str, current: ReturnRecord | 
         else:
             accepted = None
     return Verdicts(accepted, sent_back, last["exempt"], tuple(d for d in mine if d.kind == "confirm"),
-                    last["remark"])
+                    last["remark"], last["corrected"])
 
 
 def find_school(col: Collection, name: str):

@@ -124,7 +124,11 @@ class Collection:
     def mail(self) -> dict:
         """The mail settings to send with, the password included (kept outside the settings file
         where the system has a credential store)."""
-        return dict(self.settings.mail)
+        from .credentials import stored_password
+
+        mail = dict(self.settings.mail)
+        mail["smtp_password"] = stored_password(mail)
+        return mail
 
     def change_settings(self, **changes: Any) -> Settings:
         """Check and save changed settings (``settings.changed`` says which keys there are)."""

@@ -66,8 +66,9 @@ def _rows_from_workbook(path: Path) -> list[list]:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises several unrelated types for a bad file
-        raise RosterError(f"名单文件 {path.name} 无法打开（{exc}），请确认它是 Excel 表格") from None
+    except Exception:  # calamine raises several unrelated types (in English) for a bad file
+        raise RosterError(f"名单文件 {path.name} 无法打开，可能已损坏或不是真正的 Excel 表格。"
+                          "请用 Excel 或 WPS 打开后另存为 .xlsx，再导入") from None
 
 
 def _cell(value) -> str:
@@ -78,10 +79,47 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+TEMPLATE_HEADER = ("学校名称", "学段", "所属单位", "联系人", "联系电话", "邮箱", "学校类型")
+
+
+def template_bytes() -> bytes:
+    """下载名单模板: an empty roster with the columns ``parse_roster`` knows, ready to fill in Excel."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "学校名单"
+    ws.append(TEMPLATE_HEADER)
+    for i, width in enumerate((30, 10, 22, 10, 16, 26, 12), start=1):
+        ws.column_dimensions[chr(64 + i)].width = width
+        cell = ws.cell(1, i)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    ws.freeze_panes = "A2"
+    notes = wb.create_sheet("填写说明")
+    for line in ("第一张表的第一行是列名，请勿修改；从第二行起每行一所学校。",
+                 "学校名称必填，且不能重复；其余各列可以留空。",
+                 "学段填 小学、初中、九年一贯制 等；所属单位填中心学校或“区直学校”，用于分单位统计。",
+                 "邮箱用于直接发送反馈和催报邮件，多个邮箱用分号隔开。",
+                 "学校类型（可不填）：中心学校、区直学校等。"):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 90
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def load_roster(path: str | Path) -> list[School]:
     path = Path(path)
     if not path.exists():
         raise RosterError(f"找不到名单文件：{path}")
+    if path.suffix.lower() not in SPREADSHEETS + (".csv", ".txt"):
+        raise RosterError(f"{path.name} 不是表格文件。学校名单请用 Excel 表格（.xlsx、.xls）或 .csv 文件，"
+                          "可以先下载名单模板，填好后再导入")
     if path.suffix.lower() in (".csv", ".txt"):
         rows = _rows_from_csv(path)
     else:

@@ -1,0 +1,72 @@
+"""Pictures of the main states, written by the test run and looked at: first run, a collection
+with problems, a school's details, settings, the overview.
+
+Each PNG goes to the test's own temporary folder. For the README, ask for them explicitly:
+
+    DUDAO_SCREENSHOTS=docs/screenshots ./dev test tests/test_desktop_screens.py
+
+(the folder is relative to the repository). The window is 1366×728, a laptop with a taskbar.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QApplication
+
+from desktop import app as desktop_app
+from desktop.settings_dialog import SettingsDialog
+from desktop.window import DETAILS_TAB, FILES_TAB, OVERVIEW_TAB
+from desktop_fixtures import *  # noqa: F403 - the shared fixtures and helpers
+
+SIZE = QRect(0, 0, 1366, 728)
+
+
+@pytest.fixture
+def shots(tmp_path, qapp):
+    desktop_app.install_translations(qapp)
+    folder = tmp_path / "screenshots"
+    folder.mkdir()
+    yield folder
+    wanted = os.environ.get("DUDAO_SCREENSHOTS")
+    if wanted:
+        target = (ROOT / wanted).resolve()
+        target.mkdir(parents=True, exist_ok=True)
+        for png in folder.glob("*.png"):
+            shutil.copyfile(png, target / png.name)
+
+
+def save(widget, folder: Path, name: str) -> Path:
+    QApplication.processEvents()
+    path = folder / f"{name}.png"
+    assert widget.grab().save(str(path))
+    assert path.stat().st_size > 10_000  # a picture, not an empty frame
+    return path
+
+
+def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
+    window.setGeometry(SIZE)
+    save(window, shots, "1-first-run")
+    opened(qtbot, controller, demo)
+    show_tab(qtbot, window, FILES_TAB)
+    window.files.select_file("双减督导优秀工作案例.docx")
+    save(window, shots, "2-problems")
+    show_tab(qtbot, window, DETAILS_TAB)
+    window.show_school("曾都区实验中学")
+    save(window, shots, "3-school-details")
+    show_tab(qtbot, window, OVERVIEW_TAB)
+    save(window, shots, "5-overview")
+    dialog = SettingsDialog(window, controller.settings, False)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    save(dialog, shots, "4-settings")
+    dialog.tabs.setCurrentIndex(2)
+    save(dialog, shots, "4-settings-mail")
+    dialog.reject()
+    assert sorted(p.name for p in shots.glob("*.png")) == [
+        "1-first-run.png", "2-problems.png", "3-school-details.png", "4-settings-mail.png", "4-settings.png",
+        "5-overview.png"]
