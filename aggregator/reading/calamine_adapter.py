@@ -34,7 +34,7 @@ def _is_panic(exc: BaseException) -> bool:
 def _unreadable(exc: BaseException) -> UnreadableFile:
     if isinstance(exc, pc.PasswordError):
         return UnreadableFile("encrypted")
-    return UnreadableFile("corrupt", detail="表格内容无法解析")
+    return UnreadableFile("corrupt")
 
 
 @contextmanager

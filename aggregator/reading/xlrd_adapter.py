@@ -26,7 +26,7 @@ _ERRORS = (xlrd.XLRDError, CompDocError, AssertionError, LookupError, ValueError
 def _unreadable(exc: BaseException) -> UnreadableFile:
     if "encrypted" in str(exc).lower() or "password" in str(exc).lower():
         return UnreadableFile("encrypted")
-    return UnreadableFile("corrupt", detail="表格内容无法解析")
+    return UnreadableFile("corrupt")
 
 
 class XlrdWorkbook:
