@@ -233,7 +233,7 @@ def _text_kind(head: bytes) -> str | None:
     if b"urn:schemas-microsoft-com:office:spreadsheet" in sample:
         return "Excel 2003 XML 格式的文件"
     if b"opendocument.spreadsheet" in sample and b"office:document" in sample:
-        return "单个 XML 文件保存的 OpenDocument 表格（.fods）"
+        return "单个 XML 文件的 OpenDocument 表格 .fods"
     if lower.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or b"<html" in lower:
         return "网页文件（HTML）"
     if not any(sep in sample for sep in (b"\n", b",", b"\t", b";", "，".encode())):
