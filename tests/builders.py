@@ -600,3 +600,13 @@ def flat_ods() -> bytes:
             'xmlns:office:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">\n'
             '<office:body><office:spreadsheet><table:table table:name="统计表"/></office:spreadsheet></office:body>\n'
             '</office:document>\n').encode("utf-8")
+
+
+def bad_name_formula(xls: bytes) -> bytes:
+    """The .xls with a defined name whose formula holds a token xlrd does not know: xlrd raises
+    its FormulaError on opening it, LibreOffice and calamine read the sheets. The name takes the
+    place of the WRITEACCESS record, which has the same length, so the OLE2 container is unchanged."""
+    at = xls.find(struct.pack("<HH", 0x005C, 112))
+    formula = b"\xff" * 93
+    name = struct.pack("<HBBHHHBBBB", 0, 0, 4, len(formula), 0, 0, 0, 0, 0, 0) + b"\x00abcd" + formula
+    return xls[:at] + struct.pack("<HH", 0x0018, len(name)) + name + xls[at + 116 :]

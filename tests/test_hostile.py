@@ -34,9 +34,9 @@ from aggregator.form.declaration import load_form
 from aggregator.form.layout import layout_of
 
 from cli_helpers import SCHOOLS, dudao, put, states, status_json
-from builders import (SheetSpec, docx, excel4_workbook, flat_ods, formatted_to_the_last_row, huge_cell_xlsb,
-                      ole_file, patch_zip, renamed_ole_stream, rewrite_package, sheet_member, with_default_password,
-                      with_ods_macros, write_return)
+from builders import (SheetSpec, bad_name_formula, docx, excel4_workbook, flat_ods, formatted_to_the_last_row,
+                      huge_cell_xlsb, ole_file, patch_zip, renamed_ole_stream, rewrite_package, sheet_member,
+                      with_default_password, with_ods_macros, write_return)
 from builders import sample_values as builder_values
 
 FORM = load_form()
@@ -273,6 +273,7 @@ def real_world(tmp_path: Path, values: dict[str, dict]) -> dict[str, tuple[bytes
         "默认密码.xlsx": (with_default_password(made("pw.xlsx", S2).read_bytes()), "return"),
         "Excel4工作表.xls": (made("excel4.xls", S3, "xls4").read_bytes(), "return"),
         "大写流名.xls": (renamed_ole_stream(made("caps.xls", S4, "xls").read_bytes(), "WORKBOOK"), "return"),
+        "xlrd公式错误.xls": (bad_name_formula(made("formula.xls", S1, "xls").read_bytes()), "return"),
         "格式到最后一行.xlsx": (formatted_to_the_last_row(xlsx.read_bytes(), sheet_member(xlsx)), "return"),
         "带宏.ods": (with_ods_macros(made("macros.ods", S6, "ods").read_bytes()), "return"),
         "IV262144.xlsb": (huge_cell_xlsb([table], 262144, 256), "too-many-cells"),
