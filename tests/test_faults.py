@@ -2,9 +2,10 @@
 
 ``dudao collect`` runs as a real process and is killed (SIGKILL, no cleanup of any kind) at
 kill points chosen through the fault hook (``DUDAO_FAULT=archive:37``, see aggregator/faults.py),
-not by timing: every point of every stage is enumerated (after a file is hashed, after it is
-archived, after the archive is synced, then its folder, inside the ledger transaction, after the
-commit, and a reading worker killed on a file), well over a hundred of them. After every kill
+not by timing. The points are enumerated from one uninterrupted run: each pass of each ledger
+batch's stages (the archive synced, then its folder, inside the ledger transaction, after the
+commit) and every other file's per-file stages (hashed, archived, a reading worker killed on
+it): over a hundred of them. After every kill
 the ledger must pass SQLite's own integrity check, every file it records must be in the archive
 with the same hash, and no temporary file may be taken for a return; re-running then finishes
 the job with exactly the states of an uninterrupted run. The same for ``consolidate`` (killed
@@ -51,6 +52,7 @@ CELLS = layout_of(FORM).cells
 N_SCHOOLS = 150
 SEED = 20231120
 SMALL_BATCH = 5  # ledger transactions of the enumerated kills: a kill point in every stage of each
+PER_FILE = ("hash", "archive", "worker")  # kill points passed once a file
 STAGES = ["小学", "初中", "九年一贯制"]
 TOWNS = ["万店镇", "何店镇", "洛阳镇", "府河镇", "淅河镇", "南郊", "北郊", "曾都区"]
 
@@ -259,8 +261,11 @@ def kill_points(small, tmp_path_factory) -> tuple[list[tuple[str, int]], dict]:
         faults.observer = None
     with closing(sqlite3.connect(folder / "ledger.sqlite")) as db:  # workers count in their own process
         passed["worker"] = db.execute("SELECT count(*) FROM files WHERE outcome != 'container'").fetchone()[0]
+    # Every pass of the ledger's stages; every other file for the stages passed once a file (one
+    # file's neighbours are killed at the same place), the first and the last always.
     points = [(point, n) for point in ("hash", "archive", "file-synced", "folder-synced", "ledger", "committed",
-                                       "worker") for n in range(1, passed[point] + 1)]
+                                       "worker") for n in range(1, passed[point] + 1)
+              if point not in PER_FILE or n % 2 == 1 or n == passed[point]]
     assert passed["worker"] >= 30 and passed["ledger"] >= 6, passed
     return points, folder
 

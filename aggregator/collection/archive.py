@@ -81,11 +81,12 @@ class Archive:
         return rel.as_posix()
 
     def sync(self) -> None:
-        """Make every copy stored since the last call durable, then their folders' entries."""
-        if not self._unsynced:
-            return
+        """Make every copy stored since the last call durable, then their folders' entries. The
+        fault points are passed at every call, copies or not: the n-th sync is the n-th batch's."""
         files, self._unsynced = self._unsynced, []
-        if sys.platform.startswith("linux"):
+        if not files:
+            pass
+        elif sys.platform.startswith("linux"):
             os.sync()  # waits on Linux; one call for every file of the batch
         else:
             for path in files:

@@ -129,6 +129,8 @@ class Pool(Generic[S, J]):
     # --- workers -------------------------------------------------------------------------------
 
     def _start(self) -> _Worker:
+        if self.context.get_start_method() == "fork":
+            _prepare(self.setup, self.spec)
         ours, theirs = self.context.Pipe()
         process = self.context.Process(target=_serve, name="dudao-reader", daemon=True,
                                        args=(theirs, self.setup, self.spec, self.memory_mb,
@@ -233,6 +235,22 @@ class Pool(Generic[S, J]):
 
 # --- in the worker ------------------------------------------------------------------------------
 
+# The callable built in the parent for workers that are forked from it: ``setup`` (loading the
+# form, building indexes: a tenth of a second) runs once, not once per worker and again for every
+# replacement of a worker that died. (setup, spec, callable), or None.
+_PREPARED: tuple[Callable, Any, Callable] | None = None
+
+
+def _prepare(setup: Callable, spec: Any) -> None:
+    global _PREPARED
+    if _PREPARED is not None and _PREPARED[0] is setup and _PREPARED[1] == spec:
+        return
+    _PREPARED = None
+    try:
+        _PREPARED = (setup, spec, setup(spec))
+    except Exception:  # the worker runs ``setup`` itself and reports the failure (PoolSetupError)
+        pass
+
 
 def _serve(conn: Connection, setup: Callable, spec: Any, memory_mb: int, log: str | None) -> None:
     import faulthandler
@@ -245,7 +263,8 @@ def _serve(conn: Connection, setup: Callable, spec: Any, memory_mb: int, log: st
         _to_log(log)
     faults.reset()
     try:
-        run = setup(spec)
+        prepared = _PREPARED if _PREPARED and _PREPARED[0] is setup and _PREPARED[1] == spec else None
+        run = prepared[2] if prepared else setup(spec)
     except Exception:
         conn.send(("setup-failed", traceback.format_exc()))
         return
