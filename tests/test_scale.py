@@ -1,10 +1,10 @@
 """The fast paths for a city or a province give what the plain paths give.
 
-A pool of readers writes the same ledger as one process; the roster lookup by file name answers
-as the plain scan does; batched writes leave complete files and no temporaries; the ledger's
-shared records hold the same values; the long summary sheets streamed as rows read back as
-openpyxl would have written them. The speed itself is measured by benchmarks/run.py; the reading pool has its own tests
-(test_pool.py).
+The roster lookup by file name answers as the plain scan does; batched writes leave complete
+files and no temporaries; the ledger's shared records hold the same values; the long summary
+sheets streamed as rows read back as openpyxl would have written them. The speed itself is
+measured by benchmarks/run.py; the reading pool, which writes the same ledger as one process,
+has its own tests (test_pool.py).
 """
 
 from __future__ import annotations
