@@ -17,6 +17,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from . import faults
+
 if TYPE_CHECKING:  # openpyxl takes a quarter of a second to import: not for collect or distribute
     from openpyxl import Workbook
 
@@ -28,9 +30,12 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "xb") as fh:  # "x": never clobber; default mode honours the umask
-            fh.write(data)
+            fh.write(data[: len(data) // 2])
+            faults.reached("save-half")  # the fault tests' kill points: half written, then not renamed
+            fh.write(data[len(data) // 2 :])
             fh.flush()
             os.fsync(fh.fileno())
+        faults.reached("save-rename")
         os.replace(tmp, target)
     except BaseException:
         with suppress(FileNotFoundError):

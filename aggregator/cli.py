@@ -126,7 +126,7 @@ def cmd_collect(a: argparse.Namespace) -> int:
     from .collection.status import STATE_LABELS
 
     with open_collection(a.dir) as col:
-        res = drive(collect(col, a.paths or None))
+        res = drive(collect(col, a.paths or None, retry_unreadable=a.retry_unreadable))
     for name, school, status in res.new_returns:
         out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {display_name(name)}")
     for name, reason in res.unreadable:
@@ -333,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("collect", help="收取学校报回的文件（文件、文件夹或压缩包）")
     s.add_argument("dir")
     s.add_argument("paths", nargs="*", help="默认为收集文件夹中的 inbox")
+    s.add_argument("--retry-unreadable", action="store_true", help="重新读取之前无法读取的文件（默认跳过）")
     s.set_defaults(run=cmd_collect)
 
     s = sub.add_parser("status", help="查看每所学校的报送情况")
@@ -448,6 +449,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\n已中断。已处理完的文件都已保存，重新运行同一命令即可继续。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # ``dudao status | head``: the reader has all it wanted
+        _quiet_stdout()
+        return 141  # as a shell reports a process ended by SIGPIPE
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at the null device, so that the interpreter's own flush at exit
+    does not raise again on the closed pipe and print a traceback."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no real descriptor (captured in a test): nothing will flush
+        pass
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -434,3 +435,178 @@ def ole_file(streams: Iterable[str]) -> bytes:
         directory += entry
     directory += bytes(-len(directory) % 512)
     return bytes(header) + bytes(directory) + bytes(512)
+
+
+# ================================================================================================
+# Real-world shapes collect met in other libraries' test corpora (issue 12), made by code
+# ================================================================================================
+
+
+def _biff12(kind: int, payload: bytes = b"") -> bytes:
+    """One .xlsb record: its type and size as 7-bit varints, then the payload."""
+    out = bytearray([kind] if kind < 0x80 else [(kind & 0x7F) | 0x80, kind >> 7])
+    size = len(payload)
+    while True:
+        size, low = size >> 7, size & 0x7F
+        out.append(low | 0x80 if size else low)
+        if not size:
+            return bytes(out) + payload
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def _xlsb_sheet(spec: SheetSpec) -> bytes:
+    rows: dict[int, dict[int, Any]] = {}
+    for (r, c), value in spec.cells.items():
+        rows.setdefault(r, {})[c] = value
+    out = _biff12(129) + _biff12(148, struct.pack("<4I", 0, max(rows, default=1) - 1, 0, 0)) + _biff12(145)
+    for r in sorted(rows):
+        out += _biff12(0, struct.pack("<IIH", r - 1, 0, 0x12C) + bytes(3) + struct.pack("<I", 0))
+        for c, value in sorted(rows[r].items()):
+            if isinstance(value, str):
+                out += _biff12(6, struct.pack("<II", c - 1, 0) + _wide(value))
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                out += _biff12(5, struct.pack("<IId", c - 1, 0, float(value)))
+    return out + _biff12(146) + _biff12(130)
+
+
+def xlsb_package(sheets: list[SheetSpec], chart_sheet: bool = False) -> bytes:
+    """An .xlsb workbook of ``sheets`` (values only), with a chart sheet first if asked: what
+    Excel saves as "Excel 二进制工作簿"."""
+    ns = "http://schemas.openxmlformats.org"
+    book = _biff12(131) + _biff12(143)
+    rels, types, parts = [], [], {}
+    listed = ([None] if chart_sheet else []) + sheets
+    for i, spec in enumerate(listed, start=1):
+        kind = "chartsheet" if spec is None else "worksheet"
+        target = f"{kind}s/sheet{i}.bin"
+        parts[f"xl/{target}"] = _biff12(0x1A9) + _biff12(0x1AA) if spec is None else _xlsb_sheet(spec)
+        rels.append(f'<Relationship Id="rId{i}" Type="{ns}/officeDocument/2006/relationships/{kind}" Target="{target}"/>')
+        types.append(f'<Override PartName="/xl/{target}" ContentType="application/vnd.ms-excel.{kind}"/>')
+        state = {"visible": 0, "hidden": 1, "veryHidden": 2}[spec.state if spec else "visible"]
+        book += _biff12(156, struct.pack("<II", state, i) + _wide(f"rId{i}") + _wide(spec.name if spec else "图表1"))
+    book += _biff12(144) + _biff12(132)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{ns}/package/2006/'
+                   'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                   'relationships+xml"/><Override PartName="/xl/workbook.bin" ContentType="application/vnd.ms-excel.'
+                   f'sheet.binary.macroEnabled.main"/>{"".join(types)}</Types>')
+        z.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/'
+                   f'relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/'
+                   'officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        z.writestr("xl/workbook.bin", book)
+        z.writestr("xl/_rels/workbook.bin.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships '
+                   f'xmlns="{ns}/package/2006/relationships">{"".join(rels)}</Relationships>')
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def _write_xlsb(path: Path, sheets: list[SheetSpec]) -> None:
+    Path(path).write_bytes(xlsb_package(sheets, chart_sheet=True))
+
+
+def _biff(kind: int, payload: bytes = b"") -> bytes:
+    return struct.pack("<HH", kind, len(payload)) + payload
+
+
+def _write_xls4(path: Path, sheets: list[SheetSpec]) -> None:
+    """The table sheet alone as an Excel 4.0 worksheet (.xls of 1992: a BIFF4 stream, no OLE2
+    container, text in the Chinese code page): all one sheet of that age could hold."""
+    spec = next(s for s in sheets if s.name != META_SHEET)
+    out = _biff(0x0409, struct.pack("<HHH", 0, 0x0010, 0)) + _biff(0x0042, struct.pack("<H", 936))
+    for (r, c), value in sorted(spec.cells.items()):
+        if isinstance(value, str):
+            text = value.encode("gbk", "replace")
+            out += _biff(0x0204, struct.pack("<HHHH", r - 1, c - 1, 0, len(text)) + text)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out += _biff(0x0203, struct.pack("<HHHd", r - 1, c - 1, 0, float(value)))
+    Path(path).write_bytes(out + _biff(0x000A))
+
+
+WRITERS["xlsb"] = _write_xlsb
+WRITERS["xls4"] = _write_xls4
+
+
+def excel4_workbook() -> bytes:
+    """An Excel 4.0 workbook (BIFF4W: sheets bundled in one stream), which xlrd does not read."""
+    return _biff(0x0409, struct.pack("<HHH", 0, 0x0100, 0)) + _biff(0x0042, struct.pack("<H", 936)) + _biff(0x000A)
+
+
+def huge_cell_xlsb(sheets: list[SheetSpec], row: int, col: int) -> bytes:
+    """An .xlsb whose table sheet also holds one value at (``row``, ``col``): XFD1048576 made
+    calamine ask for 512 GB and abort, IV262144 took 2 GB."""
+    first = sheets[0]
+    cells = dict(first.cells)
+    cells[(row, col)] = 1
+    return xlsb_package([SheetSpec(first.name, cells), *sheets[1:]])
+
+
+def renamed_ole_stream(xls: bytes, new: str) -> bytes:
+    """An .xls whose "Workbook" stream is called ``new`` ("WORKBOOK", "BOOK"), as some writers do."""
+    old = "Workbook".encode("utf-16-le") + b"\x00\x00"
+    at = xls.find(old, 512)
+    while at % 128:
+        at = xls.find(old, at + 1)
+    name = new.encode("utf-16-le") + b"\x00\x00"
+    entry = bytearray(xls[at : at + 128])
+    entry[:64] = name + bytes(64 - len(name))
+    entry[64:66] = len(name).to_bytes(2, "little")
+    return xls[:at] + bytes(entry) + xls[at + 128 :]
+
+
+def with_default_password(xlsx: bytes) -> bytes:
+    """The workbook encrypted with Excel's default password "VelvetSweatshop" (Excel opens it
+    without asking)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(xlsx)).encrypt("VelvetSweatshop", out)
+    return out.getvalue()
+
+
+def formatted_to_the_last_row(xlsx: bytes, sheet_member_name: str) -> bytes:
+    """As LibreOffice saves a sheet whose rows and columns were formatted to the end: empty
+    styled cells in XFD and down to row 1048576, and a dimension to match."""
+
+    def change(xml: bytes) -> bytes:
+        xml = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', xml)
+        rows = b"".join(b'<row r="%d" s="1" customFormat="1"><c r="A%d" s="1"/></row>' % (r, r)
+                        for r in (60, 61, 1048576))
+        return xml.replace(b"</sheetData>", b'<row r="59"><c r="XFD59" s="1"/></row>' + rows + b"</sheetData>")
+
+    return rewrite_package(xlsx, {sheet_member_name: change})
+
+
+def with_ods_macros(ods: bytes) -> bytes:
+    """An .ods carrying a Basic macro library, whose XML LibreOffice writes with a DOCTYPE."""
+    doctype = b'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">'
+    return rewrite_package(ods, add={
+        "Basic/Standard/Module1.xml": doctype + b'<script:module xmlns:script="http://openoffice.org/2000/script" '
+                                                b'script:name="Module1" script:language="StarBasic">Sub Main\nEnd Sub'
+                                                b"</script:module>",
+        "Basic/script-lc.xml": b'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE library:libraries PUBLIC '
+                               b'"-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "libraries.dtd"><library:libraries '
+                               b'xmlns:library="http://openoffice.org/2000/library"/>',
+    })
+
+
+def flat_ods() -> bytes:
+    """A flat OpenDocument spreadsheet (.fods): one XML file, no zip."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<office:document xmlns:office="urn:oasis:names:tc:opendocument:'
+            'xmlns:office:1.0" office:version="1.2" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">\n'
+            '<office:body><office:spreadsheet><table:table table:name="统计表"/></office:spreadsheet></office:body>\n'
+            '</office:document>\n').encode("utf-8")
+
+
+def bad_name_formula(xls: bytes) -> bytes:
+    """The .xls with a defined name whose formula holds a token xlrd does not know: xlrd raises
+    its FormulaError on opening it, LibreOffice and calamine read the sheets. The name takes the
+    place of the WRITEACCESS record, which has the same length, so the OLE2 container is unchanged."""
+    at = xls.find(struct.pack("<HH", 0x005C, 112))
+    formula = b"\xff" * 93
+    name = struct.pack("<HBBHHHBBBB", 0, 0, 4, len(formula), 0, 0, 0, 0, 0, 0) + b"\x00abcd" + formula
+    return xls[:at] + struct.pack("<HH", 0x0018, len(name)) + name + xls[at + 116 :]

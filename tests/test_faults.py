@@ -1,11 +1,18 @@
 """Killed in the middle, run twice at once: the ledger stays consistent and nothing is lost.
 
-``dudao collect`` runs as a real process over about 150 returns and is killed (SIGKILL, no
-cleanup of any kind) at random points, seeded; after every kill the ledger must pass SQLite's
-own integrity check, every file it records must be in the archive with the same hash, and no
-temporary file may be taken for a return. Re-running then finishes the job with exactly the
-states of an uninterrupted run. The same for ``consolidate`` (the previous summary survives
-whole, or a complete new one replaces it), and two ``collect`` processes on one folder at once.
+``dudao collect`` runs as a real process and is killed (SIGKILL, no cleanup of any kind) at
+kill points chosen through the fault hook (``DUDAO_FAULT=archive:37``, see aggregator/faults.py),
+not by timing. The points are enumerated from one uninterrupted run: each pass of each ledger
+batch's stages (the archive synced, then its folder, inside the ledger transaction, after the
+commit) and every other file's per-file stages (hashed, archived, a reading worker killed on
+it): over a hundred of them. After every kill
+the ledger must pass SQLite's own integrity check, every file it records must be in the archive
+with the same hash, and no temporary file may be taken for a return; re-running then finishes
+the job with exactly the states of an uninterrupted run. The same for ``consolidate`` (killed
+half-way through writing the summary, or before renaming it into place: the previous summary
+survives whole), and two ``collect`` processes on one folder at once. Nothing here depends on how
+fast the machine is: ``faults_under_load.py`` runs this module with a CPU hog beside it, and
+one test here always runs a share of the kill points with a hog.
 """
 
 from __future__ import annotations
@@ -13,20 +20,24 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import random
 import re
 import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 import zipfile
+from collections import Counter
+from contextlib import closing, contextmanager
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import openpyxl
 import pytest
 
+import aggregator.collection.collect as collect_module
+from aggregator import faults
 from cli_helpers import put
 from aggregator.cli import main
 from aggregator.demo import fill_workbook, gbk_zip, sample_values, word_file
@@ -39,9 +50,9 @@ pytestmark = pytest.mark.slow
 FORM = load_form()
 CELLS = layout_of(FORM).cells
 N_SCHOOLS = 150
-KILLS = 4  # consolidate
-ROUNDS = 4  # collect: each killed twice, then finished
 SEED = 20231120
+SMALL_BATCH = 5  # ledger transactions of the enumerated kills: a kill point in every stage of each
+PER_FILE = ("hash", "archive", "worker")  # kill points passed once a file
 STAGES = ["小学", "初中", "九年一贯制"]
 TOWNS = ["万店镇", "何店镇", "洛阳镇", "府河镇", "淅河镇", "南郊", "北郊", "曾都区"]
 
@@ -147,16 +158,26 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[int, str, str]:
     return proc.returncode, out, err
 
 
-def killed_after(proc: subprocess.Popen, delay: float) -> bool:
-    """SIGKILL ``proc`` after ``delay`` s; False when it had already finished."""
-    try:
-        proc.wait(timeout=delay)
-        proc.communicate()
-        return False
-    except subprocess.TimeoutExpired:
-        proc.kill()  # SIGKILL: no handler, no finally, no atexit
-        proc.communicate()
-        return True
+def forked(*args, fault: str = "", batch: int | None = None) -> int:
+    """``dudao ARGS`` in a forked child (a real process, without the second or so of a fresh
+    interpreter's start: what makes enumerating every kill point affordable), with the fault hook
+    armed: its exit status, -9 when the hook killed it."""
+    pid = os.fork()
+    if pid == 0:  # the child: nothing of pytest's may run here, whatever happens
+        code = 99
+        try:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            os.environ[faults.ENV] = fault
+            faults.reset()
+            if batch is not None:
+                collect_module.BATCH = batch
+            code = main([str(a) for a in args])
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
 
 def sha256_of(path: Path) -> str:
@@ -211,86 +232,167 @@ def snapshot(capsys, folder: Path) -> dict:
 # ================================================================================================
 
 
-def test_collect_killed_at_random_points_then_rerun_equals_one_uninterrupted_run(pristine, tmp_path, capsys):
-    reference = copy_of(pristine, tmp_path, "一次跑完")
-    start = time.perf_counter()
-    code, out, err = finish(run_cli("collect", reference, batch=20))
-    duration = time.perf_counter() - start
-    assert code == 0, err
+@pytest.fixture(scope="module")
+def small(pristine, tmp_path_factory) -> Path:
+    """A share of ``pristine``'s inbox, kinds kept: 25 returns, second versions and duplicates
+    (邮件), the zip of GBK names, the files that cannot be read; no outbox."""
+    folder = tmp_path_factory.mktemp("small") / "收集"
+    shutil.copytree(pristine, folder, ignore=shutil.ignore_patterns("outbox"))
+    for path in sorted((folder / "inbox").rglob("*.xlsx")):
+        number = re.fullmatch(r"附件5\((\d+)\)\.xlsx", path.name)
+        if path.parent.name != "邮件" and path.name not in ("空.xlsx", "乱码.xlsx") and not (
+                number and int(number.group(1)) < 50):
+            path.unlink()
+    return folder
+
+
+@pytest.fixture(scope="module")
+def kill_points(small, tmp_path_factory) -> tuple[list[tuple[str, int]], dict]:
+    """Every kill point of collecting ``small`` (each stage, each time it is passed), counted on
+    one uninterrupted run, and what that run leaves for the clerk."""
+    folder = tmp_path_factory.mktemp("reference") / "收集"
+    shutil.copytree(small, folder)
+    passed: Counter[str] = Counter()
+    faults.observer = lambda point: passed.update([point])
+    try:
+        with small_batches():
+            assert main(["collect", str(folder)]) == 0
+    finally:
+        faults.observer = None
+    with closing(sqlite3.connect(folder / "ledger.sqlite")) as db:  # workers count in their own process
+        passed["worker"] = db.execute("SELECT count(*) FROM files WHERE outcome != 'container'").fetchone()[0]
+    # Every pass of the ledger's stages; every other file for the stages passed once a file (one
+    # file's neighbours are killed at the same place), the first and the last always.
+    points = [(point, n) for point in ("hash", "archive", "file-synced", "folder-synced", "ledger", "committed",
+                                       "worker") for n in range(1, passed[point] + 1)
+              if point not in PER_FILE or n % 2 == 1 or n == passed[point]]
+    assert passed["worker"] >= 30 and passed["ledger"] >= 6, passed
+    return points, folder
+
+
+@contextmanager
+def small_batches():
+    saved = collect_module.BATCH
+    collect_module.BATCH = SMALL_BATCH
+    try:
+        yield
+    finally:
+        collect_module.BATCH = saved
+
+
+def killed_then_finished(small: Path, into: Path, point: str, n: int) -> Path:
+    """Collect ``small`` killed at ``point``:``n`` (a killed worker does not kill collect: its
+    file is recorded unreadable, and read again with --retry-unreadable), check what the kill
+    left, then finish; returns the folder."""
+    shutil.copytree(small, into)
+    code = forked("collect", into, fault=f"{point}:{n}", batch=SMALL_BATCH)
+    assert code == (0 if point == "worker" else -9), (point, n, code)
+    check_ledger(into)
+    again = ["--retry-unreadable"] if point == "worker" else []
+    assert forked("collect", into, *again, batch=SMALL_BATCH) == 0, (point, n)
+    check_ledger(into)
+    return into
+
+
+def test_collect_killed_at_every_kill_point_then_rerun_equals_one_uninterrupted_run(small, kill_points, tmp_path,
+                                                                                     capsys):
+    points, reference = kill_points
+    assert len(points) >= 100
     expected = snapshot(capsys, reference)
-    assert expected["returns"][0] >= N_SCHOOLS  # every school, plus second versions
-    assert len(expected["unreadable"]) == 3
-
-    rng = random.Random(SEED)
-    landed = 0
-    for round_ in range(ROUNDS):
-        folder = copy_of(pristine, tmp_path, f"中途被杀{round_}")
-        # Killed, and killed again while re-running: from "still importing" to "nearly done".
-        for _ in range(2):
-            landed += killed_after(run_cli("collect", folder, batch=20), rng.uniform(0.05, duration))
-            check_ledger(folder)
-        code, out, err = finish(run_cli("collect", folder))
-        assert code == 0, err
-        check_ledger(folder)
-        assert snapshot(capsys, folder) == expected, round_
-        # A file is archived once: no second copy of any file, whatever the kills left behind.
+    assert expected["returns"][0] >= 25 and len(expected["unreadable"]) == 3
+    archived = sorted(p.name for p in (reference / "archive").rglob("*") if p.is_file())
+    for point, n in points:
+        folder = killed_then_finished(small, tmp_path / f"{point}-{n}", point, n)
+        assert snapshot(capsys, folder) == expected, (point, n)
+        # A file is archived once: no second copy of any file, whatever the kill left behind.
         names = [p.name for p in (folder / "archive").rglob("*") if p.is_file() and not p.name.startswith(".~")]
-        assert sorted(names) == sorted(p.name for p in (reference / "archive").rglob("*") if p.is_file())
-    assert landed >= ROUNDS, f"only {landed} kills landed before collect finished: too little was tested"
+        assert sorted(names) == archived, (point, n)
+        shutil.rmtree(folder)
 
 
-def test_a_temporary_archive_file_left_by_a_kill_is_never_collected(pristine, tmp_path, capsys):
-    """Even when the clerk collects the archive folder itself (rebuilding a collection from it)."""
-    folder = copy_of(pristine, tmp_path)
-    assert finish(run_cli("collect", folder))[0] == 0
-    day = next((folder / "archive").iterdir())
-    some = next(p for p in day.iterdir() if p.suffix == ".xlsx")
-    (day / f".~{some.name[:12]}.1a2b3c4d.part").write_bytes(some.read_bytes()[:100])  # a copy cut short
-    (day / f"{some.name}.part").write_bytes(some.read_bytes()[:200])  # as an earlier version named it
-    other = copy_of(pristine, tmp_path, "另一个收集")
-    code, out, err = finish(run_cli("collect", other, folder / "archive"))
-    assert code == 0, err
-    check_ledger(other)
-    data = snapshot(capsys, other)
-    assert not any(".part" in name for _, name, _, _ in data["files"])
+@pytest.fixture
+def cpu_hog():
+    """One busy process per core beside the test, as on a shared 2-core machine under load."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 2)]
+    try:
+        yield
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
 
 
-# ================================================================================================
-# consolidate, killed
-# ================================================================================================
+def test_kill_points_land_where_they_are_asked_with_a_cpu_hog_beside(small, kill_points, tmp_path, capsys, cpu_hog):
+    points, reference = kill_points
+    expected = snapshot(capsys, reference)
+    for point, n in random.Random(SEED).sample(points, 12):
+        folder = killed_then_finished(small, tmp_path / f"{point}-{n}", point, n)
+        assert snapshot(capsys, folder) == expected, (point, n)
 
 
-def test_consolidate_killed_keeps_the_previous_summary_or_a_complete_new_one(pristine, tmp_path, capsys):
-    folder = copy_of(pristine, tmp_path)
-    assert finish(run_cli("collect", folder))[0] == 0
-    start = time.perf_counter()
+def test_archived_copies_then_their_folder_are_synced_before_the_ledger_commits(small, tmp_path, monkeypatch):
+    """The order of a power cut's concern, per ledger batch: every copy archived in it, the
+    copies made durable, then their folders' entries, then the transaction that records them."""
+    folder = tmp_path / "收集"
+    shutil.copytree(small, folder)
+    events: list[str] = []
+    real_fsync, real_sync = os.fsync, os.sync
+
+    def fsync(fd: int) -> None:
+        events.append("fsync-folder" if os.path.isdir(f"/proc/self/fd/{fd}") else "fsync-file")
+        real_fsync(fd)
+
+    def sync() -> None:
+        events.append("sync")
+        real_sync()
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "sync", sync)
+    faults.observer = events.append
+    try:
+        with small_batches():
+            assert main(["collect", str(folder)]) == 0
+    finally:
+        faults.observer = None
+    steps = [e for e in events if e not in ("hash", "worker", "worker-hang")]
+    commits = [i for i, e in enumerate(steps) if e == "ledger"]
+    assert len(commits) > 5 and steps.count("committed") == len(commits)
+    for at in commits:  # every copy archived before this commit was synced, then its folder
+        before = steps[:at]
+        last_copy = max(i for i, e in enumerate(before) if e == "archive")
+        synced = before.index("file-synced", last_copy)
+        folder_synced = before.index("folder-synced", synced)
+        assert {"sync", "fsync-file"} & set(before[last_copy:synced]), before[last_copy:]
+        assert "fsync-folder" in before[synced:folder_synced], before[last_copy:]
+
+
+def test_consolidate_killed_keeps_the_previous_summary_or_a_complete_new_one(pristine, small, tmp_path, capsys):
+    folder = tmp_path / "收集"
+    shutil.copytree(small, folder)
+    assert forked("collect", folder) == 0
     code, out, err = finish(run_cli("consolidate", folder))
-    duration = time.perf_counter() - start
     assert code == 0, err
     summary = Path(out.strip().splitlines()[-1])
     before = summary.read_bytes()
     old_total = read_return(summary, FORM).values["inspectors.total"]
     # One more return comes in: the next summary differs.
-    late = next(p for p in (folder / "outbox").iterdir() if p.suffix == ".xlsx")
+    late = next(p for p in sorted((pristine / "outbox").iterdir()) if p.suffix == ".xlsx")
     school = late.stem.removeprefix("附件5-")
     v = sample_values(random.Random(3), "九年一贯制", school, "某", "13872300000")
     v.update({"inspectors.primary": 40, "inspectors.junior": 0, "inspectors.total": 40})
     put(tmp_path / "补报" / "补报.xlsx", fill_workbook(late, FORM, v), "2023-11-20T08:00:00")
-    assert finish(run_cli("collect", folder, tmp_path / "补报"))[0] == 0
+    assert forked("collect", folder, tmp_path / "补报") == 0
 
-    reference = copy_of(folder, tmp_path, "参照")
-    code, out, err = finish(run_cli("consolidate", reference))
-    new_total = read_return(Path(out.strip().splitlines()[-1]), FORM).values["inspectors.total"]
-    assert new_total != old_total
-
-    rng = random.Random(SEED)
-    for _ in range(KILLS):
-        killed_after(run_cli("consolidate", folder), rng.uniform(0.05, duration * 1.2))
-        data = summary.read_bytes()
-        if data != before:  # replaced: by a complete new summary, never by part of one
-            openpyxl.load_workbook(summary)
-            assert read_return(summary, FORM).values["inspectors.total"] == new_total
-            before = data
+    # Killed half-way through writing the new summary, then with it written but not renamed:
+    # the previous one is there, whole, and no half-written file took its name.
+    for point in ("save-half", "save-rename"):
+        assert forked("consolidate", folder, fault=f"{point}:1") == -9, point
+        assert summary.read_bytes() == before, point
+        assert [p.name for p in summary.parent.iterdir() if not p.name.startswith(".")] == [summary.name]
+    code, out, err = finish(run_cli("consolidate", folder))
+    assert code == 0 and Path(out.strip().splitlines()[-1]) == summary, err
+    openpyxl.load_workbook(summary)
+    assert read_return(summary, FORM).values["inspectors.total"] != old_total
     assert [p.name for p in summary.parent.iterdir() if not p.name.startswith(".")] == [summary.name]
 
 

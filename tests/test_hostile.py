@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import random
 import re
 import stat
 import struct
 import subprocess
 import sys
-import time
 import warnings
 import zipfile
 import zlib
+from contextlib import closing
 from pathlib import Path
 
 import openpyxl
@@ -33,7 +34,9 @@ from aggregator.form.declaration import load_form
 from aggregator.form.layout import layout_of
 
 from cli_helpers import SCHOOLS, dudao, put, states, status_json
-from builders import docx, ole_file, patch_zip, rewrite_package, sheet_member, write_return
+from builders import (SheetSpec, bad_name_formula, docx, excel4_workbook, flat_ods, formatted_to_the_last_row,
+                      huge_cell_xlsb, ole_file, patch_zip, renamed_ole_stream, rewrite_package, sheet_member,
+                      with_default_password, with_ods_macros, write_return)
 from builders import sample_values as builder_values
 
 FORM = load_form()
@@ -203,25 +206,27 @@ def corpus(tmp: Path, good: bytes) -> dict[str, tuple[bytes, str]]:
     }
 
 
-# Run ``dudao collect`` in a child process: a library that aborts (calamine on a zip bomb) would
-# take pytest down with it, and the child's own peak memory is what we bound (VmHWM: ru_maxrss
-# would also count the parent's memory at fork time).
+# Run ``dudao collect`` in a child process: the child's exit status and output are the clerk's, and
+# its own peak memory (VmHWM: ru_maxrss would also count the parent's memory at fork time) and its
+# reading workers' (the largest child's ru_maxrss: an upper bound, it counts what the fork shared)
+# are what we bound. Bounded time is the generous timeout.
 _RUNNER = (
-    "import re, sys; from pathlib import Path; from aggregator.cli import main; code = main(sys.argv[1:]); "
+    "import re, resource, sys; from pathlib import Path; from aggregator.cli import main; code = main(sys.argv[1:]); "
     "status = Path('/proc/self/status'); "
     "peak = re.search(r'VmHWM:\\s*(\\d+)', status.read_text()) if status.exists() else None; "
-    "print('PEAK_KB', peak.group(1) if peak else 'unknown', file=sys.stderr); sys.exit(code)"
+    "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
+    "print('PEAK_KB', peak.group(1) if peak else 0, workers, file=sys.stderr); sys.exit(code)"
 )
-PEAK_MB = 400  # generous: about 100 MB measured for the whole corpus
+PEAK_MB = 300  # per process, the main one and each reader: about 100 MB measured
+TIMEOUT = 120  # seconds for a whole batch; about 5 s measured
 
 
-def collect_in_child(folder: Path, *paths: Path, timeout: float = 120) -> tuple[subprocess.CompletedProcess, float, float]:
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-c", _RUNNER, "collect", str(folder), *map(str, paths)],
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
-    elapsed = time.perf_counter() - start
-    peak = re.search(r"PEAK_KB (\d+)", proc.stderr)
-    return proc, elapsed, int(peak.group(1)) / 1024 if peak else 0.0
+def collect_in_child(folder: Path, *args: str | Path) -> tuple[subprocess.CompletedProcess, tuple[float, float]]:
+    """(the finished process, (peak MB of collect itself, of its largest reading worker))."""
+    proc = subprocess.run([sys.executable, "-c", _RUNNER, "collect", str(folder), *map(str, args)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=TIMEOUT)
+    peak = re.search(r"PEAK_KB (\d+) (\d+)", proc.stderr)
+    return proc, (int(peak.group(1)) / 1024, int(peak.group(2)) / 1024) if peak else (0.0, 0.0)
 
 
 def test_every_unreadable_kind_is_listed_with_a_chinese_reason_and_the_batch_goes_on(col_dir, capsys, school_values,
@@ -233,11 +238,10 @@ def test_every_unreadable_kind_is_listed_with_a_chinese_reason_and_the_batch_goe
     put(col_dir / "inbox" / "附件5-实验小学.xlsx", good)
     put(col_dir / "inbox" / "附件5-实验中学.xlsx", filled(col_dir, S2, school_values[S2]))
 
-    proc, elapsed, peak_mb = collect_in_child(col_dir)
+    proc, peaks = collect_in_child(col_dir)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert elapsed < 30, f"the whole batch took {elapsed:.1f} s"
-    assert peak_mb < PEAK_MB, f"peak memory {peak_mb:.0f} MB"  # 0 where /proc is missing
+    assert max(peaks) < PEAK_MB, f"peak memory {peaks} MB"  # 0 where /proc is missing
 
     data = status_json(capsys, col_dir)
     listed = {Path(u["file"]).name: u for u in data["unreadable"]}
@@ -254,28 +258,80 @@ def test_every_unreadable_kind_is_listed_with_a_chinese_reason_and_the_batch_goe
     assert f"无法读取 {len(files)} 个" in proc.stdout
 
 
+def real_world(tmp_path: Path, values: dict[str, dict]) -> dict[str, tuple[bytes, str]]:
+    """What other libraries' test corpora showed real files to be, one of each, built here: file
+    name -> (bytes, "return" for one read as the school's return, else the unreadable kind)."""
+    v = {school: dict(values[school], unit=school) for school in (S1, S2, S3, S4, S5, S6)}
+
+    def made(name: str, school: str, fmt: str = "xlsx") -> Path:
+        return write_return(tmp_path / name, v[school], unit=None, fmt=fmt, meta=False)
+
+    xlsx = made("lo.xlsx", S5)
+    table = SheetSpec(FORM.sheet, {(1, 1): FORM.title(), (3, 1): "填报单位："})
+    return {
+        "图表在前.xlsb": (made("chart.xlsb", S1, "xlsb").read_bytes(), "return"),
+        "默认密码.xlsx": (with_default_password(made("pw.xlsx", S2).read_bytes()), "return"),
+        "Excel4工作表.xls": (made("excel4.xls", S3, "xls4").read_bytes(), "return"),
+        "大写流名.xls": (renamed_ole_stream(made("caps.xls", S4, "xls").read_bytes(), "WORKBOOK"), "return"),
+        "xlrd公式错误.xls": (bad_name_formula(made("formula.xls", S1, "xls").read_bytes()), "return"),
+        "格式到最后一行.xlsx": (formatted_to_the_last_row(xlsx.read_bytes(), sheet_member(xlsx)), "return"),
+        "带宏.ods": (with_ods_macros(made("macros.ods", S6, "ods").read_bytes()), "return"),
+        "IV262144.xlsb": (huge_cell_xlsb([table], 262144, 256), "too-many-cells"),
+        "XFD1048576.xlsb": (huge_cell_xlsb([table], 1048576, 16384), "too-many-cells"),
+        "Excel4工作簿.xls": (excel4_workbook(), "old-excel"),
+        "单文件.fods": (flat_ods(), "not-spreadsheet"),
+    }
+
+
+def test_real_world_files_never_take_collect_down(col_dir, capsys, school_values, tmp_path):
+    """Six good returns among one file of every shape that crashed, aborted, bloated or was
+    misnamed before: one exit status 0, no traceback or panic, every file recorded and archived
+    byte for byte, the six accepted, every process under ``PEAK_MB``; a second run is a no-op."""
+    inbox = col_dir / "inbox"
+    good = {f"附件5-{school}.xlsx": filled(col_dir, school, school_values[school]) for school in (S1, S2, S3, S4, S5, S6)}
+    shapes = real_world(tmp_path, school_values)
+    for name, data in [*good.items(), *((n, d) for n, (d, _) in shapes.items())]:
+        put(inbox / name, data, "2023-11-15T10:00:00" if name in good else "2023-11-14T10:00:00")
+
+    proc, peaks = collect_in_child(col_dir)
+    assert proc.returncode == 0, proc.stderr
+    for text in (proc.stdout, proc.stderr):
+        assert "Traceback" not in text and "panicked" not in text and "RUST_BACKTRACE" not in text, text
+    assert max(peaks) < PEAK_MB, f"peak MB of collect and of its largest reader: {peaks}"
+    assert states(capsys, col_dir) == {school: "accepted" for school in (S1, S2, S3, S4, S5, S6)}
+    data = status_json(capsys, col_dir)
+    unreadable = {Path(u["file"]).name: u["kind"] for u in data["unreadable"]}
+    assert unreadable == {name: kind for name, (_, kind) in shapes.items() if kind != "return"}
+    with closing(sqlite3.connect(col_dir / "ledger.sqlite")) as db:
+        recorded = {Path(name).name: outcome for name, outcome in db.execute("SELECT original_name, outcome FROM files")}
+        read = {Path(n).name for (n,) in db.execute("SELECT original_name FROM returns JOIN files USING (sha256)")}
+    assert set(recorded) == set(good) | set(shapes)
+    assert read == set(good) | {name for name, (_, kind) in shapes.items() if kind == "return"}
+    kept = archived_bytes(col_dir)
+    assert all(d in kept for d in good.values()) and all(d in kept for d, _ in shapes.values())
+
+    proc, _ = collect_in_child(col_dir)
+    assert proc.returncode == 0 and "新收到报表 0 份" in proc.stdout and "无法读取 0 个" in proc.stdout, proc.stdout
+
+
 def test_a_zip_bomb_never_reaches_the_spreadsheet_library(tmp_path):
-    """The size check runs on the central directory alone: refusing 2 GB takes milliseconds."""
+    """The size check runs on the central directory alone: nothing is inflated."""
     from aggregator.reading import UnreadableFile, read_return
 
     path = tmp_path / "附件5.xlsx"
     path.write_bytes(gigabyte_bomb(2))
-    start = time.perf_counter()
     with pytest.raises(UnreadableFile) as info:
         read_return(path, FORM)
-    assert time.perf_counter() - start < 1.0
     assert info.value.kind == "zip-bomb" and "2.0 GB" in info.value.message
 
 
-def test_a_million_rows_are_refused_in_bounded_time(tmp_path):
+def test_a_million_rows_are_refused_before_a_grid_is_built(tmp_path):
     from aggregator.reading import UnreadableFile, read_return
 
     path = tmp_path / "附件5.xlsx"
     path.write_bytes(million_rows(write_return(tmp_path / "good.xlsx", builder_values()).read_bytes()))
-    start = time.perf_counter()
     with pytest.raises(UnreadableFile) as info:
         read_return(path, FORM)
-    assert time.perf_counter() - start < 5.0  # ~0.3 s measured
     assert info.value.kind == "too-many-cells" and "行" in info.value.message
 
 
@@ -352,10 +408,13 @@ def test_hostile_archive_writes_nothing_outside_and_reads_what_it_safely_can(col
     assert not Path("/tmp/dudao-绝对路径-实验中学.xlsx").exists()
     for base in (Path.cwd(), col_dir, col_dir / "inbox", col_dir / "archive", tmp_path):
         assert not (base / "../../逃逸-实验小学.xlsx").exists()
-    # Inside it, only the archive grew: plain files with safe names, no links.
+    # Inside it, only the archive grew (and the log): plain files with safe names, no links.
     new = {p for p in _tree(col_dir).keys() - inside_before.keys() if not Path(p).name.startswith("ledger.sqlite")}
     archive = (col_dir / "archive").resolve()
+    logs = (col_dir / "logs").resolve()
     for p in map(Path, new):
+        if p.resolve() == logs or logs in p.resolve().parents:
+            continue
         assert archive in p.resolve().parents or p.resolve() == archive, p
         assert not p.is_symlink()
         if p.is_file():

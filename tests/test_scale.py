@@ -1,18 +1,17 @@
 """The fast paths for a city or a province give what the plain paths give.
 
-A pool of readers writes the same ledger as one process; the roster lookup by file name answers
-as the plain scan does; batched writes leave complete files and no temporaries; the ledger's
-shared records hold the same values; the long summary sheets streamed as rows read back as
-openpyxl would have written them. The speed itself is measured by benchmarks/run.py.
+The roster lookup by file name answers as the plain scan does; batched writes leave complete
+files and no temporaries; the ledger's shared records hold the same values; the long summary
+sheets streamed as rows read back as openpyxl would have written them. The speed itself is
+measured by benchmarks/run.py; the reading pool, which writes the same ledger as one process,
+has its own tests (test_pool.py).
 """
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import sqlite3
-import sys
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import aggregator.collection.collect as collect_module
 from aggregator.atomic import write_all_atomic
 from aggregator.outputs.bulk_rows import SheetRows, Styles, add_rows
 from aggregator.collection.collect import collect
@@ -85,59 +83,6 @@ def _collected(district, into: Path, workers: int):
     with open_collection(into) as col:
         result = run(collect(col, [drop], workers=workers))
     return result, _ledger(into)
-
-
-@pytest.mark.parametrize("method", ["spawn", "fork"] if sys.platform.startswith("linux") else ["spawn"])
-def test_a_pool_of_readers_writes_the_same_ledger_as_one_process(district, tmp_path, monkeypatch, method):
-    import multiprocessing
-
-    alone, alone_ledger = _collected(district, tmp_path / "alone", workers=1)
-    monkeypatch.setattr(collect_module, "_start_method", lambda: multiprocessing.get_context(method))
-    monkeypatch.setattr(collect_module, "CHUNK", 3)  # several chunks in flight, even for a few files
-    pooled, pooled_ledger = _collected(district, tmp_path / "pooled", workers=2)
-    assert pooled_ledger == alone_ledger
-    assert len(alone_ledger[1]) == 7  # five schools, the retyped one, the zipped one
-    assert (pooled.seen, pooled.duplicates, pooled.new_returns, pooled.unreadable, pooled.review) == (
-        alone.seen, alone.duplicates, alone.new_returns, alone.unreadable, alone.review)
-
-
-def _die(job) -> None:
-    os._exit(3)  # as a reader aborting on a file would (calamine can abort the process)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the patched worker is inherited by fork only")
-def test_a_reader_that_dies_loses_nothing(district, tmp_path, monkeypatch):
-    import multiprocessing
-
-    _, alone_ledger = _collected(district, tmp_path / "alone", workers=1)
-    monkeypatch.setattr(collect_module, "_start_method", lambda: multiprocessing.get_context("fork"))
-    monkeypatch.setattr(collect_module, "_read_in_worker", _die)
-    _, pooled_ledger = _collected(district, tmp_path / "pooled", workers=2)
-    assert pooled_ledger == alone_ledger
-
-
-def test_small_batches_are_read_in_process_and_large_ones_by_a_pool(district, tmp_path, monkeypatch):
-    used = []
-    real = collect_module._Reading
-
-    def spy(roster, workers):
-        used.append(workers)
-        return real(roster, workers)
-
-    monkeypatch.setattr(collect_module, "_Reading", spy)
-    _collected(district, tmp_path / "small", workers=None)
-    monkeypatch.setattr(collect_module, "POOL_MIN", 3)
-    _collected(district, tmp_path / "large", workers=None)
-    assert used[0] == 1 and used[1] == min(os.cpu_count() or 1, collect_module.MAX_WORKERS)
-
-
-def test_collecting_again_starts_no_pool(district, tmp_path, monkeypatch):
-    base, drop = district
-    _collected(district, tmp_path / "c", workers=1)
-    monkeypatch.setattr(collect_module, "ProcessPoolExecutor", None)  # would fail if a pool were started
-    with open_collection(tmp_path / "c") as col:
-        again = run(collect(col, [drop], workers=2))
-    assert again.new_returns == [] and again.duplicates == again.seen  # every file, the broken ones too
 
 
 # --- the roster lookup by file name ------------------------------------------------------------
@@ -257,44 +202,3 @@ def test_streamed_rows_read_back_as_openpyxl_writes_them(tmp_path):
     assert got.dimensions == "A1:D4"
     with zipfile.ZipFile(out) as z:
         assert z.testzip() is None
-
-
-def test_pool_workers_leave_when_collect_is_killed(tmp_path):
-    """A killed collect must not leave its reading processes waiting for work forever."""
-    import signal
-    import subprocess
-    import sys
-    import textwrap
-    import time
-
-    script = textwrap.dedent("""
-        import multiprocessing, os, sys, time
-        from concurrent.futures import ProcessPoolExecutor
-        from aggregator.collection import collect
-        def pid(_):
-            return os.getpid()
-        if __name__ == "__main__":
-            ctx = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(2, ctx, initializer=collect._leave_with_parent, initargs=(0.1,)) as pool:
-                print(" ".join(str(p) for p in set(pool.map(pid, range(20)))), flush=True)
-                time.sleep(60)
-    """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    workers = [int(p) for p in proc.stdout.readline().split()]
-    assert workers
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    deadline = time.monotonic() + 10
-    alive = workers
-    while alive and time.monotonic() < deadline:
-        time.sleep(0.1)
-        alive = [w for w in workers if _alive(w)]
-    assert alive == []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False

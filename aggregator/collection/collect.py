@@ -1,44 +1,41 @@
 """``collect``: take returned files however they arrive, archive, identify, read, check, record.
 
 Order per file is fixed and is what makes a crash harmless: hash, skip if already known, archive
-byte for byte, and only then read. The ledger rows of a file and its return are written together
-in one transaction, batched, so a killed run leaves either a recorded file or an archived copy
-that the next run will simply process again. A file is archived under a temporary name that
-intake ignores (".~…part", one per writer) and renamed into place, so a killed copy is never
-taken for a file, nor two processes archiving the same file write into one temporary file.
+byte for byte (``archive``), and only then read. The ledger rows of a file and its return are
+written together in one transaction, batched, after the batch's archived copies are durable, so
+a killed run or a power cut leaves either a recorded file or an archived copy that the next run
+will simply process again.
 
-Reading is the one costly step (about a millisecond a file). A large batch (``POOL_MIN`` files or
-more) is read by a pool of processes, one per core: the parent still hashes and archives every
-file before handing it over, gets the returns back in the order the files came, and writes the
-ledger itself, so the ledger is row for row what one process reading everything would write.
+Every read happens in a worker process (``pool``), whatever the size of the batch: a file that
+makes the reading library abort, crash, run out of memory or hang costs that worker, not the
+collect. Such a file is recorded as unreadable with a plain reason (the details go to
+``logs/collect.log``), a fresh worker takes the rest, and the next collect skips it like any
+recorded file unless the clerk asks for unreadable files to be read again (``retry_unreadable``).
+The parent hashes and archives every file before handing it over, gets the outcomes back in the
+order the files came, and writes the ledger itself, so the ledger is row for row the same
+whichever worker read what.
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-import re
-import secrets
-import shutil
-import signal
-import sys
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from contextlib import suppress
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
+from .. import faults
+from .archive import Archive, hash_file
 from .folder import Collection
 from ..form.declaration import Form, load_form
 from .identify import Identity, identify
 from .intake import Incoming, expand
 from .ledger import FileRecord, ReturnRecord
 from .names import NameIndex
+from ..messages import message
+from .pool import Failed, Pool, open_log, write_log
 from ..progress import Cancel, Job, Progress
 from ..reading import UnreadableFile, read_return
 from .roster import School
@@ -46,13 +43,15 @@ from .state import state_of
 from ..checks.validate import Context, validate
 
 BATCH = 200  # files per ledger transaction
-# A pool pays from about this many files to read: starting its processes costs about 0.2 s (see
-# benchmarks/run.py), what one process spends reading some 150 returns.
+# Reading processes: one for a small batch (a second one would not pay for itself), one per core
+# from this many files (see benchmarks/run.py).
 POOL_MIN = 200
-CHUNK = 128  # files archived, then handed to the pool together
 MAX_WORKERS = 8
+LOG = Path("logs") / "collect.log"  # inside the collection folder: what the clerk is not shown
 # A workbook without our table is no return: it must not supersede a school's real one.
 NOT_THIS_FORM = ("form-not-found", "wrong-form")
+# How a reading worker failed on a file -> the unreadable kind the clerk is shown.
+FAILED_KINDS = {"error": "read-error", "crash": "read-crash", "timeout": "read-timeout", "memory": "read-memory"}
 
 
 @dataclass
@@ -65,43 +64,6 @@ class CollectResult:
     cancelled: bool = False
 
 
-def _safe_name(name: str) -> str:
-    """The last part of ``name``, fit for any file system: no reserved characters, at most 120
-    characters and 150 bytes (a zip member's name can be longer than a file's may be)."""
-    base = re.split(r"[\\/]", name)[-1]
-    base = re.sub(r'[\x00-\x1f<>:"|?*]', "_", base).strip(" .") or "file"
-    base = base[-120:]
-    while len(base.encode("utf-8")) > 150:
-        base = base[1:]
-    return base
-
-
-def _archive(col: Collection, item: Incoming, sha: str, data: bytes | None) -> str:
-    """Store the file as received; idempotent (the same bytes land in the same place). A copy
-    already there (another process, or a killed run) is kept only when its bytes are these."""
-    day = datetime.now().strftime("%Y-%m-%d")
-    rel = Path("archive") / day / f"{sha[:12]}-{_safe_name(item.name)}"
-    target = col.root / rel
-    if target.exists() and _hash_file(str(target)) == sha:
-        return rel.as_posix()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".~{sha[:12]}.{secrets.token_hex(4)}.part")
-    try:
-        if data is None:
-            shutil.copyfile(item.path, tmp)
-        else:
-            tmp.write_bytes(data)
-        try:
-            os.replace(tmp, target)
-        except PermissionError:  # Windows: another process is reading the copy it just made
-            if not (target.exists() and _hash_file(str(target)) == sha):
-                raise
-    finally:
-        with suppress(FileNotFoundError):
-            tmp.unlink()
-    return rel.as_posix()
-
-
 def _member_key(container_sha: str, item: Incoming) -> str:
     """The ledger key of an archive member that could not be taken out (a link, a bomb, a zip
     nested too deep): it has no bytes of its own, so its archive's hash and its path in it."""
@@ -109,20 +71,15 @@ def _member_key(container_sha: str, item: Incoming) -> str:
     return hashlib.sha256(f"{container_sha}\0{where}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _hash_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class _Batch:
-    """Ledger rows waiting for their transaction."""
+    """Ledger rows waiting for their transaction, which commits only once the archived copies
+    they point at are durable."""
 
-    def __init__(self, col: Collection) -> None:
+    def __init__(self, col: Collection, archive: Archive) -> None:
         self.col = col
+        self.archive = archive
         self.items: list[tuple[FileRecord, ReturnRecord | None]] = []
+        self.retried: set[str] = set()  # unreadable files read again: their old row is replaced
 
     def add(self, file: FileRecord, ret: ReturnRecord | None = None) -> None:
         self.items.append((file, ret))
@@ -133,38 +90,47 @@ class _Batch:
         """Write pending rows; returns how many were already there (another process was first)."""
         if not self.items:
             return 0
+        self.archive.sync()
         raced = 0
-        with self.col.ledger.transaction():
+        with self.col.ledger.transaction() as db:
             for file, ret in self.items:
+                if file.sha256 in self.retried:
+                    db.execute("DELETE FROM files WHERE sha256 = ? AND outcome = 'unreadable'", (file.sha256,))
                 if not self.col.ledger.add_file(file):
                     raced += 1
                     continue
                 if ret is not None:
                     self.col.ledger.add_return(ret)
+            faults.reached("ledger")
+        faults.reached("committed")
         self.items = []
         return raced
 
 
 def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: Cancel | None = None, *,
-            workers: int | None = None) -> Job[CollectResult]:
+            workers: int | None = None, retry_unreadable: bool = False) -> Job[CollectResult]:
     """Generator: yields ``Progress`` per file, returns a ``CollectResult``.
 
-    ``workers``: processes that read; None decides (a pool of one per core from ``POOL_MIN``
-    files to read), 1 reads here, 2 or more always uses a pool (tests force it on small batches).
+    ``workers``: reading processes; None decides (one, or one per core from ``POOL_MIN`` files).
+    ``retry_unreadable``: read again the files recorded as unreadable (after a fix to the
+    reader, or to see whether a worker's crash was the file's fault); others stay skipped.
     """
     schools = col.schools()
     by_id = {s.id: s for s in schools}
     roots = [Path(p) for p in (paths or [col.folder("inbox")])]
     known = col.ledger.known_hashes()
+    retry = {f.sha256 for f in col.ledger.files("unreadable")} if retry_unreadable else set()
     containers: dict[str, tuple[str, str]] = {}  # an archive's name -> (sha256, archived), this run
     total = sum(len(files) for r in roots if r.is_dir() for _, _, files in os.walk(r)) + sum(
         1 for r in roots if not r.is_dir()
     )
     result = CollectResult()
-    batch = _Batch(col)
+    archive = Archive(col.root)
+    batch = _Batch(col, archive)
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if total >= POOL_MIN else 1
-    reading = _Reading(_Roster(col.form_source, tuple(schools), col.settings.name, col.settings.id), workers)
+    log = col.root / LOG
+    reading = _Reading(_Roster(col.form_source, tuple(schools), col.settings.name, col.settings.id), workers, log)
     now = datetime.now().isoformat(timespec="seconds")
     done = 0
     try:
@@ -178,21 +144,25 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
             result.seen += 1
             if item.problem and not item.path:  # no bytes to keep: a link, a path gone, an archive member
                 for entry, outcome in reading.finish():  # what came before is recorded before it
-                    _settle(entry, outcome, batch, result, by_id)
+                    _settle(entry, outcome, batch, result, by_id, log)
                 if item.container and not _member_problem(col, item, containers, known, batch, now):
                     result.duplicates += 1  # its archive was collected before
                 else:
                     result.unreadable.append((item.name, item.problem[1]))
                 continue
             data = None if item.path and (item.problem or item.is_zip) else item.read()
-            sha = _hash_file(item.path) if data is None else hashlib.sha256(data).hexdigest()
+            sha = hash_file(item.path) if data is None else hashlib.sha256(data).hexdigest()
+            faults.reached("hash")
             if item.is_zip:
                 containers[item.name] = (sha, "")
-            if sha in known:
+            if sha in known and sha not in retry:
                 result.duplicates += 1
                 continue
+            if sha in retry:
+                retry.discard(sha)
+                batch.retried.add(sha)
             known.add(sha)
-            archived = _archive(col, item, sha, data)
+            archived = archive.store(item.name, sha, path=item.path if data is None else None, data=data)
             base = FileRecord(sha, item.name, item.source, archived, item.size, item.received_at, now, "return")
             if item.is_zip:
                 containers[item.name] = (sha, archived)
@@ -202,19 +172,23 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
             else:
                 work = _ReadJob(str(col.root / archived), item.name, sha, item.received_at)
             for entry, outcome in reading.submit((item.name, base), work):  # in order, read or not
-                _settle(entry, outcome, batch, result, by_id)
+                _settle(entry, outcome, batch, result, by_id, log)
         for entry, outcome in reading.finish():  # also after a cancel: what was archived is read
-            _settle(entry, outcome, batch, result, by_id)
+            _settle(entry, outcome, batch, result, by_id, log)
     finally:
         reading.close()
         result.duplicates += batch.flush()
     return result
 
 
-def _settle(entry: tuple[str, FileRecord], outcome: tuple, batch: _Batch, result: CollectResult,
-            by_id: dict[str, School]) -> None:
+def _settle(entry: tuple[str, FileRecord], outcome: Any, batch: _Batch, result: CollectResult,
+            by_id: dict[str, School], log: Path) -> None:
     """What became of one file, into the ledger batch and the result."""
     name, base = entry
+    if isinstance(outcome, Failed):  # the worker reading it raised, died, ran out of time or memory
+        kind = FAILED_KINDS[outcome.kind]
+        write_log(log, f"{name} ({base.archived}): {kind}: {outcome.detail}")
+        outcome = ("unreadable", kind, message(kind))
     if outcome[0] == "container":
         batch.add(_with(base, outcome="container"))
         return
@@ -232,7 +206,7 @@ def _settle(entry: tuple[str, FileRecord], outcome: tuple, batch: _Batch, result
         result.review.append((name, ret.review))
 
 
-# --- reading, here or in a pool -----------------------------------------------------------------
+# --- reading, in worker processes -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -274,120 +248,55 @@ class _Reader:
         return ("return", _record(self.form, sub, ident, self.by_id, self.index, job.sha256, job.received_at))
 
 
-_WORKER_READER: _Reader | None = None
-
-
-def _start_worker(roster: _Roster) -> None:
-    global _WORKER_READER
-    _WORKER_READER = _Reader(roster)
-    # Ctrl+C reaches the whole console group: the parent stops the pool and keeps what was
-    # done; a worker printing its own KeyboardInterrupt traceback would only alarm the clerk.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _leave_with_parent()
-
-
-def _leave_with_parent(every: float = 0.5) -> None:
-    """A worker whose parent was killed would wait for work forever (its siblings hold the
-    queue open): a watcher thread ends it once the parent is gone (re-parented on POSIX, its
-    process handle signalled on Windows)."""
-    parent, ppid = multiprocessing.parent_process(), os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(every)
-            if os.getppid() != ppid or (parent is not None and not parent.is_alive()):
-                os._exit(1)
-
-    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
-
-
-def _read_in_worker(job: _ReadJob) -> tuple:
-    assert _WORKER_READER is not None
-    return _WORKER_READER(job)
-
-
-def _start_method() -> multiprocessing.context.BaseContext:
-    """Fork where it is safe, and cheapest (Linux, one thread: workers start in milliseconds and
-    re-import nothing); else spawn (the only safe one on Windows and macOS, and in the desktop,
-    which collects from a thread: a fork would copy locks other threads hold). A spawned worker
-    imports the program's main module, so a script calling ``collect`` needs the usual
-    ``if __name__ == "__main__":`` guard, or ``workers=1``."""
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
-
-
 class _Reading:
     """Files handed over in order, outcomes back in the same order. A file that needs no reading
-    (an archive, a file refused at intake) comes with its outcome and keeps its place.
+    (an archive, a file refused at intake) comes with its outcome and keeps its place; the others
+    go to a pool of reading processes (started on the first, so a run with nothing new starts
+    none). An outcome is a ``_Reader`` result, or the pool's ``Failed``."""
 
-    With one worker each file is read at once. With more, files gather in chunks of ``CHUNK``; a
-    chunk is sent to the pool (started on the first, so a run with nothing new starts none), and
-    the chunk before it is collected once this one is on its way: the workers always have a chunk
-    queued while the parent archives the next. If the pool breaks (a worker died), the rest is
-    read here, as it would be without a pool.
-    """
-
-    def __init__(self, roster: _Roster, workers: int) -> None:
+    def __init__(self, roster: _Roster, workers: int, log: Path | None) -> None:
         self.roster = roster
         self.workers = workers
-        self._reader: _Reader | None = None
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: list[tuple[Any, _ReadJob | tuple]] = []
-        self._in_flight: list[tuple[list[tuple[Any, _ReadJob | tuple]], Iterator[tuple]]] = []
+        self.log = log
+        self._pool: Pool | None = None
+        self._order: deque[list] = deque()  # [entry, outcome or _WAITING], in the order handed over
 
-    def _here(self, work: _ReadJob | tuple) -> tuple:
-        if not isinstance(work, _ReadJob):
-            return work
-        if self._reader is None:
-            self._reader = _Reader(self.roster)
-        return self._reader(work)
+    def submit(self, entry: Any, work: _ReadJob | tuple) -> list[tuple[Any, Any]]:
+        if isinstance(work, _ReadJob):
+            if self._pool is None:
+                if self.log is not None:
+                    open_log(self.log)
+                self._pool = Pool(_Reader, self.roster, workers=self.workers, log=self.log)
+            self._pool.submit(work)
+            self._order.append([entry, _WAITING])
+        else:
+            self._order.append([entry, work])
+        return self._ready(wait=False)
 
-    def submit(self, entry: Any, work: _ReadJob | tuple) -> list[tuple[Any, tuple]]:
-        if self.workers <= 1:
-            return [(entry, self._here(work))]
-        self._pending.append((entry, work))
-        return self._send() if len(self._pending) >= CHUNK else []
+    def finish(self) -> list[tuple[Any, Any]]:
+        return self._ready(wait=True)
 
-    def finish(self) -> list[tuple[Any, tuple]]:
-        if self.workers <= 1:
-            return []
-        done = self._send()
-        while self._in_flight:
-            done += self._collect()
+    def _ready(self, wait: bool) -> list[tuple[Any, Any]]:
+        if self._pool is not None:
+            outcomes = iter(self._pool.drain() if wait else self._pool.ready())
+            for slot in self._order:  # the pool answers in the order the jobs went in
+                if slot[1] is _WAITING:
+                    slot[1] = next(outcomes, _WAITING)
+                    if slot[1] is _WAITING:
+                        break
+        done = []
+        while self._order and self._order[0][1] is not _WAITING:
+            entry, outcome = self._order.popleft()
+            done.append((entry, outcome))
         return done
-
-    def _send(self) -> list[tuple[Any, tuple]]:
-        chunk, self._pending = self._pending, []
-        jobs = [work for _, work in chunk if isinstance(work, _ReadJob)]
-        if self.workers <= 1 or not jobs:  # the pool broke, or nothing to read: in order, here
-            done = []
-            while self._in_flight:
-                done += self._collect()
-            return done + [(entry, self._here(work)) for entry, work in chunk]
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, _start_method(),
-                                             initializer=_start_worker, initargs=(self.roster,))
-        read = self._pool.map(_read_in_worker, jobs, chunksize=max(1, len(jobs) // (4 * self.workers)))
-        self._in_flight.append((chunk, read))
-        return self._collect() if len(self._in_flight) > 1 else []
-
-    def _collect(self) -> list[tuple[Any, tuple]]:
-        """The oldest chunk in flight, in order."""
-        chunk, read = self._in_flight.pop(0)
-        try:
-            return [(entry, work if not isinstance(work, _ReadJob) else next(read)) for entry, work in chunk]
-        except BrokenProcessPool:
-            rest = [chunk] + [c for c, _ in self._in_flight]
-            self._in_flight = []
-            self.close()
-            self.workers = 1
-            return [(entry, self._here(work)) for c in rest for entry, work in c]
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close()
             self._pool = None
+
+
+_WAITING = object()
 
 
 def _member_problem(col: Collection, item: Incoming, containers: dict[str, tuple[str, str]], known: set[str],

@@ -110,7 +110,7 @@ def expand(paths: list[Path]) -> Iterator[Incoming]:
             yield from _from_file(path)
         else:
             yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0,
-                           ("missing", f"找不到文件或文件夹：{path}"))
+                           ("missing", message("missing", path=path)))
 
 
 def _from_file(path: Path) -> Iterator[Incoming]:
@@ -119,11 +119,11 @@ def _from_file(path: Path) -> Iterator[Incoming]:
     try:
         st = path.lstat()
     except OSError as exc:
-        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("corrupt", message("corrupt", detail=exc.strerror)))
+        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("corrupt", message("corrupt", detail=_detail(exc.strerror))))
         return
     if stat.S_ISLNK(st.st_mode):
         yield Incoming(str(path), str(path), _iso(st.st_mtime), lambda: b"", 0,
-                       ("not-spreadsheet", "这是一个快捷方式/链接，不是文件本身，已跳过"))
+                       ("not-spreadsheet", message("link")))
         return
     received = _iso(st.st_mtime)
     read = path.read_bytes
@@ -140,6 +140,11 @@ def _from_file(path: Path) -> Iterator[Incoming]:
     yield item
     if item.is_zip:
         yield from _from_zip(str(path), str(path), path.open("rb"), 1)
+
+
+def _detail(text: str | None) -> str:
+    """A detail as the catalogue's messages take it: in brackets, or nothing."""
+    return f"（{text}）" if text else ""
 
 
 def _mb(n: int) -> str:
@@ -170,7 +175,7 @@ def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
                 mode = info.external_attr >> 16
                 if stat.S_ISLNK(mode):
                     yield Incoming(shown, source, received, lambda: b"", 0,
-                                   ("not-spreadsheet", "压缩包中的这一项是链接，不是文件，已跳过"), container=label)
+                                   ("not-spreadsheet", message("zip-link")), container=label)
                     continue
                 ratio = info.file_size / max(info.compress_size, 1)
                 if info.file_size > MAX_FILE or (info.file_size > 5 * 1024 * 1024 and ratio > MAX_RATIO):
@@ -183,7 +188,7 @@ def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
                 except ZIP_ERRORS as exc:
                     reason = "encrypted" if "encrypt" in str(exc).lower() or info.flag_bits & 0x1 else "corrupt"
                     yield Incoming(shown, source, received, lambda: b"", info.file_size,
-                                   (reason, message(reason, detail="压缩包中的文件无法解压")), container=label)
+                                   (reason, message(reason, detail=_detail("压缩包中的文件无法解压"))), container=label)
                     continue
                 nested = _looks_like_zip(name, data[:4])
                 yield Incoming(shown, source, received, lambda d=data: d, len(data), is_zip=nested,
@@ -191,15 +196,15 @@ def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
                 if nested:
                     if depth >= MAX_DEPTH:
                         yield Incoming(f"{shown}（压缩包内容）", source, received, lambda: b"", 0,
-                                       ("zip-bomb", "压缩包嵌套层数过多，为安全起见未继续解开，请直接发送表格文件"),
+                                       ("zip-bomb", message("zip-nested")),
                                        container=label)
                     else:
                         import io
 
                         yield from _from_zip(shown, source, io.BytesIO(data), depth + 1)
-    except ZIP_ERRORS as exc:  # a damaged central directory, a name that is not what its flag says
+    except ZIP_ERRORS:  # a damaged central directory, a name that is not what its flag says
         yield Incoming(f"{label}（压缩包内容）", source, _iso(0), lambda: b"", 0,
-                       ("corrupt", message("corrupt", detail=f"压缩包无法打开：{exc}")), container=label)
+                       ("corrupt", message("corrupt", detail=_detail("压缩包无法打开"))), container=label)
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:

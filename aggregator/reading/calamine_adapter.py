@@ -6,8 +6,11 @@ without a saved result and a saved error value both come back blank, so ``formul
 the sheet's XML (``xlsx_parts``, ``ods_parts``) for exactly those cells.
 
 calamine aborts the process (it does not raise) when asked to allocate absurd amounts: a value
-in XFD1048576 makes a sheet of 17 billion cells. ``_read`` bounds a sheet from its XML before
-calamine opens it; ``sniff`` refuses zip bombs and absurd shared-string counts.
+in XFD1048576 makes a sheet of 17 billion cells. ``_read`` bounds a sheet from its XML (.xlsx)
+or its records (.xlsb) before calamine opens it; ``sniff`` refuses zip bombs and absurd
+shared-string counts; and collect reads every file in a worker process with a memory ceiling,
+for whatever is left. Only worksheets are offered to the reader: calamine cannot read a chart
+sheet as a grid (an .xlsb one raises "failed to fill whole buffer").
 """
 
 from __future__ import annotations
@@ -17,14 +20,15 @@ from typing import Iterator, Mapping
 
 import python_calamine as pc
 
-from . import ods_parts, xlsx_parts
+from . import ods_parts, xlsb_parts, xlsx_parts
 from .errors import UnreadableFile
-from .port import MAX_CELLS, MAX_ROWS, Grid, check_size, whole_numbers
+from .port import MAX_CELLS, MAX_ROWS, Grid, SheetTooLarge, check_size, whole_numbers
 from .sniff import Sniffed
 
-# What calamine raises on a file it cannot parse. A Rust panic surfaces as pyo3's
-# PanicException (a BaseException); ``_is_panic`` recognises it by name, nothing else is caught.
-_ERRORS = (pc.CalamineError, ValueError, TypeError, OverflowError, UnicodeDecodeError, IndexError)
+# What calamine raises on a file it cannot parse (OSError: a record cut short, "failed to fill
+# whole buffer"). A Rust panic surfaces as pyo3's PanicException (a BaseException); ``_is_panic``
+# recognises it by name, nothing else is caught.
+_ERRORS = (pc.CalamineError, ValueError, TypeError, OverflowError, UnicodeDecodeError, IndexError, OSError)
 
 
 def _is_panic(exc: BaseException) -> bool:
@@ -34,7 +38,7 @@ def _is_panic(exc: BaseException) -> bool:
 def _unreadable(exc: BaseException) -> UnreadableFile:
     if isinstance(exc, pc.PasswordError):
         return UnreadableFile("encrypted")
-    return UnreadableFile("corrupt", detail="表格内容无法解析")
+    return UnreadableFile("corrupt")
 
 
 @contextmanager
@@ -54,7 +58,7 @@ class CalamineWorkbook:
     def __init__(self, sniffed: Sniffed) -> None:
         self.format = sniffed.format
         self._sniffed = sniffed
-        self._grids: dict[str, Grid] = {}
+        self._grids: dict[str, Grid | SheetTooLarge] = {}
         self._formulas: dict[str, Mapping[str, str]] = {}
         self._parts: dict[str, str] | None = None
         with _calamine_errors():
@@ -62,10 +66,9 @@ class CalamineWorkbook:
             # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
             with sniffed.path.open("rb") as fh:
                 self._wb = pc.CalamineWorkbook.from_filelike(fh)
-            self._visible = {
-                m.name: m.visible == pc.SheetVisibleEnum.Visible for m in self._wb.sheets_metadata
-            }
-            self._names = list(self._wb.sheet_names)
+            sheets = [m for m in self._wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
+            self._visible = {m.name: m.visible == pc.SheetVisibleEnum.Visible for m in sheets}
+            self._names = [m.name for m in sheets]
 
     def sheet_names(self) -> list[str]:
         return self._names
@@ -75,20 +78,26 @@ class CalamineWorkbook:
 
     def grid(self, sheet: str) -> Grid:
         if sheet not in self._grids:
-            self._grids[sheet] = self._read(sheet)
+            try:
+                self._grids[sheet] = self._read(sheet)
+            except SheetTooLarge as exc:  # asked again by the locator's second pass: answer at once
+                self._grids[sheet] = exc
+        if isinstance(self._grids[sheet], SheetTooLarge):
+            raise self._grids[sheet]
         return self._grids[sheet]
 
     def _part(self, sheet: str) -> bytes:
-        """The sheet's XML as ``sniff`` unpacked it (xlsx/xlsm), else b""."""
+        """The sheet's XML (xlsx/xlsm) or records (xlsb) as ``sniff`` unpacked them, else b""."""
         if self._parts is None:
-            self._parts = xlsx_parts.sheet_parts(self._sniffed.parts)
+            parts = xlsb_parts.sheet_parts if self.format == "xlsb" else xlsx_parts.sheet_parts
+            self._parts = parts(self._sniffed.parts)
         return self._sniffed.parts.get(self._parts.get(sheet, ""), b"")
 
     def _read(self, name: str) -> Grid:
         if self.format in ("xlsx", "xlsm"):
-            part = self._part(name)
-            check_size(name, xlsx_parts.row_count(part, MAX_ROWS), 0)
-            check_size(name, 0, xlsx_parts.cell_count(part, MAX_CELLS))
+            check_size(name, *xlsx_parts.extent(self._part(name), MAX_ROWS, MAX_CELLS))
+        elif self.format == "xlsb":
+            check_size(name, *xlsb_parts.extent(self._part(name)))
         with _calamine_errors():
             sheet = self._wb.get_sheet_by_name(name)
             end = sheet.end

@@ -18,7 +18,10 @@ UNREADABLE_KINDS = (
     "zip-bomb",
     "unsafe-xml",
     "too-many-cells",
+    "old-excel",
 )
+# What collect records when the reading worker itself failed on a file (see collection.pool).
+WORKER_KINDS = ("read-error", "read-crash", "read-timeout", "read-memory")
 
 
 class UnreadableFile(Exception):
@@ -30,7 +33,7 @@ class UnreadableFile(Exception):
             raise ValueError(f"unknown unreadable kind {kind!r}")
         self.kind = kind
         self.detail = detail  # short Chinese detail shown in the message (and kept for logs)
-        self.message = message(kind, detail=detail, **values)
+        self.message = message(kind, detail=f"（{detail}）" if detail else "", **values)
         super().__init__(self.message)
 
 

@@ -17,15 +17,16 @@ KNOWN_STREAMS = ("EncryptionInfo", "EncryptedPackage", "Workbook", "Book", "Word
 
 
 def stream_names(data: bytes, names: tuple[str, ...] = KNOWN_STREAMS) -> set[str]:
-    """The ``names`` that appear as directory entries of the compound file ``data``."""
+    """The ``names`` that appear as directory entries of the compound file ``data``, as written or
+    in capitals: directory names compare without case, and some writers call it "WORKBOOK"."""
     found = set()
     for name in names:
         encoded = name.encode("utf-16-le") + b"\x00\x00"
         length = len(encoded).to_bytes(2, "little")
-        pos = data.find(encoded, _HEADER)
-        while pos != -1:
-            if pos % _ENTRY == 0 and data[pos + 64 : pos + 66] == length:
-                found.add(name)
-                break
-            pos = data.find(encoded, pos + 1)
+        for variant in dict.fromkeys((encoded, name.upper().encode("utf-16-le") + b"\x00\x00")):
+            pos = data.find(variant, _HEADER)
+            while pos != -1 and name not in found:
+                if pos % _ENTRY == 0 and data[pos + 64 : pos + 66] == length:
+                    found.add(name)
+                pos = data.find(variant, pos + 1)
     return found

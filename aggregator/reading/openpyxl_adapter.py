@@ -26,7 +26,7 @@ def _load(path: str, data_only: bool):
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=data_only, keep_links=False)
     except errors as exc:
-        raise UnreadableFile("corrupt", detail="表格内容无法解析") from exc
+        raise UnreadableFile("corrupt") from exc
 
 
 class OpenpyxlWorkbook:

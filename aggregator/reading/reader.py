@@ -13,6 +13,7 @@ from ..form.declaration import Form
 from .submission import BY_DOCX, Submission
 from .assemble import assemble, unlocated
 from .calamine_adapter import CalamineWorkbook
+from .errors import UnreadableFile
 from .locate import locate
 from .meta import read_meta
 from .port import RawWorkbook
@@ -24,8 +25,10 @@ ENGINES = ("auto", "calamine", "openpyxl", "xlrd")
 
 def open_workbook(sniffed: Sniffed, engine: str = "auto") -> RawWorkbook:
     """The adapter for ``engine``. "auto": xlrd for .xls (calamine can abort the process on a
-    damaged .xls), calamine for everything else. openpyxl reads .xlsx/.xlsm only; it and xlrd
-    are imported on demand, so reading an .xlsx never loads them."""
+    damaged .xls), then calamine for an .xls xlrd refuses but calamine reads (as LibreOffice
+    does: collect reads in a worker process, which an abort costs nothing but that file);
+    calamine for everything else. openpyxl reads .xlsx/.xlsm only; it and xlrd are imported on
+    demand, so reading an .xlsx never loads them."""
     if engine == "auto":
         if sniffed.format != "xls":
             return CalamineWorkbook(sniffed)
@@ -33,7 +36,15 @@ def open_workbook(sniffed: Sniffed, engine: str = "auto") -> RawWorkbook:
             from .xlrd_adapter import XlrdWorkbook
         except ImportError:  # xlrd is a dependency; without it calamine still reads .xls
             return CalamineWorkbook(sniffed)
-        return XlrdWorkbook(sniffed)
+        try:
+            return XlrdWorkbook(sniffed)
+        except UnreadableFile as refused:
+            if refused.kind != "corrupt":  # encrypted, or older than calamine reads
+                raise
+            try:
+                return CalamineWorkbook(sniffed)
+            except UnreadableFile:
+                raise refused from None
     if engine == "calamine":
         return CalamineWorkbook(sniffed)
     if engine == "openpyxl":
@@ -54,11 +65,15 @@ def read_return(path: str | Path, form: Form, *, engine: str = "auto") -> Submis
     everything smaller is a finding or a note in the returned ``Submission``.
     """
     path = Path(path)
-    wb = open_workbook(sniff(path), engine)
+    sniffed = sniff(path)
     try:
-        return read_workbook(wb, form, source=path.name)
+        wb = open_workbook(sniffed, engine)
+        try:
+            return read_workbook(wb, form, source=path.name)
+        finally:
+            wb.close()
     finally:
-        wb.close()
+        sniffed.discard()
 
 
 def read_workbook(wb: RawWorkbook, form: Form, *, source: str = "") -> Submission:

@@ -8,13 +8,16 @@ password) run here too, so every whole-file failure is an ``UnreadableFile`` wit
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 from . import ole
+from .decrypt import with_default_password
 from .errors import UnreadableFile, human_size
 from .zipguard import ZIP_ERRORS, _unpack, open_zip, read_xml_parts
 
@@ -49,6 +52,12 @@ _MAGIC = (
     (b"\x1f\x8b", "gz 压缩包"),
     (b"{\\rtf", "RTF 文档"),
 )
+# An OpenDocument package's macros and dialogs: no reader parses them, and LibreOffice writes them
+# with a DOCTYPE, which the XML guard would refuse.
+_ODF_MACRO_PARTS = ("Basic/", "Dialogs/", "Scripts/")
+# A BIFF stream not inside an OLE2 file starts with its BOF record: Excel 2.x, 3.0 and 4.0 wrote
+# them so (and a few programs BIFF5/8 too). xlrd reads them.
+_BIFF_BOF = re.compile(rb"\A(?:\x09\x00\x04\x00|\x09\x02\x06\x00|\x09\x04\x06\x00|\x09\x08[\x08\x10]\x00)")
 _TEXT_SAMPLE = 8192
 _SST_COUNTS = re.compile(rb"<(?:[\w.-]+:)?sst\b[^>]*>")
 _COUNT_ATTR = re.compile(rb"(?:count|uniqueCount)\s*=\s*[\"'](\d+)")
@@ -63,6 +72,11 @@ class Sniffed:
     path: Path
     size: int
     parts: Mapping[str, bytes] = field(default_factory=dict, repr=False)  # checked XML parts of a zip
+    decrypted: bool = False  # ``path`` is a decrypted copy of the file: ``discard`` removes it
+
+    def discard(self) -> None:
+        if self.decrypted:
+            self.path.unlink(missing_ok=True)
 
 
 def sniff(path: str | Path) -> Sniffed:
@@ -82,6 +96,8 @@ def sniff(path: str | Path) -> Sniffed:
         return _zip(path, size)
     if head.startswith(ole.OLE_MAGIC):
         return _ole(path, size)
+    if _BIFF_BOF.match(head):
+        return Sniffed("xls", path, size)
     kind = _binary_kind(head)
     if kind:
         raise UnreadableFile("not-spreadsheet", kind=kind)
@@ -103,13 +119,14 @@ def _zip(path: Path, size: int) -> Sniffed:
             fmt = "xlsx" if "xl/workbook.xml" in names else "压缩包（zip）"
         if fmt not in SPREADSHEET_FORMATS:
             raise UnreadableFile("not-spreadsheet", kind=fmt)
-        parts = read_xml_parts(zf, also=(".bin",) if fmt == "xlsb" else ())
+        parts = read_xml_parts(zf, also=(".bin",) if fmt == "xlsb" else (),
+                               skip=_ODF_MACRO_PARTS if fmt == "ods" else ())
     finally:
         zf.close()
     if fmt == "ods":
         return Sniffed(fmt, path, size, {"content.xml": parts.get("content.xml", b"")})
-    if fmt not in ("xlsx", "xlsm"):
-        return Sniffed(fmt, path, size)
+    if fmt == "xlsb":  # the records of its sheets, for ``xlsb_parts`` to bound them
+        return Sniffed(fmt, path, size, parts)
     _check_shared_strings(parts)
     return Sniffed(fmt, path, size, parts)
 
@@ -161,7 +178,7 @@ def _ole(path: Path, size: int) -> Sniffed:
     data = path.read_bytes()
     streams = ole.stream_names(data)
     if streams & {"EncryptionInfo", "EncryptedPackage"}:
-        raise UnreadableFile("encrypted")
+        return _decrypted(path)
     if streams & {"Workbook", "Book"}:
         return Sniffed("xls", path, size)
     if "WordDocument" in streams:
@@ -169,6 +186,24 @@ def _ole(path: Path, size: int) -> Sniffed:
     if "PowerPoint Document" in streams:
         raise UnreadableFile("not-spreadsheet", kind="PowerPoint 演示文稿（.ppt）")
     raise UnreadableFile("corrupt", detail="Office 文件结构不完整")
+
+
+def _decrypted(path: Path) -> Sniffed:
+    """An encrypted OOXML package that Excel's default password opens, as a decrypted copy (in
+    the system's temporary folder, removed by ``Sniffed.discard``); else ``encrypted``."""
+    data = with_default_password(path)
+    if data is None or not data.startswith(b"PK"):
+        raise UnreadableFile("encrypted")
+    fd, name = tempfile.mkstemp(prefix="dudao-", suffix=".decrypted")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    copy = Path(name)
+    try:
+        sniffed = _zip(copy, len(data))
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True)
 
 
 def _binary_kind(head: bytes) -> str | None:
@@ -197,6 +232,8 @@ def _text_kind(head: bytes) -> str | None:
     lower = sample[:2048].lower().lstrip()
     if b"urn:schemas-microsoft-com:office:spreadsheet" in sample:
         return "Excel 2003 XML 格式的文件"
+    if b"opendocument.spreadsheet" in sample and b"office:document" in sample:
+        return "单个 XML 文件的 OpenDocument 表格 .fods"
     if lower.startswith((b"<html", b"<!doctype html", b"<table", b"<meta")) or b"<html" in lower:
         return "网页文件（HTML）"
     if not any(sep in sample for sep in (b"\n", b",", b"\t", b";", "，".encode())):

@@ -13,20 +13,44 @@ import struct
 
 import xlrd
 from xlrd.compdoc import CompDocError
+from xlrd.formula import FormulaError
 
+from .decrypt import with_default_password
 from .errors import UnreadableFile
 from .port import Grid, check_size, whole_numbers
 from .sniff import Sniffed
 
-# What xlrd raises on a damaged file: its own errors and the ones its parser lets through.
-_ERRORS = (xlrd.XLRDError, CompDocError, AssertionError, LookupError, ValueError, TypeError, AttributeError,
-           struct.error, UnicodeDecodeError, EOFError, OverflowError, ZeroDivisionError, MemoryError)
+# What xlrd raises on a damaged file: every exception class xlrd defines (XLRDError, CompDocError,
+# FormulaError; its XLDateError family is a ValueError) and the ones its parser lets through.
+_ERRORS = (xlrd.XLRDError, CompDocError, FormulaError, AssertionError, LookupError, ValueError, TypeError,
+           AttributeError, struct.error, UnicodeDecodeError, EOFError, OverflowError, ZeroDivisionError, MemoryError,
+           RecursionError)
+_FIRST_READ_BIFF = 50  # Excel 5.0 (BIFF5); before it Excel 2.x-4.0, which xlrd reads only in part
 
 
-def _unreadable(exc: BaseException) -> UnreadableFile:
-    if "encrypted" in str(exc).lower() or "password" in str(exc).lower():
+def _unreadable(exc: BaseException, biff: int = 0) -> UnreadableFile:
+    if _encrypted(exc):
         return UnreadableFile("encrypted")
-    return UnreadableFile("corrupt", detail="表格内容无法解析")
+    if 0 < biff < _FIRST_READ_BIFF or "BIFF" in str(exc):
+        return UnreadableFile("old-excel")
+    return UnreadableFile("corrupt")
+
+
+def _encrypted(exc: BaseException) -> bool:
+    return "encrypted" in str(exc).lower() or "password" in str(exc).lower()
+
+
+def _open(sniffed: Sniffed):
+    """The book, decrypted first when Excel's default password was all that protected it."""
+    try:
+        return xlrd.open_workbook(str(sniffed.path), on_demand=True, logfile=_Silent())
+    except xlrd.XLRDError as exc:
+        if not _encrypted(exc):
+            raise
+        data = with_default_password(sniffed.path)
+        if data is None:
+            raise
+        return xlrd.open_workbook(file_contents=data, on_demand=True, logfile=_Silent())
 
 
 class XlrdWorkbook:
@@ -34,10 +58,12 @@ class XlrdWorkbook:
         self.format = sniffed.format
         self._grids: dict[str, Grid] = {}
         try:
-            self._book = xlrd.open_workbook(str(sniffed.path), on_demand=True, logfile=_Silent())
+            self._book = _open(sniffed)
             self._names = self._book.sheet_names()
         except _ERRORS as exc:
-            raise _unreadable(exc) from exc
+            raise _unreadable(exc, _biff_version(sniffed)) from exc
+        if not self._names and self._book.biff_version < _FIRST_READ_BIFF:  # an Excel 4.0 workbook
+            raise UnreadableFile("old-excel")
 
     def sheet_names(self) -> list[str]:
         return self._names
@@ -90,6 +116,13 @@ class XlrdWorkbook:
 
     def close(self) -> None:
         self._book.release_resources()
+
+
+def _biff_version(sniffed: Sniffed) -> int:
+    """The BIFF version of a stream that is not in an OLE2 file (Excel 4.0 and older), else 0."""
+    with open(sniffed.path, "rb") as fh:
+        head = fh.read(2)
+    return {b"\x09\x00": 20, b"\x09\x02": 30, b"\x09\x04": 40}.get(head, 0)
 
 
 class _Silent:

@@ -27,7 +27,8 @@ _CELL_START = re.compile(rb"<((?:[\w.-]+:)?)c\b([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3}\d+)[\"']")
 _ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
 _ROW_NUMBER = re.compile(rb"<" + _NS + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)")
-_CELL_REF = re.compile(rb"<" + _NS + rb"c\b[^>]*?\sr\s*=\s*[\"']([A-Z]{1,3})(\d+)")
+_ROW_OR_VALUED_CELL = re.compile(rb"<" + _NS + rb"(?:row\b([^>]*)>|c\b([^>]*?)(?<!/)>\s*<" + _NS + rb"(?:v|is|f)\b)")
+_ROW_ATTR = re.compile(rb"\sr\s*=\s*[\"'](\d+)")
 _ROW_PLAIN = re.compile(rb'<row\b[^>]*?\sr="(\d+)"')
 _WIDE_REF = re.compile(rb' r="[A-Z]{3}\d')
 _TWO_LETTERS = 26 * 27  # columns up to ZZ
@@ -68,31 +69,37 @@ def _sheet_parts(workbook: bytes, rels: bytes) -> tuple[tuple[str, str], ...]:
     return tuple(out.items())
 
 
-def row_count(xml: bytes, limit: int) -> int:
-    """The rows calamine would allocate (the highest row number; the row elements when they
-    carry none), or just the number of row elements when that alone is past ``limit``: a
-    million rows are refused by a substring count, without parsing one."""
+def extent(xml: bytes, max_rows: int, max_cells: int) -> tuple[int, int]:
+    """(rows, cells) of the block calamine would build for this sheet (from A1 to the last row
+    and column holding a value), or an upper bound of it when that bound is within the limits.
+    Checked before calamine opens a sheet: a stray value in XFD1048576 makes it allocate billions
+    of cells and abort the process. Cheap in the usual case (no column past ZZ, a few hundred
+    rows). Past the limits it is exact and counts only cells holding a value: a sheet saved with
+    formatted empty rows down to row 1048576 (LibreOffice does that) is a sheet of forty rows."""
     elements = xml.count(b"<row") + xml.count(b":row")
-    if elements > limit:
-        return elements
-    numbers = _ROW_PLAIN.findall(xml) or _ROW_NUMBER.findall(xml)
-    return max(max(map(int, numbers), default=0), elements)
+    if elements > max_rows:
+        return _valued_extent(xml, max_rows, max_cells)
+    numbers = _ROW_PLAIN.findall(xml) or _ROW_NUMBER.findall(xml)  # the plain form is 4x faster
+    rows = max(max(map(int, numbers), default=0), elements)
+    if rows <= max_rows and not _WIDE_REF.search(xml) and rows * _TWO_LETTERS <= max_cells:
+        return rows, rows * _TWO_LETTERS
+    return _valued_extent(xml, max_rows, max_cells)
 
 
-def cell_count(xml: bytes, limit: int) -> int:
-    """Rows x columns of the sheet counted from A1 (what calamine would allocate), or an upper
-    bound of it when that bound is within ``limit``. Checked before calamine opens a sheet: a
-    stray value in XFD1048576 makes it allocate billions of cells and abort the process. Cheap
-    in the usual case (no column past ZZ, a few hundred rows); exact otherwise."""
-    rows = _ROW_PLAIN.findall(xml) or _ROW_NUMBER.findall(xml)  # the plain form is 4x faster
-    max_row = max(map(int, rows), default=0)
-    if not _WIDE_REF.search(xml) and max_row * _TWO_LETTERS <= limit:
-        return max_row * _TWO_LETTERS
-    max_col = 0
-    for letters, digits in _CELL_REF.findall(xml):
-        row, col = _split((letters + digits).decode())
-        max_row, max_col = max(max_row, row), max(max_col, col)
-    return max_row * max_col
+def _valued_extent(xml: bytes, max_rows: int, max_cells: int) -> tuple[int, int]:
+    """The last row and column holding a value, read element by element; stops past a limit."""
+    row = max_row = max_col = 0
+    for m in _ROW_OR_VALUED_CELL.finditer(xml):
+        if m.group(1) is not None:  # a row: its number, or the one after the previous row
+            number = _ROW_ATTR.search(m.group(1))
+            row = int(number.group(1)) if number else row + 1
+            continue
+        ref = _R_ATTR.search(m.group(2))
+        r, col = _split(ref.group(1).decode().upper()) if ref else (row, 0)
+        max_row, max_col = max(max_row, r or row), max(max_col, col)
+        if max_row > max_rows or max_row * max_col > max_cells:
+            break
+    return max_row, max_row * max_col
 
 
 class SavedFormulas(Mapping[str, str]):

@@ -58,16 +58,17 @@ def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
             raise UnreadableFile("zip-bomb", size=human_size(total))
 
 
-def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = ()) -> dict[str, bytes]:
+def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> dict[str, bytes]:
     """Every XML part, unpacked and refused if it declares a DOCTYPE or an ENTITY. Members
-    ending in ``also`` (".bin" of an .xlsb) are unpacked too, for their CRC only."""
+    ending in ``also`` (".bin" of an .xlsb) are unpacked too (checked, not parsed); members
+    under a folder in ``skip`` (an .ods's macros) are left alone: nothing reads them."""
     parts = {}
     with open(zf.filename, "rb") as fh:
         for info in zf.infolist():
             name = info.filename
             lower = name.lower()
             checked_only = bool(also) and lower.endswith(also)
-            if not (lower.endswith(XML_SUFFIXES) or checked_only) or info.is_dir():
+            if not (lower.endswith(XML_SUFFIXES) or checked_only) or info.is_dir() or (skip and name.startswith(skip)):
                 continue
             if info.flag_bits & 0x1:
                 raise UnreadableFile("encrypted")
@@ -78,6 +79,7 @@ def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = ()) -> dict[str,
             except ZIP_ERRORS as exc:
                 raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc
             if checked_only:
+                parts[name] = data
                 continue
             if is_unsafe_xml(data):
                 raise UnreadableFile("unsafe-xml", detail=name)

@@ -1,0 +1,98 @@
+"""The archive of a collection: every received file, byte for byte, kept before anything else.
+
+A file is written under a temporary name that intake ignores (".~…part", one per writer) and
+renamed into place, so a killed copy is never taken for a file, nor do two processes archiving
+the same file write into one temporary file. The same bytes always land at the same place
+(``archive/<day>/<sha256[:12]>-<name>``), so archiving is idempotent.
+
+Durability: a copy and the rename into its folder are made durable (``sync``) before the ledger
+transaction that records them commits. A power cut can then leave an archived copy the ledger
+does not know (the next run checks its hash and writes it again), never a ledger row pointing at
+a copy that is not on disk. One ``sync`` covers a whole ledger batch: on Linux one ``os.sync``
+for all its files, which costs a fraction of one ``fsync`` per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import sys
+from contextlib import suppress
+from datetime import datetime
+from pathlib import Path
+
+from .. import faults
+from ..atomic import _sync_folder
+
+
+def hash_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def safe_name(name: str) -> str:
+    """The last part of ``name``, fit for any file system: no reserved characters, at most 120
+    characters and 150 bytes (a zip member's name can be longer than a file's may be)."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = re.sub(r'[\x00-\x1f<>:"|?*]', "_", base).strip(" .") or "file"
+    base = base[-120:]
+    while len(base.encode("utf-8")) > 150:
+        base = base[1:]
+    return base
+
+
+class Archive:
+    def __init__(self, root: Path) -> None:
+        self.root = root  # the collection folder; archived paths are relative to it
+        self._unsynced: list[Path] = []
+
+    def store(self, name: str, sha: str, *, path: str | None = None, data: bytes | None = None) -> str:
+        """Keep the file received as ``name`` (copied from ``path``, or ``data``), whose hash is
+        ``sha``; returns where, relative to the collection folder. A copy already there (another
+        process, or a killed run) is kept only when its bytes are these."""
+        day = datetime.now().strftime("%Y-%m-%d")
+        rel = Path("archive") / day / f"{sha[:12]}-{safe_name(name)}"
+        target = self.root / rel
+        self._unsynced.append(target)
+        if target.exists() and hash_file(target) == sha:
+            return rel.as_posix()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".~{sha[:12]}.{secrets.token_hex(4)}.part")
+        try:
+            if data is None:
+                shutil.copyfile(path, tmp)
+            else:
+                tmp.write_bytes(data)
+            try:
+                os.replace(tmp, target)
+            except PermissionError:  # Windows: another process is reading the copy it just made
+                if not (target.exists() and hash_file(target) == sha):
+                    raise
+        finally:
+            with suppress(FileNotFoundError):
+                tmp.unlink()
+        faults.reached("archive")
+        return rel.as_posix()
+
+    def sync(self) -> None:
+        """Make every copy stored since the last call durable, then their folders' entries. The
+        fault points are passed at every call, copies or not: the n-th sync is the n-th batch's."""
+        files, self._unsynced = self._unsynced, []
+        if not files:
+            pass
+        elif sys.platform.startswith("linux"):
+            os.sync()  # waits on Linux; one call for every file of the batch
+        else:
+            for path in files:
+                with suppress(OSError), open(path, "rb+") as fh:  # a copy open elsewhere: best effort
+                    os.fsync(fh.fileno())
+        faults.reached("file-synced")
+        for folder in dict.fromkeys(p.parent for p in files):
+            _sync_folder(folder)
+        faults.reached("folder-synced")
