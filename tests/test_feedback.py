@@ -33,6 +33,7 @@ from aggregator.outputs.template import build_template
 from aggregator.checks.validate import Context, validate
 
 from builders import rewrite_package
+from optional import require
 from forms_helpers import FORM, values
 
 LAYOUT = layout_of(FORM)
@@ -402,7 +403,7 @@ class _Inbox:
 
 @pytest.fixture
 def smtp_server():
-    controller_mod = pytest.importorskip("aiosmtpd.controller")
+    controller_mod = require("aiosmtpd.controller", "aiosmtpd (test-only) is the SMTP server: pip install aiosmtpd")
     inbox = _Inbox(refuse="sanxiao@example.com")
     port = _free_port()
     controller = controller_mod.Controller(inbox, hostname="127.0.0.1", port=port)
