@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 
 import pytest
 from hypothesis import settings
@@ -29,6 +30,20 @@ def school_values():
     """A consistent return for each school of ``ROSTER``, by name."""
     rng = random.Random(7)
     return {s[0]: sample_values(rng, s[1], s[0], s[3], s[4]) for s in SCHOOLS}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _engine_caches_made_by_the_code_under_test():
+    """Under ``./dev mutants`` every test session runs in a fork of one that has already run the
+    tests: what the engine cached then (compiled rules, live checks, layouts) was computed by the
+    unmutated code and would hide the mutant. Start each such session with empty caches."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        for name, module in list(sys.modules.items()):
+            if name.startswith("aggregator.") and module is not None:
+                for value in list(vars(module).values()):
+                    if callable(getattr(value, "cache_clear", None)):
+                        value.cache_clear()
+    yield
 
 
 # Property tests explore new examples on a developer's machine; CI replays a fixed set, so
