@@ -63,6 +63,18 @@ def test_last_years_workbook_is_matched_by_the_school_name_in_its_metadata():
     assert got == Identity("S4", "metadata")
 
 
+def test_metadata_of_this_collection_goes_by_the_school_id_not_the_name_written_with_it():
+    """The roster renamed the school after the workbook was issued: the id still says whose it is."""
+    got = whose("x.xlsx", collection_id=COLLECTION, school_id="S3", school_name="万店镇完全小学")
+    assert got == Identity("S3", "metadata")
+
+
+def test_metadata_of_another_collection_goes_by_the_name_not_the_school_id():
+    """Ids are per collection: last year's S3 may be another school now."""
+    got = whose("x.xlsx", collection_id="2022-双减", school_id="S3", school_name="何店镇白龙小学")
+    assert got == Identity("S5", "metadata")
+
+
 def test_metadata_naming_a_school_of_another_roster_falls_back_to_the_unit():
     got = whose("x.xlsx", "万店镇初级中学", collection_id=COLLECTION, school_id="S99", school_name="随县某小学")
     assert got == Identity("S4", "unit")
@@ -92,8 +104,9 @@ def test_file_name_as_last_resort():
     assert whose("/下载/万店镇初级中学.xlsx") == Identity("S4", "filename")
 
 
-def test_file_name_of_a_folder_is_not_the_file_name():
-    assert whose("/万店镇初级中学/附件5.xlsx").school_id is None
+@pytest.mark.parametrize("path", ["/万店镇初级中学/附件5.xlsx", r"C:\下载\万店镇初级中学\附件5.xlsx"])
+def test_a_folder_named_after_a_school_is_not_the_file_name(path):
+    assert whose(path).school_id is None
 
 
 @pytest.mark.parametrize("unit, why", [
