@@ -127,6 +127,8 @@ def test_nothing_names_a_school_so_the_clerk_assigns_it(unit, why):
     ("湖北省随州市曾都区实验小学", "实验小学"),
     ("曾都实验小学", "实验小学"),
     ("曾都区", "曾都区"),  # a prefix alone stays itself
+    ("曾都区一中", "一中"),  # two characters left are a name
+    ("曾都区随州市实验小学", "实验小学"),  # prefixes in any order
     ("Ｗ　ｄ·小学", "wd小学"),
 ])
 def test_name_key(typed, key):
@@ -140,6 +142,12 @@ def test_fold_is_half_width_lower_case_without_surrounding_spaces():
 def test_a_district_prefix_of_the_collection_is_dropped_too():
     index = NameIndex({"A": "随县第一小学"}, "随县")
     assert index.match("第一小学") == "A" and index.match("随县 第一小学") == "A"
+    spaced = NameIndex({"A": "第一小学"}, "随 县")  # as the clerk typed the district's name
+    assert spaced.match("随县第一小学") == "A"
+
+
+def test_an_empty_roster_names_no_school():
+    assert NameIndex({}).match("第一小学") is None and NameIndex({}).find_in("附件5-第一小学") is None
 
 
 def test_a_name_two_schools_share_matches_neither():
@@ -168,4 +176,4 @@ def test_two_names_of_the_same_length_in_a_file_name_name_no_school():
 def test_a_one_character_name_is_never_found_inside_a_file_name():
     index = NameIndex({"A": "一中", "B": "二"}, "")
     assert index.find_in("附件5-一中") == "A"
-    assert index.find_in("附件5-二") is None
+    assert index.find_in("附件5-二") is None and index.find_in("附件二(改)") is None
