@@ -54,6 +54,14 @@ def test_a_file_on_disk_is_copied_not_read_whole(col, tmp_path):
     assert (col.root / rel).read_bytes() == DATA and source.read_bytes() == DATA
 
 
+def test_an_archive_folder_deleted_by_hand_is_made_again(col):
+    import shutil
+
+    shutil.rmtree(col.root / "archive")
+    rel = _archive(col, incoming("附件5.xlsx"), SHA, DATA)
+    assert (col.root / rel).read_bytes() == DATA
+
+
 def test_archiving_the_same_file_again_changes_nothing(col):
     first = _archive(col, incoming("附件5.xlsx"), SHA, DATA)
     before = (col.root / first).stat().st_mtime_ns
@@ -125,6 +133,10 @@ def test_hash_of_a_file_larger_than_one_read(tmp_path):
     ("", "file"),
     ("x" * 130 + ".xlsx", "x" * 115 + ".xlsx"),  # the last 120 characters: the extension stays
     ("表" * 60 + ".xlsx", "表" * 48 + ".xlsx"),  # at most 150 bytes of UTF-8
+    ("表" * 61 + ".xlsx", "表" * 48 + ".xlsx"),
+    ("表" * 45 + "a" * 10 + ".xlsx", "表" * 45 + "a" * 10 + ".xlsx"),  # exactly 150 bytes: kept whole
+    ("表" * 45 + "a" * 11 + ".xlsx", "表" * 44 + "a" * 11 + ".xlsx"),  # 151: one character goes
+    ("X表.X", "X表.X"),  # only spaces and dots are trimmed from the ends
 ])
 def test_safe_name(name, safe):
     assert _safe_name(name) == safe
