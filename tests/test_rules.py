@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.form.expr import ExprError, compile_expr, phone_like, to_excel
-from aggregator.checks.validate import Context, validate
+from aggregator.checks.validate import Context, render, short_label, validate
 
 from forms_helpers import FORM, flat, submission
 from xl_eval import Sheet
@@ -261,3 +261,27 @@ def test_a_date_compares_as_a_date():
     rule = compile_expr("d >= date('2023-09-01')", {"d"}.__contains__, frozenset())
     assert [rule.run({"d": d}, {}) for d in (dt.date(2023, 8, 31), dt.date(2023, 9, 1), None)] == [False, True, None]
     assert to_excel("d >= date('2023-09-01')", lambda f: "$C$1") == "$C$1>=DATE(2023,9,1)"
+
+
+# --- messages: what each placeholder of a declared message becomes --------------------------------
+
+
+@pytest.mark.parametrize("template, shown", [
+    ("{inspectors.total}", "3"),
+    ("{inspectors.junior}", "（无法识别）"),  # a value the reader could not take is said so, not "None"
+    ("{cell:inspectors.total}", "C8"),
+    ("{cell:phone}", ""),  # a field without a cell in this workbook
+    ("{label:inspectors}", "派出责任督学数（人）"),
+    ("{col:primary}", "小学栏"),
+    ("{=inspectors.primary + 1}", "3"),
+    ("{=inspectors.junior + 1}", "（无法识别）"),
+    ("{=stage == '小学'}", "True"),
+])
+def test_message_placeholders(template, shown):
+    values = {"inspectors.total": 3, "inspectors.primary": 2, "inspectors.junior": None}
+    assert render(FORM, template, values, {"inspectors.total": "C8"}, {"stage": "小学"}) == shown
+
+
+def test_a_long_row_label_is_cut_in_a_message():
+    assert short_label("一" * 20) == "一" * 20
+    assert short_label("一" * 21) == "一" * 18 + "…"
