@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.form.expr import ExprError, compile_expr, phone_like, to_excel
-from aggregator.checks.validate import Context, render, short_label, validate
+from aggregator.checks.validate import Context, check_values, render, short_label, validate
 
 from forms_helpers import FORM, flat, submission
 from xl_eval import Sheet
@@ -285,3 +285,21 @@ def test_message_placeholders(template, shown):
 def test_a_long_row_label_is_cut_in_a_message():
     assert short_label("一" * 20) == "一" * 20
     assert short_label("一" * 21) == "一" * 18 + "…"
+
+
+def test_a_summary_is_checked_only_by_the_rules_that_hold_for_a_sum():
+    """after_school's 'why-needed' is about one school's answers (scope = return): a summary,
+    whose 否 is a count of schools, is not held to it; every other rule still applies."""
+    from pathlib import Path
+
+    from aggregator.form.declaration import load_form
+    from aggregator.form.layout import layout_of
+
+    form = load_form(Path(__file__).parent / "forms" / "after_school.toml")
+    vals = {f.id: None for f in form.fields} | {"voluntary.ok": "否", "covered": "否", "pupils.all": 5,
+                                                "pupils.low": 1, "pupils.mid": 0, "pupils.high": 0}
+    cells = layout_of(form).cells
+    broken = {f.rule for f in check_values(form, vals, cells)}
+    assert {"why-needed", "coverage-explained", "grade-sum"} <= broken
+    assert {f.rule for f in check_values(form, vals, cells, scope="all")} == broken - {"why-needed",
+                                                                                          "coverage-explained"}
