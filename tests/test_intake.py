@@ -89,11 +89,13 @@ def test_a_file_over_the_limit_is_not_read(tmp_path, monkeypatch):
     assert over.path == str(tmp_path / "over.xlsx")  # archived by copying, never read whole
 
 
-def test_sizes_in_reasons_are_in_kb_or_mb(tmp_path, monkeypatch):
+@pytest.mark.parametrize("size, shown", [(3 * 1024 * 1024 + 1, "3 MB"), (1024 * 1024, "1 MB"),
+                                         (1024 * 1024 - 1, "1024 KB"), (2047, "2 KB")])
+def test_sizes_in_reasons_are_in_kb_or_mb(tmp_path, monkeypatch, size, shown):
     monkeypatch.setattr(intake, "MAX_FILE", 10)
-    put_received(tmp_path / "big.xlsx", b"x" * (3 * 1024 * 1024 + 1), WHEN)
+    put_received(tmp_path / "big.xlsx", b"x" * size, WHEN)
     (got,) = expand([tmp_path / "big.xlsx"])
-    assert "（3 MB）" in got.problem[1]
+    assert f"（{shown}）" in got.problem[1]
 
 
 # --- zip archives --------------------------------------------------------------------------------
@@ -195,6 +197,9 @@ def test_too_many_members_or_too_much_in_all_is_refused_whole(tmp_path, monkeypa
     assert len(list(expand([tmp_path / "three.zip"]))) == 4
     _, refused = expand([tmp_path / "four.zip"])
     assert refused.name == f"{tmp_path / 'four.zip'}（压缩包内容）" and refused.problem[0] == "zip-bomb"
+    assert (refused.source, refused.container, refused.size, refused.read()) == (
+        str(tmp_path / "four.zip"), str(tmp_path / "four.zip"), 0, b"")
+    assert refused.received_at == datetime.fromtimestamp(0).isoformat(timespec="seconds")
     assert "4 个文件" in refused.problem[1]
     monkeypatch.setattr(intake, "MAX_ZIP_TOTAL", 5)
     put_received(tmp_path / "five.zip", a_zip({"a.xlsx": b"xxx", "b.xlsx": b"yy"}), WHEN)
@@ -229,6 +234,11 @@ def test_a_damaged_zip_is_reported_and_the_rest_goes_on(tmp_path):
     assert [(display_name(i.name), i.problem[0] if i.problem else "") for i in got] == [
         ("a.zip", ""), ("a.zip（压缩包内容）", "corrupt"), ("b.xlsx", "")]
     assert got[1].container == str(tmp_path / "a.zip")
+
+
+def test_a_member_time_of_1980_is_its_own(tmp_path):
+    put_received(tmp_path / "x.zip", a_zip({zipfile.ZipInfo("附件5.xlsx", (1980, 1, 1, 0, 0, 0)): b"x"}), WHEN)
+    assert list(expand([tmp_path / "x.zip"]))[1].received_at == "1980-01-01T00:00:00"
 
 
 def test_member_times_before_1980_are_unknown(tmp_path):
