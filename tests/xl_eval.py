@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
+from aggregator.form.layout import coord, split_coord  # cell addresses only: no formula logic
+
 
 class NotUnderstood(ValueError):
     """The formula uses something this evaluator does not model."""
@@ -379,22 +381,8 @@ class _Parser:
 
 
 def _cells(first: str, last: str) -> list[str]:
-    def split(ref: str) -> tuple[int, int]:
-        letters = ref.rstrip("0123456789")
-        col = 0
-        for ch in letters:
-            col = col * 26 + ord(ch) - 64
-        return int(ref[len(letters):]), col
-
-    def letters(col: int) -> str:
-        out = ""
-        while col:
-            col, rest = divmod(col - 1, 26)
-            out = chr(65 + rest) + out
-        return out
-
-    (r1, c1), (r2, c2) = split(first), split(last)
-    return [f"{letters(c)}{r}" for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
+    (r1, c1), (r2, c2) = split_coord(first), split_coord(last)
+    return [coord(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)]
 
 
 @lru_cache(maxsize=1024)
