@@ -14,8 +14,10 @@ import gc
 import logging
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 
@@ -25,6 +27,25 @@ from desktop import dialogs  # noqa: E402
 from desktop.window import FILES_TAB, MainWindow  # noqa: E402
 from desktop_fixtures import *  # noqa: E402,F403 - the shared fixtures and helpers
 from desktop_fixtures import Controller, StateRole  # noqa: E402
+
+
+@pytest.fixture
+def held_consolidate(monkeypatch) -> threading.Event:
+    """The real consolidate, held at its start until the test sets the returned event: a job that
+    is certainly still running while the test does something else (no timing involved)."""
+    import aggregator.outputs.consolidate as consolidate_module
+
+    gate = threading.Event()
+    real = consolidate_module.consolidate
+
+    def held(col, **kwargs):
+        assert gate.wait(JOB_TIMEOUT / 1000), "the test never let the consolidate go"
+        return (yield from real(col, **kwargs))
+
+    monkeypatch.setattr(consolidate_module, "consolidate", held)
+    yield gate
+    gate.set()  # never leave a worker waiting
+
 
 # --- the boundary -----------------------------------------------------------------------------
 
@@ -179,7 +200,8 @@ def test_assigning_an_unidentified_file_to_a_chosen_school(qtbot, window, contro
     assert asked == [(40, "新建 Microsoft Excel 工作表.xlsx")]
     assert row_state(window, "曾都区第二初级中学") != "missing"
     assert controller.overview.unidentified == ()
-    assert "未识别 0" in window.files.title.text() or "未识别" not in window.files.title.text()
+    assert window.files.title.text() == "待处理的文件（未识别 0，无法读取 2）"  # the demo's two unreadable files stay
+    assert not window.files.select_file("新建 Microsoft Excel 工作表.xlsx")
 
 
 def test_a_failing_job_shows_a_chinese_sentence_and_the_window_stays_usable(qtbot, window, controller, said, demo,
@@ -255,6 +277,35 @@ def test_the_inbox_is_watched_and_a_new_file_is_collected(qtbot, window, control
     new_return(demo, "北郊八角楼小学", demo / "inbox")
     qtbot.wait(600)
     assert not controller.busy and row_state(window, "北郊八角楼小学") == "missing"
+
+
+def test_a_file_landing_in_the_inbox_during_another_job_is_collected_after_it(qtbot, window, controller, demo,
+                                                                            held_consolidate):
+    opened(qtbot, controller, demo)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        window.act_watch.trigger()  # automatic collection on; its first look finds nothing new
+    assert controller.consolidate()
+    with qtbot.waitSignal(controller._watcher.settled, timeout=JOB_TIMEOUT):  # the inbox settles...
+        new_return(demo, "何店镇油坊小学", demo / "inbox")
+    assert controller.busy and row_state(window, "何店镇油坊小学") == "missing"  # ...during the consolidate
+    held_consolidate.set()
+    qtbot.waitUntil(lambda: row_state(window, "何店镇油坊小学") == "accepted", timeout=JOB_TIMEOUT)
+    qtbot.waitUntil(lambda: not controller.busy, timeout=JOB_TIMEOUT)
+
+
+def test_a_new_job_shows_its_own_progress_not_the_last_ones(qtbot, window, controller, demo, tmp_path,
+                                                            held_consolidate):
+    opened(qtbot, controller, demo)
+    path = new_return(demo, "北郊八角楼小学", tmp_path / "微信下载")
+    run_job(qtbot, controller, controller.collect, [path])
+    assert (window.progress.value(), window.progress.maximum()) == (1, 1)  # the collect's last word
+    assert window.progress.isHidden() and window.stage.text() == ""  # gone once the job is over
+    assert controller.consolidate()  # held before its first progress event
+    assert not window.progress.isHidden() and window.progress.maximum() == 0  # busy, no count yet
+    assert window.stage.text().strip() == "汇总…"  # the new stage, not the last file collected
+    held_consolidate.set()
+    qtbot.waitUntil(lambda: not controller.busy, timeout=JOB_TIMEOUT)
+    assert window.progress.isHidden() and window.stage.text() == ""
 
 
 def test_consolidate_and_feedback_offer_to_open_what_they_made(qtbot, window, controller, said, demo):

@@ -33,6 +33,7 @@ from aggregator.outputs.template import build_template
 from aggregator.checks.validate import Context, validate
 
 from builders import rewrite_package
+from optional import require
 from forms_helpers import FORM, values
 
 LAYOUT = layout_of(FORM)
@@ -64,10 +65,17 @@ def return_values(school: str, **changes) -> dict:
     return vals
 
 
-def workbook_bytes(vals: dict, sheet_title: str | None = None) -> bytes:
+def workbook_bytes(vals: dict, sheet_title: str | None = None, sheet_before: str | None = None) -> bytes:
+    """The issued form filled with ``vals``; its sheet renamed ``sheet_title``, and a visible sheet
+    ``sheet_before`` of the school's own (with text in the cells the form uses) put first."""
     wb = build_template(FORM, district="曾都区", unit=vals["unit"], values=vals)
     if sheet_title:
         wb[FORM.sheet].title = sheet_title
+    if sheet_before:
+        notes = wb.create_sheet(sheet_before, 0)
+        for ref in ("A1", "B3", "C8", "D8", "E8"):
+            notes[ref] = "本校填表说明"
+        wb.active = 0
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -233,6 +241,25 @@ def test_renamed_sheet_and_merged_cells_are_marked(col):
     assert both.index(rect[0].message) < both.index(text_warning.message)
     guide = "\n".join(str(c.value) for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value)
     assert "“Sheet1”工作表" in guide
+
+
+def test_renamed_sheet_behind_another_visible_sheet_gets_the_marks(col):
+    """The school renamed the form's sheet and put a sheet of its own before it: the marks go on
+    the sheet the values were read from, never on the first visible one."""
+    v3 = return_values(S3, inspectors__total=12)
+    record(col, S3, v3, workbook_bytes(v3, sheet_title="填报", sheet_before="填表说明"), "三小.xlsx")
+    feedback_of(col)
+    wb = load_workbook(col.root / "feedback" / f"{S3}-退回修改.xlsx")
+    assert wb.sheetnames == [FEEDBACK_SHEET, "填表说明", "填报", "dudao_meta"]
+    (row_sum,) = [f for f in findings_of(col, S3) if f.rule == "row-sum"]
+    for ref in row_sum.cells:
+        assert wb["填报"][ref].fill.fgColor.rgb == "FFFFC7CE" and row_sum.message in wb["填报"][ref].comment.text
+    notes = wb["填表说明"]
+    assert all(c.comment is None and c.fill.fill_type is None for row in notes.iter_rows() for c in row)
+    guide = wb[FEEDBACK_SHEET]
+    assert "“填报”工作表" in "\n".join(str(c.value) for row in guide.iter_rows() for c in row if c.value)
+    links = {c.hyperlink.location for row in guide.iter_rows() for c in row if c.hyperlink}
+    assert "'填报'!C8" in links and all(link.startswith("'填报'!") for link in links)
 
 
 def test_xls_return_is_rebuilt_from_its_values(col):
@@ -402,7 +429,7 @@ class _Inbox:
 
 @pytest.fixture
 def smtp_server():
-    controller_mod = pytest.importorskip("aiosmtpd.controller")
+    controller_mod = require("aiosmtpd.controller", "aiosmtpd (test-only) is the SMTP server: pip install aiosmtpd")
     inbox = _Inbox(refuse="sanxiao@example.com")
     port = _free_port()
     controller = controller_mod.Controller(inbox, hostname="127.0.0.1", port=port)

@@ -535,6 +535,7 @@ def _typed_cells(form, values: dict) -> dict:
     return out
 
 
+@pytest.mark.libreoffice
 @needs_lo
 def test_unseen_form_prints_on_one_a4_page_and_its_live_checks_agree(tmp_path, capsys):
     from aggregator.checks.validate import validate

@@ -45,11 +45,11 @@ from aggregator.reading import read_return
 from aggregator.collection.roster import School
 from aggregator.collection.status import overview
 from aggregator.reading.submission import BY_LAYOUT, Submission
-from aggregator.outputs.live_checks import NOT_A_NUMBER, SUMMARY_OK, live_checks, live_rules
+from aggregator.outputs.live_checks import SUMMARY_OK, live_checks
 from aggregator.outputs.template import META_SHEET
-from aggregator.checks.validate import compiled_rules, validate
+from aggregator.checks.validate import validate
 
-from forms_helpers import values as valid_values
+from live_cases import GUARD, GUARDED_ROWS, LIVE_CASES, PASTED, hints_in, typed_cells, validator_hints
 
 FORM = load_form()
 LAYOUT = layout_of(FORM)
@@ -132,11 +132,6 @@ def test_a_filled_return_still_prints_on_one_a4_page(typed):
 # ================================================================================================
 
 
-def typed_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Field values as cells to type: text for text fields, numbers for counts ("" left blank)."""
-    return {LAYOUT.cells[fid]: v for fid, v in values.items() if v != "" and v is not None}
-
-
 @dataclass
 class Case:
     """One return typed into the issued workbook: its values, and what LibreOffice showed."""
@@ -144,35 +139,6 @@ class Case:
     values: dict[str, Any]
     saved: Path = Path()  # .xlsx as LibreOffice saved it after typing
     shown: dict[str, str] | None = None  # check cell / summary cell -> text after recalculation
-
-
-# Returns as a school can type them: data validation lets only whole numbers >= 0 into counts.
-LIVE_CASES = {
-    "blank": {},
-    "valid": valid_values(),
-    "row-sum": valid_values(inspectors__total=4),
-    "several-mistakes": valid_values(
-        training_orgs__total=6, problems__primary=4, problems__total=6, orders__bureau=3,
-        problem_schools__junior=3, problem_schools__total=4, problem_1="", problem_2=""),
-    "problems-without-schools": valid_values(
-        problem_schools__primary=0, problem_schools__junior=0, problem_schools__total=0,
-        rectified_schools__primary=0, rectified_schools__total=0),
-    "only-a-few-cells": {
-        "orders.total": 1, "orders.bureau": 3, "rectified_schools.junior": 1, "rectified_schools.total": 1,
-        "typical_cases": 2},
-}
-# What a paste brings past data validation: every count below sits on a row of its own.
-PASTED = valid_values(
-    training_orgs__total="5个",  # engine: 5 (unit-suffix note)
-    inspectors__junior=-1,  # engine: negative
-    schools_visited__junior=1.5,  # engine: not-whole
-    notices__total="２",  # engine: 2 (full-width note)
-    problem_schools__total="2",  # engine: 2 (text-number note); a spreadsheet computes with it too
-    rectified_schools__junior=" 0 ",  # engine: 0 (trimmed note); so does a spreadsheet
-    orders__bureau="x",  # engine: not-a-number
-    accountabilities__bureau="无",  # engine: 0 (a word for nothing)
-)
-GUARDED_ROWS = {"training_orgs", "inspectors", "schools_visited", "notices", "orders", "accountabilities"}
 
 
 @dataclass
@@ -210,8 +176,8 @@ def typed(tmp_path_factory) -> Iterator[Typed]:
     job = {
         "sheet": FORM.sheet,
         "read": CHECK_CELLS + [LAYOUT.summary_cell],
-        "type": [{"src": str(issued), "values": typed_values(values), "save": [str(p) for p in saved.values()]}]
-        + [{"src": str(issued), "values": typed_values(c.values), "save": [str(c.saved)]} for c in live.values()],
+        "type": [{"src": str(issued), "values": typed_cells(values), "save": [str(p) for p in saved.values()]}]
+        + [{"src": str(issued), "values": typed_cells(c.values), "save": [str(c.saved)]} for c in live.values()],
         "inspect": [str(p) for fmt, p in saved.items() if fmt != "pdf"],
         "cells": sorted(INPUT_CELLS | LOCKED_CELLS),
     }
@@ -228,32 +194,9 @@ def typed(tmp_path_factory) -> Iterator[Typed]:
 # 2. The live checks, recalculated by LibreOffice, flag what the validator flags
 # ================================================================================================
 
-_HINTS = {(r.spec.id, r.check.fields): r.spec.hint for r in compiled_rules(FORM)}
-
-
 def hints_shown(case: Case) -> dict[str, set[str]]:
-    """Check cell -> the hints it shows (each hint ends with "；")."""
-    return {cell: {h for h in case.shown[cell].split("；") if h} for cell in CHECK_CELLS if case.shown[cell]}
-
-
-def validator_hints(sub: Submission) -> dict[str, set[str]]:
-    """Check cell -> hints of the hinted rules the validator finds broken on that cell's row."""
-    out: dict[str, set[str]] = {}
-    for f in validate(FORM, sub).findings:
-        hint = _HINTS.get((f.rule, f.fields))
-        if hint:
-            out.setdefault(LAYOUT.check_cells[FORM.field(f.fields[0]).row], set()).add(hint)
-    return out
-
-
-def test_every_hinted_rule_is_exercised():
-    """The cases break every distinct hint at least once (else agreement proves little)."""
-    broken = set()
-    for values in LIVE_CASES.values():
-        sub = Submission(FORM.id, FORM.version, {f.id: 0 if f.is_count else "" for f in FORM.fields} | values,
-                         LAYOUT.cells)
-        broken |= {h for hints in validator_hints(sub).values() for h in hints}
-    assert broken == {r.rule.hint for r in live_rules(FORM)}
+    """Check cell -> the hints it shows after LibreOffice recalculated it."""
+    return {cell: hints_in(case.shown[cell]) for cell in CHECK_CELLS if case.shown[cell]}
 
 
 @needs_uno
@@ -262,7 +205,7 @@ def test_live_checks_flag_what_the_validator_flags(typed, name):
     case = typed.live[name]
     sub = read_return(case.saved, FORM)  # the very file the school saved after seeing the checks
     assert sub.located_by == BY_LAYOUT and not sub.findings
-    expected = validator_hints(sub)
+    expected = validator_hints(validate(FORM, sub).findings)
     assert hints_shown(case) == expected
     summary = case.shown[LAYOUT.summary_cell]
     if expected:
@@ -285,15 +228,15 @@ def test_live_checks_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(ty
     refused = {f for finding in sub.findings for f in finding.fields}
     engine_rows = {LAYOUT.check_cells[FORM.field(f).row] for f in guessed | refused}
     shown = hints_shown(case)
-    guarded = {cell for cell, hints in shown.items() if NOT_A_NUMBER.rstrip("；") in hints}
+    guarded = {cell for cell, hints in shown.items() if GUARD in hints}
     assert guarded == engine_rows == {LAYOUT.check_cells[r] for r in GUARDED_ROWS}
     # Rows without a guarded cell: the same hints as the validator.
     assert {c: h for c, h in shown.items() if c not in guarded} == {
-        c: h for c, h in validator_hints(sub).items() if c not in guarded}
+        c: h for c, h in validator_hints(validate(FORM, sub).findings).items() if c not in guarded}
     # The one difference: a spreadsheet still adds up a pasted -1 or 1.5, so their row's sum
     # hint shows beside the guard, where the engine skips a rule over a value it refused.
-    assert shown["F8"] == shown["F9"] == {NOT_A_NUMBER.rstrip("；"), "合计≠小学+初中"}
-    assert {"F8", "F9"}.isdisjoint(validator_hints(sub))
+    assert shown["F8"] == shown["F9"] == {GUARD, "合计≠小学+初中"}
+    assert {"F8", "F9"}.isdisjoint(validator_hints(validate(FORM, sub).findings))
     assert f"有 {len(shown)} 处" in case.shown[LAYOUT.summary_cell]
 
 

@@ -179,6 +179,7 @@ def test_a_word_table_of_another_kind_is_no_return(tmp_path):
     assert [f.rule for f in sub.findings] == ["form-not-found"]
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(bool(lo.missing()), reason=lo.missing() or "-")
 def test_annex5_in_word_saved_by_libreoffice_reads_back_the_same(tmp_path):
     vals = sample_values(random.Random(4), "小学", "万店镇中心小学", "朱红", "13872302001")
@@ -190,6 +191,7 @@ def test_annex5_in_word_saved_by_libreoffice_reads_back_the_same(tmp_path):
     assert dict(read_word_return(odt_copy, FORM, "odt").values) == dict(again.values)  # Writer's own format
 
 
+@pytest.mark.libreoffice
 @pytest.mark.skipif(bool(lo.missing(pdf=True)), reason=lo.missing(pdf=True) or "-")
 def test_a_pdf_report_saved_from_word(tmp_path):
     source = write(tmp_path / "a", "报告.docx", article("万店镇中心小学", kind="督导工作落实情况报告", chars=800))

@@ -25,8 +25,9 @@ from aggregator.collection.collect import collect
 from aggregator.collection.folder import LEDGER, init_collection, open_collection
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
 from aggregator.outputs.distribute import distribute
-from aggregator.collection.names import NameIndex, name_key
+from aggregator.collection.names import NameIndex
 from aggregator.progress import run
+from aggregator.reading import read_return
 from cli_helpers import ROSTER, put
 
 
@@ -88,27 +89,22 @@ def _collected(district, into: Path, workers: int):
 # --- the roster lookup by file name ------------------------------------------------------------
 
 
-def _plain_find_in(index: NameIndex, text: str) -> str | None:
-    """The former scan over every roster key, kept here as the reference."""
-    key = name_key(text, index._prefixes)
-    best = sorted(((len(k), ids[0]) for k, ids in index._by_key.items() if len(ids) == 1 and len(k) >= 2 and k in key),
-                  reverse=True)
-    if not best or (len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]):
-        return None
-    return best[0][1]
-
-
-def test_file_name_lookup_answers_as_the_plain_scan():
+def test_file_name_lookup_in_a_roster_of_hundreds():
+    """A file named after one school of a large roster finds that school however the name is
+    dressed, though shorter names of other schools are inside it; a name of no school, none."""
     rng = random.Random(11)
     towns = ["万店", "何店", "洛阳", "府河", "曾都", "城南", "城"]
     kinds = ["小学", "初级中学", "中心小学", "实验小学", "学校", "一小"]
-    names = {f"S{i}": f"{rng.choice(towns)}镇{rng.choice(['', '第一', '第二', str(i)])}{rng.choice(kinds)}"
-             for i in range(300)}
-    index = NameIndex(names, "曾都区")
-    texts = [f"{rng.choice(['附件5-', '', '(1)'])}{name}{rng.choice(['', '统计表', '(2)', ' 改'])}"
-             for name in rng.sample(sorted(names.values()), 150)] + ["附件5", "新建 Microsoft Excel 工作表", "", "小学"]
-    for text in texts:
-        assert index.find_in(text) == _plain_find_in(index, text), text
+    roster: dict[str, str] = {}  # name -> id: a roster's names are unique (init refuses repeats)
+    for i in range(300):
+        roster.setdefault(f"{rng.choice(towns)}镇{rng.choice(['', '第一', '第二', str(i)])}{rng.choice(kinds)}", f"S{i}")
+    index = NameIndex({sid: name for name, sid in roster.items()}, "曾都区")
+    assert len(roster) > 150
+    for name, sid in roster.items():
+        for text in (f"附件5-{name}", f"(1){name}统计表", f"{name}(2) 改"):
+            assert index.find_in(text) == sid, text
+    for text in ("附件5", "新建 Microsoft Excel 工作表", "", "小学"):
+        assert index.find_in(text) is None, text
 
 
 # --- batched writes ----------------------------------------------------------------------------------
@@ -149,16 +145,17 @@ def test_distribute_in_batches_writes_every_workbook(district, tmp_path, monkeyp
 
 
 def test_returns_share_what_they_have_in_common_and_keep_their_own(district, tmp_path):
+    """The ledger gives back each return as the reader read its file, though returns read by the
+    layout share one dict of cells."""
     _collected(district, tmp_path / "c", workers=1)
-    import json
-
     with open_collection(tmp_path / "c") as col:
         records = col.ledger.returns()
-        db = col.ledger.db
-        raw = {r[0]: r[1:] for r in db.execute("SELECT id, meta_json, values_json, cells_json, notes_json FROM returns")}
+        form = col.form
+    assert len(records) == 7
     for r in records:
-        meta, values, cells, notes = (json.loads(t) for t in raw[r.id])
-        assert (r.meta, r.values, r.cells, len(r.notes)) == (meta, values, cells, len(notes))
+        sub = read_return(tmp_path / "c" / r.archived, form)
+        assert (r.values, r.cells, r.meta, r.located_by, r.notes) == (
+            sub.values, sub.cells, sub.meta, sub.located_by, sub.notes)
     by_layout = [r for r in records if r.located_by == "layout"]
     assert len(by_layout) >= 2 and all(r.cells is by_layout[0].cells for r in by_layout)
 

@@ -17,7 +17,7 @@ from aggregator.form.expr import compile_expr
 from aggregator.form.declaration import TEMPLATES_DIR, FormError, load_form
 from aggregator.form.parse import parse_form
 from aggregator.form.layout import layout_of, split_coord
-from aggregator.outputs.live_checks import SUMMARY_OK, live_checks, live_rules, summary_formula
+from aggregator.outputs.live_checks import live_checks, live_rules, summary_formula
 from aggregator.outputs.personalise import personalise, template_bytes
 from aggregator.outputs.template import META_SHEET, SCHOOL_KEYS, build_template, read_meta_rows
 from aggregator.outputs.xlstyle import set_text
@@ -267,48 +267,21 @@ def test_every_hinted_rule_has_a_live_check():
             assert f"${openpyxl.utils.get_column_letter(c)}${r}" in checks[cell], (rule, fid)
 
 
-def test_row_sum_check_of_inspectors_reads_its_own_row():
-    cell = LAYOUT.check_cells["inspectors"]
-    assert cell == "F8"
-    formula = live_checks(FORM)[cell]
-    assert formula.startswith("=")
-    for ref in ("$C$8", "$D$8", "$E$8"):
-        assert ref in formula
-    assert "合计≠小学+初中；" in formula
-
-
 def test_rules_without_a_hint_are_not_checked_live():
     formulas = "".join(live_checks(FORM).values())
     assert "$B$3" not in formulas and "$B$4" not in formulas  # required / phone: engine only
 
 
-def test_check_formulas_are_in_the_sheet_in_red(ws):
-    for cell, formula in live_checks(FORM).items():
-        assert ws[cell].value == formula
-        assert ws[cell].font.color.rgb.endswith("C00000")
-    assert ws[LAYOUT.summary_cell].value == summary_formula(FORM)
+# What the formulas compute, read back from this file, is tested in test_live_checks.py.
 
 
-def test_summary_line_counts_rows_needing_a_look():
-    formula = summary_formula(FORM)
-    assert SUMMARY_OK in formula and "处需要核对" in formula
+def test_check_column_is_red_text_and_failing_cells_turn_light_red(ws):
     for cell in live_checks(FORM):
-        r, c = split_coord(cell)
-        assert f"LEN(${openpyxl.utils.get_column_letter(c)}${r})" in formula
-
-
-def test_failing_rules_colour_their_cells(ws):
-    formulas_by_range = {}
-    for cf in ws.conditional_formatting:
-        for rule in cf.rules:
-            formulas_by_range.setdefault(frozenset(str(cf.sqref).split()), []).extend(rule.formula)
-            assert rule.dxf.fill.fgColor.rgb.endswith("FFC7CE")
-    for rule in live_rules(FORM):
-        rng = frozenset(LAYOUT.value_spans.get(f, LAYOUT.cells[f]) for f in rule.fields)
-        assert f"NOT(IFERROR({rule.condition},TRUE))" in formulas_by_range[rng]
-    for f in FORM.count_fields:  # text in a number cell turns red on its own
-        rng = frozenset([LAYOUT.value_spans.get(f.id, LAYOUT.cells[f.id])])
-        assert any("+0>=0" in x for x in formulas_by_range[rng]), f.id
+        assert str(ws[cell].value).startswith("=")
+        assert ws[cell].font.color.rgb.endswith("C00000")
+    assert str(ws[LAYOUT.summary_cell].value).startswith("=")
+    fills = {rule.dxf.fill.fgColor.rgb for cf in ws.conditional_formatting for rule in cf.rules}
+    assert fills == {"FFFFC7CE"}
 
 
 def test_formulas_use_only_functions_every_spreadsheet_knows(ws):

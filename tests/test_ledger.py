@@ -1,0 +1,242 @@
+"""The ledger (one SQLite file in the collection folder) and the states derived from it.
+
+A school's current return is its newest by the file's own time, whatever order the files were
+collected in; older ones stay as its history. The state of every school is worked out from the
+ledger each time it is asked, so there is nothing to get out of step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import dataclasses
+
+from aggregator.checks.findings import Finding
+from aggregator.collection.ledger import SCHEMA_VERSION, FileRecord, Ledger, ReturnRecord
+from aggregator.collection.roster import School
+from aggregator.collection.status import STATE_LABELS, STATES, overview
+from aggregator.messages import Note
+from aggregator.reading.submission import Normalisation, Submission
+
+from forms_helpers import FORM, values
+from ledger_helpers import LAYOUT, add, make_collection
+
+ROSTER = [("城南小学", "小学", "城南中心学校"), ("城南初中", "初中", "城南中心学校"), ("城北小学", "小学", "")]
+ROW_SUM = Finding("row-sum", "error", "C7 合计(9) ≠ 小学(2) + 初中(1)", ("inspectors.total",), ("C7",), (9,))
+PHONE = Finding("phone", "warning", "F3 联系电话“123”不像手机号", ("phone",), ("F3",), ("123",))
+
+
+def record(sha: str, **changes) -> ReturnRecord:
+    sub = Submission(FORM.id, FORM.version, {"inspectors.total": 3, "unit": "城南小学"}, {"inspectors.total": "C9"},
+                     sheet="填报", located_by="labels", meta={"form_id": FORM.id, "n": 3},
+                     notes=(Normalisation("inspectors.total", "C9", "3个", 3, "unit-suffix"),), source=f"{sha}.xlsx")
+    return dataclasses.replace(ReturnRecord(sub, sha, "S1", "unit", None, "2023-11-15T10:00:00", (ROW_SUM,)),
+                               **changes)
+
+
+def file(sha: str, received_at: str = "2023-11-15T10:00:00", outcome: str = "return", **changes) -> FileRecord:
+    return FileRecord(**{**FileRecord(sha, f"{sha}.xlsx", "inbox", f"archive/{sha}.xlsx", 10, received_at,
+                                      "2023-11-19T09:00:00", outcome).__dict__, **changes})
+
+
+@pytest.fixture
+def ledger(tmp_path):
+    with Ledger(tmp_path / "ledger.sqlite") as led:
+        led.add_schools([School("S1", "城南小学", "小学"), School("S2", "城北小学", "小学", "城北中心学校",
+                                                                "王丽", "13800000000", "a@b.c")])
+        yield led
+
+
+# --- the ledger ------------------------------------------------------------------------------------
+
+
+def test_a_new_ledger_knows_its_schema_and_keeps_everything_when_reopened(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    with Ledger(path) as led:
+        assert led.get("schema") == SCHEMA_VERSION
+        led.put("deadline", "2023-11-20")
+        with led.transaction():
+            led.add_schools([School("S1", "城南小学")])
+    with Ledger(path) as again:
+        assert again.get("deadline") == "2023-11-20" and again.get("schema") == SCHEMA_VERSION
+        assert again.get("nothing") == "" and again.get("nothing", "x") == "x"
+        assert [s.name for s in again.schools()] == ["城南小学"]
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_schools_in_roster_order_with_every_column(ledger):
+    assert ledger.schools() == [School("S1", "城南小学", "小学", "", "", "", ""),
+                                School("S2", "城北小学", "小学", "城北中心学校", "王丽", "13800000000", "a@b.c")]
+
+
+def test_a_failed_transaction_leaves_nothing(ledger):
+    with pytest.raises(RuntimeError):
+        with ledger.transaction():
+            ledger.add_file(file("a"))
+            raise RuntimeError("killed mid-way")
+    assert not ledger.known("a") and ledger.files() == []
+    with ledger.transaction():
+        ledger.add_file(file("a"))
+    assert ledger.known("a")
+
+
+def test_the_same_file_twice_is_recorded_once(ledger):
+    with ledger.transaction():
+        assert ledger.add_file(file("a")) is True
+        assert ledger.add_file(file("a", original_name="again.xlsx")) is False  # another process was first
+    assert [f.original_name for f in ledger.files()] == ["a.xlsx"]
+    assert ledger.known_hashes() == {"a"} and ledger.known("a") and not ledger.known("b")
+    assert ledger.archived("a") == "archive/a.xlsx" and ledger.archived("b") == ""
+
+
+def test_files_by_their_own_time_and_by_outcome(ledger):
+    with ledger.transaction():
+        ledger.add_file(file("late", "2023-11-18T10:00:00", reason_kind="empty-file", outcome="unreadable",
+                             reason="文件是空的"))
+        ledger.add_file(file("early", "2023-11-14T10:00:00"))
+        ledger.add_file(file("same-time", "2023-11-18T10:00:00"))
+    assert [f.sha256 for f in ledger.files()] == ["early", "late", "same-time"]
+    (bad,) = ledger.files("unreadable")
+    assert bad == file("late", "2023-11-18T10:00:00", reason_kind="empty-file", outcome="unreadable",
+                       reason="文件是空的")
+    assert [f.sha256 for f in ledger.files("return")] == ["early", "same-time"]
+
+
+def test_a_return_reads_back_as_written_with_its_file(ledger):
+    with ledger.transaction():
+        ledger.add_file(file("a", original_name="下载/附件5(1).xlsx"))
+        rid = ledger.add_return(record("a"))
+    (got,) = ledger.returns()
+    sent = record("a")
+    assert got == dataclasses.replace(sent, submission=dataclasses.replace(sent.submission, source="下载/附件5(1).xlsx"),
+                                      id=rid, original_name="下载/附件5(1).xlsx", archived="archive/a.xlsx")
+
+
+def test_returns_oldest_first_by_the_files_own_time(ledger):
+    with ledger.transaction():
+        for sha, when in (("b", "2023-11-16T10:00:00"), ("a", "2023-11-15T10:00:00"), ("c", "2023-11-16T10:00:00")):
+            ledger.add_file(file(sha, when))
+            ledger.add_return(record(sha, received_at=when))
+    assert [r.sha256 for r in ledger.returns()] == ["a", "b", "c"]  # same time: in the order recorded
+
+
+def test_update_return_settles_whose_it_is_and_its_findings(ledger):
+    with ledger.transaction():
+        ledger.add_file(file("a"))
+        rid = ledger.add_return(record("a", school_id=None, identified_by="", review=Note.of("text", text="请指定学校")))
+        assert ledger.returns()[0].review == Note.of("text", text="请指定学校")
+        ledger.update_return(rid, school_id="S2", identified_by="clerk", review=None, findings=(PHONE,))
+    (got,) = ledger.returns()
+    assert (got.school_id, got.identified_by, got.review, got.findings) == ("S2", "clerk", None, (PHONE,))
+    assert got.values == record("a").values  # what was read stays
+
+
+# --- the states ------------------------------------------------------------------------------------
+
+
+def states(col) -> dict[str, tuple[str, bool, int]]:
+    return {s.school.name: (s.status, s.late, s.versions) for s in overview(col).schools}
+
+
+def test_every_state(tmp_path):
+    with make_collection(tmp_path, ROSTER + [("实验中学", "九年一贯制", "")]) as col:
+        add(col, "城南小学", values(), findings=())
+        add(col, "城南初中", values(), findings=(PHONE,))
+        add(col, "城北小学", values(), findings=(ROW_SUM, PHONE))
+        add(col, "实验中学", values(), findings=(), review="填报单位与文件名不一致")
+        assert states(col) == {"城南小学": ("accepted", False, 1), "城南初中": ("accepted_with_warnings", False, 1),
+                               "城北小学": ("returned", False, 1), "实验中学": ("needs_review", False, 1)}
+        ov = overview(col)
+    assert dict(zip(STATES, map(ov.count, STATES))) == {"missing": 0, "accepted": 1, "accepted_with_warnings": 1,
+                                                        "returned": 1, "needs_review": 1, "exempt": 0}
+    assert ov.count("accepted", "accepted_with_warnings") == 2
+
+
+def test_a_school_with_nothing_received_is_missing(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        (s, *_) = overview(col).schools
+    assert (s.status, s.late, s.current, s.versions, s.findings, s.notes) == ("missing", False, None, 0, (), [])
+    assert s.to_dict()["file"] is None and s.to_dict()["findings"] == []
+
+
+def test_the_newest_return_by_its_own_time_is_current_whatever_order_it_came_in(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=(), received_at="2023-11-16T09:00:00", name="v2.xlsx")
+        add(col, "城南小学", values(), findings=(ROW_SUM,), received_at="2023-11-14T09:00:00", name="v1.xlsx")
+        (s, *_) = overview(col).schools
+    assert (s.status, s.versions, s.current.original_name) == ("accepted", 2, "v2.xlsx")
+
+
+def test_a_corrected_return_supersedes_the_one_sent_back(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=(ROW_SUM,), received_at="2023-11-14T09:00:00")
+        assert states(col)["城南小学"] == ("returned", False, 1)
+        add(col, "城南小学", values(), findings=(), received_at="2023-11-16T09:00:00")
+        assert states(col)["城南小学"] == ("accepted", False, 2)
+
+
+def test_late_is_after_the_deadline_day(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=(), received_at="2023-11-20T23:59:00")
+        add(col, "城南初中", values(), findings=(), received_at="2023-11-21T00:01:00")
+        ov = overview(col)
+    assert [s.late for s in ov.schools] == [False, True, False] and ov.late == 1
+
+
+def test_returns_of_no_school_wait_as_unidentified_and_unreadable_files_are_listed(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, None, values(unit=""), findings=(), review="没有填写填报单位", name="新建.xlsx")
+        with col.ledger.transaction():
+            col.ledger.add_file(file("bad", outcome="unreadable", reason_kind="empty-file", reason="文件是空的"))
+        ov = overview(col)
+        data = ov.to_json()
+    assert [r.original_name for r in ov.unidentified] == ["新建.xlsx"]
+    assert data["unidentified"] == [{"file": "新建.xlsx", "reason": "没有填写填报单位",
+                                     "archived": ov.unidentified[0].archived, "unit": ""}]
+    assert data["unreadable"] == [{"file": "bad.xlsx", "reason": "文件是空的", "kind": "empty-file",
+                                   "archived": "archive/bad.xlsx", "school": None}]
+    assert all(s["status"] == "missing" for s in data["schools"])
+
+
+def test_status_json_contract(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南初中", values(), findings=(PHONE,), received_at="2023-11-21T08:00:00", name="下载/初中.xlsx",
+            notes=(Normalisation("inspectors.total", "C8", "3个", 3, "unit-suffix"),))
+        data = overview(col).to_json()
+    assert data["counts"] == {"missing": 2, "accepted": 0, "accepted_with_warnings": 1, "returned": 0,
+                              "needs_review": 0, "exempt": 0, "late": 1, "expected": 3}
+    school = data["schools"][1]
+    expected = {
+        "name": "城南初中", "status": "accepted_with_warnings", "status_label": STATE_LABELS["accepted_with_warnings"],
+        "late": True, "file": "下载/初中.xlsx", "received_at": "2023-11-21T08:00:00", "version": 1, "review": None,
+        "stage": "初中", "parent": "城南中心学校", "contact": "李老师", "phone": "13800000000", "email": "x@example.com",
+        "findings": [{"rule": "phone", "level": "warning", "cells": ["F3"], "message": PHONE.message}],
+    }
+    assert {key: school[key] for key in expected} == expected  # scripts read these: they stay as they are
+    assert "C8" in school["notes"][0] and "3个" in school["notes"][0]
+    assert school["archived"].startswith("archive/")
+
+
+def test_a_school_far_above_its_peers_gets_an_outlier_warning(tmp_path):
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)]
+    with make_collection(tmp_path, roster) as col:
+        for i, (name, _, _) in enumerate(roster):
+            vals = values(typical_cases=200 if i == 0 else 1)
+            add(col, name, vals, findings=())
+        ov = overview(col)
+    first = ov.schools[0]
+    assert first.status == "accepted_with_warnings"
+    assert [(f.rule, f.cells) for f in first.findings] == [("outlier", (LAYOUT.cells["typical_cases"],))]
+    assert all(s.status == "accepted" for s in ov.schools[1:])
+
+
+def test_returns_sent_back_or_waiting_are_no_peers_for_outliers(tmp_path):
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)]
+    with make_collection(tmp_path, roster) as col:
+        for i, (name, _, _) in enumerate(roster):
+            findings = () if i < 4 else (ROW_SUM,)  # three of the seven are returned: four peers only
+            add(col, name, values(typical_cases=200 if i == 0 else 1), findings=findings)
+        first = overview(col).schools[0]
+    assert first.status == "accepted" and first.findings == ()
