@@ -54,7 +54,7 @@ TARGETS = [
            ("tests/test_ledger.py", "tests/test_decisions.py", "tests/test_materials.py")),
     Target("aggregator/collection/ledger.py",
            ("tests/test_ledger.py", "tests/test_decisions.py", "tests/test_materials.py")),
-    Target("aggregator/collection/collect.py", ("tests/test_archive.py",), ("_archive", "_hash_file", "_safe_name")),
+    Target("aggregator/collection/archive.py", ("tests/test_archive.py",), ("Archive", "hash_file", "safe_name")),
     Target("aggregator/collection/intake.py", ("tests/test_intake.py",)),
     Target("aggregator/outputs/summary/figures.py",
            ("tests/test_consolidate.py", "tests/test_forms.py::test_cycle_summary_sums_counts_and_lists")),

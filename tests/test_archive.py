@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.collection import collect
-from aggregator.collection.collect import _archive, _hash_file, _safe_name
+from aggregator.collection import archive as archive_module
+from aggregator.collection.archive import Archive, hash_file as _hash_file, safe_name as _safe_name
 from aggregator.collection.intake import Incoming
 
 from ledger_helpers import make_collection
@@ -30,6 +30,11 @@ def col(tmp_path):
 def incoming(name: str, data: bytes = DATA, path: Path | None = None) -> Incoming:
     return Incoming(name, str(path or name), "2023-11-15T10:00:00", lambda: data, len(data),
                     path=str(path) if path else None)
+
+
+def _archive(col, item: Incoming, sha: str, data: bytes | None) -> str:
+    """One file into the collection's archive, as collect hands it over."""
+    return Archive(col.root).store(item.name, sha, path=item.path if data is None else None, data=data)
 
 
 def today() -> str:
@@ -82,7 +87,7 @@ def test_a_failed_copy_leaves_no_temporary_file(col, monkeypatch):
     def full(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(collect.os, "replace", full)
+    monkeypatch.setattr(archive_module.os, "replace", full)
     with pytest.raises(OSError, match="No space"):
         _archive(col, incoming("附件5.xlsx"), SHA, DATA)
     assert leftovers(col) == [] and not any((col.root / "archive").rglob("*.xlsx"))
@@ -97,7 +102,7 @@ def test_a_copy_another_process_holds_open_is_kept_when_it_is_this_file(col, mon
         real_replace(src, dst)  # the other process's copy landed first...
         raise PermissionError(13, "The process cannot access the file")  # ...and is held open
 
-    monkeypatch.setattr(collect.os, "replace", busy)
+    monkeypatch.setattr(archive_module.os, "replace", busy)
     assert _archive(col, incoming("附件5.xlsx"), SHA, DATA) == target.relative_to(col.root).as_posix()
     assert target.read_bytes() == DATA and leftovers(col) == []
 
@@ -110,7 +115,7 @@ def test_a_held_copy_of_other_bytes_is_an_error_not_a_silent_loss(col, monkeypat
     def busy(src, dst):
         raise PermissionError(13, "The process cannot access the file")
 
-    monkeypatch.setattr(collect.os, "replace", busy)
+    monkeypatch.setattr(archive_module.os, "replace", busy)
     with pytest.raises(PermissionError):
         _archive(col, incoming("附件5.xlsx"), SHA, DATA)
     assert leftovers(col) == []

@@ -14,6 +14,7 @@ from datetime import datetime
 import pytest
 
 from aggregator.collection import intake
+from aggregator.messages import message
 from aggregator.collection.intake import display_name, expand, ignored
 from aggregator.demo import gbk_zip, put_received
 
@@ -65,7 +66,7 @@ def test_ordinary_names_are_not_droppings(name):
 
 def test_a_path_that_is_not_there_is_reported(tmp_path):
     (got,) = expand([tmp_path / "不存在.xlsx"])
-    assert got.problem == ("missing", f"找不到文件或文件夹：{tmp_path / '不存在.xlsx'}")
+    assert got.problem == ("missing", f"找不到文件或文件夹：{tmp_path / '不存在.xlsx'}，请检查路径是否正确")
     assert (got.size, got.read()) == (0, b"")
 
 
@@ -85,7 +86,7 @@ def test_a_file_over_the_limit_is_not_read(tmp_path, monkeypatch):
     put_received(tmp_path / "over.xlsx", b"x" * 1025, WHEN)
     exact, over = expand([tmp_path])
     assert exact.problem is None
-    assert over.problem == ("oversized", "文件过大（1 KB），不像是本表，为安全起见未打开，请核对")
+    assert over.problem == ("oversized", message("oversized", size="1 KB"))
     assert over.path == str(tmp_path / "over.xlsx")  # archived by copying, never read whole
 
 
