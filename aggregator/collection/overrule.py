@@ -7,8 +7,8 @@ Every verb can be undone (``undo=True``): the decision is revoked, its record st
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
+from .. import clock
 from .decisions import Decision, decide, decisions, find_school, revoke
 from .folder import Collection, CollectionError
 from .ledger import FileRecord, ReturnRecord
@@ -153,6 +153,6 @@ def remove_school(col: Collection, school_name: str, note: str = "") -> School:
     school = find_school(col, school_name)
     _why(note)
     with col.ledger.transaction():
-        col.ledger.remove_school(school.id, datetime.now().isoformat(timespec="seconds"))
+        col.ledger.remove_school(school.id, clock.stamp())
     decide(col, "school_remove", school_id=school.id, note=note)
     return school
