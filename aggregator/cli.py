@@ -285,10 +285,12 @@ def cmd_feedback(a: argparse.Namespace) -> int:
     from .outputs.feedback import feedback
 
     with open_collection(a.dir) as col:
-        res = drive(feedback(col, send=a.send))
+        res = drive(feedback(col, send=a.send, warnings=a.warnings, phone=not a.no_pdf))
     for line in res.notes:
         out(render(line))
-    out(f"退回修改 {res.returned} 所，催报 {res.reminders} 所；反馈文件在：{res.folder}")
+    checked = f"，请核对 {res.checks} 所" if a.warnings else ""
+    out(f"退回修改 {res.returned} 所，催报 {res.reminders} 所{checked}；反馈文件在：{res.folder}")
+    out("每所学校的 .txt 是可以直接粘贴到微信/QQ 群的短消息；手机查看.pdf 可直接发到群里。")
     return 0
 
 
@@ -427,6 +429,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("feedback", help="为退回的学校生成标注好的表和邮件草稿，为未报的学校生成催报邮件")
     s.add_argument("dir")
     s.add_argument("--send", action="store_true", help="按收集设置中的邮箱直接发送")
+    s.add_argument("--warnings", action="store_true",
+                   help="也给已通过、但有未核实提示的学校写“请核对”的反馈（已用 dudao confirm 核实的不再提）")
+    s.add_argument("--no-pdf", action="store_true", help="不生成手机查看用的 PDF（不调用 LibreOffice）")
     s.set_defaults(run=cmd_feedback)
 
     s = sub.add_parser("demo", help="用自带的示例学区完整演示一遍")
