@@ -269,14 +269,36 @@ def cmd_roster_template(a: argparse.Namespace) -> int:
     return 0
 
 
+def ask_reporting(col) -> None:
+    """Before the first upward summary: ask for our own 填报人 and 联系电话 if they are missing and
+    someone is at the keyboard (a script gets the working summary and a note saying what to set)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return
+    s = col.settings
+    asked = {}
+    for key, label, example in (("reporter", "填报人", "张三"), ("phone", "联系电话", "0722-1234567")):
+        if not getattr(s, key):
+            answer = input(f"上报版汇总表需要本级的{label}（如 {example}），请输入（直接回车跳过）：").strip()
+            if answer:
+                asked[key] = answer
+    if asked:
+        col.change_settings(**asked)
+        out("已保存到收集设置，以后不用再输入（可用 dudao settings 修改）。")
+
+
 def cmd_consolidate(a: argparse.Namespace) -> int:
     from .outputs.consolidate import consolidate
 
     with open_collection(a.dir) as col:
-        res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include))
+        if a.include == "accepted":
+            ask_reporting(col)
+        res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include,
+                                upward_detail=a.upward_detail))
     for line in res.notes:
         out(render(line))
     out(f"已汇总 {res.included} / 应报 {res.expected} 所学校。")
+    if res.upward is not None:
+        out(f"上报版（直接报送上级）：{res.upward}")
     out(str(res.path))
     return 0
 
@@ -424,6 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="汇总表保存位置（默认在 summary 文件夹中）")
     s.add_argument("--include", choices=["accepted", "all"], default="accepted",
                    help="accepted：只汇总通过的（默认）；all：也汇总退回的（在表中标明）")
+    s.add_argument("--upward-detail", action="store_true",
+                   help="上报版也附分校明细和分单位小计（不含学校的联系电话）")
     s.set_defaults(run=cmd_consolidate)
 
     s = sub.add_parser("feedback", help="为退回的学校生成标注好的表和邮件草稿，为未报的学校生成催报邮件")

@@ -34,6 +34,7 @@ from ledger_helpers import add
 LAYOUT = layout_of(FORM)
 COUNTS = [f.id for f in FORM.count_fields]
 SUMMARY_NAME = "曾都区附件5汇总表.xlsx"
+GROUPED = "主要问题归纳"
 EVIL = '=HYPERLINK("http://evil.example","点我")小学'
 
 # name, 学段, 所属单位
@@ -74,13 +75,14 @@ def standard(tmp_path):
 
 
 def form_values(path: Path) -> dict:
-    wb = openpyxl.load_workbook(path)
+    """The form's values as a reader that does not calculate sees them: the saved results."""
+    wb = openpyxl.load_workbook(path, data_only=True)
     ws = wb[FORM.sheet]
     return {fid: ws[cell].value for fid, cell in LAYOUT.cells.items()}
 
 
 def rows(path: Path, sheet: str) -> list[tuple]:
-    return list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    return list(openpyxl.load_workbook(path, data_only=True)[sheet].iter_rows(values_only=True))
 
 
 def expected_counts(*ks: int) -> dict:
@@ -97,8 +99,8 @@ def test_totals_are_sums_of_accepted_schools_only(tmp_path):
     assert res.path == tmp_path / "col" / "summary" / SUMMARY_NAME
     got = form_values(res.path)
     assert {fid: got[fid] for fid in COUNTS} == expected_counts(1, 2)
-    assert got["unit"] == "曾都区"
-    assert got["reporter"] is None and got["phone"] is None
+    assert got["unit"] == "曾都区教育局"  # the collection's own 填报单位 (本级名称 + 教育局 unless set)
+    assert got["reporter"] is None and got["phone"] is None  # not set at init: left blank, the cover says
 
 
 def test_summary_reads_back_as_a_return_for_the_level_above(tmp_path):
@@ -106,9 +108,9 @@ def test_summary_reads_back_as_a_return_for_the_level_above(tmp_path):
         res = run(consolidate(col))
     sub = read_return(res.path, FORM)
     assert {fid: sub.values[fid] for fid in COUNTS} == expected_counts(1, 2)
-    assert sub.values["unit"] == "曾都区"
+    assert sub.values["unit"] == "曾都区教育局"
     assert sub.meta.get("kind") == "summary"
-    assert sub.meta.get("school_name") == "曾都区"
+    assert sub.meta.get("school_name") == "曾都区教育局"
 
 
 def test_summary_totals_pass_the_forms_rules(tmp_path):
@@ -195,7 +197,8 @@ def test_returned_and_waiting_schools_are_left_out_by_default(tmp_path):
     cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
     assert DRAFT_NOTE not in cover
     assert "已汇总 2 / 应报 5" in cover
-    assert f"报送上级前请在“{FORM.sheet}”中填写填报人和联系电话" in cover
+    assert "未生成上报版：请先设置本级填报人、联系电话" in cover  # no reporter, no phone given at init
+    assert res.upward is None and any("未生成上报版" in n for n in map(render, res.notes))
     assert not any(DRAFT_NOTE in n for n in map(render, res.notes))
 
 
@@ -241,11 +244,12 @@ def test_sheets_in_order_cover_first_metadata_hidden(tmp_path):
     with standard(tmp_path) as col:
         res = run(consolidate(col))
     wb = openpyxl.load_workbook(res.path)
-    assert wb.sheetnames == ["汇总说明", FORM.sheet, DETAIL, SUBTOTALS, RETURNS, PROBLEMS, FINDINGS, META_SHEET]
+    assert wb.sheetnames == ["汇总说明", FORM.sheet, GROUPED, DETAIL, SUBTOTALS, RETURNS, PROBLEMS, FINDINGS,
+                             META_SHEET]
     assert wb[META_SHEET].sheet_state == "veryHidden"
     assert wb.active.title == "汇总说明"
     meta = {r[0]: r[1] for r in wb[META_SHEET].iter_rows(values_only=True)}
-    assert meta["kind"] == "summary" and meta["school_name"] == "曾都区" and meta["collection_id"]
+    assert meta["kind"] == "summary" and meta["school_name"] == "曾都区教育局" and meta["collection_id"]
     with zipfile.ZipFile(res.path) as z:
         names = z.namelist()
     assert not any("vbaProject" in n or "externalLink" in n for n in names)
@@ -254,7 +258,7 @@ def test_sheets_in_order_cover_first_metadata_hidden(tmp_path):
 def test_detail_has_two_header_rows_numbers_and_a_total_row(tmp_path):
     with standard(tmp_path) as col:
         res = run(consolidate(col))
-    ws = openpyxl.load_workbook(res.path)[DETAIL]
+    ws = openpyxl.load_workbook(res.path, data_only=True)[DETAIL]
     head1, head2 = [c.value for c in ws[1]], [c.value for c in ws[2]]
     assert head1[:7] == ["序号", "学校名称", "学段", "所属单位", "状态", "报送时间", "是否逾期"]
     i = head1.index("派出责任督学数（人）")
@@ -267,8 +271,11 @@ def test_detail_has_two_header_rows_numbers_and_a_total_row(tmp_path):
     late = {ws.cell(r, 2).value: ws.cell(r, 7).value for r in (3, 4)}
     assert late == {"城南小学": "否", "城南初中": "是"}
     assert ws.cell(5, 2).value == "合计"
-    assert ws.cell(5, i + 1).value == VALID["inspectors.total"] * 3
+    assert ws.cell(5, i + 1).value == VALID["inspectors.total"] * 3  # the SUM's saved result
     assert ws.page_setup.orientation == "landscape"
+    formulas = openpyxl.load_workbook(res.path)[DETAIL]
+    letter = openpyxl.utils.get_column_letter(i + 1)
+    assert formulas.cell(5, i + 1).value == f"=SUM({letter}3:{letter}4)"  # still right after the clerk edits
 
 
 def test_subtotals_per_parent_unit_and_district_total(tmp_path):
@@ -279,7 +286,7 @@ def test_subtotals_per_parent_unit_and_district_total(tmp_path):
         add(col, "实验中学", scaled(8))
         add(col, "城北初中", scaled(16), findings=[ROW_SUM_ERROR])  # returned: not summed
         res = run(consolidate(col))
-    ws = openpyxl.load_workbook(res.path)[SUBTOTALS]
+    ws = openpyxl.load_workbook(res.path, data_only=True)[SUBTOTALS]
     head1 = [c.value for c in ws[1]]
     col_of = head1.index("存在问题（个）") + 1  # its 合计 column
     table = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, col_of).value)
@@ -292,6 +299,8 @@ def test_subtotals_per_parent_unit_and_district_total(tmp_path):
         "全区合计": (5, 4, 15 * p),
     }
     assert form_values(res.path)["problems.total"] == 15 * p
+    formulas = openpyxl.load_workbook(res.path)[SUBTOTALS]
+    assert formulas.cell(6, col_of).value.startswith("=SUM(") and formulas.cell(6, 3).value == "=SUM(C3:C5)"
 
 
 def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
@@ -300,7 +309,7 @@ def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
     ws = openpyxl.load_workbook(res.path)[RETURNS]
     head = [c.value for c in ws[1]]
     for label in ("序号", "学校", "学段", "所属单位", "状态", "是否逾期", "报送时间", "版本", "文件", "联系人",
-                  "联系电话", "邮箱", "主要问题摘要"):
+                  "联系电话", "邮箱", "校验问题摘要"):
         assert label in head
     col = {label: i + 1 for i, label in enumerate(head)}
     got = {ws.cell(r, col["学校"]).value: r for r in range(2, ws.max_row + 1)}
@@ -317,8 +326,8 @@ def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
         assert ws.cell(r, col["状态"]).value == STATE_LABELS[state]
         rgb = ws.cell(r, col["学校"]).fill.fgColor.rgb if ws.cell(r, col["学校"]).fill.fill_type else None
         assert rgb == (fill.fgColor.rgb if fill else None), name
-    assert ws.cell(got["城北小学"], col["主要问题摘要"]).value == ROW_SUM_ERROR.message
-    assert "填报单位与文件名不一致" in ws.cell(got["实验中学"], col["主要问题摘要"]).value
+    assert ws.cell(got["城北小学"], col["校验问题摘要"]).value == ROW_SUM_ERROR.message
+    assert "填报单位与文件名不一致" in ws.cell(got["实验中学"], col["校验问题摘要"]).value
     assert ws.cell(got["城南初中"], col["是否逾期"]).value == "是"
     assert ws.cell(got["城北初中"], col["报送时间"]).value is None
     assert ws.cell(got["城南小学"], col["联系人"]).value == "李老师"
@@ -335,8 +344,9 @@ def test_problem_and_finding_sheets(tmp_path):
     assert not any(r[0] == "城南小学" and r[1] == 3 for r in problems)  # blank line 3: no row
     findings = rows(res.path, FINDINGS)
     assert findings[0] == ("学校", "状态", "级别", "规则", "单元格", "说明")
-    assert ("城北小学", "退回修改", "错误", "row-sum", "C8", ROW_SUM_ERROR.message) in findings  # not summed, listed
-    assert any(r[0] == "城南初中" and r[2] == "提示" and r[3] == "phone" for r in findings)
+    # not summed, listed; rules by their Chinese names (ids are for JSON only)
+    assert ("城北小学", "退回修改", "错误", "合计=小学+初中", "C8", ROW_SUM_ERROR.message) in findings
+    assert any(r[0] == "城南初中" and r[2] == "提示" and r[3] == "联系电话格式" for r in findings)
     assert ("实验中学", "待人工确认", "待确认", None, None, "填报单位与文件名不一致") in findings
 
 
@@ -346,7 +356,7 @@ def test_formula_like_school_texts_are_written_as_text(tmp_path):
         add(col, EVIL, scaled(1, problem_1="=SUM(1,2)", problem_2="", problem_3="", unit=EVIL))
         add(col, "城南小学", scaled(1, problem_1="=SUM(1,2)", problem_2="", problem_3=""))
         res = run(consolidate(col))
-    wb = openpyxl.load_workbook(res.path)
+    wb = openpyxl.load_workbook(res.path, data_only=True)
     texts = [
         wb[DETAIL]["B3"], wb[DETAIL]["D3"], wb[RETURNS]["B2"], wb[PROBLEMS]["A2"], wb[PROBLEMS]["C2"],
         wb[SUBTOTALS]["B3"], wb[FORM.sheet][LAYOUT.cells["problem_1"]],
@@ -364,7 +374,7 @@ def test_written_atomically_and_replaced_in_place(tmp_path):
         second = run(consolidate(col))
     assert first.path == second.path
     assert [p.name for p in first.path.parent.iterdir()] == [SUMMARY_NAME]  # no .tmp left, no copy
-    assert second.notes == []
+    assert not any("打开" in render(n) for n in second.notes)
 
 
 @pytest.mark.parametrize("lock", ["~$" + SUMMARY_NAME, ".~lock." + SUMMARY_NAME + "#"])
