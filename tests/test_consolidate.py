@@ -7,12 +7,14 @@ from the validator (or made up, to put a school in a given state).
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from aggregator import atomic
+from aggregator import atomic, clock
+from aggregator.collection import overrule
 from aggregator.collection.folder import CollectionError
 from aggregator.outputs.consolidate import (
     DETAIL, DRAFT_NOTE, FINDINGS, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
@@ -26,6 +28,7 @@ from aggregator.reading import read_return
 from aggregator.collection.status import STATE_LABELS
 from aggregator.outputs.template import META_SHEET
 from aggregator.checks.validate import Context, check_values
+from aggregator.outputs.xlstyle import MIN_SCALE, WIDE_SCALE, display_width
 
 import ledger_helpers
 from forms_helpers import FORM, VALID, values
@@ -441,3 +444,137 @@ def test_cancel_writes_nothing(tmp_path):
         with pytest.raises(Cancelled):
             run(consolidate(col, cancel=cancel))
         assert list(col.folder("summary").iterdir()) == []
+
+
+# --- the version for the level above --------------------------------------------------------------
+
+
+def with_our_own(col, **more):
+    col.change_settings(reporter="张三", phone="0722-1234567", **more)
+    return col
+
+
+def package_text(path: Path) -> str:
+    """Every XML part of the workbook, as text: what any program could read out of it."""
+    with zipfile.ZipFile(path) as z:
+        return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_upward_version_is_the_form_filled_in_with_no_contacts_or_findings(tmp_path):
+    with with_our_own(standard(tmp_path)) as col:
+        with clock.pinned(datetime(2023, 11, 22, 10, 30)):
+            res = run(consolidate(col))
+    assert res.upward == res.path.with_name("曾都区附件5汇总表(上报).xlsx")
+    wb = openpyxl.load_workbook(res.upward, data_only=True)
+    assert wb.sheetnames == [FORM.sheet, GROUPED, META_SHEET]
+    assert wb.active.title == FORM.sheet and wb[FORM.sheet].sheet_view.tabSelected
+    assert not wb[GROUPED].sheet_view.tabSelected
+    ws = wb[FORM.sheet]
+    assert (ws[LAYOUT.cells["unit"]].value, ws[LAYOUT.cells["reporter"]].value, ws[LAYOUT.cells["phone"]].value) == (
+        "曾都区教育局", "张三", "0722-1234567")
+    dated = ws.cell(LAYOUT.last_row + 1, 1).value
+    assert dated == "填报日期：2023年11月22日"
+    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$E${LAYOUT.last_row + 1}"
+    assert ws[LAYOUT.summary_cell].value is None  # no live-check line printed on a summary
+    assert {fid: form_values(res.upward)[fid] for fid in COUNTS} == expected_counts(1, 2)
+    text = package_text(res.upward)
+    for school in ROSTER:
+        assert "13800000000" not in text and "x@example.com" not in text and "李老师" not in text, school
+    assert "row-sum" not in text and ROW_SUM_ERROR.message not in text and "不像手机号" not in text
+    # the working summary says which file to send
+    cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+    assert "曾都区附件5汇总表(上报).xlsx" in cover
+
+
+def test_upward_detail_on_request_without_any_phone(tmp_path):
+    with with_our_own(standard(tmp_path)) as col:
+        res = run(consolidate(col, upward_detail=True))
+    wb = openpyxl.load_workbook(res.upward, data_only=True)
+    assert wb.sheetnames == [FORM.sheet, GROUPED, DETAIL, SUBTOTALS, META_SHEET]
+    head = [c.value for c in wb[DETAIL][1]]
+    assert "填报单位" in head and "联系电话" not in head and "填报人" not in head
+    assert "13872345678" not in package_text(res.upward)  # VALID's school phone, typed in each return
+
+
+def test_no_upward_version_for_a_draft(tmp_path):
+    with with_our_own(standard(tmp_path)) as col:
+        res = run(consolidate(col, include="all"))
+    assert res.upward is None
+    assert any("不能上报" in render(n) for n in res.notes)
+    assert not list(res.path.parent.glob("*上报*"))
+
+
+def test_cover_lists_returns_with_unconfirmed_warnings_until_confirmed(tmp_path):
+    with standard(tmp_path) as col:
+        res = run(consolidate(col))
+        cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+        assert "1 所已计入汇总的学校有尚未核实的提示：城南初中" in cover
+        assert "各项合计符合表内校验规则" in cover  # the totals themselves pass
+        for rule in sorted({f.rule for f in check_values(FORM, scaled(2, phone="12345"), LAYOUT.cells,
+                                                           Context(in_roster=True)) if f.level == "warning"}):
+            overrule.confirm(col, "城南初中", rule, "打电话核实过，是分机号")
+        res = run(consolidate(col))
+    cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+    assert "无（已计入汇总的学校没有尚未核实的提示）" in cover
+    returns = rows(res.path, RETURNS)
+    decided = next(r[-1] for r in returns if r[1] == "城南初中")
+    assert "已核实提示（联系电话格式）：打电话核实过，是分机号" in decided
+
+
+def test_missing_school_is_late_once_the_deadline_has_passed(tmp_path):
+    with standard(tmp_path) as col:
+        with clock.pinned(datetime(2023, 11, 20, 17, 0)):
+            before = run(consolidate(col))
+            late_before = {r[1]: r[6] for r in rows(before.path, RETURNS)[1:]}
+        with clock.pinned(datetime(2023, 11, 21, 9, 0)):
+            after = run(consolidate(col))
+            late_after = {r[1]: r[6] for r in rows(after.path, RETURNS)[1:]}
+    assert late_before["城北初中"] is None and late_after["城北初中"] == "是（未报）"
+    assert late_after["城南初中"] == "是" and late_after["城南小学"] == "否"
+
+
+def test_problems_grouped_in_an_editable_sheet_that_the_form_lines_come_from(tmp_path):
+    roster = [(f"第{i}小学", "小学", "中心学校") for i in range(1, 6)]
+    lines = [("作业公示不及时", "课后服务内容单一"), ("1、作业公示不够及时。", ""), ("作业 公示不及时", "睡眠管理不到位"),
+             ("课后服务内容较单一", ""), ("", "")]
+    with make_collection(tmp_path, roster) as col:
+        for (name, _, _), (p1, p2) in zip(roster, lines):
+            add(col, name, scaled(1, problem_1=p1, problem_2=p2, problem_3="", unit=name))
+        res = run(consolidate(col))
+    grouped = rows(res.path, GROUPED)
+    assert grouped[1] == ("序号", "问题（可修改）", "学校数", "学校", "各校的写法", "填入汇总表的文字")
+    assert grouped[2][1:4] == ("作业公示不及时", 3, "第1小学、第2小学、第3小学")
+    assert "作业公示不够及时" in grouped[2][4]
+    assert grouped[3][1:3] == ("课后服务内容单一", 2) and grouped[4][1:3] == ("睡眠管理不到位", 1)
+    got = form_values(res.path)
+    assert [got[f"problem_{i}"] for i in (1, 2, 3)] == ["作业公示不及时（3校）", "课后服务内容单一（2校）", "睡眠管理不到位"]
+    formulas = openpyxl.load_workbook(res.path)
+    assert formulas[FORM.sheet][LAYOUT.cells["problem_1"]].value == f"=T(INDEX('{GROUPED}'!$F:$F,3))"
+    assert formulas[GROUPED]["F3"].value.startswith('=IF(B3=""')
+    cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+    assert "自动归纳" in cover and "报送前请核对" in cover
+
+
+def test_stage_column_is_wide_enough_for_nine_year_schools(tmp_path):
+    with standard(tmp_path) as col:
+        res = run(consolidate(col))
+    wb = openpyxl.load_workbook(res.path)
+    for sheet in (DETAIL, RETURNS):
+        assert wb[sheet].column_dimensions["C"].width >= display_width("九年一贯制") + 1
+
+
+def test_wide_sheets_print_in_column_groups_with_titles_repeated(tmp_path):
+    with standard(tmp_path) as col:
+        res = run(consolidate(col))
+    wb = openpyxl.load_workbook(res.path)
+    for sheet in (DETAIL, SUBTOTALS):
+        ws = wb[sheet]
+        assert ws.page_setup.scale == WIDE_SCALE >= MIN_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
+        assert len(ws.col_breaks.brk) >= 2
+        assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+    # a break never splits a row's 合计/小学/初中 apart
+    ws = wb[DETAIL]
+    head1 = [c.value for c in ws[1]]
+    for brk in ws.col_breaks.brk:
+        assert head1[brk.id] is not None  # the next page starts where a group's head starts

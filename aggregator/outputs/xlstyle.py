@@ -121,6 +121,7 @@ def page_setup(ws: Worksheet, *, landscape: bool = False, fit_width: int = 1, fi
 # printed by either holds what was planned for it.
 _ACROSS_PX = {True: round((297 - 38.1) / 0.2646), False: round((210 - 38.1) / 0.2646)}
 MIN_SCALE = 60  # below this a printed table is not readable
+FIT_SCALE = 70  # a table fitted to one page across must keep this (estimates are rough: a margin)
 WIDE_SCALE = 75  # the scale wide tables print at, in column groups
 
 
@@ -131,13 +132,13 @@ def _px(width: float) -> float:
 def print_wide(ws: Worksheet, widths: Sequence[float], *, title_cols: int, title_rows: str,
                groups: Sequence[int] = (), landscape: bool = True) -> list[int]:
     """Print a table readably however wide it is: on one page across if that keeps the scale at
-    ``MIN_SCALE`` or more, else at ``WIDE_SCALE`` in pages of whole column groups (``groups``:
+    ``FIT_SCALE`` or more, else at ``WIDE_SCALE`` in pages of whole column groups (``groups``:
     the first column of each, 1-based), the first ``title_cols`` columns and ``title_rows``
     repeated on every page, "第 N 页 共 M 页" at the foot. Returns the columns each page ends at."""
     page_setup(ws, landscape=landscape, title_rows=title_rows)
     across = _ACROSS_PX[landscape]
     total = sum(_px(w) for w in widths)
-    if total * MIN_SCALE / 100 <= across * 0.97:
+    if total * FIT_SCALE / 100 <= across * 0.97:
         return []
     capacity = across * 100 / WIDE_SCALE * 0.97 - sum(_px(w) for w in widths[:title_cols])
     starts = sorted(set(groups) | {title_cols + 1})

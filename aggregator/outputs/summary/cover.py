@@ -13,7 +13,7 @@ from .cells import BOLD, names, put
 from .plan import INCLUDE_TEXT, Plan
 
 DRAFT_NOTE = "含未通过校验的学校数据，仅供参考"
-_VALUE_WIDTH = 90
+_VALUE_WIDTH = 76  # with the label column, a portrait page at about 75 %
 _TITLE = font(16, bold=True)
 _ALERT = font(bold=True, color=RED)
 

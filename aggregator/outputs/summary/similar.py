@@ -76,7 +76,9 @@ def group_problems(entries: Iterable[tuple[str, Iterable[Any]]]) -> list[Problem
     """``entries``: (school, its problem lines). Groups, most schools first, then first reported."""
     wordings: dict[str, dict[str, int]] = {}  # key -> school -> weight
     shown: dict[str, str] = {}  # key -> the words as first typed (full-width commas kept)
+    order: dict[str, int] = {}  # school -> its place among the entries (roster order)
     for school, lines in entries:
+        order.setdefault(school, len(order))
         for line in lines:
             if line is None:
                 continue
@@ -102,8 +104,9 @@ def group_problems(entries: Iterable[tuple[str, Iterable[Any]]]) -> list[Problem
             g.schools[school] = max(g.schools.get(school, 0), weight)
     for g in groups:
         g.weight = sum(g.schools.values())
-    order = {id(g): i for i, g in enumerate(groups)}
-    return sorted(groups, key=lambda g: (-g.weight, order[id(g)]))
+        g.schools = dict(sorted(g.schools.items(), key=lambda kv: order[kv[0]]))
+    first = {id(g): i for i, g in enumerate(groups)}
+    return sorted(groups, key=lambda g: (-g.weight, first[id(g)]))
 
 
 def _closest(pairs: frozenset[str], groups: list[ProblemGroup], index: dict[str, list[int]]) -> int | None:

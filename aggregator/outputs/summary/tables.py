@@ -106,7 +106,7 @@ def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[
                  total) for i, c in enumerate(columns, start=1)]
         yield [(None, total), ("合计", total)] + [(None, total)] * (n_fixed - 2) + sums
 
-    widths = (6, 26, fit_width(8, (s.school.stage for s in plan.included)), 16, 12, 16, 8, *(c.width for c in columns))
+    widths = (6, 26, fit_width(8, (s.school.stage for s in plan.states)), 16, 12, 16, 8, *(c.width for c in columns))
     set_widths(ws, widths)
     table_end(ws, n_cols, 2, last, "C3")
     print_wide(ws, widths, title_cols=2, title_rows="1:2", groups=group_starts(n_fixed, columns, first=3))
