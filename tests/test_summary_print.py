@@ -8,8 +8,6 @@ How small a page printed is read from the PDF itself: the height of its words, a
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import statistics
@@ -20,24 +18,17 @@ import openpyxl
 import pytest
 
 import lo
-from aggregator.cli import main
 from aggregator.collection.folder import open_collection
 from aggregator.form.declaration import load_form
 from aggregator.outputs.xlstyle import MIN_SCALE, font
+
+from test_libreoffice import demo  # noqa: F401 - the sample district, run once for this module
 
 FORM = load_form()
 pytestmark = pytest.mark.libreoffice
 needs_pdf = pytest.mark.skipif(bool(lo.missing(pdf=True)), reason=lo.missing(pdf=True) or "-")
 needs_uno = pytest.mark.skipif(bool(lo.missing(uno=True)), reason=lo.missing(uno=True) or "-")
 PAGE_FOOTER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("demo") / "演示"
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        assert main(["demo", str(root)]) == 0
-    return root
 
 
 def summaries(demo: Path) -> tuple[Path, Path]:
