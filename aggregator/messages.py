@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "date-text": "{cell} {label}填的是“{raw}”，按日期 {value} 计",
     "choice-typed": "{cell} {label}填的是“{raw}”，按“{value}”计",
     "formula-computed": "{cell} {label}是公式“{raw}”，文件中没有计算结果，已按公式算得 {value}",
+    "formula-text": "{cell} {label}是公式“{raw}”，文件中没有保存结果，按显示的文字“{value}”记录",
     # --- files that could not be read at all (collect's "unreadable" reasons): each says what to do ---
     "empty-file": "文件是空的（0 字节），可能没有下载完整，请重新下载或让学校重新发送",
     "corrupt": "文件已损坏，无法打开{detail}，请让学校用 Excel/WPS 打开后重新保存再发送",
