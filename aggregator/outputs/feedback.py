@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
-import smtplib
 from dataclasses import dataclass, field
 from datetime import date
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Iterable
 
@@ -43,12 +40,10 @@ from .chat import chat_text, reminder_list
 from .distribute import issued_name
 from .items import items_of
 from .letters import check_body, deadline_sentence, reminder_body, returned_body, sender
-from .mail import (
-    Attachment, Mailer, MailError, SmtpSettings, build_message, describe_failure, for_sending, parse_addresses,
-    smtp_settings, to_bytes,
-)
+from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
 from .markup import CHECK, RETURNED, marked_workbook, workbook_bytes
 from .phone import PHONE_TAG, phone_workbook, to_pdf
+from .sending import SENT_KEY, Draft, send_all, sent_record
 from .template import build_template
 
 INDEX_CSV = "反馈清单.csv"
@@ -58,7 +53,8 @@ RETURNED_TAG = "退回修改"
 CHECK_TAG = "请核对"
 REMINDER_TAG = "催报"
 TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, "reminder": REMINDER_TAG}
-SENT_KEY = "feedback-sent:"  # ledger meta key prefix, one per school
+__all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "SENT_KEY", "STALE_FOLDER",
+           "FeedbackResult", "feedback", "needs_check", "sent_record"]
 
 
 @dataclass
@@ -70,16 +66,6 @@ class FeedbackResult:
     files: list[Path]
     sent: int = 0
     checks: int = 0  # schools asked to check warnings (``warnings=True``)
-
-
-@dataclass
-class _Draft:
-    school: School
-    kind: str  # returned | check | reminder
-    path: Path
-    message: EmailMessage
-    to: list[str]
-    sha256: str = ""
 
 
 @dataclass
@@ -117,7 +103,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     todo = [s for s in states if s.status in ("returned", "missing") or (warnings and needs_check(s))]
     result = FeedbackResult(folder, 0, 0, [], [])
     rows = {s.school.id: _Row(s) for s in states}
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
     pages: dict[Path, bytes] = {}
     owner: dict[Path, str] = {}  # phone page -> school id
 
@@ -171,7 +157,10 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     result.files.append(index)
 
     if smtp is not None:
-        yield from _send_all(col, smtp, drafts, rows, result, cancel)
+        sending = {sid: "" for sid in rows}
+        result.sent = yield from send_all(col, smtp, drafts, sending, result.notes, cancel)
+        for sid, said in sending.items():
+            rows[sid].sending = said
         _write_index(index, rows.values(), sending=True)
     return result
 
@@ -226,11 +215,11 @@ def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: 
                         attachments=[Attachment(xlsx.name, marked.data)])
     eml = xlsx.with_suffix(".eml")
     page = phone_workbook(marked.data, marked.table, heading, items, closing) if marked.table else None
-    return [(xlsx, marked.data), (eml, to_bytes(msg))], _Draft(school, kind, eml, msg, to, ret.sha256), page
+    return [(xlsx, marked.data), (eml, to_bytes(msg))], Draft(school, kind, eml, msg, to, ret.sha256), page
 
 
 def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
-              notes: list) -> tuple[list[tuple[Path, bytes]], _Draft]:
+              notes: list) -> tuple[list[tuple[Path, bytes]], Draft]:
     school = state.school
     title = form.title(col.settings.name)
     name, blank = _blank_workbook(col, form, school)
@@ -243,7 +232,7 @@ def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
         attachments=[Attachment(name, blank)],
     )
     eml = _named(col.folder("feedback"), school, "reminder", ".eml")
-    return [(eml, to_bytes(msg))], _Draft(school, "reminder", eml, msg, to)
+    return [(eml, to_bytes(msg))], Draft(school, "reminder", eml, msg, to)
 
 
 def _recipients(school: School, notes: list) -> list[str]:
@@ -331,71 +320,3 @@ def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path
         moved += 1
     if moved:
         notes.append(f"已将 {moved} 个不再需要的旧反馈文件移到 {folder / STALE_FOLDER}")
-
-
-# ================================================================================================
-# Sending
-# ================================================================================================
-
-
-def _send_all(col: Collection, smtp: SmtpSettings, drafts: list[_Draft], rows: dict[str, _Row], result: FeedbackResult,
-              cancel: Cancel | None) -> Job[None]:
-    today = clock.today().isoformat()
-    pending = []
-    for d in drafts:
-        row = rows[d.school.id]
-        previous = sent_record(col, d.school.id)
-        if not d.to:
-            row.sending = "未发送：没有可用的邮箱"
-        elif previous and previous.get("kind") == d.kind and (
-            previous.get("sha256") == d.sha256 if d.kind != "reminder" else previous.get("at", "")[:10] == today
-        ):
-            at = previous.get("at", "").replace("T", " ")
-            row.sending = f"此前已发送（{at}）"
-            result.notes.append(f"{d.school.name}：同样的邮件已于 {at} 发送过，本次未重复发送；"
-                                f"如需再发，可用邮件程序打开 {d.path.name} 发送")
-        else:
-            pending.append(d)
-    if not pending:
-        return
-    try:
-        with Mailer(smtp) as mailer:
-            for done, d in enumerate(pending, start=1):
-                if cancel is not None:
-                    cancel.check()
-                yield Progress(done, len(pending), d.school.name, "发送邮件")
-                row = rows[d.school.id]
-                try:
-                    refused = mailer.send(d.to, for_sending(d.message, smtp.sender))
-                except (smtplib.SMTPException, OSError) as exc:
-                    why = describe_failure(exc)
-                    row.sending = f"发送失败：{why}"
-                    result.notes.append(f"{d.school.name}：邮件未发出，{why}；草稿 {d.path.name} 可用邮件程序手动发送")
-                    continue
-                result.sent += 1
-                row.sending = "已发送"
-                if refused:
-                    why = "；".join(f"{a}（{r}）" for a, r in refused.items())
-                    row.sending = f"已发送，部分收件人被拒绝：{why}"
-                    result.notes.append(f"{d.school.name}：部分收件人被拒绝：{why}")
-                _record_sent(col, d)
-    except MailError as exc:
-        raise MailError(f"{exc}。已发出 {result.sent} 封；邮件草稿都已保存在 {result.folder}，"
-                        "也可以用邮件程序打开后手动发送") from None
-    result.notes.append(f"已发送 {result.sent} 封邮件")
-
-
-def sent_record(col: Collection, school_id: str) -> dict:
-    """What was last sent to the school by e-mail: {"kind": returned | check | reminder, "at", "to",
-    "sha256"}, or {} when nothing was."""
-    raw = col.ledger.get(SENT_KEY + school_id)
-    try:
-        return json.loads(raw) if raw else {}
-    except json.JSONDecodeError:
-        return {}
-
-
-def _record_sent(col: Collection, d: _Draft) -> None:
-    value = {"kind": d.kind, "sha256": d.sha256, "at": clock.stamp(), "to": d.to}
-    with col.ledger.transaction():
-        col.ledger.put(SENT_KEY + d.school.id, json.dumps(value, ensure_ascii=False))
