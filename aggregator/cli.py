@@ -19,7 +19,7 @@ from .collection.intake import display_name
 from . import __version__
 from .collection.plan import PLANS_DIR, load_plan
 from .form.declaration import DEFAULT_FORM, FormError, bundled
-from .messages import render
+from .messages import render, rule_name
 from .progress import Job, Progress
 from .collection.roster import RosterError
 
@@ -145,6 +145,7 @@ def cmd_status(a: argparse.Namespace) -> int:
 
     with open_collection(a.dir) as col:
         ov = overview(col)
+        form = col.form
     if a.json:
         json.dump(ov.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -155,8 +156,10 @@ def cmd_status(a: argparse.Namespace) -> int:
         when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {display_name(cur.original_name)}" if cur else ""
         out(f"{STATE_LABELS[s.status]:<8} {s.school.name}{late}  {when}")
         for f in s.findings:
-            if f.level in ("error", "warning"):
-                out(f"    [{'错误' if f.level == 'error' else '提示'}] {f.message}")
+            if f.level == "error":
+                out(f"    [错误] {f.message}")
+            elif f.level == "warning":  # named, so the clerk can confirm it: dudao confirm 文件夹 学校 名称
+                out(f"    [提示：{rule_name(f.rule, form)}] {f.message}")
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")
         for d in s.decisions:
@@ -198,6 +201,8 @@ def cmd_decide(a: argparse.Namespace) -> int:
         else:
             args = (a.school, a.rule) if a.command == "confirm" else (a.school,)
         decision = getattr(overrule, a.command.replace("-", "_"))(col, *args, note=a.note or "", undo=a.undo)
+        if a.command == "confirm":
+            args = (a.school, rule_name(decision.rule, col.form))
     what = " ".join(str(x) for x in args)
     out(f"已撤销：{decision.label} {what}" if a.undo else f"已记录：{decision.label} {what}"
         + (f"（{decision.note}）" if decision.note else ""))
@@ -386,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("confirm", help="已与学校核实的提示：不再计为提示")
     s.add_argument("dir")
     s.add_argument("school", help="名单上的学校名称")
-    s.add_argument("rule", help="提示的规则编号（dudao status --json 中的 rule，如 outlier）")
+    s.add_argument("rule", help="提示的名称（dudao status 中“提示：”后面的文字，如 数字明显偏大）或规则编号（如 outlier）")
     s.add_argument("--note", help="核实的情况")
     s.add_argument("--undo", action="store_true", help="撤销这项决定")
     s.set_defaults(run=cmd_decide)

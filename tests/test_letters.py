@@ -26,7 +26,7 @@ from aggregator.outputs.letters import greeting
 from aggregator.outputs.markup import FEEDBACK_SHEET
 
 from test_feedback import (  # noqa: F401 - the fixture is used by name
-    S1, S2, S3, S4, S6, TITLE, TODAY, col, feedback_of, findings_of, read_eml, record, return_values, workbook_bytes,
+    S1, S3, S4, S6, TITLE, TODAY, col, feedback_of, findings_of, read_eml, record, return_values, workbook_bytes,
 )
 
 DEADLINE_DAY = datetime(2023, 11, 20, 17, 0)
@@ -59,7 +59,7 @@ def test_chat_text_is_three_to_six_lines_with_the_deadline(col):
         assert 1 <= len(lines) <= 6, text
         assert "截止日期（11月20日）已过" in text  # TODAY is after the deadline
     s6 = chat_file(col, S6, "退回修改").split("\n")
-    assert s6[0].startswith(f"【退回修改】@孙老师 {S6}")
+    assert s6[0].startswith(f"【退回修改】{S6} @孙老师：")
     assert 3 <= len(s6) <= 6
 
 
@@ -162,7 +162,7 @@ def test_warnings_letters_only_when_asked(col):
     ws = wb[wb.sheetnames[1]]
     assert ws["B4"].fill.fgColor.rgb == "FFFFEB9C"  # yellow: look, do not necessarily change
     text = chat_file(col, S3, "请核对")
-    assert text.startswith(f"【请核对】@张老师 {S3}") and "不用重新报送" in text
+    assert text.startswith(f"【请核对】{S3} @张老师：") and "不用重新报送" in text
 
 
 def test_a_confirmed_warning_is_not_asked_again(col):

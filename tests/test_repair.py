@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 
 from aggregator.checks.findings import ERROR
 from aggregator.checks.validate import Context, failing, validate
+from aggregator.demo import fill_workbook
 from aggregator.form.declaration import load_form
 from aggregator.form.layout import layout_of
 from aggregator.reading.submission import Submission
 
+from cli_helpers import dudao, issued, put, status_json
 from forms_helpers import FORM, VALID, values
 
 AFTER_SCHOOL = load_form("tests/forms/after_school.toml")
@@ -108,3 +110,73 @@ def after_school_returns(draw) -> dict:
 @given(after_school_returns())
 def test_proposals_agree_on_another_form_too(vals):
     assert_consistent(AFTER_SCHOOL, vals, "小学")
+
+
+# --- the stories ---------------------------------------------------------------------------------
+
+
+def junior_school_with_two_problems_only() -> dict:
+    """曾都区实验中学 in the demo: 2 problems typed in 初中 and 合计, nothing else of the block."""
+    vals = dict(VALID)
+    for row in ("problem_schools", "rectified_schools", "problems", "problems_rectified", "problems_in_progress"):
+        for col in ("total", "primary", "junior"):
+            vals[f"{row}.{col}"] = 0
+    vals["problems.total"] = vals["problems.junior"] = 2
+    return vals
+
+
+def test_connected_findings_get_one_fix_that_keeps_the_problems_typed():
+    findings = [f for f in validated(FORM, junior_school_with_two_problems_only(), "初中") if f.level == ERROR]
+    assert sorted((f.rule, f.cells[0]) for f in findings) == [
+        ("rectification", "C17"), ("rectification", "E17"), ("schools-vs-problems", "C17"),
+        ("schools-vs-problems", "E17")]
+    assert len({f.link for f in findings}) == 1 and findings[0].link
+    fix = findings[0].fix
+    assert all(f.fix == fix and f.message.endswith(fix) for f in findings)
+    assert "存在问题（个）填的是 2（C17、E17），以此为准" in fix
+    assert "已完成整改问题数与正在整改问题数之和应为 2（C18+C19、E18+E19）" in fix
+    assert "存在问题学校（所）至少为 1（C15、E15）" in fix
+    assert "应为 0" not in " ".join(f.message for f in findings)  # no rule's own fix against the others
+    assert not any(f.suggest for f in findings)  # the school must choose: no value is proposed
+
+
+def test_a_wrong_total_is_recomputed_and_proposed():
+    (f,) = [f for f in validated(FORM, values(inspectors__total=9)) if f.level == ERROR]
+    assert f.message == "派出责任督学数（人）：C8 合计(9) ≠ 小学(2) + 初中(1)，合计应为 3，请核对后改正"
+    assert f.suggested == {"C8": 3} and not f.link
+
+
+def test_two_connected_errors_share_one_proposal():
+    vals = values(problems_rectified__primary=1, problems_rectified__total=2, problems_in_progress__total=2,
+                  problems_in_progress__primary=1, problems__primary=3, problems__total=5)
+    errors = [f for f in validated(FORM, vals) if f.level == ERROR]
+    assert [f.rule for f in errors] == ["rectification", "rectification"]
+    assert all(f.suggested == {"C17": 4, "D17": 2} for f in errors)
+    assert "请把 C17（存在问题（个）·合计）改为 4，D17（存在问题（个）·小学）改为 2" in errors[0].message
+
+
+def test_a_part_larger_than_its_total_names_the_bound():
+    (f,) = [f for f in validated(FORM, values(orders__bureau=5)) if f.level == ERROR]
+    assert f.message.endswith("“其中”不能多于合计，请核对后改正") and not f.suggest
+
+
+def test_a_form_without_fixes_of_its_own_gets_the_engine_s_words():
+    vals = {f.id: None if f.type == "date" else "" for f in AFTER_SCHOOL.fields}
+    vals.update({f.id: 1 for f in AFTER_SCHOOL.numeric_fields})
+    vals.update({"school": "曾都区实验小学", "reporter": "王老师", "tel": "13872345678", "pupils.all": 9,
+                 "teachers.all": 3})
+    (f,) = [f for f in validated(AFTER_SCHOOL, vals, "小学") if f.level == ERROR]
+    cell = layout_of(AFTER_SCHOOL).cells["pupils.all"]
+    assert f.rule == "grade-sum" and f.suggested == {cell: 3}
+    assert f.message.endswith(f"请把 {cell}（参与学生数（人）·合计）改为 3")
+
+
+def test_status_json_carries_the_proposal(col_dir, capsys, school_values):
+    name = "曾都区实验小学"
+    vals = {**school_values[name], "inspectors.total": school_values[name]["inspectors.total"] + 5}
+    put(col_dir / "inbox" / "实验小学.xlsx", fill_workbook(issued(col_dir, name), FORM, vals))
+    assert dudao(capsys, "collect", col_dir)[0] == 0
+    school = next(s for s in status_json(capsys, col_dir)["schools"] if s["name"] == name)
+    (row_sum,) = [f for f in school["findings"] if f["rule"] == "row-sum"]
+    assert row_sum["suggest"] == {"C8": school_values[name]["inspectors.total"]}
+    assert all(set(f) >= {"rule", "level", "cells", "message", "suggest"} for f in school["findings"])

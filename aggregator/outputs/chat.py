@@ -37,41 +37,41 @@ def deadline_words(settings: Settings, today: date, *, again: bool = False) -> s
     return f"请于{end.month}月{end.day}日前{verb}"
 
 
-def _to(state: SchoolState) -> str:
+def _who(state: SchoolState) -> str:
+    """"曾都区实验中学 @黄伟": the school, and the reporter the group notifies."""
     contact = (state.school.contact or "").strip()
-    return f"@{contact} " if contact else ""
+    return f"{state.school.name} @{contact}" if contact else state.school.name
 
 
 def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *, max_lines: int = MAX_LINES) -> str:
     """The school's news in three to six lines: sent back and why, asked to check, or reminded."""
     max_lines = max(MIN_LINES, max_lines)
     title = form.title(settings.name)
-    name = state.school.name
     remark = next((d.note for d in state.decisions if d.kind == "remark" and d.note), "")
     tail = [f"区教育局：{remark}"] if remark else []
     if state.status == "missing":
-        head = f"【催报】{_to(state)}{name}：《{title}》还没有收到贵校的报表，{deadline_words(settings, today)}。"
+        head = f"【催报】{_who(state)}：《{title}》还没有收到贵校的报表，{deadline_words(settings, today)}。"
         lines = [head]
         for f in state.files[:1]:
             lines.append(f"贵校发来的文件“{display_name(f.original_name)}”无法打开：{f.reason}")
         lines.append("表格在群文件/邮件附件中，填好后直接发到群里即可。")
         return "\n".join(lines + tail)
     if state.status == "exempt":
-        return "\n".join([f"{_to(state)}{name}：《{title}》本次免报，不用报送。"] + tail)
+        return "\n".join([f"{_who(state)}：《{title}》本次免报，不用报送。"] + tail)
     if state.status == "needs_review":
-        return "\n".join([f"【已收到】{_to(state)}{name}：《{title}》的文件已收到，正在核对，稍后告知结果。"] + tail)
+        return "\n".join([f"【已收到】{_who(state)}：《{title}》的文件已收到，正在核对，稍后告知结果。"] + tail)
     returned = state.status == "returned"
     if not returned and not any(f.level == WARNING for f in state.findings):
-        return "\n".join([f"【已通过】{_to(state)}{name}：《{title}》已收到，已通过校验，谢谢！"] + tail)
+        return "\n".join([f"【已通过】{_who(state)}：《{title}》已收到，已通过校验，谢谢！"] + tail)
     items = items_of(f for f in state.findings if f.level in ((ERROR, WARNING) if returned else (WARNING,)))
     if returned:
         errors = [i for i in items if i.level == ERROR]
         shown = errors or items
-        head = f"【退回修改】{_to(state)}{name}：《{title}》有 {len(errors)} 处需要修改："
+        head = f"【退回修改】{_who(state)}：《{title}》有 {len(errors)} 处需要修改："
         last = f"请在原表上改好后重新发到群里，{deadline_words(settings, today, again=True)}。"
     else:
         shown = items
-        head = f"【请核对】{_to(state)}{name}：《{title}》已收到并通过，有 {len(items)} 处请核对："
+        head = f"【请核对】{_who(state)}：《{title}》已收到并通过，有 {len(items)} 处请核对："
         last = "确认无误回复“无误”即可，不用重新报送；如需修改，改好后重新发来。"
     room = max_lines - 2 - len(tail)
     listed = shown if len(shown) <= room else shown[: max(room - 1, 1)]
