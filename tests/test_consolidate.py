@@ -578,3 +578,21 @@ def test_wide_sheets_print_in_column_groups_with_titles_repeated(tmp_path):
     head1 = [c.value for c in ws[1]]
     for brk in ws.col_breaks.brk:
         assert head1[brk.id] is not None  # the next page starts where a group's head starts
+
+
+def test_clerk_is_asked_for_reporter_and_phone_before_the_first_upward_version(tmp_path, capsys, monkeypatch):
+    from aggregator.cli import main
+
+    with standard(tmp_path):
+        pass
+    answers = iter(["王五", "0722-3261234"])
+    monkeypatch.setattr("sys.stdin", type("Keyboard", (), {"isatty": staticmethod(lambda: True)})())
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["consolidate", str(tmp_path / "col")]) == 0
+    out = capsys.readouterr().out
+    assert "已保存到收集设置" in out and "上报版（直接报送上级）" in out
+    upward = next((tmp_path / "col" / "summary").glob("*(上报).xlsx"))
+    ws = openpyxl.load_workbook(upward)[FORM.sheet]
+    assert (ws[LAYOUT.cells["reporter"]].value, ws[LAYOUT.cells["phone"]].value) == ("王五", "0722-3261234")
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked again"))
+    assert main(["consolidate", str(tmp_path / "col")]) == 0  # saved: not asked a second time
