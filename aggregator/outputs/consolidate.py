@@ -115,23 +115,27 @@ def consolidate(
     yield Progress(total - 2, total, "", "生成汇总表")
     materials = col.plan if col.plan.documents else None
     data = summary_bytes(*build_summary(plan, s.id, materials, upward_name=up_target.name if not why_not else ""))
+    up_data = None if why_not else summary_bytes(*build_upward(plan, s.id, detail=upward_detail))
     if cancel:
         cancel.check()
-    target, notes = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
+    notes: list[Note | str] = []
+    upward_path_saved = None
+    if up_data is not None:  # saved first: the working summary stays the newest file in summary/
+        upward_path_saved, more = save_summary(up_data, target_path(up_target)[0])
+        notes += more
+        yield Progress(total - 1, total, upward_path_saved.name, "保存上报版")
+    target, renamed = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
     path, more = save_summary(data, target)
+    notes += renamed + more
     if materials is not None:
         exported = export_documents(col, col.ledger.documents(), col.schools())
-        more.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
-                            zip=exported.archive.name))
-    yield Progress(total - 1, total, path.name, "保存汇总表")
-    result = ConsolidateResult(path, len(included), len(ov.schools), notes + more + _result_notes(plan))
+        notes.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
+                             zip=exported.archive.name))
+    yield Progress(total, total, path.name, "保存汇总表")
+    result = ConsolidateResult(path, len(included), len(ov.schools), notes + _result_notes(plan),
+                               upward=upward_path_saved)
     if why_not and why_not != "skip":
         result.notes.append(why_not)
-    if not why_not:
-        up_data = summary_bytes(*build_upward(plan, s.id, detail=upward_detail))
-        result.upward, more = save_summary(up_data, target_path(up_target)[0])
-        result.notes.extend(more)
-    yield Progress(total, total, result.upward.name if result.upward else path.name, "保存上报版")
     return result
 
 

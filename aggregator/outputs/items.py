@@ -33,11 +33,11 @@ class Item:
 
     @property
     def text(self) -> str:
-        """Everything: each problem, then the one fix (a lone finding: its message)."""
+        """Everything: each problem on a line, then the one fix (a lone finding: its message)."""
         if not self.grouped:
             return self.findings[0].message
-        problems = "；".join(f.problem for f in self.findings)
-        return f"{problems}。改法：{self.findings[0].fix}"
+        problems = "；\n".join(f.problem for f in self.findings)
+        return f"{problems}。\n改法：{self.findings[0].fix}"
 
     @property
     def short(self) -> str:

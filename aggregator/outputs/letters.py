@@ -85,7 +85,8 @@ def numbered(items: list[Item]) -> list[str]:
     for i, item in enumerate(items, start=1):
         text = item.text
         cells = [c for c in item.cells if c not in text]
-        out.append(f"{i}. " + (f"[{'、'.join(cells)}] " if cells and len(cells) == len(item.cells) else "") + text)
+        head = f"{i}. " + (f"[{'、'.join(cells)}] " if cells and len(cells) == len(item.cells) else "")
+        out.append(head + text.replace("\n", "\n   "))  # a group's lines under its number
     return out
 
 
@@ -110,7 +111,7 @@ def check_body(settings: Settings, school: School, title: str, file_name: str, i
                today: date, remark: str = "") -> str:
     lines = [greeting(school), "",
              f"您好！{school.name}报送的《{title}》（文件“{file_name}”）已收到，已通过校验并计入汇总。"
-             f"有 {len(items)} 处数字请核对：", ""]
+             f"有 {len(items)} 处请核对：", ""]
     if remark:
         lines += [f"{settings.reporting_unit or '区教育局'}说明：{remark}", ""]
     lines += numbered(items)

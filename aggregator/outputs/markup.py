@@ -157,14 +157,21 @@ def _problem_in_own(wb: Workbook, table: Worksheet, f: Finding) -> Problem:
         ref = ref.replace("$", "").upper()
         if sheet in wb.sheetnames and isinstance(wb[sheet], Worksheet):
             targets.extend((sheet, cell) for cell in _expand_range(ref))
-    return Problem(f.level, "、".join(f.cells) or "—", f.message, tuple(targets))
+    return Problem(f.level, _where(f.cells), f.message, tuple(targets))
+
+
+def _where(cells: tuple[str, ...] | list[str]) -> str:
+    """The cells in a few characters: a group of connected findings names many."""
+    if len(cells) > 4:
+        return f"{'、'.join(cells[:3])} 等 {len(cells)} 格"
+    return "、".join(cells) or "—"
 
 
 def _problem_by_layout(form: Form, f: Finding) -> Problem:
     """A finding placed on the rebuilt form: its fields' cells in our layout."""
     cells = layout_of(form).cells
     refs = [cells[fid] for fid in f.fields if fid in cells]
-    return Problem(f.level, "、".join(refs) or "—", f.message, tuple((form.sheet, r) for r in refs))
+    return Problem(f.level, _where(refs), f.message, tuple((form.sheet, r) for r in refs))
 
 
 def _expand_range(ref: str) -> list[str]:
