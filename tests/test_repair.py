@@ -81,6 +81,8 @@ def annex5_returns(draw) -> tuple[dict, str]:
     else:
         for f in rng.sample(ANNEX5_COUNTS, rng.randint(1, 5)):
             vals[f] = rng.choice((0, 0, rng.randint(0, 9)))
+    if rng.random() < 0.2:  # a figure the reader could not take ("三"): its rules are undecided
+        vals[rng.choice(ANNEX5_COUNTS)] = None
     note(f"stage={stage!r} values={vals!r}")
     return vals, stage
 

@@ -83,7 +83,8 @@ def plan(form: Form, values: Mapping[str, Any]) -> list[Group]:
     """The groups of violated error rules of one return, each with the cells to reopen and how
     far they are determined."""
     whole = {f.id for f in form.numeric_fields if f.is_count}
-    active = [c for c in linear_rules(form) if c.level == ERROR and c.holds(values) is not None]
+    # Only rules whose every figure was read: a value the reader could not take is not ours to fix.
+    active = [c for c in linear_rules(form) if c.level == ERROR and all(_read(values.get(f)) for f in c.fields)]
     violated = [c for c in active if c.holds(values) is False]
     if not violated:
         return []
@@ -210,6 +211,10 @@ def _keeps_own_fix(g: Group, f: Finding) -> bool:
     if g.status == ONE:
         return set(g.changes) <= {c.total} if c.total else set(g.changes) <= set(c.fields)
     return g.opened <= set(c.fields) and not (c.total and g.opened != {c.total})
+
+
+def _read(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _number(v: float) -> int | float:
