@@ -137,14 +137,20 @@ def rows_xml(sheet: SheetRows) -> Iterator[str]:
         yield f'<row r="{r}">{body}</row>'
 
 
-def add_rows(package: bytes, sheets: Sequence[SheetRows], out: io.BufferedIOBase) -> None:
-    """Write ``package`` (a saved .xlsx) to ``out`` with each sheet's rows after its header rows."""
+def add_rows(package: bytes, sheets: Sequence[SheetRows], out: io.BufferedIOBase,
+             cached: dict[str, dict[str, Any]] | None = None) -> None:
+    """Write ``package`` (a saved .xlsx) to ``out`` with each sheet's rows after its header rows,
+    and the saved results of formulas openpyxl wrote (``fill_cached``), in one pass."""
     with zipfile.ZipFile(io.BytesIO(package)) as src:
         parts = sheet_parts({n: src.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")})
         by_part = {parts[s.title]: s for s in sheets}
+        results = {parts[title]: cells for title, cells in (cached or {}).items() if title in parts}
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
                 data = src.read(info)
+                if results.get(info.filename):
+                    cells = results[info.filename]
+                    data = _FORMULA_CELL.sub(lambda m: _with_value(m, cells), data)
                 sheet = by_part.get(info.filename)
                 if sheet is None:
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
@@ -158,16 +164,7 @@ def fill_cached(package: bytes, cached: dict[str, dict[str, Any]]) -> bytes:
     if not cached:
         return package
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(package)) as src:
-        parts = sheet_parts({n: src.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")})
-        by_part = {parts[title]: cells for title, cells in cached.items() if title in parts}
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in src.infolist():
-                data = src.read(info)
-                cells = by_part.get(info.filename)
-                if cells:
-                    data = _FORMULA_CELL.sub(lambda m: _with_value(m, cells), data)
-                dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+    add_rows(package, (), out, cached)
     return out.getvalue()
 
 

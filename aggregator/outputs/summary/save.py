@@ -65,12 +65,11 @@ def summary_bytes(wb: Workbook, rows: Sequence[SheetRows] = (), cached: dict | N
     values of the formulas openpyxl wrote (sheet -> cell -> value)."""
     saved = io.BytesIO()
     wb.save(saved)
-    data = saved.getvalue()
-    if rows:
-        out = io.BytesIO()
-        add_rows(data, rows, out)
-        data = out.getvalue()
-    return fill_cached(data, cached or {})
+    if not rows:
+        return fill_cached(saved.getvalue(), cached or {})
+    out = io.BytesIO()
+    add_rows(saved.getvalue(), rows, out, cached)
+    return out.getvalue()
 
 
 def save_summary(data: bytes, path: Path) -> tuple[Path, list[str]]:
