@@ -106,16 +106,12 @@ def consolidate(
     plan = make_plan(form, ov, included, district=district, include=include, deadline=s.deadline,
                      generated=clock.now(), reporting=reporting)
     up_target = upward_path(col, form) if out is None else Path(out).with_name(upward_name(Path(out)))
-    why_not = "" if upward else "skip"
-    if upward and plan.draft:
-        why_not = "本次汇总含未通过校验的学校数据，不能上报，未生成上报版"
-    elif upward and reporting.missing:
-        why_not = (f"未生成上报版：请先设置本级{'、'.join(reporting.missing)}"
-                   f"（dudao settings {col.root} --reporter 张三 --phone 0722-1234567），再汇总一次")
+    blocked = _upward_blocked(plan, col) if upward else ""
+    writes_upward = upward and not blocked
     yield Progress(total - 2, total, "", "生成汇总表")
     materials = col.plan if col.plan.documents else None
-    data = summary_bytes(*build_summary(plan, s.id, materials, upward_name=up_target.name if not why_not else ""))
-    up_data = None if why_not else summary_bytes(*build_upward(plan, s.id, detail=upward_detail))
+    data = summary_bytes(*build_summary(plan, s.id, materials, upward_name=up_target.name if writes_upward else ""))
+    up_data = summary_bytes(*build_upward(plan, s.id, detail=upward_detail)) if writes_upward else None
     if cancel:
         cancel.check()
     notes: list[Note | str] = []
@@ -134,9 +130,20 @@ def consolidate(
     yield Progress(total, total, path.name, "保存汇总表")
     result = ConsolidateResult(path, len(included), len(ov.schools), notes + _result_notes(plan),
                                upward=upward_path_saved)
-    if why_not and why_not != "skip":
-        result.notes.append(why_not)
+    if blocked:
+        result.notes.append(blocked)
     return result
+
+
+def _upward_blocked(plan: Plan, col: Collection) -> str:
+    """Why no upward version can be written now ("" when it can): a draft never goes up, and the
+    level above returns a summary without our 填报人 or 联系电话."""
+    if plan.draft:
+        return "本次汇总含未通过校验的学校数据，不能上报，未生成上报版"
+    if plan.unsigned:
+        return (f"未生成上报版：请先设置本级{'、'.join(plan.unsigned)}"
+                f"（dudao settings {col.root} --reporter 张三 --phone 0722-1234567），再汇总一次")
+    return ""
 
 
 def upward_name(working: Path) -> str:

@@ -21,8 +21,8 @@ _ALERT = font(bold=True, color=RED)
 def hand_in(plan: Plan) -> str:
     """What the clerk must still do before the summary can go up: set our own reporter and phone
     (the upward version is written only then), whatever the form calls those fields."""
-    missing = plan.reporting.missing
-    if not missing or not (plan.form.role("reporter") or plan.form.role("phone")):
+    missing = plan.unsigned
+    if not missing:
         return ""
     return (f"未生成上报版：请先设置本级{'、'.join(missing)}（dudao settings 收集文件夹 --reporter 张三 "
             "--phone 0722-1234567，或在桌面程序的“设置”中填写），再汇总一次")

@@ -38,9 +38,6 @@ class Reporting:
     phone: str = ""
     on: date | None = None
 
-    @property
-    def missing(self) -> tuple[str, ...]:
-        return tuple(label for label, v in (("填报人", self.reporter), ("联系电话", self.phone)) if not v)
 
 
 @dataclass(frozen=True)
@@ -63,6 +60,12 @@ class Plan:
     reporting: Reporting = Reporting("")
     overdue: bool = False  # the deadline has passed: a school still missing is late
     problems: dict[str, list[ProblemGroup]] = field(default_factory=dict)  # lines section -> groups
+
+    @property
+    def unsigned(self) -> tuple[str, ...]:
+        """What the form asks of the sender (填报人, 联系电话) that the settings do not give yet."""
+        wanted = (("reporter", self.reporting.reporter), ("phone", self.reporting.phone))
+        return tuple(self.form.role(role).label for role, value in wanted if self.form.role(role) and not value)
 
     @property
     def warned(self) -> tuple[SchoolState, ...]:
