@@ -19,7 +19,7 @@ from .collection.intake import display_name
 from . import __version__
 from .collection.plan import PLANS_DIR, load_plan
 from .form.declaration import DEFAULT_FORM, FormError, bundled
-from .messages import render
+from .messages import render, rule_name
 from .progress import Job, Progress
 from .collection.roster import RosterError
 
@@ -145,6 +145,7 @@ def cmd_status(a: argparse.Namespace) -> int:
 
     with open_collection(a.dir) as col:
         ov = overview(col)
+        form = col.form
     if a.json:
         json.dump(ov.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -155,8 +156,10 @@ def cmd_status(a: argparse.Namespace) -> int:
         when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {display_name(cur.original_name)}" if cur else ""
         out(f"{STATE_LABELS[s.status]:<8} {s.school.name}{late}  {when}")
         for f in s.findings:
-            if f.level in ("error", "warning"):
-                out(f"    [{'错误' if f.level == 'error' else '提示'}] {f.message}")
+            if f.level == "error":
+                out(f"    [错误] {f.message}")
+            elif f.level == "warning":  # named, so the clerk can confirm it: dudao confirm 文件夹 学校 名称
+                out(f"    [提示：{rule_name(f.rule, form)}] {f.message}")
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")
         for d in s.decisions:
@@ -198,6 +201,8 @@ def cmd_decide(a: argparse.Namespace) -> int:
         else:
             args = (a.school, a.rule) if a.command == "confirm" else (a.school,)
         decision = getattr(overrule, a.command.replace("-", "_"))(col, *args, note=a.note or "", undo=a.undo)
+        if a.command == "confirm":
+            args = (a.school, rule_name(decision.rule, col.form))
     what = " ".join(str(x) for x in args)
     out(f"已撤销：{decision.label} {what}" if a.undo else f"已记录：{decision.label} {what}"
         + (f"（{decision.note}）" if decision.note else ""))
@@ -269,14 +274,36 @@ def cmd_roster_template(a: argparse.Namespace) -> int:
     return 0
 
 
+def ask_reporting(col) -> None:
+    """Before the first upward summary: ask for our own 填报人 and 联系电话 if they are missing and
+    someone is at the keyboard (a script gets the working summary and a note saying what to set)."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return
+    s = col.settings
+    asked = {}
+    for key, label, example in (("reporter", "填报人", "张三"), ("phone", "联系电话", "0722-1234567")):
+        if not getattr(s, key):
+            answer = input(f"上报版汇总表需要本级的{label}（如 {example}），请输入（直接回车跳过）：").strip()
+            if answer:
+                asked[key] = answer
+    if asked:
+        col.change_settings(**asked)
+        out("已保存到收集设置，以后不用再输入（可用 dudao settings 修改）。")
+
+
 def cmd_consolidate(a: argparse.Namespace) -> int:
     from .outputs.consolidate import consolidate
 
     with open_collection(a.dir) as col:
-        res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include))
+        if a.include == "accepted":
+            ask_reporting(col)
+        res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include,
+                                upward_detail=a.upward_detail))
     for line in res.notes:
         out(render(line))
     out(f"已汇总 {res.included} / 应报 {res.expected} 所学校。")
+    if res.upward is not None:
+        out(f"上报版（直接报送上级）：{res.upward}")
     out(str(res.path))
     return 0
 
@@ -285,10 +312,12 @@ def cmd_feedback(a: argparse.Namespace) -> int:
     from .outputs.feedback import feedback
 
     with open_collection(a.dir) as col:
-        res = drive(feedback(col, send=a.send))
+        res = drive(feedback(col, send=a.send, warnings=a.warnings, phone=not a.no_pdf))
     for line in res.notes:
         out(render(line))
-    out(f"退回修改 {res.returned} 所，催报 {res.reminders} 所；反馈文件在：{res.folder}")
+    checked = f"，请核对 {res.checks} 所" if a.warnings else ""
+    out(f"退回修改 {res.returned} 所，催报 {res.reminders} 所{checked}；反馈文件在：{res.folder}")
+    out("每所学校的 .txt 是可以直接粘贴到微信/QQ 群的短消息；手机查看.pdf 可直接发到群里。")
     return 0
 
 
@@ -362,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("confirm", help="已与学校核实的提示：不再计为提示")
     s.add_argument("dir")
     s.add_argument("school", help="名单上的学校名称")
-    s.add_argument("rule", help="提示的规则编号（dudao status --json 中的 rule，如 outlier）")
+    s.add_argument("rule", help="提示的名称（dudao status 中“提示：”后面的文字，如 数字明显偏大）或规则编号（如 outlier）")
     s.add_argument("--note", help="核实的情况")
     s.add_argument("--undo", action="store_true", help="撤销这项决定")
     s.set_defaults(run=cmd_decide)
@@ -422,11 +451,16 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="汇总表保存位置（默认在 summary 文件夹中）")
     s.add_argument("--include", choices=["accepted", "all"], default="accepted",
                    help="accepted：只汇总通过的（默认）；all：也汇总退回的（在表中标明）")
+    s.add_argument("--upward-detail", action="store_true",
+                   help="上报版也附分校明细和分单位小计（不含学校的联系电话）")
     s.set_defaults(run=cmd_consolidate)
 
     s = sub.add_parser("feedback", help="为退回的学校生成标注好的表和邮件草稿，为未报的学校生成催报邮件")
     s.add_argument("dir")
     s.add_argument("--send", action="store_true", help="按收集设置中的邮箱直接发送")
+    s.add_argument("--warnings", action="store_true",
+                   help="也给已通过、但有未核实提示的学校写“请核对”的反馈（已用 dudao confirm 核实的不再提）")
+    s.add_argument("--no-pdf", action="store_true", help="不生成手机查看用的 PDF（不调用 LibreOffice）")
     s.set_defaults(run=cmd_feedback)
 
     s = sub.add_parser("demo", help="用自带的示例学区完整演示一遍")

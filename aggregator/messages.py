@@ -32,6 +32,18 @@ MESSAGES: dict[str, str] = {
     "not-found": "表中找不到“{label}”这一项，请使用下发的原表填写，不要删除或改动表格中的文字",
     "form-not-found": "文件中找不到《{title}》的表格，请使用下发的原表填写后报送",
     "wrong-form": "这是《{found}》，不是本次收集的《{title}》，请核对附件后用本次下发的表重新报送",
+    # --- one agreed correction for connected findings (``checks.fixes``) ---
+    "fix-set": "请把 {changes}",
+    "fix-set-item": "{cell}（{label}）改为 {value}",
+    "fix-basis": "{label}填的是 {values}",
+    "fix-trust": "{basis}，以此为准；",
+    "fix-fill": "请补填：{items}",
+    "fix-change": "请改正：{items}",
+    "fix-eq": "{what}应为 {bounds}",
+    "fix-le": "{what}不超过 {bounds}",
+    "fix-ge": "{what}至少为 {bounds}",
+    "fix-sum": "{what}之和",
+    "fix-together": "这几处相互关联，请一并核对 {cells}，使 {rules} 同时成立",
     # --- notes on values the reader normalised (info level) ---
     "blank-as-zero": "{cell} {label}未填写，按 0 计",
     "text-number": "{cell} {label}是文本格式的数字“{raw}”，按 {value} 计",
@@ -44,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "date-text": "{cell} {label}填的是“{raw}”，按日期 {value} 计",
     "choice-typed": "{cell} {label}填的是“{raw}”，按“{value}”计",
     "formula-computed": "{cell} {label}是公式“{raw}”，文件中没有计算结果，已按公式算得 {value}",
+    "formula-text": "{cell} {label}是公式“{raw}”，文件中没有保存结果，按显示的文字“{value}”记录",
     # --- files that could not be read at all (collect's "unreadable" reasons): each says what to do ---
     "empty-file": "文件是空的（0 字节），可能没有下载完整，请重新下载或让学校重新发送",
     "corrupt": "文件已损坏，无法打开{detail}，请让学校用 Excel/WPS 打开后重新保存再发送",
@@ -82,6 +95,29 @@ MESSAGES: dict[str, str] = {
     "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",
     "summary-renamed": "汇总表只能保存为 .xlsx 文件，已保存为 {new}",
 }
+
+# Rule ids of the engine's own findings, as a person reads them (a form names its own rules with
+# ``name`` in its declaration). Ids appear only in JSON.
+RULE_NAMES: dict[str, str] = {
+    "not-a-number": "不是数字",
+    "not-whole": "不是整数",
+    "negative": "负数",
+    "formula-error": "公式结果错误",
+    "formula-unsupported": "公式没有结果",
+    "not-a-date": "不是日期",
+    "not-a-choice": "不是可选的选项",
+    "not-found": "找不到该项",
+    "form-not-found": "找不到表格",
+    "wrong-form": "不是本次的表",
+    "outlier": "数字明显偏大",
+}
+
+
+def rule_name(rule_id: str, form: Any = None) -> str:
+    """A rule as a person reads it: the form's own name for it, the engine's, else the id."""
+    declared = form.rule_name(rule_id) if form is not None and hasattr(form, "rule_name") else ""
+    return declared or RULE_NAMES.get(rule_id, rule_id)
+
 
 # What to do next, as each channel says it.
 ACTIONS: dict[str, dict[str, str]] = {

@@ -7,12 +7,14 @@ from the validator (or made up, to put a school in a given state).
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from aggregator import atomic
+from aggregator import atomic, clock
+from aggregator.collection import overrule
 from aggregator.collection.folder import CollectionError
 from aggregator.outputs.consolidate import (
     DETAIL, DRAFT_NOTE, FINDINGS, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
@@ -26,6 +28,7 @@ from aggregator.reading import read_return
 from aggregator.collection.status import STATE_LABELS
 from aggregator.outputs.template import META_SHEET
 from aggregator.checks.validate import Context, check_values
+from aggregator.outputs.xlstyle import MIN_SCALE, WIDE_SCALE, display_width
 
 import ledger_helpers
 from forms_helpers import FORM, VALID, values
@@ -34,6 +37,7 @@ from ledger_helpers import add
 LAYOUT = layout_of(FORM)
 COUNTS = [f.id for f in FORM.count_fields]
 SUMMARY_NAME = "曾都区附件5汇总表.xlsx"
+GROUPED = "主要问题归纳"
 EVIL = '=HYPERLINK("http://evil.example","点我")小学'
 
 # name, 学段, 所属单位
@@ -74,13 +78,14 @@ def standard(tmp_path):
 
 
 def form_values(path: Path) -> dict:
-    wb = openpyxl.load_workbook(path)
+    """The form's values as a reader that does not calculate sees them: the saved results."""
+    wb = openpyxl.load_workbook(path, data_only=True)
     ws = wb[FORM.sheet]
     return {fid: ws[cell].value for fid, cell in LAYOUT.cells.items()}
 
 
 def rows(path: Path, sheet: str) -> list[tuple]:
-    return list(openpyxl.load_workbook(path)[sheet].iter_rows(values_only=True))
+    return list(openpyxl.load_workbook(path, data_only=True)[sheet].iter_rows(values_only=True))
 
 
 def expected_counts(*ks: int) -> dict:
@@ -97,8 +102,8 @@ def test_totals_are_sums_of_accepted_schools_only(tmp_path):
     assert res.path == tmp_path / "col" / "summary" / SUMMARY_NAME
     got = form_values(res.path)
     assert {fid: got[fid] for fid in COUNTS} == expected_counts(1, 2)
-    assert got["unit"] == "曾都区"
-    assert got["reporter"] is None and got["phone"] is None
+    assert got["unit"] == "曾都区教育局"  # the collection's own 填报单位 (本级名称 + 教育局 unless set)
+    assert got["reporter"] is None and got["phone"] is None  # not set at init: left blank, the cover says
 
 
 def test_summary_reads_back_as_a_return_for_the_level_above(tmp_path):
@@ -106,9 +111,9 @@ def test_summary_reads_back_as_a_return_for_the_level_above(tmp_path):
         res = run(consolidate(col))
     sub = read_return(res.path, FORM)
     assert {fid: sub.values[fid] for fid in COUNTS} == expected_counts(1, 2)
-    assert sub.values["unit"] == "曾都区"
+    assert sub.values["unit"] == "曾都区教育局"
     assert sub.meta.get("kind") == "summary"
-    assert sub.meta.get("school_name") == "曾都区"
+    assert sub.meta.get("school_name") == "曾都区教育局"
 
 
 def test_summary_totals_pass_the_forms_rules(tmp_path):
@@ -195,7 +200,8 @@ def test_returned_and_waiting_schools_are_left_out_by_default(tmp_path):
     cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
     assert DRAFT_NOTE not in cover
     assert "已汇总 2 / 应报 5" in cover
-    assert f"报送上级前请在“{FORM.sheet}”中填写填报人和联系电话" in cover
+    assert "未生成上报版：请先设置本级填报人、联系电话" in cover  # no reporter, no phone given at init
+    assert res.upward is None and any("未生成上报版" in n for n in map(render, res.notes))
     assert not any(DRAFT_NOTE in n for n in map(render, res.notes))
 
 
@@ -241,11 +247,12 @@ def test_sheets_in_order_cover_first_metadata_hidden(tmp_path):
     with standard(tmp_path) as col:
         res = run(consolidate(col))
     wb = openpyxl.load_workbook(res.path)
-    assert wb.sheetnames == ["汇总说明", FORM.sheet, DETAIL, SUBTOTALS, RETURNS, PROBLEMS, FINDINGS, META_SHEET]
+    assert wb.sheetnames == ["汇总说明", FORM.sheet, GROUPED, DETAIL, SUBTOTALS, RETURNS, PROBLEMS, FINDINGS,
+                             META_SHEET]
     assert wb[META_SHEET].sheet_state == "veryHidden"
     assert wb.active.title == "汇总说明"
     meta = {r[0]: r[1] for r in wb[META_SHEET].iter_rows(values_only=True)}
-    assert meta["kind"] == "summary" and meta["school_name"] == "曾都区" and meta["collection_id"]
+    assert meta["kind"] == "summary" and meta["school_name"] == "曾都区教育局" and meta["collection_id"]
     with zipfile.ZipFile(res.path) as z:
         names = z.namelist()
     assert not any("vbaProject" in n or "externalLink" in n for n in names)
@@ -254,7 +261,7 @@ def test_sheets_in_order_cover_first_metadata_hidden(tmp_path):
 def test_detail_has_two_header_rows_numbers_and_a_total_row(tmp_path):
     with standard(tmp_path) as col:
         res = run(consolidate(col))
-    ws = openpyxl.load_workbook(res.path)[DETAIL]
+    ws = openpyxl.load_workbook(res.path, data_only=True)[DETAIL]
     head1, head2 = [c.value for c in ws[1]], [c.value for c in ws[2]]
     assert head1[:7] == ["序号", "学校名称", "学段", "所属单位", "状态", "报送时间", "是否逾期"]
     i = head1.index("派出责任督学数（人）")
@@ -267,8 +274,11 @@ def test_detail_has_two_header_rows_numbers_and_a_total_row(tmp_path):
     late = {ws.cell(r, 2).value: ws.cell(r, 7).value for r in (3, 4)}
     assert late == {"城南小学": "否", "城南初中": "是"}
     assert ws.cell(5, 2).value == "合计"
-    assert ws.cell(5, i + 1).value == VALID["inspectors.total"] * 3
+    assert ws.cell(5, i + 1).value == VALID["inspectors.total"] * 3  # the SUM's saved result
     assert ws.page_setup.orientation == "landscape"
+    formulas = openpyxl.load_workbook(res.path)[DETAIL]
+    letter = openpyxl.utils.get_column_letter(i + 1)
+    assert formulas.cell(5, i + 1).value == f"=SUM({letter}3:{letter}4)"  # still right after the clerk edits
 
 
 def test_subtotals_per_parent_unit_and_district_total(tmp_path):
@@ -279,7 +289,7 @@ def test_subtotals_per_parent_unit_and_district_total(tmp_path):
         add(col, "实验中学", scaled(8))
         add(col, "城北初中", scaled(16), findings=[ROW_SUM_ERROR])  # returned: not summed
         res = run(consolidate(col))
-    ws = openpyxl.load_workbook(res.path)[SUBTOTALS]
+    ws = openpyxl.load_workbook(res.path, data_only=True)[SUBTOTALS]
     head1 = [c.value for c in ws[1]]
     col_of = head1.index("存在问题（个）") + 1  # its 合计 column
     table = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, col_of).value)
@@ -292,6 +302,8 @@ def test_subtotals_per_parent_unit_and_district_total(tmp_path):
         "全区合计": (5, 4, 15 * p),
     }
     assert form_values(res.path)["problems.total"] == 15 * p
+    formulas = openpyxl.load_workbook(res.path)[SUBTOTALS]
+    assert formulas.cell(6, col_of).value.startswith("=SUM(") and formulas.cell(6, 3).value == "=SUM(C3:C5)"
 
 
 def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
@@ -300,7 +312,7 @@ def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
     ws = openpyxl.load_workbook(res.path)[RETURNS]
     head = [c.value for c in ws[1]]
     for label in ("序号", "学校", "学段", "所属单位", "状态", "是否逾期", "报送时间", "版本", "文件", "联系人",
-                  "联系电话", "邮箱", "主要问题摘要"):
+                  "联系电话", "邮箱", "校验问题摘要"):
         assert label in head
     col = {label: i + 1 for i, label in enumerate(head)}
     got = {ws.cell(r, col["学校"]).value: r for r in range(2, ws.max_row + 1)}
@@ -317,8 +329,8 @@ def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
         assert ws.cell(r, col["状态"]).value == STATE_LABELS[state]
         rgb = ws.cell(r, col["学校"]).fill.fgColor.rgb if ws.cell(r, col["学校"]).fill.fill_type else None
         assert rgb == (fill.fgColor.rgb if fill else None), name
-    assert ws.cell(got["城北小学"], col["主要问题摘要"]).value == ROW_SUM_ERROR.message
-    assert "填报单位与文件名不一致" in ws.cell(got["实验中学"], col["主要问题摘要"]).value
+    assert ws.cell(got["城北小学"], col["校验问题摘要"]).value == ROW_SUM_ERROR.message
+    assert "填报单位与文件名不一致" in ws.cell(got["实验中学"], col["校验问题摘要"]).value
     assert ws.cell(got["城南初中"], col["是否逾期"]).value == "是"
     assert ws.cell(got["城北初中"], col["报送时间"]).value is None
     assert ws.cell(got["城南小学"], col["联系人"]).value == "李老师"
@@ -335,8 +347,9 @@ def test_problem_and_finding_sheets(tmp_path):
     assert not any(r[0] == "城南小学" and r[1] == 3 for r in problems)  # blank line 3: no row
     findings = rows(res.path, FINDINGS)
     assert findings[0] == ("学校", "状态", "级别", "规则", "单元格", "说明")
-    assert ("城北小学", "退回修改", "错误", "row-sum", "C8", ROW_SUM_ERROR.message) in findings  # not summed, listed
-    assert any(r[0] == "城南初中" and r[2] == "提示" and r[3] == "phone" for r in findings)
+    # not summed, listed; rules by their Chinese names (ids are for JSON only)
+    assert ("城北小学", "退回修改", "错误", "合计=小学+初中", "C8", ROW_SUM_ERROR.message) in findings
+    assert any(r[0] == "城南初中" and r[2] == "提示" and r[3] == "联系电话格式" for r in findings)
     assert ("实验中学", "待人工确认", "待确认", None, None, "填报单位与文件名不一致") in findings
 
 
@@ -346,7 +359,7 @@ def test_formula_like_school_texts_are_written_as_text(tmp_path):
         add(col, EVIL, scaled(1, problem_1="=SUM(1,2)", problem_2="", problem_3="", unit=EVIL))
         add(col, "城南小学", scaled(1, problem_1="=SUM(1,2)", problem_2="", problem_3=""))
         res = run(consolidate(col))
-    wb = openpyxl.load_workbook(res.path)
+    wb = openpyxl.load_workbook(res.path, data_only=True)
     texts = [
         wb[DETAIL]["B3"], wb[DETAIL]["D3"], wb[RETURNS]["B2"], wb[PROBLEMS]["A2"], wb[PROBLEMS]["C2"],
         wb[SUBTOTALS]["B3"], wb[FORM.sheet][LAYOUT.cells["problem_1"]],
@@ -364,7 +377,7 @@ def test_written_atomically_and_replaced_in_place(tmp_path):
         second = run(consolidate(col))
     assert first.path == second.path
     assert [p.name for p in first.path.parent.iterdir()] == [SUMMARY_NAME]  # no .tmp left, no copy
-    assert second.notes == []
+    assert not any("打开" in render(n) for n in second.notes)
 
 
 @pytest.mark.parametrize("lock", ["~$" + SUMMARY_NAME, ".~lock." + SUMMARY_NAME + "#"])
@@ -431,3 +444,155 @@ def test_cancel_writes_nothing(tmp_path):
         with pytest.raises(Cancelled):
             run(consolidate(col, cancel=cancel))
         assert list(col.folder("summary").iterdir()) == []
+
+
+# --- the version for the level above --------------------------------------------------------------
+
+
+def with_our_own(col, **more):
+    col.change_settings(reporter="张三", phone="0722-1234567", **more)
+    return col
+
+
+def package_text(path: Path) -> str:
+    """Every XML part of the workbook, as text: what any program could read out of it."""
+    with zipfile.ZipFile(path) as z:
+        return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_upward_version_is_the_form_filled_in_with_no_contacts_or_findings(tmp_path):
+    with with_our_own(standard(tmp_path)) as col:
+        with clock.pinned(datetime(2023, 11, 22, 10, 30)):
+            res = run(consolidate(col))
+    assert res.upward == res.path.with_name("曾都区附件5汇总表(上报).xlsx")
+    wb = openpyxl.load_workbook(res.upward, data_only=True)
+    assert wb.sheetnames == [FORM.sheet, GROUPED, META_SHEET]
+    assert wb.active.title == FORM.sheet and wb[FORM.sheet].sheet_view.tabSelected
+    assert not wb[GROUPED].sheet_view.tabSelected
+    ws = wb[FORM.sheet]
+    assert (ws[LAYOUT.cells["unit"]].value, ws[LAYOUT.cells["reporter"]].value, ws[LAYOUT.cells["phone"]].value) == (
+        "曾都区教育局", "张三", "0722-1234567")
+    dated = ws.cell(LAYOUT.last_row + 1, 1).value
+    assert dated == "填报日期：2023年11月22日"
+    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$E${LAYOUT.last_row + 1}"
+    assert ws[LAYOUT.summary_cell].value is None  # no live-check line printed on a summary
+    assert {fid: form_values(res.upward)[fid] for fid in COUNTS} == expected_counts(1, 2)
+    text = package_text(res.upward)
+    for school in ROSTER:
+        assert "13800000000" not in text and "x@example.com" not in text and "李老师" not in text, school
+    assert "row-sum" not in text and ROW_SUM_ERROR.message not in text and "不像手机号" not in text
+    # the working summary says which file to send
+    cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+    assert "曾都区附件5汇总表(上报).xlsx" in cover
+
+
+def test_upward_detail_on_request_without_any_phone(tmp_path):
+    with with_our_own(standard(tmp_path)) as col:
+        res = run(consolidate(col, upward_detail=True))
+    wb = openpyxl.load_workbook(res.upward, data_only=True)
+    assert wb.sheetnames == [FORM.sheet, GROUPED, DETAIL, SUBTOTALS, META_SHEET]
+    head = [c.value for c in wb[DETAIL][1]]
+    assert "填报单位" in head and "联系电话" not in head and "填报人" not in head
+    assert "13872345678" not in package_text(res.upward)  # VALID's school phone, typed in each return
+
+
+def test_no_upward_version_for_a_draft(tmp_path):
+    with with_our_own(standard(tmp_path)) as col:
+        res = run(consolidate(col, include="all"))
+    assert res.upward is None
+    assert any("不能上报" in render(n) for n in res.notes)
+    assert not list(res.path.parent.glob("*上报*"))
+
+
+def test_cover_lists_returns_with_unconfirmed_warnings_until_confirmed(tmp_path):
+    with standard(tmp_path) as col:
+        res = run(consolidate(col))
+        cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+        assert "1 所已计入汇总的学校有尚未核实的提示：城南初中" in cover
+        assert "各项合计符合表内校验规则" in cover  # the totals themselves pass
+        for rule in sorted({f.rule for f in check_values(FORM, scaled(2, phone="12345"), LAYOUT.cells,
+                                                           Context(in_roster=True)) if f.level == "warning"}):
+            overrule.confirm(col, "城南初中", rule, "打电话核实过，是分机号")
+        res = run(consolidate(col))
+    cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+    assert "无（已计入汇总的学校没有尚未核实的提示）" in cover
+    returns = rows(res.path, RETURNS)
+    decided = next(r[-1] for r in returns if r[1] == "城南初中")
+    assert "已核实提示（联系电话格式）：打电话核实过，是分机号" in decided
+
+
+def test_missing_school_is_late_once_the_deadline_has_passed(tmp_path):
+    with standard(tmp_path) as col:
+        with clock.pinned(datetime(2023, 11, 20, 17, 0)):
+            before = run(consolidate(col))
+            late_before = {r[1]: r[6] for r in rows(before.path, RETURNS)[1:]}
+        with clock.pinned(datetime(2023, 11, 21, 9, 0)):
+            after = run(consolidate(col))
+            late_after = {r[1]: r[6] for r in rows(after.path, RETURNS)[1:]}
+    assert late_before["城北初中"] is None and late_after["城北初中"] == "是（未报）"
+    assert late_after["城南初中"] == "是" and late_after["城南小学"] == "否"
+
+
+def test_problems_grouped_in_an_editable_sheet_that_the_form_lines_come_from(tmp_path):
+    roster = [(f"第{i}小学", "小学", "中心学校") for i in range(1, 6)]
+    lines = [("作业公示不及时", "课后服务内容单一"), ("1、作业公示不够及时。", ""), ("作业 公示不及时", "睡眠管理不到位"),
+             ("课后服务内容较单一", ""), ("", "")]
+    with make_collection(tmp_path, roster) as col:
+        for (name, _, _), (p1, p2) in zip(roster, lines):
+            add(col, name, scaled(1, problem_1=p1, problem_2=p2, problem_3="", unit=name))
+        res = run(consolidate(col))
+    grouped = rows(res.path, GROUPED)
+    assert grouped[1] == ("序号", "问题（可修改）", "学校数", "学校", "各校的写法", "填入汇总表的文字")
+    assert grouped[2][1:4] == ("作业公示不及时", 3, "第1小学、第2小学、第3小学")
+    assert "作业公示不够及时" in grouped[2][4]
+    assert grouped[3][1:3] == ("课后服务内容单一", 2) and grouped[4][1:3] == ("睡眠管理不到位", 1)
+    got = form_values(res.path)
+    assert [got[f"problem_{i}"] for i in (1, 2, 3)] == ["作业公示不及时（3校）", "课后服务内容单一（2校）", "睡眠管理不到位"]
+    formulas = openpyxl.load_workbook(res.path)
+    assert formulas[FORM.sheet][LAYOUT.cells["problem_1"]].value == f"=T(INDEX('{GROUPED}'!$F:$F,3))"
+    assert formulas[GROUPED]["F3"].value.startswith('=IF(B3=""')
+    cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
+    assert "自动归纳" in cover and "报送前请核对" in cover
+
+
+def test_stage_column_is_wide_enough_for_nine_year_schools(tmp_path):
+    with standard(tmp_path) as col:
+        res = run(consolidate(col))
+    wb = openpyxl.load_workbook(res.path)
+    for sheet in (DETAIL, RETURNS):
+        assert wb[sheet].column_dimensions["C"].width >= display_width("九年一贯制") + 1
+
+
+def test_wide_sheets_print_in_column_groups_with_titles_repeated(tmp_path):
+    with standard(tmp_path) as col:
+        res = run(consolidate(col))
+    wb = openpyxl.load_workbook(res.path)
+    for sheet in (DETAIL, SUBTOTALS):
+        ws = wb[sheet]
+        assert ws.page_setup.scale == WIDE_SCALE >= MIN_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
+        assert len(ws.col_breaks.brk) >= 2
+        assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+    # a break never splits a row's 合计/小学/初中 apart
+    ws = wb[DETAIL]
+    head1 = [c.value for c in ws[1]]
+    for brk in ws.col_breaks.brk:
+        assert head1[brk.id] is not None  # the next page starts where a group's head starts
+
+
+def test_clerk_is_asked_for_reporter_and_phone_before_the_first_upward_version(tmp_path, capsys, monkeypatch):
+    from aggregator.cli import main
+
+    with standard(tmp_path):
+        pass
+    answers = iter(["王五", "0722-3261234"])
+    monkeypatch.setattr("sys.stdin", type("Keyboard", (), {"isatty": staticmethod(lambda: True)})())
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["consolidate", str(tmp_path / "col")]) == 0
+    out = capsys.readouterr().out
+    assert "已保存到收集设置" in out and "上报版（直接报送上级）" in out
+    upward = next((tmp_path / "col" / "summary").glob("*(上报).xlsx"))
+    ws = openpyxl.load_workbook(upward)[FORM.sheet]
+    assert (ws[LAYOUT.cells["reporter"]].value, ws[LAYOUT.cells["phone"]].value) == ("王五", "0722-3261234")
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked again"))
+    assert main(["consolidate", str(tmp_path / "col")]) == 0  # saved: not asked a second time

@@ -22,7 +22,7 @@ import pytest
 from openpyxl import load_workbook
 
 from aggregator.collection.folder import CollectionError, init_collection
-from aggregator.outputs.feedback import INDEX_CSV, STALE_FOLDER, feedback
+from aggregator.outputs.feedback import GROUP_LIST, INDEX_CSV, STALE_FOLDER, feedback
 from aggregator.collection.ledger import FileRecord, ReturnRecord
 from aggregator.form.layout import layout_of
 from aggregator.outputs.markup import AUTHOR, FEEDBACK_SHEET
@@ -124,7 +124,10 @@ def col(tmp_path):
 
 
 def feedback_of(col, **kw):
-    return run(feedback(col, today=TODAY, **kw))
+    """Feedback as of TODAY; without the phone PDFs (LibreOffice) unless a test asks for them."""
+    kw.setdefault("phone", False)
+    kw.setdefault("today", TODAY)
+    return run(feedback(col, **kw))
 
 
 def findings_of(col, school):
@@ -147,11 +150,11 @@ def test_files_only_for_returned_and_missing_schools(col):
     assert (res.returned, res.reminders) == (3, 2)
     names = sorted(p.name for p in folder.iterdir() if p.is_file())
     assert names == sorted([
-        f"{S1}-退回修改.xlsx", f"{S1}-退回修改.eml",
-        f"{S5}-退回修改.xlsx", f"{S5}-退回修改.eml",
-        f"{S6}-退回修改.xlsx", f"{S6}-退回修改.eml",
-        f"{S3}-催报.eml", f"{S4}-催报.eml",
-        INDEX_CSV,
+        f"{S1}-退回修改.xlsx", f"{S1}-退回修改.eml", f"{S1}-退回修改.txt",
+        f"{S5}-退回修改.xlsx", f"{S5}-退回修改.eml", f"{S5}-退回修改.txt",
+        f"{S6}-退回修改.xlsx", f"{S6}-退回修改.eml", f"{S6}-退回修改.txt",
+        f"{S3}-催报.eml", f"{S3}-催报.txt", f"{S4}-催报.eml", f"{S4}-催报.txt",
+        INDEX_CSV, GROUP_LIST,
     ])
     assert sorted(p.name for p in res.files) == names
     assert not any(S2 in n for n in names)
@@ -227,9 +230,10 @@ def test_renamed_sheet_and_merged_cells_are_marked(col):
     found = findings_of(col, S6)
     rect = [f for f in found if f.rule == "rectification"]
     assert rect
+    assert len({f.link for f in rect}) == 1 and rect[0].link  # connected: one item, one fix
     for f in rect:
         assert ws[f.cells[0]].fill.fgColor.rgb == "FFFFC7CE"
-        assert f.message in ws[f.cells[0]].comment.text
+        assert f.problem in ws[f.cells[0]].comment.text and f.fix in ws[f.cells[0]].comment.text
     text_warning = next(f for f in found if f.rule == "problems-text")
     anchor = ws[LAYOUT.cells["problem_1"]]  # C11, merged over C11:E11
     assert anchor.coordinate in text_warning.cells and "C11:E11" in {str(r) for r in ws.merged_cells.ranges}
@@ -238,7 +242,7 @@ def test_renamed_sheet_and_merged_cells_are_marked(col):
     # C17 has an error and the warning: red, and one comment with both, the error first
     both = ws["C17"].comment.text
     assert ws["C17"].fill.fgColor.rgb == "FFFFC7CE"
-    assert both.index(rect[0].message) < both.index(text_warning.message)
+    assert both.index(rect[0].problem) < both.index(text_warning.message)
     guide = "\n".join(str(c.value) for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value)
     assert "“Sheet1”工作表" in guide
 
@@ -309,8 +313,8 @@ def test_returned_draft_parses_back(col):
     assert msg["Subject"] == f"【请修改后重报】{TITLE}——{S1}"
     assert msg["X-Unsent"] == "1" and msg["Date"] and msg["Message-ID"]
     body = msg.get_body(("plain",)).get_content()
-    for ref in ("C8", "D8", "E8"):
-        assert ref in body
+    assert "王老师：" in body  # the roster's 联系人, not the school
+    assert "C8 合计(12) ≠ 小学(2) + 初中(1)" in body and "[C8" not in body  # the cell named once
     assert "请在附件表格中按标红单元格的批注修改后重新报送" in body
     assert "2023年11月20日" in body
     (att,) = list(msg.iter_attachments())
@@ -367,7 +371,7 @@ def test_index_csv_opens_in_excel(col):
     assert set(by_school) == {S1, S2, S3, S4, S5, S6}
     assert by_school[S1][1] == "退回修改" and f"{S1}-退回修改.xlsx" in by_school[S1][5]
     assert by_school[S2][5] == ""
-    assert by_school[S3][1].startswith("未报送") and by_school[S3][5] == f"{S3}-催报.eml"
+    assert by_school[S3][1].startswith("未报送") and by_school[S3][5] == f"{S3}-催报.eml；{S3}-催报.txt"
 
 
 def test_stale_files_are_retired_not_deleted(col):
@@ -383,7 +387,7 @@ def test_stale_files_are_retired_not_deleted(col):
 
 
 def test_progress_and_cancel(col):
-    job = feedback(col, today=TODAY)
+    job = feedback(col, today=TODAY, phone=False)
     events = []
     while True:
         try:
@@ -452,7 +456,7 @@ def test_send_delivers_drafts_to_a_real_smtp_server(col, smtp_server):
     for mail_from, tos, content in inbox.received:
         assert mail_from == "jyj@example.com"
         msg = email.message_from_bytes(content, policy=email.policy.default)
-        assert msg["X-Unsent"] is None and msg["From"] == "jyj@example.com"
+        assert msg["X-Unsent"] is None and msg["From"] == "曾都区教育局 <jyj@example.com>"
         school = S1 if tos == ["shiyan@example.com"] else S6
         assert msg["Subject"] == f"【请修改后重报】{TITLE}——{school}"
         (att,) = list(msg.iter_attachments())

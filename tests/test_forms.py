@@ -405,7 +405,7 @@ def test_cycle_summary_is_itself_a_return_of_the_form(cycle):
     form, _, _, _, summary, _ = cycle
     sub = read_return(summary, form)
     assert sub.located_by == "layout" and not sub.findings
-    assert sub.values[form.unit.id] == "曾都区"
+    assert sub.values[form.unit.id] == "曾都区教育局"  # the collection's own 填报单位 (issue 11)
 
 
 def test_cycle_feedback_goes_to_the_returned_school(cycle):

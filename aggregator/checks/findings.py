@@ -22,9 +22,28 @@ class Finding:
     fields: tuple[str, ...] = ()
     cells: tuple[str, ...] = ()  # in the school's own workbook, e.g. ("C7", "D7", "E7")
     values: tuple[Any, ...] = ()
+    # How to put it right, as the end of ``message`` says it: the rule's own words, or one
+    # correction agreed across the connected findings of the return (``repair``).
+    fix: str = ""
+    # What the engine proposes: (field id, cell, value). Every finding of a linked group carries
+    # the group's whole proposal, so applying all of them never leaves a rule half mended.
+    suggest: tuple[tuple[str, str, Any], ...] = ()
+    link: int = 0  # findings with the same link > 0 touch connected cells and share one fix
+
+    @property
+    def problem(self) -> str:
+        """What is wrong, without the fix: the part of ``message`` before it."""
+        if self.fix and self.message.endswith(self.fix):
+            return self.message[: -len(self.fix)].rstrip("，,；; ")
+        return self.message
+
+    @property
+    def suggested(self) -> dict[str, Any]:
+        """Cell -> proposed value, as ``status --json`` shows it."""
+        return {cell: value for _, cell, value in self.suggest if cell}
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "rule": self.rule,
             "level": self.level,
             "cells": list(self.cells),
@@ -32,6 +51,13 @@ class Finding:
             "values": [v if isinstance(v, (int, float, str)) or v is None else str(v) for v in self.values],
             "message": self.message,
         }
+        if self.fix:
+            out["fix"] = self.fix
+        if self.suggest:
+            out["suggest"] = [list(s) for s in self.suggest]
+        if self.link:
+            out["link"] = self.link
+        return out
 
     @classmethod
     def from_dict(cls, d: dict) -> "Finding":
@@ -42,6 +68,9 @@ class Finding:
             fields=tuple(d.get("fields", ())),
             cells=tuple(d.get("cells", ())),
             values=tuple(d.get("values", ())),
+            fix=d.get("fix", ""),
+            suggest=tuple(tuple(s) for s in d.get("suggest", ())),
+            link=int(d.get("link", 0) or 0),
         )
 
 

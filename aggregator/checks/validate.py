@@ -94,19 +94,41 @@ def check_values(
         if rule.check.run(values, ctx) is not False:  # True, or None: not decidable
             continue
         fields = rule.check.fields
+        fix = render(form, rule.spec.fix, values, cells, ctx) if rule.spec.fix else ""
         out.append(
             Finding(
                 rule=rule.spec.id,
                 level=rule.spec.level,
-                message=render(form, rule.spec.message, values, cells, ctx),
+                message=with_fix(render(form, rule.spec.message, values, cells, ctx), fix),
                 fields=fields,
                 cells=tuple(cells[f] for f in fields if f in cells),
                 values=tuple(values.get(f) for f in fields),
+                fix=fix,
             )
         )
     return out
 
 
+def failing(form: Form, values: Mapping[str, Any], context: Context | None = None,
+            level: str = "error") -> set[tuple[str, tuple[str, ...]]]:
+    """(rule id, fields) of every rule of ``level`` that fails: ``check_values`` without words."""
+    ctx = (context or Context()).as_mapping()
+    return {(r.spec.id, r.check.fields) for r in compiled_rules(form)
+            if r.spec.level == level and r.check.run(values, ctx) is False}
+
+
+def with_fix(problem: str, fix: str) -> str:
+    """One sentence: what is wrong, then how to put it right."""
+    return f"{problem.rstrip('，,；;。 ')}，{fix}" if fix else problem
+
+
 def validate(form: Form, submission: Submission, context: Context | None = None) -> Report:
-    """Everything wrong with one return: what the reader could not read, then every rule."""
-    return Report(tuple(submission.findings) + tuple(check_values(form, submission.values, submission.cells, context)))
+    """Everything wrong with one return: what the reader could not read, then every rule, with
+    one agreed correction for findings that touch connected cells (``repair``)."""
+    from .repair import repaired
+
+    values, cells = submission.values, submission.cells
+    found = check_values(form, values, cells, context)
+    if any(f.level == "error" for f in found):
+        found = repaired(form, values, cells, found, lambda changed: failing(form, changed, context))
+    return Report(tuple(submission.findings) + tuple(found))

@@ -21,10 +21,9 @@ import secrets
 import shutil
 import sys
 from contextlib import suppress
-from datetime import datetime
 from pathlib import Path
 
-from .. import faults
+from .. import clock, faults
 from ..atomic import _sync_folder
 
 
@@ -56,7 +55,7 @@ class Archive:
         """Keep the file received as ``name`` (copied from ``path``, or ``data``), whose hash is
         ``sha``; returns where, relative to the collection folder. A copy already there (another
         process, or a killed run) is kept only when its bytes are these."""
-        day = datetime.now().strftime("%Y-%m-%d")
+        day = clock.today().isoformat()
         rel = Path("archive") / day / f"{sha[:12]}-{safe_name(name)}"
         target = self.root / rel
         self._unsynced.append(target)

@@ -22,11 +22,10 @@ import hashlib
 import os
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
-from .. import faults
+from .. import clock, faults
 from .archive import Archive, hash_file
 from .folder import Collection
 from ..form.declaration import Form, load_form
@@ -131,7 +130,7 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if total >= POOL_MIN else 1
     log = col.root / LOG
     reading = _Reading(_Roster(col.form_source, tuple(schools), col.settings.name, col.settings.id), workers, log)
-    now = datetime.now().isoformat(timespec="seconds")
+    now = clock.stamp()
     done = 0
     try:
         for item in expand(roots):

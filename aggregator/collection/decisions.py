@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
+from .. import clock
 from .folder import Collection, CollectionError
 from .ledger import ReturnRecord
 
@@ -71,7 +72,7 @@ def decide(col: Collection, kind: str, *, school_id: str = "", sha256: str = "",
            note: str = "", now: datetime | None = None) -> Decision:
     if kind not in KINDS:
         raise ValueError(kind)
-    at = (now or datetime.now()).isoformat(timespec="seconds")
+    at = (now or clock.now()).isoformat(timespec="seconds")
     with col.ledger.transaction():
         rid = col.ledger.add_decision(kind, school_id, sha256, rule, note.strip(), at, clerk())
     return Decision(rid, kind, school_id, sha256, rule, note.strip(), at, clerk())
@@ -79,7 +80,7 @@ def decide(col: Collection, kind: str, *, school_id: str = "", sha256: str = "",
 
 def revoke(col: Collection, decision: Decision, now: datetime | None = None) -> None:
     with col.ledger.transaction():
-        col.ledger.revoke_decision(decision.id, (now or datetime.now()).isoformat(timespec="seconds"))
+        col.ledger.revoke_decision(decision.id, (now or clock.now()).isoformat(timespec="seconds"))
 
 
 def decisions(col: Collection) -> list[Decision]:

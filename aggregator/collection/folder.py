@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .. import clock
 from ..atomic import write_atomic
 from ..form.declaration import DEFAULT_FORM, Form, load_form
 from ..messages import Note
@@ -158,11 +159,11 @@ def init_collection(
     declared = load_form(form)  # refuse an unknown or broken form before anything is written
     schools = load_roster(roster)  # refuse a bad roster before anything is written
     settings = Settings(
-        id=f"{datetime.now():%Y%m%d}-{secrets.token_hex(3)}",
+        id=f"{clock.now():%Y%m%d}-{secrets.token_hex(3)}",
         name=name,
         form=form,
         deadline=_deadline(deadline),
-        created_at=datetime.now().isoformat(timespec="seconds"),
+        created_at=clock.stamp(),
         form_file=FORM_FILE,
         plan=plan,
         plan_file=PLAN_FILE if planned is not None else "",

@@ -7,8 +7,8 @@ than halfway through sending feedback to three hundred schools.
 from __future__ import annotations
 
 import smtplib
-from datetime import datetime
 
+from .. import clock
 from ..outputs.mail import Mailer, MailError, build_message, describe_failure, for_sending, parse_addresses, smtp_settings
 from .folder import Collection, CollectionError
 
@@ -29,7 +29,7 @@ def send_test_mail(col: Collection, to: str = "") -> str:
     if bad or not good:
         raise CollectionError(f"收件邮箱“{to}”格式不对，请写成 jyj@example.com 的形式")
     body = (f"这是“{col.settings.name}”的收集《{col.form.title(col.settings.name)}》发出的测试邮件"
-            f"（{datetime.now():%Y-%m-%d %H:%M}）。\n收到它，说明发信设置正确，反馈和催报邮件可以直接发出。")
+            f"（{clock.now():%Y-%m-%d %H:%M}）。\n收到它，说明发信设置正确，反馈和催报邮件可以直接发出。")
     msg = build_message(to=good, sender=smtp.sender, subject=SUBJECT, body=body, draft=False)
     try:
         with Mailer(smtp) as mailer:

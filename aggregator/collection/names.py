@@ -12,6 +12,8 @@ from typing import Iterable
 
 # Administrative prefixes that schools add or leave out at will.
 _PREFIXES = ("湖北省", "随州市", "曾都区", "曾都")
+# What a bureau adds to its district's name when it reports upward.
+_UNIT_SUFFIXES = ("教育和体育局", "教育体育局", "教体局", "教育局")
 _NOISE = re.compile(r"[\s\u3000·•.,，。:：;；'\"“”‘’()（）\[\]【】<>《》_\-—－]+")
 
 
@@ -21,8 +23,12 @@ def fold(text: str) -> str:
 
 
 def name_key(name: str, extra_prefixes: Iterable[str] = ()) -> str:
-    """The comparable core of a school name."""
+    """The comparable core of a school name (or of a district's: "曾都区教育局" is "曾都区")."""
     s = _NOISE.sub("", fold(name))
+    for suffix in _UNIT_SUFFIXES:  # a district's summary says 曾都区教育局, a city's roster 曾都区
+        if s.endswith(suffix) and len(s) - len(suffix) >= 2:
+            s = s[: -len(suffix)]
+            break
     changed = True
     while changed:
         changed = False

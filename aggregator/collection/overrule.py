@@ -7,8 +7,9 @@ Every verb can be undone (``undo=True``): the decision is revoked, its record st
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
+from .. import clock
+from ..messages import rule_name
 from .decisions import Decision, decide, decisions, find_school, revoke
 from .folder import Collection, CollectionError
 from .ledger import FileRecord, ReturnRecord
@@ -75,10 +76,12 @@ def confirm(col: Collection, school_name: str, rule: str, note: str = "", *, und
     ret = _current(col, school)
     state = next(s for s in overview(col).schools if s.school.id == school.id)
     warned = {f.rule for f in state.findings if f.level == "warning"} | {d.rule for d in state.decisions if d.rule}
+    named = {rule_name(r, col.form): r for r in warned}  # the clerk may type the name status shows
+    rule = named.get(rule.strip(), rule.strip())
     if undo:
         return _undo(col, "confirm", school_id=school.id, sha256=ret.sha256 if ret else "", rule=rule)
     if rule not in warned:
-        listed = "、".join(sorted(warned)) or "没有"
+        listed = "、".join(sorted(f"{name}（{r}）" for name, r in named.items())) or "没有"
         raise CollectionError(f"{school.name} 当前的报表没有“{rule}”这条提示（有的提示：{listed}）")
     return decide(col, "confirm", school_id=school.id, sha256=ret.sha256, rule=rule, note=note)
 
@@ -153,6 +156,6 @@ def remove_school(col: Collection, school_name: str, note: str = "") -> School:
     school = find_school(col, school_name)
     _why(note)
     with col.ledger.transaction():
-        col.ledger.remove_school(school.id, datetime.now().isoformat(timespec="seconds"))
+        col.ledger.remove_school(school.id, clock.stamp())
     decide(col, "school_remove", school_id=school.id, note=note)
     return school

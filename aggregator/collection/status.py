@@ -74,7 +74,8 @@ class SchoolState:
             "phone": self.school.phone,
             "email": self.school.email,
             "findings": [
-                {"rule": f.rule, "level": f.level, "cells": list(f.cells), "message": f.message} for f in self.findings
+                {"rule": f.rule, "level": f.level, "cells": list(f.cells), "message": f.message,
+                 "suggest": f.suggested} for f in self.findings
             ],
             "notes": self.notes,
             "decisions": [d.to_dict() for d in self.decisions],

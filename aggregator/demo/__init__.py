@@ -7,11 +7,15 @@ and feedback run on them exactly as they would on real returns.
 
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from .. import clock
 from ..collection.folder import SETTINGS, CollectionError, init_collection
+from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
 from .annex5 import PROBLEMS, WECHAT, sample_values, simulate_returns
 from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
@@ -22,6 +26,15 @@ __all__ = ["PROBLEMS", "SAMPLE_ROSTER", "fill_workbook", "gbk_zip", "put_receive
 
 SAMPLE_ROSTER = TEMPLATES_DIR / "samples" / "曾都区学校名单.csv"
 DEADLINE = "2023-11-20"
+
+
+# The simulated clock of the story: the forms go out on 1 November, the clerk collects and writes
+# back at 17:00 on deadline day, and consolidates two days later, once a late return is in.
+ISSUED_AT = datetime(2023, 11, 1, 9, 0)
+DEADLINE_EVENING = datetime(2023, 11, 20, 17, 0)
+SUMMED_AT = datetime(2023, 11, 22, 10, 30)
+OUR_OWN = {"unit": "曾都区教育局", "reporter": "张敏", "phone": "0722-3251234"}
+SENDER = "zdjyj@zdedu.example"
 
 
 def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str = DEFAULT_FORM) -> int:
@@ -37,29 +50,72 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         if not (root / SETTINGS).exists() or not (root / ".demo").exists():
             raise CollectionError(f"{root} 不是空文件夹，演示不会覆盖它。请换一个文件夹名，如 dudao demo 演示")
         shutil.rmtree(root)  # our own earlier demo: start again
-    col = init_collection(root, SAMPLE_ROSTER, name="曾都区", deadline=DEADLINE, form=form)
-    (root / ".demo").write_text("dudao demo\n", encoding="utf-8")
+    with clock.pinned(ISSUED_AT):
+        col = init_collection(root, SAMPLE_ROSTER, name="曾都区", deadline=DEADLINE, form=form, **OUR_OWN)
+        col.change_settings(mail_sender=SENDER)
+        (root / ".demo").write_text("dudao demo\n", encoding="utf-8")
     with col:
-        out(f"1. 建立收集文件夹 {root}，收集《{col.form.title(col.settings.name)}》，"
-            f"导入示例名单 {len(col.schools())} 所学校，截止日期 {DEADLINE}")
-        res = drive(distribute(col))
-        out(f"2. 下发：已为每所学校生成空白表 {res.written} 份 → {res.folder}")
+        with clock.pinned(ISSUED_AT):
+            out(f"1. {_when()} 建立收集文件夹 {root}，收集《{col.form.title(col.settings.name)}》，"
+                f"导入示例名单 {len(col.schools())} 所学校，截止日期 {DEADLINE}")
+            res = drive(distribute(col))
+            out(f"2. {_when()} 下发：已为每所学校生成空白表 {res.written} 份 → {res.folder}")
         simulate = simulate_returns if declared.id == load_form(DEFAULT_FORM).id else simulate_generic
-        simulate(root, col.form, res.folder, col.folder("inbox"), col.schools())
-        out(f"3. 模拟学校报回：文件在 {col.folder('inbox') / WECHAT}")
-        got = drive(collect(col))
-        out(f"4. 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，重复 {got.duplicates} 份，"
-            f"无法读取 {len(got.unreadable)} 个，待确认 {len(got.review)} 个")
-        ov = overview(col)
-        counts = "，".join(f"{STATE_LABELS[s]} {ov.count(s)}" for s in ("accepted", "accepted_with_warnings",
-                                                                        "returned", "needs_review", "missing"))
-        out(f"   各校状态：{counts}；逾期 {ov.late}")
-        summary = drive(consolidate(col))
-        out(f"5. 汇总：已汇总 {summary.included} / 应报 {summary.expected}")
-        fb = drive(feedback(col))
-        out(f"6. 反馈：退回修改 {fb.returned} 所（标注好的表和邮件草稿），催报 {fb.reminders} 所")
+        inbox = col.folder("inbox")
+        simulate(root, col.form, res.folder, inbox, col.schools())
+        later = _hold_back(inbox, root / ".demo-later", DEADLINE_EVENING)
+        out(f"3. 学校陆续报回：文件在 {inbox / WECHAT}")
+        with clock.pinned(DEADLINE_EVENING):
+            got = drive(collect(col))
+            out(f"4. {_when()} 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，重复 {got.duplicates} 份，"
+                f"无法读取 {len(got.unreadable)} 个，待确认 {len(got.review)} 个")
+            _states(out, overview(col), STATE_LABELS)
+            fb = drive(feedback(col, warnings=True))
+            out(f"5. {_when()} 反馈：退回修改 {fb.returned} 所、请核对 {fb.checks} 所（标注好的表、邮件草稿、"
+                f"群消息 .txt、手机查看 PDF），催报 {fb.reminders} 所")
+            for note in fb.notes:
+                out(f"   {render(note)}")
+        _release(later, inbox)
+        with clock.pinned(SUMMED_AT):
+            got = drive(collect(col))
+            out(f"6. {_when()} 又收到 {len(got.new_returns)} 份逾期的报表，再次收取")
+            _states(out, overview(col), STATE_LABELS)
+            summary = drive(consolidate(col))
+            out(f"7. {_when()} 汇总：已汇总 {summary.included} / 应报 {summary.expected}")
         out("")
         out(f"查看各校情况：dudao status {root}")
-        out(f"反馈文件夹：{fb.folder}")
-        out(f"汇总表：{summary.path}")
+        out(f"反馈文件夹（退回、核对、催报，可直接发到群里的 .txt 和 PDF）：{fb.folder}")
+        out(f"汇总表（工作用，含全部明细）：{summary.path}")
+        if summary.upward is not None:
+            out(f"汇总表（上报用，直接报送上级）：{summary.upward}")
     return 0
+
+
+def _when() -> str:
+    return clock.now().strftime("%m月%d日 %H:%M")
+
+
+def _states(out: Callable[[str], None], ov, labels) -> None:
+    counts = "，".join(f"{labels[s]} {ov.count(s)}" for s in ("accepted", "accepted_with_warnings", "returned",
+                                                            "needs_review", "missing"))
+    out(f"   各校状态：{counts}；逾期 {ov.late}")
+
+
+def _hold_back(inbox: Path, holding: Path, until: datetime) -> list[tuple[Path, Path]]:
+    """Files that arrive after ``until`` are not there yet: set them aside until their time."""
+    moved = []
+    for path in sorted(p for p in inbox.rglob("*") if p.is_file()):
+        if datetime.fromtimestamp(path.stat().st_mtime) > until:
+            target = holding / path.relative_to(inbox)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            moved.append((target, path))
+    return moved
+
+
+def _release(moved: list[tuple[Path, Path]], inbox: Path) -> None:
+    for held, back in moved:
+        back.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(held, back)
+    if moved:
+        shutil.rmtree(moved[0][0].parents[len(moved[0][1].relative_to(inbox).parts) - 1], ignore_errors=True)

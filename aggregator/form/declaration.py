@@ -118,6 +118,9 @@ class RuleSpec:
     hint: str = ""
     scope: str = "all"  # all | return
     index: int = 0  # which [[rules]] table it came from, for messages about the declaration
+    fix: str = ""  # how to put it right, apart from ``message`` (what is wrong): the engine may
+    #   replace it with one correction agreed across connected findings (``checks.repair``)
+    name: str = ""  # the rule in a few Chinese words, where a person reads rules (校验问题)
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,10 @@ class Form:
     def fields_summed(self, how: str) -> tuple[Field, ...]:
         """The fields the summary aggregates this way (sum, count or list)."""
         return tuple(f for f in self.fields if f.summary == how)
+
+    def rule_name(self, rule_id: str) -> str:
+        """The declared Chinese name of a rule id ("" when no rule of that id names itself)."""
+        return next((r.name for r in self.rules if r.id == rule_id and r.name), "")
 
     def row_label(self, row_id: str) -> str:
         for f in self.fields:

@@ -29,7 +29,7 @@ _KEYS = {
     "columns": {"id", "label", "span", "aliases", "type", "choices", "decimals"},
     "rows": {"id", "label", "aliases", "suffix", "type", "choices", "decimals"},
     "items": {"id", "label", "group", "aliases"},
-    "rules": {"id", "level", "check", "message", "hint", "for_each", "scope"},
+    "rules": {"id", "level", "check", "message", "fix", "name", "hint", "for_each", "scope"},
     "outliers": {"id", "level", "factor", "floor", "min_peers", "message"},
 }
 _TOP = {"form", "header", "sections", "rules", "outliers"}
@@ -330,7 +330,8 @@ def _rules(raw: dict, i: int, sections: dict[str, Section], p: Problems) -> list
     out = []
     for key in keys:
         sub: Callable[[str], str] = (lambda s: s) if key is None else (lambda s, k=key: s.replace("$", k))
-        out.append(RuleSpec(rid, level, sub(check), sub(message), str(raw.get("hint", "")), scope, i))
+        out.append(RuleSpec(rid, level, sub(check), sub(message), str(raw.get("hint", "")), scope, i,
+                            fix=sub(str(raw.get("fix", ""))), name=str(raw.get("name", ""))))
     return out
 
 

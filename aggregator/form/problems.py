@@ -143,22 +143,23 @@ def _explain(form: Form, error: str) -> str:
 
 
 def _message(form: Form, rule, where: str, p: "Problems") -> None:
-    line = p.at.find("rules", rule.index, key="message")
-    for kind, name in _PLACEHOLDER.findall(rule.message):
-        name = name.strip()
-        if kind == "=":
-            try:
-                compile_expr(name, form.has_field, CONTEXT_NAMES)
-            except ExprError as exc:
-                p.add("message", where, f"message 中的 {{={name}}} 无法计算：{exc}", line)
-        elif kind == "label:":
-            if not any(f.row == name for f in form.fields):
-                p.add("message", where, f"message 中的 {{label:{name}}} 不是任何一行的 id", line)
-        elif kind == "col:":
-            if not any(c.id == name for s in form.sections for c in s.columns):
-                p.add("message", where, f"message 中的 {{col:{name}}} 不是任何一列的 id", line)
-        elif not form.has_field(name) and name not in CONTEXT_NAMES:
-            p.add("message", where, f"message 中的 {{{kind}{name}}} 不是字段 id", line)
+    for key, text in (("message", rule.message), ("fix", rule.fix)):
+        line = p.at.find("rules", rule.index, key=key)
+        for kind, name in _PLACEHOLDER.findall(text):
+            name = name.strip()
+            if kind == "=":
+                try:
+                    compile_expr(name, form.has_field, CONTEXT_NAMES)
+                except ExprError as exc:
+                    p.add("message", where, f"{key} 中的 {{={name}}} 无法计算：{exc}", line)
+            elif kind == "label:":
+                if not any(f.row == name for f in form.fields):
+                    p.add("message", where, f"{key} 中的 {{label:{name}}} 不是任何一行的 id", line)
+            elif kind == "col:":
+                if not any(c.id == name for s in form.sections for c in s.columns):
+                    p.add("message", where, f"{key} 中的 {{col:{name}}} 不是任何一列的 id", line)
+            elif not form.has_field(name) and name not in CONTEXT_NAMES:
+                p.add("message", where, f"{key} 中的 {{{kind}{name}}} 不是字段 id", line)
 
 
 def _hint(form: Form, layout, rule, fields: tuple[str, ...], where: str, p: "Problems") -> None:

@@ -185,13 +185,33 @@ def _formula(cell: FormulaCell, *, decimals: int | None, units: str) -> Outcome:
 # ================================================================================================
 
 
+_HYPERLINK = re.compile(r'^=\s*HYPERLINK\(\s*"((?:[^"]|"")*)"\s*(?:[,;]\s*"((?:[^"]|"")*)"\s*)?\)\s*$', re.I)
+_LITERAL = re.compile(r'^=\s*"((?:[^"]|"")*)"\s*$')
+
+
+def formula_text(formula: str) -> str:
+    """What a person sees in a text cell holding ``formula`` when no result was saved: a
+    HYPERLINK's display text (or its address), a quoted text as itself, else the formula."""
+    m = _HYPERLINK.match(formula)
+    if m:
+        return (m.group(2) if m.group(2) is not None else m.group(1)).replace('""', '"')
+    m = _LITERAL.match(formula)
+    if m:
+        return m.group(1).replace('""', '"')
+    return formula
+
+
 def normalise_text(raw: Any) -> Outcome:
     """Text as typed, without surrounding spaces; numbers as Excel shows them.
 
     A phone number typed into a cell is stored by Excel as the double 13800000000.0: shown back
-    as "13800000000", never with ".0" or in scientific notation.
+    as "13800000000", never with ".0" or in scientific notation. A formula without a saved
+    result keeps the text a person would see (``formula_text``), and says so.
     """
-    if raw is None or isinstance(raw, FormulaCell):
+    if isinstance(raw, FormulaCell):
+        text = _strip(str(raw.result if isinstance(raw.result, str) else raw.formula or ""))
+        return Outcome(text, note="formula-text" if text else "", shown=raw.formula)
+    if raw is None:
         return Outcome("", shown="")
     if isinstance(raw, bool):
         return Outcome("TRUE" if raw else "FALSE", shown=raw)

@@ -36,6 +36,24 @@ _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[^"]*"\s*/>')
 Cell = tuple[Any, int]  # (value, style id)
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A formula written with the value it has now (``cached``): Excel and WPS recalculate it,
+    and a reader that does not calculate (a city's tool, a phone's viewer) still sees the value."""
+
+    text: str  # without the leading "="
+    cached: Any
+
+
+def _cached_xml(value: Any) -> tuple[str, str]:
+    """(type attribute, <v> content) of a formula's saved result."""
+    if isinstance(value, bool):
+        return ' t="b"', str(int(value))
+    if isinstance(value, (int, float)):
+        return "", f"{value:.16g}"
+    return ' t="str"', escape(ILLEGAL_CHARACTERS_RE.sub("", str(value or "")))
+
+
 class Styles:
     """Style ids of one workbook, registered from openpyxl style objects before it is saved (its
     style sheet is written then). Each style comes with a quote-prefixed twin (``quoted``), for
@@ -89,6 +107,9 @@ class SheetRows:
 
 
 def cell_xml(ref: str, value: Any, style: int, quoted: dict[int, int]) -> str:
+    if isinstance(value, Formula):
+        kind, cached = _cached_xml(value.cached)
+        return f'<c r="{ref}" s="{style}"{kind}><f>{escape(value.text)}</f><v>{cached}</v></c>'
     if value is None or value == "":
         return f'<c r="{ref}" s="{style}"/>' if style else ""
     if isinstance(value, bool):
@@ -116,19 +137,48 @@ def rows_xml(sheet: SheetRows) -> Iterator[str]:
         yield f'<row r="{r}">{body}</row>'
 
 
-def add_rows(package: bytes, sheets: Sequence[SheetRows], out: io.BufferedIOBase) -> None:
-    """Write ``package`` (a saved .xlsx) to ``out`` with each sheet's rows after its header rows."""
+def add_rows(package: bytes, sheets: Sequence[SheetRows], out: io.BufferedIOBase,
+             cached: dict[str, dict[str, Any]] | None = None) -> None:
+    """Write ``package`` (a saved .xlsx) to ``out`` with each sheet's rows after its header rows,
+    and the saved results of formulas openpyxl wrote (``fill_cached``), in one pass."""
     with zipfile.ZipFile(io.BytesIO(package)) as src:
         parts = sheet_parts({n: src.read(n) for n in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")})
         by_part = {parts[s.title]: s for s in sheets}
+        results = {parts[title]: cells for title, cells in (cached or {}).items() if title in parts}
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
                 data = src.read(info)
+                if results.get(info.filename):
+                    cells = results[info.filename]
+                    data = _FORMULA_CELL.sub(lambda m: _with_value(m, cells), data)
                 sheet = by_part.get(info.filename)
                 if sheet is None:
                     dst.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                     continue
                 _write_sheet(dst, info, data, sheet)
+
+
+def fill_cached(package: bytes, cached: dict[str, dict[str, Any]]) -> bytes:
+    """Saved results for formula cells openpyxl wrote (it writes ``<v />``): sheet title ->
+    cell -> value. Cells not listed, and sheets not listed, are copied as they are."""
+    if not cached:
+        return package
+    out = io.BytesIO()
+    add_rows(package, (), out, cached)
+    return out.getvalue()
+
+
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f>.*?</f>)<v\s*/>(</c>)')
+
+
+def _with_value(m: re.Match, cells: dict[str, Any]) -> bytes:
+    ref = m.group(1).decode()
+    if ref not in cells:
+        return m.group(0)
+    kind, cached = _cached_xml(cells[ref])
+    attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(2))
+    return b'<c r="' + m.group(1) + b'"' + attrs + kind.encode() + b">" + m.group(3) + b"<v>" + cached.encode("utf-8") \
+        + b"</v>" + m.group(4)
 
 
 def _write_sheet(dst: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, sheet: SheetRows) -> None:

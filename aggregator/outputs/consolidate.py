@@ -1,55 +1,63 @@
-"""``consolidate``: the district summary, the same form with every figure summed up, plus what the
-clerk hands in.
+"""``consolidate``: the district summary, the same form with every figure summed up, in two
+versions: the working summary the clerk works from, and the one she sends upward as it is.
 
 Why it is built this way:
 
-- Its form sheet is the form itself, drawn by the template builder from the same declaration,
-  with the district's totals as its values and the summary's own metadata. The level above
-  (city, province) therefore collects district summaries exactly as the district collects school
-  returns. Each field is summed up as the declaration says (numbers added, choices counted, texts
-  listed: ``summary.figures``), and the totals are checked against the rules that hold for a sum.
+- The working summary (``…汇总表.xlsx``) has everything: a cover with completeness and what to do
+  before handing in, the form with the totals, one row per school, subtotals per parent unit,
+  every school's state with contacts, the problems grouped, every finding.
+- The upward version (``…汇总表(上报).xlsx``) is what the level above collects: the form first
+  and active, filled in with the collection's own 填报单位/填报人/联系电话 and the date, the
+  grouped problems its lines come from, optionally the per-school detail and subtotals; no
+  school contact, no finding. A city runs the same tool and accepts it with no manual step.
+  It is written only for a complete, accepted-only summary with 填报人 and 联系电话 set.
+- Its form sheet is the form itself, drawn by the template builder from the same declaration
+  (``summary.form_sheet``). Each field is summed up as the declaration says (numbers added,
+  choices counted, texts listed: ``summary.figures``), and the totals are checked against the
+  rules that hold for a sum.
 - Only accepted returns are summed by default. A clerk who wants a first look at everything can
   ask for ``include="all"``; then every sheet says which figures failed the checks, so a draft is
-  never mistaken for the real thing.
+  never mistaken for the real thing, and no upward version is written.
 - Everything a school typed is written as text: "=HYPERLINK(...)" in a school name must never
-  become a formula (``xlstyle.set_text``, ``bulk_rows``).
+  become a formula (``xlstyle.set_text``, ``bulk_rows``). Our own formulas (合计 rows, the form's
+  problem lines) are saved with their values, so readers that do not calculate see numbers.
 - The file is replaced atomically, and never over a copy the clerk has open (``summary.save``).
-- A province has 10,000 schools: the sheets with a row per school are streamed (``bulk_rows``):
-  the whole summary of 10,000 schools in 3 s and 100 MB (benchmarks/run.py).
+- A province has 10,000 schools: the sheets with a row per school are streamed (``bulk_rows``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import clock
 from ..collection.folder import Collection, CollectionError
 from ..collection.status import overview
-from ..form.declaration import Form
-from ..form.layout import col_letter, layout_of
 from ..messages import Note
 from ..progress import Cancel, Job, Progress
-from .bulk_rows import SheetRows, Styles
-from .summary.cells import STATE_FILLS, sheet_title
 from ..collection.plan import Plan as CollectionPlan
+from .bulk_rows import SheetRows, Styles
 from .documents_folder import export_documents
-from .summary.materials import write_materials
+from .summary.cells import STATE_FILLS, sheet_title
 from .summary.choices import counted_fields, write_counts, write_matrix
 from .summary.cover import DRAFT_NOTE, write_cover
 from .summary.figures import summary_values, top_problems
-from .summary.plan import INCLUDE, Plan, make_plan
-from .summary.save import default_path, save_summary, summary_bytes, target_path
+from .summary.form_sheet import DRAFT_FORM_NOTE, mark_form_draft, set_formulas, summary_form
+from .summary.materials import write_materials
+from .summary.plan import INCLUDE, Plan, Reporting, make_plan
+from .summary.problems import form_lines, sheet_label as grouped_label, write_groups
+from .summary.save import default_path, save_summary, summary_bytes, target_path, upward_path
 from .summary.tables import write_detail, write_findings, write_returns, write_subtotals
 from .summary.texts import sheet_label, text_sections, write_texts
-from .template import META_SHEET, build_template
-from .xlstyle import RED, font, select_only, set_text
+from .template import META_SHEET
+from .xlstyle import select_only
 
-__all__ = ["DETAIL", "DRAFT_NOTE", "FINDINGS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS", "consolidate",
-           "summary_values", "top_problems"]
+__all__ = ["DETAIL", "DRAFT_FORM_NOTE", "DRAFT_NOTE", "FINDINGS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS",
+           "consolidate", "mark_form_draft", "summary_values", "top_problems"]
 
 # --- user-facing text (Chinese) -----------------------------------------------------------------
 COVER = "汇总说明"
@@ -61,7 +69,6 @@ COUNTS = "选项统计"
 MATERIALS = "材料收取情况"
 MATRIX = "分校选项"
 FINDINGS = "校验问题"
-DRAFT_FORM_NOTE = "注意：本表含未通过校验的学校数据，仅供参考，不能作为正式汇总报送。"
 
 
 @dataclass
@@ -69,19 +76,24 @@ class ConsolidateResult:
     path: Path
     included: int
     expected: int
-    notes: list[Note] = field(default_factory=list)
+    notes: list[Note | str] = field(default_factory=list)
+    upward: Path | None = None  # the version for the level above, when written
 
 
 def consolidate(
-    col: Collection, out: Path | None = None, include: str = "accepted", cancel: Cancel | None = None
+    col: Collection, out: Path | None = None, include: str = "accepted", cancel: Cancel | None = None, *,
+    upward: bool = True, upward_detail: bool = False,
 ) -> Job[ConsolidateResult]:
-    """Write the summary workbook; yields one ``Progress`` per roster school, then one per step."""
+    """Write the working summary, then the upward version; yields one ``Progress`` per roster
+    school, then one per file. ``upward_detail``: the upward version also has the per-school
+    detail and the subtotals."""
     if include not in INCLUDE:
         raise CollectionError(f"汇总范围“{include}”无法识别，可选：accepted（只汇总通过的）或 all（全部）")
     form = col.form
-    district = col.settings.name or "本级"
+    s = col.settings
+    district = s.name or "本级"
     ov = overview(col)
-    total = len(ov.schools) + 2
+    total = len(ov.schools) + 3
     included = []
     for done, state in enumerate(ov.schools, start=1):
         if cancel:
@@ -90,89 +102,147 @@ def consolidate(
             included.append(state)
         yield Progress(done, total, state.school.name, "汇总")
 
-    plan = make_plan(form, ov, included, district=district, include=include, deadline=col.settings.deadline,
-                     generated=datetime.now().replace(microsecond=0))
-    yield Progress(total - 1, total, "", "生成汇总表")
+    reporting = Reporting(s.reporting_unit or district, s.reporter, s.phone, clock.today())
+    plan = make_plan(form, ov, included, district=district, include=include, deadline=s.deadline,
+                     generated=clock.now(), reporting=reporting)
+    up_target = upward_path(col, form) if out is None else Path(out).with_name(upward_name(Path(out)))
+    blocked = _upward_blocked(plan, col) if upward else ""
+    writes_upward = upward and not blocked
+    yield Progress(total - 2, total, "", "生成汇总表")
     materials = col.plan if col.plan.documents else None
-    data = summary_bytes(*build_summary(plan, col.settings.id, materials))
+    data = summary_bytes(*build_summary(plan, s.id, materials, upward_name=up_target.name if writes_upward else ""))
+    up_data = summary_bytes(*build_upward(plan, s.id, detail=upward_detail)) if writes_upward else None
     if cancel:
         cancel.check()
-    target, notes = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
+    notes: list[Note | str] = []
+    upward_path_saved = None
+    if up_data is not None:  # saved first: the working summary stays the newest file in summary/
+        upward_path_saved, more = save_summary(up_data, target_path(up_target)[0])
+        notes += more
+        yield Progress(total - 1, total, upward_path_saved.name, "保存上报版")
+    target, renamed = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
     path, more = save_summary(data, target)
+    notes += renamed + more
     if materials is not None:
         exported = export_documents(col, col.ledger.documents(), col.schools())
-        more.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
-                            zip=exported.archive.name))
+        notes.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
+                             zip=exported.archive.name))
     yield Progress(total, total, path.name, "保存汇总表")
-    return ConsolidateResult(path, len(included), len(ov.schools), notes + more + _result_notes(plan))
+    result = ConsolidateResult(path, len(included), len(ov.schools), notes + _result_notes(plan),
+                               upward=upward_path_saved)
+    if blocked:
+        result.notes.append(blocked)
+    return result
 
 
-def _result_notes(plan: Plan) -> list[Note]:
-    notes = [Note.of("summary-draft")] if plan.draft else []
-    return notes + [Note.of("summary-check", message=f.message) for f in plan.summary_findings]
-
-
-def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | None = None
-                  ) -> tuple[Workbook, list[SheetRows]]:
-    """The form (from the template builder) first, then the sheets a clerk works with; the long
-    sheets' body rows come separately, to be streamed in when the workbook is saved. Which
-    sheets there are follows from how the form's fields are summed up."""
-    form = plan.form
-    meta = {
-        "kind": "summary",
-        "collection_id": collection_id,
-        "school_name": plan.district,
-        "generated_at": plan.generated.isoformat(),
-        "include": plan.include,
-    }
-    values = {k: v for k, v in plan.totals.items() if v != ""}
-    wb = build_template(form, district=plan.district, meta=meta, unit=plan.district, values=values)
+def _upward_blocked(plan: Plan, col: Collection) -> str:
+    """Why no upward version can be written now ("" when it can): a draft never goes up, and the
+    level above returns a summary without our 填报人 or 联系电话."""
     if plan.draft:
-        mark_form_draft(wb[form.sheet], form)
+        return "本次汇总含未通过校验的学校数据，不能上报，未生成上报版"
+    if plan.unsigned:
+        return (f"未生成上报版：请先设置本级{'、'.join(plan.unsigned)}"
+                f"（dudao settings {col.root} --reporter 张三 --phone 0722-1234567），再汇总一次")
+    return ""
+
+
+def upward_name(working: Path) -> str:
+    return f"{working.stem}(上报){working.suffix or '.xlsx'}"
+
+
+def _result_notes(plan: Plan) -> list[Note | str]:
+    notes: list[Note | str] = [Note.of("summary-draft")] if plan.draft else []
+    notes += [Note.of("summary-check", message=f.message) for f in plan.summary_findings]
+    if plan.warned:
+        notes.append(f"已计入汇总的学校中有 {len(plan.warned)} 所的提示尚未核实（见汇总说明）")
+    return notes
+
+
+Built = tuple[Workbook, list[SheetRows], dict[str, dict[str, Any]]]
+
+
+def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | None = None,
+                  upward_name: str = "") -> Built:
+    """The working summary: cover, form, then the sheets a clerk works with. The long sheets'
+    body rows come separately, to be streamed in when the workbook is saved, and so do the
+    present values of our formulas. Which sheets there are follows from how the form's fields
+    are summed up."""
+    form = plan.form
+    wb = summary_form(plan, collection_id)
     taken = {form.sheet, META_SHEET, COVER}
     cover = wb.create_sheet(COVER)
     styles = Styles(cover)
     rows: list[SheetRows] = []
-    contents = [(form.sheet, "按原表格式汇总的数字，可直接报送上级")]
+    cached: dict[str, dict[str, Any]] = {}
+    contents = [(form.sheet, "按原表格式汇总的数字" + (f"；报送上级请用“{upward_name}”" if upward_name else ""))]
 
     def sheet(title: str, what: str) -> Worksheet:
         ws = wb.create_sheet(sheet_title(title, taken))
         contents.append((ws.title, what))
         return ws
 
+    _grouped_problems(wb, plan, sheet, cached)
     rows.append(write_detail(sheet(DETAIL, "每所计入汇总的学校一行，含表中全部项目"), plan, styles))
     if form.fields_summed("sum"):
-        write_subtotals(sheet(SUBTOTALS, "按所属单位（中心学校、区直学校等）小计"), plan)
+        ws = sheet(SUBTOTALS, "按所属单位（中心学校、区直学校等）小计")
+        cached[ws.title] = write_subtotals(ws, plan)
     if counted_fields(form):
         write_counts(sheet(COUNTS, "每一项选择各选项的学校数和比例"), plan)
         rows.append(write_matrix(sheet(MATRIX, "每所学校每一项的选择"), plan, styles))
-    rows.append(write_returns(sheet(RETURNS, "名单上每所学校的报送状态、联系人和主要问题"), plan, styles))
+    rows.append(write_returns(sheet(RETURNS, "名单上每所学校的报送状态、联系人和校验问题"), plan, styles))
     if materials is not None:
         write_materials(sheet(MATERIALS, "每所学校每项材料的收取日期、逾期和未报"), plan, materials)
     for section, fields in text_sections(form):
         label = sheet_label(section, fields)
         rows.append(write_texts(sheet(label, f"各校填写的“{label}”，每条一行"), plan, styles, section, fields))
     rows.append(write_findings(sheet(FINDINGS, "程序校验发现的全部问题（含未计入汇总的学校）"), plan, styles))
-    write_cover(cover, plan, contents)
+    write_cover(cover, plan, contents, upward_name=upward_name)
     styles.frozen = True  # every style the rows use is registered: the workbook may be saved
-    _order(wb)
-    return wb, rows
+    _order(wb, first=COVER)
+    return wb, rows, cached
 
 
-def _order(wb: Workbook) -> None:
-    """Cover first, metadata last, and only the cover selected (two selected tabs = grouped sheets)."""
-    wb.move_sheet(COVER, offset=-wb.sheetnames.index(COVER))
+def build_upward(plan: Plan, collection_id: str, *, detail: bool = False) -> Built:
+    """The version for the level above: the form first and active, the grouped problems its lines
+    come from, optionally the detail and subtotals; no contacts, no findings."""
+    form = plan.form
+    wb = summary_form(plan, collection_id, upward=True)
+    taken = {form.sheet, META_SHEET}
+    styles = Styles(wb[form.sheet])
+    rows: list[SheetRows] = []
+    cached: dict[str, dict[str, Any]] = {}
+
+    def sheet(title: str, what: str) -> Worksheet:
+        return wb.create_sheet(sheet_title(title, taken))
+
+    _grouped_problems(wb, plan, sheet, cached)
+    if detail:
+        private = {f.id for f in (form.role("reporter"), form.role("phone")) if f is not None}
+        rows.append(write_detail(sheet(DETAIL, ""), plan, styles, leave_out=private))
+        if form.fields_summed("sum"):
+            ws = sheet(SUBTOTALS, "")
+            cached[ws.title] = write_subtotals(ws, plan)
+    styles.frozen = True
+    _order(wb, first=form.sheet)
+    return wb, rows, cached
+
+
+def _grouped_problems(wb: Workbook, plan: Plan, sheet, cached: dict[str, dict[str, Any]]) -> None:
+    """One 归纳 sheet per lines section, and the form's lines as formulas over its first rows."""
+    form = plan.form
+    for section in form.sections:
+        if section.id not in plan.problems:
+            continue
+        ws = sheet(grouped_label(section), f"各校所填“{section.label}”按相近的文字归纳，可修改；前几行填入汇总表")
+        cached[ws.title] = write_groups(ws, plan, section)
+        formulas, values = form_lines(plan, section, ws.title)
+        set_formulas(wb[form.sheet], formulas)
+        cached.setdefault(form.sheet, {}).update(values)
+
+
+def _order(wb: Workbook, first: str) -> None:
+    """``first`` first, metadata last, and only ``first`` selected (two selected tabs = grouped sheets)."""
+    wb.move_sheet(first, offset=-wb.sheetnames.index(first))
     if META_SHEET in wb.sheetnames:
         wb.move_sheet(META_SHEET, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(META_SHEET))
     select_only(wb, wb.worksheets[0])
-
-
-def mark_form_draft(ws: Worksheet, form: Form) -> None:
-    """A red line under the form's table: the figures include returns that failed the checks."""
-    layout = layout_of(form)
-    row = layout.last_row + 2
-    cell = ws.cell(row, 1)
-    set_text(cell, DRAFT_FORM_NOTE)
-    cell.font = font(bold=True, color=RED)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=layout.printed_cols)
-    ws.print_area = f"A1:{col_letter(layout.printed_cols)}{row}"

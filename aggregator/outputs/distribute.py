@@ -9,9 +9,9 @@ clerk asks for ``force``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
+from .. import clock
 from ..atomic import write_all_atomic
 from ..filenames import safe_file_name
 from ..collection.folder import Collection
@@ -40,7 +40,7 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
     outbox = col.folder("outbox")
     schools = col.schools()
     result = DistributeResult(outbox)
-    issued_at = datetime.now().isoformat(timespec="seconds")
+    issued_at = clock.stamp()
     template = None  # built only if some school needs a workbook
     pending: list[tuple[Path, bytes]] = []
     try:

@@ -2,8 +2,11 @@
 
 Why it is done this way:
 
-- A returned school gets its own workbook marked (see ``markup``) and an e-mail listing every
-  problem with its fix, so it is told everything in one round.
+- A returned school gets its own workbook marked (see ``markup``), an e-mail listing every
+  item with its fix (``letters``), a short text for the WeChat/QQ group (``chat``) and a page
+  to read on a phone (``phone``), so it is told everything in one round, wherever it reads.
+- With ``warnings=True`` a school whose accepted return still has warnings nobody confirmed is
+  asked to check them (请核对): the same files, the cells yellow, nothing sent back.
 - Every output is a plain file in ``feedback/``: a clerk without SMTP settings opens the .eml
   drafts in Outlook or Foxmail and sends them; ``反馈清单.csv`` is the checklist. Files for
   schools that no longer need them move to ``已作废/`` so a stale draft is never sent by mistake.
@@ -16,41 +19,42 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
-import smtplib
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from email.message import EmailMessage
+from datetime import date
 from pathlib import Path
 from typing import Iterable
 
+from .. import clock
 from ..atomic import write_atomic
-from ..filenames import safe_file_name
-from ..collection.folder import Collection
-from .distribute import issued_name
 from ..checks.findings import ERROR, WARNING
-from ..form.declaration import Form
+from ..collection.folder import Collection
 from ..collection.intake import display_name
-from ..collection.ledger import ReturnRecord
-from .mail import (
-    Attachment, Mailer, MailError, SmtpSettings, build_message, describe_failure, for_sending, parse_addresses,
-    smtp_settings, to_bytes,
-)
+from ..collection.roster import School
+from ..collection.status import STATE_LABELS, SchoolState, overview
+from ..filenames import safe_file_name
+from ..form.declaration import Form
 from ..messages import Note
 from ..progress import Cancel, Job, Progress
-from ..collection.roster import School
-from .markup import Problem, marked_workbook, workbook_bytes
-from ..collection.status import STATE_LABELS, SchoolState, overview
+from .chat import chat_text, reminder_list
+from .distribute import issued_name
+from .items import items_of
+from .letters import check_body, deadline_sentence, reminder_body, returned_body, sender
+from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
+from .markup import CHECK, RETURNED, marked_workbook, workbook_bytes
+from .phone import PHONE_TAG, phone_workbook, to_pdf
+from .sending import SENT_KEY, Draft, send_all, sent_record
 from .template import build_template
 
 INDEX_CSV = "反馈清单.csv"
+GROUP_LIST = "催报名单.txt"  # the schools still owed, to paste into the group
 STALE_FOLDER = "已作废"
 RETURNED_TAG = "退回修改"
+CHECK_TAG = "请核对"
 REMINDER_TAG = "催报"
-SENT_KEY = "feedback-sent:"  # ledger meta key prefix, one per school
-
-
+TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, "reminder": REMINDER_TAG}
+__all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "SENT_KEY", "STALE_FOLDER",
+           "FeedbackResult", "feedback", "needs_check", "sent_record"]
 
 
 @dataclass
@@ -61,16 +65,7 @@ class FeedbackResult:
     notes: list[Note | str]
     files: list[Path]
     sent: int = 0
-
-
-@dataclass
-class _Draft:
-    school: School
-    kind: str  # returned | reminder
-    path: Path
-    message: EmailMessage
-    to: list[str]
-    sha256: str = ""
+    checks: int = 0  # schools asked to check warnings (``warnings=True``)
 
 
 @dataclass
@@ -82,47 +77,79 @@ class _Row:
     sending: str = ""
 
 
+def needs_check(state: SchoolState) -> bool:
+    """Accepted, with warnings the clerk has not confirmed (``state.findings`` leaves those out)."""
+    return state.accepted and any(f.level == WARNING for f in state.findings)
+
+
 # ================================================================================================
 # The job
 # ================================================================================================
 
 
 def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, *,
-             today: date | None = None) -> Job[FeedbackResult]:
+             today: date | None = None, warnings: bool = False, phone: bool = True) -> Job[FeedbackResult]:
     """Generator: yields ``Progress`` per school (then per message sent), returns the result.
 
-    Returned schools get their marked workbook and a draft; missing schools get a reminder
-    draft with their blank workbook. ``today`` is for tests (deadline wording).
+    Returned schools get their marked workbook, a draft, a chat text and a phone page; missing
+    schools a reminder draft with their blank workbook and a chat text; with ``warnings``,
+    accepted schools with unconfirmed warnings a 请核对 letter. ``today`` defaults to the clock.
     """
     smtp = smtp_settings(col.mail()) if send else None  # refuse bad settings before any work
-    today = today or date.today()
+    today = today or clock.today()
     form = col.form
     folder = col.folder("feedback")
     states = overview(col).schools
-    todo = [s for s in states if s.status in ("returned", "missing")]
+    todo = [s for s in states if s.status in ("returned", "missing") or (warnings and needs_check(s))]
     result = FeedbackResult(folder, 0, 0, [], [])
     rows = {s.school.id: _Row(s) for s in states}
-    drafts: list[_Draft] = []
+    drafts: list[Draft] = []
+    pages: dict[Path, bytes] = {}
+    owner: dict[Path, str] = {}  # phone page -> school id
 
     review = [s.school.name for s in states if s.status == "needs_review"]
     if review:
         result.notes.append(Note.of("feedback-waiting", schools="、".join(review)))
+    if todo and not sender(col.settings):
+        result.notes.append("邮件草稿没有发件人：请用 dudao settings 文件夹 --mail-sender 邮箱地址 设置发件邮箱"
+                            "（用 Outlook、Foxmail 打开草稿时也可以手动选择）")
 
     for done, state in enumerate(todo, start=1):
         if cancel is not None:
             cancel.check()
         yield Progress(done, len(todo), state.school.name, "生成反馈")
-        if state.status == "returned":
-            files, draft = _returned(col, form, state, today, result.notes)
-            result.returned += 1
-        else:
-            files, draft = _reminder(col, form, state.school, today, result.notes)
+        if state.status == "missing":
+            files, draft = _reminder(col, form, state, today, result.notes)
             result.reminders += 1
+        else:
+            kind = RETURNED if state.status == "returned" else CHECK
+            files, draft, page = _marked(col, form, state, today, kind, result.notes)
+            if page is not None and phone:
+                target = _named(folder, state.school, kind, f"-{PHONE_TAG}.pdf")
+                pages[target], owner[target] = page, state.school.id
+            if kind == RETURNED:
+                result.returned += 1
+            else:
+                result.checks += 1
+        files.append((_named(folder, state.school, draft.kind, ".txt"),
+                       _chat_file(chat_text(form, col.settings, state, today))))
         for path, data in files:
             write_atomic(path, data)
             result.files.append(path)
             rows[state.school.id].files.append(path)
         drafts.append(draft)
+
+    if pages:
+        yield Progress(len(todo), len(todo), "", "生成手机查看的 PDF")
+        made = to_pdf(pages)
+        result.notes.extend(made.notes)
+        for path in made.written:
+            result.files.append(path)
+            rows[owner[path]].files.append(path)
+    if any(s.status == "missing" for s in states):
+        group = folder / GROUP_LIST
+        write_atomic(group, _chat_file(reminder_list(states, col.settings, form, today)))
+        result.files.append(group)
 
     _retire_stale(folder, states, set(result.files), result.notes)
     index = folder / INDEX_CSV
@@ -130,54 +157,85 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     result.files.append(index)
 
     if smtp is not None:
-        yield from _send_all(col, smtp, drafts, rows, result, cancel)
+        sending = {sid: "" for sid in rows}
+        result.sent = yield from send_all(col, smtp, drafts, sending, result.notes, cancel)
+        for sid, said in sending.items():
+            rows[sid].sending = said
         _write_index(index, rows.values(), sending=True)
     return result
 
 
-def _returned(col: Collection, form: Form, state: SchoolState, today: date,
-              notes: list[str]) -> tuple[list[tuple[Path, bytes]], _Draft]:
+def _stem(school: School) -> str:
+    return safe_file_name(school.name, fallback="学校")
+
+
+def _named(folder: Path, school: School, kind: str, suffix: str) -> Path:
+    return folder / f"{_stem(school)}-{TAGS[kind]}{suffix}"
+
+
+def _chat_file(text: str) -> bytes:
+    """UTF-8 with a BOM and CRLF: Notepad on any Windows shows it right, and it pastes as is."""
+    return ("\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n").encode("utf-8")
+
+
+def _remark(state: SchoolState) -> str:
+    return next((d.note for d in state.decisions if d.kind == "remark" and d.note), "")
+
+
+def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: str,
+            notes: list) -> tuple[list[tuple[Path, bytes]], _Draft, bytes | None]:
+    """A returned school's (or one asked to check) marked workbook, draft and phone page."""
     school, ret = state.school, state.current
-    assert ret is not None  # "returned" always has a current return
-    findings = sorted((f for f in state.findings if f.level in (ERROR, WARNING)), key=lambda f: f.level != ERROR)
+    assert ret is not None  # "returned" and accepted states always have a current return
+    levels = (ERROR, WARNING) if kind == RETURNED else (WARNING,)
+    items = items_of(f for f in state.findings if f.level in levels)
     title = form.title(col.settings.name)
-    deadline = _deadline_sentence(col, today, reminder=False)
-    marked = marked_workbook(col.root / ret.archived, form, ret, findings, school=school.name,
+    deadline = deadline_sentence(col.settings, today, reminder=False)
+    remark = _remark(state)
+    marked = marked_workbook(col.root / ret.archived, form, ret, [i.as_finding() for i in items], school=school.name,
                              district=col.settings.name, meta=_meta(col, school, "feedback"), title=title,
-                             deadline=deadline)
-    data, problems = marked.data, marked.problems
+                             deadline=deadline, kind=kind, remark=remark)
     if marked.rebuilt:
         notes.append(f"{school.name}：报送的文件“{display_name(ret.original_name)}”{marked.rebuilt}，无法在原表上标注，"
                      "已按读到的数据重新生成一份表并标注")
-    stem = f"{safe_file_name(school.name, fallback='学校')}-{RETURNED_TAG}"
-    xlsx = col.folder("feedback") / f"{stem}.xlsx"
+    xlsx = _named(col.folder("feedback"), school, kind, ".xlsx")
     to = _recipients(school, notes)
-    body = _returned_body(col, school, ret, title, problems, deadline, today)
-    msg = build_message(
-        to=to, sender=str(col.settings.mail.get("sender") or "").strip(),
-        subject=f"【请修改后重报】{title}——{school.name}", body=body,
-        attachments=[Attachment(xlsx.name, data)],
-    )
+    name = display_name(ret.original_name)
+    if kind == RETURNED:
+        subject = f"【请修改后重报】{title}——{school.name}"
+        body = returned_body(col.settings, school, title, name, items, deadline, today, remark)
+        heading = f"{school.name}：请修改以下 {sum(1 for i in items if i.level == ERROR)} 处（标红的格）"
+        closing = f"改好后把这个表重新发回。{deadline}"
+    else:
+        subject = f"【请核对】{title}——{school.name}"
+        body = check_body(col.settings, school, title, name, items, today, remark)
+        heading = f"{school.name}：报表已通过，以下 {len(items)} 处请核对（标黄的格）"
+        closing = "确认无误回复即可，不用重新报送；如需修改，改好后重新报送。"
+    msg = build_message(to=to, sender=sender(col.settings), subject=subject, body=body,
+                        attachments=[Attachment(xlsx.name, marked.data)])
     eml = xlsx.with_suffix(".eml")
-    return [(xlsx, data), (eml, to_bytes(msg))], _Draft(school, "returned", eml, msg, to, ret.sha256)
+    page = phone_workbook(marked.data, marked.table, heading, items, closing) if marked.table else None
+    return [(xlsx, marked.data), (eml, to_bytes(msg))], Draft(school, kind, eml, msg, to, ret.sha256), page
 
 
-def _reminder(col: Collection, form: Form, school: School, today: date,
-              notes: list[str]) -> tuple[list[tuple[Path, bytes]], _Draft]:
+def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
+              notes: list) -> tuple[list[tuple[Path, bytes]], Draft]:
+    school = state.school
     title = form.title(col.settings.name)
     name, blank = _blank_workbook(col, form, school)
     to = _recipients(school, notes)
+    unreadable = "；".join(f"发来的文件“{display_name(f.original_name)}”无法读取：{f.reason}" for f in state.files)
     msg = build_message(
-        to=to, sender=str(col.settings.mail.get("sender") or "").strip(),
-        subject=f"【催报】{title}——{school.name}",
-        body=_reminder_body(col, school, title, name, _deadline_sentence(col, today, reminder=True), today),
+        to=to, sender=sender(col.settings), subject=f"【催报】{title}——{school.name}",
+        body=reminder_body(col.settings, school, title, name, deadline_sentence(col.settings, today, reminder=True),
+                           today, _remark(state), unreadable),
         attachments=[Attachment(name, blank)],
     )
-    eml = col.folder("feedback") / f"{safe_file_name(school.name, fallback='学校')}-{REMINDER_TAG}.eml"
-    return [(eml, to_bytes(msg))], _Draft(school, "reminder", eml, msg, to)
+    eml = _named(col.folder("feedback"), school, "reminder", ".eml")
+    return [(eml, to_bytes(msg))], Draft(school, "reminder", eml, msg, to)
 
 
-def _recipients(school: School, notes: list[str]) -> list[str]:
+def _recipients(school: School, notes: list) -> list[str]:
     good, bad = parse_addresses(school.email)
     if bad:
         notes.append(f"{school.name}：名单中的邮箱“{'、'.join(bad)}”格式不对，邮件草稿中未填写，请核对名单")
@@ -193,7 +251,7 @@ def _meta(col: Collection, school: School, kind: str) -> dict[str, str]:
         "collection_id": col.settings.id,
         "school_id": school.id,
         "school_name": school.name,
-        "issued_at": datetime.now().isoformat(timespec="seconds"),
+        "issued_at": clock.stamp(),
     }
 
 
@@ -211,73 +269,6 @@ def _blank_workbook(col: Collection, form: Form, school: School) -> tuple[str, b
         return name, path.read_bytes()
     wb = build_template(form, district=col.settings.name, meta=_meta(col, school, "template"), unit=school.name)
     return name, workbook_bytes(wb)
-
-
-# ================================================================================================
-# Texts
-# ================================================================================================
-
-
-def _shown(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _deadline_sentence(col: Collection, today: date, *, reminder: bool) -> str:
-    if not col.settings.deadline:
-        return "请尽快报送。" if reminder else "请尽快修改后重新报送。"
-    end = date.fromisoformat(col.settings.deadline)
-    shown = _shown(end)
-    if today > end:
-        late = (today - end).days
-        return (f"报送截止日期（{shown}）已过 {late} 天，请尽快报送。" if reminder
-                else f"报送截止日期（{shown}）已过，请尽快修改后重新报送。")
-    if today == end:
-        return (f"今天（{shown}）是报送截止日期，请在今天内报送。" if reminder
-                else f"今天（{shown}）是报送截止日期，请在今天内修改后重新报送。")
-    left = (end - today).days
-    return (f"报送截止日期为 {shown}（还有 {left} 天），请按时报送。" if reminder
-            else f"修改后的报表请于 {shown} 前重新报送。")
-
-
-def _signature(col: Collection, today: date) -> str:
-    return f"\n{col.settings.name}教育局\n{_shown(today)}\n"
-
-
-def _returned_body(col: Collection, school: School, ret: ReturnRecord, title: str, problems: list[Problem],
-                   deadline: str, today: date) -> str:
-    errors = [p for p in problems if p.level == ERROR]
-    warnings = [p for p in problems if p.level == WARNING]
-    lines = [
-        f"{school.name}：",
-        "",
-        f"您好！贵单位报送的《{title}》（文件“{display_name(ret.original_name)}”）经校验，发现 {len(errors)} 处错误，"
-        "现退回，请修改后重新报送。",
-        "",
-        "需要修改的问题：",
-    ]
-    lines += [f"{i}. [{p.where}] {p.message}" for i, p in enumerate(errors, start=1)]
-    if warnings:
-        lines += ["", "请核对的地方（确认无误可以不改）："]
-        lines += [f"{i}. [{p.where}] {p.message}" for i, p in enumerate(warnings, start=1)]
-    lines += [
-        "",
-        "请在附件表格中按标红单元格的批注修改后重新报送。附件表格的第一页“请先看这里”列出了全部问题。",
-        deadline,
-        _signature(col, today),
-    ]
-    return "\n".join(lines)
-
-
-def _reminder_body(col: Collection, school: School, title: str, attachment: str, deadline: str,
-                   today: date) -> str:
-    return "\n".join([
-        f"{school.name}：",
-        "",
-        f"您好！《{title}》目前还没有收到贵单位的报表。{deadline}",
-        "",
-        f"请填写附件中的表格（{attachment}）后报送。如已报送，请回复本邮件告知，我们核对是否收到。",
-        _signature(col, today),
-    ])
 
 
 # ================================================================================================
@@ -308,12 +299,13 @@ def _write_index(path: Path, rows: Iterable[_Row], *, sending: bool) -> None:
     write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))  # the BOM tells Excel it is UTF-8
 
 
-def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path], notes: list[str]) -> None:
+def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path], notes: list) -> None:
     """Move our files for schools that no longer need them out of sight, never delete them."""
     moved = 0
+    names = [f"-{tag}{suffix}" for tag in TAGS.values() for suffix in (".xlsx", ".eml", ".txt", f"-{PHONE_TAG}.pdf")]
     for s in states:
-        stem = safe_file_name(s.school.name, fallback="学校")
-        for name in (f"{stem}-{RETURNED_TAG}.xlsx", f"{stem}-{RETURNED_TAG}.eml", f"{stem}-{REMINDER_TAG}.eml"):
+        stem = _stem(s.school)
+        for name in (stem + n for n in names):
             path = folder / name
             if path in written or not path.is_file():
                 continue
@@ -321,74 +313,10 @@ def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path
             target.mkdir(exist_ok=True)
             os.replace(path, target / name)
             moved += 1
+    group = folder / GROUP_LIST
+    if group not in written and group.is_file():
+        (folder / STALE_FOLDER).mkdir(exist_ok=True)
+        os.replace(group, folder / STALE_FOLDER / GROUP_LIST)
+        moved += 1
     if moved:
         notes.append(f"已将 {moved} 个不再需要的旧反馈文件移到 {folder / STALE_FOLDER}")
-
-
-# ================================================================================================
-# Sending
-# ================================================================================================
-
-
-def _send_all(col: Collection, smtp: SmtpSettings, drafts: list[_Draft], rows: dict[str, _Row], result: FeedbackResult,
-              cancel: Cancel | None) -> Job[None]:
-    today = date.today().isoformat()
-    pending = []
-    for d in drafts:
-        row = rows[d.school.id]
-        previous = sent_record(col, d.school.id)
-        if not d.to:
-            row.sending = "未发送：没有可用的邮箱"
-        elif previous and previous.get("kind") == d.kind and (
-            previous.get("sha256") == d.sha256 if d.kind == "returned" else previous.get("at", "")[:10] == today
-        ):
-            at = previous.get("at", "").replace("T", " ")
-            row.sending = f"此前已发送（{at}）"
-            result.notes.append(f"{d.school.name}：同样的邮件已于 {at} 发送过，本次未重复发送；"
-                                f"如需再发，可用邮件程序打开 {d.path.name} 发送")
-        else:
-            pending.append(d)
-    if not pending:
-        return
-    try:
-        with Mailer(smtp) as mailer:
-            for done, d in enumerate(pending, start=1):
-                if cancel is not None:
-                    cancel.check()
-                yield Progress(done, len(pending), d.school.name, "发送邮件")
-                row = rows[d.school.id]
-                try:
-                    refused = mailer.send(d.to, for_sending(d.message, smtp.sender))
-                except (smtplib.SMTPException, OSError) as exc:
-                    why = describe_failure(exc)
-                    row.sending = f"发送失败：{why}"
-                    result.notes.append(f"{d.school.name}：邮件未发出，{why}；草稿 {d.path.name} 可用邮件程序手动发送")
-                    continue
-                result.sent += 1
-                row.sending = "已发送"
-                if refused:
-                    why = "；".join(f"{a}（{r}）" for a, r in refused.items())
-                    row.sending = f"已发送，部分收件人被拒绝：{why}"
-                    result.notes.append(f"{d.school.name}：部分收件人被拒绝：{why}")
-                _record_sent(col, d)
-    except MailError as exc:
-        raise MailError(f"{exc}。已发出 {result.sent} 封；邮件草稿都已保存在 {result.folder}，"
-                        "也可以用邮件程序打开后手动发送") from None
-    result.notes.append(f"已发送 {result.sent} 封邮件")
-
-
-def sent_record(col: Collection, school_id: str) -> dict:
-    """What was last sent to the school by e-mail: {"kind": returned | reminder, "at", "to", "sha256"},
-    or {} when nothing was."""
-    raw = col.ledger.get(SENT_KEY + school_id)
-    try:
-        return json.loads(raw) if raw else {}
-    except json.JSONDecodeError:
-        return {}
-
-
-def _record_sent(col: Collection, d: _Draft) -> None:
-    value = {"kind": d.kind, "sha256": d.sha256, "at": datetime.now().isoformat(timespec="seconds"),
-             "to": d.to}
-    with col.ledger.transaction():
-        col.ledger.put(SENT_KEY + d.school.id, json.dumps(value, ensure_ascii=False))

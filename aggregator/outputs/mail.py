@@ -23,12 +23,12 @@ import re
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, make_msgid
 from typing import Iterable, Mapping
 
+from .. import clock
 from ..collection.folder import CollectionError
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -107,7 +107,7 @@ def build_message(
     if to:
         msg["To"] = ", ".join(to)
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime.now().astimezone())
+    msg["Date"] = format_datetime(clock.aware_now())  # the clerk's local time, with its offset
     # make_msgid's default asks DNS for this machine's name, which can hang on an office PC.
     msg["Message-ID"] = make_msgid(domain=_domain(sender))
     if draft:

@@ -42,6 +42,7 @@ from .template import build_template
 from .xlstyle import LIGHT_RED, LINK_BLUE, RED, YELLOW, display_width, fill, font, page_setup, select_only, set_text, text_height
 
 FEEDBACK_SHEET = "请先看这里"  # the reader should skip a sheet of this name in a resubmitted copy
+RETURNED, CHECK = "returned", "check"  # a copy sent back, or an accepted one with things to check
 AUTHOR = "区教育局"
 EDITABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
@@ -75,12 +76,18 @@ class Marked:
     data: bytes
     problems: list[Problem]
     rebuilt: str
+    table: str = ""  # the sheet holding the table, as named in ``data``
 
 
 def marked_workbook(path: Path, form: Form, ret: ReturnRecord, findings: list[Finding], *, school: str,
-                    district: str, meta: Mapping[str, str], title: str, deadline: str) -> Marked:
+                    district: str, meta: Mapping[str, str], title: str, deadline: str, kind: str = RETURNED,
+                    remark: str = "") -> Marked:
     """The school's file at ``path`` marked with ``findings`` (errors first), or, when openpyxl
-    cannot edit it, the form rebuilt from ``ret.values`` (with ``meta``) and marked instead."""
+    cannot edit it, the form rebuilt from ``ret.values`` (with ``meta``) and marked instead.
+
+    ``kind``: RETURNED (sent back) or CHECK (accepted, warnings to look at); ``remark``: the
+    clerk's own words for this school, shown on the first sheet."""
+    guide = _Guide(kind, school, title, deadline, remark)
     suffix = path.suffix.lower()
     if not path.is_file():
         rebuilt = "在 archive 文件夹中找不到"
@@ -98,16 +105,16 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, findings: list[Fi
             table = _table_sheet(wb, form, ret)
             problems = [_problem_in_own(wb, table, f) for f in findings]
             _mark(wb, problems)
-            _add_guide(wb, school, title, ret, problems, table.title, deadline, rebuilt="")
+            _add_guide(wb, guide, ret, problems, table.title, rebuilt="")
             try:
-                return Marked(workbook_bytes(wb), problems, "")
+                return Marked(workbook_bytes(wb), problems, "", table.title)
             except _OPENPYXL_FAILURES:
                 rebuilt = "无法用程序直接保存"
     wb = build_template(form, district=district, meta=meta, unit=school, values=_known_values(form, ret.values))
     problems = [_problem_by_layout(form, f) for f in findings]
     _mark(wb, problems)
-    _add_guide(wb, school, title, ret, problems, form.sheet, deadline, rebuilt=rebuilt)
-    return Marked(workbook_bytes(wb), problems, rebuilt)
+    _add_guide(wb, guide, ret, problems, form.sheet, rebuilt=rebuilt)
+    return Marked(workbook_bytes(wb), problems, rebuilt, form.sheet)
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
@@ -150,14 +157,21 @@ def _problem_in_own(wb: Workbook, table: Worksheet, f: Finding) -> Problem:
         ref = ref.replace("$", "").upper()
         if sheet in wb.sheetnames and isinstance(wb[sheet], Worksheet):
             targets.extend((sheet, cell) for cell in _expand_range(ref))
-    return Problem(f.level, "、".join(f.cells) or "—", f.message, tuple(targets))
+    return Problem(f.level, _where(f.cells), f.message, tuple(targets))
+
+
+def _where(cells: tuple[str, ...] | list[str]) -> str:
+    """The cells in a few characters: a group of connected findings names many."""
+    if len(cells) > 4:
+        return f"{'、'.join(cells[:3])} 等 {len(cells)} 格"
+    return "、".join(cells) or "—"
 
 
 def _problem_by_layout(form: Form, f: Finding) -> Problem:
     """A finding placed on the rebuilt form: its fields' cells in our layout."""
     cells = layout_of(form).cells
     refs = [cells[fid] for fid in f.fields if fid in cells]
-    return Problem(f.level, "、".join(refs) or "—", f.message, tuple((form.sheet, r) for r in refs))
+    return Problem(f.level, _where(refs), f.message, tuple((form.sheet, r) for r in refs))
 
 
 def _expand_range(ref: str) -> list[str]:
@@ -234,8 +248,17 @@ _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _GUIDE_WIDTHS = {"A": 8, "B": 18, "C": 90}
 
 
-def _add_guide(wb: Workbook, school: str, title: str, ret: ReturnRecord, problems: list[Problem],
-               table_title: str, deadline: str, *, rebuilt: str) -> None:
+@dataclass(frozen=True)
+class _Guide:
+    kind: str
+    school: str
+    title: str
+    deadline: str
+    remark: str
+
+
+def _add_guide(wb: Workbook, guide: _Guide, ret: ReturnRecord, problems: list[Problem], table_title: str,
+               *, rebuilt: str) -> None:
     """Insert "请先看这里" first and make it the sheet that opens."""
     for old in [ws for ws in wb.worksheets if ws.title == FEEDBACK_SHEET]:
         wb.remove(old)
@@ -256,11 +279,19 @@ def _add_guide(wb: Workbook, school: str, title: str, ret: ReturnRecord, problem
         ws.row_dimensions[row].height = max(height_min, text_height(text, sum(_GUIDE_WIDTHS.values()), font.size))
         row += 1
 
-    prose(f"{school}：《{title}》退回修改说明", font(14, bold=True), 28)
-    prose(f"贵单位报送的文件“{display_name(ret.original_name)}”（{received} 收到）经校验，发现 {len(errors)} 处错误"
-          + (f"、{len(warnings)} 处需要核对的地方" if warnings else "") + "，现退回，请修改后重新报送。",
-          font(11))
-    prose(deadline, font(11, bold=True, color=RED))
+    sent = f"贵单位报送的文件“{display_name(ret.original_name)}”（{received} 收到）"
+    if guide.kind == CHECK:
+        prose(f"{guide.school}：《{guide.title}》核对说明", font(14, bold=True), 28)
+        prose(f"{sent}已通过校验，已计入汇总。有 {len(warnings)} 处数字请核对：确认无误不用修改，"
+              "回复告知即可；如需修改，改好后用本文件重新报送。", font(11))
+    else:
+        prose(f"{guide.school}：《{guide.title}》退回修改说明", font(14, bold=True), 28)
+        prose(f"{sent}经校验，发现 {len(errors)} 处错误"
+              + (f"、{len(warnings)} 处需要核对的地方" if warnings else "") + "，现退回，请修改后重新报送。",
+              font(11))
+        prose(guide.deadline, font(11, bold=True, color=RED))
+    if guide.remark:
+        prose(f"区教育局说明：{guide.remark}", font(11, bold=True))
     prose(f"修改方法：在“{table_title}”工作表中，标红的单元格有错误，必须修改；标黄的单元格请核对，确认无误可以不改。"
           "把鼠标移到单元格上可以看到批注（问题和改法）；点击下表“单元格”一栏可跳到该单元格。"
           "改好后保存，用本文件重新报送即可（本页和底色不用删除）。", font(11))

@@ -17,6 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -112,6 +113,62 @@ def page_setup(ws: Worksheet, *, landscape: bool = False, fit_width: int = 1, fi
         ws.oddFooter.center.text = "第 &P 页 共 &N 页"
         ws.oddFooter.center.font = f"{FONT_NAME},Regular"
         ws.oddFooter.center.size = 9
+
+
+# What fits across an A4 page at 100 %, in screen pixels of column width: the page less openpyxl's
+# default 0.75-inch margins (1 pixel is 0.2646 mm). Excel draws a width of w characters as 7w + 5
+# pixels; LibreOffice, measured on its PDFs, as about 9w + 5: planned for the wider, a page
+# printed by either holds what was planned for it.
+_ACROSS_PX = {True: round((297 - 38.1) / 0.2646), False: round((210 - 38.1) / 0.2646)}
+MIN_SCALE = 60  # below this a printed table is not readable
+FIT_SCALE = 70  # a table fitted to one page across must keep this (estimates are rough: a margin)
+WIDE_SCALE = 75  # the scale wide tables print at, in column groups
+
+
+def _px(width: float) -> float:
+    return 9 * width + 5
+
+
+def print_wide(ws: Worksheet, widths: Sequence[float], *, title_cols: int, title_rows: str,
+               groups: Sequence[int] = (), landscape: bool = True) -> list[int]:
+    """Print a table readably however wide it is: on one page across if that keeps the scale at
+    ``FIT_SCALE`` or more, else at ``WIDE_SCALE`` in pages of whole column groups (``groups``:
+    the first column of each, 1-based), the first ``title_cols`` columns and ``title_rows``
+    repeated on every page, "第 N 页 共 M 页" at the foot. Returns the columns each page ends at."""
+    page_setup(ws, landscape=landscape, title_rows=title_rows)
+    across = _ACROSS_PX[landscape]
+    total = sum(_px(w) for w in widths)
+    if total * FIT_SCALE / 100 <= across * 0.97:
+        return []
+    capacity = across * 100 / WIDE_SCALE * 0.97 - sum(_px(w) for w in widths[:title_cols])
+    starts = sorted(set(groups) | {title_cols + 1})
+    breaks: list[int] = []
+    used = 0.0
+    col = title_cols + 1
+    while col <= len(widths):
+        end = next((g for g in starts if g > col), len(widths) + 1) - 1  # the group's last column
+        width = sum(_px(w) for w in widths[col - 1:end])
+        if used and used + width > capacity:  # the group starts a new page
+            breaks.append(col - 1)
+            used = 0.0
+        if width > capacity:  # a group wider than a page: split it where it must
+            for c in range(col, end + 1):
+                w = _px(widths[c - 1])
+                if used and used + w > capacity:
+                    breaks.append(c - 1)
+                    used = 0.0
+                used += w
+        else:
+            used += width
+        col = end + 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = WIDE_SCALE
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = None
+    if title_cols:
+        ws.print_title_cols = f"A:{col_letter(title_cols)}"
+    for b in breaks:
+        ws.col_breaks.append(Break(id=b, max=1048575, man=True))
+    return breaks
 
 
 def select_only(wb: Workbook, ws: Worksheet) -> None:

@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...form.declaration import Field, Form
 from ..bulk_rows import SheetRows, Styles
-from ..xlstyle import CENTRE, WRAP_TOP, page_setup, set_widths
+from ..xlstyle import CENTRE, WRAP_TOP, print_wide, set_widths
 from .cells import header_row, put, row_styles, styled, table_end
 from .figures import share
 from .plan import Plan
@@ -58,9 +58,16 @@ def write_counts(ws: Worksheet, plan: Plan) -> None:
         rate = share(counts, f.choices[0]) if f.choices else None
         cell = put(ws, row, len(values) + 1, rate)
         cell.number_format, cell.alignment = "0.0%", CENTRE
-    set_widths(ws, (6,) + ((16,) if with_group else ()) + (60,) + (10,) * (len(choices) + 3))
+    widths = (6,) + ((16,) if with_group else ()) + (60,) + (10,) * (len(choices) + 3)
+    set_widths(ws, widths)
     table_end(ws, len(head_labels), 1, 1 + len(fields), f"{'D' if with_group else 'C'}2")
-    page_setup(ws, landscape=True, title_rows="1:1")
+    print_wide(ws, widths, title_cols=len(fixed), title_rows="1:1")
+
+
+def _group_starts(form: Form, fields: tuple[Field, ...], first: int) -> list[int]:
+    """Where each checklist group (一、学校教育教学 …) starts among the matrix columns."""
+    groups = _groups(form)
+    return [first + i for i, f in enumerate(fields) if i == 0 or groups.get(f.row) != groups.get(fields[i - 1].row)]
 
 
 def _short(f: Field, n: int) -> str:
@@ -84,7 +91,8 @@ def write_matrix(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
             row = [styled(v, look[state.status]) for v in (seq, state.school.name, state.school.parent)]
             yield row + [(values.get(f.id), centred[state.status]) for f in fields]
 
-    set_widths(ws, (6, 26, 16, *(10,) * len(fields)))
+    widths = (6, 26, 16, *(10,) * len(fields))
+    set_widths(ws, widths)
     table_end(ws, len(labels), 1, 1 + len(plan.included), "C2")
-    page_setup(ws, landscape=True, title_rows="1:1")
+    print_wide(ws, widths, title_cols=2, title_rows="1:1", groups=[3] + _group_starts(plan.form, fields, 4))
     return SheetRows(ws.title, 2, 1 + len(plan.included), len(labels), rows(), styles.quoted)

@@ -8,25 +8,27 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...collection.status import SchoolState
-from ..xlstyle import RED, WRAP_TOP, font, page_setup, set_widths
+from ..xlstyle import RED, WRAP_TOP, font, page_setup, set_widths, text_height
 from .cells import BOLD, names, put
 from .plan import INCLUDE_TEXT, Plan
 
 DRAFT_NOTE = "含未通过校验的学校数据，仅供参考"
+_VALUE_WIDTH = 76  # with the label column, a portrait page at about 75 %
 _TITLE = font(16, bold=True)
 _ALERT = font(bold=True, color=RED)
 
 
 def hand_in(plan: Plan) -> str:
-    """What the clerk must still fill in on the form before it goes up: the form's own reporter
-    and phone fields, whatever the form calls them."""
-    missing = [f.label for f in (plan.form.role("reporter"), plan.form.role("phone")) if f is not None]
+    """What the clerk must still do before the summary can go up: set our own reporter and phone
+    (the upward version is written only then), whatever the form calls those fields."""
+    missing = plan.unsigned
     if not missing:
         return ""
-    return f"报送上级前请在“{plan.form.sheet}”中填写{'和'.join(missing)}"
+    return (f"未生成上报版：请先设置本级{'、'.join(missing)}（dudao settings 收集文件夹 --reporter 张三 "
+            "--phone 0722-1234567，或在桌面程序的“设置”中填写），再汇总一次")
 
 
-def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]]) -> None:
+def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]], upward_name: str = "") -> None:
     """``sheets``: (name, what it holds) of every other sheet, in order."""
     form, states = plan.form, plan.states
     late = [s for s in states if s.late]
@@ -46,15 +48,28 @@ def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]]) ->
         ("汇总范围", INCLUDE_TEXT[plan.include], _ALERT if plan.draft else None),
         ("完成情况", f"已汇总 {len(plan.included)} / 应报 {len(states)}", BOLD),
         ("逾期报送", _count_and_names(late), None),
-        ("未报送", _count_and_names(by_status["missing"]), None),
+        ("未报送", _count_and_names(by_status["missing"]) + ("（已过截止日期）" if plan.overdue and by_status["missing"]
+                                                             else ""), None),
         ("退回修改", _count_and_names(by_status["returned"]), None),
         ("待人工确认", _count_and_names(by_status["needs_review"]), None),
     ]
     if plan.unidentified or plan.unreadable:
         rows.append(("其他文件", f"收到的文件中另有 {plan.unidentified} 份未能确定是哪所学校、{plan.unreadable} 个无法读取，"
                                 "均未计入汇总（详见收取文件的列表）", None))
+    warned = plan.warned
+    rows.append(("未核实的提示", (f"{len(warned)} 所已计入汇总的学校有尚未核实的提示：{names(warned)}。"
+                                 "请与学校核实（dudao feedback --warnings 写“请核对”的反馈；核实后用 dudao confirm 记录）")
+                 if warned else "无（已计入汇总的学校没有尚未核实的提示）", _ALERT if warned else None))
     check = "；".join(f.message for f in plan.summary_findings) or "各项合计符合表内校验规则"
     rows.append(("汇总数据校验", check, _ALERT if plan.summary_findings else None))
+    for section, groups in plan.problems.items():
+        label = next((s.label for s in form.sections if s.id == section), section)
+        rows.append((label, f"“{form.sheet}”中的“{label}”是程序按各校所填的文字自动归纳的（共归纳为 {len(groups)} 类，"
+                            f"见“{label}归纳”），报送前请核对，可在“{label}归纳”中直接修改", _ALERT))
+    if upward_name:
+        grouped = "".join(f"和“{s.label}归纳”" for s in form.sections if s.id in plan.problems)
+        rows.append(("报送上级", f"请报送“{upward_name}”（与本文件在同一文件夹）：只含“{form.sheet}”{grouped}，"
+                              "不含学校的联系方式和校验问题", BOLD))
     r = 3
     for label, value, look in rows:
         put(ws, r, 1, label).font = BOLD
@@ -62,6 +77,7 @@ def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]]) ->
         cell.alignment = WRAP_TOP
         if look is not None:
             cell.font = look
+        ws.row_dimensions[r].height = text_height(value, _VALUE_WIDTH)  # LibreOffice does not grow them
         r += 1
     todo = hand_in(plan)
     if todo:
@@ -75,7 +91,7 @@ def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]]) ->
         r += 1
         put(ws, r, 1, name)
         put(ws, r, 2, what)
-    set_widths(ws, (16, 90))
+    set_widths(ws, (16, _VALUE_WIDTH))
     ws.sheet_view.showGridLines = False
     page_setup(ws)
 

@@ -9,11 +9,13 @@ level by level, and a problem line "X（3校）" from a lower summary weighs 3 s
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any, Iterable, Mapping, Sequence
 
 from ...form.declaration import Field, Form
+from .similar import problem_key, top_problems
+
+__all__ = ["add_up", "choice_counts", "problem_key", "share", "summary_values", "top_problems"]
 
 
 def summary_values(form: Form, values_list: Sequence[Mapping[str, Any]], *, unit: str = "") -> dict[str, Any]:
@@ -62,42 +64,3 @@ def share(counts: Counter, choice: str) -> float | None:
     """The share of returns that gave ``choice`` among those that gave any (None when none did)."""
     given = sum(n for c, n in counts.items() if c)
     return counts.get(choice, 0) / given if given else None
-
-
-_SCHOOLS_SUFFIX = re.compile(r"[（(](\d+)校[)）]$")
-_TRAILING_PUNCT = "。；;，,.、"
-
-
-def problem_key(text: Any) -> tuple[str, int]:
-    """The comparable form of a problem line and how many schools it stands for.
-
-    Spaces (half or full width) and trailing punctuation are dropped, so "作业公示 不及时。" and
-    "作业公示不及时" are one problem; a lower summary's "（3校）" suffix becomes a weight of 3.
-    """
-    s = re.sub(r"\s+", "", str(text))
-    weight = 1
-    m = _SCHOOLS_SUFFIX.search(s)
-    if m:
-        weight, s = max(int(m[1]), 1), s[: m.start()]
-    return s.rstrip(_TRAILING_PUNCT), weight
-
-
-def top_problems(sources: Iterable[Iterable[Any]], n: int) -> list[str]:
-    """The ``n`` problems reported by most schools; one school naming a problem twice counts once.
-
-    Ties keep the order in which problems were first reported (roster order), so the result does
-    not change from one run to the next.
-    """
-    counts: dict[str, int] = {}
-    for lines in sources:
-        mine: dict[str, int] = {}
-        for line in lines:
-            if line is None:
-                continue
-            key, weight = problem_key(line)
-            if key:
-                mine[key] = max(mine.get(key, 0), weight)
-        for key, weight in mine.items():
-            counts[key] = counts.get(key, 0) + weight
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    return [f"{text}（{k}校）" if k > 1 else text for text, k in ranked[:n]]

@@ -4,8 +4,8 @@ the counts and whether the totals still pass the form's own rules."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from ...checks.findings import ERROR, WARNING, Finding
@@ -14,6 +14,7 @@ from ...collection.status import Overview, SchoolState
 from ...form.declaration import Form
 from ...form.layout import layout_of
 from .figures import choice_counts, summary_values
+from .similar import ProblemGroup, group_problems
 
 ACCEPTED = ("accepted", "accepted_with_warnings")
 INCLUDE: dict[str, tuple[str, ...]] = {
@@ -26,6 +27,17 @@ INCLUDE_TEXT = {
     "warnings": "只汇总已通过校验的学校（含有提示的）",
     "all": "汇总全部已报送的学校，包括退回修改和待人工确认的学校",
 }
+
+
+@dataclass(frozen=True)
+class Reporting:
+    """Who hands the summary in: the collection's own 填报单位, 填报人, 联系电话 and the date."""
+
+    unit: str
+    reporter: str = ""
+    phone: str = ""
+    on: date | None = None
+
 
 
 @dataclass(frozen=True)
@@ -45,17 +57,42 @@ class Plan:
     unidentified: int
     unreadable: int
     draft: bool  # figures from returns that failed the checks are in: every sheet must say so
+    reporting: Reporting = Reporting("")
+    overdue: bool = False  # the deadline has passed: a school still missing is late
+    problems: dict[str, list[ProblemGroup]] = field(default_factory=dict)  # lines section -> groups
+
+    @property
+    def unsigned(self) -> tuple[str, ...]:
+        """What the form asks of the sender (填报人, 联系电话) that the settings do not give yet."""
+        wanted = (("reporter", self.reporting.reporter), ("phone", self.reporting.phone))
+        return tuple(self.form.role(role).label for role, value in wanted if self.form.role(role) and not value)
+
+    @property
+    def warned(self) -> tuple[SchoolState, ...]:
+        """Included returns with warnings nobody confirmed (confirmed ones are settled)."""
+        return tuple(s for s in self.included if any(f.level == WARNING for f in s.findings))
 
 
 def make_plan(form: Form, ov: Overview, included: list[SchoolState], *, district: str, include: str,
-              deadline: str, generated: datetime) -> Plan:
+              deadline: str, generated: datetime, reporting: Reporting | None = None) -> Plan:
+    reporting = reporting or Reporting(district)
     values = [s.current.values for s in included]
-    totals = summary_values(form, values, unit=district)
+    totals = summary_values(form, values, unit=reporting.unit or district)
+    for role, value in (("reporter", reporting.reporter), ("phone", reporting.phone), ("date", reporting.on)):
+        f = form.role(role)
+        if f is not None and value:
+            totals[f.id] = value
+    end = datetime.fromisoformat(deadline).replace(hour=23, minute=59, second=59) if deadline else None
+    problems = {
+        s.id: group_problems((st.school.name, [st.current.values.get(r.id) for r in s.rows]) for st in included)
+        for s in form.sections if s.kind == "lines" and (s.summary or "list") == "list"
+    }
     return Plan(
         form=form, district=district, include=include, deadline=deadline, generated=generated,
         states=ov.schools, included=tuple(included), totals=totals, counts=choice_counts(form, values),
         summary_findings=tuple(check_summary(form, totals)), unidentified=len(ov.unidentified),
         unreadable=len(ov.unreadable), draft=any(s.status not in ACCEPTED for s in included),
+        reporting=reporting, overdue=bool(end and generated > end), problems=problems,
     )
 
 

@@ -13,7 +13,7 @@ from ...atomic import write_atomic
 from ...collection.folder import Collection, CollectionError
 from ...filenames import safe_file_name
 from ...form.declaration import Form
-from ..bulk_rows import SheetRows, add_rows
+from ..bulk_rows import SheetRows, add_rows, fill_cached
 from ...messages import Note
 
 MAX_COPIES = 20  # 汇总表(2) … (20): beyond that something else is wrong (a read-only folder)
@@ -24,6 +24,12 @@ def default_path(col: Collection, form: Form, draft: bool = False) -> Path:
     name = safe_file_name(f"{col.settings.name}{form.annex}汇总表" + ("（含未通过，仅供参考）" if draft else ""),
                           fallback="汇总表")
     return col.folder("summary") / f"{name}.xlsx"
+
+
+def upward_path(col: Collection, form: Form) -> Path:
+    """The version for the level above, beside the working one: "曾都区附件5汇总表(上报).xlsx"."""
+    working = default_path(col, form)
+    return working.with_name(f"{working.stem}(上报).xlsx")
 
 
 def target_path(path: Path) -> tuple[Path, list[str]]:
@@ -54,14 +60,15 @@ def _copies(path: Path) -> Iterator[Path]:
         yield path.with_name(f"{path.stem}({i}){path.suffix}")
 
 
-def summary_bytes(wb: Workbook, rows: Sequence[SheetRows] = ()) -> bytes:
-    """The workbook as .xlsx bytes, with the streamed rows of its long sheets."""
+def summary_bytes(wb: Workbook, rows: Sequence[SheetRows] = (), cached: dict | None = None) -> bytes:
+    """The workbook as .xlsx bytes, with the streamed rows of its long sheets and the present
+    values of the formulas openpyxl wrote (sheet -> cell -> value)."""
     saved = io.BytesIO()
     wb.save(saved)
     if not rows:
-        return saved.getvalue()
+        return fill_cached(saved.getvalue(), cached or {})
     out = io.BytesIO()
-    add_rows(saved.getvalue(), rows, out)
+    add_rows(saved.getvalue(), rows, out, cached)
     return out.getvalue()
 
 

@@ -16,9 +16,10 @@ from ...checks.findings import ERROR, INFO, WARNING
 from ...collection.intake import display_name
 from ...collection.status import STATE_LABELS, SchoolState
 from ...form.declaration import Field, Form
-from ...messages import render
-from ..bulk_rows import SheetRows, Styles
-from ..xlstyle import RED, TOTAL_GREY, WRAP_TOP, fill, font, page_setup, set_widths
+from ...form.layout import col_letter
+from ...messages import render, rule_name
+from ..bulk_rows import Formula, SheetRows, Styles
+from ..xlstyle import RED, TOTAL_GREY, WRAP_TOP, display_width, fill, font, print_wide, set_widths
 from .cells import BOLD, head, header_row, parent, put, row_styles, styled, table_end, when, whole_district, yes
 from .figures import summary_values
 from .plan import ACCEPTED, Plan
@@ -85,9 +86,10 @@ def two_line_header(ws: Worksheet, fixed: Sequence[str], columns: Sequence[Field
 DETAIL_FIXED = ("序号", "学校名称", "学段", "所属单位", "状态", "报送时间", "是否逾期")
 
 
-def write_detail(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
-    """One row per included school with every field, then the total row."""
-    columns = field_columns(plan.form, plan.form.fields)
+def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[str] = ()) -> SheetRows:
+    """One row per included school with every field (but ``leave_out``), then the total row."""
+    dropped = set(leave_out)
+    columns = field_columns(plan.form, [f for f in plan.form.fields if f.id not in dropped])
     two_line_header(ws, DETAIL_FIXED, columns)
     n_fixed, n_cols = len(DETAIL_FIXED), len(DETAIL_FIXED) + len(columns)
     last = 2 + len(plan.included)
@@ -100,21 +102,46 @@ def write_detail(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
             fixed = (seq, state.school.name, state.school.stage, state.school.parent,
                      STATE_LABELS[state.status], when(cur.received_at), yes(state.late))
             yield [styled(v, look[state.status]) for v in (*fixed, *(cur.values.get(c.field.id) for c in columns))]
-        sums = [(plan.totals[c.field.id] if c.field.summary == "sum" else None, total) for c in columns]
+        sums = [(column_sum(n_fixed + i, 3, last, plan.totals[c.field.id]) if c.field.summary == "sum" else None,
+                 total) for i, c in enumerate(columns, start=1)]
         yield [(None, total), ("合计", total)] + [(None, total)] * (n_fixed - 2) + sums
 
-    set_widths(ws, (6, 26, 8, 16, 12, 16, 8, *(c.width for c in columns)))
+    widths = (6, 26, fit_width(8, (s.school.stage for s in plan.states)), 16, 12, 16, 8, *(c.width for c in columns))
+    set_widths(ws, widths)
     table_end(ws, n_cols, 2, last, "C3")
-    page_setup(ws, landscape=True, title_rows="1:2")
+    print_wide(ws, widths, title_cols=2, title_rows="1:2", groups=group_starts(n_fixed, columns, first=3))
     return SheetRows(ws.title, 3, last + 1, n_cols, rows(), styles.quoted)
+
+
+def column_sum(col: int, first: int, last: int, cached: Any) -> Formula:
+    """=SUM over a column's body rows, with its value now: a 合计 row the clerk can trust after
+    editing a school's figure, that readers which do not calculate still show."""
+    letter = col_letter(col)
+    return Formula(f"SUM({letter}{first}:{letter}{max(last, first)})", cached)
+
+
+def fit_width(least: float, texts: Iterable[str]) -> float:
+    """A column wide enough for its longest text (九年一贯制 must not spill into the next column)."""
+    return max([least] + [display_width(t) + 2 for t in texts if t])
+
+
+def group_starts(n_fixed: int, columns: Sequence[FieldColumn], first: int) -> list[int]:
+    """The first column of each group a printed page should keep whole: the fixed columns from
+    ``first``, then each row's (or section's) columns."""
+    starts = [first]
+    for i, c in enumerate(columns):
+        if i == 0 or c.key != columns[i - 1].key:
+            starts.append(n_fixed + 1 + i)
+    return starts
 
 
 SUBTOTAL_FIXED = ("序号", "所属单位", "应报学校数", "已汇总学校数")
 SUBTOTAL_DRAFT = "其中未通过校验"
 
 
-def write_subtotals(ws: Worksheet, plan: Plan) -> None:
-    """Per parent unit: schools expected and summed, every summed field; then the district total."""
+def write_subtotals(ws: Worksheet, plan: Plan) -> dict[str, Any]:
+    """Per parent unit: schools expected and summed, every summed field; then the district total
+    as SUM formulas. Returns the formulas' present values by cell (``bulk_rows.fill_cached``)."""
     form = plan.form
     columns = field_columns(form, form.fields_summed("sum"))
     fixed = SUBTOTAL_FIXED + ((SUBTOTAL_DRAFT,) if plan.draft else ())
@@ -137,25 +164,46 @@ def write_subtotals(ws: Worksheet, plan: Plan) -> None:
     counts = ["", whole_district(plan.district), len(plan.states), len(plan.included)]
     if plan.draft:
         counts.append(sum(1 for s in plan.included if s.status not in ACCEPTED))
-    _subtotal_row(ws, row, counts, columns, plan.totals)
+    cached: dict[str, Any] = {}
+    sums = {}
+    for i, col in enumerate(columns, start=len(fixed) + 1):
+        formula = column_sum(i, 3, last, plan.totals[col.field.id])
+        sums[col.field.id] = "=" + formula.text
+        cached[f"{col_letter(i)}{row}"] = formula.cached
+    for i in range(3, len(fixed) + 1):  # the counts of schools add up too
+        letter = col_letter(i)
+        cached[f"{letter}{row}"] = counts[i - 1]
+        counts[i - 1] = f"=SUM({letter}3:{letter}{max(last, 3)})"
+    _subtotal_row(ws, row, counts, columns, sums)
     for c in range(1, len(fixed) + len(columns) + 1):
         cell = ws.cell(row, c)
         cell.font, cell.fill = BOLD, _TOTAL
-    set_widths(ws, (6, 24, 8, 8, *((8,) if plan.draft else ()), *(c.width for c in columns)))
+    widths = (6, 24, 8, 8, *((8,) if plan.draft else ()), *(c.width for c in columns))
+    set_widths(ws, widths)
     table_end(ws, len(fixed) + len(columns), 2, last, "C3")
-    page_setup(ws, landscape=True, title_rows="1:2")
+    print_wide(ws, widths, title_cols=2, title_rows="1:2", groups=group_starts(len(fixed), columns, first=3))
+    return cached
 
 
 def _subtotal_row(ws: Worksheet, row: int, fixed: Sequence[Any], columns: Sequence[FieldColumn],
                   sums: Mapping[str, Any]) -> None:
+    """Our own "=SUM(...)" strings become formulas; every other value goes in as ``put`` does."""
     for i, value in enumerate(fixed, start=1):
-        put(ws, row, i, value if value != "" else None)
+        _ours(ws, row, i, value if value != "" else None)
     for i, col in enumerate(columns, start=len(fixed) + 1):
-        put(ws, row, i, sums[col.field.id])
+        _ours(ws, row, i, sums[col.field.id])
+
+
+def _ours(ws: Worksheet, row: int, col: int, value: Any) -> None:
+    if isinstance(value, str) and value.startswith("=SUM("):
+        ws.cell(row, col).value = value  # a formula we wrote, never a school's text
+    else:
+        put(ws, row, col, value)
 
 
 RETURNS_HEAD = ("序号", "学校", "学段", "所属单位", "状态", "计入汇总", "是否逾期", "报送时间", "版本", "文件",
-                "联系人", "联系电话", "邮箱", "主要问题摘要", "区教育局处理")
+                "联系人", "联系电话", "邮箱", "校验问题摘要", "区教育局处理")
+OVERDUE_MISSING = "是（未报）"
 
 
 def write_returns(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
@@ -168,9 +216,10 @@ def write_returns(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
     def rows() -> Iterator[list[tuple[Any, int]]]:
         for seq, state in enumerate(plan.states, start=1):
             s, cur = state.school, state.current
+            late = yes(state.late) if cur else (OVERDUE_MISSING if plan.overdue and state.status == "missing" else "")
             values = (
                 seq, s.name, s.stage, s.parent, STATE_LABELS[state.status], yes(id(state) in included),
-                yes(state.late) if cur else "", when(cur.received_at) if cur else None,
+                late, when(cur.received_at) if cur else None,
                 state.versions or None, display_name(cur.original_name) if cur else "", s.contact, s.phone,
                 s.email,
             )
@@ -178,9 +227,11 @@ def write_returns(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
             yield [styled(v, look[state.status]) for v in values] + [(first_problem(state), wrap),
                                                                       (decided(state), wrap)]
 
-    set_widths(ws, (6, 26, 8, 16, 14, 8, 8, 16, 6, 24, 10, 14, 22, 60, 40))
+    widths = (6, 26, fit_width(8, (st.school.stage for st in plan.states)), 16, 14, 8, 10, 16, 6, 24, 10, 14, 22,
+              60, 40)
+    set_widths(ws, widths)
     table_end(ws, len(RETURNS_HEAD), 1, last, "C2")
-    page_setup(ws, landscape=True, title_rows="1:1")
+    print_wide(ws, widths, title_cols=2, title_rows="1:1", groups=(3, 8, 11, 14))
     return SheetRows(ws.title, 2, last, len(RETURNS_HEAD), rows(), styles.quoted)
 
 
@@ -200,8 +251,8 @@ def first_problem(state: SchoolState) -> str:
 
 def decided(state: SchoolState) -> str:
     """The clerk's decisions about the school: what, why, when and by whom."""
-    return "；".join(f"{d.label}{'（' + d.rule + '）' if d.rule else ''}：{d.note or '无说明'}（{d.at[:10]} {d.by}）"
-                    for d in state.decisions)
+    return "；".join(f"{d.label}{'（' + rule_name(d.rule, state.form) + '）' if d.rule else ''}："
+                    f"{d.note or '无说明'}（{d.at[:10]} {d.by}）" for d in state.decisions)
 
 
 FINDINGS_HEAD = ("学校", "状态", "级别", "规则", "单元格", "说明")
@@ -220,7 +271,7 @@ def write_findings(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
     def rows() -> Iterator[list[tuple[Any, int]]]:
         for state in plan.states:
             label = STATE_LABELS[state.status]
-            lines = [(LEVEL_LABELS.get(f.level, f.level), f.rule, "、".join(f.cells), f.message)
+            lines = [(LEVEL_LABELS.get(f.level, f.level), rule_name(f.rule, plan.form), "、".join(f.cells), f.message)
                      for f in state.findings]
             if state.current is not None and state.current.review:
                 lines.insert(0, (REVIEW_LEVEL, "", "", render(state.current.review)))
@@ -229,8 +280,9 @@ def write_findings(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
                 yield [(state.school.name, plain), (label, plain), (level, alert), (rule, plain), (cells, plain),
                        (message, wrap)]
 
-    set_widths(ws, (26, 14, 6, 20, 14, 90))
+    widths = (26, 14, 6, 24, 14, 90)
+    set_widths(ws, widths)
     table_end(ws, len(FINDINGS_HEAD), 1, 1 + n, "B2")
-    page_setup(ws, landscape=True, title_rows="1:1")
+    print_wide(ws, widths, title_cols=1, title_rows="1:1")
     return SheetRows(ws.title, 2, 1 + n, len(FINDINGS_HEAD), rows(), styles.quoted)
 

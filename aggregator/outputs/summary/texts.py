@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...collection.status import STATE_LABELS, STATES
 from ...form.declaration import Field, Form, Section
 from ..bulk_rows import SheetRows, Styles
-from ..xlstyle import page_setup, set_widths
+from ..xlstyle import print_wide, set_widths
 from .cells import header_row, row_styles, table_end
 from .plan import Plan
 
@@ -68,7 +68,7 @@ def write_texts(ws: Worksheet, plan: Plan, styles: Styles, section: Section, fie
 
     set_widths(ws, widths)
     table_end(ws, len(head), 1, 1 + len(found), "B2")
-    page_setup(ws, title_rows="1:1")
+    print_wide(ws, widths, title_cols=1, title_rows="1:1")
     return SheetRows(ws.title, 2, 1 + len(found), len(head), rows(), styles.quoted)
 
 

@@ -1,0 +1,139 @@
+"""A page a school reporter reads on a phone: its own table with the wrong cells marked, the
+list of what to change under it, one A4 page as PDF.
+
+Schools talk to the bureau in WeChat/QQ groups; a phone opens a PDF in the chat, while an .xlsx
+with comments needs a computer. The page is the marked workbook's own table sheet (so the cells
+the messages name are the cells on the page), everything else removed, the items written below
+the table, fitted to one page. LibreOffice turns it into PDF when it is installed (one run for
+every school of a batch); without it the clerk is told so in one sentence and sends the .xlsx.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.page import PageMargins
+
+from ..atomic import write_atomic
+from ..checks.findings import ERROR
+from ..form.layout import col_letter
+from .items import Item
+from .xlstyle import RED, font, page_setup, select_only, set_text, text_height
+
+PHONE_TAG = "手机查看"
+TIMEOUT = 180  # seconds for one LibreOffice run over a batch
+_WINDOWS_PLACES = (r"C:\Program Files\LibreOffice\program\soffice.exe",
+                   r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
+_MAX_COLS = 12
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+@dataclass
+class PhonePages:
+    written: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def soffice() -> str | None:
+    """LibreOffice's converter, if installed: on PATH, else where Windows installs it."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    if sys.platform == "win32":
+        return next((p for p in _WINDOWS_PLACES if Path(p).is_file()), None)
+    return None
+
+
+def phone_workbook(marked: bytes, table: str, heading: str, items: list[Item], closing: str) -> bytes:
+    """The table sheet of a marked workbook alone, the items below it, one portrait page."""
+    wb = load_workbook(io.BytesIO(marked))
+    ws = wb[table]
+    for name in list(wb.sheetnames):
+        if name != table:
+            del wb[name]
+    n_cols = max(1, min(ws.max_column, _MAX_COLS))
+    width = sum((ws.column_dimensions[col_letter(c)].width or 8.43) for c in range(1, n_cols + 1))
+    row = ws.max_row + 2
+    lines = [(heading, font(12, bold=True, color=RED))]
+    lines += [(f"{i}. {item.text}", font(11, color=RED if item.level == ERROR else None))
+              for i, item in enumerate(items, start=1)]
+    lines.append((closing, font(11, bold=True)))
+    for text, look in lines:
+        cell = ws.cell(row, 1)
+        set_text(cell, text)
+        cell.font, cell.alignment = look, _WRAP
+        if n_cols > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n_cols)
+        ws.row_dimensions[row].height = text_height(text, width, look.size)
+        row += 1
+    ws.print_title_rows = None
+    ws.print_area = f"A1:{col_letter(n_cols)}{row - 1}"
+    page_setup(ws, fit_width=1, fit_height=1, footer=False,
+               margins=PageMargins(left=0.3, right=0.3, top=0.4, bottom=0.4, header=0.1, footer=0.1))
+    select_only(wb, ws)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def to_pdf(pages: dict[Path, bytes], *, timeout: float = TIMEOUT) -> PhonePages:
+    """Each workbook of ``pages`` (target PDF path -> .xlsx bytes) as a PDF at its target."""
+    out = PhonePages()
+    if not pages:
+        return out
+    exe = soffice()
+    if exe is None:
+        out.notes.append("没有找到 LibreOffice，未生成手机查看用的 PDF；可把标注好的 .xlsx 直接发给学校"
+                         "（安装 LibreOffice 后重新运行反馈即可生成）")
+        return out
+    with tempfile.TemporaryDirectory(prefix="dudao-phone-") as tmp:
+        work = Path(tmp)
+        sources = {}
+        for i, (target, data) in enumerate(pages.items(), start=1):
+            src = work / f"page{i}.xlsx"
+            src.write_bytes(data)
+            sources[target] = src
+        problem = _convert(exe, list(sources.values()), work / "pdf", work / "profile", timeout)
+        for target, src in sources.items():
+            pdf = work / "pdf" / f"{src.stem}.pdf"
+            if pdf.is_file() and pdf.stat().st_size:
+                write_atomic(target, pdf.read_bytes())
+                out.written.append(target)
+        missing = len(pages) - len(out.written)
+        if missing:
+            out.notes.append(f"有 {missing} 份手机查看用的 PDF 没有生成（LibreOffice {problem or '没有输出'}）；"
+                             "可把标注好的 .xlsx 直接发给学校")
+    return out
+
+
+def _convert(exe: str, sources: list[Path], outdir: Path, profile: Path, timeout: float) -> str:
+    """Run soffice once over ``sources``; "" when it finished, else why not."""
+    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
+           "--convert-to", "pdf", "--outdir", str(outdir), *map(str, sources)]
+    posix = os.name == "posix"
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=posix)
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            if posix:
+                os.killpg(proc.pid, signal.SIGKILL)  # soffice is a wrapper: its whole group must go
+            else:
+                proc.kill()
+        proc.communicate()
+        return f"转换超过 {int(timeout)} 秒，已停止"
+    if proc.returncode != 0:
+        return f"转换失败（{err.decode(errors='replace').strip()[:200] or proc.returncode}）"
+    return ""

@@ -1,0 +1,98 @@
+"""Sending the feedback drafts over SMTP, once: what was sent to a school is kept in the ledger.
+
+The bytes sent are the draft's bytes (``mail.for_sending``), so what the clerk can open is what
+the school received. A return already sent back is not sent twice, nor a reminder twice on one
+day, so re-running after a failure only retries the failures; a server that refuses one school
+is a note, and the next school is tried.
+"""
+
+from __future__ import annotations
+
+import json
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from .. import clock
+from ..collection.folder import Collection
+from ..collection.roster import School
+from ..progress import Cancel, Job, Progress
+from .mail import Mailer, MailError, SmtpSettings, describe_failure, for_sending
+
+SENT_KEY = "feedback-sent:"  # ledger meta key prefix, one per school
+
+
+@dataclass
+class Draft:
+    school: School
+    kind: str  # returned | check | reminder
+    path: Path
+    message: EmailMessage
+    to: list[str]
+    sha256: str = ""
+
+
+def send_all(col: Collection, smtp: SmtpSettings, drafts: list[Draft], status: dict[str, str], notes: list,
+             cancel: Cancel | None) -> Job[int]:
+    """Send what has not been sent; ``status`` gets, per school id, how it went. Returns how many
+    messages went out."""
+    today = clock.today().isoformat()
+    sent = 0
+    pending = []
+    for d in drafts:
+        previous = sent_record(col, d.school.id)
+        if not d.to:
+            status[d.school.id] = "未发送：没有可用的邮箱"
+        elif previous and previous.get("kind") == d.kind and (
+            previous.get("sha256") == d.sha256 if d.kind != "reminder" else previous.get("at", "")[:10] == today
+        ):
+            at = previous.get("at", "").replace("T", " ")
+            status[d.school.id] = f"此前已发送（{at}）"
+            notes.append(f"{d.school.name}：同样的邮件已于 {at} 发送过，本次未重复发送；"
+                         f"如需再发，可用邮件程序打开 {d.path.name} 发送")
+        else:
+            pending.append(d)
+    if not pending:
+        return 0
+    try:
+        with Mailer(smtp) as mailer:
+            for done, d in enumerate(pending, start=1):
+                if cancel is not None:
+                    cancel.check()
+                yield Progress(done, len(pending), d.school.name, "发送邮件")
+                try:
+                    refused = mailer.send(d.to, for_sending(d.message, smtp.sender))
+                except (smtplib.SMTPException, OSError) as exc:
+                    why = describe_failure(exc)
+                    status[d.school.id] = f"发送失败：{why}"
+                    notes.append(f"{d.school.name}：邮件未发出，{why}；草稿 {d.path.name} 可用邮件程序手动发送")
+                    continue
+                sent += 1
+                status[d.school.id] = "已发送"
+                if refused:
+                    why = "；".join(f"{a}（{r}）" for a, r in refused.items())
+                    status[d.school.id] = f"已发送，部分收件人被拒绝：{why}"
+                    notes.append(f"{d.school.name}：部分收件人被拒绝：{why}")
+                _record_sent(col, d)
+    except MailError as exc:
+        raise MailError(f"{exc}。已发出 {sent} 封；邮件草稿都已保存在 {col.folder('feedback')}，"
+                        "也可以用邮件程序打开后手动发送") from None
+    notes.append(f"已发送 {sent} 封邮件")
+    return sent
+
+
+def sent_record(col: Collection, school_id: str) -> dict:
+    """What was last sent to the school by e-mail: {"kind": returned | check | reminder, "at", "to",
+    "sha256"}, or {} when nothing was."""
+    raw = col.ledger.get(SENT_KEY + school_id)
+    try:
+        return json.loads(raw) if raw else {}
+    except json.JSONDecodeError:
+        return {}
+
+
+def _record_sent(col: Collection, d: Draft) -> None:
+    value = {"kind": d.kind, "sha256": d.sha256, "at": clock.stamp(), "to": d.to}
+    with col.ledger.transaction():
+        col.ledger.put(SENT_KEY + d.school.id, json.dumps(value, ensure_ascii=False))
