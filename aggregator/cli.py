@@ -123,25 +123,28 @@ def cmd_distribute(a: argparse.Namespace) -> int:
 
 def cmd_collect(a: argparse.Namespace) -> int:
     from .collection.collect import collect
-    from .collection.status import STATE_LABELS
+    from .collection.status import DOCUMENT_LABELS, STATE_LABELS
 
     with open_collection(a.dir) as col:
         res = drive(collect(col, a.paths or None, retry_unreadable=a.retry_unreadable))
     for name, school, status in res.new_returns:
         out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {display_name(name)}")
+    for name, school, material, status in res.documents:
+        out(f"  {DOCUMENT_LABELS[status]:<8} {school or '（未识别）'}  {material or '（材料未识别）'}  ← {display_name(name)}")
     for name, reason in res.unreadable:
         out(f"  无法读取  {display_name(name)}：{reason}")
     for name, why in res.review:
         out(f"  待确认    {display_name(name)}：{render(why)}")
+    docs = f"其他材料 {len(res.documents)} 份，" if res.documents else ""
     out(
-        f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份，重复 {res.duplicates} 份，"
+        f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份，{docs}重复 {res.duplicates} 份，"
         f"无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。查看全部：dudao status {a.dir}"
     )
     return 0
 
 
 def cmd_status(a: argparse.Namespace) -> int:
-    from .collection.status import STATE_LABELS, overview
+    from .collection.status import DOCUMENT_LABELS, STATE_LABELS, overview
 
     with open_collection(a.dir) as col:
         ov = overview(col)
@@ -166,6 +169,10 @@ def cmd_status(a: argparse.Namespace) -> int:
             out(f"    [{d.label}] {d.rule + ' ' if d.rule else ''}{d.note}（{d.at.replace('T', ' ')[:16]} {d.by}）")
         for f in s.files:
             out(f"    [发来的文件无法读取] {display_name(f.original_name)}：{f.reason}")
+        documents = [m for m in s.materials if not m.material.is_form]
+        if documents:
+            out("    [材料] " + "；".join(f"{m.material.label} {DOCUMENT_LABELS[m.status]}{'（逾期）' if m.late else ''}"
+                                       for m in documents))
         if cur and a.verbose:
             for note in s.notes:
                 out(f"    [说明] {note}")
@@ -173,6 +180,8 @@ def cmd_status(a: argparse.Namespace) -> int:
         out(f"无法读取 {display_name(f.original_name)}：{f.reason}")
     for r in ov.unidentified:
         out(f"未识别   {display_name(r.original_name)}：{render(r.review)}")
+    for d in ov.documents_waiting:
+        out(f"待指定   {display_name(d.original_name)}（{d.title or '无标题'}）：{render(d.review) if d.review else ''}")
     accepted = ov.count("accepted", "accepted_with_warnings")
     out(
         f"应报 {ov.expected}，已通过 {accepted}，退回 {ov.count('returned')}，待确认 {ov.count('needs_review')}，"
@@ -183,9 +192,14 @@ def cmd_status(a: argparse.Namespace) -> int:
 
 
 def cmd_assign(a: argparse.Namespace) -> int:
-    from .collection.review import assign
+    from .collection.review import assign, assign_document, find_document
 
     with open_collection(a.dir) as col:
+        doc = find_document(col, a.file)
+        if doc is not None:
+            name, material = assign_document(col, doc, a.school, a.material)
+            out(f"已将 {display_name(doc.original_name)} 指定为“{name}”的“{material.label}”。")
+            return 0
         ret, name = assign(col, a.file, a.school)
     out(f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。")
     return 0
@@ -371,10 +385,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--verbose", "-v", action="store_true", help="也列出读取时的说明")
     s.set_defaults(run=cmd_status)
 
-    s = sub.add_parser("assign", help="人工指定一份报表属于哪所学校")
+    s = sub.add_parser("assign", help="人工指定一份报表或材料属于哪所学校")
     s.add_argument("dir")
     s.add_argument("file", help="dudao status 中列出的文件名")
     s.add_argument("school", help="名单上的学校名称")
+    s.add_argument("--material", default="", help="文件是材料（如案例、报告）时：是哪一项材料")
     s.set_defaults(run=cmd_assign)
 
     for name, text in (("accept", "仍然通过：这所学校当前的报表不论校验结果都计为通过"),

@@ -60,8 +60,10 @@ MESSAGES: dict[str, str] = {
     # --- files that could not be read at all (collect's "unreadable" reasons): each says what to do ---
     "empty-file": "文件是空的（0 字节），可能没有下载完整，请重新下载或让学校重新发送",
     "corrupt": "文件已损坏，无法打开{detail}，请让学校用 Excel/WPS 打开后重新保存再发送",
+    "corrupt-document": "文件已损坏，无法打开{detail}，请让学校用 Word/WPS 打开后重新保存（照片请重新拍照）再发送",
     "encrypted": "文件设置了打开密码，无法读取，请让学校取消密码后重新发送",
     "not-spreadsheet": "这不是 Excel 表格文件（看起来是{kind}），请让学校发送填好的 Excel 表",
+    "word-form-old": "这是用 Word 填写的{label}（.doc/.wps 旧格式），程序读不了其中的表格，请让学校另存为 .docx 或填写下发的 Excel 表后重新报送",
     "old-excel": "旧版 Excel 格式（Excel 4.0 或更早），请另存为 .xlsx 后重新报送",
     "oversized": "文件过大（{size}），不像是本表，为安全起见未打开，请核对是否发错了文件",
     "zip-bomb": "文件解压后异常巨大（{size}），为安全起见未打开，请让学校重新保存后发送",

@@ -41,7 +41,8 @@ sys.path.insert(0, str(HERE))
 
 import workload  # noqa: E402  (beside this file)
 
-from aggregator.collection.collect import MAX_WORKERS, _Reader, _ReadJob, _Roster  # noqa: E402
+from aggregator.collection.collect import MAX_WORKERS  # noqa: E402
+from aggregator.collection.worker import Reader, ReadJob, Roster  # noqa: E402
 from aggregator.collection.pool import Pool  # noqa: E402
 from aggregator.collection.folder import LEDGER, SETTINGS, init_collection, open_collection  # noqa: E402
 from aggregator.form.declaration import load_form  # noqa: E402
@@ -198,11 +199,11 @@ def ours_read(form, files: list[Path]) -> float:
 def ours_read_pool(files: list[Path], col) -> float:
     """Seconds per file to read, identify and validate as collect does: a pool of one process per
     core, pool start-up included."""
-    roster = _Roster(col.form_source, tuple(col.schools()), col.settings.name, col.settings.id)
+    roster = Roster(col.form_source, tuple(col.schools()), col.settings.name, col.settings.id)
     t0 = time.perf_counter()
-    with Pool(_Reader, roster, workers=POOL_WORKERS) as pool:
+    with Pool(Reader, roster, workers=POOL_WORKERS) as pool:
         for path in files:
-            pool.submit(_ReadJob(str(path), path.name, "", ""))
+            pool.submit(ReadJob(str(path), path.name, "", ""))
         pool.drain()
     return (time.perf_counter() - t0) / max(len(files), 1)
 

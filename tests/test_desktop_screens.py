@@ -53,7 +53,7 @@ def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     save(window, shots, "1-first-run")
     opened(qtbot, controller, demo)
     show_tab(qtbot, window, FILES_TAB)
-    window.files.select_file("双减督导优秀工作案例.docx")
+    window.files.select_file("附件5 (2).xlsx")
     save(window, shots, "2-problems")
     show_tab(qtbot, window, DETAILS_TAB)
     window.show_school("曾都区实验中学")

@@ -27,19 +27,17 @@ from typing import Any, Iterable
 
 from .. import clock, faults
 from .archive import Archive, hash_file
-from .folder import Collection
-from ..form.declaration import Form, load_form
-from .identify import Identity, identify
-from .intake import Incoming, expand
-from .ledger import FileRecord, ReturnRecord
-from .names import NameIndex
-from ..messages import message
-from .pool import Failed, Pool, open_log, write_log
+from ..messages import Note, message
 from ..progress import Cancel, Job, Progress
-from ..reading import UnreadableFile, read_return
+from .folder import Collection
+from .intake import Incoming, expand
+from .ledger import DocumentRecord, FileRecord, ReturnRecord
+from .plan import Plan
+from .pool import Failed, Pool, open_log, write_log
 from .roster import School
 from .state import state_of
-from ..checks.validate import Context, validate
+from .worker import Reader, ReadJob, Roster, Template, template_of
+from ..checks.findings import Report
 
 BATCH = 200  # files per ledger transaction
 # Reading processes: one for a small batch (a second one would not pay for itself), one per core
@@ -47,8 +45,6 @@ BATCH = 200  # files per ledger transaction
 POOL_MIN = 200
 MAX_WORKERS = 8
 LOG = Path("logs") / "collect.log"  # inside the collection folder: what the clerk is not shown
-# A workbook without our table is no return: it must not supersede a school's real one.
-NOT_THIS_FORM = ("form-not-found", "wrong-form")
 # How a reading worker failed on a file -> the unreadable kind the clerk is shown.
 FAILED_KINDS = {"error": "read-error", "crash": "read-crash", "timeout": "read-timeout", "memory": "read-memory"}
 
@@ -59,7 +55,8 @@ class CollectResult:
     new_returns: list[tuple[str, str, str]] = field(default_factory=list)  # (file, school or "", status)
     duplicates: int = 0
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
-    review: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    review: list[tuple[str, Note]] = field(default_factory=list)  # (file, why)
+    documents: list[tuple[str, str, str, str]] = field(default_factory=list)  # (file, school, material, status)
     cancelled: bool = False
 
 
@@ -77,10 +74,10 @@ class _Batch:
     def __init__(self, col: Collection, archive: Archive) -> None:
         self.col = col
         self.archive = archive
-        self.items: list[tuple[FileRecord, ReturnRecord | None]] = []
+        self.items: list[tuple[FileRecord, ReturnRecord | DocumentRecord | None]] = []
         self.retried: set[str] = set()  # unreadable files read again: their old row is replaced
 
-    def add(self, file: FileRecord, ret: ReturnRecord | None = None) -> None:
+    def add(self, file: FileRecord, ret: ReturnRecord | DocumentRecord | None = None) -> None:
         self.items.append((file, ret))
         if len(self.items) >= BATCH:
             self.flush()
@@ -98,7 +95,9 @@ class _Batch:
                 if not self.col.ledger.add_file(file):
                     raced += 1
                     continue
-                if ret is not None:
+                if isinstance(ret, DocumentRecord):
+                    self.col.ledger.add_document(ret)
+                elif ret is not None:
                     self.col.ledger.add_return(ret)
             faults.reached("ledger")
         faults.reached("committed")
@@ -129,7 +128,9 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if total >= POOL_MIN else 1
     log = col.root / LOG
-    reading = _Reading(_Roster(col.form_source, tuple(schools), col.settings.name, col.settings.id), workers, log)
+    plan = col.plan
+    roster = Roster(col.form_source, tuple(schools), col.settings.name, col.settings.id, plan, _templates(col, plan))
+    reading = _Reading(roster, workers, log)
     now = clock.stamp()
     done = 0
     try:
@@ -143,7 +144,7 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
             result.seen += 1
             if item.problem and not item.path:  # no bytes to keep: a link, a path gone, an archive member
                 for entry, outcome in reading.finish():  # what came before is recorded before it
-                    _settle(entry, outcome, batch, result, by_id, log)
+                    _settle(entry, outcome, batch, result, by_id, log, plan)
                 if item.container and not _member_problem(col, item, containers, known, batch, now):
                     result.duplicates += 1  # its archive was collected before
                 else:
@@ -165,15 +166,15 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
             base = FileRecord(sha, item.name, item.source, archived, item.size, item.received_at, now, "return")
             if item.is_zip:
                 containers[item.name] = (sha, archived)
-                work: _ReadJob | tuple = ("container",)
+                work: ReadJob | tuple = ("container",)
             elif item.problem:
                 work = ("unreadable", item.problem[0], item.problem[1])
             else:
-                work = _ReadJob(str(col.root / archived), item.name, sha, item.received_at)
+                work = ReadJob(str(col.root / archived), item.name, sha, item.received_at)
             for entry, outcome in reading.submit((item.name, base), work):  # in order, read or not
-                _settle(entry, outcome, batch, result, by_id, log)
+                _settle(entry, outcome, batch, result, by_id, log, plan)
         for entry, outcome in reading.finish():  # also after a cancel: what was archived is read
-            _settle(entry, outcome, batch, result, by_id, log)
+            _settle(entry, outcome, batch, result, by_id, log, plan)
     finally:
         reading.close()
         result.duplicates += batch.flush()
@@ -181,7 +182,7 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
 
 
 def _settle(entry: tuple[str, FileRecord], outcome: Any, batch: _Batch, result: CollectResult,
-            by_id: dict[str, School], log: Path) -> None:
+            by_id: dict[str, School], log: Path, plan: Plan) -> None:
     """What became of one file, into the ledger batch and the result."""
     name, base = entry
     if isinstance(outcome, Failed):  # the worker reading it raised, died, ran out of time or memory
@@ -196,6 +197,15 @@ def _settle(entry: tuple[str, FileRecord], outcome: Any, batch: _Batch, result: 
         batch.add(_with(base, outcome="unreadable", reason_kind=kind, reason=reason))
         result.unreadable.append((name, reason))
         return
+    if outcome[0] == "document":
+        doc: DocumentRecord = outcome[1]
+        batch.add(_with(base, outcome="document"), doc)
+        label = next((m.label for m in plan.documents if m.id == doc.material), "")
+        result.documents.append((name, by_id[doc.school_id].name if doc.school_id else "", label,
+                                 Report(doc.findings).status))
+        if doc.review:
+            result.review.append((name, doc.review))
+        return
     ret: ReturnRecord = outcome[1]
     batch.add(_with(base, outcome="return" if ret.school_id else "unidentified"), ret)
     status = state_of(ret)
@@ -205,67 +215,28 @@ def _settle(entry: tuple[str, FileRecord], outcome: Any, batch: _Batch, result: 
         result.review.append((name, ret.review))
 
 
-# --- reading, in worker processes -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _ReadJob:
-    path: str  # the archived copy
-    name: str  # as received: the file name identifies a school when nothing else does
-    sha256: str
-    received_at: str
-
-
-@dataclass(frozen=True)
-class _Roster:
-    """What reading, identifying and checking a return needs; sent once to each worker."""
-
-    form: str  # the declaration's name or path
-    schools: tuple[School, ...]
-    district: str
-    collection_id: str
-
-
-class _Reader:
-    """Read, identify and check one archived file: ("unreadable", kind, reason) or ("return", record)."""
-
-    def __init__(self, roster: _Roster) -> None:
-        self.form = load_form(roster.form)
-        self.by_id = {s.id: s for s in roster.schools}
-        self.index = NameIndex({s.id: s.name for s in roster.schools}, roster.district)
-        self.collection_id = roster.collection_id
-
-    def __call__(self, job: _ReadJob) -> tuple:
-        try:
-            sub = read_return(job.path, self.form)
-        except UnreadableFile as exc:
-            return ("unreadable", exc.kind, exc.message)
-        not_ours = next((f for f in sub.findings if f.rule in NOT_THIS_FORM), None)
-        if not_ours is not None:  # another workbook (a case report, last year's form): not a return
-            return ("unreadable", not_ours.rule, not_ours.message)
-        ident = identify(sub, job.name, self.index, self.by_id, self.collection_id, self.form.unit)
-        return ("return", _record(self.form, sub, ident, self.by_id, self.index, job.sha256, job.received_at))
+# --- reading, in worker processes (``worker``) ----------------------------------------------------
 
 
 class _Reading:
     """Files handed over in order, outcomes back in the same order. A file that needs no reading
     (an archive, a file refused at intake) comes with its outcome and keeps its place; the others
     go to a pool of reading processes (started on the first, so a run with nothing new starts
-    none). An outcome is a ``_Reader`` result, or the pool's ``Failed``."""
+    none). An outcome is a ``worker.Reader`` result, or the pool's ``Failed``."""
 
-    def __init__(self, roster: _Roster, workers: int, log: Path | None) -> None:
+    def __init__(self, roster: Roster, workers: int, log: Path | None) -> None:
         self.roster = roster
         self.workers = workers
         self.log = log
         self._pool: Pool | None = None
         self._order: deque[list] = deque()  # [entry, outcome or _WAITING], in the order handed over
 
-    def submit(self, entry: Any, work: _ReadJob | tuple) -> list[tuple[Any, Any]]:
-        if isinstance(work, _ReadJob):
+    def submit(self, entry: Any, work: ReadJob | tuple) -> list[tuple[Any, Any]]:
+        if isinstance(work, ReadJob):
             if self._pool is None:
                 if self.log is not None:
                     open_log(self.log)
-                self._pool = Pool(_Reader, self.roster, workers=self.workers, log=self.log)
+                self._pool = Pool(Reader, self.roster, workers=self.workers, log=self.log)
             self._pool.submit(work)
             self._order.append([entry, _WAITING])
         else:
@@ -317,13 +288,11 @@ def _with(rec: FileRecord, **changes) -> FileRecord:
     return FileRecord(**{**rec.__dict__, **changes})
 
 
-def context_for(school: School | None, unit: object, index: NameIndex) -> Context:
-    return Context(in_roster=index.match(str(unit or "")) is not None, stage=school.stage if school else "")
-
-
-def _record(form: Form, sub, ident: Identity, by_id: dict[str, School], index: NameIndex, sha: str,
-            received_at: str) -> ReturnRecord:
-    school = by_id.get(ident.school_id) if ident.school_id else None
-    report = validate(form, sub, context_for(school, sub.values.get(form.unit.id), index))
-    return ReturnRecord(sub, sha256=sha, school_id=ident.school_id, identified_by=ident.by, review=ident.review,
-                        received_at=received_at, findings=report.findings)
+def _templates(col: Collection, plan: Plan) -> tuple[Template, ...]:
+    """The documents the collection sent out to be filled in, as workers compare with them."""
+    out = []
+    for m in plan.documents:
+        path = col.root / m.template if m.template else None
+        if path is not None and path.is_file():
+            out.append(template_of(m.id, path, hash_file(path)))
+    return tuple(out)

@@ -23,6 +23,7 @@ from typing import Any
 
 from .. import clock
 from ..atomic import write_atomic
+from ..filenames import safe_file_name
 from ..form.declaration import DEFAULT_FORM, Form, load_form
 from ..messages import Note
 from .ledger import Ledger
@@ -178,7 +179,13 @@ def init_collection(
     shutil.copy2(roster, root / "roster" / Path(roster).name)
     shutil.copyfile(declared.path, root / FORM_FILE)
     if planned is not None:
-        (root / PLAN_FILE).write_text(plan_toml(planned, form_file=FORM_FILE), encoding="utf-8")
+        templates = {}  # each template goes out with the forms, and is what "sent back unchanged" means
+        for m in planned.documents:
+            if m.template:
+                sent = f"outbox/{safe_file_name(Path(m.template).name)}"
+                shutil.copyfile(m.template, root / sent)
+                templates[m.id] = sent
+        (root / PLAN_FILE).write_text(plan_toml(planned, form_file=FORM_FILE, templates=templates), encoding="utf-8")
     col = Collection(root, settings)
     with col.ledger.transaction():
         col.ledger.add_schools(schools)

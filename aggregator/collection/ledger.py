@@ -256,10 +256,14 @@ class Ledger:
              rec.received_at, rec.format, rec.title, rec.chars, _dump([f.to_dict() for f in rec.findings])),
         )
 
-    def settle_document(self, sha256: str, *, school_id: str, material: str) -> None:
-        """The clerk says whose document it is and which material."""
+    def settle_document(self, sha256: str, *, school_id: str, material: str,
+                        findings: tuple[Finding, ...] | None = None) -> None:
+        """The clerk says whose document it is and which material (its checks made again for it)."""
         self.db.execute("UPDATE documents SET school_id = ?, material = ?, identified_by = 'clerk', review = ''"
                         " WHERE sha256 = ?", (school_id, material, sha256))
+        if findings is not None:
+            self.db.execute("UPDATE documents SET findings_json = ? WHERE sha256 = ?",
+                            (_dump([f.to_dict() for f in findings]), sha256))
 
     def documents(self) -> list[DocumentRecord]:
         rows = self.db.execute(

@@ -65,6 +65,7 @@ class Material:
     keywords: tuple[str, ...] = ()
     min_chars: int = 0  # a document with less text than this is flagged ("doc-short")
     form: str = ""  # for a form material: the bundled form's name or a path
+    template: str = ""  # a document to fill in that the collection sends out (a 推荐表): its path
 
     @property
     def is_form(self) -> bool:
@@ -135,10 +136,15 @@ def parse_plan(data: dict, source: str = "", folder: Path | None = None) -> Plan
             problems.append(f"{where} 是表单（form），需要 form = \"表单名称或文件\"")
         if form and folder is not None and Path(form).suffix and not Path(form).is_absolute():
             form = str((folder / form).resolve())
+        template = str(raw.get("template", ""))
+        if template and folder is not None and not Path(template).is_absolute():
+            template = str((folder / template).resolve())
+        if template and not Path(template).is_file():
+            problems.append(f"{where} 的模板文件“{raw.get('template')}”不存在")
         materials.append(Material(
             id=str(raw.get("id", f"m{i}")), label=str(raw.get("label", "")), kind=kind, deadline=deadline,
             who=_who(raw.get("who", "all"), where, problems), keywords=tuple(raw.get("keywords", ())),
-            min_chars=int(raw.get("min_chars", 0)), form=form,
+            min_chars=int(raw.get("min_chars", 0)), form=form, template=template,
         ))
     if not materials:
         problems.append(f"{source}：没有任何材料（[[materials]]）")
@@ -163,10 +169,11 @@ def _who(value: Any, where: str, problems: list[str]) -> Who:
     return Who()
 
 
-def plan_toml(plan: Plan, *, form_file: str = "") -> str:
+def plan_toml(plan: Plan, *, form_file: str = "", templates: dict[str, str] | None = None) -> str:
     """The plan as a collection keeps it: its form material pointing at the collection's own copy
-    of the form's declaration (``form_file``), so the collection keeps working if the original
-    plan or form moves or changes."""
+    of the form's declaration (``form_file``), and each template at the collection's own copy
+    (``templates``: material id -> path in the collection), so the collection keeps working if
+    the original plan, form or templates move or change."""
     lines = ["# 本次收集要各校报送的材料（建立收集时复制，请勿修改 id）。", "[plan]",
              f"id = {_q(plan.id)}", f"title = {_q(plan.title)}"]
     for m in plan.materials:
@@ -184,6 +191,8 @@ def plan_toml(plan: Plan, *, form_file: str = "") -> str:
             lines.append(f"min_chars = {m.min_chars}")
         if m.is_form:
             lines.append(f"form = {_q(form_file or m.form)}")
+        if m.template:
+            lines.append(f"template = {_q((templates or {}).get(m.id, m.template))}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,17 +1,22 @@
-"""The clerk settles what the tool would not guess: whose return a file is.
+"""The clerk settles what the tool would not guess: whose return, or whose document, a file is.
 
 ``assign`` attaches a waiting return (unidentified, or claimed by two schools) to a school of the
 roster and checks it again with that school's 学段, keeping what the reader found in the cells.
+``assign_document`` does the same for a document, and says which material it is.
 """
 
 from __future__ import annotations
 
-from .folder import Collection, CollectionError
-from .collect import context_for
-from ..messages import Note
-from .ledger import ReturnRecord
-from .names import NameIndex
+from ..checks.documents import check_document
 from ..checks.validate import check_values, compiled_rules
+from ..messages import Note
+from ..reading.documents import Document
+from .folder import Collection, CollectionError
+from .ledger import DocumentRecord, ReturnRecord
+from .names import NameIndex
+from .plan import Material
+from .roster import School
+from .worker import context_for
 
 
 def find_return(col: Collection, ref: str) -> ReturnRecord:
@@ -29,13 +34,18 @@ def find_return(col: Collection, ref: str) -> ReturnRecord:
     return hits[-1]
 
 
-def assign(col: Collection, ref: str, school_name: str) -> tuple[ReturnRecord, str]:
+def _school(col: Collection, school_name: str) -> tuple[School, NameIndex]:
     schools = col.schools()
     index = NameIndex({s.id: s.name for s in schools}, col.settings.name)
     sid = index.match(school_name)
     if sid is None:
         raise CollectionError(f"名单中没有“{school_name}”这所学校，请写名单上的学校名称")
-    school = next(s for s in schools if s.id == sid)
+    return next(s for s in schools if s.id == sid), index
+
+
+def assign(col: Collection, ref: str, school_name: str) -> tuple[ReturnRecord, str]:
+    school, index = _school(col, school_name)
+    sid = school.id
     ret = find_return(col, ref)
     form = col.form
     rule_ids = {r.spec.id for r in compiled_rules(form)}
@@ -45,3 +55,45 @@ def assign(col: Collection, ref: str, school_name: str) -> tuple[ReturnRecord, s
         col.ledger.update_return(ret.id, school_id=sid, identified_by="clerk", review=None,
                                  findings=kept + tuple(rechecked))
     return ret, school.name
+
+
+def find_document(col: Collection, ref: str) -> DocumentRecord | None:
+    """A received document by its file name, archive path or hash prefix; None when no document
+    is called that (it may be a return)."""
+    ref = ref.strip()
+    hits = [d for d in col.ledger.documents()
+            if ref in (d.original_name, d.archived, d.original_name.rsplit("/", 1)[-1])
+            or (len(ref) >= 6 and d.sha256.startswith(ref.lower()))]
+    if len({d.sha256 for d in hits}) > 1:
+        raise CollectionError(Note.of("file-ambiguous", ref=ref))
+    return hits[-1] if hits else None
+
+
+def assign_document(col: Collection, doc: DocumentRecord, school_name: str,
+                    material: str = "") -> tuple[str, Material]:
+    """Settle whose document ``doc`` is and which material (``material``: its id, its label or
+    a word of it; "" keeps what was recognised); its light checks are made again against that
+    material. Returns the school's name and the material."""
+    school, _ = _school(col, school_name)
+    plan = col.plan
+    owed = [m for m in plan.owed_by(school) if not m.is_form]
+    choices = "、".join(m.label for m in owed) or "（无）"
+    if material:
+        picked = [m for m in plan.documents if material.strip() in (m.id, m.label) or material.strip() in m.label
+                  or material.strip() in m.keywords]
+        if len(picked) != 1:
+            raise CollectionError(f"“{material}”不是本次收集的一项材料（或对应多项），请写其中一项：{choices}")
+        chosen = picked[0]
+        if chosen not in owed:
+            raise CollectionError(f"“{school.name}”不需要报送“{chosen.label}”；它要报送的材料有：{choices}")
+    elif doc.material and any(m.id == doc.material for m in owed):
+        chosen = plan.material(doc.material)
+    else:
+        raise CollectionError(f"请用 --material 指定这是哪一项材料，例如 --material {owed[0].label if owed else '案例'}"
+                              f"（“{school.name}”要报送的有：{choices}）")
+    unchanged = any(f.rule == "doc-unchanged" for f in doc.findings)  # the file itself: still the template
+    again = check_document(Document(doc.format, doc.title, "", doc.chars), min_chars=chosen.min_chars,
+                           label=chosen.label, unchanged=unchanged)
+    with col.ledger.transaction():
+        col.ledger.settle_document(doc.sha256, school_id=school.id, material=chosen.id, findings=again)
+    return school.name, chosen

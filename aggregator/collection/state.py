@@ -30,6 +30,15 @@ STATE_LABELS = {
     "needs_review": "待人工确认",
     "exempt": "免报",
 }
+# The same states of a document (a case article, a report), in the words a clerk uses for one.
+DOCUMENT_LABELS = {
+    "missing": "未交",
+    "accepted": "已收到",
+    "accepted_with_warnings": "已收到（请核对）",
+    "returned": "需重交",
+    "needs_review": "待人工确认",
+    "exempt": "免报",
+}
 
 
 def state_of(ret: ReturnRecord | None, extra: Iterable[Finding] = (), verdicts: Verdicts = Verdicts()) -> str:

@@ -20,9 +20,9 @@ from .ledger import DocumentRecord, FileRecord, ReturnRecord
 from .materials import MaterialState, material_states
 from .roster import School
 from .decisions import Decision, decisions, verdicts
-from .state import STATE_LABELS, STATES, open_findings, state_of
+from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
 
-__all__ = ["STATES", "STATE_LABELS", "SchoolState", "Overview", "overview", "note_message"]
+__all__ = ["STATES", "STATE_LABELS", "DOCUMENT_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
 
 def note_message(form: Form | None, note: Normalisation) -> str:

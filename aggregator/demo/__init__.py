@@ -18,6 +18,7 @@ from ..collection.folder import SETTINGS, CollectionError, init_collection
 from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
 from .annex5 import PROBLEMS, WECHAT, sample_values, simulate_returns
+from .documents import simulate_documents
 from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
 from .generic import simulate_generic
 
@@ -26,6 +27,8 @@ __all__ = ["PROBLEMS", "SAMPLE_ROSTER", "fill_workbook", "gbk_zip", "put_receive
 
 SAMPLE_ROSTER = TEMPLATES_DIR / "samples" / "曾都区学校名单.csv"
 DEADLINE = "2023-11-20"
+PLAN = "shuangjian-2023"  # Annex 5's demo collects all the seed plan asks for: cases, reports, recommendations
+IN_WORD = "曾都区青年路小学"  # fills Annex 5 in the plan's Word table
 
 
 # The simulated clock of the story: the forms go out on 1 November, the clerk collects and writes
@@ -50,8 +53,10 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         if not (root / SETTINGS).exists() or not (root / ".demo").exists():
             raise CollectionError(f"{root} 不是空文件夹，演示不会覆盖它。请换一个文件夹名，如 dudao demo 演示")
         shutil.rmtree(root)  # our own earlier demo: start again
+    annex5 = declared.id == load_form(DEFAULT_FORM).id
     with clock.pinned(ISSUED_AT):
-        col = init_collection(root, SAMPLE_ROSTER, name="曾都区", deadline=DEADLINE, form=form, **OUR_OWN)
+        col = init_collection(root, SAMPLE_ROSTER, name="曾都区", deadline=DEADLINE, form=form,
+                              plan=PLAN if annex5 else "", **OUR_OWN)
         col.change_settings(mail_sender=SENDER)
         (root / ".demo").write_text("dudao demo\n", encoding="utf-8")
     with col:
@@ -60,16 +65,21 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
                 f"导入示例名单 {len(col.schools())} 所学校，截止日期 {DEADLINE}")
             res = drive(distribute(col))
             out(f"2. {_when()} 下发：已为每所学校生成空白表 {res.written} 份 → {res.folder}")
-        simulate = simulate_returns if declared.id == load_form(DEFAULT_FORM).id else simulate_generic
         inbox = col.folder("inbox")
-        simulate(root, col.form, res.folder, inbox, col.schools())
+        if annex5:
+            story = simulate_returns(root, col.form, res.folder, inbox, col.schools(), in_word=IN_WORD)
+            simulate_documents(inbox / WECHAT, col.plan, col.schools(), {k for k, v in story.items() if v == "未报送"})
+        else:
+            simulate_generic(root, col.form, res.folder, inbox, col.schools())
         later = _hold_back(inbox, root / ".demo-later", DEADLINE_EVENING)
         out(f"3. 学校陆续报回：文件在 {inbox / WECHAT}")
         with clock.pinned(DEADLINE_EVENING):
             got = drive(collect(col))
-            out(f"4. {_when()} 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，重复 {got.duplicates} 份，"
+            docs = f"其他材料 {len(got.documents)} 份，" if got.documents else ""
+            out(f"4. {_when()} 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，{docs}重复 {got.duplicates} 份，"
                 f"无法读取 {len(got.unreadable)} 个，待确认 {len(got.review)} 个")
             _states(out, overview(col), STATE_LABELS)
+            _materials(out, overview(col), col.plan)
             fb = drive(feedback(col, warnings=True))
             out(f"5. {_when()} 反馈：退回修改 {fb.returned} 所、请核对 {fb.checks} 所（标注好的表、邮件草稿、"
                 f"群消息 .txt、手机查看 PDF），催报 {fb.reminders} 所")
@@ -99,6 +109,17 @@ def _states(out: Callable[[str], None], ov, labels) -> None:
     counts = "，".join(f"{labels[s]} {ov.count(s)}" for s in ("accepted", "accepted_with_warnings", "returned",
                                                             "needs_review", "missing"))
     out(f"   各校状态：{counts}；逾期 {ov.late}")
+
+
+def _materials(out: Callable[[str], None], ov, plan) -> None:
+    """Per document material: how many schools sent it of those that owe it, how many late."""
+    for m in plan.documents:
+        mine = [x for s in ov.schools for x in s.materials if x.material.id == m.id]
+        got = [x for x in mine if x.received]
+        late = sum(1 for x in got if x.late)
+        out(f"   {m.label}：已收 {len(got)} / 应交 {len(mine)}" + (f"，逾期 {late}" if late else ""))
+    if ov.documents_waiting:
+        out(f"   另有 {len(ov.documents_waiting)} 份材料看不出是哪所学校或哪项材料，等待人工指定（dudao assign）")
 
 
 def _hold_back(inbox: Path, holding: Path, until: datetime) -> list[tuple[Path, Path]]:

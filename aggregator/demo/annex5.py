@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from ..form.declaration import Form
 from ..outputs.distribute import issued_name
 from .documents import word
-from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
+from .files import fill_workbook, gbk_zip, put_received, retyped_workbook
 
 WECHAT = Path("WeChat Files") / "wxid_zdjyj2023" / "FileStorage" / "File" / "2023-11"
 
@@ -73,8 +73,10 @@ def sample_values(rng: random.Random, stage: str, unit: str, reporter: str, phon
     return v
 
 
-def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023) -> dict[str, str]:
-    """Write what a download folder looks like on deadline day. Returns school -> what happened."""
+def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023, *,
+                     in_word: str = "") -> dict[str, str]:
+    """Write what a download folder looks like on deadline day. Returns school -> what happened.
+    ``in_word``: a school that fills the form in the Word table the plan shipped with instead."""
     rng = random.Random(seed)
     by_name = {s.name: s for s in schools}
     story: dict[str, str] = {}
@@ -99,6 +101,10 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
             continue
         names = [f"{form.annex}-{s.name}.xlsx", f"{form.annex}({i % 3 + 1}).xlsx", f"{s.name}双减统计表.xlsx"]
         when = f"2023-11-{day + i % 7:02d}T{9 + i % 8:02d}:{i * 7 % 60:02d}:00"
+        if s.name == in_word:
+            put_received(wechat / f"{s.name}附件5（Word版）.docx", word_return(vals(s.name)), when)
+            story[s.name] = "在 Word 版附件5中填写，按表格文字读取后通过"
+            continue
         put_received(wechat / f"{i:02d}-{names[i % 3]}" if i % 3 == 1 else wechat / names[i % 3],
              fill_workbook(issued(s.name), form, vals(s.name)), when)
         story[s.name] = "按时正确报送"
@@ -176,8 +182,7 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
     v["unit"] = ""
     put_received(wechat / "新建 Microsoft Excel 工作表.xlsx", retyped_workbook(form, v), "2023-11-19T22:10:00")
     story["曾都区第二初级中学"] = "未写填报单位的自制表，无法识别，算未报"
-    # Not a workbook at all, and an empty download.
-    put_received(wechat / "双减督导优秀工作案例.docx", word_file(), "2023-11-10T10:00:00")
+    # An empty download.
     put_received(wechat / "附件5 (2).xlsx", b"", "2023-11-19T23:59:00")
     for name in missing:
         story[name] = "未报送"

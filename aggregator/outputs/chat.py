@@ -15,6 +15,7 @@ from typing import Sequence
 
 from ..checks.findings import ERROR, WARNING
 from ..collection.intake import display_name
+from ..collection.materials import owed as owed_materials
 from ..collection.settings import Settings
 from ..collection.status import SchoolState
 from ..form.declaration import Form
@@ -37,6 +38,24 @@ def deadline_words(settings: Settings, today: date, *, again: bool = False) -> s
     return f"请于{end.month}月{end.day}日前{verb}"
 
 
+def owed_line(state: SchoolState, settings: Settings, today: date) -> str:
+    """"还缺：督导工作落实情况报告（11月20日前）": the documents a school still owes beside the
+    form (whose own state every text already tells), each with its own deadline; "" when none."""
+    owed = [m for m in owed_materials(state.materials) if not m.material.is_form]
+    if not owed or state.status == "exempt":
+        return ""
+
+    def when(deadline: str) -> str:
+        if not deadline:
+            return "请尽快报送"
+        end = date.fromisoformat(deadline)
+        return f"{end.month}月{end.day}日前" if today <= end else f"{end.month}月{end.day}日已截止，请尽快补交"
+
+    parts = [f"{m.material.label}（{'需重交，' if m.status == 'returned' else ''}"
+             f"{when(m.material.deadline or settings.deadline)}）" for m in owed]
+    return "还缺：" + "、".join(parts)
+
+
 def _who(state: SchoolState) -> str:
     """"曾都区实验中学 @黄伟": the school, and the reporter the group notifies."""
     contact = (state.school.contact or "").strip()
@@ -48,7 +67,8 @@ def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *
     max_lines = max(MIN_LINES, max_lines)
     title = form.title(settings.name)
     remark = next((d.note for d in state.decisions if d.kind == "remark" and d.note), "")
-    tail = [f"区教育局：{remark}"] if remark else []
+    owes = owed_line(state, settings, today)
+    tail = ([owes] if owes else []) + ([f"区教育局：{remark}"] if remark else [])
     if state.status == "missing":
         head = f"【催报】{_who(state)}：《{title}》还没有收到贵校的报表，{deadline_words(settings, today)}。"
         lines = [head]
@@ -62,6 +82,9 @@ def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *
         return "\n".join([f"【已收到】{_who(state)}：《{title}》的文件已收到，正在核对，稍后告知结果。"] + tail)
     returned = state.status == "returned"
     if not returned and not any(f.level == WARNING for f in state.findings):
+        if owes:  # the form is done; the documents are not
+            return "\n".join([f"【催交材料】{_who(state)}：《{title}》已收到并通过，谢谢！", owes,
+                              "材料请直接发到群里，文件名写上学校名称和材料名称。"] + tail[1:])
         return "\n".join([f"【已通过】{_who(state)}：《{title}》已收到，已通过校验，谢谢！"] + tail)
     items = items_of(f for f in state.findings if f.level in ((ERROR, WARNING) if returned else (WARNING,)))
     if returned:
@@ -84,12 +107,18 @@ def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *
 def reminder_list(states: Sequence[SchoolState], settings: Settings, form: Form, today: date) -> str:
     """催报名单: the schools still owed, one line per 所属单位, for the group."""
     owed: dict[str, list[str]] = {}
+    documents = False  # the collection asks for documents too: say what each school lacks
     for s in states:
-        if s.status == "missing":
-            owed.setdefault(s.school.parent.strip() or "其他", []).append(s.school.name)
+        lacking = [m.material.label for m in owed_materials(s.materials)
+                   if not m.material.is_form or s.status == "missing"]
+        documents = documents or any(not m.material.is_form for m in s.materials)
+        if s.status == "missing" or lacking and s.status != "exempt":
+            shown = f"{s.school.name}（缺{'、'.join(lacking)}）" if documents and lacking else s.school.name
+            owed.setdefault(s.school.parent.strip() or "其他", []).append(shown)
     if not owed:
         return f"《{form.title(settings.name)}》各校均已报送，谢谢！"
     total = sum(len(v) for v in owed.values())
-    lines = [f"【催报】《{form.title(settings.name)}》尚有 {total} 所学校未报送，{deadline_words(settings, today)}："]
+    verb = "未报齐" if documents else "未报送"
+    lines = [f"【催报】《{form.title(settings.name)}》尚有 {total} 所学校{verb}，{deadline_words(settings, today)}："]
     lines += [f"{parent}：{'、'.join(names)}" for parent, names in owed.items()]
     return "\n".join(lines)

@@ -30,16 +30,17 @@ from ..atomic import write_atomic
 from ..checks.findings import ERROR, WARNING
 from ..collection.folder import Collection
 from ..collection.intake import display_name
+from ..collection.materials import owed
 from ..collection.roster import School
 from ..collection.status import STATE_LABELS, SchoolState, overview
 from ..filenames import safe_file_name
 from ..form.declaration import Form
 from ..messages import Note
 from ..progress import Cancel, Job, Progress
-from .chat import chat_text, reminder_list
+from .chat import chat_text, owed_line, reminder_list
 from .distribute import issued_name
 from .items import items_of
-from .letters import check_body, deadline_sentence, reminder_body, returned_body, sender
+from .letters import check_body, deadline_sentence, documents_body, reminder_body, returned_body, sender
 from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
 from .markup import CHECK, RETURNED, marked_workbook, workbook_bytes
 from .phone import PHONE_TAG, phone_workbook, to_pdf
@@ -100,7 +101,8 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     form = col.form
     folder = col.folder("feedback")
     states = overview(col).schools
-    todo = [s for s in states if s.status in ("returned", "missing") or (warnings and needs_check(s))]
+    todo = [s for s in states if s.status in ("returned", "missing") or (warnings and needs_check(s))
+            or owes_documents(s)]
     result = FeedbackResult(folder, 0, 0, [], [])
     rows = {s.school.id: _Row(s) for s in states}
     drafts: list[Draft] = []
@@ -120,6 +122,10 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         yield Progress(done, len(todo), state.school.name, "生成反馈")
         if state.status == "missing":
             files, draft = _reminder(col, form, state, today, result.notes)
+            result.reminders += 1
+        elif state.status != "returned" and not (warnings and needs_check(state)):  # the form done, documents not
+            files, draft = [], _documents_reminder(col, state, today, result.notes)
+            files.append((draft.path, to_bytes(draft.message)))
             result.reminders += 1
         else:
             kind = RETURNED if state.status == "returned" else CHECK
@@ -146,7 +152,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         for path in made.written:
             result.files.append(path)
             rows[owner[path]].files.append(path)
-    if any(s.status == "missing" for s in states):
+    if any(s.status == "missing" or owes_documents(s) for s in states):
         group = folder / GROUP_LIST
         write_atomic(group, _chat_file(reminder_list(states, col.settings, form, today)))
         result.files.append(group)
@@ -233,6 +239,22 @@ def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
     )
     eml = _named(col.folder("feedback"), school, "reminder", ".eml")
     return [(eml, to_bytes(msg))], Draft(school, "reminder", eml, msg, to)
+
+
+def owes_documents(state: SchoolState) -> bool:
+    """Documents (a case, a report) still owed, while the form itself needs no letter."""
+    return state.status != "exempt" and any(not m.material.is_form for m in owed(state.materials))
+
+
+def _documents_reminder(col: Collection, state: SchoolState, today: date, notes: list) -> Draft:
+    school = state.school
+    title = col.plan.title or col.form.title(col.settings.name)
+    to = _recipients(school, notes)
+    msg = build_message(
+        to=to, sender=sender(col.settings), subject=f"【催交材料】{title}——{school.name}",
+        body=documents_body(col.settings, school, title, owed_line(state, col.settings, today), today, _remark(state)),
+    )
+    return Draft(school, "reminder", _named(col.folder("feedback"), school, "reminder", ".eml"), msg, to)
 
 
 def _recipients(school: School, notes: list) -> list[str]:

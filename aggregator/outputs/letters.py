@@ -120,6 +120,16 @@ def check_body(settings: Settings, school: School, title: str, file_name: str, i
     return "\n".join(lines)
 
 
+def documents_body(settings: Settings, school: School, title: str, owed: str, today: date, remark: str = "") -> str:
+    """To a school whose form is in but whose documents (a case, a report) are not."""
+    lines = [greeting(school), "", f"您好！{title}中，{school.name}的报表已收到，{owed}。",
+             "", "请将材料直接回复到本邮件或发到工作群，文件名写上学校名称和材料名称。"]
+    if remark:
+        lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{remark}"]
+    lines.append(signature(settings, today))
+    return "\n".join(lines)
+
+
 def reminder_body(settings: Settings, school: School, title: str, attachment: str, deadline: str,
                   today: date, remark: str = "", unreadable: str = "") -> str:
     lines = [greeting(school), "", f"您好！《{title}》目前还没有收到{school.name}的报表。{deadline}"]

@@ -128,7 +128,7 @@ def _pdf(path: Path) -> Document:
     # pypdf raises its own errors and, on damaged files, whatever its parser meets.
     except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError, struct.error, OSError,
             RecursionError, ZeroDivisionError, OverflowError) as exc:
-        raise UnreadableFile("corrupt", detail="PDF 文件无法解析") from exc
+        raise UnreadableFile("corrupt-document", detail="PDF 文件无法解析") from exc
     return _texted("pdf", title, "\n".join(chunks)[:TEXT_BUDGET], pages)
 
 
@@ -158,7 +158,7 @@ def _image_size(data: bytes, fmt: str) -> tuple[int, int]:
     """Width and height from the header alone; a file that is no image of its kind is damaged."""
     if fmt == "png":
         if len(data) < 24 or data[12:16] != b"IHDR":
-            raise UnreadableFile("corrupt", detail="图片文件不完整")
+            raise UnreadableFile("corrupt-document", detail="图片文件不完整")
         return struct.unpack(">II", data[16:24])
     i = 2
     while i + 9 < len(data):
@@ -170,4 +170,4 @@ def _image_size(data: bytes, fmt: str) -> tuple[int, int]:
             height, width = struct.unpack(">HH", data[i + 5:i + 9])
             return width, height
         i += 2 + length
-    raise UnreadableFile("corrupt", detail="图片文件不完整")
+    raise UnreadableFile("corrupt-document", detail="图片文件不完整")

@@ -12,6 +12,7 @@ from ..messages import message
 UNREADABLE_KINDS = (
     "empty-file",
     "corrupt",
+    "corrupt-document",
     "encrypted",
     "not-spreadsheet",
     "oversized",

@@ -65,14 +65,14 @@ def read_body(path: Path, fmt: str) -> Body:
         if fmt == "docx":
             main = parts.get("word/document.xml")
             if main is None:
-                raise UnreadableFile("corrupt", detail="Word 文件中没有正文")
+                raise UnreadableFile("corrupt-document", detail="Word 文件中没有正文")
             return Body(_docx_blocks(fromstring(main)), _core_title(parts.get("docProps/core.xml")))
         content = parts.get("content.xml")
         if content is None:
-            raise UnreadableFile("corrupt", detail="文档中没有正文")
+            raise UnreadableFile("corrupt-document", detail="文档中没有正文")
         return Body(_odt_blocks(fromstring(content)), _core_title(parts.get("meta.xml")))
     except (ParseError, DefusedXmlException, ValueError) as exc:
-        raise UnreadableFile("corrupt", detail="文档内容无法解析") from exc
+        raise UnreadableFile("corrupt-document", detail="文档内容无法解析") from exc
 
 
 def _core_title(xml: bytes | None) -> str:
