@@ -183,7 +183,8 @@ def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
     def describe(col: Collection, res: Any, ov: Overview) -> str:
         sent = f"已发送 {res.sent} 封邮件。" if send else "邮件草稿（.eml）可用 Outlook 或 Foxmail 打开后发送。"
         notes = _sentences(res.notes)
-        return f"退回修改 {res.returned} 所，催报 {res.reminders} 所；{sent}{notes}"
+        documents = f"，催交材料 {res.documents} 所" if res.documents else ""
+        return f"退回修改 {res.returned} 所，催报 {res.reminders} 所{documents}；{sent}{notes}"
 
     return JobSpec("feedback", Path(folder), lambda col, c: feedback(col, send=send, cancel=c), describe,
                    output=lambda col, res: res.folder, stage="生成反馈")

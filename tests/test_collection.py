@@ -292,9 +292,9 @@ def test_demo(tmp_path, capsys):
     counts = data["counts"]
     assert counts["expected"] == 40
     assert all(counts[s] > 0 for s in ("accepted", "accepted_with_warnings", "returned", "needs_review", "missing"))
-    assert counts["late"] == 1 and len(data["unreadable"]) == 1 and len(data["unidentified"]) == 1
-    # The plan's documents are received, not rejected: the only unreadable file is the empty download.
-    assert data["unreadable"][0]["kind"] == "empty-file" and len(data["documents_waiting"]) == 1
+    assert counts["late"] == 1 and len(data["unreadable"]) == 2 and len(data["unidentified"]) == 1
+    # The plan's documents are received, not rejected: unreadable are an empty and a broken download.
+    assert {u["kind"] for u in data["unreadable"]} == {"empty-file", "corrupt"} and len(data["documents_waiting"]) == 1
     assert "其他材料" in out and "“双减”督导优秀工作案例：已收 " in out
     word = next(s for s in data["schools"] if s["name"] == "曾都区青年路小学")
     assert word["file"].endswith(".docx") and word["status"] == "accepted"  # Annex 5 filled in Word

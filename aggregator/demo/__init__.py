@@ -82,7 +82,7 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
             _materials(out, overview(col), col.plan)
             fb = drive(feedback(col, warnings=True))
             out(f"5. {_when()} 反馈：退回修改 {fb.returned} 所、请核对 {fb.checks} 所（标注好的表、邮件草稿、"
-                f"群消息 .txt、手机查看 PDF），催报 {fb.reminders} 所")
+                f"群消息 .txt、手机查看 PDF），催报 {fb.reminders} 所，催交材料 {fb.documents} 所")
             for note in fb.notes:
                 out(f"   {render(note)}")
         _release(later, inbox)

@@ -182,7 +182,9 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
     v["unit"] = ""
     put_received(wechat / "新建 Microsoft Excel 工作表.xlsx", retyped_workbook(form, v), "2023-11-19T22:10:00")
     story["曾都区第二初级中学"] = "未写填报单位的自制表，无法识别，算未报"
-    # An empty download.
+    # An empty download, and a download cut short (a school that did send, but whose file broke).
+    put_received(wechat / "附件5-万店镇泉水小学.xlsx",
+                 fill_workbook(issued("万店镇泉水小学"), form, vals("万店镇泉水小学"))[:3000], "2023-11-19T21:00:00")
     put_received(wechat / "附件5 (2).xlsx", b"", "2023-11-19T23:59:00")
     for name in missing:
         story[name] = "未报送"

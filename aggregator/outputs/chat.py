@@ -105,20 +105,27 @@ def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *
 
 
 def reminder_list(states: Sequence[SchoolState], settings: Settings, form: Form, today: date) -> str:
-    """催报名单: the schools still owed, one line per 所属单位, for the group."""
-    owed: dict[str, list[str]] = {}
-    documents = False  # the collection asks for documents too: say what each school lacks
+    """催报名单: the schools whose form is still owed, one line per 所属单位, for the group; then,
+    where the collection asks for documents too, the schools that still owe some, and which."""
+    title = form.title(settings.name)
+    missing: dict[str, list[str]] = {}
+    lacking: dict[str, list[str]] = {}
     for s in states:
-        lacking = [m.material.label for m in owed_materials(s.materials)
-                   if not m.material.is_form or s.status == "missing"]
-        documents = documents or any(not m.material.is_form for m in s.materials)
-        if s.status == "missing" or lacking and s.status != "exempt":
-            shown = f"{s.school.name}（缺{'、'.join(lacking)}）" if documents and lacking else s.school.name
-            owed.setdefault(s.school.parent.strip() or "其他", []).append(shown)
-    if not owed:
-        return f"《{form.title(settings.name)}》各校均已报送，谢谢！"
-    total = sum(len(v) for v in owed.values())
-    verb = "未报齐" if documents else "未报送"
-    lines = [f"【催报】《{form.title(settings.name)}》尚有 {total} 所学校{verb}，{deadline_words(settings, today)}："]
-    lines += [f"{parent}：{'、'.join(names)}" for parent, names in owed.items()]
+        parent = s.school.parent.strip() or "其他"
+        if s.status == "missing":
+            missing.setdefault(parent, []).append(s.school.name)
+        documents = [m.material.label for m in owed_materials(s.materials) if not m.material.is_form]
+        if documents and s.status != "exempt":
+            lacking.setdefault(parent, []).append(f"{s.school.name}（{'、'.join(documents)}）")
+    if not missing and not lacking:
+        return f"《{title}》各校均已报送，谢谢！"
+    lines = []
+    if missing:
+        total = sum(len(v) for v in missing.values())
+        lines += [f"【催报】《{title}》尚有 {total} 所学校未报送，{deadline_words(settings, today)}："]
+        lines += [f"{parent}：{'、'.join(names)}" for parent, names in missing.items()]
+    if lacking:
+        total = sum(len(v) for v in lacking.values())
+        lines += ([""] if lines else []) + [f"【催交材料】尚有 {total} 所学校的材料未交齐（括号内为还缺的材料），请尽快补交："]
+        lines += [f"{parent}：{'、'.join(names)}" for parent, names in lacking.items()]
     return "\n".join(lines)

@@ -67,6 +67,7 @@ class FeedbackResult:
     files: list[Path]
     sent: int = 0
     checks: int = 0  # schools asked to check warnings (``warnings=True``)
+    documents: int = 0  # schools whose form is done but whose documents (a case, a report) are not
 
 
 @dataclass
@@ -126,7 +127,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         elif state.status != "returned" and not (warnings and needs_check(state)):  # the form done, documents not
             files, draft = [], _documents_reminder(col, state, today, result.notes)
             files.append((draft.path, to_bytes(draft.message)))
-            result.reminders += 1
+            result.documents += 1
         else:
             kind = RETURNED if state.status == "returned" else CHECK
             files, draft, page = _marked(col, form, state, today, kind, result.notes)
