@@ -471,6 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # collect's reading workers are spawned; a frozen build needs this
     for stream in (sys.stdout, sys.stderr):  # a Chinese Windows console may not be UTF-8
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")

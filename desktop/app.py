@@ -4,7 +4,9 @@ Opens the folder given on the command line, else the one used last time, so the 
 double-clicks the shortcut every morning lands where she left off. Qt's own Chinese
 translations are loaded first, so Qt's buttons and menus (确定, 复制, 全选) speak the clerk's
 language too. Errors that escape a slot are logged to a file in the user's data folder and shown
-as a sentence; the window stays up. ``--help`` and ``--version`` answer and exit, as any program's.
+as a sentence; the window stays up. ``--help`` and ``--version`` answer and exit, as any program's;
+``--screenshot FILE.png`` draws the window once on the folder given, saves it and exits
+(``screenshot``: the smoke test of a frozen bundle).
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("folder", nargs="?", help="要打开的收集文件夹（默认为上次打开的）")
     parser.add_argument("-h", "--help", action="help", help="显示本说明并退出")
     parser.add_argument("--version", action="version", version=f"dudao-gui {app_version()}", help="显示版本号并退出")
+    parser.add_argument("--screenshot", metavar="图片.png",
+                        help="打开收集文件夹，把窗口保存为图片后退出（检查程序是否完好，或为说明书配图）")
     return parser.parse_args(argv)
 
 
@@ -107,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName(APP_NAME)
     install_translations(app)
     still(app)
+    if args.screenshot:
+        from .screenshot import screenshot
+
+        return screenshot(app, args.folder, args.screenshot)
     _log_to_file()
     settings = QSettings()
 
