@@ -20,6 +20,8 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QStandardPaths, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from aggregator.cli import tolerant_console
+
 from . import dialogs, window_state
 from .controller import Controller
 from .help import APP_NAME, app_version
@@ -103,6 +105,7 @@ def _excepthook(window: MainWindow):
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # collect reads large batches in spawned processes; frozen builds need this
+    tolerant_console()  # --help, --version and --screenshot write to a console that may be GBK
     argv = list(sys.argv if argv is None else argv)
     args = parse_args(argv[1:])  # --help and --version print and exit before any window
     app = QApplication.instance() or QApplication(argv)

@@ -7,6 +7,7 @@ roster and checks it again with that school's 学段, keeping what the reader fo
 from __future__ import annotations
 
 from .folder import Collection, CollectionError
+from .intake import file_refs
 from .collect import context_for
 from ..messages import Note
 from .ledger import ReturnRecord
@@ -19,7 +20,7 @@ def find_return(col: Collection, ref: str) -> ReturnRecord:
     ref = ref.strip()
     hits = [
         r for r in col.ledger.returns(col.form)
-        if ref in (r.original_name, r.archived, r.original_name.rsplit("/", 1)[-1])
+        if ref in (r.archived, *file_refs(r.original_name))
         or (len(ref) >= 6 and r.sha256.startswith(ref.lower()))
     ]
     if not hits:
