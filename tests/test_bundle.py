@@ -45,15 +45,20 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from workload import make_returns, write_roster  # noqa: E402 - the benchmarks' district of returns
 
 
-def bundled(program: Path, *args, cwd: Path, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
-    """One run of a bundled program, its output as UTF-8 text (what it writes outside Windows)."""
-    full = {**os.environ, "DUDAO_NOW": NOW, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-    return subprocess.run([str(program), *map(str, args)], cwd=cwd, env=full, capture_output=True,
+# PYTHONUTF8: a frozen program ignores PYTHON* variables but this one (PyInstaller's boot loader
+# reads it): on Windows its output to a pipe is then UTF-8, not the ANSI code page.
+ENV = {**os.environ, "DUDAO_NOW": NOW, "QT_QPA_PLATFORM": "offscreen", "PYTHONUTF8": "1"}
+
+
+def bundled(program: Path, *args, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    """One run of a bundled program, its output as UTF-8 text."""
+    return subprocess.run([str(program), *map(str, args)], cwd=cwd, env=ENV, capture_output=True,
                           timeout=timeout, encoding="utf-8", errors="replace")
 
 
 def size_mb(folder: Path) -> float:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1024 / 1024
+    """What unzipped files take (PyInstaller's links into PySide6/ counted once, as ``du`` does)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink()) / 1024 / 1024
 
 
 def test_the_bundle_holds_both_programs_and_says_its_version(capsys):
@@ -62,7 +67,8 @@ def test_the_bundle_holds_both_programs_and_says_its_version(capsys):
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"{program.stem} {aggregator.__version__}"
     with capsys.disabled():  # the figure CI reports
-        print(f"\nbundle {BUNDLE}: {size_mb(BUNDLE):.0f} MB, {sum(1 for _ in BUNDLE.rglob('*'))} files")
+        files = sum(1 for p in BUNDLE.rglob("*") if p.is_file())
+        print(f"\nbundle {BUNDLE}: {size_mb(BUNDLE):.0f} MB, {files} files")
 
 
 def _story(folder: Path) -> dict:
@@ -134,8 +140,7 @@ def test_a_district_of_returns_is_collected_through_spawned_workers(tmp_path):
     assert len(work.files) >= 250
     frozen, source = (Path(shutil.copytree(base, tmp_path / name)) for name in ("bundle 曾都", "source"))
 
-    env = {**os.environ, "DUDAO_NOW": NOW}
-    process = subprocess.Popen([str(CLI), "collect", str(frozen), str(work.folder)], cwd=tmp_path, env=env,
+    process = subprocess.Popen([str(CLI), "collect", str(frozen), str(work.folder)], cwd=tmp_path, env=ENV,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen: set[str] = set()
     while process.poll() is None:
