@@ -486,10 +486,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):  # a Chinese Windows console may not be UTF-8
+def tolerant_console() -> None:
+    """A Chinese Windows console, or a frozen ``dudao.exe`` whose output goes to a file, writes
+    GBK: a character it lacks (a rare name's 𠀋, an emoji) becomes "?" instead of an error."""
+    for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # collect's reading workers are spawned; a frozen build needs this
+    tolerant_console()
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

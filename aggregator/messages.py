@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "zip-link": "压缩包中的这一项是链接，不是文件，已跳过，请让学校直接发送表格文件",
     "zip-nested": "压缩包嵌套层数过多，为安全起见未继续解开，请让学校直接发送表格文件",
     "missing": "找不到文件或文件夹：{path}，请检查路径是否正确",
+    "locked": "文件正被其他程序打开，请关闭后重新收取",
     # --- notes for the clerk (``Note``) ---
     "text": "{text}",
     "review-meta-vs-unit": "这份表是发给“{school}”的，但{unit_label}写的是“{unit}”，请确认是哪所学校的报表",
@@ -95,6 +96,7 @@ MESSAGES: dict[str, str] = {
     "summary-draft": "注意：本次汇总含未通过校验的学校数据，仅供参考。",
     "summary-check": "汇总数字未通过校验：{message}",
     "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",
+    "feedback-locked": "反馈文件 {name} 正在被其他程序打开，本次保存为 {new}",
     "summary-renamed": "汇总表只能保存为 .xlsx 文件，已保存为 {new}",
 }
 

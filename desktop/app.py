@@ -4,7 +4,9 @@ Opens the folder given on the command line, else the one used last time, so the 
 double-clicks the shortcut every morning lands where she left off. Qt's own Chinese
 translations are loaded first, so Qt's buttons and menus (确定, 复制, 全选) speak the clerk's
 language too. Errors that escape a slot are logged to a file in the user's data folder and shown
-as a sentence; the window stays up. ``--help`` and ``--version`` answer and exit, as any program's.
+as a sentence; the window stays up. ``--help`` and ``--version`` answer and exit, as any program's;
+``--screenshot FILE.png`` draws the window once on the folder given, saves it and exits
+(``screenshot``: the smoke test of a frozen bundle).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QStandardPaths, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
+
+from aggregator.cli import tolerant_console
 
 from . import dialogs, window_state
 from .controller import Controller
@@ -52,6 +56,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("folder", nargs="?", help="要打开的收集文件夹（默认为上次打开的）")
     parser.add_argument("-h", "--help", action="help", help="显示本说明并退出")
     parser.add_argument("--version", action="version", version=f"dudao-gui {app_version()}", help="显示版本号并退出")
+    parser.add_argument("--screenshot", metavar="图片.png",
+                        help="打开收集文件夹，把窗口保存为图片后退出（检查程序是否完好，或为说明书配图）")
     return parser.parse_args(argv)
 
 
@@ -99,6 +105,7 @@ def _excepthook(window: MainWindow):
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # collect reads large batches in spawned processes; frozen builds need this
+    tolerant_console()  # --help, --version and --screenshot write to a console that may be GBK
     argv = list(sys.argv if argv is None else argv)
     args = parse_args(argv[1:])  # --help and --version print and exit before any window
     app = QApplication.instance() or QApplication(argv)
@@ -107,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationDisplayName(APP_NAME)
     install_translations(app)
     still(app)
+    if args.screenshot:
+        from .screenshot import screenshot
+
+        return screenshot(app, args.folder, args.screenshot)
     _log_to_file()
     settings = QSettings()
 

@@ -32,6 +32,7 @@ from ..progress import Cancel, Job, Progress
 from .folder import Collection
 from .intake import Incoming, expand
 from .ledger import DocumentRecord, FileRecord, ReturnRecord
+from .locked import retrying
 from .plan import Plan
 from .pool import Failed, Pool, open_log, write_log
 from .roster import School
@@ -150,8 +151,11 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
                 else:
                     result.unreadable.append((item.name, item.problem[1]))
                 continue
-            data = None if item.path and (item.problem or item.is_zip) else item.read()
-            sha = hash_file(item.path) if data is None else hashlib.sha256(data).hexdigest()
+            try:  # another program may hold it (Excel, a sync client): tried again a moment later
+                data, sha = retrying(lambda: _contents(item))
+            except PermissionError:  # still held: listed, nothing recorded, the next collect takes it
+                result.unreadable.append((item.name, message("locked")))
+                continue
             faults.reached("hash")
             if item.is_zip:
                 containers[item.name] = (sha, "")
@@ -162,7 +166,13 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
                 retry.discard(sha)
                 batch.retried.add(sha)
             known.add(sha)
-            archived = archive.store(item.name, sha, path=item.path if data is None else None, data=data)
+            try:
+                archived = retrying(lambda: archive.store(item.name, sha, path=item.path if data is None else None,
+                                                          data=data))
+            except PermissionError:  # copied from the file itself (an archive, a refused file): held since
+                known.discard(sha)
+                result.unreadable.append((item.name, message("locked")))
+                continue
             base = FileRecord(sha, item.name, item.source, archived, item.size, item.received_at, now, "return")
             if item.is_zip:
                 containers[item.name] = (sha, archived)
@@ -179,6 +189,12 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
         reading.close()
         result.duplicates += batch.flush()
     return result
+
+
+def _contents(item: Incoming) -> tuple[bytes | None, str]:
+    """A file's bytes (None for one archived by copying: a zip, a file refused at intake) and hash."""
+    data = None if item.path and (item.problem or item.is_zip) else item.read()
+    return data, hash_file(item.path) if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _settle(entry: tuple[str, FileRecord], outcome: Any, batch: _Batch, result: CollectResult,

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
 from ..messages import message
+from .locked import retrying
 
 MAX_FILE = 20 * 1024 * 1024  # a return is ~10 KB; anything over this is not one
 MAX_ZIP_TOTAL = 500 * 1024 * 1024  # all members of one archive, uncompressed
@@ -65,6 +66,12 @@ def display_name(name: str) -> str:
         if part.lower().endswith(".zip") and i < len(parts) - 1:
             return "/".join(parts[i:])
     return parts[-1]
+
+
+def file_refs(name: str) -> tuple[str, str, str]:
+    """The ways a clerk names a received file: as received, as listed (``display_name``), or by its
+    last part, whichever separator the path uses (a Windows path has "\\", a zip member "/")."""
+    return name, display_name(name), name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _iso(ts: float) -> str:
@@ -131,15 +138,24 @@ def _from_file(path: Path) -> Iterator[Incoming]:
         yield Incoming(str(path), str(path), received, read, st.st_size,
                        ("oversized", message("oversized", size=_mb(st.st_size))), path=str(path))
         return
-    head = b""
+    head, fh = b"", None
     if path.name.lower().endswith(".zip"):  # only a .zip is opened as an archive: look at no other
-        with path.open("rb") as fh:
-            head = fh.read(4)
+        try:  # opened once, kept for its members: another program may hold it (``locked``)
+            fh = retrying(lambda: path.open("rb"))
+        except PermissionError:  # no bytes to keep: listed by collect, recorded nowhere
+            yield Incoming(str(path), str(path), received, read, st.st_size, ("locked", message("locked")))
+            return
+        head = fh.read(4)
+        fh.seek(0)
     item = Incoming(str(path), str(path), received, read, st.st_size,
                     is_zip=_looks_like_zip(path.name, head), path=str(path))
-    yield item
-    if item.is_zip:
-        yield from _from_zip(str(path), str(path), path.open("rb"), 1)
+    try:
+        yield item
+        if item.is_zip:
+            yield from _from_zip(str(path), str(path), fh, 1)
+    finally:
+        if fh is not None:
+            fh.close()
 
 
 def _detail(text: str | None) -> str:

@@ -12,6 +12,7 @@ from .. import clock
 from ..messages import rule_name
 from .decisions import Decision, decide, decisions, find_school, revoke
 from .folder import Collection, CollectionError
+from .intake import file_refs
 from .ledger import FileRecord, ReturnRecord
 from .roster import School
 
@@ -97,7 +98,7 @@ def remark(col: Collection, school_name: str, note: str = "", *, undo: bool = Fa
 def _unreadable(col: Collection, ref: str) -> FileRecord:
     ref = ref.strip()
     hits = [f for f in col.ledger.files("unreadable")
-            if ref in (f.original_name, f.archived, f.original_name.rsplit("/", 1)[-1])
+            if ref in (f.archived, *file_refs(f.original_name))
             or (len(ref) >= 6 and f.sha256.startswith(ref.lower()))]
     if not hits:
         raise CollectionError(f"“{ref}”不在无法读取的文件中，请用 dudao status 中列出的文件名")

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
 from .. import faults
+from ..resources import frozen
 
 S = TypeVar("S")
 J = TypeVar("J")
@@ -422,7 +423,14 @@ def start_method() -> multiprocessing.context.BaseContext:
     re-import nothing); else spawn (the only safe one on Windows and macOS, and in the desktop,
     which collects from a thread: a fork would copy locks other threads hold). A spawned worker
     imports the program's main module, so a script starting a pool needs the usual
-    ``if __name__ == "__main__":`` guard."""
+    ``if __name__ == "__main__":`` guard.
+
+    Inside a frozen bundle always spawn, on Linux too: a clerk's ``dudao.exe`` can only spawn, so
+    the bundle smoke-tested here takes the path it takes on Windows (``freeze_support`` at each
+    entry point re-enters the program as a worker; nothing a worker needs is module state set by
+    the parent, which a spawned process would not have: it gets ``setup`` and ``spec`` pickled)."""
+    if frozen():
+        return multiprocessing.get_context("spawn")
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")

@@ -12,6 +12,7 @@ from ..checks.validate import check_values, compiled_rules
 from ..messages import Note
 from ..reading.documents import Document
 from .folder import Collection, CollectionError
+from .intake import file_refs
 from .ledger import DocumentRecord, ReturnRecord
 from .names import NameIndex
 from .plan import Material
@@ -24,7 +25,7 @@ def find_return(col: Collection, ref: str) -> ReturnRecord:
     ref = ref.strip()
     hits = [
         r for r in col.ledger.returns(col.form)
-        if ref in (r.original_name, r.archived, r.original_name.rsplit("/", 1)[-1])
+        if ref in (r.archived, *file_refs(r.original_name))
         or (len(ref) >= 6 and r.sha256.startswith(ref.lower()))
     ]
     if not hits:
@@ -62,7 +63,7 @@ def find_document(col: Collection, ref: str) -> DocumentRecord | None:
     is called that (it may be a return)."""
     ref = ref.strip()
     hits = [d for d in col.ledger.documents()
-            if ref in (d.original_name, d.archived, d.original_name.rsplit("/", 1)[-1])
+            if ref in (d.archived, *file_refs(d.original_name))
             or (len(ref) >= 6 and d.sha256.startswith(ref.lower()))]
     if len({d.sha256 for d in hits}) > 1:
         raise CollectionError(Note.of("file-ambiguous", ref=ref))

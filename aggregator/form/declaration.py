@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..resources import TEMPLATES_DIR
 from .types import TYPES, FieldType
 
-TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "excel_templates"
 DEFAULT_FORM = "annex5_2023"
 
 SECTION_KINDS = ("grid", "lines", "inline", "checklist")

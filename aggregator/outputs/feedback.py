@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import clock
-from ..atomic import write_atomic
 from ..checks.findings import ERROR, WARNING
-from ..collection.folder import Collection
+from ..collection.folder import Collection, CollectionError
 from ..collection.intake import display_name
 from ..collection.materials import owed
 from ..collection.roster import School
@@ -39,6 +38,7 @@ from ..messages import Note
 from ..progress import Cancel, Job, Progress
 from .chat import chat_text, owed_line, reminder_list
 from .distribute import issued_name
+from .free_name import MAX_COPIES, open_elsewhere, write_free
 from .items import items_of
 from .letters import check_body, deadline_sentence, documents_body, reminder_body, returned_body, sender
 from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
@@ -141,7 +141,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         files.append((_named(folder, state.school, draft.kind, ".txt"),
                        _chat_file(chat_text(form, col.settings, state, today))))
         for path, data in files:
-            write_atomic(path, data)
+            path = _save(path, data, result.notes)
             result.files.append(path)
             rows[state.school.id].files.append(path)
         drafts.append(draft)
@@ -150,17 +150,17 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         yield Progress(len(todo), len(todo), "", "生成手机查看的 PDF")
         made = to_pdf(pages)
         result.notes.extend(made.notes)
-        for path in made.written:
+        for target, path in made.saved.items():
+            if path != target:
+                result.notes.append(Note.of("feedback-locked", name=target.name, new=path.name))
             result.files.append(path)
-            rows[owner[path]].files.append(path)
+            rows[owner[target]].files.append(path)
     if any(s.status == "missing" or owes_documents(s) for s in states):
-        group = folder / GROUP_LIST
-        write_atomic(group, _chat_file(reminder_list(states, col.settings, form, today)))
+        group = _save(folder / GROUP_LIST, _chat_file(reminder_list(states, col.settings, form, today)), result.notes)
         result.files.append(group)
 
     _retire_stale(folder, states, set(result.files), result.notes)
-    index = folder / INDEX_CSV
-    _write_index(index, rows.values(), sending=False)
+    index = _write_index(folder / INDEX_CSV, rows.values(), result.notes, sending=False)
     result.files.append(index)
 
     if smtp is not None:
@@ -168,8 +168,19 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         result.sent = yield from send_all(col, smtp, drafts, sending, result.notes, cancel)
         for sid, said in sending.items():
             rows[sid].sending = said
-        _write_index(index, rows.values(), sending=True)
+        _write_index(index, rows.values(), result.notes, sending=True)
     return result
+
+
+def _save(path: Path, data: bytes, notes: list) -> Path:
+    """``path``, or its "(2)" name when the clerk has it open in Excel (``free_name``); the clerk is told."""
+    saved = write_free(path, data)
+    if saved is None:
+        raise CollectionError(f"无法保存反馈文件 {path.name}：它和 {MAX_COPIES - 1} 个备用文件名都被占用或没有写入权限，"
+                              "请关闭打开的 Excel/WPS 表格后重新生成反馈")
+    if saved != path:
+        notes.append(Note.of("feedback-locked", name=path.name, new=saved.name))
+    return saved
 
 
 def _stem(school: School) -> str:
@@ -304,7 +315,7 @@ def _csv_text(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
-def _write_index(path: Path, rows: Iterable[_Row], *, sending: bool) -> None:
+def _write_index(path: Path, rows: Iterable[_Row], notes: list, *, sending: bool) -> Path:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     head = ["学校", "状态", "错误", "提示", "邮箱", "生成的文件"] + (["发送情况"] if sending else [])
@@ -319,7 +330,7 @@ def _write_index(path: Path, rows: Iterable[_Row], *, sending: bool) -> None:
             s.school.email, "；".join(p.name for p in r.files),
         ] + ([r.sending] if sending else [])
         writer.writerow([_csv_text(v) for v in line])
-    write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))  # the BOM tells Excel it is UTF-8
+    return _save(path, ("\ufeff" + buf.getvalue()).encode("utf-8"), notes)  # the BOM tells Excel it is UTF-8
 
 
 def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path], notes: list) -> None:
@@ -329,17 +340,21 @@ def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path
     for s in states:
         stem = _stem(s.school)
         for name in (stem + n for n in names):
-            path = folder / name
-            if path in written or not path.is_file():
-                continue
-            target = folder / STALE_FOLDER
-            target.mkdir(exist_ok=True)
-            os.replace(path, target / name)
-            moved += 1
-    group = folder / GROUP_LIST
-    if group not in written and group.is_file():
-        (folder / STALE_FOLDER).mkdir(exist_ok=True)
-        os.replace(group, folder / STALE_FOLDER / GROUP_LIST)
-        moved += 1
+            moved += _retire(folder, name, written)
+    moved += _retire(folder, GROUP_LIST, written)
     if moved:
         notes.append(f"已将 {moved} 个不再需要的旧反馈文件移到 {folder / STALE_FOLDER}")
+
+
+def _retire(folder: Path, name: str, written: set[Path]) -> int:
+    """Move one file out of sight (1), unless it was written now, is gone, or is open in Excel
+    (a Windows lock: it stays where it is, 0)."""
+    path = folder / name
+    if path in written or not path.is_file() or open_elsewhere(path):
+        return 0
+    (folder / STALE_FOLDER).mkdir(exist_ok=True)
+    try:
+        os.replace(path, folder / STALE_FOLDER / name)
+    except PermissionError:
+        return 0
+    return 1

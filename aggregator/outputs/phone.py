@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.page import PageMargins
 
-from ..atomic import write_atomic
+from .free_name import write_free
 from ..checks.findings import ERROR
 from ..form.layout import col_letter
 from .items import Item
@@ -42,6 +42,7 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 @dataclass
 class PhonePages:
     written: list[Path] = field(default_factory=list)
+    saved: dict[Path, Path] = field(default_factory=dict)  # asked for -> written ("(2)" when it is open)
     notes: list[str] = field(default_factory=list)
 
 
@@ -108,8 +109,10 @@ def to_pdf(pages: dict[Path, bytes], *, timeout: float = TIMEOUT) -> PhonePages:
         for target, src in sources.items():
             pdf = work / "pdf" / f"{src.stem}.pdf"
             if pdf.is_file() and pdf.stat().st_size:
-                write_atomic(target, pdf.read_bytes())
-                out.written.append(target)
+                saved = write_free(target, pdf.read_bytes())
+                if saved is not None:
+                    out.written.append(saved)
+                    out.saved[target] = saved
         missing = len(pages) - len(out.written)
         if missing:
             out.notes.append(f"有 {missing} 份手机查看用的 PDF 没有生成（LibreOffice {problem or '没有输出'}）；"

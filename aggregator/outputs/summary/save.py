@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 from openpyxl import Workbook
 
-from ...atomic import write_atomic
 from ...collection.folder import Collection, CollectionError
 from ...filenames import safe_file_name
 from ...form.declaration import Form
 from ..bulk_rows import SheetRows, add_rows, fill_cached
+from ..free_name import MAX_COPIES, write_free
 from ...messages import Note
-
-MAX_COPIES = 20  # 汇总表(2) … (20): beyond that something else is wrong (a read-only folder)
 
 
 def default_path(col: Collection, form: Form, draft: bool = False) -> Path:
@@ -43,23 +41,6 @@ def target_path(path: Path) -> tuple[Path, list[str]]:
     return path, notes
 
 
-def open_elsewhere(path: Path) -> bool:
-    """True when Excel, WPS or LibreOffice holds the file open (their lock files sit beside it).
-
-    Excel and WPS write "~$" + the name (Word-style programs drop the first two characters of a
-    long name); LibreOffice writes ".~lock.<name>#".
-    """
-    folder, name = path.parent, path.name
-    candidates = (f"~${name}", f"~${name[2:]}", f".~lock.{name}#")
-    return any((folder / c).exists() for c in candidates)
-
-
-def _copies(path: Path) -> Iterator[Path]:
-    yield path
-    for i in range(2, MAX_COPIES + 1):
-        yield path.with_name(f"{path.stem}({i}){path.suffix}")
-
-
 def summary_bytes(wb: Workbook, rows: Sequence[SheetRows] = (), cached: dict | None = None) -> bytes:
     """The workbook as .xlsx bytes, with the streamed rows of its long sheets and the present
     values of the formulas openpyxl wrote (sheet -> cell -> value)."""
@@ -78,15 +59,9 @@ def save_summary(data: bytes, path: Path) -> tuple[Path, list[str]]:
     A Windows lock shows only when the rename fails (PermissionError), so that too moves on to
     the next name; the old file is untouched either way.
     """
-    for candidate in _copies(path):
-        if open_elsewhere(candidate):
-            continue
-        try:
-            write_atomic(candidate, data)
-        except PermissionError:
-            continue
-        notes = [] if candidate == path else [Note.of("summary-locked", name=path.name, new=candidate.name)]
-        return candidate, notes
+    saved = write_free(path, data)
+    if saved is not None:
+        return saved, [] if saved == path else [Note.of("summary-locked", name=path.name, new=saved.name)]
     raise CollectionError(
         f"无法保存汇总表 {path.name}：它和 {MAX_COPIES - 1} 个备用文件名都被占用或没有写入权限。"
         f"请关闭打开的 Excel/WPS 表格，或用 --out 指定其他位置"
