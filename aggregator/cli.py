@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
-from typing import TypeVar
 
 from .collection.folder import CollectionError, init_collection, open_collection
 from .collection.intake import display_name
@@ -20,53 +18,11 @@ from . import __version__
 from .collection.plan import PLANS_DIR, load_plan
 from .form.declaration import DEFAULT_FORM, FormError, bundled
 from .messages import render, rule_name
-from .progress import Job, Progress
 from .collection.roster import RosterError
-
-T = TypeVar("T")
+from .console import drive, out, quiet_stdout, tolerant_console
+from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, cmd_settings
 
 CLERK_ERRORS = (CollectionError, RosterError, FormError)
-
-
-class Bar:
-    """A one-line progress bar on stderr, redrawn at most 20 times a second."""
-
-    def __init__(self, stream=None) -> None:
-        self.stream = stream or sys.stderr
-        self.last = 0.0
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-
-    def show(self, p: Progress) -> None:
-        now = time.monotonic()
-        if not self.tty or (now - self.last < 0.05 and p.done < p.total):
-            return
-        self.last = now
-        width = 30
-        filled = int(width * p.done / max(p.total, 1))
-        name = p.current[-40:]
-        self.stream.write(f"\r{p.stage} [{'#' * filled}{'-' * (width - filled)}] {p.done}/{p.total} {name:<40}")
-        self.stream.flush()
-
-    def end(self) -> None:
-        if self.tty:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
-
-
-def drive(job: Job[T]) -> T:
-    bar = Bar()
-    try:
-        while True:
-            try:
-                bar.show(next(job))
-            except StopIteration as stop:
-                return stop.value
-    finally:
-        bar.end()
-
-
-def out(text: str = "") -> None:
-    print(text, flush=True)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -188,103 +144,6 @@ def cmd_status(a: argparse.Namespace) -> int:
         f"未报 {ov.count('missing')}，逾期 {ov.late}" + (f"，免报 {ov.count('exempt')}" if ov.count("exempt") else "")
         + f"；无法读取 {len(ov.unreadable)}，未识别 {len(ov.unidentified)}"
     )
-    return 0
-
-
-def cmd_assign(a: argparse.Namespace) -> int:
-    from .collection.review import assign, assign_document, find_document
-
-    with open_collection(a.dir) as col:
-        doc = find_document(col, a.file)
-        if doc is not None:
-            name, material = assign_document(col, doc, a.school, a.material)
-            out(f"已将 {display_name(doc.original_name)} 指定为“{name}”的“{material.label}”。")
-            return 0
-        ret, name = assign(col, a.file, a.school)
-    out(f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。")
-    return 0
-
-
-def cmd_decide(a: argparse.Namespace) -> int:
-    """accept, send-back, exempt, confirm, ignore, tie: the clerk's overrules."""
-    from .collection import overrule
-
-    with open_collection(a.dir) as col:
-        if a.command in ("ignore", "tie"):
-            args = (a.file, a.school) if a.command == "tie" else (a.file,)
-        else:
-            args = (a.school, a.rule) if a.command == "confirm" else (a.school,)
-        decision = getattr(overrule, a.command.replace("-", "_"))(col, *args, note=a.note or "", undo=a.undo)
-        if a.command == "confirm":
-            args = (a.school, rule_name(decision.rule, col.form))
-    what = " ".join(str(x) for x in args)
-    out(f"已撤销：{decision.label} {what}" if a.undo else f"已记录：{decision.label} {what}"
-        + (f"（{decision.note}）" if decision.note else ""))
-    return 0
-
-
-def cmd_school(a: argparse.Namespace) -> int:
-    from .collection import overrule
-    from .collection.roster import School
-
-    details = {k: getattr(a, k) for k in ("stage", "parent", "contact", "phone", "email", "kind")}
-    with open_collection(a.dir) as col:
-        if a.action == "add":
-            s = overrule.add_school(col, School("", a.name, **{k: v or "" for k, v in details.items()}),
-                                    note=a.note or "")
-            out(f"已增加：{s.name}（名单现有 {len(col.schools())} 所）")
-        elif a.action == "edit":
-            s = overrule.edit_school(col, a.name, note=a.note or "", name=a.new_name, **details)
-            out(f"已修改：{s.name}")
-        else:
-            s = overrule.remove_school(col, a.name, note=a.note or "")
-            out(f"已从名单移除：{s.name}（收到的文件仍保留）")
-    return 0
-
-
-def cmd_settings(a: argparse.Namespace) -> int:
-    from .collection.credentials import CredentialError, has_password, store_password
-    from .collection.mailcheck import send_test_mail
-
-    changes = {k: getattr(a, k) for k in ("name", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
-                                          "mail_port", "mail_tls", "mail_user", "mail_sender")}
-    with open_collection(a.dir) as col:
-        if any(v is not None for v in changes.values()):
-            col.change_settings(**changes)
-            out("已保存设置。")
-        if a.mail_password is not None or a.forget_mail_password:
-            import getpass
-
-            password = "" if a.forget_mail_password else (
-                a.mail_password or getpass.getpass("邮箱密码（授权码，输入时不显示）："))
-            try:
-                store_password(col.settings.mail, password)
-            except CredentialError as exc:
-                raise CollectionError(str(exc)) from None
-            out("已保存邮箱密码（在系统的凭据管理器中，不在设置文件里）。" if password else "已删除保存的邮箱密码。")
-        if a.test_mail is not None:
-            out(f"测试邮件已发到 {send_test_mail(col, a.test_mail)}，请查收。")
-        s = col.settings
-        out(f"本级名称：{s.name}")
-        out(f"截止日期：{s.deadline or '未设置'}")
-        out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
-        out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
-        mail = s.mail
-        out(f"邮件：{mail.get('smtp_host') or '未设置'}:{mail.get('smtp_port', '')} {mail.get('tls', '')} "
-            f"用户 {mail.get('smtp_user') or '未填'} 发件人 {mail.get('sender') or '未填'} "
-            f"密码 {'已保存' if has_password(mail) else '未保存'}")
-    return 0
-
-
-def cmd_roster_template(a: argparse.Namespace) -> int:
-    from .atomic import write_atomic
-    from .collection.roster import template_bytes
-
-    path = Path(a.file)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_suffix(".xlsx")
-    write_atomic(path, template_bytes())
-    out(f"已保存名单模板：{path}。填好后用 dudao init 文件夹 --roster {path.name} 建立收集")
     return 0
 
 
@@ -486,14 +345,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def tolerant_console() -> None:
-    """A Chinese Windows console, or a frozen ``dudao.exe`` whose output goes to a file, writes
-    GBK: a character it lacks (a rare name's 𠀋, an emoji) becomes "?" instead of an error."""
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
-
-
 def main(argv: list[str] | None = None) -> int:
     import multiprocessing
 
@@ -509,21 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\n已中断。已处理完的文件都已保存，重新运行同一命令即可继续。", file=sys.stderr)
         return 130
     except BrokenPipeError:  # ``dudao status | head``: the reader has all it wanted
-        _quiet_stdout()
+        quiet_stdout()
         return 141  # as a shell reports a process ended by SIGPIPE
-
-
-def _quiet_stdout() -> None:
-    """Point standard output at the null device, so that the interpreter's own flush at exit
-    does not raise again on the closed pipe and print a traceback."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError):  # no real descriptor (captured in a test): nothing will flush
-        pass
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QStandardPaths, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from aggregator.cli import tolerant_console
+from aggregator.console import tolerant_console
 
 from . import dialogs, window_state
 from .controller import Controller
