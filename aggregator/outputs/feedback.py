@@ -201,7 +201,7 @@ def _remark(state: SchoolState) -> str:
 
 
 def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: str,
-            notes: list) -> tuple[list[tuple[Path, bytes]], _Draft, bytes | None]:
+            notes: list) -> tuple[list[tuple[Path, bytes]], Draft, bytes | None]:
     """A returned school's (or one asked to check) marked workbook, draft and phone page."""
     school, ret = state.school, state.current
     assert ret is not None  # "returned" and accepted states always have a current return
