@@ -212,7 +212,7 @@ def test_status_json_contract(tmp_path):
         "name": "城南初中", "status": "accepted_with_warnings", "status_label": STATE_LABELS["accepted_with_warnings"],
         "late": True, "file": "下载/初中.xlsx", "received_at": "2023-11-21T08:00:00", "version": 1, "review": None,
         "stage": "初中", "parent": "城南中心学校", "contact": "李老师", "phone": "13800000000", "email": "x@example.com",
-        "findings": [{"rule": "phone", "level": "warning", "cells": ["F3"], "message": PHONE.message}],
+        "findings": [{"rule": "phone", "level": "warning", "cells": ["F3"], "message": PHONE.message, "suggest": {}}],
     }
     assert {key: school[key] for key in expected} == expected  # scripts read these: they stay as they are
     assert "C8" in school["notes"][0] and "3个" in school["notes"][0]
