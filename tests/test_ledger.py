@@ -14,7 +14,7 @@ import pytest
 import dataclasses
 
 from aggregator.checks.findings import Finding
-from aggregator.collection.ledger import SCHEMA_VERSION, FileRecord, Ledger, ReturnRecord
+from aggregator.collection.ledger import SCHEMA_VERSION, DocumentRecord, FileRecord, Ledger, ReturnRecord
 from aggregator.collection.roster import School
 from aggregator.collection.status import STATE_LABELS, STATES, overview
 from aggregator.messages import Note
@@ -200,22 +200,54 @@ def test_returns_of_no_school_wait_as_unidentified_and_unreadable_files_are_list
     assert all(s["status"] == "missing" for s in data["schools"])
 
 
+def test_documents_in_doubt_wait_for_the_clerk_until_she_says_whose_they_are(tmp_path):
+    """A document nobody could place (no school, or no material) is listed for the clerk in
+    ``status --json`` with why; once she settles it, it leaves the list and keeps what was found."""
+    short = Finding("too-short", "warning", "正文只有 80 字", (), (), ())
+    at = "2023-11-19T10:00:00"
+    with make_collection(tmp_path, ROSTER) as col:
+        sid = next(s.id for s in col.schools() if s.name == "城南小学")
+        with col.ledger.transaction():
+            for sha, name, school, why in (("d" * 64, "下载/总结.docx", None, "看不出是哪所学校"),
+                                           ("e" * 64, "城南小学材料.docx", sid, "")):
+                col.ledger.add_file(FileRecord(sha, name, "inbox", f"archive/{name.rsplit('/', 1)[-1]}", 100, at, at,
+                                               "document"))
+                col.ledger.add_document(DocumentRecord(sha, school, "", "title" if school else "",
+                                                       Note.of("text", text=why) if why else None, at, "docx",
+                                                       "工作总结", 1200, (short,)))
+        assert overview(col).to_json()["documents_waiting"] == [
+            {"file": "下载/总结.docx", "reason": "看不出是哪所学校", "title": "工作总结", "archived": "archive/总结.docx"},
+            {"file": "城南小学材料.docx", "reason": "", "title": "工作总结", "archived": "archive/城南小学材料.docx"},
+        ]
+        with col.ledger.transaction():
+            col.ledger.settle_document("d" * 64, school_id=sid, material="summary")
+            col.ledger.settle_document("e" * 64, school_id=sid, material="case")
+        docs = {d.original_name: d for d in col.ledger.documents()}
+        assert overview(col).to_json()["documents_waiting"] == []
+    settled = docs["下载/总结.docx"]
+    assert (settled.school_id, settled.material, settled.identified_by, settled.review) == (sid, "summary", "clerk", None)
+    assert (settled.format, settled.title, settled.chars, settled.findings) == ("docx", "工作总结", 1200, (short,))
+    assert (settled.received_at, settled.archived) == (at, "archive/总结.docx")
+
+
 def test_status_json_contract(tmp_path):
     with make_collection(tmp_path, ROSTER) as col:
         add(col, "城南初中", values(), findings=(PHONE,), received_at="2023-11-21T08:00:00", name="下载/初中.xlsx",
             notes=(Normalisation("inspectors.total", "C8", "3个", 3, "unit-suffix"),))
         data = overview(col).to_json()
+        sid = next(s.id for s in col.schools() if s.name == "城南初中")
     assert data["counts"] == {"missing": 2, "accepted": 0, "accepted_with_warnings": 1, "returned": 0,
                               "needs_review": 0, "exempt": 0, "late": 1, "expected": 3}
     school = data["schools"][1]
     expected = {
-        "name": "城南初中", "status": "accepted_with_warnings", "status_label": STATE_LABELS["accepted_with_warnings"],
+        "id": sid, "name": "城南初中", "status": "accepted_with_warnings", "status_label": STATE_LABELS["accepted_with_warnings"],
         "late": True, "file": "下载/初中.xlsx", "received_at": "2023-11-21T08:00:00", "version": 1, "review": None,
         "stage": "初中", "parent": "城南中心学校", "contact": "李老师", "phone": "13800000000", "email": "x@example.com",
         "findings": [{"rule": "phone", "level": "warning", "cells": ["F3"], "message": PHONE.message, "suggest": {}}],
     }
     assert {key: school[key] for key in expected} == expected  # scripts read these: they stay as they are
-    assert "C8" in school["notes"][0] and "3个" in school["notes"][0]
+    # What the reader changed, in the words the clerk reads (the field's label, what was typed, the value)
+    assert school["notes"] == ["C8 派出责任督学数（人）·合计填的是“3个”，按 3 计"]
     assert school["archived"].startswith("archive/")
 
 
