@@ -117,7 +117,10 @@ def test_ignore_and_tie_a_file_that_is_no_return(col, capsys):
     assert dudao(capsys, "tie", col, "坏文件.xlsx", S_MISSING)[0] == 0
     s = school(capsys, col, S_MISSING)
     assert s["status"] == "missing" and s["files"][0]["file"].endswith("坏文件.xlsx")
-    assert status_json(capsys, col)["unreadable"][0]["school"] == S_MISSING
+    unreadable = status_json(capsys, col)["unreadable"][0]
+    assert unreadable["school"] == S_MISSING
+    assert s["files"][0]["reason"] == unreadable["reason"] and unreadable["reason"].startswith("文件是空的")  # for its reminder
+    assert [(m["status"], m["file"]) for m in s["materials"]] == [("missing", None)]  # the form, still owed
     assert dudao(capsys, "ignore", col, "坏文件.xlsx", "--note", "空文件")[0] == 0
     assert status_json(capsys, col)["unreadable"] == []
     assert list((col / "archive").rglob("*坏文件.xlsx"))  # still archived

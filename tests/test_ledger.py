@@ -264,6 +264,24 @@ def test_a_school_far_above_its_peers_gets_an_outlier_warning(tmp_path):
     assert all(s.status == "accepted" for s in ov.schools[1:])
 
 
+def test_outliers_compare_a_school_with_schools_of_its_own_stage_only(tmp_path):
+    """Two junior schools with 30 typical cases among seven primary ones with 1: compared with
+    the primaries they would look far off; they are too few to be judged among themselves."""
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)] + [("第一初中", "初中", ""), ("第二初中", "初中", "")]
+    with make_collection(tmp_path, roster) as col:
+        for name, stage, _ in roster:
+            add(col, name, values(typical_cases=30 if stage == "初中" else 1), findings=())
+        ov = overview(col)
+    assert [s.status for s in ov.schools] == ["accepted"] * 9
+
+
+def test_a_return_that_waits_for_the_clerk_says_why_in_the_status_json(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=(), review="填报单位是城南小学，文件名却是城北小学")
+        school = overview(col).to_json()["schools"][0]
+    assert (school["status"], school["review"]) == ("needs_review", "填报单位是城南小学，文件名却是城北小学")
+
+
 def test_returns_sent_back_or_waiting_are_no_peers_for_outliers(tmp_path):
     roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)]
     with make_collection(tmp_path, roster) as col:
