@@ -230,6 +230,30 @@ def test_documents_in_doubt_wait_for_the_clerk_until_she_says_whose_they_are(tmp
     assert (settled.received_at, settled.archived) == (at, "archive/总结.docx")
 
 
+def test_each_material_a_school_owes_shows_what_was_received_for_it(tmp_path):
+    """Under the plan: the form's material is the form's state; a document counts for its
+    material once its school and material are settled, not while it waits for the clerk."""
+    at = "2023-11-19T10:00:00"
+    with make_collection(tmp_path, ROSTER, plan="shuangjian-2023") as col:
+        sid = next(s.id for s in col.schools() if s.name == "城南小学")
+        add(col, "城南小学", values(), findings=(PHONE,), received_at="2023-11-21T08:00:00", name="城南小学.xlsx")
+        short = Finding("too-short", "warning", "正文只有 80 字", (), (), ())
+        with col.ledger.transaction():
+            for sha, name, material, why in (("c" * 64, "城南小学案例.docx", "case", ""),
+                                             ("r" * 64, "城南小学报告.docx", "report", "请确认是哪所学校")):
+                col.ledger.add_file(FileRecord(sha, name, "inbox", f"archive/{name}", 100, at, at, "document"))
+                col.ledger.add_document(DocumentRecord(sha, sid, material, "title", Note.of("text", text=why) if why
+                                                       else None, at, "docx", "案例", 80, (short,)))
+        materials = {m["id"]: m for m in overview(col).to_json()["schools"][0]["materials"]}
+    assert set(materials) == {"case", "report", "data"}  # 城南小学 is no 中心学校: no cadre owed
+    assert {k: materials["data"][k] for k in ("status", "late", "file", "received_at", "version")} == {
+        "status": "accepted_with_warnings", "late": True, "file": "城南小学.xlsx",
+        "received_at": "2023-11-21T08:00:00", "version": 1}
+    assert (materials["case"]["status"], materials["case"]["file"], materials["case"]["late"]) == (
+        "accepted_with_warnings", "城南小学案例.docx", True)  # due 11月10日
+    assert (materials["report"]["status"], materials["report"]["file"]) == ("missing", None)  # still in doubt
+
+
 def test_status_json_contract(tmp_path):
     with make_collection(tmp_path, ROSTER) as col:
         add(col, "城南初中", values(), findings=(PHONE,), received_at="2023-11-21T08:00:00", name="下载/初中.xlsx",
