@@ -120,7 +120,7 @@ def test_ignore_and_tie_a_file_that_is_no_return(col, capsys):
     unreadable = status_json(capsys, col)["unreadable"][0]
     assert unreadable["school"] == S_MISSING
     assert s["files"][0]["reason"] == unreadable["reason"] and unreadable["reason"].startswith("文件是空的")  # for its reminder
-    assert [(m["status"], m["file"]) for m in s["materials"]] == [("missing", None)]  # the form, still owed
+    assert [(m["status"], m["file"], m["received_at"]) for m in s["materials"]] == [("missing", None, None)]  # the form, owed
     assert dudao(capsys, "ignore", col, "坏文件.xlsx", "--note", "空文件")[0] == 0
     assert status_json(capsys, col)["unreadable"] == []
     assert list((col / "archive").rglob("*坏文件.xlsx"))  # still archived
