@@ -18,7 +18,7 @@ from aggregator import atomic, clock
 from aggregator.collection import overrule
 from aggregator.collection.folder import CollectionError
 from aggregator.form.declaration import load_form
-from aggregator.outputs.summary.figures import choice_counts, share
+from aggregator.outputs.summary.figures import add_up, choice_counts, share
 from aggregator.outputs.consolidate import (
     DETAIL, DRAFT_NOTE, FINDINGS, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
     top_problems,
@@ -178,6 +178,17 @@ def test_summary_values_of_nothing_is_zeros():
     got = summary_values(FORM, [])
     assert all(got[fid] == 0 for fid in COUNTS)
     assert got["problem_1"] == ""
+
+
+def test_a_sum_of_decimals_shows_as_typed_without_float_dust():
+    """0.1 + 0.2 元 is 0.3 on the district's form, not 0.30000000000000004; whole sums are whole
+    numbers; a blank, text the reader refused, or TRUE adds nothing."""
+    fee = load_form(Path(__file__).parent / "forms" / "after_school.toml").field("fee")
+    assert add_up(fee, [0.1, 0.2, None, "x", True]) == 0.3
+    assert repr(add_up(fee, [0.125, 0.125])) == "0.25"
+    whole = add_up(fee, [150.5, 149.5])
+    assert whole == 300 and isinstance(whole, int)
+    assert add_up(fee, [1, 2]) == 3 and add_up(fee, []) == 0
 
 
 def test_choice_counts_put_a_blank_or_unknown_answer_under_none_given_and_out_of_the_rate():
