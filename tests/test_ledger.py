@@ -114,6 +114,21 @@ def test_a_return_reads_back_as_written_with_its_file(ledger):
                                       id=rid, original_name="下载/附件5(1).xlsx", archived="archive/a.xlsx")
 
 
+def test_what_the_reader_changed_reads_back_from_the_ledger_as_the_clerk_is_told_it(ledger):
+    """A date read from text keeps its day (written as text, JSON has no dates); a blank stays
+    blank, not the word None."""
+    import datetime as dt
+
+    notes = (Normalisation("start", "C5", "2023年9月1日", dt.date(2023, 9, 1), "date-text"),
+             Normalisation("inspectors.junior", "E8", None, 0, "blank-as-zero"))
+    with ledger.transaction():
+        ledger.add_file(file("a"))
+        ledger.add_return(record("a", submission=dataclasses.replace(record("a").submission, notes=notes)))
+    (got,) = ledger.returns()
+    assert [(n.field, n.cell, n.raw, n.value, n.kind) for n in got.notes] == [
+        ("start", "C5", "2023年9月1日", "2023-09-01", "date-text"), ("inspectors.junior", "E8", None, 0, "blank-as-zero")]
+
+
 def test_returns_oldest_first_by_the_files_own_time(ledger):
     with ledger.transaction():
         for sha, when in (("b", "2023-11-16T10:00:00"), ("a", "2023-11-15T10:00:00"), ("c", "2023-11-16T10:00:00")):
