@@ -242,7 +242,7 @@ def test_documents_in_doubt_wait_for_the_clerk_until_she_says_whose_they_are(tmp
     settled = docs["下载/总结.docx"]
     assert (settled.school_id, settled.material, settled.identified_by, settled.review) == (sid, "summary", "clerk", None)
     assert (settled.format, settled.title, settled.chars, settled.findings) == ("docx", "工作总结", 1200, (short,))
-    assert (settled.received_at, settled.archived) == (at, "archive/总结.docx")
+    assert (settled.sha256, settled.received_at, settled.archived) == ("d" * 64, at, "archive/总结.docx")
 
 
 def test_each_material_a_school_owes_shows_what_was_received_for_it(tmp_path):
