@@ -25,15 +25,15 @@ _sha = itertools.count(1)
 
 
 def make_collection(tmp_path: Path, roster, name: str = "曾都区", folder: str = "col",
-                    deadline: str = "2023-11-20") -> Collection:
-    """A new collection of ``roster``: (学校名称, 学段, 所属单位) rows."""
+                    deadline: str = "2023-11-20", plan: str = "") -> Collection:
+    """A new collection of ``roster``: (学校名称, 学段, 所属单位) rows; of a ``plan``'s materials if given."""
     path = tmp_path / f"{folder}.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["学校名称", "学段", "所属单位", "联系人", "联系电话", "邮箱"])
         for school, stage, parent in roster:
             w.writerow([school, stage, parent, "李老师", "13800000000", "x@example.com"])
-    return init_collection(tmp_path / folder, path, name=name, deadline=deadline)
+    return init_collection(tmp_path / folder, path, name=name, deadline=deadline, plan=plan)
 
 
 def add(col: Collection, school: str | None, vals: dict, *, findings=None, review: str = "",

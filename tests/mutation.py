@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     if totals["all"]:
         print(f"{'overall':24} {100 * totals['killed'] / totals['all']:5.1f} %  "
               f"{totals['killed']:4} of {totals['all']:4} killed")
+    WORK.mkdir(exist_ok=True)  # --report before any run
     (WORK / "survivors.md").write_text("\n".join(report), encoding="utf-8")
     print(f"survivors and their diffs: {WORK / 'survivors.md'}; reasons kept in tests/MUTANTS.md")
     return 0

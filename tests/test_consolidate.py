@@ -7,6 +7,7 @@ from the validator (or made up, to put a school in a given state).
 from __future__ import annotations
 
 import zipfile
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +17,8 @@ import pytest
 from aggregator import atomic, clock
 from aggregator.collection import overrule
 from aggregator.collection.folder import CollectionError
+from aggregator.form.declaration import load_form
+from aggregator.outputs.summary.figures import add_up, choice_counts, share
 from aggregator.outputs.consolidate import (
     DETAIL, DRAFT_NOTE, FINDINGS, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
     top_problems,
@@ -175,6 +178,33 @@ def test_summary_values_of_nothing_is_zeros():
     got = summary_values(FORM, [])
     assert all(got[fid] == 0 for fid in COUNTS)
     assert got["problem_1"] == ""
+
+
+def test_a_sum_of_decimals_shows_as_typed_without_float_dust():
+    """0.1 + 0.2 元 is 0.3 on the district's form, not 0.30000000000000004; whole sums are whole
+    numbers; a blank, text the reader refused, or TRUE adds nothing."""
+    fee = load_form(Path(__file__).parent / "forms" / "after_school.toml").field("fee")
+    assert add_up(fee, [0.1, 0.2, None, "x", True]) == 0.3
+    assert repr(add_up(fee, [0.125, 0.125])) == "0.25"
+    whole = add_up(fee, [150.5, 149.5])
+    assert whole == 300 and isinstance(whole, int)
+    assert add_up(fee, [1, 2]) == 3 and add_up(fee, []) == 0
+
+
+def test_choice_counts_put_a_blank_or_unknown_answer_under_none_given_and_out_of_the_rate():
+    """选项统计 of a checklist: a school that chose nothing, or wrote something not on the list,
+    counts under 未填 and not in 已落实比例; a share with no answer at all is blank, not 0 %."""
+    annex3 = load_form("annex3_checklist_2023")
+    counted = annex3.fields_summed("count")
+    first = counted[0].id
+    answers = [{first: "已落实"}, {first: "已落实"}, {first: "未落实"}, {first: None}, {first: "乱写"}]
+    counts = choice_counts(annex3, answers)
+    assert set(counts) == {f.id for f in counted}
+    assert counts[first] == Counter({"已落实": 2, "部分落实": 0, "未落实": 1, "": 2})
+    assert counts[counted[1].id] == Counter({"已落实": 0, "部分落实": 0, "未落实": 0, "": 5})
+    assert share(counts[first], "已落实") == pytest.approx(2 / 3)
+    assert share(counts[first], "部分落实") == 0
+    assert share(counts[counted[1].id], "已落实") is None
 
 
 def test_top_problems_normalise_and_count_each_school_once():

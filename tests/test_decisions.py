@@ -95,12 +95,32 @@ def test_confirm_a_warning(col, capsys, school_values):
     assert s["decisions"][0]["rule"] == "phone"
 
 
+def test_accepted_anyway_with_nothing_left_open_is_plainly_accepted(col, capsys, school_values):
+    """Bug caught: a return the clerk accepted anyway whose only warning she then confirmed (or a
+    passing return she accepted) shown as 通过（有提示）, counted among those with warnings."""
+    vals = dict(school_values["万店镇中心小学"], phone="12345")
+    put(col / "inbox" / "d.xlsx", fill_workbook(issued(col, "万店镇中心小学"), _form(col), vals))
+    assert dudao(capsys, "collect", col)[0] == 0
+    assert dudao(capsys, "accept", col, "万店镇中心小学", "--note", "学校说明电话无误")[0] == 0
+    assert states(capsys, col)["万店镇中心小学"] == "accepted_with_warnings"
+    assert dudao(capsys, "confirm", col, "万店镇中心小学", "phone", "--note", "分机号，已核实")[0] == 0
+    assert dudao(capsys, "accept", col, S_OK, "--note", "无误")[0] == 0
+    data = status_json(capsys, col)
+    for name in ("万店镇中心小学", S_OK):
+        s = next(x for x in data["schools"] if x["name"] == name)
+        assert (s["status"], s["status_label"]) == ("accepted", "已通过"), name
+    assert data["counts"]["accepted_with_warnings"] == 0
+
+
 def test_ignore_and_tie_a_file_that_is_no_return(col, capsys):
     assert [u["file"] for u in status_json(capsys, col)["unreadable"]][0].endswith("坏文件.xlsx")
     assert dudao(capsys, "tie", col, "坏文件.xlsx", S_MISSING)[0] == 0
     s = school(capsys, col, S_MISSING)
     assert s["status"] == "missing" and s["files"][0]["file"].endswith("坏文件.xlsx")
-    assert status_json(capsys, col)["unreadable"][0]["school"] == S_MISSING
+    unreadable = status_json(capsys, col)["unreadable"][0]
+    assert unreadable["school"] == S_MISSING
+    assert s["files"][0]["reason"] == unreadable["reason"] and unreadable["reason"].startswith("文件是空的")  # for its reminder
+    assert [(m["status"], m["file"], m["received_at"]) for m in s["materials"]] == [("missing", None, None)]  # the form, owed
     assert dudao(capsys, "ignore", col, "坏文件.xlsx", "--note", "空文件")[0] == 0
     assert status_json(capsys, col)["unreadable"] == []
     assert list((col / "archive").rglob("*坏文件.xlsx"))  # still archived

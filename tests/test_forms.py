@@ -384,6 +384,10 @@ def test_cycle_summary_sums_counts_and_lists(cycle):
             counts = Counter(v[f.id] for v in accepted)
             for choice in f.choices:
                 assert row[head.index(choice)] == counts[choice], (f.id, choice)
+            given = sum(counts[c] for c in f.choices)  # 未填: no choice, or one not on the list
+            assert (row[head.index("未填")], row[head.index("合计")]) == (len(accepted) - given, len(accepted)), f.id
+            share = row[head.index(f"{f.choices[0]}比例")]  # 已落实比例 among those that chose
+            assert share == (pytest.approx(counts[f.choices[0]] / given) if given else None), f.id
         matrix = {r[1]: r for r in wb["分校选项"].iter_rows(min_row=2, values_only=True)}
         assert set(matrix) == {s["name"] for s in status["schools"] if s["name"] in
                                {n for n, v in sent.items() if v in accepted}}

@@ -14,7 +14,7 @@ import pytest
 import dataclasses
 
 from aggregator.checks.findings import Finding
-from aggregator.collection.ledger import SCHEMA_VERSION, FileRecord, Ledger, ReturnRecord
+from aggregator.collection.ledger import SCHEMA_VERSION, DocumentRecord, FileRecord, Ledger, ReturnRecord
 from aggregator.collection.roster import School
 from aggregator.collection.status import STATE_LABELS, STATES, overview
 from aggregator.messages import Note
@@ -114,6 +114,21 @@ def test_a_return_reads_back_as_written_with_its_file(ledger):
                                       id=rid, original_name="下载/附件5(1).xlsx", archived="archive/a.xlsx")
 
 
+def test_what_the_reader_changed_reads_back_from_the_ledger_as_the_clerk_is_told_it(ledger):
+    """A date read from text keeps its day (written as text, JSON has no dates); a blank stays
+    blank, not the word None."""
+    import datetime as dt
+
+    notes = (Normalisation("start", "C5", "2023年9月1日", dt.date(2023, 9, 1), "date-text"),
+             Normalisation("inspectors.junior", "E8", None, 0, "blank-as-zero"))
+    with ledger.transaction():
+        ledger.add_file(file("a"))
+        ledger.add_return(record("a", submission=dataclasses.replace(record("a").submission, notes=notes)))
+    (got,) = ledger.returns()
+    assert [(n.field, n.cell, n.raw, n.value, n.kind) for n in got.notes] == [
+        ("start", "C5", "2023年9月1日", "2023-09-01", "date-text"), ("inspectors.junior", "E8", None, 0, "blank-as-zero")]
+
+
 def test_returns_oldest_first_by_the_files_own_time(ledger):
     with ledger.transaction():
         for sha, when in (("b", "2023-11-16T10:00:00"), ("a", "2023-11-15T10:00:00"), ("c", "2023-11-16T10:00:00")):
@@ -200,22 +215,78 @@ def test_returns_of_no_school_wait_as_unidentified_and_unreadable_files_are_list
     assert all(s["status"] == "missing" for s in data["schools"])
 
 
+def test_documents_in_doubt_wait_for_the_clerk_until_she_says_whose_they_are(tmp_path):
+    """A document nobody could place (no school, or no material) is listed for the clerk in
+    ``status --json`` with why; once she settles it, it leaves the list and keeps what was found."""
+    short = Finding("too-short", "warning", "正文只有 80 字", (), (), ())
+    at = "2023-11-19T10:00:00"
+    with make_collection(tmp_path, ROSTER) as col:
+        sid = next(s.id for s in col.schools() if s.name == "城南小学")
+        with col.ledger.transaction():
+            for sha, name, school, why in (("d" * 64, "下载/总结.docx", None, "看不出是哪所学校"),
+                                           ("e" * 64, "城南小学材料.docx", sid, "")):
+                col.ledger.add_file(FileRecord(sha, name, "inbox", f"archive/{name.rsplit('/', 1)[-1]}", 100, at, at,
+                                               "document"))
+                col.ledger.add_document(DocumentRecord(sha, school, "", "title" if school else "",
+                                                       Note.of("text", text=why) if why else None, at, "docx",
+                                                       "工作总结", 1200, (short,)))
+        assert overview(col).to_json()["documents_waiting"] == [
+            {"file": "下载/总结.docx", "reason": "看不出是哪所学校", "title": "工作总结", "archived": "archive/总结.docx"},
+            {"file": "城南小学材料.docx", "reason": "", "title": "工作总结", "archived": "archive/城南小学材料.docx"},
+        ]
+        with col.ledger.transaction():
+            col.ledger.settle_document("d" * 64, school_id=sid, material="summary")
+            col.ledger.settle_document("e" * 64, school_id=sid, material="case")
+        docs = {d.original_name: d for d in col.ledger.documents()}
+        assert overview(col).to_json()["documents_waiting"] == []
+    settled = docs["下载/总结.docx"]
+    assert (settled.school_id, settled.material, settled.identified_by, settled.review) == (sid, "summary", "clerk", None)
+    assert (settled.format, settled.title, settled.chars, settled.findings) == ("docx", "工作总结", 1200, (short,))
+    assert (settled.sha256, settled.received_at, settled.archived) == ("d" * 64, at, "archive/总结.docx")
+
+
+def test_each_material_a_school_owes_shows_what_was_received_for_it(tmp_path):
+    """Under the plan: the form's material is the form's state; a document counts for its
+    material once its school and material are settled, not while it waits for the clerk."""
+    at = "2023-11-19T10:00:00"
+    with make_collection(tmp_path, ROSTER, plan="shuangjian-2023") as col:
+        sid = next(s.id for s in col.schools() if s.name == "城南小学")
+        add(col, "城南小学", values(), findings=(PHONE,), received_at="2023-11-21T08:00:00", name="城南小学.xlsx")
+        short = Finding("too-short", "warning", "正文只有 80 字", (), (), ())
+        with col.ledger.transaction():
+            for sha, name, material, why in (("c" * 64, "城南小学案例.docx", "case", ""),
+                                             ("r" * 64, "城南小学报告.docx", "report", "请确认是哪所学校")):
+                col.ledger.add_file(FileRecord(sha, name, "inbox", f"archive/{name}", 100, at, at, "document"))
+                col.ledger.add_document(DocumentRecord(sha, sid, material, "title", Note.of("text", text=why) if why
+                                                       else None, at, "docx", "案例", 80, (short,)))
+        materials = {m["id"]: m for m in overview(col).to_json()["schools"][0]["materials"]}
+    assert set(materials) == {"case", "report", "data"}  # 城南小学 is no 中心学校: no cadre owed
+    assert {k: materials["data"][k] for k in ("status", "late", "file", "received_at", "version")} == {
+        "status": "accepted_with_warnings", "late": True, "file": "城南小学.xlsx",
+        "received_at": "2023-11-21T08:00:00", "version": 1}
+    assert (materials["case"]["status"], materials["case"]["file"], materials["case"]["late"]) == (
+        "accepted_with_warnings", "城南小学案例.docx", True)  # due 11月10日
+    assert (materials["report"]["status"], materials["report"]["file"]) == ("missing", None)  # still in doubt
+
+
 def test_status_json_contract(tmp_path):
     with make_collection(tmp_path, ROSTER) as col:
         add(col, "城南初中", values(), findings=(PHONE,), received_at="2023-11-21T08:00:00", name="下载/初中.xlsx",
             notes=(Normalisation("inspectors.total", "C8", "3个", 3, "unit-suffix"),))
         data = overview(col).to_json()
+        sid = next(s.id for s in col.schools() if s.name == "城南初中")
     assert data["counts"] == {"missing": 2, "accepted": 0, "accepted_with_warnings": 1, "returned": 0,
                               "needs_review": 0, "exempt": 0, "late": 1, "expected": 3}
     school = data["schools"][1]
     expected = {
-        "name": "城南初中", "status": "accepted_with_warnings", "status_label": STATE_LABELS["accepted_with_warnings"],
+        "id": sid, "name": "城南初中", "status": "accepted_with_warnings", "status_label": STATE_LABELS["accepted_with_warnings"],
         "late": True, "file": "下载/初中.xlsx", "received_at": "2023-11-21T08:00:00", "version": 1, "review": None,
         "stage": "初中", "parent": "城南中心学校", "contact": "李老师", "phone": "13800000000", "email": "x@example.com",
         "findings": [{"rule": "phone", "level": "warning", "cells": ["F3"], "message": PHONE.message, "suggest": {}}],
     }
     assert {key: school[key] for key in expected} == expected  # scripts read these: they stay as they are
-    assert "C8" in school["notes"][0] and "3个" in school["notes"][0]
+    # What the reader changed, in the words the clerk reads (the field's label, what was typed, the value)
+    assert school["notes"] == ["C8 派出责任督学数（人）·合计填的是“3个”，按 3 计"]
     assert school["archived"].startswith("archive/")
 
 
@@ -230,6 +301,24 @@ def test_a_school_far_above_its_peers_gets_an_outlier_warning(tmp_path):
     assert first.status == "accepted_with_warnings"
     assert [(f.rule, f.cells) for f in first.findings] == [("outlier", (LAYOUT.cells["typical_cases"],))]
     assert all(s.status == "accepted" for s in ov.schools[1:])
+
+
+def test_outliers_compare_a_school_with_schools_of_its_own_stage_only(tmp_path):
+    """Two junior schools with 30 typical cases among seven primary ones with 1: compared with
+    the primaries they would look far off; they are too few to be judged among themselves."""
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)] + [("第一初中", "初中", ""), ("第二初中", "初中", "")]
+    with make_collection(tmp_path, roster) as col:
+        for name, stage, _ in roster:
+            add(col, name, values(typical_cases=30 if stage == "初中" else 1), findings=())
+        ov = overview(col)
+    assert [s.status for s in ov.schools] == ["accepted"] * 9
+
+
+def test_a_return_that_waits_for_the_clerk_says_why_in_the_status_json(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=(), review="填报单位是城南小学，文件名却是城北小学")
+        school = overview(col).to_json()["schools"][0]
+    assert (school["status"], school["review"]) == ("needs_review", "填报单位是城南小学，文件名却是城北小学")
 
 
 def test_returns_sent_back_or_waiting_are_no_peers_for_outliers(tmp_path):

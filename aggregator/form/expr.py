@@ -229,13 +229,19 @@ def to_excel(source: str, cell_of: Callable[[str], str], raw_of: Callable[[str],
             terms = [f"{xl(items[i])}{_CMP_XL[type(op)]}{xl(items[i + 1])}" for i, op in enumerate(node.ops)]
             return terms[0] if len(terms) == 1 else f"AND({','.join(terms)})"
         if isinstance(node, ast.BoolOp):
-            name = "AND" if isinstance(node.op, ast.And) else "OR"
-            return f"{name}({','.join(xl(n) for n in node.values)})"
+            # As the engine: one false part decides an `and` (one true part an `or`) even beside a
+            # part not known yet; Excel's AND(FALSE,#N/A) alone would be #N/A, the rule skipped.
+            items = [xl(n) for n in node.values]
+            if isinstance(node.op, ast.And):
+                decided = ",".join(f"IFERROR(NOT({i}),FALSE)" for i in items)
+                return f"IF(OR({decided}),FALSE,AND({','.join(items)}))"
+            decided = ",".join(f"IFERROR({i},FALSE)" for i in items)
+            return f"IF(OR({decided}),TRUE,OR({','.join(items)}))"
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             inside_present = node.func.id == "present"
             args = [xl(a, inside_present) for a in node.args] if node.func.id != "date" else []
-            if node.func.id == "implies":
-                return f"OR(NOT({args[0]}),{args[1]})"
+            if node.func.id == "implies":  # a false premise holds whatever q is, known or not
+                return f"IF({args[0]},{args[1]},TRUE)"
             if node.func.id == "present":
                 return f"LEN(TRIM({args[0]}))>0"
             if node.func.id == "date":
