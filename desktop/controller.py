@@ -29,6 +29,7 @@ from aggregator.outputs.chat import chat_text, reminder_list
 from . import clerk_jobs, jobs
 from .jobs import JobSpec, Outcome
 from .signals import emit
+from .view import View
 from .watcher import InboxWatcher
 from .worker import JobThread, failure_text
 
@@ -51,7 +52,7 @@ class Controller(QObject):
         self.folder: Path | None = None
         self.settings: Settings | None = None
         self.overview: Overview | None = None
-        self.sent: dict[str, dict] = {}  # school id -> what feedback last went out (the 反馈 column)
+        self.view = View()  # what the window draws beside the overview (worked out with it)
         self.last_outcome: Outcome | None = None
         self._thread: JobThread | None = None
         self._threads: set[JobThread] = set()  # kept alive until Qt says they have ended
@@ -206,7 +207,7 @@ class Controller(QObject):
         if self.folder is None:
             return
         try:
-            self.settings, self.overview, self.sent = jobs.read_overview(self.folder)
+            self._take(jobs.read_overview(self.folder))
         except Exception as exc:  # shown to the clerk, never a crash; see failure_text
             emit(self.failed, failure_text(exc))
             return
@@ -251,6 +252,10 @@ class Controller(QObject):
         thread.start()
         return True
 
+    def _take(self, outcome: Outcome) -> None:
+        self.folder, self.settings, self.overview = outcome.folder, outcome.settings, outcome.overview
+        self.view = outcome.view
+
     def _release(self) -> None:
         """The job has said its last word: the controller is free before anyone hears of it."""
         self._thread = None
@@ -267,8 +272,7 @@ class Controller(QObject):
         self.last_outcome = outcome
         changed = self.folder != outcome.folder
         rewatch = changed or (self.settings is not None and self.settings.watch != outcome.settings.watch)
-        self.folder, self.settings, self.overview = outcome.folder, outcome.settings, outcome.overview
-        self.sent = outcome.sent
+        self._take(outcome)
         if rewatch:
             self._rewatch()
             emit(self.collectionChanged, str(outcome.folder))

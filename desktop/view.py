@@ -1,0 +1,52 @@
+"""What the window draws beside the overview, worked out in the worker thread with it.
+
+At 10,000 schools, everything counted or built per school costs tens of milliseconds in Python,
+and in the window's thread those are milliseconds the window cannot move. So a job hands back,
+with the overview, what the table, the header and the 总览 pane draw from it; the window's
+thread only swaps it in. No Qt here, and no decisions: the engine's states, progress and totals,
+arranged for drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aggregator.collection.folder import Collection
+from aggregator.deferred import building
+from aggregator.collection.status import STATE_LABELS, Overview
+from aggregator.collection.tally import Total, UnitProgress, by_unit, totals
+
+
+@dataclass(frozen=True)
+class View:
+    hay: list[str] = field(default_factory=list)  # per school, its searchable text, lower-cased
+    units: list[str] = field(default_factory=list)  # the 所属单位 of the roster, in roster order
+    progress: list[UnitProgress] = field(default_factory=list)  # per 所属单位 (总览)
+    totals: list[Total] = field(default_factory=list)  # the district's main totals (总览)
+    # What each unidentified return says its 填报单位 is (by sha256): its values are read here, not
+    # in the window's thread.
+    units_written: dict[str, str] = field(default_factory=dict)
+    sent: dict[str, dict] = field(default_factory=dict)  # school id -> what feedback last went out
+
+
+def view_of(col: Collection, ov: Overview) -> View:
+    with building():
+        return _view_of(col, ov)
+
+
+def _view_of(col: Collection, ov: Overview) -> View:
+    _ = ov.counts, ov.late  # what the header shows, worked out here once (cached on the overview)
+    hay = [" ".join((s.school.name, s.school.parent, s.school.stage, STATE_LABELS[s.status],
+                     s.current.original_name if s.current else "")).lower() for s in ov.schools]
+    units = list(dict.fromkeys(s.school.parent.strip() for s in ov.schools))
+    written = {r.sha256: str(r.values.get(ov.unit_field) or "") for r in ov.unidentified}
+    return View(hay, units, by_unit(ov), totals(col.form, ov, col.ledger), written, sent_records(col, ov))
+
+
+def sent_records(col: Collection, ov: Overview) -> dict[str, dict]:
+    """The 反馈 column: what was last sent to each school (feedback's own record)."""
+    from aggregator.outputs.feedback import sent_record
+
+    # Only schools that need telling show it: a province's 10,000 lookups would cost most of a second.
+    found = {s.school.id: sent_record(col, s.school.id) for s in ov.schools if s.status in ("returned", "missing")}
+    return {sid: rec for sid, rec in found.items() if rec}
