@@ -166,6 +166,8 @@ def cmd_status(a: argparse.Namespace) -> int:
             out(f"    [{d.label}] {d.rule + ' ' if d.rule else ''}{d.note}（{d.at.replace('T', ' ')[:16]} {d.by}）")
         for f in s.files:
             out(f"    [发来的文件无法读取] {display_name(f.original_name)}：{f.reason}")
+        for t in s.feedback.records:
+            out(f"    [反馈：{t.label}] {t.at.replace('T', ' ')[:16]}{' ' + t.detail if t.detail else ''}")
         if cur and a.verbose:
             for note in s.notes:
                 out(f"    [说明] {note}")
@@ -206,6 +208,15 @@ def cmd_decide(a: argparse.Namespace) -> int:
     what = " ".join(str(x) for x in args)
     out(f"已撤销：{decision.label} {what}" if a.undo else f"已记录：{decision.label} {what}"
         + (f"（{decision.note}）" if decision.note else ""))
+    return 0
+
+
+def cmd_told(a: argparse.Namespace) -> int:
+    from .collection.told import tell_school
+
+    with open_collection(a.dir) as col:
+        t = tell_school(col, a.school, "chat" if a.chat else "other", a.note or "")
+    out(f"已记录：{a.school} 已告知（{t.label}{'：' + t.detail if t.detail else ''}）")
     return 0
 
 
@@ -410,6 +421,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--note", help="说明")
     s.add_argument("--undo", action="store_true", help="撤销这项决定")
     s.set_defaults(run=cmd_decide)
+
+    s = sub.add_parser("told", help="记下已用其他方式（电话、纸质通知、群消息）告知了学校退回或催报的情况")
+    s.add_argument("dir")
+    s.add_argument("school", help="名单上的学校名称")
+    s.add_argument("--note", help="怎么告知的（如：电话通知王老师）")
+    s.add_argument("--chat", action="store_true", help="是在微信/QQ 群里发的消息")
+    s.set_defaults(run=cmd_told)
 
     s = sub.add_parser("school", help="增加、修改或移除名单上的学校")
     s.add_argument("dir")

@@ -58,6 +58,7 @@ class Controller(QObject):
         self._threads: set[JobThread] = set()  # kept alive until Qt says they have ended
         self._watching = False
         self._inbox_pending = False
+        self._told: list[tuple[str, str, str]] = []  # (school, channel, note) still to record
         self._watcher = InboxWatcher(self, quiet_ms)
         self._watcher.settled.connect(self._inbox_settled)
 
@@ -198,6 +199,19 @@ class Controller(QObject):
         """打开标注表: the marked workbook (``outputReady`` names it)."""
         return self._start_here(clerk_jobs.marked_job, school)
 
+    def note_told(self, schools: list[str], channel: str, note: str = "") -> None:
+        """What went out to these schools (by name), which way: ``chat`` (their text was copied
+        for the group), ``other`` (the clerk told them herself, ``note`` says how). Recorded by a
+        quick job; while another job runs, once it is over."""
+        self._told.extend((name, channel, note) for name in schools)
+        if not self.busy:
+            self._record_told()
+
+    def _record_told(self) -> None:
+        if self._told and self.folder is not None:
+            pending, self._told = self._told, []
+            self._start_here(clerk_jobs.told_job, pending)
+
     def cancel(self) -> None:
         if self._thread is not None:
             self._thread.cancel.set()
@@ -309,6 +323,7 @@ class Controller(QObject):
         self.collect_watched()
 
     def _after_job(self) -> None:
+        self._record_told()
         if self._inbox_pending and self._watching:
             self._inbox_pending = False
             self._watcher.poke()

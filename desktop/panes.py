@@ -59,6 +59,10 @@ def details_html(s: SchoolState) -> str:
     for f in s.files:
         parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
                      f"{html.escape(f.reason)}</p>")
+    for t in s.feedback.records:
+        what = f"{t.label}：{t.detail}" if t.detail else t.label
+        tail = "（已生成，未确认发出）" if not t.sent else ""
+        parts.append(f'<p style="color:#444"><b>[反馈]</b> {received_text(t.at)} {html.escape(what)}{tail}</p>')
     for d in s.decisions:
         what = f"{d.label}：{d.note}" if d.note and d.note != d.label else d.label
         parts.append(f'<p style="color:#2b4a6f"><b>[区教育局]</b> {html.escape(what)}'

@@ -54,24 +54,35 @@ def received_text(received_at: str) -> str:
     return received_at.replace("T", " ")[:16]
 
 
-def feedback_text(s: SchoolState, sent: dict) -> str:
-    """The 反馈 column: whether the school was told (by e-mail, as feedback records it), and when.
+FEEDBACK_VERBS = {"returned": "已发送", "reminder": "已提醒", "check": "已请核对"}
+UNSENT = "未发送"
 
-    Only schools that need telling say 未发送; a letter about an older version does not count."""
-    when = str(sent.get("at", ""))[5:10]
-    if s.status == "returned":
-        told = sent.get("kind") == "returned" and s.current is not None and sent.get("sha256") == s.current.sha256
-        return f"已发送 {when}" if told else "未发送"
-    if s.status == "missing":
-        return f"已提醒 {when}" if sent.get("kind") == "reminder" else "未发送"
-    return ""
+
+def feedback_text(s: SchoolState) -> str:
+    """The 反馈 column: whether the school was told what it must do now, which way and when
+    (e-mail, the group's chat, another way), as the ledger records it (``told``); a draft written
+    but not known to be sent says so. A school with nothing to be told shows nothing."""
+    fb = s.feedback
+    if not fb.need:
+        return ""
+    if fb.sent is not None:
+        return f"{FEEDBACK_VERBS[fb.need]} {fb.sent.at[5:10]} {fb.sent.label}"
+    if fb.need == "check":
+        return ""
+    return f"{UNSENT}（有草稿）" if fb.drafted is not None else UNSENT
+
+
+def feedback_tip(s: SchoolState) -> str | None:
+    """Everything that went out about what the school must do now, one line each."""
+    lines = [f"{t.at.replace('T', ' ')[:16]} {t.label}{'：' + t.detail if t.detail else ''}"
+             + ("（已生成，未确认发出）" if not t.sent else "") for t in s.feedback.records]
+    return "\n".join(lines) or None
 
 
 class SchoolTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: tuple[SchoolState, ...] = ()
-        self._sent: dict[str, dict] = {}
         self._hay: list[str] = []
         self._rows_by_name: dict[str, int] = {}
         self._keys: tuple[str, ...] = KEYS
@@ -82,7 +93,6 @@ class SchoolTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = ov.schools if ov else ()
         view = view if ov and view else View()
-        self._sent = view.sent
         self._hay = view.hay if len(view.hay) == len(self._rows) else [s.school.name.lower() for s in self._rows]
         self._rows_by_name = {s.school.name: i for i, s in enumerate(self._rows)}
         self._shown = {}
@@ -101,13 +111,6 @@ class SchoolTableModel(QAbstractTableModel):
     @property
     def rows(self) -> tuple[SchoolState, ...]:
         return self._rows
-
-    def feedback_of(self, s: SchoolState) -> str:
-        return feedback_text(s, self._sent.get(s.school.id, {}))
-
-    def unsent(self) -> int:
-        """Schools to tell that were not told yet (the header's 反馈未发送)."""
-        return sum(1 for s in self._rows if s.status in ("returned", "missing") and self.feedback_of(s) == "未发送")
 
     def state_at(self, row: int) -> SchoolState | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -156,8 +159,10 @@ class SchoolTableModel(QAbstractTableModel):
             return s.status
         if role == SortRole:
             return self.sort_key(row, col)
-        if key == "feedback" and role == Qt.ItemDataRole.ForegroundRole and self._text(s, key) == "未发送":
+        if key == "feedback" and role == Qt.ItemDataRole.ForegroundRole and s.feedback.unsent:
             return QBrush(QColor("#8a1010"))
+        if key == "feedback" and role == Qt.ItemDataRole.ToolTipRole:
+            return feedback_tip(s)
         if key == "state" and role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(STATE_COLOURS[s.status][0]))
         if key == "state" and role == Qt.ItemDataRole.ForegroundRole:
@@ -184,7 +189,7 @@ class SchoolTableModel(QAbstractTableModel):
         if key == "state":
             return STATE_LABELS[s.status]
         if key == "feedback":
-            return feedback_text(s, self._sent.get(s.school.id, {}))
+            return feedback_text(s)
         if key == "late":
             return LATE if s.late else ""
         if key == "received":
@@ -214,7 +219,7 @@ def _keeps(key: str, s: SchoolState) -> bool:
     if key == "passed":
         return s.accepted
     if key == "unsent":
-        return s.status in ("returned", "missing")  # and, checked by the filter, nothing sent
+        return s.feedback.unsent
     return s.status == key
 
 
@@ -281,8 +286,7 @@ class SchoolFilter(QAbstractProxyModel):
         if chosen is None:
             state, unit, states = self._state, self._unit, model.rows
             chosen = [r for r in self._order if (unit is None or states[r].school.parent.strip() == unit)
-                      and (not state or _keeps(state, states[r]))
-                      and (state != "unsent" or model.feedback_of(states[r]) == "未发送")]
+                      and (not state or _keeps(state, states[r]))]
             self._chosen[(self._state, self._unit)] = chosen
         text, hay = self._text, model.hay_list
         self._rows = [r for r in chosen if text in hay[r]] if text else chosen

@@ -26,7 +26,7 @@ class View:
     # What each unidentified return says its 填报单位 is (by sha256): its values are read here, not
     # in the window's thread.
     units_written: dict[str, str] = field(default_factory=dict)
-    sent: dict[str, dict] = field(default_factory=dict)  # school id -> what feedback last went out
+    unsent: int = 0  # schools to send back or remind that were told nothing yet (反馈未发送)
 
 
 def view_of(col: Collection, ov: Overview) -> View:
@@ -40,13 +40,5 @@ def _view_of(col: Collection, ov: Overview) -> View:
                      s.current.original_name if s.current else "")).lower() for s in ov.schools]
     units = list(dict.fromkeys(s.school.parent.strip() for s in ov.schools))
     written = {r.sha256: str(r.values.get(ov.unit_field) or "") for r in ov.unidentified}
-    return View(hay, units, by_unit(ov), totals(col.form, ov, col.ledger), written, sent_records(col, ov))
-
-
-def sent_records(col: Collection, ov: Overview) -> dict[str, dict]:
-    """The 反馈 column: what was last sent to each school (feedback's own record)."""
-    from aggregator.outputs.feedback import sent_record
-
-    # Only schools that need telling show it: a province's 10,000 lookups would cost most of a second.
-    found = {s.school.id: sent_record(col, s.school.id) for s in ov.schools if s.status in ("returned", "missing")}
-    return {sid: rec for sid, rec in found.items() if rec}
+    unsent = sum(1 for s in ov.schools if s.feedback.unsent)
+    return View(hay, units, by_unit(ov), totals(col.form, ov, col.ledger), written, unsent)

@@ -32,7 +32,7 @@ APP_TITLE = help.APP_NAME
 OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件夹", "distribute": "打开空白表文件夹",
                "template": "打开名单模板"}
 ALL_UNITS = "全部单位"
-COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 110, "state": 96, "feedback": 86, "late": 40, "received": 116,
+COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 110, "state": 96, "feedback": 130, "late": 40, "received": 116,
                  "version": 48}
 DETAILS_TAB, FILES_TAB, OVERVIEW_TAB = range(3)
 
@@ -220,7 +220,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         keep = self.selected_school()
         self.model.set_overview(c.overview, c.view)
         self._size_columns()
-        self.header.show_collection(c.folder, c.settings, c.overview, self.model.unsent())
+        self.header.show_collection(c.folder, c.settings, c.overview, c.view.unsent)
         self.files.show_overview(c.overview, c.view)
         self.overview_pane.show_overview(c.overview, c.view)
         self._fill_units()

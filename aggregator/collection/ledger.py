@@ -96,6 +96,16 @@ CREATE TABLE IF NOT EXISTS documents (
     chars INTEGER NOT NULL DEFAULT 0,
     findings_json TEXT NOT NULL DEFAULT '[]'
 );
+CREATE TABLE IF NOT EXISTS told (
+    id INTEGER PRIMARY KEY,
+    school_id TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- returned | check | reminder: what the school was asked to do
+    channel TEXT NOT NULL,            -- mail | chat | other | draft
+    sha256 TEXT NOT NULL DEFAULT '',  -- the return it was about ("" for a reminder)
+    at TEXT NOT NULL,
+    by TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''   -- to whom (mail), the clerk's words (other), the files (draft)
+);
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,          -- accept | send_back | exempt | confirm | ignore | tie | school_*
@@ -221,6 +231,7 @@ class Ledger:
                 self.db.execute(statement)
             if self.get("schema") != SCHEMA_VERSION:
                 self._sum_up_findings()
+                self._move_sent_mail()
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
 
     def _sum_up_findings(self) -> None:
@@ -250,6 +261,21 @@ class Ledger:
             raise
         else:
             self.db.execute("COMMIT")
+
+    def _move_sent_mail(self) -> None:
+        """Schema 2 kept the last e-mail sent to each school in ``meta`` (feedback-sent:<id>): it
+        becomes a record of what the school was told, like every other channel's."""
+        rows = self.db.execute("SELECT key, value FROM meta WHERE key LIKE 'feedback-sent:%'").fetchall()
+        for key, value in rows:
+            try:
+                sent = json.loads(value)
+            except json.JSONDecodeError:
+                sent = {}
+            if sent.get("kind") in ("returned", "check", "reminder") and sent.get("at"):
+                to = sent.get("to") or []
+                self.add_told([(key.split(":", 1)[1], sent["kind"], "mail", sent.get("sha256", ""), sent["at"], "",
+                                "、".join(to) if isinstance(to, list) else str(to))])
+            self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     # --- settings kept with the data ---
     def get(self, key: str, default: str = "") -> str:
@@ -327,6 +353,17 @@ class Ledger:
         )
         return [DocumentRecord(r[0], r[1], r[2], r[3], Note.from_json(r[4]), r[5], r[6], r[7], r[8],
                                tuple(Finding.from_dict(d) for d in json.loads(r[9])), r[10], r[11]) for r in rows]
+
+    # --- what the schools were told ---
+    def add_told(self, rows: Iterable[tuple[str, str, str, str, str, str, str]]) -> None:
+        """(school_id, kind, channel, sha256, at, by, detail) each."""
+        self.db.executemany("INSERT INTO told (school_id, kind, channel, sha256, at, by, detail)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def told(self) -> list[tuple]:
+        """Every record, oldest first: (school_id, kind, channel, at, sha256, by, detail)."""
+        return self.db.execute("SELECT school_id, kind, channel, at, sha256, by, detail FROM told"
+                               " ORDER BY at, id").fetchall()
 
     # --- the clerk's decisions ---
     def add_decision(self, kind: str, school_id: str, sha256: str, rule: str, note: str, at: str, by: str) -> int:

@@ -25,6 +25,7 @@ from .materials import MaterialState, material_states
 from .roster import School
 from .decisions import NONE, Decision, decisions, verdicts
 from .state import STATE_LABELS, STATES, open_findings, state_of
+from .told import Feedback, Told, feedback_of, told_by_school
 
 __all__ = ["STATES", "STATE_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
@@ -47,6 +48,12 @@ class SchoolState:
     decisions: tuple[Decision, ...] = ()  # the clerk's, in force for this school and its return
     files: tuple[FileRecord, ...] = ()  # files that are no return, which the clerk said it sent
     materials: tuple[MaterialState, ...] = Deferred(())  # per material the school owes, the form's included
+    told: tuple[Told, ...] = ()  # what went out to the school, any way, oldest first
+
+    @property
+    def feedback(self) -> Feedback:
+        """What the school must be told now, and what went out about it (``told``)."""
+        return feedback_of(self.status, self.current.sha256 if self.current else "", self.told)
 
     def __getstate__(self) -> dict[str, Any]:
         return settled(self)
@@ -88,6 +95,7 @@ class SchoolState:
             "decisions": [d.to_dict() for d in self.decisions],
             "files": [{"file": f.original_name, "reason": f.reason} for f in self.files],
             "materials": [m.to_dict() for m in self.materials],
+            "feedback": [t.to_dict() for t in self.told],
         }
 
 
@@ -169,6 +177,7 @@ def _overview(col: Collection) -> Overview:
         if f.sha256 in tied:
             files.setdefault(tied[f.sha256], []).append(f)
 
+    told = told_by_school(col)
     plan = col.plan
     form_material = plan.form_material
     documents = col.ledger.documents()
@@ -191,7 +200,7 @@ def _overview(col: Collection) -> Overview:
         found = Later(lambda cur=cur, mine=mine, v=v: open_findings(tuple(cur.findings) + tuple(mine), v)) \
             if cur else ()
         states.append(SchoolState(s, status, late, cur, versions, found, form, v.all(),
-                                  tuple(files.get(s.id, ())), owed))
+                                  tuple(files.get(s.id, ())), owed, told.get(s.id, ())))
     waiting = tuple(d for d in documents if not (d.school_id and d.material) or d.review)
     ignored = tuple(f for f in col.ledger.files("unreadable") if f.sha256 in set_aside)
     return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored, waiting)
