@@ -16,16 +16,21 @@ from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex
 from PySide6.QtGui import QBrush, QColor
 
 from aggregator.collection.intake import display_name
+from aggregator.collection.materials import MaterialState, short_label
+from aggregator.collection.plan import Material
 from aggregator.collection.status import STATE_LABELS, STATES, Overview, SchoolState
 from aggregator.messages import WINDOW, render
 
 from .view import View
 
-# The columns, by key and heading.
+# The columns, by key and heading; a collection of several materials has a column per material
+# (key "material:<id>") between 反馈 and 逾期.
 COLUMNS = ("学校", "学段", "所属单位", "状态", "反馈", "逾期", "报送时间", "版本", "文件")
 KEYS = ("school", "stage", "parent", "state", "feedback", "late", "received", "version", "file")
 STATE_COLUMN = KEYS.index("state")
 FEEDBACK_COLUMN = KEYS.index("feedback")
+MATERIALS_AT = FEEDBACK_COLUMN + 1
+MATERIAL = "material:"
 CENTRED = ("state", "late", "version")
 # Pale backgrounds, dark enough text: readable on any screen, and printed screenshots stay legible.
 STATE_COLOURS = {
@@ -87,6 +92,7 @@ class SchoolTableModel(QAbstractTableModel):
         self._rows_by_name: dict[str, int] = {}
         self._keys: tuple[str, ...] = KEYS
         self._shown: dict[int, tuple[str, ...]] = {}  # row -> the texts of its cells, once drawn
+        self._materials: dict[str, tuple[Material, bool]] = {}  # column key -> material, overdue
 
     def set_overview(self, ov: Overview | None, view: View | None = None) -> None:
         """``view``: what goes with the overview (``desktop.view``), worked out beside it."""
@@ -95,12 +101,14 @@ class SchoolTableModel(QAbstractTableModel):
         view = view if ov and view else View()
         self._hay = view.hay if len(view.hay) == len(self._rows) else [s.school.name.lower() for s in self._rows]
         self._rows_by_name = {s.school.name: i for i, s in enumerate(self._rows)}
+        self._materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials}
+        self._keys = KEYS[:MATERIALS_AT] + tuple(self._materials) + KEYS[MATERIALS_AT:]
         self._shown = {}
         self.endResetModel()
 
     @property
     def keys(self) -> tuple[str, ...]:
-        """The key of each column, in order."""
+        """The key of each column, in order (``KEYS``, and one per material when there are several)."""
         return self._keys
 
     @property
@@ -125,8 +133,15 @@ class SchoolTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._keys)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self._keys):
-            return COLUMNS[KEYS.index(self._keys[section])]
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._keys):
+            return None
+        key = self._keys[section]
+        material = self._materials.get(key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return material[0].label if material else COLUMNS[KEYS.index(key)]
+        if role == Qt.ItemDataRole.ToolTipRole and material:
+            m = material[0]
+            return f"{m.label}（截止日期 {m.deadline}，{m.who.describe()}）" if m.deadline else m.label
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -159,6 +174,8 @@ class SchoolTableModel(QAbstractTableModel):
             return s.status
         if role == SortRole:
             return self.sort_key(row, col)
+        if key in self._materials:
+            return self._material_data(s, key, role)
         if key == "feedback" and role == Qt.ItemDataRole.ForegroundRole and s.feedback.unsent:
             return QBrush(QColor("#8a1010"))
         if key == "feedback" and role == Qt.ItemDataRole.ToolTipRole:
@@ -176,6 +193,30 @@ class SchoolTableModel(QAbstractTableModel):
             return "\n".join(errors[:5]) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and key in CENTRED:
             return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def material_of(self, s: SchoolState, key: str) -> MaterialState | None:
+        """The school's state on the material of a column; None when it does not owe it."""
+        material = self._materials[key][0]
+        return next((m for m in s.materials if m.material.id == material.id), None)
+
+    def _material_data(self, s: SchoolState, key: str, role: int) -> Any:
+        ms = self.material_of(s, key)
+        if role == Qt.ItemDataRole.ForegroundRole and ms is not None:
+            return QBrush(QColor("#b00000" if ms.status == "missing" and self._materials[key][1]
+                                 else STATE_COLOURS.get(ms.status, ("", "#222222"))[1]))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if ms is None:
+                return "这所学校不需要交这项材料"
+            lines = [f"{ms.material.label}：{short_label(ms, self._materials[key][1])}"]
+            if ms.file:
+                lines.append(f"{display_name(ms.file)}（{received_text(ms.received_at)}）")
+            if ms.title:
+                lines.append(f"标题：{ms.title}")
+            lines += [f.message for f in ms.findings if f.level in ("error", "warning")]
+            return "\n".join(lines)
         return None
 
     def _text(self, s: SchoolState, key: str) -> str:
@@ -198,6 +239,9 @@ class SchoolTableModel(QAbstractTableModel):
             return f"第{s.versions}版" if s.versions else ""
         if key == "file":
             return display_name(cur.original_name) if cur else ""
+        if key in self._materials:
+            ms = self.material_of(s, key)
+            return short_label(ms, self._materials[key][1]) if ms is not None else "—"
         return ""
 
 

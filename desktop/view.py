@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from aggregator import clock
 from aggregator.collection.folder import Collection
+from aggregator.collection.plan import Material
 from aggregator.deferred import building
 from aggregator.collection.status import STATE_LABELS, Overview
 from aggregator.collection.tally import Total, UnitProgress, by_unit, totals
@@ -23,6 +25,9 @@ class View:
     units: list[str] = field(default_factory=list)  # the 所属单位 of the roster, in roster order
     progress: list[UnitProgress] = field(default_factory=list)  # per 所属单位 (总览)
     totals: list[Total] = field(default_factory=list)  # the district's main totals (总览)
+    # A column per material, when the collection asks for more than its form: the material, and
+    # whether its deadline has passed (a school without it is then overdue).
+    materials: list[tuple[Material, bool]] = field(default_factory=list)
     # What each unidentified return says its 填报单位 is (by sha256): its values are read here, not
     # in the window's thread.
     units_written: dict[str, str] = field(default_factory=dict)
@@ -39,6 +44,8 @@ def _view_of(col: Collection, ov: Overview) -> View:
     hay = [" ".join((s.school.name, s.school.parent, s.school.stage, STATE_LABELS[s.status],
                      s.current.original_name if s.current else "")).lower() for s in ov.schools]
     units = list(dict.fromkeys(s.school.parent.strip() for s in ov.schools))
+    plan, now = col.plan, clock.stamp()
+    materials = [(m, col.is_late_for(m, now)) for m in plan.materials] if len(plan.materials) > 1 else []
     written = {r.sha256: str(r.values.get(ov.unit_field) or "") for r in ov.unidentified}
     unsent = sum(1 for s in ov.schools if s.feedback.unsent)
-    return View(hay, units, by_unit(ov), totals(col.form, ov, col.ledger), written, unsent)
+    return View(hay, units, by_unit(ov), totals(col.form, ov, col.ledger), materials, written, unsent)

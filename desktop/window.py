@@ -34,6 +34,7 @@ OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件
 ALL_UNITS = "全部单位"
 COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 110, "state": 96, "feedback": 130, "late": 40, "received": 116,
                  "version": 48}
+MATERIAL_WIDTH = 84  # a column per material: 已交（逾期）, 逾期未交
 DETAILS_TAB, FILES_TAB, OVERVIEW_TAB = range(3)
 
 
@@ -208,12 +209,13 @@ class MainWindow(ClerkRequests, QMainWindow):
     # --- showing the controller's state --------------------------------------------------------
 
     def _size_columns(self) -> None:
-        """Each column its width, when the columns change; the widths the clerk dragged stay otherwise."""
+        """Each column its width, when the columns change (a collection of several materials has
+        one per material); the widths the clerk dragged stay otherwise."""
         if self.model.keys == self._column_keys:
             return
         self._column_keys = self.model.keys
         for col, key in enumerate(self.model.keys):
-            self.table.setColumnWidth(col, COLUMN_WIDTHS.get(key, 80))
+            self.table.setColumnWidth(col, COLUMN_WIDTHS.get(key, MATERIAL_WIDTH))
 
     def _overview_changed(self) -> None:
         c = self.controller
