@@ -47,8 +47,10 @@ def outlier_findings(form: Form, peers: list[Peer]) -> dict[Any, list[Finding]]:
         for members in groups.values():
             if len(members) < spec.min_peers:
                 continue
+            values = [p.values for p in members]
             for f in form.numeric_fields:
-                xs = [p.values.get(f.id) for p in members]
+                fid = f.id
+                xs = [v.get(fid) for v in values]
                 nums = [x for x in xs if type(x) in _NUMBERS]
                 if len(nums) < spec.min_peers:
                     continue

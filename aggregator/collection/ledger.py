@@ -463,6 +463,19 @@ class Ledger:
                                (json.dumps(list(return_ids)),))
         return {rid: json.loads(text) for rid, text in rows}
 
+    def cell_maps(self, return_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+        """Where each field sits in the given returns' workbooks, by return id (returns read by the
+        same layout share one map)."""
+        rows = self.db.execute("SELECT id, cells_json FROM returns WHERE id IN (SELECT value FROM json_each(?))",
+                               (json.dumps(list(return_ids)),))
+        maps: dict[str, dict[str, str]] = {}
+        out = {}
+        for rid, text in rows:
+            if text not in maps:
+                maps[text] = json.loads(text)
+            out[rid] = maps[text]
+        return out
+
     def sums(self, return_ids: Iterable[int], field_ids: Iterable[str]) -> dict[str, float]:
         """Per field, the sum of its numbers (not texts, not true/false) over the given returns:
         added up by SQLite in the returns' JSON, so no return is decoded for it."""

@@ -193,13 +193,13 @@ def _overview(col: Collection) -> Overview:
         status = state_of(cur, mine, v)
         late = bool(cur) and col.is_late(cur.received_at)
         versions = len(by_school[s.id]) if cur else 0
-        form_state = MaterialState(form_material, status, late, cur.original_name if cur else "",
-                                   cur.received_at if cur else "", versions) if form_material else None
-        owed = Later(lambda s=s, form_state=form_state: material_states(plan, s, form_state, settled.get(s.id, ()),
-                                                                        col.is_late_for))
+        owed = Later(lambda s=s, status=status, late=late, cur=cur, versions=versions: material_states(
+            plan, s, MaterialState(form_material, status, late, cur.original_name if cur else "",
+                                   cur.received_at if cur else "", versions) if form_material else None,
+            settled.get(s.id, ()), col.is_late_for))
         found = Later(lambda cur=cur, mine=mine, v=v: open_findings(tuple(cur.findings) + tuple(mine), v)) \
             if cur else ()
-        states.append(SchoolState(s, status, late, cur, versions, found, form, v.all(),
+        states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),
                                   tuple(files.get(s.id, ())), owed, told.get(s.id, ())))
     waiting = tuple(d for d in documents if not (d.school_id and d.material) or d.review)
     ignored = tuple(f for f in col.ledger.files("unreadable") if f.sha256 in set_aside)
@@ -225,7 +225,8 @@ def outliers(col: Collection, form: Form, schools: list[School], current: dict[s
     stage = {s.id: s.stage for s in schools}
     judged = {sid: r for sid, r in current.items() if not r.review and not r.levels.errors}
     figures = col.ledger.figures(r.id for r in judged.values())
-    peers = [Peer(r.sha256, stage.get(sid, ""), figures.get(r.id, {}), _CellsOf(r)) for sid, r in judged.items()]
+    cells = _Cells(col, [r.id for r in judged.values()])
+    peers = [Peer(r.sha256, stage.get(sid, ""), figures.get(r.id, {}), cells.of(r.id)) for sid, r in judged.items()]
     found = {sha: tuple(fs) for sha, fs in outlier_findings(form, peers).items()}
     col.ledger.keep(OUTLIERS_KEY, json.dumps({"key": key, "findings": {sha: [f.to_dict() for f in fs]
                                                                       for sha, fs in found.items()}},
@@ -233,17 +234,34 @@ def outliers(col: Collection, form: Form, schools: list[School], current: dict[s
     return found
 
 
-class _CellsOf(Mapping):
-    """A return's cells, decoded only if one of its figures is far above its peers'."""
+class _Cells:
+    """The cell maps of the returns judged for outliers, read from the ledger only if one of their
+    figures is far above its peers' (then all at once: most returns share one map)."""
 
-    def __init__(self, ret: ReturnRecord) -> None:
-        self.ret = ret
+    def __init__(self, col: Collection, return_ids: list[int]) -> None:
+        self.col, self.ids = col, return_ids
+        self.maps: dict[int, dict[str, str]] | None = None
+
+    def of(self, return_id: int) -> Mapping[str, str]:
+        return _CellsOf(self, return_id)
+
+    def get(self, return_id: int) -> dict[str, str]:
+        if self.maps is None:
+            self.maps = self.col.ledger.cell_maps(self.ids)
+        return self.maps.get(return_id, {})
+
+
+class _CellsOf(Mapping):
+    """One return's cell map, read when first looked into."""
+
+    def __init__(self, cells: _Cells, return_id: int) -> None:
+        self.cells, self.id = cells, return_id
 
     def __getitem__(self, field_id: str) -> str:
-        return self.ret.cells[field_id]
+        return self.cells.get(self.id)[field_id]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.ret.cells)
+        return iter(self.cells.get(self.id))
 
     def __len__(self) -> int:
-        return len(self.ret.cells)
+        return len(self.cells.get(self.id))
