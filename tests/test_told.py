@@ -23,12 +23,13 @@ import pytest
 MISSING = SCHOOLS[5][0]  # 何店镇白龙小学: never reports here
 
 
-def returned(capsys, col_dir, school_values, name: str = SCHOOLS[0][0], when: str = "2023-11-15T10:00:00") -> None:
-    """``name`` sends a return with a sum that does not add up."""
+def returned(capsys, col_dir, school_values, name: str = SCHOOLS[0][0], when: str = "2023-11-15T10:00:00",
+             off: int = 1) -> None:
+    """``name`` sends a return whose 派出责任督学数 合计 is ``off`` more than its parts."""
     with open_collection(col_dir) as col:
         form = col.form
     wrong = dict(school_values[name])
-    wrong["inspectors.total"] = wrong["inspectors.total"] + 1
+    wrong["inspectors.total"] = wrong["inspectors.total"] + off
     put(col_dir / "inbox" / f"{name}-{when[:10]}.xlsx", fill_workbook(issued(col_dir, name), form, wrong), when)
     assert dudao(capsys, "collect", col_dir)[0] == 0
 
@@ -67,7 +68,8 @@ def test_the_chat_text_pasted_in_the_group_counts_for_the_return_it_was_about(ca
     assert [(t.kind, t.channel) for t in told] == [("returned", "chat"), ("reminder", "chat")]  # passed: nothing
     fb = school_state(col_dir, name).feedback
     assert not fb.unsent and fb.sent.label == "群消息"
-    returned(capsys, col_dir, school_values, when="2023-11-16T10:00:00")  # a new version, still wrong
+    returned(capsys, col_dir, school_values, when="2023-11-16T10:00:00", off=2)  # a new version, still wrong
+    assert school_state(col_dir, name).versions == 2
     fb = school_state(col_dir, name).feedback
     assert fb.unsent and fb.records == ()  # told about the old one only
     assert not school_state(col_dir, MISSING).feedback.unsent  # a reminder stands while the school owes
