@@ -58,8 +58,9 @@ class Banner(QFrame):
         self.open_button.show()
 
     def _show(self, kind: str, text: str) -> None:
+        if kind != getattr(self, "kind", None):  # a new style sheet restyles the banner: only when it changes
+            self.setStyleSheet(STYLES[kind])
         self.kind = kind
-        self.setStyleSheet(STYLES[kind])
         self.label.setText(text)
         self.open_button.hide()
         self._path = ""

@@ -83,6 +83,18 @@ def file_job(folder: Path, action: str, file: str, school: str = "", note: str =
     return JobSpec("file", Path(folder), work, _said(text), stage="记录")
 
 
+def told_job(folder: Path, pending: list[tuple[str, str, str]]) -> JobSpec:
+    """What went out to schools another way than the tool's e-mail: (school, channel, note) each."""
+    from aggregator.collection.told import tell_schools
+
+    def work(col: Collection) -> list:
+        return tell_schools(col, pending)
+
+    said = "" if all(channel == "chat" for _, channel, _ in pending) else \
+        "已记下：" + "、".join(dict.fromkeys(school for school, _, _ in pending)) + " 已告知。"
+    return JobSpec("told", Path(folder), _quick(work), _said(said), stage="记录")
+
+
 def settings_job(folder: Path, changes: dict[str, Any], password: str | None = None,
                  test_mail: bool = False) -> JobSpec:
     """Save changed settings; ``password``: None leaves the stored one, "" forgets it;

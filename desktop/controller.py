@@ -29,6 +29,7 @@ from aggregator.outputs.chat import chat_text, reminder_list
 from . import clerk_jobs, jobs
 from .jobs import JobSpec, Outcome
 from .signals import emit
+from .view import View
 from .watcher import InboxWatcher
 from .worker import JobThread, failure_text
 
@@ -51,12 +52,13 @@ class Controller(QObject):
         self.folder: Path | None = None
         self.settings: Settings | None = None
         self.overview: Overview | None = None
-        self.sent: dict[str, dict] = {}  # school id -> what feedback last went out (the 反馈 column)
+        self.view = View()  # what the window draws beside the overview (worked out with it)
         self.last_outcome: Outcome | None = None
         self._thread: JobThread | None = None
         self._threads: set[JobThread] = set()  # kept alive until Qt says they have ended
         self._watching = False
         self._inbox_pending = False
+        self._told: list[tuple[str, str, str]] = []  # (school, channel, note) still to record
         self._watcher = InboxWatcher(self, quiet_ms)
         self._watcher.settled.connect(self._inbox_settled)
 
@@ -197,6 +199,19 @@ class Controller(QObject):
         """打开标注表: the marked workbook (``outputReady`` names it)."""
         return self._start_here(clerk_jobs.marked_job, school)
 
+    def note_told(self, schools: list[str], channel: str, note: str = "") -> None:
+        """What went out to these schools (by name), which way: ``chat`` (their text was copied
+        for the group), ``other`` (the clerk told them herself, ``note`` says how). Recorded by a
+        quick job; while another job runs, once it is over."""
+        self._told.extend((name, channel, note) for name in schools)
+        if not self.busy:
+            self._record_told()
+
+    def _record_told(self) -> None:
+        if self._told and self.folder is not None:
+            pending, self._told = self._told, []
+            self._start_here(clerk_jobs.told_job, pending)
+
     def cancel(self) -> None:
         if self._thread is not None:
             self._thread.cancel.set()
@@ -206,7 +221,7 @@ class Controller(QObject):
         if self.folder is None:
             return
         try:
-            self.settings, self.overview, self.sent = jobs.read_overview(self.folder)
+            self._take(jobs.read_overview(self.folder))
         except Exception as exc:  # shown to the clerk, never a crash; see failure_text
             emit(self.failed, failure_text(exc))
             return
@@ -251,6 +266,10 @@ class Controller(QObject):
         thread.start()
         return True
 
+    def _take(self, outcome: Outcome) -> None:
+        self.folder, self.settings, self.overview = outcome.folder, outcome.settings, outcome.overview
+        self.view = outcome.view
+
     def _release(self) -> None:
         """The job has said its last word: the controller is free before anyone hears of it."""
         self._thread = None
@@ -267,8 +286,7 @@ class Controller(QObject):
         self.last_outcome = outcome
         changed = self.folder != outcome.folder
         rewatch = changed or (self.settings is not None and self.settings.watch != outcome.settings.watch)
-        self.folder, self.settings, self.overview = outcome.folder, outcome.settings, outcome.overview
-        self.sent = outcome.sent
+        self._take(outcome)
         if rewatch:
             self._rewatch()
             emit(self.collectionChanged, str(outcome.folder))
@@ -305,6 +323,7 @@ class Controller(QObject):
         self.collect_watched()
 
     def _after_job(self) -> None:
+        self._record_told()
         if self._inbox_pending and self._watching:
             self._inbox_pending = False
             self._watcher.poke()

@@ -33,7 +33,7 @@ COUNTS = (
     ("免报", "exempt", "exempt"),
     ("反馈未发送", "unsent", None),
 )
-TIPS = {"应报": "显示全部学校（免报的不计入应报）", "反馈未发送": "需退回或未报、但还没有发过反馈邮件的学校"}
+TIPS = {"应报": "显示全部学校（免报的不计入应报）", "反馈未发送": "需退回或未报、但还没有用邮件、群消息或其他方式告知的学校"}
 
 
 def deadline_text(deadline: str, today: date | None = None) -> str:

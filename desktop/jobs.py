@@ -21,6 +21,8 @@ from aggregator.collection.status import STATE_LABELS, Overview, overview
 
 from aggregator.messages import WINDOW, render
 
+from .view import View, view_of
+
 Engine = Callable[[Collection, Cancel], Generator[Progress, None, Any]]
 Describe = Callable[[Collection, Any, Overview], str]
 
@@ -38,16 +40,7 @@ class Outcome:
     text: str
     output: Path | None = None  # a file or folder the clerk may want to open now
     cancelled: bool = False
-    sent: dict[str, dict] = field(default_factory=dict)  # school id -> what feedback last went out
-
-
-def sent_records(col: Collection, ov: Overview) -> dict[str, dict]:
-    """The 反馈 column: what was last sent to each school (feedback's own record)."""
-    from aggregator.outputs.feedback import sent_record
-
-    # Only schools that need telling show it: a province's 10,000 lookups would cost most of a second.
-    found = {s.school.id: sent_record(col, s.school.id) for s in ov.schools if s.status in ("returned", "missing")}
-    return {sid: rec for sid, rec in found.items() if rec}
+    view: View = field(default_factory=View)  # what the window draws beside the overview
 
 
 @dataclass(frozen=True)
@@ -83,7 +76,13 @@ def execute(spec: JobSpec, cancel: Cancel, report: Callable[[Progress], None]) -
         except Cancelled:
             ov = overview(col)
             cancelled, text, output = True, CANCELLED, None
-        return Outcome(spec.kind, col.root, col.settings, ov, text, output, cancelled, sent_records(col, ov))
+        return _outcome(col, ov, spec.kind, text, output, cancelled)
+
+
+def _outcome(col: Collection, ov: Overview, kind: str, text: str, output: Path | None = None,
+             cancelled: bool = False) -> Outcome:
+    """The collection as it stands, with what the window draws beside the overview."""
+    return Outcome(kind, col.root, col.settings, ov, text, output, cancelled, view_of(col, ov))
 
 
 # --- the jobs --------------------------------------------------------------------------------
@@ -206,8 +205,7 @@ def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
     return JobSpec("assign", Path(folder), engine, describe, stage="指定")
 
 
-def read_overview(folder: str | Path) -> tuple[Settings, Overview, dict[str, dict]]:
+def read_overview(folder: str | Path) -> Outcome:
     """The collection as it stands now, for a refresh in the calling thread."""
     with open_collection(folder) as col:
-        ov = overview(col)
-        return col.settings, ov, sent_records(col, ov)
+        return _outcome(col, overview(col), "refresh", "")

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (
 )
 
 from aggregator.collection.status import Overview
-from aggregator.collection.tally import UnitProgress, by_unit, totals
+from aggregator.collection.tally import UnitProgress
 
 from .signals import emit
+from .view import View
 
 HEADS = ("所属单位", "已报 / 应报", "已通过")
 BAR_COLUMN = 1
@@ -33,6 +34,8 @@ class UnitModel(QAbstractTableModel):
         self.rows: list[UnitProgress] = []
 
     def set_rows(self, rows: list[UnitProgress]) -> None:
+        if rows == self.rows:  # most jobs change no unit's progress
+            return
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
@@ -115,14 +118,14 @@ class OverviewPane(QFrame):
         layout.addLayout(self.totals)
         self.show_overview(None)
 
-    def show_overview(self, ov: Overview | None) -> None:
-        rows = by_unit(ov) if ov else []
+    def show_overview(self, ov: Overview | None, view: View | None = None) -> None:
+        """``view``: the progress per unit and the totals, worked out with the overview."""
+        rows = view.progress if ov and view else []
         self.units.set_rows(rows)
         reported = sum(u.reported for u in rows)
         expected = sum(u.expected for u in rows)
         self.title.setText(f"各单位报送进度（已报 {reported} / 应报 {expected} 所）" if rows else "各单位报送进度")
-        form = ov.schools[0].form if ov and ov.schools else None
-        figures = totals(form, ov) if form is not None else []
+        figures = view.totals if ov and view else []
         while len(self.total_labels) < len(figures):
             name, value = QLabel(), QLabel()
             name.setWordWrap(True)

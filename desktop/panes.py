@@ -24,6 +24,7 @@ from .controller import Controller
 from .school_menu import COPY_LABELS
 from .school_model import STATE_COLOURS, received_text
 from .signals import emit
+from .view import View
 
 LEVELS = {"error": ("错误", "#b00000"), "warning": ("提示", "#8a6d00"), "info": ("说明", "#555555")}
 NOTHING_SELECTED = "在左侧列表中选择一所学校，这里会列出它的报表存在的问题。"
@@ -58,6 +59,10 @@ def details_html(s: SchoolState) -> str:
     for f in s.files:
         parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
                      f"{html.escape(f.reason)}</p>")
+    for t in s.feedback.records:
+        what = f"{t.label}：{t.detail}" if t.detail else t.label
+        tail = "（已生成，未确认发出）" if not t.sent else ""
+        parts.append(f'<p style="color:#444"><b>[反馈]</b> {received_text(t.at)} {html.escape(what)}{tail}</p>')
     for d in s.decisions:
         what = f"{d.label}：{d.note}" if d.note and d.note != d.label else d.label
         parts.append(f'<p style="color:#2b4a6f"><b>[区教育局]</b> {html.escape(what)}'
@@ -230,9 +235,19 @@ class FilesPane(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.list, 1)
         layout.addLayout(buttons)
+        self._listed: tuple | None = None
         self.show_overview(None)
 
-    def show_overview(self, ov: Overview | None) -> None:
+    def show_overview(self, ov: Overview | None, view: View | None = None) -> None:
+        """``view``: what goes with the overview, the 填报单位 of unidentified returns included."""
+        written = view.units_written if view is not None else {}
+        tied = {f.sha256: s.school.name for s in (ov.schools if ov else ()) for f in s.files}
+        listed = (ov is not None, tuple(r.sha256 for r in ov.unidentified) if ov else (),
+                  tuple(f.sha256 for f in ov.unreadable) if ov else (), tuple(tied.items()),
+                  ov is not None and (any(s.current is not None for s in ov.schools) or bool(ov.ignored)))
+        if listed == self._listed:  # after most jobs: the same files wait
+            return
+        self._listed = listed
         self.list.clear()
         unidentified = ov.unidentified if ov else ()
         unreadable = ov.unreadable if ov else ()
@@ -241,9 +256,8 @@ class FilesPane(QFrame):
             item.setForeground(QBrush(QColor("#7a4100")))
             item.setData(ShaRole, r.sha256)
             item.setData(ArchivedRole, r.archived)
-            item.setData(UnitRole, str(r.values.get(ov.unit_field) or ""))
+            item.setData(UnitRole, written.get(r.sha256, ""))
             self.list.addItem(item)
-        tied = {f.sha256: s.school.name for s in (ov.schools if ov else ()) for f in s.files}
         for f in unreadable:
             whose = f"（{tied[f.sha256]} 发来的）" if f.sha256 in tied else ""
             item = QListWidgetItem(f"[无法读取] {display_name(f.original_name)}{whose}\n{f.reason}")
@@ -255,7 +269,7 @@ class FilesPane(QFrame):
         self.title.setText(f"待处理的文件（未识别 {len(unidentified)}，无法读取 {len(unreadable)}）" if n else
                            "待处理的文件" + ("：无" if ov is not None else ""))
         if not n and ov is not None:
-            received = any(s.current is not None for s in ov.schools) or ov.ignored
+            received = listed[-1]
             self.list.addItem(QListWidgetItem("收到的文件都已识别。" if received else "还没有收到任何文件。"))
         self._selected(self.list.currentItem())
 

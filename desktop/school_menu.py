@@ -46,6 +46,8 @@ class SchoolActions:
             add("查看详情", lambda: self.show_details(name))
         if s.status in COPY_LABELS:
             add(COPY_LABELS[s.status], lambda: self.copy_chat(name))
+        if s.feedback.need:
+            add("记下已告知…", lambda: self.note_told(name))
         if s.status == "returned":
             add("打开标注表", lambda: self.controller.open_marked(name)).setEnabled(idle)
         if s.current is not None:
@@ -80,7 +82,15 @@ class SchoolActions:
         text = self.controller.chat_text(school)
         if text:
             QGuiApplication.clipboard().setText(text)
+            self.controller.note_told([school], "chat")  # the 反馈 column says it went to the group
             self.say(f"已复制给 {school} 的消息，可以粘贴到微信或 QQ 群中。")
+
+    def note_told(self, school: str) -> None:
+        note = dialogs.ask_note(self.parent, f"记下已告知：{school}",
+                                "已用其他方式告知了这所学校（反馈一栏会显示“已发送”或“已提醒”）。请写明怎么告知的"
+                                "（如：电话通知王老师；纸质通知已送达）：", True, ok="记下")
+        if note is not None:
+            self.controller.note_told([school], "other", note)
 
     def open_original(self, s: SchoolState) -> None:
         if s.current is not None and self.controller.folder is not None:

@@ -4,25 +4,34 @@ A model (not a widget) so the table, its filter and the details pane all read th
 and so the state colours are decided in one place. ``SchoolFilter`` narrows the rows by a typed
 text (school, parent unit or file name), by state (the “逾期” choice is late schools) and by
 所属单位 (a click in the overview). At 10,000 schools every keystroke re-filters every row, so
-each row's searchable text is made once per overview, not once per keystroke.
+each row's searchable text is made once per overview, the rows of a state and unit once per
+choice, and a keystroke is one pass of substring tests over plain strings.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from aggregator.collection.intake import display_name
+from aggregator.collection.materials import MaterialState, short_label
+from aggregator.collection.plan import Material
 from aggregator.collection.status import STATE_LABELS, STATES, Overview, SchoolState
 from aggregator.messages import WINDOW, render
 
+from .view import View
+
+# The columns, by key and heading; a collection of several materials has a column per material
+# (key "material:<id>") between 反馈 and 逾期.
 COLUMNS = ("学校", "学段", "所属单位", "状态", "反馈", "逾期", "报送时间", "版本", "文件")
-STATE_COLUMN = COLUMNS.index("状态")
-FEEDBACK_COLUMN = COLUMNS.index("反馈")
-LATE_COLUMN = COLUMNS.index("逾期")
-VERSION_COLUMN = COLUMNS.index("版本")
+KEYS = ("school", "stage", "parent", "state", "feedback", "late", "received", "version", "file")
+STATE_COLUMN = KEYS.index("state")
+FEEDBACK_COLUMN = KEYS.index("feedback")
+MATERIALS_AT = FEEDBACK_COLUMN + 1
+MATERIAL = "material:"
+CENTRED = ("state", "late", "version")
 # Pale backgrounds, dark enough text: readable on any screen, and printed screenshots stay legible.
 STATE_COLOURS = {
     "missing": ("#e6e6e6", "#555555"),
@@ -35,6 +44,11 @@ STATE_COLOURS = {
 LATE = "逾期"
 StateRole = Qt.ItemDataRole.UserRole + 1  # the state id of the row, for filters and tests
 SortRole = Qt.ItemDataRole.UserRole + 2
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # every cell's: made once, not per cell
+_SERVED = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                                     Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
+                                     Qt.ItemDataRole.TextAlignmentRole, StateRole, SortRole))
 
 _STATE_ORDER = {s: i for i, s in enumerate(("returned", "needs_review", "accepted_with_warnings", "missing",
                                              "accepted"))}
@@ -45,50 +59,66 @@ def received_text(received_at: str) -> str:
     return received_at.replace("T", " ")[:16]
 
 
-def feedback_text(s: SchoolState, sent: dict) -> str:
-    """The 反馈 column: whether the school was told (by e-mail, as feedback records it), and when.
+FEEDBACK_VERBS = {"returned": "已发送", "reminder": "已提醒", "check": "已请核对"}
+UNSENT = "未发送"
 
-    Only schools that need telling say 未发送; a letter about an older version does not count."""
-    when = str(sent.get("at", ""))[5:10]
-    if s.status == "returned":
-        told = sent.get("kind") == "returned" and s.current is not None and sent.get("sha256") == s.current.sha256
-        return f"已发送 {when}" if told else "未发送"
-    if s.status == "missing":
-        return f"已提醒 {when}" if sent.get("kind") == "reminder" else "未发送"
-    return ""
+
+def feedback_text(s: SchoolState) -> str:
+    """The 反馈 column: whether the school was told what it must do now, which way and when
+    (e-mail, the group's chat, another way), as the ledger records it (``told``); a draft written
+    but not known to be sent says so. A school with nothing to be told shows nothing."""
+    fb = s.feedback
+    if not fb.need:
+        return ""
+    if fb.sent is not None:
+        return f"{FEEDBACK_VERBS[fb.need]} {fb.sent.at[5:10]} {fb.sent.label}"
+    if fb.need == "check":
+        return ""
+    return f"{UNSENT}（有草稿）" if fb.drafted is not None else UNSENT
+
+
+def feedback_tip(s: SchoolState) -> str | None:
+    """Everything that went out about what the school must do now, one line each."""
+    lines = [f"{t.at.replace('T', ' ')[:16]} {t.label}{'：' + t.detail if t.detail else ''}"
+             + ("（已生成，未确认发出）" if not t.sent else "") for t in s.feedback.records]
+    return "\n".join(lines) or None
 
 
 class SchoolTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: tuple[SchoolState, ...] = ()
-        self._sent: dict[str, dict] = {}
         self._hay: list[str] = []
         self._rows_by_name: dict[str, int] = {}
+        self._keys: tuple[str, ...] = KEYS
+        self._shown: dict[int, tuple[str, ...]] = {}  # row -> the texts of its cells, once drawn
+        self._materials: dict[str, tuple[Material, bool]] = {}  # column key -> material, overdue
 
-    def set_overview(self, ov: Overview | None, sent: dict[str, dict] | None = None) -> None:
+    def set_overview(self, ov: Overview | None, view: View | None = None) -> None:
+        """``view``: what goes with the overview (``desktop.view``), worked out beside it."""
         self.beginResetModel()
         self._rows = ov.schools if ov else ()
-        self._sent = sent or {}
-        self._hay = [" ".join((s.school.name, s.school.parent, s.school.stage, STATE_LABELS[s.status],
-                               s.current.original_name if s.current else "")).lower() for s in self._rows]
+        view = view if ov and view else View()
+        self._hay = view.hay if len(view.hay) == len(self._rows) else [s.school.name.lower() for s in self._rows]
         self._rows_by_name = {s.school.name: i for i, s in enumerate(self._rows)}
+        self._materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials}
+        self._keys = KEYS[:MATERIALS_AT] + tuple(self._materials) + KEYS[MATERIALS_AT:]
+        self._shown = {}
         self.endResetModel()
 
-    def hay(self, row: int) -> str:
-        """The row's searchable text, lower-cased."""
-        return self._hay[row]
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The key of each column, in order (``KEYS``, and one per material when there are several)."""
+        return self._keys
+
+    @property
+    def hay_list(self) -> list[str]:
+        """Each row's searchable text, lower-cased."""
+        return self._hay
 
     @property
     def rows(self) -> tuple[SchoolState, ...]:
         return self._rows
-
-    def feedback_of(self, s: SchoolState) -> str:
-        return feedback_text(s, self._sent.get(s.school.id, {}))
-
-    def unsent(self) -> int:
-        """Schools to tell that were not told yet (the header's 反馈未发送)."""
-        return sum(1 for s in self._rows if s.status in ("returned", "missing") and self.feedback_of(s) == "未发送")
 
     def state_at(self, row: int) -> SchoolState | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -100,65 +130,118 @@ class SchoolTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self._keys)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._keys):
+            return None
+        key = self._keys[section]
+        material = self._materials.get(key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return material[0].label if material else COLUMNS[KEYS.index(key)]
+        if role == Qt.ItemDataRole.ToolTipRole and material:
+            m = material[0]
+            return f"{m.label}（截止日期 {m.deadline}，{m.who.describe()}）" if m.deadline else m.label
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        s = self.state_at(index.row())
-        if s is None:
+        return self.row_data(index.row(), index.column(), role)
+
+    def sort_key(self, row: int, col: int) -> Any:
+        s, key = self._rows[row], self._keys[col]
+        if key == "state":
+            return _STATE_ORDER.get(s.status, 9)
+        if key == "version":
+            return s.versions
+        return self._text(s, key)
+
+    def row_data(self, row: int, col: int, role: int) -> Any:
+        """What the table asks for a cell. A painted row asks for every cell in every role (most
+        of which this model leaves to the style): those cost one set lookup, and a row's texts
+        are made once per overview."""
+        if role not in _SERVED:
             return None
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(s, col)
-        if col == FEEDBACK_COLUMN and role == Qt.ItemDataRole.ForegroundRole and self._text(s, col) == "未发送":
-            return QBrush(QColor("#8a1010"))
+        s = self.state_at(row)
+        if s is None or not 0 <= col < len(self._keys):
+            return None
+        if role == _DISPLAY:
+            texts = self._shown.get(row)
+            if texts is None:
+                texts = self._shown[row] = tuple(self._text(s, key) for key in self._keys)
+            return texts[col]
+        key = self._keys[col]
         if role == StateRole:
             return s.status
         if role == SortRole:
-            if col == STATE_COLUMN:
-                return _STATE_ORDER.get(s.status, 9)
-            if col == VERSION_COLUMN:
-                return s.versions
-            return self._text(s, col)
-        if col == STATE_COLUMN and role == Qt.ItemDataRole.BackgroundRole:
+            return self.sort_key(row, col)
+        if key in self._materials:
+            return self._material_data(s, key, role)
+        if key == "feedback" and role == Qt.ItemDataRole.ForegroundRole and s.feedback.unsent:
+            return QBrush(QColor("#8a1010"))
+        if key == "feedback" and role == Qt.ItemDataRole.ToolTipRole:
+            return feedback_tip(s)
+        if key == "state" and role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(STATE_COLOURS[s.status][0]))
-        if col == STATE_COLUMN and role == Qt.ItemDataRole.ForegroundRole:
+        if key == "state" and role == Qt.ItemDataRole.ForegroundRole:
             return QBrush(QColor(STATE_COLOURS[s.status][1]))
-        if col == LATE_COLUMN and role == Qt.ItemDataRole.ForegroundRole and s.late:
+        if key == "late" and role == Qt.ItemDataRole.ForegroundRole and s.late:
             return QBrush(QColor("#b00000"))
         if role == Qt.ItemDataRole.ToolTipRole:
             errors = [f.message for f in s.findings if f.level == "error"]
             if s.current is not None and s.current.review:
                 return render(s.current.review, WINDOW)
             return "\n".join(errors[:5]) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (STATE_COLUMN, LATE_COLUMN, VERSION_COLUMN):
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in CENTRED:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
-    def _text(self, s: SchoolState, col: int) -> str:
+    def material_of(self, s: SchoolState, key: str) -> MaterialState | None:
+        """The school's state on the material of a column; None when it does not owe it."""
+        material = self._materials[key][0]
+        return next((m for m in s.materials if m.material.id == material.id), None)
+
+    def _material_data(self, s: SchoolState, key: str, role: int) -> Any:
+        ms = self.material_of(s, key)
+        if role == Qt.ItemDataRole.ForegroundRole and ms is not None:
+            return QBrush(QColor("#b00000" if ms.status == "missing" and self._materials[key][1]
+                                 else STATE_COLOURS.get(ms.status, ("", "#222222"))[1]))
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if ms is None:
+                return "这所学校不需要交这项材料"
+            lines = [f"{ms.material.label}：{short_label(ms, self._materials[key][1])}"]
+            if ms.file:
+                lines.append(f"{display_name(ms.file)}（{received_text(ms.received_at)}）")
+            if ms.title:
+                lines.append(f"标题：{ms.title}")
+            lines += [f.message for f in ms.findings if f.level in ("error", "warning")]
+            return "\n".join(lines)
+        return None
+
+    def _text(self, s: SchoolState, key: str) -> str:
         cur = s.current
-        if col == 0:
+        if key == "school":
             return s.school.name
-        if col == 1:
+        if key == "stage":
             return s.school.stage
-        if col == 2:
+        if key == "parent":
             return s.school.parent
-        if col == STATE_COLUMN:
+        if key == "state":
             return STATE_LABELS[s.status]
-        if col == FEEDBACK_COLUMN:
-            return feedback_text(s, self._sent.get(s.school.id, {}))
-        if col == LATE_COLUMN:
+        if key == "feedback":
+            return feedback_text(s)
+        if key == "late":
             return LATE if s.late else ""
-        if col == LATE_COLUMN + 1:
+        if key == "received":
             return received_text(cur.received_at) if cur else ""
-        if col == VERSION_COLUMN:
+        if key == "version":
             return f"第{s.versions}版" if s.versions else ""
-        if col == VERSION_COLUMN + 1:
+        if key == "file":
             return display_name(cur.original_name) if cur else ""
+        if key in self._materials:
+            ms = self.material_of(s, key)
+            return short_label(ms, self._materials[key][1]) if ms is not None else "—"
         return ""
 
 
@@ -180,20 +263,31 @@ def _keeps(key: str, s: SchoolState) -> bool:
     if key == "passed":
         return s.accepted
     if key == "unsent":
-        return s.status in ("returned", "missing")  # and, checked by the filter, nothing sent
+        return s.feedback.unsent
     return s.status == key
 
 
-class SchoolFilter(QSortFilterProxyModel):
-    """Rows matching the typed text and the chosen state filter (a key of ``FILTERS`` or a state)."""
+class SchoolFilter(QAbstractProxyModel):
+    """The rows matching the typed text, the chosen state filter (a key of ``FILTERS`` or a
+    state) and 所属单位, in the order the clerk sorted them.
+
+    Qt's own QSortFilterProxyModel asks Python about every row on every keystroke (and compares
+    rows through Python to sort): at 10,000 schools that is most of a keystroke's time. Here the
+    rows are worked out in one pass over plain lists, kept as a list, and the view is told to
+    draw again; only the rows on screen cross into Python."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._text = ""
         self._state = ""
         self._unit: str | None = None  # a 所属单位 chosen in the overview; None: every unit
-        self._keep: set[int] | None = None  # the rows that stay, decided at once for all (None: not yet)
-        self.setSortRole(SortRole)
+        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
+        self._order: list[int] | None = None  # every source row, sorted (None: not yet)
+        self._chosen: dict[tuple, list[int]] = {}  # (state, unit) -> sorted rows that pass both
+        self._rows: list[int] = []  # the rows shown, in order
+        self._at: dict[int, int] = {}  # source row -> shown row
+        self._columns = 0  # the source's, asked once per reset
+        self._source: SchoolTableModel | None = None
 
     @property
     def unit(self) -> str | None:
@@ -211,42 +305,96 @@ class SchoolFilter(QSortFilterProxyModel):
         self._refilter(self._text, self._state, unit)
 
     def _refilter(self, text: str, state: str, unit: str | None) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9+: invalidateFilter() is deprecated
-            self.beginFilterChange()
-            self._text, self._state, self._unit = text, state, unit
-            self._decide()
-            self.endFilterChange()
-        else:
-            self._text, self._state, self._unit = text, state, unit
-            self._decide()
-            self.invalidateFilter()
+        self.beginResetModel()
+        self._text, self._state, self._unit = text, state, unit
+        self._decide()
+        self.endResetModel()
+
+    def _model(self) -> SchoolTableModel | None:
+        model = self.sourceModel()
+        return model if isinstance(model, SchoolTableModel) else None
 
     def _decide(self) -> None:
-        """Which rows stay, decided in one pass over the model's rows: Qt then asks row by row,
-        and a set lookup is all each answer costs (10,000 rows per keystroke)."""
-        model = self.sourceModel()
-        if not isinstance(model, SchoolTableModel):
-            self._keep = None
+        model = self._model()
+        if model is None:
+            self._rows, self._at, self._columns = [], {}, 0
             return
-        text, state, unit = self._text, self._state, self._unit
-        keep = set()
-        for row, s in enumerate(model.rows):
-            if unit is not None and s.school.parent.strip() != unit:
-                continue
-            if state and not _keeps(state, s):
-                continue
-            if state == "unsent" and model.feedback_of(s) != "未发送":
-                continue
-            if text and text not in model.hay(row):
-                continue
-            keep.add(row)
-        self._keep = keep
+        self._columns = model.columnCount()
+        if self._order is None:
+            column, order = self._sort
+            rows = range(len(model.rows))
+            self._order = list(rows) if column < 0 else sorted(
+                rows, key=lambda r: model.sort_key(r, column), reverse=order == Qt.SortOrder.DescendingOrder)
+            self._chosen.clear()
+        chosen = self._chosen.get((self._state, self._unit))
+        if chosen is None:
+            state, unit, states = self._state, self._unit, model.rows
+            chosen = [r for r in self._order if (unit is None or states[r].school.parent.strip() == unit)
+                      and (not state or _keeps(state, states[r]))]
+            self._chosen[(self._state, self._unit)] = chosen
+        text, hay = self._text, model.hay_list
+        self._rows = [r for r in chosen if text in hay[r]] if text else chosen
+        self._at = {r: i for i, r in enumerate(self._rows)}
+
+    def _source_reset(self) -> None:
+        self._order = None
+        self._decide()
+        self.endResetModel()
+
+    # --- QAbstractProxyModel -------------------------------------------------------------------
 
     def setSourceModel(self, model) -> None:  # noqa: N802 - Qt API
         super().setSourceModel(model)
-        model.modelAboutToBeReset.connect(lambda: setattr(self, "_keep", None))
+        self._source = model if isinstance(model, SchoolTableModel) else None
+        model.modelAboutToBeReset.connect(self.beginResetModel)
+        model.modelReset.connect(self._source_reset)
+        self._order = None
+        self._decide()
 
-    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
-        if self._keep is None:
-            self._decide()
-        return row in self._keep
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        # A reset, not layoutAboutToBeChanged/layoutChanged: PySide6 6.12 drops a reference to
+        # True each time Python emits those (the interpreter aborts once they run out). The window
+        # selects the school it shows again after a reset (``_keep_selection``).
+        self.beginResetModel()
+        self._sort, self._order = (column, order), None
+        self._decide()
+        self.endResetModel()
+
+    def mapToSource(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+        model = self.sourceModel()
+        if model is None or not index.isValid() or index.row() >= len(self._rows):
+            return QModelIndex()
+        return model.index(self._rows[index.row()], index.column())
+
+    def mapFromSource(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
+        row = self._at.get(index.row(), -1) if index.isValid() else -1
+        return self.index(row, index.column()) if row >= 0 else QModelIndex()
+
+    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
+        if parent.isValid() or not (0 <= row < len(self._rows) and 0 <= column < self._columns):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+        return QModelIndex()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else self._columns
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        row = index.row()
+        if self._source is None or not 0 <= row < len(self._rows):
+            return None
+        return self._source.row_data(self._rows[row], index.column(), role)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        model = self.sourceModel()
+        if orientation == Qt.Orientation.Horizontal and model is not None:
+            return model.headerData(section, orientation, role)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QProgressBar,
     QPushButton, QSplitter, QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget,
@@ -32,6 +32,9 @@ APP_TITLE = help.APP_NAME
 OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件夹", "distribute": "打开空白表文件夹",
                "template": "打开名单模板"}
 ALL_UNITS = "全部单位"
+COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 110, "state": 96, "feedback": 130, "late": 40, "received": 116,
+                 "version": 48}
+MATERIAL_WIDTH = 84  # a column per material: 已交（逾期）, 逾期未交
 DETAILS_TAB, FILES_TAB, OVERVIEW_TAB = range(3)
 
 
@@ -109,6 +112,7 @@ class MainWindow(ClerkRequests, QMainWindow):
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
+        self.proxy.modelReset.connect(self._keep_selection)  # after the view's own reset, which clears it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -124,8 +128,9 @@ class MainWindow(ClerkRequests, QMainWindow):
         head = self.table.horizontalHeader()
         head.setStretchLastSection(True)
         head.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((150, 70, 110, 96, 86, 40, 116, 48)):
-            self.table.setColumnWidth(col, width)
+        self._column_keys: tuple[str, ...] = ()
+        self._units_listed: list[str] | None = None
+        self._size_columns()
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
         schools = QWidget()
@@ -203,19 +208,32 @@ class MainWindow(ClerkRequests, QMainWindow):
 
     # --- showing the controller's state --------------------------------------------------------
 
+    def _size_columns(self) -> None:
+        """Each column its width, when the columns change (a collection of several materials has
+        one per material); the widths the clerk dragged stay otherwise."""
+        if self.model.keys == self._column_keys:
+            return
+        self._column_keys = self.model.keys
+        for col, key in enumerate(self.model.keys):
+            self.table.setColumnWidth(col, COLUMN_WIDTHS.get(key, MATERIAL_WIDTH))
+
     def _overview_changed(self) -> None:
         c = self.controller
         keep = self.selected_school()
-        self.model.set_overview(c.overview, c.sent)
-        self.header.show_collection(c.folder, c.settings, c.overview, self.model.unsent())
-        self.files.show_overview(c.overview)
-        self.overview_pane.show_overview(c.overview)
+        self.model.set_overview(c.overview, c.view)
+        self._size_columns()
+        self.header.show_collection(c.folder, c.settings, c.overview, c.view.unsent)
+        self.files.show_overview(c.overview, c.view)
+        self.overview_pane.show_overview(c.overview, c.view)
         self._fill_units()
         waiting = len(c.overview.unidentified) + len(c.overview.unreadable) if c.overview else 0
         self.tabs.setTabText(FILES_TAB, f"待处理的文件（{waiting}）" if waiting else "待处理的文件")
         self._update_actions()
-        self.pages.setCurrentIndex(1 if c.folder is not None else 0)
-        self.tabs.setVisible(c.folder is not None)
+        page = 1 if c.folder is not None else 0
+        if self.pages.currentIndex() != page:
+            self.pages.setCurrentIndex(page)
+        if self.tabs.isHidden() == (c.folder is not None):
+            self.tabs.setVisible(c.folder is not None)
         if c.folder is not None and not self._split_restored:
             self._split_restored = True
             window_state.restore_split(self.split, self.settings)
@@ -223,8 +241,10 @@ class MainWindow(ClerkRequests, QMainWindow):
             self.details.show_state(None)
 
     def _fill_units(self) -> None:
-        ov = self.controller.overview
-        units = list(dict.fromkeys(s.school.parent.strip() for s in ov.schools)) if ov else []
+        units = self.controller.view.units
+        if units == self._units_listed:  # after most jobs: the same units, the same list
+            return
+        self._units_listed = units
         chosen = self.proxy.unit
         self.unit_filter.blockSignals(True)
         self.unit_filter.clear()
@@ -296,6 +316,15 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.banner.info(text)
 
     # --- selection and filters -----------------------------------------------------------------
+
+    def _keep_selection(self) -> None:
+        """After the rows were filtered again: the school in the details stays selected if shown."""
+        s = self.details.state
+        row = self.model.row_of(s.school.name) if s is not None else -1
+        index = self.proxy.mapFromSource(self.model.index(row, 0)) if row >= 0 else None
+        if index is not None and index.isValid():
+            self.table.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     def _row_changed(self, current, previous) -> None:
         if not current.isValid():

@@ -85,6 +85,8 @@ class ClerkRequests:
         text = self.controller.reminder_list()
         if text:
             QGuiApplication.clipboard().setText(text)
+            ov = self.controller.overview
+            self.controller.note_told([s.school.name for s in ov.schools if s.status == "missing"] if ov else [], "chat")
             self.banner.info("已复制催报名单，可以粘贴到微信或 QQ 群中。")
 
     def show_help(self) -> None:

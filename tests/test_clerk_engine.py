@@ -120,7 +120,7 @@ def test_progress_by_unit_and_the_main_totals(capsys, col_dir, school_values):
         assert units == {"区直学校": (1, 3, 1), "万店镇中心学校": (1, 1, 1), "何店镇中心学校": (0, 1, 0)}
         fields = main_fields(col.form)
         assert [f.id for f in fields][:2] == ["training_orgs.total", "inspectors.total"]
-        got = {t.field.id: t.value for t in totals(col.form, ov)}
+        got = {t.field.id: t.value for t in totals(col.form, ov, col.ledger)}
         want = school_values[SCHOOLS[0][0]]["inspectors.total"] + school_values[SCHOOLS[3][0]]["inspectors.total"]
         assert got["inspectors.total"] == want
 

@@ -116,15 +116,43 @@ def test_the_feedback_column_says_what_went_out(qtbot, window, controller, demo,
     opened(qtbot, controller, demo)
     school = "曾都区实验中学"
     row = window.model.row_of(school)
-    assert window.model.index(row, FEEDBACK_COLUMN).data() == "未发送"
+    assert window.model.index(row, FEEDBACK_COLUMN).data() == "未发送（有草稿）"  # the demo wrote drafts only
     run_job(qtbot, controller, controller.change_settings,
             {"mail_host": "127.0.0.1", "mail_port": port, "mail_tls": "none", "mail_user": "jyj@example.com"}, PASSWORD)
     run_job(qtbot, controller, controller.feedback, True)
     assert inbox.received
     sent = window.model.index(window.model.row_of(school), FEEDBACK_COLUMN).data()
-    assert sent.startswith("已发送 ")
+    assert sent.startswith("已发送 ") and sent.endswith(" 邮件")
     reminded = next(s.school.name for s in controller.overview.schools if s.status == "missing" and s.school.email)
     assert window.model.index(window.model.row_of(reminded), FEEDBACK_COLUMN).data().startswith("已提醒 ")
+
+
+def feedback_cell(window, school: str, role=Qt.ItemDataRole.DisplayRole):
+    return window.model.index(window.model.row_of(school), FEEDBACK_COLUMN).data(role)
+
+
+def test_the_feedback_column_counts_the_group_chat_and_the_clerks_own_word(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    assert "反馈未发送 8" in window.header.text()
+    school = "曾都区实验中学"
+    window.show_school(school)
+    clicked_job(qtbot, controller, lambda: click(qtbot, window.details.copy_button))  # 复制退回意见
+    said = feedback_cell(window, school)
+    assert said.startswith("已发送 ") and said.endswith(" 群消息") and "反馈未发送 7" in window.header.text()
+    clicked_job(qtbot, controller, window.act_reminders.trigger)  # 复制催报名单: every missing school
+    missing = [s.school.name for s in controller.overview.schools if s.status == "missing"]
+    assert all(feedback_cell(window, name).startswith("已提醒 ") for name in missing)
+    assert "反馈未发送 2" in window.header.text()
+    other = next(s.school.name for s in controller.overview.schools if s.status == "returned" and s.school.name != school)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        answer_dialog(qtbot, lambda: menu_entry(qtbot, window, other, "记下已告知…"),
+                      type_note("电话通知了校长", ok_text="记下"))
+    assert feedback_cell(window, other).endswith(" 其他方式") and "反馈未发送 1" in window.header.text()
+    assert "电话通知了校长" in feedback_cell(window, other, Qt.ItemDataRole.ToolTipRole)
+    assert "[反馈]" in window.details.body.toPlainText() and "电话通知了校长" in window.details.body.toPlainText()
+    window.set_state_filter("unsent")
+    assert [window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())] == [
+        s.school.name for s in controller.overview.schools if s.status == "returned" and s.school.name not in (school, other)]
 
 
 def test_settings_dialog_saves_the_deadline_watched_folder_and_password(qtbot, window, controller, demo, tmp_path,

@@ -14,6 +14,7 @@ import pytest
 import dataclasses
 
 from aggregator.checks.findings import Finding
+from aggregator.collection.folder import open_collection
 from aggregator.collection.ledger import SCHEMA_VERSION, DocumentRecord, FileRecord, Ledger, ReturnRecord
 from aggregator.collection.roster import School
 from aggregator.collection.status import STATE_LABELS, STATES, overview
@@ -329,3 +330,59 @@ def test_returns_sent_back_or_waiting_are_no_peers_for_outliers(tmp_path):
             add(col, name, values(typical_cases=200 if i == 0 else 1), findings=findings)
         first = overview(col).schools[0]
     assert first.status == "accepted" and first.findings == ()
+
+
+# --- what opening a province's collection reads --------------------------------------------------
+
+
+def test_states_come_from_the_ledgers_summary_of_findings_without_decoding_them(tmp_path, monkeypatch):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=(ROW_SUM,))
+        add(col, "城南初中", values(), findings=(PHONE,))
+        add(col, "城北小学", values(), findings=())
+        decoded = []
+        real = Finding.from_dict
+        monkeypatch.setattr(Finding, "from_dict", classmethod(lambda cls, d: decoded.append(d) or real(d)))
+        ov = overview(col)
+        assert [s.status for s in ov.schools] == ["returned", "accepted_with_warnings", "accepted"]
+        assert decoded == []  # the states read the ledger's columns
+        assert ov.schools[0].findings == (ROW_SUM,) and len(decoded) == 1  # the details, when asked for
+
+
+def test_a_ledger_written_before_the_summary_gains_it_on_open_with_the_same_states(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=(ROW_SUM,))
+        add(col, "城南初中", values(), findings=(PHONE,))
+        path, before = col.ledger.path, [s.status for s in overview(col).schools]
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE returns SET errors = NULL, warnings = NULL")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+    db.close()
+    with Ledger(path) as led:
+        assert led.db.execute("SELECT errors, warnings FROM returns ORDER BY id").fetchall() == [(1, ""), (0, "phone")]
+    with open_collection(path.parent) as col:
+        assert [s.status for s in overview(col).schools] == before
+
+
+def test_a_return_read_from_the_ledger_is_decoded_when_asked_even_after_the_collection_is_closed(tmp_path):
+    with make_collection(tmp_path, ROSTER) as col:
+        sent = add(col, "城南小学", values(inspectors__total=5), findings=(ROW_SUM,))
+        ov = overview(col)
+    first = ov.schools[0]  # the ledger's connection is closed: a connection of its own reads it
+    assert first.current.values == sent.values and first.current.cells == sent.cells
+    assert first.current.findings == (ROW_SUM,) and first.findings == (ROW_SUM,)
+
+
+def test_outliers_are_kept_until_the_returns_change_whoever_changes_them(tmp_path):
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 9)]
+    with make_collection(tmp_path, roster) as col:
+        for name, _, _ in roster[1:]:
+            add(col, name, values(typical_cases=1), findings=())
+        assert overview(col).schools[0].status == "missing"
+        kept = col.ledger.get("outliers")
+        assert overview(col).schools[1].status == "accepted" and col.ledger.get("outliers") == kept
+        with open_collection(col.root) as elsewhere:  # another program (the CLI beside the desktop)
+            add(elsewhere, roster[0][0], values(typical_cases=200), findings=())
+        first = overview(col).schools[0]
+    assert first.status == "accepted_with_warnings" and [f.rule for f in first.findings] == ["outlier"]

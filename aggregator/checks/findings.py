@@ -104,3 +104,39 @@ class Report:
 
     def to_list(self) -> list[dict]:
         return [f.to_dict() for f in self.findings]
+
+
+@dataclass(frozen=True)
+class Levels:
+    """What a state needs to know of a return's findings: how many errors, which warnings (by
+    rule, so a warning the clerk confirmed can be left out). The ledger keeps it beside the
+    findings, so the states of 10,000 schools are worked out without reading one finding."""
+
+    errors: int = 0
+    warnings: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> "Levels":
+        errors, warnings = 0, set()
+        for f in findings:
+            if f.level == ERROR:
+                errors += 1
+            elif f.level == WARNING:
+                warnings.add(f.rule)
+        return cls(errors, frozenset(warnings))
+
+    def plus(self, other: "Levels") -> "Levels":
+        if not (other.errors or other.warnings):
+            return self
+        return Levels(self.errors + other.errors, self.warnings | other.warnings)
+
+    def less(self, confirmed: frozenset[str]) -> "Levels":
+        """Without the warnings of the rules the clerk confirmed."""
+        return Levels(self.errors, self.warnings - confirmed) if confirmed & self.warnings else self
+
+    @property
+    def status(self) -> str:
+        """As ``Report.status``: returned, accepted_with_warnings or accepted."""
+        if self.errors:
+            return "returned"
+        return "accepted_with_warnings" if self.warnings else "accepted"

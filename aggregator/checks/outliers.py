@@ -35,6 +35,9 @@ def _quartiles(xs: list[int]) -> tuple[float, float]:
     return q(0.25), q(0.75)
 
 
+_NUMBERS = (int, float)  # exactly: true/false are no figures
+
+
 def outlier_findings(form: Form, peers: list[Peer]) -> dict[Any, list[Finding]]:
     out: dict[Any, list[Finding]] = {}
     groups: dict[str, list[Peer]] = {}
@@ -44,15 +47,19 @@ def outlier_findings(form: Form, peers: list[Peer]) -> dict[Any, list[Finding]]:
         for members in groups.values():
             if len(members) < spec.min_peers:
                 continue
+            values = [p.values for p in members]
             for f in form.numeric_fields:
-                xs = [p.values.get(f.id) for p in members]
-                nums = [x for x in xs if isinstance(x, (int, float)) and not isinstance(x, bool)]
+                fid = f.id
+                xs = [v.get(fid) for v in values]
+                nums = [x for x in xs if type(x) in _NUMBERS]
                 if len(nums) < spec.min_peers:
                     continue
                 q1, q3 = _quartiles(nums)
                 fence = max(q3 + spec.factor * (q3 - q1), spec.floor - 1)
+                if max(nums) <= fence:  # nobody above it: most figures of most groups
+                    continue
                 for p, x in zip(members, xs):
-                    if isinstance(x, (int, float)) and not isinstance(x, bool) and x > fence and x >= spec.floor:
+                    if type(x) in _NUMBERS and x > fence and x >= spec.floor:
                         cell = p.cells.get(f.id, "")
                         out.setdefault(p.key, []).append(
                             Finding(

@@ -108,11 +108,16 @@ class Verdicts:
         return tuple(d for d in shown if d) + self.confirmed
 
 
+NONE = Verdicts()
+
+
 def verdicts(found: Iterable[Decision], school_id: str, current: ReturnRecord | None) -> Verdicts:
     """The decisions about ``school_id`` that apply now: school-wide ones, and those about its
     current return (a decision about an older version no longer applies)."""
     sha = current.sha256 if current else ""
     mine = [d for d in found if d.school_id == school_id and (d.kind not in ON_RETURN or d.sha256 == sha)]
+    if not mine:  # most schools, most of the time
+        return NONE
     last = {kind: next((d for d in reversed(mine) if d.kind == kind), None)
             for kind in ("accept", "send_back", "exempt", "remark", "corrected")}
     accepted, sent_back = last["accept"], last["send_back"]

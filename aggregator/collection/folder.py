@@ -57,6 +57,7 @@ class Collection:
         self.root = root
         self.settings = settings
         self._ledger: Ledger | None = None
+        self._end: tuple[str, datetime | None] = ("", None)
 
     @property
     def form(self) -> Form:
@@ -112,9 +113,11 @@ class Collection:
         return self.ledger.schools()
 
     def deadline_end(self) -> datetime | None:
-        if not self.settings.deadline:
-            return None
-        return datetime.fromisoformat(self.settings.deadline).replace(hour=23, minute=59, second=59)
+        deadline = self.settings.deadline
+        if self._end[0] != deadline:  # asked once per school: parsed once per deadline
+            end = datetime.fromisoformat(deadline).replace(hour=23, minute=59, second=59) if deadline else None
+            self._end = (deadline, end)
+        return self._end[1]
 
     def is_late(self, received_at: str) -> bool:
         end = self.deadline_end()

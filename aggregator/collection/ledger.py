@@ -11,24 +11,40 @@ is inserted with its return in the same transaction, so a return is never counte
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
+import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
-from ..checks.findings import Finding
+from ..checks.findings import Finding, Levels
+from ..deferred import Deferred, Later, settled
 from ..form.declaration import Form
 from ..form.types import FieldType, same
 from ..messages import Note
 from ..reading.submission import Normalisation, Submission
 from .roster import School
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Columns added since a version of the schema: a ledger written before them gains them on open.
-_ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT"),
+# errors and warnings sum up findings_json (NULL: not yet, filled in on open).
+_ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT", "errors INTEGER", "warnings TEXT"),
                   "schools": ("removed_at TEXT NOT NULL DEFAULT ''", "kind TEXT NOT NULL DEFAULT ''")}
+# Made once the added columns exist. The index holds every column the states of the schools need,
+# so working them out reads it and not the returns' JSON. The revision counts every change to the
+# returns and the roster: what is worked out from all of them (outliers) is kept until it moves.
+_REVISION = "revision"
+_AFTER_COLUMNS = (
+    "CREATE INDEX IF NOT EXISTS returns_state ON returns(school_id, received_at, sha256, identified_by, review,"
+    " errors, warnings)",
+    f"INSERT OR IGNORE INTO meta VALUES ('{_REVISION}', '0')",
+    *(f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()} AFTER {event} ON {table} BEGIN"
+      f" UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = '{_REVISION}'; END"
+      for table in ("returns", "schools") for event in ("INSERT", "UPDATE", "DELETE")),
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,7 +79,9 @@ CREATE TABLE IF NOT EXISTS returns (
     findings_json TEXT NOT NULL,
     form_id TEXT,                -- the form and version the return was read against
     form_version TEXT,
-    sheet TEXT
+    sheet TEXT,
+    errors INTEGER,              -- findings_json summed up (Levels): how many errors,
+    warnings TEXT                -- and the rules of its warnings, space-separated
 );
 CREATE INDEX IF NOT EXISTS returns_school ON returns(school_id, received_at);
 CREATE TABLE IF NOT EXISTS documents (
@@ -77,6 +95,16 @@ CREATE TABLE IF NOT EXISTS documents (
     title TEXT NOT NULL DEFAULT '',
     chars INTEGER NOT NULL DEFAULT 0,
     findings_json TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS told (
+    id INTEGER PRIMARY KEY,
+    school_id TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- returned | check | reminder: what the school was asked to do
+    channel TEXT NOT NULL,            -- mail | chat | other | draft
+    sha256 TEXT NOT NULL DEFAULT '',  -- the return it was about ("" for a reminder)
+    at TEXT NOT NULL,
+    by TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT ''   -- to whom (mail), the clerk's words (other), the files (draft)
 );
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
@@ -128,18 +156,30 @@ class DocumentRecord:
 class ReturnRecord:
     """A school's return as the collection keeps it: the reader's ``Submission`` as it was read,
     whose return the collection takes it to be, and the file it came in. One type from the
-    reader to the summary: nothing re-shapes a return into loose dicts on the way."""
+    reader to the summary: nothing re-shapes a return into loose dicts on the way.
 
-    submission: Submission
+    Read from the ledger, its submission and findings are decoded on first use (``deferred``):
+    the states of all schools need only ``levels``, which the ledger keeps in columns."""
+
+    submission: Submission = Deferred()
     sha256: str
     school_id: str | None
     identified_by: str  # metadata | unit | filename | clerk | ""
     review: Note | None  # set: waits for the clerk, and why
     received_at: str
-    findings: tuple[Finding, ...]  # the reader's and the validator's, from the last check
+    findings: tuple[Finding, ...] = Deferred()  # the reader's and the validator's, from the last check
     id: int | None = None
     original_name: str = ""
     archived: str = ""
+    summary: Levels | None = field(default=None, compare=False, repr=False)  # the ledger's columns
+
+    def __getstate__(self) -> dict[str, Any]:
+        return settled(self)
+
+    @property
+    def levels(self) -> Levels:
+        """How many errors, which warnings: from the ledger's columns, else from the findings."""
+        return self.summary if self.summary is not None else Levels.of(self.findings)
 
     # The submission's parts, read as the rest of the code always has.
     @property
@@ -187,7 +227,19 @@ class Ledger:
                 for column in columns:
                     if column.split()[0] not in have:
                         self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            for statement in _AFTER_COLUMNS:
+                self.db.execute(statement)
+            if self.get("schema") != SCHEMA_VERSION:
+                self._sum_up_findings()
+                self._move_sent_mail()
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+
+    def _sum_up_findings(self) -> None:
+        """Returns recorded before the ledger summed up their findings get it now, once. (A return
+        an older version of the tool adds later has none: its state reads its findings.)"""
+        rows = self.db.execute("SELECT id, findings_json FROM returns WHERE errors IS NULL").fetchall()
+        self.db.executemany("UPDATE returns SET errors = ?, warnings = ? WHERE id = ?",
+                            [(*_levels_columns(_findings(text)), rid) for rid, text in rows])
 
     def close(self) -> None:
         self.db.close()
@@ -210,6 +262,21 @@ class Ledger:
         else:
             self.db.execute("COMMIT")
 
+    def _move_sent_mail(self) -> None:
+        """Schema 2 kept the last e-mail sent to each school in ``meta`` (feedback-sent:<id>): it
+        becomes a record of what the school was told, like every other channel's."""
+        rows = self.db.execute("SELECT key, value FROM meta WHERE key LIKE 'feedback-sent:%'").fetchall()
+        for key, value in rows:
+            try:
+                sent = json.loads(value)
+            except json.JSONDecodeError:
+                sent = {}
+            if sent.get("kind") in ("returned", "check", "reminder") and sent.get("at"):
+                to = sent.get("to") or []
+                self.add_told([(key.split(":", 1)[1], sent["kind"], "mail", sent.get("sha256", ""), sent["at"], "",
+                                "、".join(to) if isinstance(to, list) else str(to))])
+            self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+
     # --- settings kept with the data ---
     def get(self, key: str, default: str = "") -> str:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -217,6 +284,23 @@ class Ledger:
 
     def put(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def revision(self) -> int:
+        """Moves on with every change to the returns or the roster, whoever made it."""
+        return int(self.get(_REVISION, "0"))
+
+    def keep(self, key: str, value: str) -> bool:
+        """Put a worked-out value aside (a cache): in a transaction of its own unless one is open;
+        False, and nothing kept, where the ledger cannot be written (a read-only copy)."""
+        try:
+            if self.db.in_transaction:
+                self.put(key, value)
+            else:
+                with self.transaction():
+                    self.put(key, value)
+        except sqlite3.OperationalError:  # read-only file or folder: worked out again next time
+            return False
+        return True
 
     # --- roster ---
     def add_schools(self, schools: list[School]) -> None:
@@ -274,6 +358,17 @@ class Ledger:
         return [DocumentRecord(r[0], r[1], r[2], r[3], Note.from_json(r[4]), r[5], r[6], r[7], r[8],
                                tuple(Finding.from_dict(d) for d in json.loads(r[9])), r[10], r[11]) for r in rows]
 
+    # --- what the schools were told ---
+    def add_told(self, rows: Iterable[tuple[str, str, str, str, str, str, str]]) -> None:
+        """(school_id, kind, channel, sha256, at, by, detail) each."""
+        self.db.executemany("INSERT INTO told (school_id, kind, channel, sha256, at, by, detail)"
+                            " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def told(self) -> list[tuple]:
+        """Every record, oldest first: (school_id, kind, channel, at, sha256, by, detail)."""
+        return self.db.execute("SELECT school_id, kind, channel, at, sha256, by, detail FROM told"
+                               " ORDER BY at, id").fetchall()
+
     # --- the clerk's decisions ---
     def add_decision(self, kind: str, school_id: str, sha256: str, rule: str, note: str, at: str, by: str) -> int:
         cur = self.db.execute(
@@ -322,64 +417,170 @@ class Ledger:
         sub = rec.submission
         cur = self.db.execute(
             "INSERT INTO returns (sha256, school_id, identified_by, review, received_at, located_by, meta_json,"
-            " values_json, cells_json, notes_json, findings_json, form_id, form_version, sheet)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " values_json, cells_json, notes_json, findings_json, form_id, form_version, sheet, errors, warnings)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rec.sha256, rec.school_id, rec.identified_by, rec.review.to_json() if rec.review else "",
              rec.received_at, sub.located_by, _dump(dict(sub.meta)), _dump(_values_json(sub.values)),
              _dump(dict(sub.cells)), _dump([_note_json(n) for n in sub.notes]),
-             _dump([f.to_dict() for f in rec.findings]), sub.form_id, sub.form_version, sub.sheet),
+             _dump([f.to_dict() for f in rec.findings]), sub.form_id, sub.form_version, sub.sheet,
+             *_levels_columns(rec.findings)),
         )
         return int(cur.lastrowid)
 
     def update_return(self, return_id: int, *, school_id: str | None, identified_by: str, review: Note | None,
                       findings: tuple[Finding, ...]) -> None:
         self.db.execute(
-            "UPDATE returns SET school_id = ?, identified_by = ?, review = ?, findings_json = ? WHERE id = ?",
+            "UPDATE returns SET school_id = ?, identified_by = ?, review = ?, findings_json = ?, errors = ?,"
+            " warnings = ? WHERE id = ?",
             (school_id, identified_by, review.to_json() if review else "", _dump([f.to_dict() for f in findings]),
-             return_id),
+             *_levels_columns(findings), return_id),
         )
 
     def returns(self, form: Form | None = None) -> list[ReturnRecord]:
         """Every return, oldest first; ``form`` gives values back their types (dates).
 
+        What the states need is read here, from the index that holds it; each return's JSON
+        (its submission and findings) is fetched and decoded when first asked for (``_Stored``).
         A province's 10,000 take about 30 MB, not 170: the field ids are one string each however
         many returns use them, and the cells of returns read by the layout (one JSON text for
         all of them) are one dict, shared: treat records as read-only."""
-        rows = self.db.execute(
-            "SELECT r.id, r.sha256, r.school_id, r.identified_by, r.review, r.received_at, r.located_by, r.meta_json,"
-            " r.values_json, r.cells_json, r.notes_json, r.findings_json, f.original_name, f.archived,"
-            " r.form_id, r.form_version, r.sheet"
-            " FROM returns r JOIN files f USING (sha256) ORDER BY r.received_at, r.id"
-        )
-        words: dict[str, str] = {}  # one copy of each key (and of each meta value: form, district...)
-        cells: dict[str, dict] = {}  # JSON text -> parsed, for texts many returns share
-        decode = _value_decoder(form)
-
-        def keyed(text: str) -> dict:
-            return {words.setdefault(k, k): v for k, v in json.loads(text).items()}
-
-        def shared_cells(text: str) -> dict:
-            if text not in cells:
-                cells[text] = keyed(text)
-            return cells[text]
-
+        files = {sha: (name, archived) for sha, name, archived in
+                 self.db.execute("SELECT sha256, original_name, archived FROM files")}
+        rows = self.db.execute("SELECT id, sha256, school_id, identified_by, review, received_at, errors, warnings"
+                               " FROM returns ORDER BY received_at, id")
+        stored = _Stored(self.path, form)
         out = []
-        for r in rows:
-            meta = {words.setdefault(k, k): words.setdefault(v, v) if isinstance(v, str) else v
-                    for k, v in json.loads(r[7]).items()}
-            sub = Submission(
-                form_id=r[14] or (form.id if form else meta.get("form_id", "")),
-                form_version=r[15] or (form.version if form else meta.get("form_version", "")),
-                values=decode(keyed(r[8])), cells=shared_cells(r[9]), sheet=r[16] or "",
-                located_by=r[6] or "", meta=meta, notes=tuple(_note_of(n) for n in json.loads(r[10])),
-                source=r[12],
-            )
+        for rid, sha, school_id, identified_by, review, received_at, errors, warnings in rows:
+            name, archived = files.get(sha, ("", ""))
             out.append(ReturnRecord(
-                sub, sha256=r[1], school_id=r[2], identified_by=r[3] or "", review=Note.from_json(r[4]),
-                received_at=r[5], findings=tuple(Finding.from_dict(d) for d in json.loads(r[11])),
-                id=r[0], original_name=r[12], archived=r[13],
+                Later(lambda rid=rid, name=name: stored.submission(rid, name)), sha256=sha, school_id=school_id,
+                identified_by=identified_by or "", review=Note.from_json(review), received_at=received_at,
+                findings=Later(lambda rid=rid: stored.findings(rid)), id=rid, original_name=name, archived=archived,
+                summary=_levels_of(errors, warnings),
             ))
         return out
+
+    def figures(self, return_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        """The values of the given returns as stored (JSON: numbers are numbers, dates text),
+        by return id: what a check over every return compares, without the rest of each."""
+        rows = self.db.execute("SELECT id, values_json FROM returns WHERE id IN (SELECT value FROM json_each(?))",
+                               (json.dumps(list(return_ids)),))
+        return {rid: json.loads(text) for rid, text in rows}
+
+    def cell_maps(self, return_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+        """Where each field sits in the given returns' workbooks, by return id (returns read by the
+        same layout share one map)."""
+        rows = self.db.execute("SELECT id, cells_json FROM returns WHERE id IN (SELECT value FROM json_each(?))",
+                               (json.dumps(list(return_ids)),))
+        maps: dict[str, dict[str, str]] = {}
+        out = {}
+        for rid, text in rows:
+            if text not in maps:
+                maps[text] = json.loads(text)
+            out[rid] = maps[text]
+        return out
+
+    def sums(self, return_ids: Iterable[int], field_ids: Iterable[str]) -> dict[str, float]:
+        """Per field, the sum of its numbers (not texts, not true/false) over the given returns:
+        added up by SQLite in the returns' JSON, so no return is decoded for it."""
+        fields = list(field_ids)
+        if not fields:
+            return {}
+        paths = [f'$."{f}"' for f in fields]  # field ids are dotted names: "inspectors.total"
+        columns = ", ".join(
+            "TOTAL(CASE WHEN json_type(values_json, ?) IN ('integer', 'real') THEN json_extract(values_json, ?) END)"
+            for _ in fields)
+        args = [a for path in paths for a in (path, path)]
+        row = self.db.execute(f"SELECT {columns} FROM returns WHERE id IN (SELECT value FROM json_each(?))",
+                              (*args, json.dumps(list(return_ids)))).fetchone()
+        return dict(zip(fields, row))
+
+
+class _Stored:
+    """The JSON of the returns one ``returns`` call listed, fetched from the ledger file when first
+    asked for, through a connection of its own opened and closed on the spot (so in whatever
+    thread asks, even after the collection was closed): the first few one by one, as when the
+    clerk selects a school, then all the others at once, as an output that reads every return.
+
+    A return's submission never changes once recorded; its findings change only when the clerk
+    assigns it, which a new overview follows. Decoding shares what returns have in common."""
+
+    ONE_BY_ONE = 8
+    _COLUMNS = ("id, findings_json, located_by, meta_json, values_json, cells_json, notes_json, form_id,"
+                " form_version, sheet")
+
+    def __init__(self, path: Path, form: Form | None) -> None:
+        self.path = path.resolve()
+        self.form = form
+        self.rows: dict[int, tuple] = {}
+        self.asked = 0
+        self.lock = threading.Lock()
+        self.words: dict[str, str] = {}  # one copy of each key (and of each meta value: form, district...)
+        self.cells: dict[str, dict] = {}  # JSON text -> parsed, for texts many returns share
+        self.decode = _value_decoder(form)
+
+    def findings(self, rid: int) -> tuple[Finding, ...]:
+        return _findings(self._row(rid)[1])
+
+    def submission(self, rid: int, source: str) -> Submission:
+        r = self._row(rid)
+        with self.lock:
+            self.rows[rid] = r[:2]  # the texts are decoded once: only the findings' may still be asked for
+        words, form = self.words, self.form
+        meta = {words.setdefault(k, k): words.setdefault(v, v) if isinstance(v, str) else v
+                for k, v in json.loads(r[3]).items()}
+        if r[5] not in self.cells:
+            self.cells[r[5]] = self._keyed(r[5])
+        return Submission(
+            form_id=r[7] or (form.id if form else meta.get("form_id", "")),
+            form_version=r[8] or (form.version if form else meta.get("form_version", "")),
+            values=self.decode(self._keyed(r[4])), cells=self.cells[r[5]], sheet=r[9] or "",
+            located_by=r[2] or "", meta=meta, notes=tuple(_note_of(n) for n in json.loads(r[6])), source=source,
+        )
+
+    def _keyed(self, text: str) -> dict:
+        words = self.words
+        return {words.setdefault(k, k): v for k, v in json.loads(text).items()}
+
+    def _row(self, rid: int) -> tuple:
+        with self.lock:
+            row = self.rows.get(rid)
+            if row is None:
+                self.asked += 1
+                self._fetch(rid if self.asked <= self.ONE_BY_ONE else None)
+                row = self.rows[rid]
+            return row
+
+    def _fetch(self, rid: int | None) -> None:
+        if not self.path.is_file():  # the folder was moved or deleted: say so, make no empty ledger
+            raise FileNotFoundError(errno.ENOENT, "收集文件夹中的 ledger.sqlite 已不存在", str(self.path))
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            where = " WHERE id = ?" if rid is not None else ""
+            for r in db.execute(f"SELECT {self._COLUMNS} FROM returns{where}", () if rid is None else (rid,)):
+                self.rows.setdefault(r[0], r)
+        finally:
+            db.close()
+
+
+def _findings(text: str) -> tuple[Finding, ...]:
+    return tuple(Finding.from_dict(d) for d in json.loads(text)) if text != "[]" else ()
+
+
+def _levels_columns(findings: Iterable[Finding]) -> tuple[int, str]:
+    levels = Levels.of(findings)
+    return levels.errors, " ".join(sorted(levels.warnings))
+
+
+_NO_FINDINGS = Levels()
+
+
+def _levels_of(errors: int | None, warnings: str | None) -> Levels | None:
+    if errors is None:
+        return None
+    if not errors and not warnings:
+        return _NO_FINDINGS
+    return Levels(errors, frozenset(warnings.split()) if warnings else frozenset())
 
 
 def _values_json(values: Mapping[str, Any]) -> dict[str, Any]:

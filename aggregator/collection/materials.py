@@ -65,3 +65,16 @@ def material_states(plan: Plan, school: School, form_state: MaterialState, docum
 def owed(states: Iterable[MaterialState]) -> tuple[MaterialState, ...]:
     """What a school still owes: materials not received, or sent back."""
     return tuple(s for s in states if s.status in ("missing", "returned"))
+
+
+# A material's state in a word or two, for a table with a column per material.
+SHORT_LABELS = {"missing": "未交", "accepted": "已交", "accepted_with_warnings": "已交", "returned": "退回",
+                "needs_review": "待确认", "exempt": "免报"}
+
+
+def short_label(state: MaterialState, overdue: bool = False) -> str:
+    """已交, 已交（逾期）, 未交, 逾期未交 (its deadline has passed: ``overdue``), 退回, 待确认, 免报."""
+    if state.status == "missing":
+        return "逾期未交" if overdue else "未交"
+    text = SHORT_LABELS.get(state.status, state.status)
+    return f"{text}（逾期）" if state.late and state.received else text

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..checks.findings import Finding, Report
+from ..checks.findings import Finding, Levels
 from .decisions import Verdicts
 from .ledger import ReturnRecord
 
@@ -50,10 +50,12 @@ def state_of(ret: ReturnRecord | None, extra: Iterable[Finding] = (), verdicts: 
         return "needs_review"
     if verdicts.sent_back:
         return "returned"
-    report = Report(open_findings(tuple(ret.findings) + tuple(extra), verdicts))
+    levels = ret.levels.plus(Levels.of(extra)) if extra else ret.levels
+    if verdicts.confirmed:
+        levels = levels.less(verdicts.confirmed_rules)
     if verdicts.accepted:
-        return "accepted_with_warnings" if report.findings and (report.errors or report.warnings) else "accepted"
-    return report.status
+        return "accepted_with_warnings" if levels.errors or levels.warnings else "accepted"
+    return levels.status
 
 
 def open_findings(findings: tuple[Finding, ...], verdicts: Verdicts) -> tuple[Finding, ...]:

@@ -6,11 +6,15 @@ time; older ones stay as history.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import cached_property
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..checks.findings import Finding, Report
+from ..checks.findings import Finding
 from ..checks.outliers import Peer, outlier_findings
+from ..deferred import Deferred, Later, building, settled
 from ..form.declaration import Form
 from ..form.values import shown_text
 from ..messages import message, render
@@ -19,8 +23,14 @@ from .folder import Collection
 from .ledger import DocumentRecord, FileRecord, ReturnRecord
 from .materials import MaterialState, material_states
 from .roster import School
+<<<<<<< HEAD
 from .decisions import Decision, decisions, verdicts
 from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
+=======
+from .decisions import NONE, Decision, decisions, verdicts
+from .state import STATE_LABELS, STATES, open_findings, state_of
+from .told import Feedback, Told, feedback_of, told_by_school
+>>>>>>> issue-14b
 
 __all__ = ["STATES", "STATE_LABELS", "DOCUMENT_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
@@ -38,11 +48,20 @@ class SchoolState:
     late: bool
     current: ReturnRecord | None
     versions: int
-    findings: tuple[Finding, ...]
+    findings: tuple[Finding, ...] = Deferred()  # worked out when first read (``deferred``)
     form: Form | None = None
     decisions: tuple[Decision, ...] = ()  # the clerk's, in force for this school and its return
     files: tuple[FileRecord, ...] = ()  # files that are no return, which the clerk said it sent
-    materials: tuple[MaterialState, ...] = ()  # per material the school owes, the form's included
+    materials: tuple[MaterialState, ...] = Deferred(())  # per material the school owes, the form's included
+    told: tuple[Told, ...] = ()  # what went out to the school, any way, oldest first
+
+    @property
+    def feedback(self) -> Feedback:
+        """What the school must be told now, and what went out about it (``told``)."""
+        return feedback_of(self.status, self.current.sha256 if self.current else "", self.told)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return settled(self)
 
     @property
     def notes(self) -> list[str]:
@@ -81,6 +100,7 @@ class SchoolState:
             "decisions": [d.to_dict() for d in self.decisions],
             "files": [{"file": f.original_name, "reason": f.reason} for f in self.files],
             "materials": [m.to_dict() for m in self.materials],
+            "feedback": [t.to_dict() for t in self.told],
         }
 
 
@@ -93,15 +113,23 @@ class Overview:
     ignored: tuple[FileRecord, ...] = ()  # unreadable files the clerk set aside (still archived)
     documents_waiting: tuple[DocumentRecord, ...] = ()  # documents whose school or material is in doubt
 
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        """How many schools are in each state (every state, 0 included)."""
+        n = dict.fromkeys(STATES, 0)
+        for s in self.schools:
+            n[s.status] += 1
+        return n
+
     def count(self, *states: str) -> int:
-        return sum(1 for s in self.schools if s.status in states)
+        return sum(self.counts[state] for state in states)
 
     @property
     def expected(self) -> int:
         """Schools that must report: the roster, less those exempted (免报)."""
         return len(self.schools) - self.count("exempt")
 
-    @property
+    @cached_property
     def late(self) -> int:
         return sum(1 for s in self.schools if s.late)
 
@@ -122,6 +150,12 @@ class Overview:
 
 
 def overview(col: Collection) -> Overview:
+    with building():
+        return _overview(col)
+
+
+def _overview(col: Collection) -> Overview:
+    revision = col.ledger.revision()  # before the returns: a change made meanwhile is seen next time
     schools = col.schools()
     form = col.form
     by_school: dict[str, list[ReturnRecord]] = {}
@@ -133,38 +167,106 @@ def overview(col: Collection) -> Overview:
             by_school.setdefault(r.school_id, []).append(r)
 
     current = {sid: rs[-1] for sid, rs in by_school.items()}
-    stage = {s.id: s.stage for s in schools}
-    peers = [
-        Peer(sid, stage.get(sid, ""), r.values, r.cells)
-        for sid, r in current.items()
-        if not r.review and Report(r.findings).ok
-    ]
-    extra = outlier_findings(form, peers)
-    decided = decisions(col)
-    set_aside = {d.sha256 for d in decided if d.kind == "ignore"}
-    tied = {d.sha256: d.school_id for d in decided if d.kind == "tie"}
+    extra = outliers(col, form, schools, current, revision)
+    decided: dict[str, list[Decision]] = {}
+    set_aside, tied = set(), {}
+    for d in decisions(col):
+        decided.setdefault(d.school_id, []).append(d)
+        if d.kind == "ignore":
+            set_aside.add(d.sha256)
+        elif d.kind == "tie":
+            tied[d.sha256] = d.school_id
     unreadable = [f for f in col.ledger.files("unreadable") if f.sha256 not in set_aside]
+    files: dict[str, list[FileRecord]] = {}
+    for f in unreadable:
+        if f.sha256 in tied:
+            files.setdefault(tied[f.sha256], []).append(f)
 
+    told = told_by_school(col)
     plan = col.plan
+    form_material = plan.form_material
     documents = col.ledger.documents()
-    settled = [d for d in documents if d.school_id and d.material and not d.review]
+    settled: dict[str, list[DocumentRecord]] = {}
+    for d in documents:
+        if d.school_id and d.material and not d.review:
+            settled.setdefault(d.school_id, []).append(d)
     states = []
     for s in schools:
         cur = current.get(s.id)
-        v = verdicts(decided, s.id, cur)
-        files = tuple(f for f in unreadable if tied.get(f.sha256) == s.id)
-        mine = extra.get(s.id, ())
+        v = verdicts(decided[s.id], s.id, cur) if s.id in decided else NONE
+        mine = extra.get(cur.sha256, ()) if cur else ()
         status = state_of(cur, mine, v)
         late = bool(cur) and col.is_late(cur.received_at)
-        form_state = MaterialState(plan.form_material, status, late, cur.original_name if cur else "",
-                                   cur.received_at if cur else "", len(by_school.get(s.id, ()))) \
-            if plan.form_material else None
-        owed = material_states(plan, s, form_state, (d for d in settled if d.school_id == s.id), col.is_late_for)
-        if cur is None:
-            states.append(SchoolState(s, status, False, None, 0, (), form, v.all(), files, owed))
-            continue
-        findings = open_findings(tuple(cur.findings) + tuple(mine), v)
-        states.append(SchoolState(s, status, late, cur, len(by_school[s.id]), findings, form, v.all(), files, owed))
+        versions = len(by_school[s.id]) if cur else 0
+        owed = Later(lambda s=s, status=status, late=late, cur=cur, versions=versions: material_states(
+            plan, s, MaterialState(form_material, status, late, cur.original_name if cur else "",
+                                   cur.received_at if cur else "", versions) if form_material else None,
+            settled.get(s.id, ()), col.is_late_for))
+        found = Later(lambda cur=cur, mine=mine, v=v: open_findings(tuple(cur.findings) + tuple(mine), v)) \
+            if cur else ()
+        states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),
+                                  tuple(files.get(s.id, ())), owed, told.get(s.id, ())))
     waiting = tuple(d for d in documents if not (d.school_id and d.material) or d.review)
     ignored = tuple(f for f in col.ledger.files("unreadable") if f.sha256 in set_aside)
     return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored, waiting)
+
+
+OUTLIERS_KEY = "outliers"  # ledger meta: the outlier findings as of a revision of the ledger
+
+
+def outliers(col: Collection, form: Form, schools: list[School], current: dict[str, ReturnRecord],
+             revision: int) -> dict[str, tuple[Finding, ...]]:
+    """The ``outlier`` findings of the current returns, by return (sha256).
+
+    They need the figures of every return, so they are worked out once per revision of the
+    ledger (any change to the returns or the roster moves it on) and kept in it: opening a
+    province's collection decodes no return's figures."""
+    key = f"{revision} {form.id} {form.version}"
+    kept = col.ledger.get(OUTLIERS_KEY)
+    if kept:
+        data = json.loads(kept)
+        if data.get("key") == key:
+            return {sha: tuple(Finding.from_dict(d) for d in found) for sha, found in data["findings"].items()}
+    stage = {s.id: s.stage for s in schools}
+    judged = {sid: r for sid, r in current.items() if not r.review and not r.levels.errors}
+    figures = col.ledger.figures(r.id for r in judged.values())
+    cells = _Cells(col, [r.id for r in judged.values()])
+    peers = [Peer(r.sha256, stage.get(sid, ""), figures.get(r.id, {}), cells.of(r.id)) for sid, r in judged.items()]
+    found = {sha: tuple(fs) for sha, fs in outlier_findings(form, peers).items()}
+    col.ledger.keep(OUTLIERS_KEY, json.dumps({"key": key, "findings": {sha: [f.to_dict() for f in fs]
+                                                                      for sha, fs in found.items()}},
+                                             ensure_ascii=False, separators=(",", ":")))
+    return found
+
+
+class _Cells:
+    """The cell maps of the returns judged for outliers, read from the ledger only if one of their
+    figures is far above its peers' (then all at once: most returns share one map)."""
+
+    def __init__(self, col: Collection, return_ids: list[int]) -> None:
+        self.col, self.ids = col, return_ids
+        self.maps: dict[int, dict[str, str]] | None = None
+
+    def of(self, return_id: int) -> Mapping[str, str]:
+        return _CellsOf(self, return_id)
+
+    def get(self, return_id: int) -> dict[str, str]:
+        if self.maps is None:
+            self.maps = self.col.ledger.cell_maps(self.ids)
+        return self.maps.get(return_id, {})
+
+
+class _CellsOf(Mapping):
+    """One return's cell map, read when first looked into."""
+
+    def __init__(self, cells: _Cells, return_id: int) -> None:
+        self.cells, self.id = cells, return_id
+
+    def __getitem__(self, field_id: str) -> str:
+        return self.cells.get(self.id)[field_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cells.get(self.id))
+
+    def __len__(self) -> int:
+        return len(self.cells.get(self.id))

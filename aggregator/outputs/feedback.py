@@ -32,6 +32,7 @@ from ..collection.intake import display_name
 from ..collection.materials import owed
 from ..collection.roster import School
 from ..collection.status import STATE_LABELS, SchoolState, overview
+from ..collection.told import tell
 from ..filenames import safe_file_name
 from ..form.declaration import Form
 from ..messages import Note
@@ -44,7 +45,7 @@ from .letters import check_body, deadline_sentence, documents_body, reminder_bod
 from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
 from .markup import CHECK, RETURNED, marked_workbook, workbook_bytes
 from .phone import PHONE_TAG, phone_workbook, to_pdf
-from .sending import SENT_KEY, Draft, send_all, sent_record
+from .sending import Draft, send_all, sent_record
 from .template import build_template
 
 INDEX_CSV = "反馈清单.csv"
@@ -54,7 +55,7 @@ RETURNED_TAG = "退回修改"
 CHECK_TAG = "请核对"
 REMINDER_TAG = "催报"
 TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, "reminder": REMINDER_TAG}
-__all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "SENT_KEY", "STALE_FOLDER",
+__all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "STALE_FOLDER",
            "FeedbackResult", "feedback", "needs_check", "sent_record"]
 
 
@@ -162,6 +163,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     _retire_stale(folder, states, set(result.files), result.notes)
     index = _write_index(folder / INDEX_CSV, rows.values(), result.notes, sending=False)
     result.files.append(index)
+    tell(col, [(d.school.id, d.kind, "draft", d.sha256, d.path.name) for d in drafts])  # for the 反馈 column
 
     if smtp is not None:
         sending = {sid: "" for sid in rows}

@@ -1,4 +1,5 @@
-"""Sending the feedback drafts over SMTP, once: what was sent to a school is kept in the ledger.
+"""Sending the feedback drafts over SMTP, once: what was sent to a school is kept in the ledger
+(a ``told`` record of channel ``mail``).
 
 The bytes sent are the draft's bytes (``mail.for_sending``), so what the clerk can open is what
 the school received. A return already sent back is not sent twice, nor a reminder twice on one
@@ -8,7 +9,6 @@ is a note, and the next school is tried.
 
 from __future__ import annotations
 
-import json
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -17,11 +17,9 @@ from pathlib import Path
 from .. import clock
 from ..collection.folder import Collection
 from ..collection.roster import School
+from ..collection.told import Told, tell, told_by_school
 from ..progress import Cancel, Job, Progress
 from .mail import Mailer, MailError, SmtpSettings, describe_failure, for_sending
-
-SENT_KEY = "feedback-sent:"  # ledger meta key prefix, one per school
-
 
 @dataclass
 class Draft:
@@ -40,8 +38,9 @@ def send_all(col: Collection, smtp: SmtpSettings, drafts: list[Draft], status: d
     today = clock.today().isoformat()
     sent = 0
     pending = []
+    told = told_by_school(col)
     for d in drafts:
-        previous = sent_record(col, d.school.id)
+        previous = _as_record(_last_mail(told.get(d.school.id, ())))
         if not d.to:
             status[d.school.id] = "未发送：没有可用的邮箱"
         elif previous and previous.get("kind") == d.kind and (
@@ -85,14 +84,17 @@ def send_all(col: Collection, smtp: SmtpSettings, drafts: list[Draft], status: d
 def sent_record(col: Collection, school_id: str) -> dict:
     """What was last sent to the school by e-mail: {"kind": returned | check | reminder, "at", "to",
     "sha256"}, or {} when nothing was."""
-    raw = col.ledger.get(SENT_KEY + school_id)
-    try:
-        return json.loads(raw) if raw else {}
-    except json.JSONDecodeError:
-        return {}
+    return _as_record(_last_mail(told_by_school(col).get(school_id, ())))
+
+
+def _last_mail(told: tuple[Told, ...]) -> Told | None:
+    return next((t for t in reversed(told) if t.channel == "mail"), None)
+
+
+def _as_record(t: Told | None) -> dict:
+    return {"kind": t.kind, "at": t.at, "to": t.detail.split("、") if t.detail else [], "sha256": t.sha256} \
+        if t else {}
 
 
 def _record_sent(col: Collection, d: Draft) -> None:
-    value = {"kind": d.kind, "sha256": d.sha256, "at": clock.stamp(), "to": d.to}
-    with col.ledger.transaction():
-        col.ledger.put(SENT_KEY + d.school.id, json.dumps(value, ensure_ascii=False))
+    tell(col, [(d.school.id, d.kind, "mail", d.sha256, "、".join(d.to))])
