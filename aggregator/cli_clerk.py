@@ -44,6 +44,15 @@ def cmd_decide(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_told(a: argparse.Namespace) -> int:
+    from .collection.told import tell_school
+
+    with open_collection(a.dir) as col:
+        t = tell_school(col, a.school, "chat" if a.chat else "other", a.note or "")
+    out(f"已记录：{a.school} 已告知（{t.label}{'：' + t.detail if t.detail else ''}）")
+    return 0
+
+
 def cmd_school(a: argparse.Namespace) -> int:
     from .collection import overrule
     from .collection.roster import School

@@ -23,14 +23,9 @@ from .folder import Collection
 from .ledger import DocumentRecord, FileRecord, ReturnRecord
 from .materials import MaterialState, material_states
 from .roster import School
-<<<<<<< HEAD
-from .decisions import Decision, decisions, verdicts
-from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
-=======
 from .decisions import NONE, Decision, decisions, verdicts
-from .state import STATE_LABELS, STATES, open_findings, state_of
+from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
 from .told import Feedback, Told, feedback_of, told_by_school
->>>>>>> issue-14b
 
 __all__ = ["STATES", "STATE_LABELS", "DOCUMENT_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
