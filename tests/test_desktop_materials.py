@@ -64,6 +64,9 @@ def test_a_column_per_material_says_where_each_school_stands(qtbot, window, cont
     assert shown == sorted(shown) or shown == sorted(shown, reverse=True)  # sorted by the material
 
 
-def test_a_collection_of_one_form_has_no_material_columns(qtbot, window, controller, demo):
-    opened(qtbot, controller, demo)
+def test_a_collection_of_one_form_has_no_material_columns(qtbot, window, controller, tmp_path):
+    roster = tmp_path / "名单.csv"
+    roster.write_text(ROSTER, encoding="utf-8")
+    init_collection(tmp_path / "一张表", roster).close()  # --form alone: its one material is the form
+    opened(qtbot, controller, tmp_path / "一张表")
     assert headings(window) == list(COLUMNS)
