@@ -46,6 +46,17 @@ StateRole = Qt.ItemDataRole.UserRole + 1  # the state id of the row, for filters
 SortRole = Qt.ItemDataRole.UserRole + 2
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # every cell's: made once, not per cell
+_CENTRE = int(Qt.AlignmentFlag.AlignCenter)
+_BRUSHES: dict[str, QBrush] = {}
+
+
+def _brush(colour: str) -> QBrush:
+    """One brush per colour, made once: a painted row asks for them cell by cell."""
+    if colour not in _BRUSHES:
+        _BRUSHES[colour] = QBrush(QColor(colour))
+    return _BRUSHES[colour]
+
+
 _SERVED = frozenset(int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                                      Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.BackgroundRole,
                                      Qt.ItemDataRole.TextAlignmentRole, StateRole, SortRole))
@@ -177,22 +188,22 @@ class SchoolTableModel(QAbstractTableModel):
         if key in self._materials:
             return self._material_data(s, key, role)
         if key == "feedback" and role == Qt.ItemDataRole.ForegroundRole and s.feedback.unsent:
-            return QBrush(QColor("#8a1010"))
+            return _brush("#8a1010")
         if key == "feedback" and role == Qt.ItemDataRole.ToolTipRole:
             return feedback_tip(s)
         if key == "state" and role == Qt.ItemDataRole.BackgroundRole:
-            return QBrush(QColor(STATE_COLOURS[s.status][0]))
+            return _brush(STATE_COLOURS[s.status][0])
         if key == "state" and role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor(STATE_COLOURS[s.status][1]))
+            return _brush(STATE_COLOURS[s.status][1])
         if key == "late" and role == Qt.ItemDataRole.ForegroundRole and s.late:
-            return QBrush(QColor("#b00000"))
+            return _brush("#b00000")
         if role == Qt.ItemDataRole.ToolTipRole:
             errors = [f.message for f in s.findings if f.level == "error"]
             if s.current is not None and s.current.review:
                 return render(s.current.review, WINDOW)
             return "\n".join(errors[:5]) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and key in CENTRED:
-            return int(Qt.AlignmentFlag.AlignCenter)
+            return _CENTRE
         return None
 
     def material_of(self, s: SchoolState, key: str) -> MaterialState | None:
@@ -203,10 +214,10 @@ class SchoolTableModel(QAbstractTableModel):
     def _material_data(self, s: SchoolState, key: str, role: int) -> Any:
         ms = self.material_of(s, key)
         if role == Qt.ItemDataRole.ForegroundRole and ms is not None:
-            return QBrush(QColor("#b00000" if ms.status == "missing" and self._materials[key][1]
-                                 else STATE_COLOURS.get(ms.status, ("", "#222222"))[1]))
+            return _brush("#b00000" if ms.status == "missing" and self._materials[key][1]
+                          else STATE_COLOURS.get(ms.status, ("", "#222222"))[1])
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignCenter)
+            return _CENTRE
         if role == Qt.ItemDataRole.ToolTipRole:
             if ms is None:
                 return "这所学校不需要交这项材料"

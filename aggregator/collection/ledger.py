@@ -448,12 +448,14 @@ class Ledger:
                  self.db.execute("SELECT sha256, original_name, archived FROM files")}
         rows = self.db.execute("SELECT id, sha256, school_id, identified_by, review, received_at, errors, warnings"
                                " FROM returns ORDER BY received_at, id")
-        stored = _Stored(self.path, form)
+        names: dict[int, str] = {}
+        stored = _Stored(self.path, form, names)
         out = []
         for rid, sha, school_id, identified_by, review, received_at, errors, warnings in rows:
             name, archived = files.get(sha, ("", ""))
+            names[rid] = name
             out.append(ReturnRecord(
-                Later(lambda rid=rid, name=name: stored.submission(rid, name)), sha256=sha, school_id=school_id,
+                Later(lambda rid=rid: stored.submission(rid)), sha256=sha, school_id=school_id,
                 identified_by=identified_by or "", review=Note.from_json(review), received_at=received_at,
                 findings=Later(lambda rid=rid: stored.findings(rid)), id=rid, original_name=name, archived=archived,
                 summary=_levels_of(errors, warnings),
@@ -499,68 +501,76 @@ class Ledger:
 class _Stored:
     """The JSON of the returns one ``returns`` call listed, fetched from the ledger file when first
     asked for, through a connection of its own opened and closed on the spot (so in whatever
-    thread asks, even after the collection was closed): the first few one by one, as when the
-    clerk selects a school, then all the others at once, as an output that reads every return.
+    thread asks, even after the collection was closed). The first few of a part (submissions,
+    findings) come one by one, as when the clerk selects a school; past those, all the others at
+    once, decoded as they stream in, as an output that reads every return wants them.
 
     A return's submission never changes once recorded; its findings change only when the clerk
     assigns it, which a new overview follows. Decoding shares what returns have in common."""
 
     ONE_BY_ONE = 8
-    _COLUMNS = ("id, findings_json, located_by, meta_json, values_json, cells_json, notes_json, form_id,"
-                " form_version, sheet")
+    _SUBMISSION = "id, located_by, meta_json, values_json, cells_json, notes_json, form_id, form_version, sheet"
+    _FINDINGS = "id, findings_json"
 
-    def __init__(self, path: Path, form: Form | None) -> None:
+    def __init__(self, path: Path, form: Form | None, names: dict[int, str]) -> None:
         self.path = path.resolve()
         self.form = form
-        self.rows: dict[int, tuple] = {}
-        self.asked = 0
+        self.names = names  # return id -> the file's name (the submission's source)
         self.lock = threading.Lock()
+        # Per part: what was fetched and not yet taken, the ids taken, how many were asked for.
+        self.ready: dict[str, dict[int, Any]] = {"submission": {}, "findings": {}}
+        self.taken: dict[str, set[int]] = {"submission": set(), "findings": set()}
+        self.asked = {"submission": 0, "findings": 0}
         self.words: dict[str, str] = {}  # one copy of each key (and of each meta value: form, district...)
         self.cells: dict[str, dict] = {}  # JSON text -> parsed, for texts many returns share
         self.decode = _value_decoder(form)
 
-    def findings(self, rid: int) -> tuple[Finding, ...]:
-        return _findings(self._row(rid)[1])
+    def submission(self, rid: int) -> Submission:
+        return self._take("submission", rid)
 
-    def submission(self, rid: int, source: str) -> Submission:
-        r = self._row(rid)
+    def findings(self, rid: int) -> tuple[Finding, ...]:
+        return self._take("findings", rid)
+
+    def _take(self, part: str, rid: int) -> Any:
         with self.lock:
-            self.rows[rid] = r[:2]  # the texts are decoded once: only the findings' may still be asked for
+            ready = self.ready[part]
+            if rid not in ready:
+                self.asked[part] += 1
+                self._fetch(part, rid if self.asked[part] <= self.ONE_BY_ONE or rid in self.taken[part] else None)
+            self.taken[part].add(rid)
+            return ready.pop(rid)  # the record keeps it: nothing is held here twice
+
+    def _fetch(self, part: str, rid: int | None) -> None:
+        if not self.path.is_file():  # the folder was moved or deleted: say so, make no empty ledger
+            raise FileNotFoundError(errno.ENOENT, "收集文件夹中的 ledger.sqlite 已不存在", str(self.path))
+        columns = self._SUBMISSION if part == "submission" else self._FINDINGS
+        ready, taken = self.ready[part], self.taken[part]
+        db = sqlite3.connect(self.path, timeout=60)
+        try:
+            where = " WHERE id = ?" if rid is not None else ""
+            for r in db.execute(f"SELECT {columns} FROM returns{where}", () if rid is None else (rid,)):
+                if (rid is not None or r[0] not in taken) and r[0] not in ready and r[0] in self.names:
+                    ready[r[0]] = self._submission(r) if part == "submission" else _findings(r[1])
+        finally:
+            db.close()
+
+    def _submission(self, r: tuple) -> Submission:
         words, form = self.words, self.form
         meta = {words.setdefault(k, k): words.setdefault(v, v) if isinstance(v, str) else v
-                for k, v in json.loads(r[3]).items()}
-        if r[5] not in self.cells:
-            self.cells[r[5]] = self._keyed(r[5])
+                for k, v in json.loads(r[2]).items()}
+        if r[4] not in self.cells:
+            self.cells[r[4]] = self._keyed(r[4])
         return Submission(
-            form_id=r[7] or (form.id if form else meta.get("form_id", "")),
-            form_version=r[8] or (form.version if form else meta.get("form_version", "")),
-            values=self.decode(self._keyed(r[4])), cells=self.cells[r[5]], sheet=r[9] or "",
-            located_by=r[2] or "", meta=meta, notes=tuple(_note_of(n) for n in json.loads(r[6])), source=source,
+            form_id=r[6] or (form.id if form else meta.get("form_id", "")),
+            form_version=r[7] or (form.version if form else meta.get("form_version", "")),
+            values=self.decode(self._keyed(r[3])), cells=self.cells[r[4]], sheet=r[8] or "",
+            located_by=r[1] or "", meta=meta, notes=tuple(_note_of(n) for n in json.loads(r[5])),
+            source=self.names[r[0]],
         )
 
     def _keyed(self, text: str) -> dict:
         words = self.words
         return {words.setdefault(k, k): v for k, v in json.loads(text).items()}
-
-    def _row(self, rid: int) -> tuple:
-        with self.lock:
-            row = self.rows.get(rid)
-            if row is None:
-                self.asked += 1
-                self._fetch(rid if self.asked <= self.ONE_BY_ONE else None)
-                row = self.rows[rid]
-            return row
-
-    def _fetch(self, rid: int | None) -> None:
-        if not self.path.is_file():  # the folder was moved or deleted: say so, make no empty ledger
-            raise FileNotFoundError(errno.ENOENT, "收集文件夹中的 ledger.sqlite 已不存在", str(self.path))
-        db = sqlite3.connect(self.path, timeout=60)
-        try:
-            where = " WHERE id = ?" if rid is not None else ""
-            for r in db.execute(f"SELECT {self._COLUMNS} FROM returns{where}", () if rid is None else (rid,)):
-                self.rows.setdefault(r[0], r)
-        finally:
-            db.close()
 
 
 def _findings(text: str) -> tuple[Finding, ...]:
