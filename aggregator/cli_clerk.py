@@ -45,7 +45,7 @@ def cmd_decide(a: argparse.Namespace) -> int:
 
 
 def cmd_told(a: argparse.Namespace) -> int:
-    from .collection.told import tell_school
+    from .collection.overrule import tell_school
 
     with open_collection(a.dir) as col:
         t = tell_school(col, a.school, "chat" if a.chat else "other", a.note or "")
@@ -74,7 +74,7 @@ def cmd_school(a: argparse.Namespace) -> int:
 
 def cmd_settings(a: argparse.Namespace) -> int:
     from .collection.credentials import CredentialError, has_password, store_password
-    from .collection.mailcheck import send_test_mail
+    from .outputs.mailcheck import send_test_mail
 
     changes = {k: getattr(a, k) for k in ("name", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
                                           "mail_port", "mail_tls", "mail_user", "mail_sender")}

@@ -85,7 +85,7 @@ def file_job(folder: Path, action: str, file: str, school: str = "", note: str =
 
 def told_job(folder: Path, pending: list[tuple[str, str, str]]) -> JobSpec:
     """What went out to schools another way than the tool's e-mail: (school, channel, note) each."""
-    from aggregator.collection.told import tell_schools
+    from aggregator.collection.overrule import tell_schools
 
     def work(col: Collection) -> list:
         return tell_schools(col, pending)
@@ -100,7 +100,7 @@ def settings_job(folder: Path, changes: dict[str, Any], password: str | None = N
     """Save changed settings; ``password``: None leaves the stored one, "" forgets it;
     ``test_mail``: then send a test message to the sender's own mailbox (发送测试邮件)."""
     from aggregator.collection.credentials import CredentialError, store_password
-    from aggregator.collection.mailcheck import send_test_mail
+    from aggregator.outputs.mailcheck import send_test_mail
 
     def work(col: Collection) -> str:
         if changes:

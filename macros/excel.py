@@ -15,7 +15,7 @@ from typing import Any
 
 from aggregator.collection.collect import collect
 from aggregator.collection.folder import CollectionError, open_collection
-from aggregator.checks.findings import Report
+from aggregator.findings import Report
 from aggregator.form.declaration import Form, bundled_forms
 from aggregator.progress import run
 from aggregator.reading import read_workbook

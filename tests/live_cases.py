@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Iterable
 
-from aggregator.checks.findings import Finding
+from aggregator.findings import Finding
 from aggregator.checks.validate import compiled_rules
 from aggregator.form.declaration import Form
 from aggregator.form.layout import layout_of

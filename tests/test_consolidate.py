@@ -23,7 +23,7 @@ from aggregator.outputs.consolidate import (
     DETAIL, DRAFT_NOTE, FINDINGS, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,
     top_problems,
 )
-from aggregator.checks.findings import Finding
+from aggregator.findings import Finding
 from aggregator.messages import render
 from aggregator.form.layout import layout_of
 from aggregator.progress import Cancel, Cancelled, run

@@ -13,7 +13,7 @@ import pytest
 
 import dataclasses
 
-from aggregator.checks.findings import Finding
+from aggregator.findings import Finding
 from aggregator.collection.folder import open_collection
 from aggregator.collection.ledger import SCHEMA_VERSION, DocumentRecord, FileRecord, Ledger, ReturnRecord
 from aggregator.collection.roster import School

@@ -22,7 +22,7 @@ from xml.etree import ElementTree
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from aggregator.checks.findings import ERROR, WARNING
+from aggregator.findings import ERROR, WARNING
 from aggregator.form.layout import coord, layout_of, split_coord
 from aggregator.collection.ledger import ReturnRecord
 from aggregator.outputs.markup import marked_workbook, workbook_bytes

@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from aggregator.checks.findings import ERROR
+from aggregator.findings import ERROR
 from aggregator.checks.validate import Context, failing, validate
 from aggregator.demo import fill_workbook
 from aggregator.form.declaration import load_form

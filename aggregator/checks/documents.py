@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..messages import message
 from ..reading.documents import Document
-from .findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding
 
 
 def check_document(doc: Document, *, min_chars: int = 0, label: str = "", unchanged: bool = False) -> tuple[Finding, ...]:

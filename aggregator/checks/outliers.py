@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .findings import Finding
+from ..findings import Finding
 from ..form.declaration import Form
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from ..form.declaration import Form
-from .findings import ERROR, Finding
+from ..findings import ERROR, Finding
 from .fixes import fix_text
 from .linear import EQ, GE, LE, Comparison, Constraint, linear_rules
 from .solve import MANY, NONE, ONE, solve

@@ -16,7 +16,7 @@ from ..form.declaration import CONTEXT_NAMES, Form, RuleSpec
 from ..form.expr import Compiled, compile_expr
 from ..form.values import shown_text
 from ..reading.submission import Submission
-from .findings import Finding, Report
+from ..findings import Finding, Report
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from .pool import Failed, Pool, open_log, write_log
 from .roster import School
 from .state import state_of
 from .worker import Reader, ReadJob, Roster, Template, template_of
-from ..checks.findings import Report
+from ..findings import Report
 
 BATCH = 200  # files per ledger transaction
 # Reading processes: one for a small batch (a second one would not pay for itself), one per core

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from ..checks.findings import Finding, Levels
+from ..findings import Finding, Levels
 from ..deferred import Deferred, Later, settled
 from ..form.declaration import Form
 from ..form.types import FieldType, same

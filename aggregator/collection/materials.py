@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..checks.findings import Finding, Report
+from ..findings import Finding, Report
 from .ledger import DocumentRecord
 from .plan import Material, Plan
 from .roster import School

@@ -7,6 +7,7 @@ Every verb can be undone (``undo=True``): the decision is revoked, its record st
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Iterable
 
 from .. import clock
 from ..messages import rule_name
@@ -15,6 +16,9 @@ from .folder import Collection, CollectionError
 from .intake import file_refs
 from .ledger import FileRecord, ReturnRecord
 from .roster import School
+from .state import STATE_LABELS
+from .status import overview
+from .told import Told, tell
 
 NEEDS_A_REASON = "请写明原因（--note），它会记在报送记录和汇总表中"
 
@@ -160,3 +164,35 @@ def remove_school(col: Collection, school_name: str, note: str = "") -> School:
         col.ledger.remove_school(school.id, clock.stamp())
     decide(col, "school_remove", school_id=school.id, note=note)
     return school
+
+
+# --- what the clerk told schools herself (the records are ``told``'s) ---------------------------------
+
+
+def tell_schools(col: Collection, told: Iterable[tuple[str, str, str]]) -> list[Told]:
+    """The clerk pasted schools' chat texts into the group (``chat``) or told them herself
+    (``other``: by phone, a letter handed over; the note says how): (school name, channel,
+    note) each, recorded about what each school must be told now. A school that needs telling
+    nothing is refused when the clerk named it herself, passed over when its text was copied."""
+    states = {s.school.name: s for s in overview(col).schools}
+    records = []
+    for name, channel, note in told:
+        state = states.get(name)
+        if state is None:
+            school = find_school(col, name)
+            state = next(s for s in states.values() if s.school.id == school.id)
+        need = state.feedback.need
+        if not need:
+            if channel == "chat":
+                continue
+            raise CollectionError(f"{state.school.name} 现在不需要反馈（{STATE_LABELS[state.status]}），没有记录")
+        records.append((state.school.id, need, channel, state.current.sha256 if state.current else "", note.strip()))
+    return tell(col, records)
+
+
+def tell_school(col: Collection, school_name: str, channel: str = "other", note: str = "") -> Told:
+    """One school: see ``tell_schools``."""
+    found = tell_schools(col, [(school_name, channel, note)])
+    if not found:
+        raise CollectionError(f"{school_name} 现在不需要反馈，没有记录")
+    return found[0]

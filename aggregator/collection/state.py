@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..checks.findings import Finding, Levels
+from ..findings import Finding, Levels
 from .decisions import Verdicts
 from .ledger import ReturnRecord
 

@@ -12,7 +12,7 @@ from functools import cached_property
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ..checks.findings import Finding
+from ..findings import Finding
 from ..checks.outliers import Peer, outlier_findings
 from ..deferred import Deferred, Later, building, settled
 from ..form.declaration import Form

@@ -21,7 +21,6 @@ from typing import Iterable
 from .. import clock
 from .decisions import clerk
 from .folder import Collection
-from .state import STATE_LABELS
 
 KINDS = ("returned", "check", "reminder")
 # channel -> how the window and status say it
@@ -104,38 +103,3 @@ def told_by_school(col: Collection) -> dict[str, tuple[Told, ...]]:
     for row in col.ledger.told():
         out.setdefault(row[0], []).append(Told(*row))
     return {sid: tuple(ts) for sid, ts in out.items()}
-
-
-def tell_schools(col: Collection, told: Iterable[tuple[str, str, str]]) -> list[Told]:
-    """The clerk pasted schools' chat texts into the group (``chat``) or told them herself
-    (``other``: by phone, a letter handed over; the note says how): (school name, channel,
-    note) each, recorded about what each school must be told now. A school that needs telling
-    nothing is refused when the clerk named it herself, passed over when its text was copied."""
-    from .decisions import find_school
-    from .folder import CollectionError
-    from .status import overview
-
-    states = {s.school.name: s for s in overview(col).schools}
-    records = []
-    for name, channel, note in told:
-        state = states.get(name)
-        if state is None:
-            school = find_school(col, name)
-            state = next(s for s in states.values() if s.school.id == school.id)
-        need = state.feedback.need
-        if not need:
-            if channel == "chat":
-                continue
-            raise CollectionError(f"{state.school.name} 现在不需要反馈（{STATE_LABELS[state.status]}），没有记录")
-        records.append((state.school.id, need, channel, state.current.sha256 if state.current else "", note.strip()))
-    return tell(col, records)
-
-
-def tell_school(col: Collection, school_name: str, channel: str = "other", note: str = "") -> Told:
-    """One school: see ``tell_schools``."""
-    from .folder import CollectionError
-
-    found = tell_schools(col, [(school_name, channel, note)])
-    if not found:
-        raise CollectionError(f"{school_name} 现在不需要反馈，没有记录")
-    return found[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
-from ..checks.findings import ERROR, WARNING
+from ..findings import ERROR, WARNING
 from ..collection.intake import display_name
 from ..collection.materials import owed as owed_materials
 from ..collection.settings import Settings

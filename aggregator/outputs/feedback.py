@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import clock
-from ..checks.findings import ERROR, WARNING
+from ..findings import ERROR, WARNING
 from ..collection.folder import Collection, CollectionError
 from ..collection.intake import display_name
 from ..collection.materials import owed

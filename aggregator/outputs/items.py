@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..checks.findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding
 
 
 @dataclass(frozen=True)

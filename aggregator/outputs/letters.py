@@ -13,7 +13,7 @@ from datetime import date
 from email.headerregistry import Address
 from email.utils import formataddr
 
-from ..checks.findings import ERROR, WARNING
+from ..findings import ERROR, WARNING
 from ..collection.roster import School
 from ..collection.settings import Settings
 from .items import Item

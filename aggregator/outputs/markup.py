@@ -33,7 +33,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..checks.findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING, Finding
 from ..form.declaration import Form
 from ..collection.intake import display_name
 from ..form.layout import coord, layout_of, split_coord

@@ -26,7 +26,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.page import PageMargins
 
 from .free_name import write_free
-from ..checks.findings import ERROR
+from ..findings import ERROR
 from ..form.layout import col_letter
 from .items import Item
 from .xlstyle import RED, font, page_setup, select_only, set_text, text_height

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
-from ..checks.findings import ERROR, Finding
+from ..findings import ERROR, Finding
 from ..form.declaration import Field, Form, FormError, bundled_forms
 from ..form.values import shown_text
 from ..form.layout import coord

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..checks.findings import Finding
+from ..findings import Finding
 
 # How the reader found the cells.
 BY_LAYOUT = "layout"  # our template, unchanged: expected coordinates

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Mapping
 
-from ...checks.findings import ERROR, WARNING, Finding
+from ...findings import ERROR, WARNING, Finding
 from ...checks.validate import check_values
 from ...collection.status import Overview, SchoolState
 from ...form.declaration import Form

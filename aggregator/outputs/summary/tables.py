@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...checks.findings import ERROR, INFO, WARNING
+from ...findings import ERROR, INFO, WARNING
 from ...collection.intake import display_name
 from ...collection.status import STATE_LABELS, SchoolState
 from ...form.declaration import Field, Form
