@@ -19,6 +19,7 @@ from .collection.plan import PLANS_DIR, load_plan
 from .form.declaration import DEFAULT_FORM, FormError, bundled
 from .messages import render, rule_name
 from .collection.roster import RosterError
+from .collection.settings import OWN_ROLES
 from .console import drive, out, quiet_stdout, tolerant_console
 from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, cmd_settings, cmd_told
 
@@ -28,7 +29,7 @@ CLERK_ERRORS = (CollectionError, RosterError, FormError)
 # --- commands -------------------------------------------------------------------------------
 
 def cmd_init(a: argparse.Namespace) -> int:
-    report = {k: v for k, v in (("unit", a.unit), ("reporter", a.reporter), ("phone", a.phone)) if v}
+    report = {role: getattr(a, role) for role in OWN_ROLES if getattr(a, role)}
     col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, plan=a.plan or "",
                           **report)
     with col:

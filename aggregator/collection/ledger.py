@@ -488,7 +488,7 @@ class Ledger:
         fields = list(field_ids)
         if not fields:
             return {}
-        paths = [f'$."{f}"' for f in fields]  # field ids are dotted names: "inspectors.total"
+        paths = [f'$."{f}"' for f in fields]  # grid field ids are dotted: "<row>.<column>"
         columns = ", ".join(
             "TOTAL(CASE WHEN json_type(values_json, ?) IN ('integer', 'real') THEN json_extract(values_json, ?) END)"
             for _ in fields)

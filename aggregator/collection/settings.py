@@ -15,9 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..form.declaration import DEFAULT_FORM
+from ..form.declaration import DEFAULT_FORM, ROLES
 
 SETTINGS = "收集设置.toml"
+# Our own 填报单位/填报人/联系电话 for the upward summary: settings named after the header roles
+# they fill there, whatever a form calls those fields.
+OWN_ROLES = tuple(r for r in ROLES if r != "date")  # the date is the day the summary is written
 MAIL_KEYS = ("smtp_host", "smtp_port", "tls", "smtp_user", "sender")
 TLS_MODES = ("ssl", "starttls", "none")
 
@@ -91,9 +94,7 @@ def read_settings(path: Path) -> Settings:
             form_file=str(data.get("form_file", "")),
             plan=str(data.get("plan", "")),
             plan_file=str(data.get("plan_file", "")),
-            unit=str(report.get("unit", "")),
-            reporter=str(report.get("reporter", "")),
-            phone=str(report.get("phone", "")),
+            **{role: str(report.get(role, "")) for role in OWN_ROLES},
             watch=tuple(str(w) for w in data.get("watch", ())),
             mail=dict(data.get("mail", {})),
         )
