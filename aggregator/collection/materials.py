@@ -78,3 +78,8 @@ def short_label(state: MaterialState, overdue: bool = False) -> str:
         return "逾期未交" if overdue else "未交"
     text = SHORT_LABELS.get(state.status, state.status)
     return f"{text}（逾期）" if state.late and state.received else text
+
+
+def owed_documents(states: Iterable[MaterialState]) -> tuple[MaterialState, ...]:
+    """The documents (a case, a report) a school still owes; its form has letters of its own."""
+    return tuple(s for s in owed(states) if not s.material.is_form)

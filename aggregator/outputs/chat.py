@@ -15,7 +15,7 @@ from typing import Sequence
 
 from ..findings import ERROR, WARNING
 from ..collection.intake import display_name
-from ..collection.materials import owed as owed_materials
+from ..collection.materials import owed_documents
 from ..collection.settings import Settings
 from ..collection.status import SchoolState
 from ..form.declaration import Form
@@ -41,7 +41,7 @@ def deadline_words(settings: Settings, today: date, *, again: bool = False) -> s
 def owed_line(state: SchoolState, settings: Settings, today: date) -> str:
     """"还缺：督导工作落实情况报告（11月20日前）": the documents a school still owes beside the
     form (whose own state every text already tells), each with its own deadline; "" when none."""
-    owed = [m for m in owed_materials(state.materials) if not m.material.is_form]
+    owed = owed_documents(state.materials)
     if not owed or state.status == "exempt":
         return ""
 
@@ -114,7 +114,7 @@ def reminder_list(states: Sequence[SchoolState], settings: Settings, form: Form,
         parent = s.school.parent.strip() or "其他"
         if s.status == "missing":
             missing.setdefault(parent, []).append(s.school.name)
-        documents = [m.material.label for m in owed_materials(s.materials) if not m.material.is_form]
+        documents = [m.material.label for m in owed_documents(s.materials)]
         if documents and s.status != "exempt":
             lacking.setdefault(parent, []).append(f"{s.school.name}（{'、'.join(documents)}）")
     if not missing and not lacking:

@@ -29,7 +29,7 @@ from .. import clock
 from ..findings import ERROR, WARNING
 from ..collection.folder import Collection, CollectionError
 from ..collection.intake import display_name
-from ..collection.materials import owed
+from ..collection.materials import owed_documents
 from ..collection.roster import School
 from ..collection.status import STATE_LABELS, SchoolState, overview
 from ..collection.told import tell
@@ -107,6 +107,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
             or owes_documents(s)]
     result = FeedbackResult(folder, 0, 0, [], [])
     rows = {s.school.id: _Row(s) for s in states}
+    plan_title = col.plan.title or form.title(col.settings.name)  # what document reminders are about
     drafts: list[Draft] = []
     pages: dict[Path, bytes] = {}
     owner: dict[Path, str] = {}  # phone page -> school id
@@ -126,7 +127,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
             files, draft = _reminder(col, form, state, today, result.notes)
             result.reminders += 1
         elif state.status != "returned" and not (warnings and needs_check(state)):  # the form done, documents not
-            files, draft = [], _documents_reminder(col, state, today, result.notes)
+            files, draft = [], _documents_reminder(col, state, plan_title, today, result.notes)
             files.append((draft.path, to_bytes(draft.message)))
             result.documents += 1
         else:
@@ -257,12 +258,11 @@ def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
 
 def owes_documents(state: SchoolState) -> bool:
     """Documents (a case, a report) still owed, while the form itself needs no letter."""
-    return state.status != "exempt" and any(not m.material.is_form for m in owed(state.materials))
+    return state.status != "exempt" and bool(owed_documents(state.materials))
 
 
-def _documents_reminder(col: Collection, state: SchoolState, today: date, notes: list) -> Draft:
+def _documents_reminder(col: Collection, state: SchoolState, title: str, today: date, notes: list) -> Draft:
     school = state.school
-    title = col.plan.title or col.form.title(col.settings.name)
     to = _recipients(school, notes)
     msg = build_message(
         to=to, sender=sender(col.settings), subject=f"【催交材料】{title}——{school.name}",
