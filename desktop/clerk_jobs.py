@@ -76,11 +76,16 @@ def file_job(folder: Path, action: str, file: str, school: str = "", note: str =
     """忽略 a junk file, or tie an unreadable file to the school that sent it."""
     if action == "ignore":
         work = _quick(lambda col: overrule.ignore(col, file, note, undo=undo))
-        text = f"已忽略 {display_name(file)}（文件仍保存在收集文件夹的 archive 中）。"
+        text = "已忽略 {name}（文件仍保存在收集文件夹的 archive 中）。"
     else:
         work = _quick(lambda col: overrule.tie(col, file, school, note, undo=undo))
-        text = f"已记下：{display_name(file)} 是 {school} 发来的，催报时会告诉它这份文件无法读取。"
-    return JobSpec("file", Path(folder), work, _said(text), stage="记录")
+        text = f"已记下：{{name}} 是 {school} 发来的，催报时会告诉它这份文件无法读取。"
+
+    def said(col: Collection, decision: Any, ov: Overview) -> str:  # the file's name, not the hash it was picked by
+        name = next((f.original_name for f in col.ledger.files() if f.sha256 == decision.sha256), file)
+        return text.format(name=display_name(name))
+
+    return JobSpec("file", Path(folder), work, said, stage="记录")
 
 
 def told_job(folder: Path, pending: list[tuple[str, str, str]]) -> JobSpec:

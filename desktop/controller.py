@@ -160,6 +160,15 @@ class Controller(QObject):
         """``file``: a return's sha256 (or its file name as listed); ``school``: a roster name."""
         return self._start_here(jobs.assign_job, file, school)
 
+    def assign_document(self, file: str, school: str, material: str) -> bool:
+        """A waiting document is ``school``'s ``material`` (its id); ``file``: its sha256."""
+        return self._start_here(jobs.assign_document_job, file, school, material)
+
+    def documents_owed(self, school: str) -> list[tuple[str, str]]:
+        """(id, label) of the documents (not the form) that ``school`` is to send."""
+        state = self.state_of(school)
+        return [(m.material.id, m.material.label) for m in state.materials if not m.material.is_form] if state else []
+
     # --- the clerk decides ---------------------------------------------------------------------
 
     def decide(self, verb: str, school: str, note: str = "", undo: bool = False) -> bool:

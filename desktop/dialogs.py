@@ -51,6 +51,45 @@ def choose_school(parent: QWidget, names: list[str], file_name: str, suggested: 
     return dialog.textValue() or None
 
 
+def choose_owner(parent: QWidget, names: list[str], file_name: str, owed, school: str = "",
+                 material: str = "") -> tuple[str, str] | None:
+    """Whose document a file is and which material: (school, material id); None when the clerk
+    cancels. ``owed(school)`` lists the (id, label) of the materials that school is to send, so
+    the second list always offers what the first one's school owes."""
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("指定学校和材料")
+    schools, materials = QComboBox(), QComboBox()
+    schools.addItems(names)
+    if school in names:
+        schools.setCurrentText(school)
+    box = chinese_buttons(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel))
+    ok = box.button(QDialogButtonBox.StandardButton.Ok)
+
+    def refill() -> None:
+        wanted = materials.currentData() or material
+        materials.clear()
+        for mid, label in owed(schools.currentText()):
+            materials.addItem(label, mid)
+        materials.setCurrentIndex(max(0, materials.findData(wanted)))
+        ok.setEnabled(materials.count() > 0)
+        materials.setToolTip("" if materials.count() else "这所学校不需要报送材料")
+
+    schools.currentTextChanged.connect(lambda _: refill())
+    refill()
+    box.accepted.connect(dialog.accept)
+    box.rejected.connect(dialog.reject)
+    form = QFormLayout()
+    form.addRow("学校：", schools)
+    form.addRow("材料：", materials)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(QLabel(f"“{file_name}”是哪所学校的哪一项材料？"))
+    layout.addLayout(form)
+    layout.addWidget(box)
+    if dialog.exec() != QDialog.DialogCode.Accepted or not materials.currentData():
+        return None
+    return schools.currentText(), materials.currentData()
+
+
 def _file_dialog(parent: QWidget, title: str, start: str, mode: QFileDialog.FileMode, accept: str,
                  filter_: str = "", save: bool = False) -> list[str]:
     """Qt's own file dialog with every label in Chinese: some of its labels (查找范围, 文件类型) are

@@ -118,6 +118,8 @@ class Header(QFrame):
             waiting.append(f"未识别文件 {len(ov.unidentified)} 个")
         if ov.unreadable:
             waiting.append(f"无法读取 {len(ov.unreadable)} 个")
+        if ov.documents_waiting:
+            waiting.append(f"待指定材料 {len(ov.documents_waiting)} 份")
         self.files.setText("，".join(waiting) + "（见右侧“待处理的文件”）" if waiting else "")
 
     def text(self) -> str:

@@ -205,6 +205,25 @@ def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
     return JobSpec("assign", Path(folder), engine, describe, stage="指定")
 
 
+def assign_document_job(folder: str | Path, file: str, school: str, material: str) -> JobSpec:
+    from aggregator.collection.folder import CollectionError
+    from aggregator.collection.intake import display_name
+    from aggregator.collection.review import assign_document, find_document
+
+    def engine(col: Collection, cancel: Cancel) -> Generator[Progress, None, tuple]:
+        yield from ()
+        doc = find_document(col, file)
+        if doc is None:
+            raise CollectionError(f"“{file}”不是收到的材料，请刷新后重试")
+        return (doc, *assign_document(col, doc, school, material))
+
+    def describe(col: Collection, res: Any, ov: Overview) -> str:
+        doc, name, chosen = res
+        return f"已将 {display_name(doc.original_name)} 指定为“{name}”的“{chosen.label}”。"
+
+    return JobSpec("assign", Path(folder), engine, describe, stage="指定")
+
+
 def read_overview(folder: str | Path) -> Outcome:
     """The collection as it stands now, for a refresh in the calling thread."""
     with open_collection(folder) as col:

@@ -196,10 +196,13 @@ ShaRole = Qt.ItemDataRole.UserRole + 1
 ArchivedRole = Qt.ItemDataRole.UserRole + 2
 UnitRole = Qt.ItemDataRole.UserRole + 3
 FileRole = Qt.ItemDataRole.UserRole + 4  # an unreadable file's sha256
+DocRole = Qt.ItemDataRole.UserRole + 5  # a waiting document's sha256
+OwnerRole = Qt.ItemDataRole.UserRole + 6  # a waiting document: (school recognised, material recognised)
 
 
 class FilesPane(QFrame):
-    """Files that are no school's return yet: unreadable ones (to chase) and unidentified ones (to assign)."""
+    """Files that are no school's return yet: unidentified returns and documents whose school or
+    material is in doubt (to assign), and unreadable files (to chase or set aside)."""
 
     openFile = Signal(str)
 
@@ -214,13 +217,13 @@ class FilesPane(QFrame):
         self.list.currentItemChanged.connect(self._selected)
         self.list.itemDoubleClicked.connect(lambda item: self._open())
         self.assign_button = QPushButton("指定学校…")
-        self.assign_button.setToolTip("这份报表是哪所学校的？选择后按该校重新校验")
+        self.assign_button.setToolTip("这份报表或材料是哪所学校的？选择后按该校重新校验")
         self.assign_button.clicked.connect(self._assign)
         self.tie_button = QPushButton("这是某校发的…")
         self.tie_button.setToolTip("记下这份无法读取的文件是哪所学校发来的：催报时会告诉它文件打不开的原因")
         self.tie_button.clicked.connect(self._tie)
         self.ignore_button = QPushButton("忽略")
-        self.ignore_button.setToolTip("不是报表（如图片、通知）：从这里移走，文件仍保存在收集文件夹中")
+        self.ignore_button.setToolTip("不是报表或材料（如图片、通知、空白文档）：从这里移走，文件仍保存在收集文件夹中")
         self.ignore_button.clicked.connect(self._ignore)
         self.open_button = QPushButton("打开文件")
         self.open_button.clicked.connect(self._open)
@@ -244,6 +247,7 @@ class FilesPane(QFrame):
         tied = {f.sha256: s.school.name for s in (ov.schools if ov else ()) for f in s.files}
         listed = (ov is not None, tuple(r.sha256 for r in ov.unidentified) if ov else (),
                   tuple(f.sha256 for f in ov.unreadable) if ov else (), tuple(tied.items()),
+                  tuple(d.sha256 for d in ov.documents_waiting) if ov else (),
                   ov is not None and (any(s.current is not None for s in ov.schools) or bool(ov.ignored)))
         if listed == self._listed:  # after most jobs: the same files wait
             return
@@ -258,6 +262,16 @@ class FilesPane(QFrame):
             item.setData(ArchivedRole, r.archived)
             item.setData(UnitRole, written.get(r.sha256, ""))
             self.list.addItem(item)
+        names = {s.school.id: s.school.name for s in ov.schools} if ov else {}
+        waiting = ov.documents_waiting if ov else ()
+        for d in waiting:
+            why = render(d.review, WINDOW) if d.review else "没有认出是哪所学校的哪一项材料，请指定"
+            item = QListWidgetItem(f"[待指定] {display_name(d.original_name)}\n{why}")
+            item.setForeground(QBrush(QColor("#7a4100")))
+            item.setData(DocRole, d.sha256)
+            item.setData(ArchivedRole, d.archived)
+            item.setData(OwnerRole, (names.get(d.school_id or "", ""), d.material or ""))
+            self.list.addItem(item)
         for f in unreadable:
             whose = f"（{tied[f.sha256]} 发来的）" if f.sha256 in tied else ""
             item = QListWidgetItem(f"[无法读取] {display_name(f.original_name)}{whose}\n{f.reason}")
@@ -265,8 +279,10 @@ class FilesPane(QFrame):
             item.setData(ArchivedRole, f.archived)
             item.setData(FileRole, f.sha256)
             self.list.addItem(item)
-        n = len(unidentified) + len(unreadable)
-        self.title.setText(f"待处理的文件（未识别 {len(unidentified)}，无法读取 {len(unreadable)}）" if n else
+        n = len(unidentified) + len(unreadable) + len(waiting)
+        parts = [f"未识别 {len(unidentified)}", f"无法读取 {len(unreadable)}"]
+        parts += [f"待指定材料 {len(waiting)}"] if waiting else []
+        self.title.setText(f"待处理的文件（{'，'.join(parts)}）" if n else
                            "待处理的文件" + ("：无" if ov is not None else ""))
         if not n and ov is not None:
             received = listed[-1]
@@ -282,19 +298,29 @@ class FilesPane(QFrame):
         return False
 
     def _selected(self, item: QListWidgetItem | None, *_: object) -> None:
-        self.assign_button.setEnabled(bool(item and item.data(ShaRole)))
+        self.assign_button.setEnabled(bool(item and (item.data(ShaRole) or item.data(DocRole))))
         self.tie_button.setEnabled(bool(item and item.data(FileRole)))
-        self.ignore_button.setEnabled(bool(item and item.data(FileRole)))
+        self.ignore_button.setEnabled(bool(item and (item.data(FileRole) or item.data(DocRole))))
         self.open_button.setEnabled(bool(item and item.data(ArchivedRole)))
 
     def _assign(self) -> None:
         item = self.list.currentItem()
+        if item is not None and item.data(DocRole):
+            return self._assign_document(item)
         if item is None or not item.data(ShaRole):
             return
         name = item.text().split("\n")[0].removeprefix("[未识别] ")
         school = dialogs.choose_school(self, self.controller.school_names(), name, item.data(UnitRole))
         if school:
             self.controller.assign(item.data(ShaRole), school)
+
+    def _assign_document(self, item: QListWidgetItem) -> None:
+        name = item.text().split("\n")[0].removeprefix("[待指定] ")
+        school, material = item.data(OwnerRole)
+        chosen = dialogs.choose_owner(self, self.controller.school_names(), name, self.controller.documents_owed,
+                                      school, material)
+        if chosen:
+            self.controller.assign_document(item.data(DocRole), *chosen)
 
     def _tie(self) -> None:
         item = self.list.currentItem()
@@ -308,8 +334,8 @@ class FilesPane(QFrame):
 
     def _ignore(self) -> None:
         item = self.list.currentItem()
-        if item is not None and item.data(FileRole):
-            self.controller.ignore_file(item.data(FileRole), "在桌面程序中忽略")
+        if item is not None and (item.data(FileRole) or item.data(DocRole)):
+            self.controller.ignore_file(item.data(FileRole) or item.data(DocRole), "在桌面程序中忽略")
 
     def _open(self) -> None:
         item = self.list.currentItem()

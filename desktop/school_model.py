@@ -149,7 +149,7 @@ class SchoolTableModel(QAbstractTableModel):
         key = self._keys[section]
         material = self._materials.get(key)
         if role == Qt.ItemDataRole.DisplayRole:
-            return material[0].label if material else COLUMNS[KEYS.index(key)]
+            return material[0].heading if material else COLUMNS[KEYS.index(key)]
         if role == Qt.ItemDataRole.ToolTipRole and material:
             m = material[0]
             return f"{m.label}（截止日期 {m.deadline}，{m.who.describe()}）" if m.deadline else m.label

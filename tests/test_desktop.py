@@ -223,7 +223,7 @@ def test_assigning_an_unidentified_file_to_a_chosen_school(qtbot, window, contro
     assert asked == [(40, "新建 Microsoft Excel 工作表.xlsx")]
     assert row_state(window, "曾都区第二初级中学") != "missing"
     assert controller.overview.unidentified == ()
-    assert window.files.title.text() == "待处理的文件（未识别 0，无法读取 2）"  # the demo's two unreadable files stay
+    assert window.files.title.text() == "待处理的文件（未识别 0，无法读取 2，待指定材料 1）"  # the rest of the demo stays
     assert not window.files.select_file("新建 Microsoft Excel 工作表.xlsx")
 
 

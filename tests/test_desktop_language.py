@@ -133,6 +133,8 @@ def test_every_dialog_the_code_opens_speaks_chinese(qtbot, window, controller, d
         dialog.show()
         walk_and_close(dialog)
     for act in (lambda: dialogs.choose_school(window, controller.school_names(), "附件5.xlsx"),
+                lambda: dialogs.choose_owner(window, controller.school_names(), "新建文档.docx",
+                                             controller.documents_owed),
                 lambda: dialogs.confirm(window, "发送反馈邮件", "确定发送吗？"),
                 lambda: dialogs.tell(window, "新建收集", "请填写：学校名单"),
                 lambda: dialogs.ask_folder(window, "打开收集文件夹", str(tmp_path)),

@@ -7,11 +7,14 @@ from __future__ import annotations
 import hashlib
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
 from aggregator.collection.folder import init_collection
 from aggregator.collection.ledger import DocumentRecord, FileRecord
 from aggregator.collection.plan import load_plan
+from desktop.panes import DocRole
 from desktop.school_model import COLUMNS
+from desktop.window import FILES_TAB
 from desktop_fixtures import *  # noqa: F403 - the shared fixtures and helpers
 from cli_helpers import ROSTER
 
@@ -47,8 +50,13 @@ def test_a_column_per_material_says_where_each_school_stands(qtbot, window, cont
         document(col, "曾都区实验小学", "case", "2023-11-09T10:00:00")  # on time (deadline 11-10)
         document(col, "万店镇中心小学", "case", "2023-11-12T10:00:00")  # after it
     opened(qtbot, controller, folder)
-    labels = [m.label for m in PLAN.materials]
+    labels = [m.heading for m in PLAN.materials]
+    assert labels == ["案例", "推荐", "报告", "统计表"]  # the labels themselves were cut off in their columns
     assert headings(window) == [*COLUMNS[:5], *labels, *COLUMNS[5:]]
+    head = window.table.horizontalHeader()
+    for heading in labels:  # each heading is read whole in its column
+        column = headings(window).index(heading)
+        assert head.sectionSize(column) >= head.fontMetrics().horizontalAdvance(heading) + 8, heading
     case, report = labels[0], labels[2]
     assert cell(window, "曾都区实验小学", case) == "已交"
     assert cell(window, "万店镇中心小学", case) == "已交（逾期）"
@@ -56,8 +64,8 @@ def test_a_column_per_material_says_where_each_school_stands(qtbot, window, cont
     assert cell(window, "何店镇白龙小学", report) == "逾期未交"
     column = headings(window).index(case)
     tip = window.proxy.index(0, column).data(Qt.ItemDataRole.ToolTipRole)
-    assert case in tip and "曾都区实验小学-case.docx" in tip
-    head = window.table.horizontalHeader()
+    assert PLAN.materials[0].label in tip and "曾都区实验小学-case.docx" in tip
+    assert PLAN.materials[0].label in window.proxy.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     window.table.scrollTo(window.proxy.index(0, column))
     qtbot.mouseClick(head.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(head.sectionViewportPosition(column) + 5, 5))
     shown = [window.proxy.index(r, column).data() for r in range(window.proxy.rowCount())]
@@ -70,3 +78,56 @@ def test_a_collection_of_one_form_has_no_material_columns(qtbot, window, control
     init_collection(tmp_path / "一张表", roster).close()  # --form alone: its one material is the form
     opened(qtbot, controller, tmp_path / "一张表")
     assert headings(window) == list(COLUMNS)
+
+
+def waiting_item(window):
+    files = window.files
+    items = [files.list.item(i) for i in range(files.list.count())]
+    return next((item for item in items if item.data(DocRole)), None)
+
+
+def test_a_document_in_doubt_is_given_its_school_and_material_in_the_window(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    show_tab(qtbot, window, FILES_TAB)
+    assert "待指定材料 1 份" in window.header.text()
+    item = waiting_item(window)
+    assert item is not None and item.text().startswith("[待指定] 新建 DOCX 文档.docx")
+    assert "待指定材料 1" in window.files.title.text()
+    owes = next(s for s in controller.overview.schools  # a school yet to send its case article
+                if any(m.material.id == "case" and not m.received for m in s.materials))
+    name = owes.school.name
+    window.files.list.setCurrentItem(item)
+    assert window.files.assign_button.isEnabled() and window.files.ignore_button.isEnabled()
+    offered = []
+
+    def pick(dialog) -> None:
+        schools, materials = dialog.findChildren(QComboBox)
+        schools.setCurrentText(name)
+        offered.extend(materials.itemText(i) for i in range(materials.count()))
+        materials.setCurrentIndex(materials.findData("case"))
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+    said = Said(controller)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        answer_dialog(qtbot, lambda: click(qtbot, window.files.assign_button), pick)
+    assert offered == [m.label for m in PLAN.owed_by(owes.school) if not m.is_form]  # what that school owes
+    assert said.finished and "新建 DOCX 文档.docx" in said.finished[-1] and name in said.finished[-1]
+    assert waiting_item(window) is None and "待指定材料" not in window.header.text()
+    case = next(m for m in controller.state_of(name).materials if m.material.id == "case")
+    assert case.received and case.file.endswith("新建 DOCX 文档.docx")
+    assert cell(window, name, "案例") != "未交"
+
+
+def test_a_blank_document_is_set_aside_and_kept(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    show_tab(qtbot, window, FILES_TAB)
+    item = waiting_item(window)
+    window.files.list.setCurrentItem(item)
+    said = Said(controller)
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        click(qtbot, window.files.ignore_button)
+    assert said.finished[-1].startswith("已忽略 新建 DOCX 文档.docx")  # its name, not the hash it was picked by
+    assert waiting_item(window) is None and not controller.overview.documents_waiting
+    ignored = controller.overview.ignored
+    assert [f.original_name.rsplit("/", 1)[-1] for f in ignored] == ["新建 DOCX 文档.docx"]
+    assert (demo / ignored[0].archived).is_file()  # still archived

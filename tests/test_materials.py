@@ -16,7 +16,7 @@ from aggregator.checks.documents import check_document
 from aggregator.checks.validate import Context, validate
 from aggregator.collection.identify_documents import identify_document
 from aggregator.collection.names import NameIndex
-from aggregator.collection.plan import load_plan
+from aggregator.collection.plan import load_plan, plan_toml
 from aggregator.collection.roster import School
 from aggregator.demo import fill_workbook, sample_values
 from aggregator.form.declaration import FormError, load_form
@@ -56,6 +56,19 @@ def test_the_seed_plan_declares_four_materials_and_who_owes_them():
     owes = {s.name: [m.id for m in PLAN.owed_by(s)] for s in SCHOOLS.values()}
     assert owes["万店镇牛王小学"] == ["case", "report", "data"]
     assert owes["万店镇中心小学"] == owes["曾都区实验小学"] == ["case", "cadre", "report", "data"]
+
+
+def test_a_material_is_headed_by_its_short_name_and_the_plan_keeps_it(tmp_path):
+    declared = tmp_path / "p.toml"
+    declared.write_text('[plan]\nid = "p"\ntitle = "材料"\n'
+                        '[[materials]]\nid = "a"\nlabel = "工作案例（附照片）"\nshort = "案例集"\nkeywords = ["案例"]\n'
+                        '[[materials]]\nid = "b"\nlabel = "落实情况报告"\nkeywords = ["报告", "自查"]\n'
+                        '[[materials]]\nid = "c"\nlabel = "简报"\n', encoding="utf-8")
+    plan = load_plan(declared)
+    assert [m.heading for m in plan.materials] == ["案例集", "报告", "简报"]  # declared, first keyword, label
+    kept = tmp_path / "kept.toml"
+    kept.write_text(plan_toml(plan), encoding="utf-8")  # as a collection keeps its plan
+    assert load_plan(kept) == plan
 
 
 def test_a_plan_with_mistakes_names_them(tmp_path):

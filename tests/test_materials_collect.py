@@ -89,6 +89,21 @@ def test_a_document_in_doubt_waits_for_the_clerk_and_is_assigned(plan_col, capsy
     assert mine["case"]["status"] == "accepted" and mine["case"]["file"].endswith("新建文档.docx")
 
 
+def test_a_junk_document_is_ignored_and_stays_archived(plan_col, capsys):
+    inbox(plan_col, "新建文档.docx", article("", title="工作总结"))
+    dudao(capsys, "collect", plan_col)
+    code, out, err = dudao(capsys, "ignore", plan_col, "新建文档.docx", "--note", "群里误发的")
+    assert code == 0, err
+    data = status_json(capsys, plan_col)
+    assert data["documents_waiting"] == []
+    assert len(list((plan_col / "archive").rglob("*新建文档.docx"))) == 1
+    code, out, err = dudao(capsys, "ignore", plan_col, "新建文档.docx", "--undo")
+    assert code == 0, err
+    assert [d["file"].rsplit("/", 1)[-1] for d in status_json(capsys, plan_col)["documents_waiting"]] == ["新建文档.docx"]
+    code, _, err = dudao(capsys, "tie", plan_col, "新建文档.docx", "万店镇牛王小学")
+    assert code != 0 and "无法读取的文件" in err  # a readable document is assigned, not tied
+
+
 def test_assigning_a_document_needs_a_material_the_school_owes(plan_col, capsys):
     inbox(plan_col, "新建文档.docx", article("", title="工作总结"))
     dudao(capsys, "collect", plan_col)

@@ -99,19 +99,27 @@ def remark(col: Collection, school_name: str, note: str = "", *, undo: bool = Fa
     return decide(col, "remark", school_id=school.id, note=_why(note))
 
 
-def _unreadable(col: Collection, ref: str) -> FileRecord:
+def _unreadable(col: Collection, ref: str, documents: bool = False) -> FileRecord:
+    """An unreadable file by its name, archive path or hash prefix; ``documents``: or a document
+    still waiting for the clerk (whose school or material is in doubt)."""
     ref = ref.strip()
-    hits = [f for f in col.ledger.files("unreadable")
+    files = col.ledger.files("unreadable")
+    if documents:
+        waiting = {d.sha256 for d in col.ledger.documents() if not (d.school_id and d.material) or d.review}
+        files += [f for f in col.ledger.files("document") if f.sha256 in waiting]
+    hits = [f for f in files
             if ref in (f.archived, *file_refs(f.original_name))
             or (len(ref) >= 6 and f.sha256.startswith(ref.lower()))]
     if not hits:
-        raise CollectionError(f"“{ref}”不在无法读取的文件中，请用 dudao status 中列出的文件名")
+        where = "无法读取或待指定的文件" if documents else "无法读取的文件"
+        raise CollectionError(f"“{ref}”不在{where}中，请用 dudao status 中列出的文件名")
     return hits[-1]
 
 
 def ignore(col: Collection, file_ref: str, note: str = "", *, undo: bool = False) -> Decision:
-    """忽略: a junk file leaves the list of unreadable files; it stays in the archive."""
-    found = _unreadable(col, file_ref)
+    """忽略: a junk file (unreadable, or a document no school owes such as a blank 新建 DOCX 文档)
+    leaves the list of files waiting for the clerk; it stays in the archive."""
+    found = _unreadable(col, file_ref, documents=True)
     if undo:
         return _undo(col, "ignore", sha256=found.sha256)
     return decide(col, "ignore", sha256=found.sha256, note=note)

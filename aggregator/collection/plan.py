@@ -66,10 +66,18 @@ class Material:
     min_chars: int = 0  # a document with less text than this is flagged ("doc-short")
     form: str = ""  # for a form material: the bundled form's name or a path
     template: str = ""  # a document to fill in that the collection sends out (a 推荐表): its path
+    short: str = ""  # a column heading's worth of the label ("案例"); "" = the first keyword
 
     @property
     def is_form(self) -> bool:
         return self.kind == "form"
+
+    @property
+    def heading(self) -> str:
+        """What a table's column calls this material: the declared ``short``, else the first
+        keyword (the word a school's file name uses for it), else the label itself. A full label
+        such as “双减”督导优秀工作案例 would be cut off in a column a clerk can afford."""
+        return self.short or (self.keywords[0] if self.keywords else self.label)
 
 
 @dataclass(frozen=True)
@@ -144,7 +152,7 @@ def parse_plan(data: dict, source: str = "", folder: Path | None = None) -> Plan
         materials.append(Material(
             id=str(raw.get("id", f"m{i}")), label=str(raw.get("label", "")), kind=kind, deadline=deadline,
             who=_who(raw.get("who", "all"), where, problems), keywords=tuple(raw.get("keywords", ())),
-            min_chars=int(raw.get("min_chars", 0)), form=form, template=template,
+            min_chars=int(raw.get("min_chars", 0)), form=form, template=template, short=str(raw.get("short", "")),
         ))
     if not materials:
         problems.append(f"{source}：没有任何材料（[[materials]]）")
@@ -185,6 +193,8 @@ def plan_toml(plan: Plan, *, form_file: str = "", templates: dict[str, str] | No
             lines.append(f"who = {{ {', '.join(parts)} }}")
         else:
             lines.append('who = "all"')
+        if m.short:
+            lines.append(f"short = {_q(m.short)}")
         if m.keywords:
             lines.append(f"keywords = [{', '.join(map(_q, m.keywords))}]")
         if m.min_chars:
