@@ -81,9 +81,12 @@ def cmd_distribute(a: argparse.Namespace) -> int:
 def cmd_collect(a: argparse.Namespace) -> int:
     from .collection.collect import collect
     from .collection.status import DOCUMENT_LABELS, STATE_LABELS
+    from .collection.tally import keep_views
 
     with open_collection(a.dir) as col:
         res = drive(collect(col, a.paths or None, retry_unreadable=a.retry_unreadable))
+        if res.new_returns or res.documents or res.unreadable or res.review:
+            keep_views(col)  # the next status, or the window's next open, only reads them
     for name, school, status in res.new_returns:
         out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {display_name(name)}")
     for name, school, material, status in res.documents:
@@ -274,7 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--undo", action="store_true", help="撤销这项决定")
     s.set_defaults(run=cmd_decide)
 
-    s = sub.add_parser("ignore", help="忽略一个无法读取的文件（仍保留在 archive 中）")
+    s = sub.add_parser("ignore", help="忽略一个无法读取或待指定的文件（仍保留在 archive 中）")
     s.add_argument("dir")
     s.add_argument("file", help="dudao status 中列出的文件名")
     s.add_argument("--note", help="原因")

@@ -94,6 +94,30 @@ def test_every_state(col_dir, capsys, school_values):
     }
 
 
+def test_collect_leaves_what_status_needs_worked_out(col_dir, capsys, school_values, monkeypatch):
+    """Outliers and the district's totals need every return's figures; a collect works them out
+    before it ends, so the next status (or the window's open) only reads them."""
+    from aggregator.collection import ledger, status
+
+    for name in ("曾都区实验小学", "曾都区文峰学校"):
+        put(col_dir / "inbox" / f"{name}.xlsx", fill_workbook(issued(col_dir, name), FORM, school_values[name]))
+    assert dudao(capsys, "collect", col_dir)[0] == 0
+
+    def again(*_a, **_k):
+        raise AssertionError("worked out again from every return")
+
+    monkeypatch.setattr(status, "outlier_findings", again)
+    monkeypatch.setattr(ledger.Ledger, "sums", again)
+    with open_collection(col_dir) as col:
+        from aggregator.collection.tally import totals
+
+        ov = status.overview(col)
+        sums = {t.field.id: t.value for t in totals(col.form, ov, col.ledger)}
+    assert [s.status for s in ov.schools if s.current] == ["accepted", "accepted"]
+    both = [school_values[n] for n in ("曾都区实验小学", "曾都区文峰学校")]
+    assert sums and all(sums[f] == sum(v[f] for v in both) for f in sums)
+
+
 def test_status_json_contract(col_dir, capsys, school_values):
     put(col_dir / "inbox" / "a.xlsx", fill_workbook(issued(col_dir, "曾都区实验中学"), FORM,
                                                      dict(school_values["曾都区实验中学"], reporter="")))
