@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from datetime import date
 from typing import Any
 
+from aggregator import clock
 from aggregator.collection.corrected import pending_copy
 from aggregator.collection.credentials import has_password
 from aggregator.collection.folder import Settings
@@ -98,14 +99,14 @@ class Controller(QObject):
         state = self.state_of(school)
         if state is None or state.form is None or self.settings is None:
             return ""
-        return chat_text(state.form, self.settings, state, today or date.today())
+        return chat_text(state.form, self.settings, state, today or clock.today())
 
     def reminder_list(self, today: date | None = None) -> str:
         """复制催报名单: the schools still owed, by 所属单位, for the group."""
         ov = self.overview
         if ov is None or not ov.schools or ov.schools[0].form is None or self.settings is None:
             return ""
-        return reminder_list(ov.schools, self.settings, ov.schools[0].form, today or date.today())
+        return reminder_list(ov.schools, self.settings, ov.schools[0].form, today or clock.today())
 
     def correction_waiting(self, school: str) -> Path | None:
         """A corrected copy the clerk made and has not had collected yet."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout
 
+from aggregator import clock
 from aggregator.collection.folder import Settings
 from aggregator.collection.status import Overview
 
@@ -39,7 +40,7 @@ TIPS = {"应报": "显示全部学校（免报的不计入应报）", "反馈未
 def deadline_text(deadline: str, today: date | None = None) -> str:
     if not deadline:
         return "未设截止日期"
-    days = (date.fromisoformat(deadline) - (today or date.today())).days
+    days = (date.fromisoformat(deadline) - (today or clock.today())).days
     when = "今天截止" if days == 0 else (f"还有 {days} 天" if days > 0 else f"已截止 {-days} 天")
     return f"截止日期 {deadline}（{when}）"
 

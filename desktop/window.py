@@ -226,7 +226,8 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.files.show_overview(c.overview, c.view)
         self.overview_pane.show_overview(c.overview, c.view)
         self._fill_units()
-        waiting = len(c.overview.unidentified) + len(c.overview.unreadable) if c.overview else 0
+        waiting = len(c.overview.unidentified) + len(c.overview.unreadable) + len(c.overview.documents_waiting) \
+            if c.overview else 0
         self.tabs.setTabText(FILES_TAB, f"待处理的文件（{waiting}）" if waiting else "待处理的文件")
         self._update_actions()
         page = 1 if c.folder is not None else 0

@@ -18,6 +18,7 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QApplication
 
+from aggregator import clock
 from desktop import app as desktop_app
 from desktop.settings_dialog import SettingsDialog
 from desktop.window import DETAILS_TAB, FILES_TAB, OVERVIEW_TAB
@@ -27,7 +28,8 @@ SIZE = QRect(0, 0, 1366, 728)
 
 
 @pytest.fixture
-def shots(tmp_path, qapp):
+def shots(tmp_path, qapp, monkeypatch):
+    monkeypatch.setenv(clock.ENV, "2023-11-20T17:00:00+08:00")  # the demo's story: 17:00 on the deadline day
     desktop_app.install_translations(qapp)
     folder = tmp_path / "screenshots"
     folder.mkdir()
@@ -52,6 +54,8 @@ def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     window.setGeometry(SIZE)
     save(window, shots, "1-first-run")
     opened(qtbot, controller, demo)
+    assert "截止日期 2023-11-20（今天截止）" in window.header.text()  # the pinned clock, not the machine's
+    assert window.tabs.tabText(FILES_TAB) == "待处理的文件（4）"  # 1 unidentified, 2 unreadable, 1 document
     show_tab(qtbot, window, FILES_TAB)
     window.files.select_file("附件5 (2).xlsx")
     save(window, shots, "2-problems")

@@ -17,6 +17,7 @@ import stat
 from datetime import datetime
 from pathlib import Path
 
+from .. import clock
 from ..filenames import safe_file_name
 from ..progress import Cancel, Job
 from .collect import CollectResult, collect
@@ -83,7 +84,7 @@ def collect_corrected(col: Collection, school_name: str, note: str = "",
     if ret.school_id != school.id:  # a copy of a return the clerk had to assign by hand
         assign(col, sha, school.name)
     decide(col, "corrected", school_id=school.id, sha256=sha, note=note or MARK)
-    done = path.parent / DONE / f"{datetime.now():%Y%m%d-%H%M%S}-{path.name}"
+    done = path.parent / DONE / f"{clock.now():%Y%m%d-%H%M%S}-{path.name}"
     done.parent.mkdir(parents=True, exist_ok=True)
     os.replace(path, done)
     return result
