@@ -160,16 +160,19 @@ def marked_job(folder: Path, school: str) -> JobSpec:
     than the school's current return."""
     from aggregator.filenames import safe_file_name
     from aggregator.outputs.feedback import RETURNED_TAG, feedback
+    from aggregator.outputs.free_name import newest_copy
 
     def engine(col: Collection, cancel: Cancel) -> Generator[Progress, None, Path]:
         state = _state(col, school)
         if state.status != "returned" or state.current is None:
             raise CollectionError(f"{school} 现在不需要退回修改，没有标注表")
-        path = col.root / "feedback" / f"{safe_file_name(state.school.name, fallback='学校')}-{RETURNED_TAG}.xlsx"
+        named = col.root / "feedback" / f"{safe_file_name(state.school.name, fallback='学校')}-{RETURNED_TAG}.xlsx"
         archived = col.root / state.current.archived
-        if not path.is_file() or path.stat().st_mtime < archived.stat().st_mtime:
+        path = newest_copy(named)  # "(2)" when the first one was open in Excel as feedback wrote it
+        if path is None or path.stat().st_mtime < archived.stat().st_mtime:
             yield from feedback(col, send=False, cancel=cancel)
-        if not path.is_file():
+            path = newest_copy(named)
+        if path is None:
             raise CollectionError(f"没能生成 {school} 的标注表，请点击“生成反馈”后在反馈文件夹中查看")
         return path
 

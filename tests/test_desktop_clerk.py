@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
+
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QPushButton
@@ -316,5 +318,17 @@ def test_open_the_marked_workbook_of_a_returned_school(qtbot, window, controller
         click(qtbot, window.details.marked_button)
     marked = Path(opened_paths[-1])
     assert marked.is_file() and marked.name.endswith("-退回修改.xlsx") and marked.parent == demo / "feedback"
+    # The clerk keeps it open in Excel (its lock file beside it) while the school sends a second
+    # version, still wrong: the new marks go to "(2)", and that is the one opened next.
+    (marked.parent / f"~${marked.name}").write_bytes(b"")
+    resent = openpyxl.load_workbook(demo / controller.state_of("曾都区实验中学").current.archived)
+    resent.properties.title = "第二版"  # the same mistakes, saved again
+    resent.save(demo / "inbox" / "实验中学附件5（改）.xlsx")
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        controller.collect()
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        click(qtbot, window.details.marked_button)
+    again = Path(opened_paths[-1])
+    assert again.name == marked.name.replace(".xlsx", "(2).xlsx") and again.is_file()
     window.show_school("曾都区实验小学")  # passed: nothing to mark
     assert not window.details.marked_button.isVisibleTo(window)

@@ -47,3 +47,10 @@ def write_free(path: Path, data: bytes) -> Path | None:
             continue
         return candidate
     return None
+
+
+def newest_copy(path: Path) -> Path | None:
+    """The latest written of ``path`` and its "(n)" copies: the one to open, since a copy is only
+    written while an older one is held open; None when none exists."""
+    found = [(p.stat().st_mtime_ns, p) for p in copies(path) if p.is_file()]
+    return max(found)[1] if found else None
