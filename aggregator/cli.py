@@ -131,8 +131,8 @@ def cmd_status(a: argparse.Namespace) -> int:
             out(f"    [发来的文件无法读取] {display_name(f.original_name)}：{f.reason}")
         documents = [m for m in s.materials if not m.material.is_form]
         if documents:
-            out("    [材料] " + "；".join(f"{m.material.label} {DOCUMENT_LABELS[m.status]}{'（逾期）' if m.late else ''}"
-                                       for m in documents))
+            out("    [材料] " + "；".join(f"{m.material.label} {'逾期未交' if m.overdue else DOCUMENT_LABELS[m.status]}"
+                                       f"{'（逾期）' if m.late else ''}" for m in documents))
         for t in s.feedback.records:
             out(f"    [反馈：{t.label}] {t.at.replace('T', ' ')[:16]}{' ' + t.detail if t.detail else ''}")
         if cur and a.verbose:

@@ -67,6 +67,18 @@ def test_documents_are_received_per_material_with_their_own_deadlines(plan_col, 
     assert got["曾都区实验小学"]["data"]["status"] == "missing"  # the form keeps its own states
 
 
+def test_a_material_not_received_is_overdue_once_its_own_deadline_has_passed(plan_col, capsys, monkeypatch):
+    monkeypatch.setenv("DUDAO_NOW", "2023-11-15T09:00:00+08:00")  # after the case's 11-10, before 11-20
+    mine = materials_of(capsys, plan_col)["万店镇牛王小学"]
+    assert {m: (e["status"], e["late"], e["overdue"]) for m, e in mine.items()} == {
+        "case": ("missing", False, True), "report": ("missing", False, False), "data": ("missing", False, False)}
+    _, out, _ = dudao(capsys, "status", plan_col)
+    assert "“双减”督导优秀工作案例 逾期未交；督导工作落实情况报告 未交" in out
+    monkeypatch.setenv("DUDAO_NOW", "2023-11-21T08:00:00+08:00")
+    mine = materials_of(capsys, plan_col)["万店镇牛王小学"]
+    assert all(e["overdue"] for e in mine.values())
+
+
 def test_only_the_schools_a_material_is_for_owe_it(plan_col, capsys):
     got = materials_of(capsys, plan_col)
     assert set(got["万店镇中心小学"]) == {"case", "cadre", "report", "data"}

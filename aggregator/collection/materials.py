@@ -26,6 +26,7 @@ class MaterialState:
     version: int = 0
     title: str = ""  # a document's title
     findings: tuple[Finding, ...] = ()
+    overdue: bool = False  # not received, and its deadline has passed (``late`` is for what came)
 
     @property
     def received(self) -> bool:
@@ -36,13 +37,15 @@ class MaterialState:
         return {"id": m.id, "label": m.label, "kind": m.kind, "status": self.status, "late": self.late,
                 "file": self.file or None, "received_at": self.received_at or None, "version": self.version,
                 "deadline": m.deadline or None, "title": self.title or None,
-                "findings": [{"rule": f.rule, "level": f.level, "message": f.message} for f in self.findings]}
+                "findings": [{"rule": f.rule, "level": f.level, "message": f.message} for f in self.findings],
+                "overdue": self.overdue}
 
 
 def material_states(plan: Plan, school: School, form_state: MaterialState, documents: Iterable[DocumentRecord],
-                    is_late: Callable[[Material, str], bool]) -> tuple[MaterialState, ...]:
+                    is_late: Callable[[Material, str], bool], now: str = "") -> tuple[MaterialState, ...]:
     """Per material the school owes, in the plan's order; ``form_state``: its form's, as status
-    worked it out; ``documents``: this school's identified documents, oldest first."""
+    worked it out; ``documents``: this school's identified documents, oldest first; ``now``: the
+    time against which a material not received is overdue ("" = never)."""
     by_material: dict[str, list[DocumentRecord]] = {}
     for d in documents:
         by_material.setdefault(d.material, []).append(d)
@@ -50,11 +53,12 @@ def material_states(plan: Plan, school: School, form_state: MaterialState, docum
     for m in plan.owed_by(school):
         if m.is_form:
             out.append(MaterialState(m, form_state.status, form_state.late, form_state.file, form_state.received_at,
-                                     form_state.version))
+                                     form_state.version,
+                                     overdue=form_state.status == "missing" and bool(now) and is_late(m, now)))
             continue
         mine = by_material.get(m.id, [])
         if not mine:
-            out.append(MaterialState(m, "missing", False))
+            out.append(MaterialState(m, "missing", False, overdue=bool(now) and is_late(m, now)))
             continue
         cur = mine[-1]
         out.append(MaterialState(m, Report(cur.findings).status, is_late(m, cur.received_at), cur.original_name,

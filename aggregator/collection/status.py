@@ -12,6 +12,7 @@ from functools import cached_property
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from .. import clock
 from ..findings import Finding
 from ..checks.outliers import Peer, outlier_findings
 from ..deferred import Deferred, Later, building, settled
@@ -185,7 +186,7 @@ def _overview(col: Collection) -> Overview:
     for d in documents:
         if d.school_id and d.material and not d.review:
             settled.setdefault(d.school_id, []).append(d)
-    states = []
+    states, now = [], clock.stamp()
     for s in schools:
         cur = current.get(s.id)
         v = verdicts(decided[s.id], s.id, cur) if s.id in decided else NONE
@@ -196,7 +197,7 @@ def _overview(col: Collection) -> Overview:
         owed = Later(lambda s=s, status=status, late=late, cur=cur, versions=versions: material_states(
             plan, s, MaterialState(form_material, status, late, cur.original_name if cur else "",
                                    cur.received_at if cur else "", versions) if form_material else None,
-            settled.get(s.id, ()), col.is_late_for))
+            settled.get(s.id, ()), col.is_late_for, now))
         found = Later(lambda cur=cur, mine=mine, v=v: open_findings(tuple(cur.findings) + tuple(mine), v)) \
             if cur else ()
         states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),
