@@ -13,8 +13,8 @@ import datetime as dt
 import pytest
 
 from aggregator.form.values import (
-    FormulaCell, Outcome, choice_key, date_text, normalise_choice, normalise_count, normalise_date, normalise_number,
-    normalise_text, number_text, shown_text,
+    FormulaCell, Outcome, choice_key, date_text, formula_text, normalise_choice, normalise_count, normalise_date,
+    normalise_number, normalise_text, number_text, shown_text,
 )
 
 D = dt.date(2024, 3, 5)
@@ -43,6 +43,8 @@ def parts(out: Outcome) -> tuple:
     ("  ", (0, "blank-as-zero", "", "  ")),
     (3.0, (3, "whole-float", "", "3")),
     (3.0000000000000004, (3, "whole-float", "", "3")),  # Excel shows 3
+    (3000000.0000000005, (3000000, "whole-float", "", "3000000")),  # float dust is relative to the size
+    (1.0000000015, (None, "", "not-whole", "1.0000000015")),  # beyond the dust: a fraction typed
     (-0.0, (0, "whole-float", "", "0")),
     (3.5, (None, "", "not-whole", "3.5")),
     (-2.0, (None, "", "negative", "-2")),
@@ -80,6 +82,7 @@ def test_a_count_as_typed(raw, expected):
     (FormulaCell("=FOO(A1)", None, supported=False), (None, "", "formula-unsupported", "=FOO(A1)")),
     (FormulaCell("=A1-B1", -2), (None, "", "negative", -2)),
     (FormulaCell("=A1/2", 2.5), (None, "", "not-whole", "2.5")),
+    (FormulaCell("=A1", "3个"), (3, "formula-computed", "", "=A1")),  # a formula pointing at typed text
 ])
 def test_a_count_from_a_formula(cell, expected):
     assert parts(normalise_count(cell)) == expected
@@ -94,8 +97,12 @@ def test_a_count_from_a_formula(cell, expected):
     (12.5, (12.5, "", "", "12.5")),
     (12.0, (12, "", "", "12")),
     (12, (12, "", "", 12)),
+    (0, (0, "", "", 0)),
+    (0.5, (0.5, "", "", "0.5")),
+    (2.0000000000000004, (2, "", "", "2")),  # float dust: nothing was changed that anyone could see
     (12.345, (12.35, "rounded", "", "12.345")),
     (-3.5, (None, "", "negative", "-3.5")),
+    (-0.4, (None, "", "negative", "-0.4")),
     (-0.001, (0, "rounded", "", "-0.001")),  # nothing once rounded: not a negative amount
     ("１２.５元", (12.5, "unit-suffix", "", "１２.５元")),
     ("1,200.50", (1200.5, "text-number", "", "1,200.50")),
@@ -109,6 +116,11 @@ def test_a_count_from_a_formula(cell, expected):
 ])
 def test_a_number_as_typed(raw, expected):
     assert parts(normalise_number(raw, decimals=2, suffix="元")) == expected
+
+
+def test_a_whole_number_is_kept_as_an_int():  # 12, not 12.0, in the ledger and the summary
+    assert [type(normalise_number(x).value) for x in (12.0, "12.00", 12.5)] == [int, int, float]
+    assert type(normalise_count(3.0).value) is int
 
 
 def test_a_number_keeps_two_places_unless_told():
@@ -163,6 +175,7 @@ def test_dates_and_times_are_quoted_as_people_read_them(value, text):
 @pytest.mark.parametrize("value,text", [
     (None, ""), (3.0, "3"), (2.5, "2.5"), (7, "7"), (True, "True"), (D, "2024-03-05"),
     (dt.timedelta(days=2), "2 days, 0:00:00"), ("3个", "3个"),
+    (dt.datetime(2024, 3, 5, 8, 30), "2024-03-05 08:30"),
 ])
 def test_a_value_quoted_back_in_a_message(value, text):
     assert shown_text(value) == text
@@ -237,3 +250,9 @@ def test_a_choice_as_typed(raw, choices, expected):
 
 def test_choices_compare_without_spaces_width_punctuation_or_case():
     assert [choice_key(t) for t in ("已 落实。", "Ｙｅｓ！", "a,b；c", "\u200b是")] == ["已落实", "yes", "abc", "是"]
+
+
+def test_a_quoted_text_formula_reads_as_its_text():
+    assert formula_text('="他说""好"""') == '他说"好"'
+    assert formula_text('= "已落实" ') == "已落实"
+    assert formula_text("=A1&B1") == "=A1&B1"
