@@ -1,0 +1,254 @@
+"""The workbook a school gets back, read cell by cell: what is marked, how, and what the first
+sheet says. ``marked_workbook`` is called directly on real files (fast: no collection, no
+LibreOffice), and the bytes it returns are opened again with openpyxl as Excel would show them.
+test_feedback runs the same through ``dudao feedback``; this is where each branch is pinned.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from aggregator.collection.ledger import ReturnRecord
+from aggregator.findings import ERROR, WARNING, Finding
+from aggregator.form.layout import layout_of
+from aggregator.outputs.markup import AUTHOR, CHECK, FEEDBACK_SHEET, RETURNED, marked_workbook
+from aggregator.outputs.template import build_template
+from aggregator.outputs.xlstyle import LIGHT_RED, YELLOW
+from aggregator.reading.submission import Submission
+from builders import FORM
+
+LAYOUT = layout_of(FORM)
+CELLS = LAYOUT.cells
+SCHOOL = "曾都区实验小学"
+TITLE = "曾都区2023年“双减”督导有关情况统计表"
+DEADLINE = "请于 2023年11月22日 前修改后重新报送。"
+VALUES = {"unit": SCHOOL, "reporter": "王丽", "phone": "13872301001", "training_orgs.total": 3,
+          "training_orgs.subject": 1, "training_orgs.non_subject": 1, "inspectors.total": 5}
+
+
+def own_workbook(path: Path, values: dict = VALUES) -> Path:
+    """What the school sent: the form we issued, filled in."""
+    build_template(FORM, values=values, unit=SCHOOL).save(path)
+    return path
+
+
+def ret_for(values: dict = VALUES, name: str = "附件5-实验小学.xlsx") -> ReturnRecord:
+    sub = Submission(FORM.id, FORM.version, dict(values), dict(CELLS), sheet=FORM.sheet)
+    return ReturnRecord(sub, "0" * 64, "S0001", "metadata", None, "2023-11-15T10:05:33", (),
+                        original_name=name, archived="archive/x.xlsx")
+
+
+ROW_SUM = Finding("row-sum", ERROR, "合计栏：C6 培训机构(3) ≠ 学科类(1) + 非学科类(1)，请改正",
+                  ("training_orgs.total", "training_orgs.subject", "training_orgs.non_subject"), ("C6", "D6", "E6"))
+PHONE = Finding("phone", WARNING, "联系电话“13872301001”请核对", ("phone",), ("B4",))
+ON_C6 = Finding("outlier", WARNING, "C6 明显偏大，请核对", ("training_orgs.total",), ("C6",))
+
+
+def mark(path: Path, findings, *, kind: str = RETURNED, remark: str = "", ret: ReturnRecord | None = None):
+    marked = marked_workbook(path, FORM, ret or ret_for(), list(findings), school=SCHOOL, district="曾都区",
+                             meta={"kind": "feedback"}, title=TITLE, deadline=DEADLINE, kind=kind, remark=remark)
+    return marked, openpyxl.load_workbook(io.BytesIO(marked.data))
+
+
+def guide_lines(wb) -> list[str]:
+    ws = wb[FEEDBACK_SHEET]
+    return [str(ws.cell(r, 1).value) for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value is not None]
+
+
+def listed(wb) -> list[tuple]:
+    """The list of problems on the first sheet: (序号, 单元格, link, 问题)."""
+    ws = wb[FEEDBACK_SHEET]
+    rows = []
+    for r in range(1, ws.max_row + 1):
+        if isinstance(ws.cell(r, 1).value, int):
+            where = ws.cell(r, 2)
+            rows.append((ws.cell(r, 1).value, where.value, where.hyperlink.location if where.hyperlink else None,
+                         ws.cell(r, 3).value))
+    return rows
+
+
+def fill_of(cell) -> str | None:
+    f = cell.fill
+    return f.fgColor.rgb if f.fill_type == "solid" else None
+
+
+# ================================================================================================
+# The school's own workbook, marked
+# ================================================================================================
+
+
+def test_the_schools_own_file_is_marked_where_it_is_wrong(tmp_path):
+    marked, wb = mark(own_workbook(tmp_path / "own.xlsx"), [ROW_SUM, PHONE])
+    assert (marked.rebuilt, marked.table) == ("", FORM.sheet)
+    assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.active.title == FEEDBACK_SHEET
+    ws = wb[FORM.sheet]
+    assert [fill_of(ws[c]) for c in ("C6", "D6", "E6")] == [LIGHT_RED] * 3
+    assert fill_of(ws["B4"]) == YELLOW and "B4:E4" in {str(r) for r in ws.merged_cells.ranges}  # the merge shows it
+    assert fill_of(ws["C8"]) is None  # a right cell is left alone
+    assert ws["C6"].comment.author == AUTHOR and ws["C6"].comment.text == f"{AUTHOR}：\n{ROW_SUM.message}"
+    assert ws["D6"].comment.text == f"{AUTHOR}：\n{ROW_SUM.message}"
+    assert ws["B4"].comment.text == f"{AUTHOR}：\n{PHONE.message}" and ws["C4"].comment is None
+    assert ws["B3"].value == SCHOOL and ws["C6"].value == 3  # what the school typed stays
+    assert [(p.level, p.where, p.targets) for p in marked.problems] == [
+        (ERROR, "C6、D6、E6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
+        (WARNING, "B4", ((FORM.sheet, "B4"),))]
+
+
+def test_the_first_sheet_says_what_to_do_and_lists_every_problem(tmp_path):
+    _, wb = mark(own_workbook(tmp_path / "own.xlsx"), [PHONE, ROW_SUM], remark="电话已核实，只改合计")
+    lines = guide_lines(wb)
+    assert lines[0] == f"{SCHOOL}：《{TITLE}》退回修改说明"
+    assert lines[1] == ("贵单位报送的文件“附件5-实验小学.xlsx”（2023-11-15 10:05 收到）经校验，发现 1 处错误、"
+                        "1 处需要核对的地方，现退回，请修改后重新报送。")
+    assert lines[2] == DEADLINE
+    assert lines[3] == "区教育局说明：电话已核实，只改合计"
+    assert lines[4].startswith(f"修改方法：在“{FORM.sheet}”工作表中，标红的单元格有错误")
+    assert not any(line.startswith("注意") for line in lines)
+    assert "一、必须修改的错误（共 1 处）" in lines and "二、请核对的地方（共 1 处，确认无误可以不改）" in lines
+    assert listed(wb) == [(1, "C6、D6、E6", f"'{FORM.sheet}'!C6", ROW_SUM.message),  # errors first
+                          (2, "B4", f"'{FORM.sheet}'!B4", PHONE.message)]
+
+
+def test_an_accepted_return_to_check_says_so_and_sets_no_deadline(tmp_path):
+    _, wb = mark(own_workbook(tmp_path / "own.xlsx"), [PHONE], kind=CHECK)
+    lines = guide_lines(wb)
+    assert lines[0] == f"{SCHOOL}：《{TITLE}》核对说明"
+    assert lines[1].startswith("贵单位报送的文件“附件5-实验小学.xlsx”（2023-11-15 10:05 收到）已通过校验，已计入汇总。有 1 处数字请核对")
+    assert DEADLINE not in lines and not any(line.startswith("区教育局说明") for line in lines)
+    assert "一、必须修改的错误（共 0 处）" not in lines
+
+
+def test_one_cell_with_two_problems_gets_one_comment_errors_first(tmp_path):
+    path = own_workbook(tmp_path / "own.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb[FORM.sheet]["C6"].comment = Comment("含线上机构", "王丽")  # the school's own note
+    wb.save(path)
+    _, wb = mark(path, [ON_C6, ROW_SUM])
+    text = wb[FORM.sheet]["C6"].comment.text
+    assert text == (f"{AUTHOR}：\n1. 【须修改】{ROW_SUM.message}\n2. 【请核对】{ON_C6.message}\n（原批注：含线上机构）")
+    assert fill_of(wb[FORM.sheet]["C6"]) == LIGHT_RED  # an error outweighs a warning on the same cell
+
+
+def test_a_cell_inside_a_merge_is_marked_on_the_merge(tmp_path):
+    inside = Finding("phone", WARNING, "请核对", ("phone",), ("D4",))  # the phone's merge is B4:E4
+    _, wb = mark(own_workbook(tmp_path / "own.xlsx"), [inside])
+    ws = wb[FORM.sheet]
+    assert fill_of(ws["B4"]) == YELLOW and ws["B4"].comment.text == f"{AUTHOR}：\n请核对"
+
+
+def test_a_message_with_a_control_character_still_makes_a_valid_comment(tmp_path):
+    typed = Finding("text", WARNING, "填报人“王\x07丽”请核对", ("reporter",), ("D3",))
+    _, wb = mark(own_workbook(tmp_path / "own.xlsx"), [typed])
+    assert wb[FORM.sheet]["D3"].comment.text == f"{AUTHOR}：\n填报人“王丽”请核对"
+
+
+@pytest.mark.parametrize("cells,where,targets", [
+    (("C6:E6",), "C6:E6", ["C6", "D6", "E6"]),
+    (("$C$8",), "$C$8", ["C8"]),
+    (("c9",), "c9", ["C9"]),
+    (("A1:Z100",), "A1:Z100", ["A1"]),  # a finding names cells, not a whole sheet
+    (("合计",), "合计", []),
+    (("C6", "D6", "E6", "C8", "D8"), "C6、D6、E6 等 5 格", ["C6", "D6", "E6", "C8", "D8"]),
+    ((), "—", []),
+])
+def test_the_cells_a_finding_names_are_the_cells_marked(tmp_path, cells, where, targets):
+    f = Finding("row-sum", ERROR, "请改正", (), cells)
+    marked, wb = mark(own_workbook(tmp_path / "own.xlsx"), [f])
+    (p,) = marked.problems
+    assert (p.where, [c for _, c in p.targets]) == (where, targets)
+    assert all(fill_of(wb[FORM.sheet][c]) == LIGHT_RED for c in targets)
+    link = listed(wb)[0][2]
+    assert link == (f"'{FORM.sheet}'!{targets[0]}" if targets else None)
+
+
+def test_a_cell_on_another_sheet_is_marked_there(tmp_path):
+    path = own_workbook(tmp_path / "own.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("附表'1")["B2"] = 7
+    wb.save(path)
+    f = Finding("row-sum", ERROR, "附表请改正", (), ("'附表''1'!B2", "无此表!B2"))
+    marked, wb = mark(path, [f])
+    assert marked.problems[0].targets == (("附表'1", "B2"),)
+    assert fill_of(wb["附表'1"]["B2"]) == LIGHT_RED and wb["附表'1"]["B2"].value == 7
+    assert listed(wb)[0][2] == "'附表''1'!B2"
+
+
+def test_a_renamed_sheet_after_another_visible_one_is_still_the_one_marked(tmp_path):
+    path = own_workbook(tmp_path / "own.xlsx")
+    wb = openpyxl.load_workbook(path)
+    wb[FORM.sheet].title = "我校数据"
+    notes = wb.create_sheet("填表说明", 0)
+    notes["C6"] = "见通知"
+    wb.save(path)
+    marked, wb = mark(path, [ROW_SUM])
+    assert marked.table == "我校数据"
+    assert fill_of(wb["我校数据"]["C6"]) == LIGHT_RED and fill_of(wb["填表说明"]["C6"]) is None
+    assert guide_lines(wb)[3].startswith("修改方法：在“我校数据”工作表中")
+
+
+def test_last_rounds_marks_are_cleared_and_the_schools_own_colours_kept(tmp_path):
+    first, _ = mark(own_workbook(tmp_path / "own.xlsx"), [ROW_SUM, PHONE])
+    again = tmp_path / "resent.xlsx"
+    again.write_bytes(first.data)  # the school sent our marked copy back, C6 corrected, phone not
+    wb = openpyxl.load_workbook(again)
+    wb[FORM.sheet]["C8"].fill = PatternFill("solid", fgColor="FF00B0F0")  # its own blue
+    wb[FORM.sheet]["C8"].comment = Comment("本校备注", "王丽")
+    wb.save(again)
+    _, wb = mark(again, [PHONE])
+    ws = wb[FORM.sheet]
+    assert [fill_of(ws[c]) for c in ("C6", "D6", "E6")] == [None] * 3 and ws["C6"].comment is None
+    assert fill_of(ws["B4"]) == YELLOW and ws["B4"].comment.text == f"{AUTHOR}：\n{PHONE.message}"
+    assert fill_of(ws["C8"]) == "FF00B0F0" and ws["C8"].comment.text == "本校备注"
+    assert wb.sheetnames.count(FEEDBACK_SHEET) == 1 and listed(wb) == [(1, "B4", f"'{FORM.sheet}'!B4", PHONE.message)]
+
+
+def test_a_template_file_goes_back_as_a_plain_workbook(tmp_path):
+    path = tmp_path / "own.xltx"
+    wb = build_template(FORM, values=VALUES, unit=SCHOOL)
+    wb.template = True
+    wb.save(path)
+    marked, _ = mark(path, [ROW_SUM])
+    types = zipfile.ZipFile(io.BytesIO(marked.data)).read("[Content_Types].xml").decode()
+    assert marked.rebuilt == "" and "template.main" not in types and "sheet.main+xml" in types
+
+
+def test_a_workbook_without_an_extension_is_still_marked_in_place(tmp_path):
+    path = own_workbook(tmp_path / "own.xlsx").rename(tmp_path / "附件5")
+    marked, wb = mark(path, [ROW_SUM])
+    assert marked.rebuilt == "" and fill_of(wb[FORM.sheet]["C6"]) == LIGHT_RED
+
+
+# ================================================================================================
+# A file openpyxl cannot edit: the form rebuilt from the values read
+# ================================================================================================
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("gone.xlsx", None, "在 archive 文件夹中找不到"),
+    ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "是 .xls 格式"),
+    ("附件5", b"not a zip at all", "不是 .xlsx 格式"),
+    ("damaged.xlsx", b"PK\x03\x04" + bytes(100), "无法用程序直接编辑"),
+])
+def test_a_file_that_cannot_be_edited_is_rebuilt_from_the_values_read(tmp_path, name, data, reason):
+    path = tmp_path / name
+    if data is not None:
+        path.write_bytes(data)
+    values = dict(VALUES, **{"not_a_field": 9, "inspectors.primary": None})
+    marked, wb = mark(path, [ROW_SUM, PHONE], ret=ret_for(values))
+    assert (marked.rebuilt, marked.table) == (reason, FORM.sheet)
+    ws = wb[FORM.sheet]
+    assert ws[CELLS["training_orgs.total"]].value == 3 and ws[CELLS["reporter"]].value == "王丽"
+    assert ws[CELLS["inspectors.primary"]].value is None  # nothing invented for what was not read
+    assert [(p.where, p.targets) for p in marked.problems] == [
+        ("C6、D6、E6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
+        ("B4", ((FORM.sheet, "B4"),))]  # placed by the fields, in our layout
+    assert fill_of(ws["D6"]) == LIGHT_RED and fill_of(ws["B4"]) == YELLOW
+    note = next(line for line in guide_lines(wb) if line.startswith("注意"))
+    assert note.startswith(f"注意：贵单位报送的文件{reason}，无法在原表上标注，已按读到的数据重新生成本表")
