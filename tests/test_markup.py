@@ -51,10 +51,22 @@ PHONE = Finding("phone", WARNING, "联系电话“13872301001”请核对", ("ph
 ON_C6 = Finding("outlier", WARNING, "C6 明显偏大，请核对", ("training_orgs.total",), ("C6",))
 
 
-def mark(path: Path, findings, *, kind: str = RETURNED, remark: str = "", ret: ReturnRecord | None = None):
-    marked = marked_workbook(path, FORM, ret or ret_for(), list(findings), school=SCHOOL, district="曾都区",
-                             meta={"kind": "feedback"}, title=TITLE, deadline=DEADLINE, kind=kind, remark=remark)
+def mark(path: Path, findings, *, kind: str = RETURNED, remark: str = "", ret: ReturnRecord | None = None,
+         district: str = "曾都区"):
+    extra = {"remark": remark} if remark else {}  # the clerk's words are optional
+    marked = marked_workbook(path, FORM, ret or ret_for(), list(findings), school=SCHOOL, district=district,
+                             meta={"kind": "feedback"}, title=TITLE, deadline=DEADLINE, kind=kind, **extra)
     return marked, openpyxl.load_workbook(io.BytesIO(marked.data))
+
+
+def full_values() -> dict:
+    """A value in every cell of the form, as a school that filled everything in."""
+    return {f.id: SCHOOL if f.id == "unit" else (2 if f.type in ("count", "number") else "文本") for f in FORM.fields}
+
+
+def vml_styles(data: bytes) -> str:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
 
 
 def guide_lines(wb) -> list[str]:
@@ -91,10 +103,12 @@ def test_the_schools_own_file_is_marked_where_it_is_wrong(tmp_path):
     ws = wb[FORM.sheet]
     assert [fill_of(ws[c]) for c in ("C6", "D6", "E6")] == [LIGHT_RED] * 3
     assert fill_of(ws["B4"]) == YELLOW and "B4:E4" in {str(r) for r in ws.merged_cells.ranges}  # the merge shows it
+    assert [fill_of(ws[c]) for c in ("F4", "B5", "C5", "E5")] == [None] * 4  # and nothing beyond the merge
     assert fill_of(ws["C8"]) is None  # a right cell is left alone
     assert ws["C6"].comment.author == AUTHOR and ws["C6"].comment.text == f"{AUTHOR}：\n{ROW_SUM.message}"
     assert ws["D6"].comment.text == f"{AUTHOR}：\n{ROW_SUM.message}"
     assert ws["B4"].comment.text == f"{AUTHOR}：\n{PHONE.message}" and ws["C4"].comment is None
+    assert "width:300px;height:48px" in vml_styles(marked.data)  # the box fits its two lines
     assert ws["B3"].value == SCHOOL and ws["C6"].value == 3  # what the school typed stays
     assert [(p.level, p.where, p.targets) for p in marked.problems] == [
         (ERROR, "C6、D6、E6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
@@ -153,7 +167,9 @@ def test_a_message_with_a_control_character_still_makes_a_valid_comment(tmp_path
     (("C6:E6",), "C6:E6", ["C6", "D6", "E6"]),
     (("$C$8",), "$C$8", ["C8"]),
     (("c9",), "c9", ["C9"]),
-    (("A1:Z100",), "A1:Z100", ["A1"]),  # a finding names cells, not a whole sheet
+    (("A1:J10",), "A1:J10", [f"{c}{r}" for r in range(1, 11) for c in "ABCDEFGHIJ"]),  # 100 cells: all
+    (("A1:J11",), "A1:J11", ["A1"]),  # more: a finding names cells, not a whole sheet
+    (("A1:A101",), "A1:A101", ["A1"]),
     (("合计",), "合计", []),
     (("C6", "D6", "E6", "C8", "D8"), "C6、D6、E6 等 5 格", ["C6", "D6", "E6", "C8", "D8"]),
     ((), "—", []),
@@ -163,7 +179,7 @@ def test_the_cells_a_finding_names_are_the_cells_marked(tmp_path, cells, where, 
     marked, wb = mark(own_workbook(tmp_path / "own.xlsx"), [f])
     (p,) = marked.problems
     assert (p.where, [c for _, c in p.targets]) == (where, targets)
-    assert all(fill_of(wb[FORM.sheet][c]) == LIGHT_RED for c in targets)
+    assert all(fill_of(wb[FORM.sheet][c]) == LIGHT_RED for c in targets[:1])  # (inside a merge only its first shows)
     link = listed(wb)[0][2]
     assert link == (f"'{FORM.sheet}'!{targets[0]}" if targets else None)
 
@@ -171,26 +187,70 @@ def test_the_cells_a_finding_names_are_the_cells_marked(tmp_path, cells, where, 
 def test_a_cell_on_another_sheet_is_marked_there(tmp_path):
     path = own_workbook(tmp_path / "own.xlsx")
     wb = openpyxl.load_workbook(path)
-    wb.create_sheet("附表'1")["B2"] = 7
+    wb.create_sheet("X附表'1")["B2"] = 7
     wb.save(path)
-    f = Finding("row-sum", ERROR, "附表请改正", (), ("'附表''1'!B2", "无此表!B2"))
+    f = Finding("row-sum", ERROR, "附表请改正", (), ("'X附表''1'!B2", "无此表!B2"))
     marked, wb = mark(path, [f])
-    assert marked.problems[0].targets == (("附表'1", "B2"),)
-    assert fill_of(wb["附表'1"]["B2"]) == LIGHT_RED and wb["附表'1"]["B2"].value == 7
-    assert listed(wb)[0][2] == "'附表''1'!B2"
+    assert marked.problems[0].targets == (("X附表'1", "B2"),)
+    assert fill_of(wb["X附表'1"]["B2"]) == LIGHT_RED and wb["X附表'1"]["B2"].value == 7
+    assert listed(wb)[0][2] == "'X附表''1'!B2"
 
 
 def test_a_renamed_sheet_after_another_visible_one_is_still_the_one_marked(tmp_path):
-    path = own_workbook(tmp_path / "own.xlsx")
+    values = full_values()
+    path = own_workbook(tmp_path / "own.xlsx", values)
     wb = openpyxl.load_workbook(path)
     wb[FORM.sheet].title = "我校数据"
     notes = wb.create_sheet("填表说明", 0)
-    notes["C6"] = "见通知"
+    notes["C6"] = 2  # one figure that happens to sit where the table's would
     wb.save(path)
-    marked, wb = mark(path, [ROW_SUM])
+    cells = {"unit": "封面!B3", **{k: v for k, v in CELLS.items() if k != "unit"}}  # one read from elsewhere
+    sub = Submission(FORM.id, FORM.version, values, cells, sheet="我校数据")
+    ret = ReturnRecord(sub, "0" * 64, "S0001", "metadata", None, "2023-11-15T10:05:33", (),
+                       original_name="附件5-实验小学.xlsx", archived="archive/x.xlsx")
+    marked, wb = mark(path, [ROW_SUM], ret=ret)
     assert marked.table == "我校数据"
     assert fill_of(wb["我校数据"]["C6"]) == LIGHT_RED and fill_of(wb["填表说明"]["C6"]) is None
     assert guide_lines(wb)[3].startswith("修改方法：在“我校数据”工作表中")
+
+
+def test_a_hidden_copy_of_the_table_is_not_the_one_marked(tmp_path):
+    values = full_values()
+    path = own_workbook(tmp_path / "own.xlsx", values)
+    wb = openpyxl.load_workbook(path)
+    hidden = wb.copy_worksheet(wb[FORM.sheet])
+    hidden.title, hidden.sheet_state = "备份", "hidden"
+    wb.move_sheet(hidden, -wb.index(hidden))  # first
+    wb[FORM.sheet].title = "我校数据"
+    wb.save(path)
+    marked, wb = mark(path, [ROW_SUM], ret=ret_for(values))
+    assert marked.table == "我校数据" and fill_of(wb["备份"]["C6"]) is None
+
+
+def test_a_resent_copy_with_the_table_renamed_is_marked_on_the_table(tmp_path):
+    values = full_values()
+    first, _ = mark(own_workbook(tmp_path / "own.xlsx", values), [ROW_SUM], ret=ret_for(values))
+    again = tmp_path / "resent.xlsx"
+    again.write_bytes(first.data)
+    wb = openpyxl.load_workbook(again)
+    wb[FORM.sheet].title = "改后"
+    wb.save(again)
+    marked, wb = mark(again, [ROW_SUM], ret=ret_for(values))
+    assert marked.table == "改后" and fill_of(wb["改后"]["C6"]) == LIGHT_RED
+
+
+def test_a_table_hidden_behind_our_guide_is_still_found(tmp_path):
+    """Only 请先看这里 is visible (the school hid its renamed table): the hidden sheets are searched."""
+    values = full_values()
+    first, _ = mark(own_workbook(tmp_path / "own.xlsx", values), [ROW_SUM], ret=ret_for(values))
+    again = tmp_path / "resent.xlsx"
+    again.write_bytes(first.data)
+    wb = openpyxl.load_workbook(again)
+    wb[FORM.sheet].title = "数据"
+    wb["数据"].sheet_state = "hidden"
+    wb.save(again)
+    marked, wb = mark(again, [ROW_SUM], ret=ret_for(values))
+    assert marked.table == "数据" and fill_of(wb["数据"]["C6"]) == LIGHT_RED
 
 
 def test_last_rounds_marks_are_cleared_and_the_schools_own_colours_kept(tmp_path):
@@ -241,14 +301,61 @@ def test_a_file_that_cannot_be_edited_is_rebuilt_from_the_values_read(tmp_path, 
     if data is not None:
         path.write_bytes(data)
     values = dict(VALUES, **{"not_a_field": 9, "inspectors.primary": None})
-    marked, wb = mark(path, [ROW_SUM, PHONE], ret=ret_for(values))
+    values.pop("unit")  # not read: the rebuilt form still names the school
+    marked, wb = mark(path, [ROW_SUM, PHONE], ret=ret_for(values), district="广水市")
     assert (marked.rebuilt, marked.table) == (reason, FORM.sheet)
     ws = wb[FORM.sheet]
     assert ws[CELLS["training_orgs.total"]].value == 3 and ws[CELLS["reporter"]].value == "王丽"
+    title = " ".join(str(c.value) for row in ws.iter_rows(max_row=3) for c in row if c.value)
+    assert ws[CELLS["unit"]].value == SCHOOL and "广水市2023年" in title
+    meta = {row[0].value: row[1].value for row in wb["dudao_meta"].iter_rows() if row[0].value}
+    assert meta.get("kind") == "feedback"  # what we send out is ours again, known by its metadata
     assert ws[CELLS["inspectors.primary"]].value is None  # nothing invented for what was not read
     assert [(p.where, p.targets) for p in marked.problems] == [
         ("C6、D6、E6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
         ("B4", ((FORM.sheet, "B4"),))]  # placed by the fields, in our layout
     assert fill_of(ws["D6"]) == LIGHT_RED and fill_of(ws["B4"]) == YELLOW
+    assert next(line for line in guide_lines(wb) if line.startswith("修改方法")).startswith(
+        f"修改方法：在“{FORM.sheet}”工作表中")
     note = next(line for line in guide_lines(wb) if line.startswith("注意"))
     assert note.startswith(f"注意：贵单位报送的文件{reason}，无法在原表上标注，已按读到的数据重新生成本表")
+
+
+def test_a_workbook_that_loads_but_cannot_be_saved_is_rebuilt(tmp_path, monkeypatch):
+    """Some files load but fail on writing (parts openpyxl keeps but cannot write back): injected
+    here at the first save, which is the school's own workbook."""
+    from aggregator.outputs import markup
+
+    real, calls = markup.workbook_bytes, []
+
+    def first_fails(wb):
+        calls.append(wb)
+        if len(calls) == 1:
+            raise ValueError("cannot write this part")
+        return real(wb)
+
+    monkeypatch.setattr(markup, "workbook_bytes", first_fails)
+    marked, wb = mark(own_workbook(tmp_path / "own.xlsx"), [ROW_SUM])
+    assert marked.rebuilt == "无法用程序直接保存" and len(calls) == 2
+    assert any(line.startswith("注意：贵单位报送的文件无法用程序直接保存") for line in guide_lines(wb))
+
+
+def test_a_long_comment_gets_a_taller_box(tmp_path):
+    long = Finding("row-sum", ERROR, "合计栏" + "请核对各列数字之和" * 14, (), ("C6",))  # about 130 characters
+    marked, _ = mark(own_workbook(tmp_path / "own.xlsx"), [long])
+    assert "width:300px;height:104px" in vml_styles(marked.data)  # 1 + 5 lines of 60 narrow characters
+
+
+def test_links_to_other_workbooks_never_travel_back(tmp_path):
+    from openpyxl.workbook.external_link.external import ExternalBook, ExternalLink
+
+    path = own_workbook(tmp_path / "own.xlsx")
+    wb = openpyxl.load_workbook(path)
+    link = ExternalLink(externalBook=ExternalBook(id="rId1"))
+    link.file_link = __import__("openpyxl.packaging.relationship", fromlist=["Relationship"]).Relationship(
+        type="externalLinkPath", Target="file:///C:/学校/私人名单.xlsx", TargetMode="External", Id="rId1")
+    wb._external_links.append(link)
+    wb.save(path)
+    assert any("externalLink" in n for n in zipfile.ZipFile(path).namelist())  # the school's file has one
+    marked, _ = mark(path, [ROW_SUM])
+    assert marked.rebuilt == "" and not any("externalLink" in n for n in zipfile.ZipFile(io.BytesIO(marked.data)).namelist())
