@@ -264,3 +264,103 @@ def test_member_times_before_1980_are_unknown(tmp_path):
 ])
 def test_display_name(name, shown):
     assert display_name(name) == shown
+
+
+# --- every refusal is a whole record: what collect archives, shows and files under ----------------
+
+EPOCH = datetime.fromtimestamp(0).isoformat(timespec="seconds")
+MEMBER_TIME = "2023-11-18T09:30:00"
+
+
+def whole(i) -> tuple:
+    return i.name, i.source, i.received_at, i.read(), i.size, i.problem, i.is_zip, i.path, i.container
+
+
+def test_a_file_that_cannot_even_be_looked_at_is_a_whole_record(tmp_path, monkeypatch):
+    path = put_received(tmp_path / "附件5.xlsx", b"x", WHEN)
+    real = type(path).lstat
+
+    def refused(self):
+        if self.name == "附件5.xlsx":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(type(path), "lstat", refused)
+    (got,) = expand([path])
+    assert whole(got) == (str(path), str(path), EPOCH, b"", 0,
+                          ("corrupt", message("corrupt", detail="（Permission denied）")), False, None, "")
+
+
+def test_a_zip_another_program_holds_is_a_whole_record(tmp_path, monkeypatch):
+    path = put_received(tmp_path / "城南.zip", a_zip({"附件5.xlsx": b"x"}), WHEN)
+
+    def held(open_):
+        raise PermissionError(13, "in use")
+
+    monkeypatch.setattr(intake, "retrying", held)
+    (got,) = expand([path])
+    assert whole(got) == (str(path), str(path), WHEN, path.read_bytes(), path.stat().st_size,
+                          ("locked", message("locked")), False, None, "")
+
+
+def test_a_link_and_a_file_over_the_limit_are_whole_records(tmp_path, monkeypatch):
+    monkeypatch.setattr(intake, "MAX_FILE", 10)
+    big = put_received(tmp_path / "big.xlsx", b"x" * 2048, WHEN)
+    link = tmp_path / "link.xlsx"
+    link.symlink_to(big)
+    os.utime(link, (0, 0), follow_symlinks=False)
+    got_big, got_link = expand([tmp_path])
+    assert whole(got_big) == (str(big), str(big), WHEN, big.read_bytes(), 2048,
+                              ("oversized", message("oversized", size="2 KB")), False, str(big), "")
+    assert whole(got_link) == (str(link), str(link), EPOCH, b"", 0, ("not-spreadsheet", message("link")),
+                               False, None, "")
+
+
+def member_of(tmp_path, data: bytes, index: int = 1):
+    path = put_received(tmp_path / "镇.zip", data, WHEN)
+    return path, list(expand([path]))[index]
+
+
+def test_refused_members_are_whole_records(tmp_path, monkeypatch):
+    info = zipfile.ZipInfo("链接.xlsx", (2023, 11, 18, 9, 30, 0))
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    path, got = member_of(tmp_path, a_zip({info: "/etc/passwd"}))
+    label = str(path)
+    assert whole(got) == (f"{label}/链接.xlsx", label, MEMBER_TIME, b"", 0, ("not-spreadsheet", message("zip-link")),
+                          False, None, label)
+    path, got = member_of(tmp_path, a_zip({"附件5.xlsx": b"\0" * (6 * 1024 * 1024)}))
+    assert whole(got) == (f"{label}/附件5.xlsx", label, MEMBER_TIME, b"", 6 * 1024 * 1024,
+                          ("zip-bomb", message("zip-bomb", size="6 MB")), False, None, label)
+    monkeypatch.setattr(intake, "MAX_FILE", 1000)
+    path, got = member_of(tmp_path, a_zip({"附件5.xlsx": os.urandom(1500)}))
+    assert whole(got) == (f"{label}/附件5.xlsx", label, MEMBER_TIME, b"", 1500,
+                          ("oversized", message("oversized", size="1 KB")), False, None, label)
+
+
+def test_members_that_cannot_be_inflated_are_whole_records(tmp_path):
+    data = bytearray(a_zip({"附件5.xlsx": b"x" * 5000}))
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24:central + 28] = (100).to_bytes(4, "little")  # says 100 bytes; inflates to 5000
+    path, got = member_of(tmp_path, bytes(data))
+    detail = "（压缩包中的文件无法解压）"
+    assert whole(got) == (f"{path}/附件5.xlsx", str(path), MEMBER_TIME, b"", 100,
+                          ("corrupt", message("corrupt", detail=detail)), False, None, str(path))
+    data = bytearray(a_zip({"附件5.xlsx": b"secret" * 10}))
+    for sig, flag_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        data[data.find(sig) + flag_at] |= 0x01
+    path, got = member_of(tmp_path, bytes(data))
+    assert whole(got) == (f"{path}/附件5.xlsx", str(path), MEMBER_TIME, b"", 60,
+                          ("encrypted", message("encrypted", detail=detail)), False, None, str(path))
+
+
+def test_a_damaged_or_too_deep_archive_is_a_whole_record(tmp_path):
+    path, got = member_of(tmp_path, b"PK\x03\x04" + bytes(200))
+    assert whole(got) == (f"{path}（压缩包内容）", str(path), EPOCH, b"", 0,
+                          ("corrupt", message("corrupt", detail="（压缩包无法打开）")), False, None, str(path))
+    inner = a_zip({"附件5.xlsx": b"deep"})
+    for level in ("2.zip", "3.zip", "4.zip"):
+        inner = a_zip({level: inner})
+    path, got = member_of(tmp_path, inner, index=4)
+    deepest = f"{path}/4.zip/3.zip/2.zip"
+    assert whole(got) == (f"{deepest}（压缩包内容）", str(path), MEMBER_TIME, b"", 0,
+                          ("zip-bomb", message("zip-nested")), False, None, f"{path}/4.zip/3.zip")
