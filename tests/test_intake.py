@@ -249,6 +249,7 @@ def test_member_times_before_1980_are_unknown(tmp_path):
     put_received(tmp_path / "x.zip", bytes(data), WHEN)
     member = list(expand([tmp_path / "x.zip"]))[1]
     assert member.received_at == datetime.fromtimestamp(0).isoformat(timespec="seconds")
+    assert (member.name, member.problem, member.read()) == (f"{tmp_path / 'x.zip'}/附件5.xlsx", None, b"x")  # read
 
 
 # --- names shown to the clerk ---------------------------------------------------------------------
@@ -364,3 +365,35 @@ def test_a_damaged_or_too_deep_archive_is_a_whole_record(tmp_path):
     deepest = f"{path}/4.zip/3.zip/2.zip"
     assert whole(got) == (f"{deepest}（压缩包内容）", str(path), MEMBER_TIME, b"", 0,
                           ("zip-bomb", message("zip-nested")), False, None, f"{path}/4.zip/3.zip")
+
+
+def test_a_path_that_is_not_there_is_a_whole_record(tmp_path):
+    gone = tmp_path / "不存在.xlsx"
+    (got,) = expand([gone])
+    assert whole(got) == (str(gone), str(gone), EPOCH, b"", 0, ("missing", message("missing", path=gone)),
+                          False, None, "")
+
+
+def test_after_a_refused_member_the_next_ones_are_still_read(tmp_path, monkeypatch):
+    link = zipfile.ZipInfo("链接.xlsx", (2023, 11, 18, 9, 30, 0))
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    monkeypatch.setattr(intake, "MAX_FILE", 1000)
+    path = put_received(tmp_path / "镇.zip", a_zip({link: "/etc/passwd", "大.xlsx": os.urandom(1500),
+                                                    "好.xlsx": b"ok"}), WHEN)
+    assert [(i.name.rsplit("/", 1)[-1], i.problem[0] if i.problem else i.read()) for i in expand([path])][1:] == [
+        ("链接.xlsx", "not-spreadsheet"), ("大.xlsx", "oversized"), ("好.xlsx", b"ok")]
+    data = bytearray(a_zip({"坏.xlsx": b"x" * 5000, "好.xlsx": b"ok"}))
+    central = data.find(b"PK\x01\x02")
+    data[central + 24:central + 28] = (100).to_bytes(4, "little")  # the first member lies about its size
+    path = put_received(tmp_path / "乡.zip", bytes(data), WHEN)
+    assert [(i.name.rsplit("/", 1)[-1], i.problem[0] if i.problem else i.read()) for i in expand([path])][1:] == [
+        ("坏.xlsx", "corrupt"), ("好.xlsx", b"ok")]
+
+
+def test_a_zip_inside_a_zip_is_marked_as_one_and_too_much_in_all_says_how_much(tmp_path, monkeypatch):
+    path = put_received(tmp_path / "外.zip", a_zip({"内.zip": a_zip({"附件5.xlsx": b"x"})}), WHEN)
+    assert [(display_name(i.name), i.is_zip) for i in expand([path])] == [
+        ("外.zip", True), ("外.zip/内.zip", True), ("外.zip/内.zip/附件5.xlsx", False)]
+    monkeypatch.setattr(intake, "MAX_ZIP_TOTAL", 2047)
+    path = put_received(tmp_path / "多.zip", a_zip({"a.xlsx": b"x" * 1024, "b.xlsx": b"y" * 1024}), WHEN)
+    assert list(expand([path]))[1].problem == ("zip-bomb", message("zip-bomb", size="2 KB"))

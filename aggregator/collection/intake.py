@@ -187,7 +187,7 @@ def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
                 shown = f"{label}/{name}"
                 if ignored(name):
                     continue
-                received = datetime(*info.date_time).isoformat(timespec="seconds") if info.date_time[0] >= 1980 else _iso(0)
+                received = _member_time(info)
                 mode = info.external_attr >> 16
                 if stat.S_ISLNK(mode):
                     yield Incoming(shown, source, received, lambda: b"", 0,
@@ -221,6 +221,15 @@ def _from_zip(label: str, source: str, fh, depth: int) -> Iterator[Incoming]:
     except ZIP_ERRORS:  # a damaged central directory, a name that is not what its flag says
         yield Incoming(f"{label}（压缩包内容）", source, _iso(0), lambda: b"", 0,
                        ("corrupt", message("corrupt", detail=_detail("压缩包无法打开"))), container=label)
+
+
+def _member_time(info: zipfile.ZipInfo) -> str:
+    """The member's own time, or "unknown" (the epoch) when the zip tool wrote none: some write a
+    DOS date of 0, which is no day at all (month 0), and that is no reason to refuse the archive."""
+    try:
+        return datetime(*info.date_time).isoformat(timespec="seconds") if info.date_time[0] >= 1980 else _iso(0)
+    except ValueError:
+        return _iso(0)
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
