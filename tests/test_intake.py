@@ -15,7 +15,7 @@ import pytest
 
 from aggregator.collection import intake
 from aggregator.messages import message
-from aggregator.collection.intake import display_name, expand, ignored
+from aggregator.collection.intake import display_name, expand, file_refs, ignored
 from aggregator.demo import gbk_zip, put_received
 
 WHEN = "2023-11-15T10:00:00"
@@ -397,3 +397,13 @@ def test_a_zip_inside_a_zip_is_marked_as_one_and_too_much_in_all_says_how_much(t
     monkeypatch.setattr(intake, "MAX_ZIP_TOTAL", 2047)
     path = put_received(tmp_path / "多.zip", a_zip({"a.xlsx": b"x" * 1024, "b.xlsx": b"y" * 1024}), WHEN)
     assert list(expand([path]))[1].problem == ("zip-bomb", message("zip-bomb", size="2 KB"))
+
+
+@pytest.mark.parametrize("name, refs", [
+    ("/home/王丽/下载/附件5.xlsx", ("/home/王丽/下载/附件5.xlsx", "附件5.xlsx", "附件5.xlsx")),
+    (r"C:\Users\王丽\Downloads\附件5(1).xlsx", (r"C:\Users\王丽\Downloads\附件5(1).xlsx", "附件5(1).xlsx", "附件5(1).xlsx")),
+    ("/下载/洛阳镇.zip/各校/附件5-x.xlsx", ("/下载/洛阳镇.zip/各校/附件5-x.xlsx", "洛阳镇.zip/各校/附件5-x.xlsx", "附件5-x.xlsx")),
+    ("附件5.xlsx", ("附件5.xlsx", "附件5.xlsx", "附件5.xlsx")),
+])
+def test_a_received_file_is_named_by_the_clerk_in_three_ways(name, refs):
+    assert file_refs(name) == refs  # as received, as listed, by its last part
