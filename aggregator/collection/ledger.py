@@ -151,6 +151,11 @@ class DocumentRecord:
     original_name: str = ""
     archived: str = ""
 
+    @property
+    def waiting(self) -> bool:
+        """Whose it is or which material is in doubt: the clerk settles it (``assign``)."""
+        return not (self.school_id and self.material) or bool(self.review)
+
 
 @dataclass(frozen=True)
 class ReturnRecord:

@@ -105,7 +105,7 @@ def _unreadable(col: Collection, ref: str, documents: bool = False) -> FileRecor
     ref = ref.strip()
     files = col.ledger.files("unreadable")
     if documents:
-        waiting = {d.sha256 for d in col.ledger.documents() if not (d.school_id and d.material) or d.review}
+        waiting = {d.sha256 for d in col.ledger.documents() if d.waiting}
         files += [f for f in col.ledger.files("document") if f.sha256 in waiting]
     hits = [f for f in files
             if ref in (f.archived, *file_refs(f.original_name))

@@ -105,7 +105,7 @@ class Overview:
     schools: tuple[SchoolState, ...]
     unreadable: tuple[FileRecord, ...]
     unidentified: tuple[ReturnRecord, ...]
-    unit_field: str = "unit"  # the form's field whose role is unit: shown for unidentified returns
+    unit_field: str = ""  # the id of the form's field whose role is unit: shown for unidentified returns
     ignored: tuple[FileRecord, ...] = ()  # unreadable files and documents the clerk set aside (still archived)
     documents_waiting: tuple[DocumentRecord, ...] = ()  # documents whose school or material is in doubt
 
@@ -184,7 +184,7 @@ def _overview(col: Collection) -> Overview:
     documents = col.ledger.documents()
     settled: dict[str, list[DocumentRecord]] = {}
     for d in documents:
-        if d.school_id and d.material and not d.review:
+        if not d.waiting:
             settled.setdefault(d.school_id, []).append(d)
     states, now = [], clock.stamp()
     for s in schools:
@@ -202,8 +202,7 @@ def _overview(col: Collection) -> Overview:
             if cur else ()
         states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),
                                   tuple(files.get(s.id, ())), owed, told.get(s.id, ())))
-    waiting = tuple(d for d in documents if (not (d.school_id and d.material) or d.review)
-                    and d.sha256 not in set_aside)
+    waiting = tuple(d for d in documents if d.waiting and d.sha256 not in set_aside)
     ignored = tuple(f for f in col.ledger.files("unreadable") + col.ledger.files("document")
                     if f.sha256 in set_aside)
     return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored, waiting)

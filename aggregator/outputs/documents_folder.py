@@ -35,7 +35,7 @@ def export_documents(col: Collection, documents: Iterable[DocumentRecord], schoo
     by_id = {s.id: s for s in schools}
     latest: dict[tuple[str, str], DocumentRecord] = {}
     for d in documents:  # oldest first: the newest stays
-        if d.school_id in by_id and d.material and not d.review:
+        if d.school_id in by_id and not d.waiting:
             latest[(d.school_id, d.material)] = d
     target = col.folder("summary") / FOLDER
     building = target.with_name(f".{FOLDER}.part")
