@@ -158,13 +158,16 @@ def ask_reporting(col) -> None:
     someone is at the keyboard (a script gets the working summary and a note saying what to set)."""
     if not sys.stdin or not sys.stdin.isatty():
         return
-    s = col.settings
+    s, form = col.settings, col.form
     asked = {}
-    for key, label, example in (("reporter", "填报人", "张三"), ("phone", "联系电话", "0722-1234567")):
-        if not getattr(s, key):
-            answer = input(f"上报版汇总表需要本级的{label}（如 {example}），请输入（直接回车跳过）：").strip()
-            if answer:
-                asked[key] = answer
+    # The header fields the form gives a role our settings keep, by the form's own labels; not
+    # the unit, which defaults to 本级名称 + 教育局.
+    for field in (form.role(role) for role in OWN_ROLES):
+        if field is None or field is form.unit or getattr(s, field.role):
+            continue
+        answer = input(f"上报版汇总表需要本级的{field.label}，请输入（直接回车跳过）：").strip()
+        if answer:
+            asked[field.role] = answer
     if asked:
         col.change_settings(**asked)
         out("已保存到收集设置，以后不用再输入（可用 dudao settings 修改）。")

@@ -388,3 +388,20 @@ def test_a_workbook_without_the_form_does_not_supersede_a_return(col_dir, capsys
     assert states(capsys, col_dir)["曾都区实验小学"] == "accepted"
     (bad,) = data["unreadable"]
     assert bad["file"].endswith("案例目录.xlsx") and "找不到" in bad["reason"]
+
+
+def test_consolidate_asks_for_our_own_reporter_and_phone_by_the_forms_labels(col_dir, capsys, monkeypatch):
+    import builtins
+    import sys
+
+    from aggregator import cli
+
+    asked = []
+    monkeypatch.setattr(sys, "stdin", type("Tty", (), {"isatty": staticmethod(lambda: True)})())
+    monkeypatch.setattr(builtins, "input", lambda prompt: asked.append(prompt) or ("王丽" if "填报人" in prompt else ""))
+    with open_collection(col_dir) as col:
+        cli.ask_reporting(col)
+    assert asked == ["上报版汇总表需要本级的填报人，请输入（直接回车跳过）：",
+                     "上报版汇总表需要本级的联系电话，请输入（直接回车跳过）："]  # not the unit: it has a default
+    with open_collection(col_dir) as col:
+        assert (col.settings.reporter, col.settings.phone) == ("王丽", "")
