@@ -227,29 +227,27 @@ def test_a_hidden_copy_of_the_table_is_not_the_one_marked(tmp_path):
     assert marked.table == "我校数据" and fill_of(wb["备份"]["C6"]) is None
 
 
-def test_a_resent_copy_with_the_table_renamed_is_marked_on_the_table(tmp_path):
+def resent(tmp_path: Path, title: str, state: str = "visible"):
+    """Our marked copy sent back with the table sheet renamed (and hidden if asked), marked again."""
     values = full_values()
     first, _ = mark(own_workbook(tmp_path / "own.xlsx", values), [ROW_SUM], ret=ret_for(values))
     again = tmp_path / "resent.xlsx"
     again.write_bytes(first.data)
     wb = openpyxl.load_workbook(again)
-    wb[FORM.sheet].title = "改后"
+    wb[FORM.sheet].title = title
+    wb[title].sheet_state = state
     wb.save(again)
-    marked, wb = mark(again, [ROW_SUM], ret=ret_for(values))
+    return mark(again, [ROW_SUM], ret=ret_for(values))
+
+
+def test_a_resent_copy_with_the_table_renamed_is_marked_on_the_table(tmp_path):
+    marked, wb = resent(tmp_path, "改后")
     assert marked.table == "改后" and fill_of(wb["改后"]["C6"]) == LIGHT_RED
 
 
 def test_a_table_hidden_behind_our_guide_is_still_found(tmp_path):
     """Only 请先看这里 is visible (the school hid its renamed table): the hidden sheets are searched."""
-    values = full_values()
-    first, _ = mark(own_workbook(tmp_path / "own.xlsx", values), [ROW_SUM], ret=ret_for(values))
-    again = tmp_path / "resent.xlsx"
-    again.write_bytes(first.data)
-    wb = openpyxl.load_workbook(again)
-    wb[FORM.sheet].title = "数据"
-    wb["数据"].sheet_state = "hidden"
-    wb.save(again)
-    marked, wb = mark(again, [ROW_SUM], ret=ret_for(values))
+    marked, wb = resent(tmp_path, "数据", "hidden")
     assert marked.table == "数据" and fill_of(wb["数据"]["C6"]) == LIGHT_RED
 
 
