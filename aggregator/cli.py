@@ -31,7 +31,7 @@ CLERK_ERRORS = (CollectionError, RosterError, FormError)
 def cmd_init(a: argparse.Namespace) -> int:
     report = {role: getattr(a, role) for role in OWN_ROLES if getattr(a, role)}
     col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, plan=a.plan or "",
-                          **report)
+                          parents=a.parents or (), **report)
     with col:
         n = len(col.schools())
         title = col.form.title(col.settings.name)
@@ -218,7 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("init", help="建立收集文件夹并导入学校名单")
     s.add_argument("dir")
     s.add_argument("--roster", required=True, help="学校名单 .xlsx 或 .csv")
-    s.add_argument("--name", default="曾都区", help="本级名称，如 曾都区")
+    s.add_argument("--name", required=True, help="本级名称（必填），如 某某区；会出现在下发的表、给学校的信和汇总表上")
+    s.add_argument("--parents", help="上级单位名称，用逗号分开，如 某某省,某某市（学校在校名前加上这些名称时也能认出）")
     s.add_argument("--deadline", help="截止日期，如 2023-11-20")
     s.add_argument("--form", default=DEFAULT_FORM,
                    help="要收集的表：自带表单的名称（见 dudao forms，默认 annex5_2023）或表单声明 .toml 文件")
@@ -229,12 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(run=cmd_init)
 
     s = sub.add_parser("forms", help="列出自带的表单")
-    s.add_argument("--name", default="曾都区", help="本级名称，用于显示标题")
+    s.add_argument("--name", default="", help="本级名称，用于显示标题（如 某某区）")
     s.set_defaults(run=cmd_forms)
 
     s = sub.add_parser("check-form", help="检查自己编写的表单声明（.toml），一次列出全部问题")
     s.add_argument("file")
-    s.add_argument("--name", default="曾都区", help="本级名称，用于显示标题")
+    s.add_argument("--name", default="", help="本级名称，用于显示标题（如 某某区）")
     s.set_defaults(run=cmd_check_form)
 
     s = sub.add_parser("distribute", help="为每所学校生成要下发的空白表")
@@ -315,9 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("settings", help="查看或修改本次收集的设置")
     s.add_argument("dir")
-    s.add_argument("--name", help="本级名称，如 曾都区")
+    s.add_argument("--name", help="本级名称，如 某某区")
+    s.add_argument("--parents", help="上级单位名称，用逗号分开，如 某某省,某某市")
     s.add_argument("--deadline", help="截止日期，如 2023-11-20")
-    s.add_argument("--unit", help="本级填报单位（上报汇总表用），如 曾都区教育局")
+    s.add_argument("--unit", help="本级填报单位（上报汇总表用），如 某某区教育局")
     s.add_argument("--reporter", help="本级填报人")
     s.add_argument("--phone", help="本级联系电话")
     s.add_argument("--watch", nargs="*", help="桌面程序自动收取的文件夹（如微信、QQ 的下载文件夹）")

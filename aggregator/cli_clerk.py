@@ -76,7 +76,7 @@ def cmd_settings(a: argparse.Namespace) -> int:
     from .collection.credentials import CredentialError, has_password, store_password
     from .outputs.mailcheck import send_test_mail
 
-    changes = {k: getattr(a, k) for k in ("name", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
+    changes = {k: getattr(a, k) for k in ("name", "parents", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
                                           "mail_port", "mail_tls", "mail_user", "mail_sender")}
     with open_collection(a.dir) as col:
         if any(v is not None for v in changes.values()):
@@ -95,7 +95,7 @@ def cmd_settings(a: argparse.Namespace) -> int:
         if a.test_mail is not None:
             out(f"测试邮件已发到 {send_test_mail(col, a.test_mail)}，请查收。")
         s = col.settings
-        out(f"本级名称：{s.name}")
+        out(f"本级名称：{s.name}" + (f"（上级：{'、'.join(s.parents)}）" if s.parents else ""))
         out(f"截止日期：{s.deadline or '未设置'}")
         out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
         out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")

@@ -29,7 +29,7 @@ def safe_file_name(name: str, fallback: str = "文件") -> str:
 
 def shorten(text: str, limit: int) -> str:
     """``text`` within ``limit`` characters, keeping its start and its end (where a school's
-    name and a file's kind usually are): "曾都区某某镇……中心小学"."""
+    name and a file's kind usually are): "某某区某某镇……中心小学"."""
     if len(text) <= limit:
         return text
     tail = max(limit // 4, 1)

@@ -88,6 +88,7 @@ MESSAGES: dict[str, str] = {
     "document-two-schools": "文件名像是“{by_name}”的，但文中写的是“{by_text}”，请确认是哪所学校的材料{do:assign}",
     "document-no-school": "文件名和标题都看不出是哪所学校的材料，请指定学校{do:assign}",
     "document-no-material": "看得出是“{school}”的，但看不出是哪一项材料（如案例、报告），请指定材料{do:assign}",
+    "name-required": "请写明本级名称（如“某某区”“某某市”），它会出现在每一份下发的表、给学校的信和汇总表上{do:name}",
     "not-a-collection": "{root} 不是收集文件夹（没有 {settings}）。{do:init}",
     "file-not-found": "没有找到文件“{ref}”。请用{do:listed-file}",
     "file-ambiguous": "“{ref}”对应多个文件，请写出完整路径{do:see-status}",
@@ -130,6 +131,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "listed-file": {"cli": " dudao status 中列出的文件名", "window": "列表中的文件"},
     "see-status": {"cli": "（见 dudao status）", "window": ""},
     "status-why": {"cli": "（dudao status 查看原因）", "window": "（见学校列表）"},
+    "name": {"cli": "：dudao init 文件夹 --roster 名单 --name 某某区", "window": "：在“本级名称”中填写"},
 }
 CLI, WINDOW = "cli", "window"  # the channels a note is worded for
 _ACTION = re.compile(r"\{do:([\w-]+)\}")

@@ -199,7 +199,7 @@ def ours_read(form, files: list[Path]) -> float:
 def ours_read_pool(files: list[Path], col) -> float:
     """Seconds per file to read, identify and validate as collect does: a pool of one process per
     core, pool start-up included."""
-    roster = Roster(col.form_source, tuple(col.schools()), col.settings.name, col.settings.id)
+    roster = Roster(col.form_source, tuple(col.schools()), col.settings.levels, col.settings.id)
     t0 = time.perf_counter()
     with Pool(Reader, roster, workers=POOL_WORKERS) as pool:
         for path in files:

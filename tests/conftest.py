@@ -20,7 +20,7 @@ def col_dir(tmp_path, capsys):
     roster = tmp_path / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     folder = tmp_path / "曾都区双减"
-    assert dudao(capsys, "init", folder, "--roster", roster, "--deadline", "2023-11-20")[0] == 0
+    assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", roster, "--deadline", "2023-11-20")[0] == 0
     assert dudao(capsys, "distribute", folder)[0] == 0
     return folder
 

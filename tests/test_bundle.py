@@ -131,7 +131,7 @@ def test_a_district_of_returns_is_collected_through_spawned_workers(tmp_path):
     worker per core, spawned. The ledger is row for row the source tree's, collected in-process."""
     write_roster(tmp_path / "名单.csv", 300)
     base = tmp_path / "base"
-    for args in (("init", base, "--roster", tmp_path / "名单.csv", "--deadline", "2023-11-20"),
+    for args in (("init", base, "--name", "曾都区", "--roster", tmp_path / "名单.csv", "--deadline", "2023-11-20"),
                  ("distribute", base)):
         done = bundled(CLI, *args, cwd=tmp_path)
         assert done.returncode == 0, done.stderr

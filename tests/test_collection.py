@@ -30,7 +30,7 @@ def test_init_creates_the_folder(col_dir):
 def test_init_refuses_duplicate_and_missing_names(tmp_path, capsys):
     roster = tmp_path / "r.csv"
     roster.write_text("学校名称,学段\n甲小学,小学\n,小学\n甲小学 ,小学\n乙小学,小学\n", encoding="utf-8")
-    code, _, err = dudao(capsys, "init", tmp_path / "c", "--roster", roster)
+    code, _, err = dudao(capsys, "init", tmp_path / "c", "--name", "曾都区", "--roster", roster)
     assert code == 2
     assert "第 3 行没有填学校名称" in err
     assert "第 2 行与第 4 行" in err
@@ -40,13 +40,13 @@ def test_init_refuses_duplicate_and_missing_names(tmp_path, capsys):
 def test_init_reads_gbk_csv_and_xlsx_roster(tmp_path, capsys):
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes(ROSTER.encode("gbk"))
-    assert dudao(capsys, "init", tmp_path / "a", "--roster", gbk)[0] == 0
+    assert dudao(capsys, "init", tmp_path / "a", "--name", "曾都区", "--roster", gbk)[0] == 0
     wb = openpyxl.Workbook()
     wb.active.append(["曾都区学校名单"])
     for line in ROSTER.strip().splitlines():
         wb.active.append(line.split(","))
     wb.save(tmp_path / "r.xlsx")
-    assert dudao(capsys, "init", tmp_path / "b", "--roster", tmp_path / "r.xlsx")[0] == 0
+    assert dudao(capsys, "init", tmp_path / "b", "--name", "曾都区", "--roster", tmp_path / "r.xlsx")[0] == 0
     with open_collection(tmp_path / "b") as col:
         assert [s.stage for s in col.schools()][:3] == ["小学", "初中", "九年一贯制"]
 

@@ -160,7 +160,7 @@ def test_settings_are_shown_changed_and_checked(col, capsys):
 def test_init_takes_our_own_reporter(tmp_path, capsys):
     roster = tmp_path / "r.csv"
     roster.write_text("学校名称\n甲小学\n", encoding="utf-8")
-    assert dudao(capsys, "init", tmp_path / "c", "--roster", roster, "--reporter", "李四", "--phone",
+    assert dudao(capsys, "init", tmp_path / "c", "--name", "曾都区", "--roster", roster, "--reporter", "李四", "--phone",
                  "13800000000")[0] == 0
     with open_collection(tmp_path / "c") as c:
         assert (c.settings.reporter, c.settings.phone, c.settings.reporting_unit) == ("李四", "13800000000",

@@ -179,7 +179,7 @@ def test_collect_active_takes_a_copy_into_the_collection(tmp_path, monkeypatch, 
     roster = tmp_path / "r.csv"
     roster.write_text("学校名称,学段\n曾都区实验小学,小学\n", encoding="utf-8")
     folder = tmp_path / "c"
-    main(["init", str(folder), "--roster", str(roster)])
+    main(["init", str(folder), "--name", "曾都区", "--roster", str(roster)])
     main(["distribute", str(folder)])
     filled = tmp_path / "附件5-曾都区实验小学.xlsx"
     vals = demo_values(random.Random(1), "小学", "曾都区实验小学", "王老师", "13872301001")

@@ -113,7 +113,7 @@ def pristine(tmp_path_factory) -> Path:
     roster = base / "名单.csv"
     roster.write_text(roster_text(), encoding="utf-8")
     folder = base / "收集"
-    assert main(["init", str(folder), "--roster", str(roster), "--deadline", "2023-11-20"]) == 0
+    assert main(["init", str(folder), "--name", "曾都区", "--roster", str(roster), "--deadline", "2023-11-20"]) == 0
     assert main(["distribute", str(folder)]) == 0
     rng = random.Random(SEED)
     inbox = folder / "inbox"

@@ -189,9 +189,9 @@ def test_forms_lists_the_bundled_forms(capsys):
 def test_init_refuses_a_broken_or_unknown_form_before_writing_anything(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text(BASE.replace('role = "unit"', 'role = "head"'), encoding="utf-8")
-    code, _, err = dudao(capsys, "init", tmp_path / "c", "--roster", SAMPLE_ROSTER, "--form", bad)
+    code, _, err = dudao(capsys, "init", tmp_path / "c", "--name", "曾都区", "--roster", SAMPLE_ROSTER, "--form", bad)
     assert code == 2 and "角色“head”" in err and not (tmp_path / "c").exists()
-    code, _, err = dudao(capsys, "init", tmp_path / "c", "--roster", SAMPLE_ROSTER, "--form", "annex9")
+    code, _, err = dudao(capsys, "init", tmp_path / "c", "--name", "曾都区", "--roster", SAMPLE_ROSTER, "--form", "annex9")
     assert code == 2 and "annex9" in err and "annex5_2023" in err
 
 
@@ -313,7 +313,7 @@ def cycle(request, tmp_path, capsys):
     filled in by labels (one with a mistake), collected, consolidated, sent back."""
     form_ref = request.param
     folder = tmp_path / "收集"
-    assert dudao(capsys, "init", folder, "--roster", SAMPLE_ROSTER, "--form", form_ref,
+    assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", SAMPLE_ROSTER, "--form", form_ref,
                  "--deadline", "2023-11-20")[0] == 0
     assert dudao(capsys, "distribute", folder)[0] == 0
     with open_collection(folder) as col:
@@ -427,7 +427,7 @@ def test_collection_keeps_a_copy_of_its_form(tmp_path, capsys):
     form_file = tmp_path / "我的表.toml"
     form_file.write_text(THIRD.read_text(encoding="utf-8"), encoding="utf-8")
     folder = tmp_path / "c"
-    assert dudao(capsys, "init", folder, "--roster", SAMPLE_ROSTER, "--form", form_file)[0] == 0
+    assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", SAMPLE_ROSTER, "--form", form_file)[0] == 0
     form_file.write_text("broken", encoding="utf-8")  # the original changes, or moves away
     assert dudao(capsys, "distribute", folder)[0] == 0
     with open_collection(folder) as col:
@@ -436,7 +436,7 @@ def test_collection_keeps_a_copy_of_its_form(tmp_path, capsys):
 
 def test_every_return_records_its_form_and_version(tmp_path, capsys):
     folder = tmp_path / "c"
-    assert dudao(capsys, "init", folder, "--roster", SAMPLE_ROSTER, "--form", THIRD)[0] == 0
+    assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", SAMPLE_ROSTER, "--form", THIRD)[0] == 0
     assert dudao(capsys, "distribute", folder)[0] == 0
     with open_collection(folder) as col:
         school = col.schools()[0]
@@ -452,7 +452,7 @@ def test_a_workbook_of_another_form_is_named_as_such(tmp_path, capsys):
     annex5 = tmp_path / "a5"
     annex3 = tmp_path / "a3"
     for folder, form in ((annex5, "annex5_2023"), (annex3, "annex3_checklist_2023")):
-        assert dudao(capsys, "init", folder, "--roster", SAMPLE_ROSTER, "--form", form)[0] == 0
+        assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", SAMPLE_ROSTER, "--form", form)[0] == 0
         assert dudao(capsys, "distribute", folder)[0] == 0
     stray = next((annex5 / "outbox").iterdir())
     put(tmp_path / "in" / stray.name, stray.read_bytes())
@@ -547,7 +547,7 @@ def test_unseen_form_prints_on_one_a4_page_and_its_live_checks_agree(tmp_path, c
     from aggregator.reading import read_return
 
     folder = tmp_path / "c"
-    assert dudao(capsys, "init", folder, "--roster", SAMPLE_ROSTER, "--form", THIRD)[0] == 0
+    assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", SAMPLE_ROSTER, "--form", THIRD)[0] == 0
     assert dudao(capsys, "distribute", folder)[0] == 0
     with open_collection(folder) as col:
         form, school = col.form, col.schools()[0]

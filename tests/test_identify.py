@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from aggregator.collection.identify import Identity, identify
-from aggregator.collection.names import NameIndex, fold, name_key
+from aggregator.collection.names import NameIndex, fold, level_prefixes, name_key
 from aggregator.collection.roster import School
 from aggregator.reading.submission import Submission
 
@@ -24,7 +24,7 @@ SCHOOLS = {s.id: s for s in [
     School("S4", "万店镇初级中学", "初中"),
     School("S5", "何店镇白龙小学", "小学"),
 ]}
-INDEX = NameIndex({sid: s.name for sid, s in SCHOOLS.items()}, "曾都区")
+INDEX = NameIndex({sid: s.name for sid, s in SCHOOLS.items()}, ("曾都区", "随州市", "湖北省"))
 
 
 def whose(file_name: str = "附件5.xlsx", unit: str = "", **meta: str) -> Identity:
@@ -132,7 +132,27 @@ def test_nothing_names_a_school_so_the_clerk_assigns_it(unit, why):
     ("Ｗ　ｄ·小学", "wd小学"),
 ])
 def test_name_key(typed, key):
-    assert name_key(typed) == key
+    assert name_key(typed, level_prefixes(("曾都区", "随州市", "湖北省"))) == key
+
+
+def test_no_district_is_forgiven_unless_the_collection_names_it():
+    """The code knows no district: only the collection's own levels are prefixes."""
+    assert name_key("曾都区实验小学") == "曾都区实验小学"
+    assert name_key("广水市十里街道中心小学", level_prefixes(("广水市", "随州市"))) == "十里街道中心小学"
+
+
+@pytest.mark.parametrize("typed", ["广水市十里街道中心小学", "随州市广水市十里街道中心小学", "湖北省广水十里中心小学",
+                                   "十里街道中心小学", "广水十里街道中心小学"])
+def test_another_district_forgives_its_own_levels(typed):
+    index = NameIndex({"A": "十里街道中心小学", "B": "广水市实验小学"}, ("广水市", "湖北省", "随州市"))
+    assert index.match(typed) == "A"
+    assert NameIndex({"A": "十里街道中心小学"}, ("曾都区",)).match("广水市十里街道中心小学") is None
+
+
+@pytest.mark.parametrize("text", ["万店中心学校推荐优秀督导干部.docx", "万店镇中心学校推荐优秀督导干部.docx"])
+def test_a_central_school_is_found_with_its_towns_word_or_without(text):
+    index = NameIndex({"A": "万店镇中心学校", "B": "万店镇中心小学"}, "曾都区")
+    assert index.find_in(text) == "A" and index.match(text.split("推荐")[0]) == "A"
 
 
 def test_fold_is_half_width_lower_case_without_surrounding_spaces():

@@ -32,7 +32,7 @@ def plan_col(tmp_path, capsys):
     roster = tmp_path / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     folder = tmp_path / "双减材料"
-    assert dudao(capsys, "init", folder, "--roster", roster, "--plan", "shuangjian-2023")[0] == 0
+    assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", roster, "--plan", "shuangjian-2023")[0] == 0
     assert dudao(capsys, "distribute", folder)[0] == 0
     return folder
 
@@ -170,7 +170,7 @@ def test_a_template_sent_back_unchanged_is_no_answer(tmp_path, capsys):
     roster = tmp_path / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     folder = tmp_path / "c"
-    assert dudao(capsys, "init", folder, "--roster", roster, "--plan", plan)[0] == 0
+    assert dudao(capsys, "init", folder, "--name", "曾都区", "--roster", roster, "--plan", plan)[0] == 0
     sent = folder / "outbox" / "优秀督导干部推荐表.docx"
     assert sent.read_bytes() == template.read_bytes()  # goes out with the forms
     template.unlink()  # the collection keeps working from its own copy

@@ -148,7 +148,7 @@ def drop(tmp_path_factory):
     roster = root / "名单.csv"
     roster.write_text(ROSTER, encoding="utf-8")
     base = root / "base"
-    assert main(["init", str(base), "--roster", str(roster)]) == 0 and main(["distribute", str(base)]) == 0
+    assert main(["init", str(base), "--name", "曾都区", "--roster", str(roster)]) == 0 and main(["distribute", str(base)]) == 0
     with open_collection(base) as col:
         schools, form = col.schools(), col.form
     rng = random.Random(8)

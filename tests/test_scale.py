@@ -40,7 +40,7 @@ def district(tmp_path_factory):
     root = tmp_path_factory.mktemp("district")
     (root / "名单.csv").write_text(ROSTER, encoding="utf-8")
     base = root / "base"
-    with init_collection(base, root / "名单.csv", deadline="2023-11-20") as col:
+    with init_collection(base, root / "名单.csv", name="曾都区", deadline="2023-11-20") as col:
         schools = col.schools()
         form = col.form
         run(distribute(col))

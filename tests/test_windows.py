@@ -110,7 +110,7 @@ def test_every_command_ends_normally_on_a_gbk_console(tmp_path, monkeypatch):
 
     ok("--help")
     ok("--version")
-    ok("init", col, "--roster", roster, "--deadline", "2023-11-20", "--reporter", "张𠀋")
+    ok("init", col, "--name", "曾都区", "--roster", roster, "--deadline", "2023-11-20", "--reporter", "张𠀋")
     ok("forms")
     ok("check-form", bad_form, code=2)
     ok("distribute", col)
@@ -148,7 +148,7 @@ def test_a_real_process_with_pythonioencoding_gbk_writes_gbk_to_its_file(tmp_pat
     roster.write_text(ROSTER_RARE, encoding="utf-8")
     col = tmp_path / "曾都区双减"
     env = {**os.environ, "PYTHONIOENCODING": "gbk", "DUDAO_NOW": "2023-11-20T17:00+08:00"}
-    for args in (["init", col, "--roster", roster], ["status", col], ["status", col, "--json"], ["--help"]):
+    for args in (["init", col, "--name", "曾都区", "--roster", roster], ["status", col], ["status", col, "--json"], ["--help"]):
         with open(tmp_path / "out.txt", "wb") as out, open(tmp_path / "err.txt", "wb") as err:
             code = subprocess.run([sys.executable, "-m", "aggregator.cli", *map(str, args)], stdout=out, stderr=err,
                                   env=env, timeout=120).returncode
@@ -329,7 +329,7 @@ def test_collect_and_distribute_under_a_share_prefix_with_spaces_and_chinese(tmp
     roster = unc_style(tmp_path) / "名单 (最新).csv"
     roster.write_text(ROSTER, encoding="utf-8")
     assert str(base).startswith("//") and base.parts[0] == "//"
-    assert dudao(capsys, "init", base, "--roster", roster, "--deadline", "2023-11-20")[0] == 0
+    assert dudao(capsys, "init", base, "--name", "曾都区", "--roster", roster, "--deadline", "2023-11-20")[0] == 0
     code, out, _ = dudao(capsys, "distribute", base)
     assert code == 0 and "已生成 6 份空白表" in out
     assert (base / "outbox" / "附件5-万店镇中心小学.xlsx").is_file()

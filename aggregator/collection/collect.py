@@ -130,7 +130,7 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if total >= POOL_MIN else 1
     log = col.root / LOG
     plan = col.plan
-    roster = Roster(col.form_source, tuple(schools), col.settings.name, col.settings.id, plan, _templates(col, plan))
+    roster = Roster(col.form_source, tuple(schools), col.settings.levels, col.settings.id, plan, _templates(col, plan))
     reading = _Reading(roster, workers, log)
     now = clock.stamp()
     done = 0

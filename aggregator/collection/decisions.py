@@ -135,7 +135,7 @@ def find_school(col: Collection, name: str):
     from .names import NameIndex
 
     schools = col.schools()
-    sid = NameIndex({s.id: s.name for s in schools}, col.settings.name).match(name)
+    sid = NameIndex({s.id: s.name for s in schools}, col.settings.levels).match(name)
     if sid is None:
         raise CollectionError(f"名单中没有“{name}”这所学校，请写名单上的学校名称")
     return next(s for s in schools if s.id == sid)

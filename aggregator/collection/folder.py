@@ -146,12 +146,18 @@ class Collection:
 
 
 def init_collection(
-    root: str | Path, roster: str | Path, *, name: str = "曾都区", deadline: str = "", form: str = DEFAULT_FORM,
-    plan: str = "", **report: str,
+    root: str | Path, roster: str | Path, *, name: str, deadline: str = "", form: str = DEFAULT_FORM,
+    plan: str = "", parents: "str | tuple[str, ...]" = (), **report: str,
 ) -> Collection:
     """A new collection folder of ``form``, or of the materials of ``plan`` (its form material
-    is the collection's form); ``report``: unit, reporter, phone of our own upward summary."""
+    is the collection's form); ``report``: unit, reporter, phone of our own upward summary.
+
+    ``name`` (本级名称) has no default: it is on every workbook, letter and summary, and a
+    default would send another district's name out in the clerk's. ``parents``: the levels above
+    (省, 市), whose names schools may write before their own."""
     root = Path(root)
+    if not str(name or "").strip():
+        raise CollectionError(Note.of("name-required"))
     if (root / SETTINGS).exists():
         raise CollectionError(f"{root} 已经是一个收集文件夹了；如需重新开始，请换一个新文件夹")
     planned = load_plan(plan) if plan else None
@@ -164,7 +170,7 @@ def init_collection(
     schools = load_roster(roster)  # refuse a bad roster before anything is written
     settings = Settings(
         id=f"{clock.now():%Y%m%d}-{secrets.token_hex(3)}",
-        name=name,
+        name=name.strip(),
         form=form,
         deadline=_deadline(deadline),
         created_at=clock.stamp(),
@@ -173,7 +179,7 @@ def init_collection(
         plan_file=PLAN_FILE if planned is not None else "",
     )
     try:
-        settings = changed(settings, **report)
+        settings = changed(settings, parents=parents, **report)
     except SettingsError as exc:
         raise CollectionError(str(exc)) from None
     root.mkdir(parents=True, exist_ok=True)

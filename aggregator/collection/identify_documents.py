@@ -1,7 +1,7 @@
 """Whose document is this, and which material? From its file name, its title and first lines.
 
 A case article arrives as ``双减督导优秀工作案例（实验小学）.docx``, or as ``新建文档.docx`` whose
-first line is "曾都区实验小学“双减”督导优秀工作案例". The school is the roster name found in the
+first line is "某某区实验小学“双减”督导优秀工作案例". The school is the roster name found in the
 file name, else in the title and opening lines; the material is the one whose keywords appear
 there. Two schools, two materials, or none: the document waits for the clerk, as returns do.
 """

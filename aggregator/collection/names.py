@@ -1,7 +1,10 @@
-"""Matching the names people type to the roster: 曾都区 prefixes, spaces, brackets, full width.
+"""Matching the names people type to the roster: the names of our levels, spaces, brackets, full width.
 
-A school writes “曾都区 实验小学（本部）”, the roster says “实验小学(本部)”: the same school.
-Only small differences are forgiven; a name that matches two schools matches none.
+A school writes “某某区 实验小学（本部）”, the roster says “实验小学(本部)”: the same school.
+Which prefixes are forgiven is the collection's own business, never the code's: its 本级名称 and
+the levels above it (``Settings.levels``), each with or without its 省/市/区/县 ("随州市" or
+"随州"). A 中心学校 may be written with its town's 镇/乡/街道 or without ("万店镇中心学校",
+"万店中心学校"). Only small differences are forgiven; a name that matches two schools matches none.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ import re
 import unicodedata
 from typing import Iterable
 
-# Administrative prefixes that schools add or leave out at will.
-_PREFIXES = ("湖北省", "随州市", "曾都区", "曾都")
+# What an administrative name ends with; its short form leaves it out ("随州市" -> "随州").
+_LEVEL_SUFFIXES = ("自治州", "自治县", "特别行政区", "省", "市", "区", "县", "州", "盟", "旗")
+# A town's 中心学校/中心小学 written with or without the town's own word ("万店镇中心小学").
+_TOWN = re.compile(r"(?<=..)(?:镇|乡|街道办事处|街道|办事处)(?=中心(?:学校|小学|中学|校))")
 # What a bureau adds to its district's name when it reports upward.
 _UNIT_SUFFIXES = ("教育和体育局", "教育体育局", "教体局", "教育局")
 _NOISE = re.compile(r"[\s\u3000·•.,，。:：;；'\"“”‘’()（）\[\]【】<>《》_\-—－]+")
@@ -22,40 +27,68 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().lower()
 
 
-def name_key(name: str, extra_prefixes: Iterable[str] = ()) -> str:
-    """The comparable core of a school name (or of a district's: "曾都区教育局" is "曾都区")."""
+def level_prefixes(levels: "str | Iterable[str]") -> tuple[str, ...]:
+    """Each level's name as compared, and its short form: ("湖北省", "湖北", "随州市", "随州")."""
+    if isinstance(levels, str):
+        levels = (levels,)
+    out: list[str] = []
+    for level in levels:
+        p = _NOISE.sub("", fold(level))
+        if not p:
+            continue
+        out.append(p)
+        short = next((p[: -len(x)] for x in _LEVEL_SUFFIXES if p.endswith(x) and len(p) - len(x) >= 2), "")
+        if short:
+            out.append(short)
+    return tuple(sorted(set(out), key=len, reverse=True))  # the longer spelling first
+
+
+def name_key(name: str, prefixes: Iterable[str] = ()) -> str:
+    """The comparable core of a school name (or of a district's: "某某区教育局" is "某某区").
+
+    ``prefixes`` come from ``level_prefixes``: the names schools may put before their own.
+    """
     s = _NOISE.sub("", fold(name))
-    for suffix in _UNIT_SUFFIXES:  # a district's summary says 曾都区教育局, a city's roster 曾都区
+    for suffix in _UNIT_SUFFIXES:  # a district's summary says 某某区教育局, a city's roster 某某区
         if s.endswith(suffix) and len(s) - len(suffix) >= 2:
             s = s[: -len(suffix)]
             break
+    prefixes = tuple(prefixes)
     changed = True
     while changed:
         changed = False
-        for p in (*extra_prefixes, *_PREFIXES):
-            p = _NOISE.sub("", fold(p))
-            if p and s.startswith(p) and len(s) - len(p) >= 2:  # 曾都区 alone stays itself
+        for p in prefixes:
+            if s.startswith(p) and len(s) - len(p) >= 2:  # a level's name alone stays itself
                 s = s[len(p):]
                 changed = True
+                break  # from the longest spelling again: "随州市曾都区…" must not lose "曾都" alone
     return s
+
+
+def town_folded(key: str) -> str:
+    """A key with a town's 镇/乡/街道 left out before its 中心学校: "万店镇中心小学" -> "万店中心小学"."""
+    return _TOWN.sub("", key)
 
 
 class NameIndex:
     """Roster names by their key; ``match`` answers one school id or None."""
 
-    def __init__(self, names: dict[str, str], district: str = "") -> None:
-        # names: school id -> roster name
-        self._prefixes = tuple(p for p in (district,) if p)
+    def __init__(self, names: dict[str, str], levels: "str | Iterable[str]" = ()) -> None:
+        # names: school id -> roster name; levels: our own name and the levels above (Settings.levels)
+        self._prefixes = level_prefixes(levels)
         self._by_key: dict[str, list[str]] = {}
         for sid, name in names.items():
-            self._by_key.setdefault(name_key(name, self._prefixes), []).append(sid)
+            key = name_key(name, self._prefixes)
+            for k in dict.fromkeys((key, town_folded(key))):  # both spellings of a 中心学校 name it
+                self._by_key.setdefault(k, []).append(sid)
         self._names = names
         self._longest = max(map(len, self._by_key), default=0)
 
     def match(self, text: str | None) -> str | None:
         if not text or not str(text).strip():
             return None
-        ids = self._by_key.get(name_key(text, self._prefixes), [])
+        key = name_key(text, self._prefixes)
+        ids = self._by_key.get(key) or self._by_key.get(town_folded(key), [])
         return ids[0] if len(ids) == 1 else None
 
     def find_in(self, text: str) -> str | None:

@@ -37,7 +37,7 @@ def find_return(col: Collection, ref: str) -> ReturnRecord:
 
 def _school(col: Collection, school_name: str) -> tuple[School, NameIndex]:
     schools = col.schools()
-    index = NameIndex({s.id: s.name for s in schools}, col.settings.name)
+    index = NameIndex({s.id: s.name for s in schools}, col.settings.levels)
     sid = index.match(school_name)
     if sid is None:
         raise CollectionError(f"名单中没有“{school_name}”这所学校，请写名单上的学校名称")

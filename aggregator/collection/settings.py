@@ -32,7 +32,7 @@ class SettingsError(ValueError):
 @dataclass(frozen=True)
 class Settings:
     id: str
-    name: str  # the district (or city) running the collection: 曾都区
+    name: str  # 本级名称: the district (or city) running the collection, as given at init
     form: str = DEFAULT_FORM  # the form as given at init: a bundled form's name, or a path
     deadline: str = ""  # YYYY-MM-DD, end of that day
     created_at: str = ""
@@ -43,8 +43,15 @@ class Settings:
     reporter: str = ""  # our own 填报人
     phone: str = ""  # our own 联系电话
     watch: tuple[str, ...] = ()  # download folders the desktop watches for returns
+    parents: tuple[str, ...] = ()  # the levels above ours (省, 市), outermost first: prefixes schools may add
     mail: dict = field(default_factory=dict)  # smtp_host, smtp_port, tls, smtp_user, sender (a password
     #   here is still read, for collections made before the credential store was used)
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """Our own name and the names of the levels above it: what a school may write before its
+        own name ("湖北省随州市某某区实验小学") and still be the roster's "实验小学"."""
+        return tuple(n for n in (self.name, *self.parents) if n)
 
     @property
     def reporting_unit(self) -> str:
@@ -62,6 +69,8 @@ class Settings:
             f"deadline = {_q(self.deadline)}",
             f"created_at = {_q(self.created_at)}",
             f"watch = [{', '.join(_q(w) for w in self.watch)}]",
+            "# 上级单位的名称（如 省、市），学校在校名前加上这些名称时仍能认出是哪所学校。",
+            f"parents = [{', '.join(_q(p) for p in self.parents)}]",
             "",
             "# 本级报送上级时的填报信息（汇总表（上报）中的填报单位、填报人、联系电话）。",
             "[report]",
@@ -96,6 +105,7 @@ def read_settings(path: Path) -> Settings:
             plan_file=str(data.get("plan_file", "")),
             **{role: str(report.get(role, "")) for role in OWN_ROLES},
             watch=tuple(str(w) for w in data.get("watch", ())),
+            parents=tuple(str(p) for p in data.get("parents", ())),
             mail=dict(data.get("mail", {})),
         )
     except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError, TypeError) as exc:
@@ -121,7 +131,19 @@ def changed(settings: Settings, **changes: Any) -> Settings:
         plain["deadline"] = check_deadline(str(plain["deadline"]))
     if "watch" in plain:
         plain["watch"] = tuple(str(Path(w)) for w in plain["watch"])
+    if "parents" in plain:
+        plain["parents"] = split_names(plain["parents"])
+    if "name" in plain:
+        plain["name"] = str(plain["name"]).strip()
+        if not plain["name"]:
+            raise SettingsError("本级名称不能为空，请写明本级的名称，如“某某区”或“某某市”")
     return replace(settings, mail=mail, **plain)
+
+
+def split_names(value: Any) -> tuple[str, ...]:
+    """"湖北省,随州市" (or 、，; or a list) as ("湖北省", "随州市"): how a clerk types several names."""
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[,，、;；\s]+", str(value))
+    return tuple(dict.fromkeys(n for n in (str(i).strip() for i in items) if n))
 
 
 def _mail_value(name: str, value: Any) -> Any:

@@ -66,7 +66,7 @@ def _issued_here(path: Path, collection_id: str) -> bool:
 
 def new_files(col: Collection, folders: list[Path]) -> list[Path]:
     """The files of ``folders`` to collect now: new since first looked at, matching, not yet taken."""
-    index = NameIndex({s.id: s.name for s in col.schools()}, col.settings.name)
+    index = NameIndex({s.id: s.name for s in col.schools()}, col.settings.levels)
     taken = {(f.source, f.received_at) for f in col.ledger.files()}
     found = []
     for folder in folders:

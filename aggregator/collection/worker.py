@@ -63,7 +63,7 @@ class Roster:
 
     form: str  # the declaration's name or path
     schools: tuple[School, ...]
-    district: str
+    levels: tuple[str, ...]  # our own name and the levels above: prefixes schools may write
     collection_id: str
     plan: Plan | None = None  # documents are taken only when the plan asks for some
     templates: tuple[Template, ...] = ()
@@ -76,7 +76,7 @@ class Reader:
     def __init__(self, roster: Roster) -> None:
         self.form = load_form(roster.form)
         self.by_id = {s.id: s for s in roster.schools}
-        self.index = NameIndex({s.id: s.name for s in roster.schools}, roster.district)
+        self.index = NameIndex({s.id: s.name for s in roster.schools}, roster.levels)
         self.collection_id = roster.collection_id
         self.plan = roster.plan
         self.templates = roster.templates

@@ -55,7 +55,7 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         shutil.rmtree(root)  # our own earlier demo: start again
     annex5 = declared.id == load_form(DEFAULT_FORM).id
     with clock.pinned(ISSUED_AT):
-        col = init_collection(root, SAMPLE_ROSTER, name="曾都区", deadline=DEADLINE, form=form,
+        col = init_collection(root, SAMPLE_ROSTER, name="曾都区", parents=("湖北省", "随州市"), deadline=DEADLINE, form=form,
                               plan=PLAN if annex5 else "", **OUR_OWN)
         col.change_settings(mail_sender=SENDER)
         (root / ".demo").write_text("dudao demo\n", encoding="utf-8")

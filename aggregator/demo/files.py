@@ -39,7 +39,7 @@ def retyped_workbook(form: Form, values: dict[str, Any]) -> bytes:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "Sheet1"
-    ws["B1"] = form.title()
+    ws["B1"] = form.title("曾都区")
     ws["B3"] = f"填报单位：{values['unit']}"
     ws["D3"] = f"填报人：{values['reporter']}"
     ws["F3"] = f"联系电话：{values['phone']}"

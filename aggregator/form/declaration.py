@@ -151,7 +151,7 @@ class Form:
     fields: tuple[Field, ...] = field(default=(), repr=False)
     path: str = ""  # where it was loaded from ("" when built in memory)
 
-    def title(self, district: str = "曾都区") -> str:
+    def title(self, district: str = "") -> str:
         return self.title_template.replace("{district}", district)
 
     def __post_init__(self) -> None:

@@ -36,7 +36,7 @@ def placeholder(key: str) -> str:
 def template_bytes(
     form: Form,
     *,
-    district: str = "曾都区",
+    district: str = "",
     meta_keys: Iterable[str] = SCHOOL_KEYS,
     meta: Mapping[str, str] | None = None,
     unit_key: str = "school_name",

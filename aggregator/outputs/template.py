@@ -59,7 +59,7 @@ _CHECK_LINES = 2  # rows grow for at most two lines of live-check hints; more wo
 def build_template(
     form: Form,
     *,
-    district: str = "曾都区",
+    district: str = "",
     meta: Mapping[str, str] | None = None,
     unit: str = "",
     values: Mapping[str, Any] | None = None,

@@ -108,7 +108,7 @@ def unlocated(
     form: Form, rule: str, *, meta: Mapping[str, str], source: str, sheet: str = "", **values: str
 ) -> Submission:
     """No table to read (another form, or none on any sheet): every value None, one finding."""
-    district = meta.get("district") or "曾都区"
+    district = meta.get("district") or ""
     if "found" in values:
         values["found"] = known_form_title(values["found"], district, meta)
     text = message(rule, title=form.title(district), **values)
