@@ -12,30 +12,23 @@ import json
 import sys
 from pathlib import Path
 
-from .collection.folder import CollectionError, init_collection, open_collection
-from .collection.intake import display_name
 from . import __version__
-from .collection.plan import PLANS_DIR, load_plan
-from .form.declaration import DEFAULT_FORM, FormError, bundled
-from .messages import render, rule_name
-from .collection.roster import RosterError
-from .collection.settings import OWN_ROLES
-from .console import drive, out, quiet_stdout, tolerant_console
 from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, cmd_settings, cmd_told
-
-CLERK_ERRORS = (CollectionError, RosterError, FormError)
+from .console import drive, out, quiet_stdout, tolerant_console
+from .session import (CLERK_ERRORS, DEFAULT_FORM, DOCUMENT_LABELS, PLANS_DIR, STATE_LABELS, FormError, Session,
+                      bundled, check_form_file, create_session, display_name, load_plan, open_session, render,
+                      rule_name, run_demo, said)
 
 
 # --- commands -------------------------------------------------------------------------------
 
 def cmd_init(a: argparse.Namespace) -> int:
-    report = {role: getattr(a, role) for role in OWN_ROLES if getattr(a, role)}
-    col = init_collection(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, plan=a.plan or "",
-                          parents=a.parents or (), **report)
-    with col:
-        n = len(col.schools())
-        title = col.form.title(col.settings.name)
-        materials = col.plan.materials if col.settings.plan else ()
+    report = {role: getattr(a, role) for role in ("unit", "reporter", "phone") if getattr(a, role)}
+    with create_session(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, plan=a.plan or "",
+                        parents=a.parents or (), **report) as session:
+        n = len(session.schools())
+        title = session.title
+        materials = session.materials
     out(f"已建立收集文件夹：{Path(a.dir).resolve()}")
     out(f"收集《{title}》，名单共 {n} 所学校。下一步：dudao distribute {a.dir}")
     for m in materials:
@@ -55,10 +48,8 @@ def cmd_forms(a: argparse.Namespace) -> int:
 
 
 def cmd_check_form(a: argparse.Namespace) -> int:
-    from .form.parse import load
-
     try:
-        form = load(Path(a.file).resolve())
+        form = check_form_file(Path(a.file).resolve())
     except FormError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -70,23 +61,16 @@ def cmd_check_form(a: argparse.Namespace) -> int:
 
 
 def cmd_distribute(a: argparse.Namespace) -> int:
-    from .outputs.distribute import distribute
-
-    with open_collection(a.dir) as col:
-        res = drive(distribute(col, force=a.force))
-    out(f"已生成 {res.written} 份空白表，{res.kept} 份已存在未覆盖，位置：{res.folder}")
+    with open_session(a.dir) as session:
+        res = drive(session.distribute(force=a.force))
+    out(render(said.distributed(res)))
     return 0
 
 
 def cmd_collect(a: argparse.Namespace) -> int:
-    from .collection.collect import collect
-    from .collection.status import DOCUMENT_LABELS, STATE_LABELS
-    from .collection.tally import keep_views
-
-    with open_collection(a.dir) as col:
-        res = drive(collect(col, a.paths or None, retry_unreadable=a.retry_unreadable))
-        if res.new_returns or res.documents or res.unreadable or res.review:
-            keep_views(col)  # the next status, or the window's next open, only reads them
+    with open_session(a.dir) as session:
+        res = drive(session.collect(a.paths or None, retry_unreadable=a.retry_unreadable))
+        ov = session.overview()
     for name, school, status in res.new_returns:
         out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {display_name(name)}")
     for name, school, material, status in res.documents:
@@ -95,20 +79,14 @@ def cmd_collect(a: argparse.Namespace) -> int:
         out(f"  无法读取  {display_name(name)}：{reason}")
     for name, why in res.review:
         out(f"  待确认    {display_name(name)}：{render(why)}")
-    docs = f"其他材料 {len(res.documents)} 份，" if res.documents else ""
-    out(
-        f"本次共 {res.seen} 个文件：新收到报表 {len(res.new_returns)} 份，{docs}重复 {res.duplicates} 份，"
-        f"无法读取 {len(res.unreadable)} 个，待人工确认 {len(res.review)} 个。查看全部：dudao status {a.dir}"
-    )
+    out(render(said.collected(res, ov, a.dir)))
     return 0
 
 
 def cmd_status(a: argparse.Namespace) -> int:
-    from .collection.status import DOCUMENT_LABELS, STATE_LABELS, overview
-
-    with open_collection(a.dir) as col:
-        ov = overview(col)
-        form = col.form
+    with open_session(a.dir) as session:
+        ov = session.overview()
+        form = session.form
     if a.json:
         json.dump(ov.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -153,34 +131,27 @@ def cmd_status(a: argparse.Namespace) -> int:
     return 0
 
 
-def ask_reporting(col) -> None:
+def ask_reporting(session: Session) -> None:
     """Before the first upward summary: ask for our own 填报人 and 联系电话 if they are missing and
     someone is at the keyboard (a script gets the working summary and a note saying what to set)."""
     if not sys.stdin or not sys.stdin.isatty():
         return
-    s, form = col.settings, col.form
     asked = {}
-    # The header fields the form gives a role our settings keep, by the form's own labels; not
-    # the unit, which defaults to 本级名称 + 教育局.
-    for field in (form.role(role) for role in OWN_ROLES):
-        if field is None or field is form.unit or getattr(s, field.role):
-            continue
-        answer = input(f"上报版汇总表需要本级的{field.label}，请输入（直接回车跳过）：").strip()
+    for role, label in session.ask_reporting_fields():  # by the form's own labels
+        answer = input(f"上报版汇总表需要本级的{label}，请输入（直接回车跳过）：").strip()
         if answer:
-            asked[field.role] = answer
+            asked[role] = answer
     if asked:
-        col.change_settings(**asked)
+        session.change_settings(**asked)
         out("已保存到收集设置，以后不用再输入（可用 dudao settings 修改）。")
 
 
 def cmd_consolidate(a: argparse.Namespace) -> int:
-    from .outputs.consolidate import consolidate
-
-    with open_collection(a.dir) as col:
+    with open_session(a.dir) as session:
         if a.include == "accepted":
-            ask_reporting(col)
-        res = drive(consolidate(col, out=Path(a.out) if a.out else None, include=a.include,
-                                upward_detail=a.upward_detail))
+            ask_reporting(session)
+        res = drive(session.consolidate(out=Path(a.out) if a.out else None, include=a.include,
+                                        upward_detail=a.upward_detail))
     for line in res.notes:
         out(render(line))
     out(f"已汇总 {res.included} / 应报 {res.expected} 所学校。")
@@ -191,10 +162,8 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
 
 
 def cmd_feedback(a: argparse.Namespace) -> int:
-    from .outputs.feedback import feedback
-
-    with open_collection(a.dir) as col:
-        res = drive(feedback(col, send=a.send, warnings=a.warnings, phone=not a.no_pdf))
+    with open_session(a.dir) as session:
+        res = drive(session.feedback(send=a.send, warnings=a.warnings, phone=not a.no_pdf))
     for line in res.notes:
         out(render(line))
     checked = f"，请核对 {res.checks} 所" if a.warnings else ""
@@ -205,8 +174,6 @@ def cmd_feedback(a: argparse.Namespace) -> int:
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
-    from .demo import run_demo
-
     return run_demo(Path(a.dir), drive, out, form=a.form)
 
 

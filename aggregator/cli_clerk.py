@@ -1,118 +1,92 @@
 """The clerk's own decisions from the command line: whose a file is, overrules, the roster,
-settings, and the roster template. Parsed in ``cli``; each returns the exit status."""
+settings, and the roster template. Parsed in ``cli``; each returns the exit status.
+
+Every sentence said here comes from the session (``said``, the catalogue), worded for the command line.
+"""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from .collection.folder import CollectionError, open_collection
-from .collection.intake import display_name
 from .console import out
-from .messages import rule_name
+from .session import School, open_session, render, rule_name, said, save_roster_template
 
 
 def cmd_assign(a: argparse.Namespace) -> int:
-    from .collection.review import assign, assign_document, find_document
-
-    with open_collection(a.dir) as col:
-        doc = find_document(col, a.file)
-        if doc is not None:
-            name, material = assign_document(col, doc, a.school, a.material)
-            out(f"已将 {display_name(doc.original_name)} 指定为“{name}”的“{material.label}”。")
-            return 0
-        ret, name = assign(col, a.file, a.school)
-    out(f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。")
+    with open_session(a.dir) as session:
+        note = session.assign(a.file, a.school, a.material)
+    out(f"{render(note)}。")
     return 0
 
 
 def cmd_decide(a: argparse.Namespace) -> int:
-    """accept, send-back, exempt, confirm, ignore, tie: the clerk's overrules."""
-    from .collection import overrule
-
-    with open_collection(a.dir) as col:
-        if a.command in ("ignore", "tie"):
-            args = (a.file, a.school) if a.command == "tie" else (a.file,)
+    """accept, send-back, exempt, remark, confirm, ignore, tie: the clerk's overrules."""
+    verb = a.command.replace("-", "_")
+    with open_session(a.dir) as session:
+        if verb in ("ignore", "tie"):
+            decision = (session.tie(a.file, a.school, a.note or "", undo=a.undo) if verb == "tie"
+                        else session.ignore(a.file, a.note or "", undo=a.undo))
+            note = said.decided(decision, getattr(a, "school", ""), file=session.file_name(decision.sha256, a.file),
+                                undo=a.undo)
         else:
-            args = (a.school, a.rule) if a.command == "confirm" else (a.school,)
-        decision = getattr(overrule, a.command.replace("-", "_"))(col, *args, note=a.note or "", undo=a.undo)
-        if a.command == "confirm":
-            args = (a.school, rule_name(decision.rule, col.form))
-    what = " ".join(str(x) for x in args)
-    out(f"已撤销：{decision.label} {what}" if a.undo else f"已记录：{decision.label} {what}"
-        + (f"（{decision.note}）" if decision.note else ""))
+            decision = session.decide(verb, a.school, a.note or "", rule=getattr(a, "rule", ""), undo=a.undo)
+            note = said.decided(decision, a.school, rule=rule_name(decision.rule, session.form), undo=a.undo)
+    out(f"{render(note)}。")
     return 0
 
 
 def cmd_told(a: argparse.Namespace) -> int:
-    from .collection.overrule import tell_school
-
-    with open_collection(a.dir) as col:
-        t = tell_school(col, a.school, "chat" if a.chat else "other", a.note or "")
-    out(f"已记录：{a.school} 已告知（{t.label}{'：' + t.detail if t.detail else ''}）")
+    with open_session(a.dir) as session:
+        t = session.tell_school(a.school, "chat" if a.chat else "other", a.note or "")
+    out(f"{render(said.told([a.school], t.label + ('：' + t.detail if t.detail else '')))}。")
     return 0
 
 
 def cmd_school(a: argparse.Namespace) -> int:
-    from .collection import overrule
-    from .collection.roster import School
-
     details = {k: getattr(a, k) for k in ("stage", "parent", "contact", "phone", "email", "kind")}
-    with open_collection(a.dir) as col:
+    with open_session(a.dir) as session:
         if a.action == "add":
-            s = overrule.add_school(col, School("", a.name, **{k: v or "" for k, v in details.items()}),
-                                    note=a.note or "")
-            out(f"已增加：{s.name}（名单现有 {len(col.schools())} 所）")
+            s = session.add_school(School("", a.name, **{k: v or "" for k, v in details.items()}), note=a.note or "")
         elif a.action == "edit":
-            s = overrule.edit_school(col, a.name, note=a.note or "", name=a.new_name, **details)
-            out(f"已修改：{s.name}")
+            s = session.edit_school(a.name, note=a.note or "", name=a.new_name, **details)
         else:
-            s = overrule.remove_school(col, a.name, note=a.note or "")
-            out(f"已从名单移除：{s.name}（收到的文件仍保留）")
+            s = session.remove_school(a.name, note=a.note or "")
+        count = len(session.schools())
+    out(f"{render(said.school_changed(a.action, s, count))}。")
     return 0
 
 
 def cmd_settings(a: argparse.Namespace) -> int:
-    from .collection.credentials import CredentialError, has_password, store_password
-    from .outputs.mailcheck import send_test_mail
-
-    changes = {k: getattr(a, k) for k in ("name", "parents", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
-                                          "mail_port", "mail_tls", "mail_user", "mail_sender")}
-    with open_collection(a.dir) as col:
+    changes = {k: getattr(a, k) for k in ("name", "parents", "deadline", "unit", "reporter", "phone", "watch",
+                                          "mail_host", "mail_port", "mail_tls", "mail_user", "mail_sender")}
+    with open_session(a.dir) as session:
         if any(v is not None for v in changes.values()):
-            col.change_settings(**changes)
+            session.change_settings(**changes)
             out("已保存设置。")
         if a.mail_password is not None or a.forget_mail_password:
             import getpass
 
             password = "" if a.forget_mail_password else (
                 a.mail_password or getpass.getpass("邮箱密码（授权码，输入时不显示）："))
-            try:
-                store_password(col.settings.mail, password)
-            except CredentialError as exc:
-                raise CollectionError(str(exc)) from None
+            session.store_mail_password(password)
             out("已保存邮箱密码（在系统的凭据管理器中，不在设置文件里）。" if password else "已删除保存的邮箱密码。")
         if a.test_mail is not None:
-            out(f"测试邮件已发到 {send_test_mail(col, a.test_mail)}，请查收。")
-        s = col.settings
-        out(f"本级名称：{s.name}" + (f"（上级：{'、'.join(s.parents)}）" if s.parents else ""))
-        out(f"截止日期：{s.deadline or '未设置'}")
-        out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
-        out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
-        mail = s.mail
-        out(f"邮件：{mail.get('smtp_host') or '未设置'}:{mail.get('smtp_port', '')} {mail.get('tls', '')} "
-            f"用户 {mail.get('smtp_user') or '未填'} 发件人 {mail.get('sender') or '未填'} "
-            f"密码 {'已保存' if has_password(mail) else '未保存'}")
+            out(f"测试邮件已发到 {session.send_test_mail(a.test_mail)}，请查收。")
+        s = session.settings
+        has_password = session.has_mail_password()
+    out(f"本级名称：{s.name}" + (f"（上级：{'、'.join(s.parents)}）" if s.parents else ""))
+    out(f"截止日期：{s.deadline or '未设置'}")
+    out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
+    out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
+    mail = s.mail
+    out(f"邮件：{mail.get('smtp_host') or '未设置'}:{mail.get('smtp_port', '')} {mail.get('tls', '')} "
+        f"用户 {mail.get('smtp_user') or '未填'} 发件人 {mail.get('sender') or '未填'} "
+        f"密码 {'已保存' if has_password else '未保存'}")
     return 0
 
 
 def cmd_roster_template(a: argparse.Namespace) -> int:
-    from .atomic import write_atomic
-    from .collection.roster import template_bytes
-
-    path = Path(a.file)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_suffix(".xlsx")
-    write_atomic(path, template_bytes())
+    path = save_roster_template(a.file)
     out(f"已保存名单模板：{path}。填好后用 dudao init 文件夹 --roster {path.name} 建立收集")
     return 0
+

@@ -4,6 +4,9 @@ A clerk's PC is Windows: a school called “实验小学<分校>”, one whose n
 roster row that reads "CON" must still give a file Explorer can open, copy and zip, in a path
 short enough for the programs that stop at 260 characters. One helper, used wherever we name a
 file; Linux would accept more, so the tests hold every name to Windows' rules.
+
+And the other way: a received file's name as a clerk recognises it (``display_name``), and the
+ways she may name it back to us (``file_refs``).
 """
 
 from __future__ import annotations
@@ -50,3 +53,21 @@ def fit(folder: Path, stem: str, suffix: str, taken: set[str] | None = None) -> 
     if taken is not None:
         taken.add(name)
     return folder / name
+
+
+def display_name(name: str) -> str:
+    """The file name a clerk recognises, without the download folder's long path.
+
+    A zip member keeps its archive's name in front: 洛阳镇.zip/洛阳镇各校报表/附件5-….xlsx
+    """
+    parts = name.replace("\\", "/").split("/")
+    for i, part in enumerate(parts):
+        if part.lower().endswith(".zip") and i < len(parts) - 1:
+            return "/".join(parts[i:])
+    return parts[-1]
+
+
+def file_refs(name: str) -> tuple[str, str, str]:
+    """The ways a clerk names a received file: as received, as listed (``display_name``), or by its
+    last part, whichever separator the path uses (a Windows path has "\\", a zip member "/")."""
+    return name, display_name(name), name.replace("\\", "/").rsplit("/", 1)[-1]

@@ -99,6 +99,27 @@ MESSAGES: dict[str, str] = {
     "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",
     "feedback-locked": "反馈文件 {name} 正在被其他程序打开，本次保存为 {new}",
     "summary-renamed": "汇总表只能保存为 .xlsx 文件，已保存为 {new}",
+    # --- what a verb says once it is done (``said``), for every face alike ---
+    "distributed": "已生成 {written} 份空白表，{kept} 份已存在未覆盖{do:distributed}",
+    "collected": "本次共 {seen} 个文件：新收到报表 {returns} 份{schools}，{documents}重复 {duplicates} 份，"
+                 "无法读取 {unreadable} 个，待人工确认 {review} 个。{do:see-all}",
+    "decided-accept": "已记录：{school} 仍然通过{why}",
+    "decided-send_back": "已记录：{school} 退回修改{why}",
+    "decided-exempt": "已记录：{school} 免报，不再计为未报，也不催报{why}",
+    "decided-remark": "已记录给 {school} 的说明，会写进下一封反馈或催报{why}",
+    "decided-confirm": "已记录：{school} 的提示“{rule}”已核实，不再计为提示{why}",
+    "decided-ignore": "已忽略 {file}（文件仍保存在收集文件夹的 archive 中）{why}",
+    "decided-tie": "已记下：{file} 是 {school} 发来的。给该校的反馈会说明这份文件无法打开，请学校重新保存后发送{why}",
+    "undone": "已撤销：{subject} 的“{label}”",
+    "assigned-return": "已将 {file} 指定为“{school}”的报表，并已重新校验",
+    "assigned-document": "已将 {file} 指定为“{school}”的“{material}”",
+    "school-added": "已把“{school}”加入名单（现有 {count} 所）",
+    "school-edited": "已修改“{school}”的信息",
+    "school-removed": "已把“{school}”移出名单；它发来的文件仍然保留",
+    "told-schools": "已记录：{schools} 已告知{how}",
+    "settings-saved": "已保存设置",
+    "no-marked-workbook": "{school} 现在不需要退回修改，没有标注表",
+    "marked-workbook-failed": "没能生成 {school} 的标注表，请{do:feedback}后在反馈文件夹中查看",
 }
 
 # Rule ids of the engine's own findings, as a person reads them (a form names its own rules with
@@ -132,6 +153,10 @@ ACTIONS: dict[str, dict[str, str]] = {
     "see-status": {"cli": "（见 dudao status）", "window": ""},
     "status-why": {"cli": "（dudao status 查看原因）", "window": "（见学校列表）"},
     "name": {"cli": "：dudao init 文件夹 --roster 名单 --name 某某区", "window": "：在“本级名称”中填写"},
+    "distributed": {"cli": "，位置：{folder}",
+                    "window": "。请点击“打开空白表文件夹”，把每所学校的表发给该校（微信、QQ 或邮件均可）"},
+    "see-all": {"cli": "查看全部：dudao status {dir}", "window": ""},
+    "feedback": {"cli": "运行 dudao feedback", "window": "点击“生成反馈”"},
 }
 CLI, WINDOW = "cli", "window"  # the channels a note is worded for
 _ACTION = re.compile(r"\{do:([\w-]+)\}")

@@ -32,8 +32,8 @@ sys.path.insert(0, str(HERE))
 import workload  # noqa: E402  (beside this file)
 
 from aggregator.progress import run as drive  # noqa: E402
-from aggregator.collection.collect import collect  # noqa: E402
-from aggregator.collection.folder import init_collection  # noqa: E402
+from aggregator.collection.intake.collect import collect  # noqa: E402
+from aggregator.collection.store.folder import init_collection  # noqa: E402
 from aggregator.outputs.distribute import distribute  # noqa: E402
 
 TARGETS = {"open": ("≤ 1 s", 1.0), "filter": ("≤ 100 ms", 0.1), "gap": ("≤ 100 ms", 0.1)}
@@ -105,7 +105,7 @@ def forget_kept(folder: Path) -> None:
 def collect_elsewhere(folder: Path, work: Path) -> float:
     """`dudao collect` run beside the window, bringing one school's second version; its seconds."""
     from aggregator import cli
-    from aggregator.collection.folder import open_collection
+    from aggregator.collection.store.folder import open_collection
 
     with open_collection(folder) as col:
         form, schools = col.form, col.schools()

@@ -41,10 +41,10 @@ sys.path.insert(0, str(HERE))
 
 import workload  # noqa: E402  (beside this file)
 
-from aggregator.collection.collect import MAX_WORKERS  # noqa: E402
-from aggregator.collection.worker import Reader, ReadJob, Roster  # noqa: E402
-from aggregator.collection.pool import Pool  # noqa: E402
-from aggregator.collection.folder import LEDGER, SETTINGS, init_collection, open_collection  # noqa: E402
+from aggregator.collection.intake.collect import MAX_WORKERS  # noqa: E402
+from aggregator.collection.intake.worker import Reader, ReadJob, Roster  # noqa: E402
+from aggregator.collection.intake.pool import Pool  # noqa: E402
+from aggregator.collection.store.folder import LEDGER, SETTINGS, init_collection, open_collection  # noqa: E402
 from aggregator.form.declaration import load_form  # noqa: E402
 from aggregator.form.layout import layout_of, split_coord  # noqa: E402
 from aggregator.reading import UnreadableFile, read_return  # noqa: E402
@@ -210,7 +210,7 @@ def ours_read_pool(files: list[Path], col) -> float:
 
 HASH_ONLY = """
 import hashlib, os, sys
-import aggregator.collection.collect  # the same start-up as collect
+import aggregator.collection.intake.collect  # the same start-up as collect
 for root, _, files in os.walk(sys.argv[1]):
     for f in files:
         with open(os.path.join(root, f), "rb") as fh:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Generator
 
-from aggregator.collection import overrule
-from aggregator.collection.folder import Collection, CollectionError
-from aggregator.collection.intake import display_name
-from aggregator.collection.roster import School
-from aggregator.collection.status import STATE_LABELS, Overview
+from aggregator.collection.clerk import overrule
+from aggregator.collection.store.folder import Collection, CollectionError
+from aggregator.filenames import display_name
+from aggregator.collection.store.roster import School
+from aggregator.collection.views.status import STATE_LABELS, Overview
 from aggregator.progress import Cancel, Progress
 
 from .jobs import JobSpec
@@ -90,7 +90,7 @@ def file_job(folder: Path, action: str, file: str, school: str = "", note: str =
 
 def told_job(folder: Path, pending: list[tuple[str, str, str]]) -> JobSpec:
     """What went out to schools another way than the tool's e-mail: (school, channel, note) each."""
-    from aggregator.collection.overrule import tell_schools
+    from aggregator.collection.clerk.overrule import tell_schools
 
     def work(col: Collection) -> list:
         return tell_schools(col, pending)
@@ -104,7 +104,7 @@ def settings_job(folder: Path, changes: dict[str, Any], password: str | None = N
                  test_mail: bool = False) -> JobSpec:
     """Save changed settings; ``password``: None leaves the stored one, "" forgets it;
     ``test_mail``: then send a test message to the sender's own mailbox (发送测试邮件)."""
-    from aggregator.collection.credentials import CredentialError, store_password
+    from aggregator.collection.store.credentials import CredentialError, store_password
     from aggregator.outputs.mailcheck import send_test_mail
 
     def work(col: Collection) -> str:
@@ -130,7 +130,7 @@ def settings_job(folder: Path, changes: dict[str, Any], password: str | None = N
 
 def correction_job(folder: Path, school: str) -> JobSpec:
     """修改后收取, first half: a working copy of the school's return, for Excel or WPS."""
-    from aggregator.collection.corrected import working_copy
+    from aggregator.collection.clerk.corrected import working_copy
 
     def describe(col: Collection, path: Path, ov: Overview) -> str:
         return (f"已为 {school} 准备一份修改稿：{path.name}。在 Excel 或 WPS 中改好并保存后，"
@@ -142,7 +142,7 @@ def correction_job(folder: Path, school: str) -> JobSpec:
 
 def corrected_job(folder: Path, school: str) -> JobSpec:
     """修改后收取, second half: the saved copy collected as the school's new version."""
-    from aggregator.collection.corrected import collect_corrected
+    from aggregator.collection.clerk.corrected import collect_corrected
 
     def describe(col: Collection, res: Any, ov: Overview) -> str:
         state = next((s for s in ov.schools if s.school.name == school), None)
@@ -180,8 +180,8 @@ def marked_job(folder: Path, school: str) -> JobSpec:
 
 
 def _state(col: Collection, school: str):
-    from aggregator.collection.decisions import find_school
-    from aggregator.collection.status import overview
+    from aggregator.collection.views.decisions import find_school
+    from aggregator.collection.views.status import overview
 
     found = find_school(col, school)
     return next(s for s in overview(col).schools if s.school.id == found.id)

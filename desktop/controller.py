@@ -19,11 +19,11 @@ from datetime import date
 from typing import Any
 
 from aggregator import clock
-from aggregator.collection.corrected import pending_copy
-from aggregator.collection.credentials import has_password
-from aggregator.collection.folder import Settings
-from aggregator.collection.roster import template_bytes
-from aggregator.collection.status import Overview, SchoolState
+from aggregator.collection.clerk.corrected import pending_copy
+from aggregator.collection.store.credentials import has_password
+from aggregator.collection.store.folder import Settings
+from aggregator.collection.store.roster import template_bytes
+from aggregator.collection.views.status import Overview, SchoolState
 from aggregator.form.declaration import DEFAULT_FORM
 from aggregator.outputs.chat import chat_text, reminder_list
 

@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout
 
 from aggregator import clock
-from aggregator.collection.folder import Settings
-from aggregator.collection.status import Overview
+from aggregator.collection.store.folder import Settings
+from aggregator.collection.views.status import Overview
 
 from .school_model import STATE_COLOURS
 from .signals import emit

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Generator, Iterable
 
-from aggregator.collection.folder import Collection, Settings, init_collection, open_collection
+from aggregator.collection.store.folder import Collection, Settings, init_collection, open_collection
 from aggregator.form.declaration import DEFAULT_FORM
 from aggregator.progress import Cancel, Cancelled, Progress
-from aggregator.collection.status import STATE_LABELS, Overview, overview
+from aggregator.collection.views.status import STATE_LABELS, Overview, overview
 
 from aggregator.messages import WINDOW, render
 
@@ -124,8 +124,8 @@ def collect_job(folder: str | Path, paths: Iterable[str | Path] | None = None, q
                 watched: bool = False) -> JobSpec:
     """``quiet``: a collect the clerk did not ask for (the folder watch) says nothing when nothing is new;
     ``watched``: the inbox and what is new and ours in the watched download folders."""
-    from aggregator.collection.collect import collect
-    from aggregator.collection.watched import collect_watched
+    from aggregator.collection.intake.collect import collect
+    from aggregator.collection.intake.watched import collect_watched
 
     chosen = [Path(p) for p in paths] if paths else None
 
@@ -190,7 +190,7 @@ def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
 
 
 def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
-    from aggregator.collection.review import assign
+    from aggregator.collection.clerk.review import assign
 
     def engine(col: Collection, cancel: Cancel) -> Generator[Progress, None, tuple]:
         yield from ()  # quick: no progress to show, but run like the others, in the worker
@@ -198,7 +198,7 @@ def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
 
     def describe(col: Collection, res: Any, ov: Overview) -> str:
         ret, name = res
-        from aggregator.collection.intake import display_name
+        from aggregator.filenames import display_name
 
         return f"已将 {display_name(ret.original_name)} 指定为“{name}”的报表，并已重新校验。"
 
@@ -206,9 +206,9 @@ def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:
 
 
 def assign_document_job(folder: str | Path, file: str, school: str, material: str) -> JobSpec:
-    from aggregator.collection.folder import CollectionError
-    from aggregator.collection.intake import display_name
-    from aggregator.collection.review import assign_document, find_document
+    from aggregator.collection.store.folder import CollectionError
+    from aggregator.filenames import display_name
+    from aggregator.collection.clerk.review import assign_document, find_document
 
     def engine(col: Collection, cancel: Cancel) -> Generator[Progress, None, tuple]:
         yield from ()

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
-from aggregator.collection.status import Overview
-from aggregator.collection.tally import UnitProgress
+from aggregator.collection.views.status import Overview
+from aggregator.collection.views.tally import UnitProgress
 
 from .signals import emit
 from .view import View

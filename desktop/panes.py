@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from aggregator.collection.intake import display_name
-from aggregator.collection.status import STATE_LABELS, Overview, SchoolState
+from aggregator.filenames import display_name
+from aggregator.collection.views.status import STATE_LABELS, Overview, SchoolState
 from aggregator.messages import WINDOW, render
 
 from . import dialogs

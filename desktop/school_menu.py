@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu, QWidget
 
-from aggregator.collection.status import SchoolState
+from aggregator.collection.views.status import SchoolState
 
 from . import dialogs
 from .controller import Controller

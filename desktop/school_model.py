@@ -15,10 +15,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from aggregator.collection.intake import display_name
-from aggregator.collection.materials import MaterialState, short_label
-from aggregator.collection.plan import Material
-from aggregator.collection.status import STATE_LABELS, STATES, Overview, SchoolState
+from aggregator.filenames import display_name
+from aggregator.collection.views.materials import MaterialState, short_label
+from aggregator.collection.store.plan import Material
+from aggregator.collection.views.status import STATE_LABELS, STATES, Overview, SchoolState
 from aggregator.messages import WINDOW, render
 
 from .view import View

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from aggregator.collection.settings import Settings
+from aggregator.collection.store.settings import Settings
 
 from . import dialogs
 

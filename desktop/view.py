@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from aggregator import clock
-from aggregator.collection.folder import Collection
-from aggregator.collection.plan import Material
+from aggregator.collection.store.folder import Collection
+from aggregator.collection.store.plan import Material
 from aggregator.deferred import building
-from aggregator.collection.status import STATE_LABELS, Overview
-from aggregator.collection.tally import Total, UnitProgress, by_unit, totals
+from aggregator.collection.views.status import STATE_LABELS, Overview
+from aggregator.collection.views.tally import Total, UnitProgress, by_unit, totals
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from aggregator.collection.intake import display_name
+from aggregator.filenames import display_name
 
 from . import actions, help, window_state
 from .banner import Banner

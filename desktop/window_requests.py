@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
 
-from aggregator.collection.folder import SETTINGS
+from aggregator.collection.store.folder import SETTINGS
 
 from . import dialogs, help, window_state
 from .settings_dialog import ask_settings

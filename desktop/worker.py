@@ -14,10 +14,10 @@ import time
 
 from PySide6.QtCore import QThread, Signal
 
-from aggregator.collection.folder import CollectionError
+from aggregator.collection.store.folder import CollectionError
 from aggregator.form.declaration import FormError
 from aggregator.progress import Cancel, Progress
-from aggregator.collection.roster import RosterError
+from aggregator.collection.store.roster import RosterError
 
 from .jobs import JobSpec, execute
 from .signals import emit

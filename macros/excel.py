@@ -13,15 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from aggregator.collection.collect import collect
-from aggregator.collection.folder import CollectionError, open_collection
-from aggregator.findings import Report
-from aggregator.form.declaration import Form, bundled_forms
-from aggregator.progress import run
-from aggregator.reading import read_workbook
-from aggregator.reading.meta import read_meta
-from aggregator.collection.status import STATE_LABELS
-from aggregator.checks.validate import validate
+from aggregator.session import STATE_LABELS, CollectionError, Form, Report, check_workbook, open_session, run
 
 from .xlwings_workbook import XlwingsWorkbook
 
@@ -57,13 +49,10 @@ def active_book(xw: Any = None) -> Any:
 def check_book(book: Any, form: Form | None = None) -> Report:
     """The engine's findings for an open workbook, as if it had arrived as a file; the form is
     the one the workbook's own metadata names (the workbook we issued says which form it is)."""
-    opened = XlwingsWorkbook(book)
-    if form is None:
-        form_id = read_meta(opened).get("form_id", "")
-        form = next((f for f in bundled_forms() if f.id == form_id), None)
-        if form is None:
-            raise CollectionError(UNKNOWN_FORM)
-    return validate(form, read_workbook(opened, form, source=book.name))
+    report = check_workbook(XlwingsWorkbook(book), book.name, form)
+    if report is None:
+        raise CollectionError(UNKNOWN_FORM)
+    return report
 
 
 def show_report(book: Any, report: Report) -> None:
@@ -92,12 +81,12 @@ def collect_active(collection_dir: str | Path) -> str:
     """Take the active workbook into a collection: saved as a copy into a temp folder, then
     collected like any received file (archived first). The open workbook is left as it is."""
     book = active_book()
-    with open_collection(collection_dir) as col, tempfile.TemporaryDirectory() as tmp:
+    with open_session(collection_dir) as session, tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / Path(book.name).name
         if copy.suffix.lower() not in (".xlsx", ".xlsm", ".xls"):
             copy = copy.with_suffix(".xlsx")
         book.api.SaveCopyAs(str(copy))
-        result = run(collect(col, [copy], workers=1))
+        result = run(session.collect([copy], workers=1))
     if result.unreadable:
         return f"无法读取：{result.unreadable[0][1]}"
     if not result.new_returns:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from aggregator.reading.port import Grid, check_size, whole_numbers
+from aggregator.session import Grid, check_size, whole_numbers
 
 
 class XlwingsWorkbook:

@@ -19,8 +19,8 @@ from PySide6.QtCore import QEvent, QTimer, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from aggregator import cli
-from aggregator.collection.folder import open_collection
-from aggregator.collection.status import overview
+from aggregator.collection.store.folder import open_collection
+from aggregator.collection.views.status import overview
 from aggregator.demo import fill_workbook, sample_values
 from desktop.app import still
 from desktop.controller import Controller

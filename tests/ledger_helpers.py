@@ -12,8 +12,8 @@ import itertools
 from pathlib import Path
 
 from aggregator.checks.validate import Context, check_values
-from aggregator.collection.folder import Collection, init_collection
-from aggregator.collection.ledger import FileRecord, ReturnRecord
+from aggregator.collection.store.folder import Collection, init_collection
+from aggregator.collection.store.ledger import FileRecord, ReturnRecord
 from aggregator.form.layout import layout_of
 from aggregator.messages import Note
 from aggregator.reading.submission import Normalisation, Submission

@@ -46,16 +46,16 @@ class Target:
 # sums, the reader's normalisation, feedback marking, rules and expressions. Fast targets first:
 # the rules' property tests make the last two the slowest.
 TARGETS = [
-    Target("aggregator/collection/identify.py", ("tests/test_identify.py",)),
-    Target("aggregator/collection/names.py",
+    Target("aggregator/collection/intake/identify.py", ("tests/test_identify.py",)),
+    Target("aggregator/collection/store/names.py",
            ("tests/test_identify.py", "tests/test_scale.py::test_file_name_lookup_in_a_roster_of_hundreds")),
-    Target("aggregator/collection/state.py", ("tests/test_ledger.py", "tests/test_decisions.py")),
-    Target("aggregator/collection/status.py",
+    Target("aggregator/collection/views/state.py", ("tests/test_ledger.py", "tests/test_decisions.py")),
+    Target("aggregator/collection/views/status.py",
            ("tests/test_ledger.py", "tests/test_decisions.py", "tests/test_materials.py")),
-    Target("aggregator/collection/ledger.py",
+    Target("aggregator/collection/store/ledger.py",
            ("tests/test_ledger.py", "tests/test_decisions.py", "tests/test_materials.py")),
-    Target("aggregator/collection/archive.py", ("tests/test_archive.py",), ("Archive", "hash_file", "safe_name")),
-    Target("aggregator/collection/intake.py", ("tests/test_intake.py",)),
+    Target("aggregator/collection/store/archive.py", ("tests/test_archive.py",), ("Archive", "hash_file", "safe_name")),
+    Target("aggregator/collection/intake/incoming.py", ("tests/test_intake.py",)),
     Target("aggregator/outputs/summary/figures.py",
            ("tests/test_consolidate.py", "tests/test_forms.py::test_cycle_summary_sums_counts_and_lists")),
     Target("aggregator/form/values.py",

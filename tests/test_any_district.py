@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from aggregator.collection.folder import open_collection
+from aggregator.collection.store.folder import open_collection
 from aggregator.demo import retyped_workbook, sample_values
 from aggregator.form.declaration import load_form
 from cli_helpers import dudao, put, status_json

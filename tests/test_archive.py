@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.collection import archive as archive_module
-from aggregator.collection.archive import Archive, hash_file as _hash_file, safe_name as _safe_name
-from aggregator.collection.intake import Incoming
+from aggregator.collection.store import archive as archive_module
+from aggregator.collection.store.archive import Archive, hash_file as _hash_file, safe_name as _safe_name
+from aggregator.collection.intake.incoming import Incoming
 
 from ledger_helpers import make_collection
 

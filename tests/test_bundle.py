@@ -27,8 +27,8 @@ import pytest
 
 import aggregator
 from aggregator.cli import main as source_cli
-from aggregator.collection.folder import LEDGER, open_collection
-from aggregator.collection.collect import collect
+from aggregator.collection.store.folder import LEDGER, open_collection
+from aggregator.collection.intake.collect import collect
 from aggregator.progress import run
 
 ROOT = Path(__file__).resolve().parent.parent

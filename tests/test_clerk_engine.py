@@ -12,13 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from aggregator.progress import run as drive
-from aggregator.collection.corrected import MARK, NOT_SAVED, collect_corrected, pending_copy, working_copy
-from aggregator.collection.credentials import SERVICE, account
-from aggregator.collection.folder import CollectionError, open_collection
-from aggregator.collection.roster import load_roster, template_bytes
-from aggregator.collection.status import overview
-from aggregator.collection.tally import by_unit, main_fields, totals
-from aggregator.collection.watched import new_files
+from aggregator.collection.clerk.corrected import MARK, NOT_SAVED, collect_corrected, pending_copy, working_copy
+from aggregator.collection.store.credentials import SERVICE, account
+from aggregator.collection.store.folder import CollectionError, open_collection
+from aggregator.collection.store.roster import load_roster, template_bytes
+from aggregator.collection.views.status import overview
+from aggregator.collection.views.tally import by_unit, main_fields, totals
+from aggregator.collection.intake.watched import new_files
 from aggregator.demo import fill_workbook
 from aggregator.progress import Cancel
 from cli_helpers import SCHOOLS, dudao, issued, put, states, status_json
@@ -145,7 +145,7 @@ def test_from_a_download_folder_only_new_files_of_this_collection_are_taken(caps
         (wechat / "2023-11" / "照片.jpg").write_bytes(b"\xff\xd8")
         (wechat / "2023-11" / "别的表.xlsx").write_bytes(b"PK")
         assert sorted(p.name for p in new_files(col, [wechat])) == ["下载.xlsx", "附件5(1).xlsx"]
-        from aggregator.collection.watched import collect_watched
+        from aggregator.collection.intake.watched import collect_watched
 
         res = drive(collect_watched(col))
         assert len(res.new_returns) == 2

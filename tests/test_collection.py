@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from aggregator.collection.folder import open_collection
+from aggregator.collection.store.folder import open_collection
+from aggregator.session import open_session
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
 from aggregator.form.declaration import load_form
 from cli_helpers import ROSTER, dudao, issued, put, states, status_json
@@ -97,7 +98,8 @@ def test_every_state(col_dir, capsys, school_values):
 def test_collect_leaves_what_status_needs_worked_out(col_dir, capsys, school_values, monkeypatch):
     """Outliers and the district's totals need every return's figures; a collect works them out
     before it ends, so the next status (or the window's open) only reads them."""
-    from aggregator.collection import ledger, status
+    from aggregator.collection.store import ledger
+    from aggregator.collection.views import status
 
     for name in ("曾都区实验小学", "曾都区文峰学校"):
         put(col_dir / "inbox" / f"{name}.xlsx", fill_workbook(issued(col_dir, name), FORM, school_values[name]))
@@ -109,7 +111,7 @@ def test_collect_leaves_what_status_needs_worked_out(col_dir, capsys, school_val
     monkeypatch.setattr(status, "outlier_findings", again)
     monkeypatch.setattr(ledger.Ledger, "sums", again)
     with open_collection(col_dir) as col:
-        from aggregator.collection.tally import totals
+        from aggregator.collection.views.tally import totals
 
         ov = status.overview(col)
         sums = {t.field.id: t.value for t in totals(col.form, ov, col.ledger)}
@@ -399,8 +401,8 @@ def test_consolidate_asks_for_our_own_reporter_and_phone_by_the_forms_labels(col
     asked = []
     monkeypatch.setattr(sys, "stdin", type("Tty", (), {"isatty": staticmethod(lambda: True)})())
     monkeypatch.setattr(builtins, "input", lambda prompt: asked.append(prompt) or ("王丽" if "填报人" in prompt else ""))
-    with open_collection(col_dir) as col:
-        cli.ask_reporting(col)
+    with open_session(col_dir) as session:
+        cli.ask_reporting(session)
     assert asked == ["上报版汇总表需要本级的填报人，请输入（直接回车跳过）：",
                      "上报版汇总表需要本级的联系电话，请输入（直接回车跳过）："]  # not the unit: it has a default
     with open_collection(col_dir) as col:

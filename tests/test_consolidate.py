@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 
 from aggregator import atomic, clock
-from aggregator.collection import overrule
-from aggregator.collection.folder import CollectionError
+from aggregator.collection.clerk import overrule
+from aggregator.collection.store.folder import CollectionError
 from aggregator.form.declaration import load_form
 from aggregator.outputs.summary.figures import add_up, choice_counts, share
 from aggregator.outputs.consolidate import (
@@ -28,7 +28,7 @@ from aggregator.messages import render
 from aggregator.form.layout import layout_of
 from aggregator.progress import Cancel, Cancelled, run
 from aggregator.reading import read_return
-from aggregator.collection.status import STATE_LABELS
+from aggregator.collection.views.status import STATE_LABELS
 from aggregator.outputs.template import META_SHEET
 from aggregator.checks.validate import Context, check_values
 from aggregator.outputs.xlstyle import MIN_SCALE, WIDE_SCALE, display_width

@@ -6,9 +6,9 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from aggregator.collection.decisions import decisions
-from aggregator.collection.folder import open_collection
-from aggregator.collection.roster import parse_roster
+from aggregator.collection.views.decisions import decisions
+from aggregator.collection.store.folder import open_collection
+from aggregator.collection.store.roster import parse_roster
 from aggregator.demo import fill_workbook
 
 from cli_helpers import dudao, issued, put, states, status_json
@@ -180,7 +180,7 @@ def test_roster_school_kind_column(rows, stage, kind):
 def test_chat_texts_for_a_group(col, capsys):
     import datetime as dt
 
-    from aggregator.collection.status import overview
+    from aggregator.collection.views.status import overview
     from aggregator.outputs.chat import chat_text, reminder_list
 
     assert dudao(capsys, "remark", col, S_WRONG, "--note", "如有疑问请打电话 3261000")[0] == 0

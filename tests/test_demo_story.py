@@ -14,8 +14,8 @@ from pathlib import Path
 
 import openpyxl
 
-from aggregator.collection.folder import open_collection
-from aggregator.collection.status import overview
+from aggregator.collection.store.folder import open_collection
+from aggregator.collection.views.status import overview
 
 from test_libreoffice import demo  # noqa: F401 - the sample district, run once for this module
 

@@ -21,7 +21,7 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent  # noqa: E402
 
-from aggregator.collection.folder import open_collection  # noqa: E402
+from aggregator.collection.store.folder import open_collection  # noqa: E402
 from aggregator.outputs.personalise import personalise, template_bytes  # noqa: E402
 from desktop import dialogs  # noqa: E402
 from desktop.window import FILES_TAB, MainWindow  # noqa: E402
@@ -242,7 +242,7 @@ def test_a_failing_job_shows_a_chinese_sentence_and_the_window_stays_usable(qtbo
 
 def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, controller, said, demo, monkeypatch,
                                                            caplog):
-    import aggregator.collection.collect
+    import aggregator.collection.intake.collect
 
     opened(qtbot, controller, demo)
 
@@ -250,7 +250,7 @@ def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, contro
         raise RuntimeError("磁盘控制器罢工")
         yield  # noqa: a generator, like the real one
 
-    monkeypatch.setattr(aggregator.collection.collect, "collect", broken)
+    monkeypatch.setattr(aggregator.collection.intake.collect, "collect", broken)
     with caplog.at_level(logging.ERROR):
         run_job(qtbot, controller, controller.collect, None)
     assert said.failed[-1].startswith("出现意外错误：")

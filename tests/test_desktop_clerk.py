@@ -12,8 +12,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QPushButton
 
-from aggregator.collection.folder import open_collection
-from aggregator.collection.roster import load_roster
+from aggregator.collection.store.folder import open_collection
+from aggregator.collection.store.roster import load_roster
 from desktop import window_requests
 from desktop.signals import emit
 from desktop.overview_pane import OverviewPane
@@ -87,7 +87,7 @@ def test_send_back_a_passed_return_and_exempt_a_missing_school(qtbot, window, co
     assert row_state(window, missing) == "exempt"
     assert "应报 39" in window.header.text() and "免报 1" in window.header.text() and "未报 4" in window.header.text()
     with open_collection(demo) as col:  # in the ledger, with who and why
-        from aggregator.collection.decisions import decisions
+        from aggregator.collection.views.decisions import decisions
 
         assert [(d.kind, d.note) for d in decisions(col)] == [("send_back", "请补交典型经验材料"), ("exempt", "已撤并")]
 

@@ -9,9 +9,9 @@ import hashlib
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
-from aggregator.collection.folder import init_collection
-from aggregator.collection.ledger import DocumentRecord, FileRecord
-from aggregator.collection.plan import load_plan
+from aggregator.collection.store.folder import init_collection
+from aggregator.collection.store.ledger import DocumentRecord, FileRecord
+from aggregator.collection.store.plan import load_plan
 from desktop.panes import DocRole
 from desktop.school_model import COLUMNS
 from desktop.window import FILES_TAB

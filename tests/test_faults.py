@@ -36,7 +36,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 import pytest
 
-import aggregator.collection.collect as collect_module
+import aggregator.collection.intake.collect as collect_module
 from aggregator import faults
 from cli_helpers import put
 from aggregator.cli import main
@@ -58,7 +58,7 @@ TOWNS = ["万店镇", "何店镇", "洛阳镇", "府河镇", "淅河镇", "南�
 
 # The collect process with smaller ledger transactions than the default, so that a kill lands
 # between commits as often as inside one.
-_COLLECT = ("import sys, aggregator.collection.collect as c; c.BATCH = int(sys.argv.pop(1)); "
+_COLLECT = ("import sys, aggregator.collection.intake.collect as c; c.BATCH = int(sys.argv.pop(1)); "
             "from aggregator.cli import main; sys.exit(main(sys.argv[1:]))")
 _CLI = "import sys; from aggregator.cli import main; sys.exit(main(sys.argv[1:]))"
 

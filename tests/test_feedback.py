@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from aggregator.collection.folder import CollectionError, init_collection
+from aggregator.collection.store.folder import CollectionError, init_collection
 from aggregator.outputs.feedback import GROUP_LIST, INDEX_CSV, STALE_FOLDER, feedback
-from aggregator.collection.ledger import FileRecord, ReturnRecord
+from aggregator.collection.store.ledger import FileRecord, ReturnRecord
 from aggregator.form.layout import layout_of
 from aggregator.outputs.markup import AUTHOR, FEEDBACK_SHEET
 from aggregator.messages import render
@@ -131,7 +131,7 @@ def feedback_of(col, **kw):
 
 
 def findings_of(col, school):
-    from aggregator.collection.status import overview
+    from aggregator.collection.views.status import overview
 
     return next(s for s in overview(col).schools if s.school.name == school).findings
 
@@ -519,8 +519,8 @@ def test_damaged_xlsx_is_rebuilt(col):
 def test_corrected_feedback_copy_is_accepted_when_collected(col, tmp_path):
     """The school fixes the marked copy and sends it as it is: the reader takes its table, not
     the "请先看这里" sheet, and the return passes."""
-    from aggregator.collection.collect import collect
-    from aggregator.collection.status import overview
+    from aggregator.collection.intake.collect import collect
+    from aggregator.collection.views.status import overview
 
     feedback_of(col)
     wb = load_workbook(col.root / "feedback" / f"{S1}-退回修改.xlsx")

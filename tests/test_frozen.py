@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from aggregator import resources
-from aggregator.collection import pool
+from aggregator.collection.intake import pool
 from desktop import app as desktop_app
 from desktop_fixtures import *  # noqa: F403 - demo, qapp and friends
 

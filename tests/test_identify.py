@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from aggregator.collection.identify import Identity, identify
-from aggregator.collection.names import NameIndex, fold, level_prefixes, name_key
-from aggregator.collection.roster import School
+from aggregator.collection.intake.identify import Identity, identify
+from aggregator.collection.store.names import NameIndex, fold, level_prefixes, name_key
+from aggregator.collection.store.roster import School
 from aggregator.reading.submission import Submission
 
 from forms_helpers import FORM

@@ -13,9 +13,10 @@ from datetime import datetime
 
 import pytest
 
-from aggregator.collection import intake
+from aggregator.collection.intake import incoming as intake
 from aggregator.messages import message
-from aggregator.collection.intake import display_name, expand, file_refs, ignored
+from aggregator.filenames import display_name, file_refs
+from aggregator.collection.intake.incoming import expand, ignored
 from aggregator.demo import gbk_zip, put_received
 
 WHEN = "2023-11-15T10:00:00"

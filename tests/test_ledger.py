@@ -14,10 +14,10 @@ import pytest
 import dataclasses
 
 from aggregator.findings import Finding
-from aggregator.collection.folder import open_collection
-from aggregator.collection.ledger import SCHEMA_VERSION, DocumentRecord, FileRecord, Ledger, ReturnRecord
-from aggregator.collection.roster import School
-from aggregator.collection.status import STATE_LABELS, STATES, overview
+from aggregator.collection.store.folder import open_collection
+from aggregator.collection.store.ledger import SCHEMA_VERSION, DocumentRecord, FileRecord, Ledger, ReturnRecord
+from aggregator.collection.store.roster import School
+from aggregator.collection.views.status import STATE_LABELS, STATES, overview
 from aggregator.messages import Note
 from aggregator.reading.submission import Normalisation, Submission
 

@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 
 import lo
 from aggregator import clock
-from aggregator.collection import overrule
-from aggregator.collection.roster import School
-from aggregator.collection.status import overview
+from aggregator.collection.clerk import overrule
+from aggregator.collection.store.roster import School
+from aggregator.collection.views.status import overview
 from aggregator.outputs import phone as phone_module
 from aggregator.outputs.chat import chat_text, reminder_list
 from aggregator.outputs.feedback import STALE_FOLDER

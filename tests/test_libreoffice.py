@@ -34,16 +34,16 @@ import xlrd
 
 import lo
 from aggregator.cli import main
-from aggregator.collection.collect import collect
-from aggregator.collection.folder import Collection, init_collection
+from aggregator.collection.intake.collect import collect
+from aggregator.collection.store.folder import Collection, init_collection
 from aggregator.demo import SAMPLE_ROSTER, fill_workbook, sample_values
 from aggregator.outputs.distribute import distribute
 from aggregator.form.declaration import load_form
 from aggregator.form.layout import layout_of, split_coord
 from aggregator.progress import run
 from aggregator.reading import read_return
-from aggregator.collection.roster import School
-from aggregator.collection.status import overview
+from aggregator.collection.store.roster import School
+from aggregator.collection.views.status import overview
 from aggregator.reading.submission import BY_LAYOUT, Submission
 from aggregator.outputs.live_checks import SUMMARY_OK, live_checks
 from aggregator.outputs.template import META_SHEET

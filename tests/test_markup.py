@@ -15,7 +15,7 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from aggregator.collection.ledger import ReturnRecord
+from aggregator.collection.store.ledger import ReturnRecord
 from aggregator.findings import ERROR, WARNING, Finding
 from aggregator.form.layout import layout_of
 from aggregator.outputs.markup import AUTHOR, CHECK, FEEDBACK_SHEET, RETURNED, marked_workbook

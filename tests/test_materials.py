@@ -14,10 +14,10 @@ import pytest
 import lo
 from aggregator.checks.documents import check_document
 from aggregator.checks.validate import Context, validate
-from aggregator.collection.identify_documents import identify_document
-from aggregator.collection.names import NameIndex
-from aggregator.collection.plan import load_plan, plan_toml
-from aggregator.collection.roster import School
+from aggregator.collection.intake.identify_documents import identify_document
+from aggregator.collection.store.names import NameIndex
+from aggregator.collection.store.plan import load_plan, plan_toml
+from aggregator.collection.store.roster import School
 from aggregator.demo import fill_workbook, sample_values
 from aggregator.form.declaration import FormError, load_form
 from aggregator.outputs.template import build_template

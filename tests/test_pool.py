@@ -23,13 +23,13 @@ from pathlib import Path
 
 import pytest
 
-import aggregator.collection.collect as collect_module
+import aggregator.collection.intake.collect as collect_module
 from aggregator import faults
-from aggregator.collection import pool as pool_module
-from aggregator.collection.collect import collect
+from aggregator.collection.intake import pool as pool_module
+from aggregator.collection.intake.collect import collect
 from aggregator.cli import main
-from aggregator.collection.folder import LEDGER, open_collection
-from aggregator.collection.pool import Failed, Pool
+from aggregator.collection.store.folder import LEDGER, open_collection
+from aggregator.collection.intake.pool import Failed, Pool
 from aggregator.demo import fill_workbook, gbk_zip, sample_values
 from aggregator.progress import run
 from cli_helpers import ROSTER, dudao, put, status_json
@@ -107,7 +107,7 @@ def test_workers_leave_when_their_parent_is_killed(tmp_path):
     """A killed collect must not leave its reading processes waiting for work forever."""
     script = textwrap.dedent("""
         import os, sys, time
-        from aggregator.collection.pool import Pool
+        from aggregator.collection.intake.pool import Pool
         def setup(_):
             return lambda job: os.getpid()
         if __name__ == "__main__":

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from aggregator.findings import ERROR, WARNING
 from aggregator.form.layout import coord, layout_of, split_coord
-from aggregator.collection.ledger import ReturnRecord
+from aggregator.collection.store.ledger import ReturnRecord
 from aggregator.outputs.markup import marked_workbook, workbook_bytes
 from aggregator.reading import UnreadableFile, read_return
 from aggregator.outputs.template import build_template

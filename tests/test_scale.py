@@ -21,11 +21,11 @@ import pytest
 
 from aggregator.atomic import write_all_atomic
 from aggregator.outputs.bulk_rows import SheetRows, Styles, add_rows
-from aggregator.collection.collect import collect
-from aggregator.collection.folder import LEDGER, init_collection, open_collection
+from aggregator.collection.intake.collect import collect
+from aggregator.collection.store.folder import LEDGER, init_collection, open_collection
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
 from aggregator.outputs.distribute import distribute
-from aggregator.collection.names import NameIndex
+from aggregator.collection.store.names import NameIndex
 from aggregator.progress import run
 from aggregator.reading import read_return
 from cli_helpers import ROSTER, put

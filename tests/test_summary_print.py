@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 
 import lo
-from aggregator.collection.folder import open_collection
+from aggregator.collection.store.folder import open_collection
 from aggregator.form.declaration import load_form
 from aggregator.outputs.xlstyle import MIN_SCALE, font
 

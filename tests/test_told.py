@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from aggregator.collection.folder import open_collection
-from aggregator.collection.status import overview
-from aggregator.collection.overrule import tell_schools
-from aggregator.collection.told import tell
+from aggregator.collection.store.folder import open_collection
+from aggregator.collection.views.status import overview
+from aggregator.collection.clerk.overrule import tell_schools
+from aggregator.collection.views.told import tell
 from aggregator.outputs.feedback import feedback, sent_record
 from aggregator.progress import run as drive
 from cli_helpers import SCHOOLS, dudao, issued, put, status_json

@@ -33,8 +33,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # the window's test: no s
 
 from aggregator import atomic
 from aggregator.cli import main
-from aggregator.collection import locked
-from aggregator.collection.folder import LEDGER, open_collection
+from aggregator.collection.store import locked
+from aggregator.collection.store.folder import LEDGER, open_collection
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
 from aggregator.form.declaration import load_form
 from cli_helpers import ROSTER, dudao, put, status_json
@@ -232,7 +232,7 @@ def test_a_file_held_open_is_tried_again_then_listed_and_nothing_of_it_recorded(
     # Excel closed: the next collect takes it, as a new file (nothing was lost).
     held.paths.clear()
     code, out, _ = dudao(capsys, "collect", col_dir, drop)
-    assert code == 0 and "新收到报表 1 份，重复 1 份" in out
+    assert code == 0 and "新收到报表 1 份，来自 1 所学校（现在已通过 1 所），重复 1 份" in out
     assert {s["name"]: s["status"] for s in status_json(capsys, col_dir)["schools"]}["万店镇中心小学"] == "accepted"
 
 

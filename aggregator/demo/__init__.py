@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import clock
-from ..collection.folder import SETTINGS, CollectionError, init_collection
+from ..collection.store.folder import SETTINGS, CollectionError, init_collection
 from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
 from .annex5 import PROBLEMS, WECHAT, sample_values, simulate_returns
@@ -41,8 +41,8 @@ SENDER = "zdjyj@zdedu.example"
 
 
 def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str = DEFAULT_FORM) -> int:
-    from ..collection.collect import collect
-    from ..collection.status import STATE_LABELS, overview
+    from ..collection.intake.collect import collect
+    from ..collection.views.status import STATE_LABELS, overview
     from ..outputs.consolidate import consolidate
     from ..outputs.distribute import distribute
     from ..outputs.feedback import feedback

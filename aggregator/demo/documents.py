@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from xml.sax.saxutils import escape
 
-from ..collection.plan import Plan
+from ..collection.store.plan import Plan
 from .files import put_received
 
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'

@@ -14,10 +14,10 @@ from datetime import date
 from typing import Sequence
 
 from ..findings import ERROR, WARNING
-from ..collection.intake import display_name
-from ..collection.materials import owed_documents
-from ..collection.settings import Settings
-from ..collection.status import SchoolState
+from ..filenames import display_name
+from ..collection.views.materials import owed_documents
+from ..collection.store.settings import Settings
+from ..collection.views.status import SchoolState
 from ..form.declaration import Form
 from .items import items_of
 

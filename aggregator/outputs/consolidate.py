@@ -35,11 +35,11 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import clock
-from ..collection.folder import Collection, CollectionError
-from ..collection.status import overview
+from ..collection.store.folder import Collection, CollectionError
+from ..collection.views.status import overview
 from ..messages import Note
 from ..progress import Cancel, Job, Progress
-from ..collection.plan import Plan as CollectionPlan
+from ..collection.store.plan import Plan as CollectionPlan
 from .bulk_rows import SheetRows, Styles
 from .documents_folder import export_documents
 from .summary.cells import STATE_FILLS, sheet_title

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import clock
 from ..atomic import write_all_atomic
 from ..filenames import safe_file_name
-from ..collection.folder import Collection
+from ..collection.store.folder import Collection
 from ..progress import Cancel, Job, Progress
 from .personalise import personalise, template_bytes
 

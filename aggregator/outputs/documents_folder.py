@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from ..collection.folder import Collection
-from ..collection.ledger import DocumentRecord
-from ..collection.roster import School
+from ..collection.store.folder import Collection
+from ..collection.store.ledger import DocumentRecord
+from ..collection.store.roster import School
 from ..filenames import safe_file_name
 
 FOLDER = "各校材料"

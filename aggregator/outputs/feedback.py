@@ -27,12 +27,12 @@ from typing import Iterable
 
 from .. import clock
 from ..findings import ERROR, WARNING
-from ..collection.folder import Collection, CollectionError
-from ..collection.intake import display_name
-from ..collection.materials import owed_documents
-from ..collection.roster import School
-from ..collection.status import STATE_LABELS, SchoolState, overview
-from ..collection.told import tell
+from ..collection.store.folder import Collection, CollectionError
+from ..filenames import display_name
+from ..collection.views.materials import owed_documents
+from ..collection.store.roster import School
+from ..collection.views.status import STATE_LABELS, SchoolState, overview
+from ..collection.views.told import tell
 from ..filenames import safe_file_name
 from ..form.declaration import Form
 from ..messages import Note

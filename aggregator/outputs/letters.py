@@ -14,8 +14,8 @@ from email.headerregistry import Address
 from email.utils import formataddr
 
 from ..findings import ERROR, WARNING
-from ..collection.roster import School
-from ..collection.settings import Settings
+from ..collection.store.roster import School
+from ..collection.store.settings import Settings
 from .items import Item
 
 # Chinese compound surnames: "欧阳明" is 欧阳老师, not 欧老师.

@@ -29,7 +29,7 @@ from email.utils import format_datetime, getaddresses, make_msgid
 from typing import Iterable, Mapping
 
 from .. import clock
-from ..collection.folder import CollectionError
+from ..collection.store.folder import CollectionError
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 # Header objects fold as usual; only raw headers we store pre-folded are left as they are.

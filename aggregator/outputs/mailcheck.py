@@ -10,7 +10,7 @@ import smtplib
 
 from .. import clock
 from .mail import Mailer, MailError, build_message, describe_failure, for_sending, parse_addresses, smtp_settings
-from ..collection.folder import Collection, CollectionError
+from ..collection.store.folder import Collection, CollectionError
 
 SUBJECT = "【测试邮件】学校报表收集汇总"
 NO_PASSWORD = ("还没有保存邮箱密码（授权码）：请在桌面程序的“设置 → 邮件”中填写，"

@@ -35,9 +35,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..findings import ERROR, WARNING, Finding
 from ..form.declaration import Form
-from ..collection.intake import display_name
+from ..filenames import display_name
 from ..form.layout import coord, layout_of, split_coord
-from ..collection.ledger import ReturnRecord
+from ..collection.store.ledger import ReturnRecord
 from .template import build_template
 from .xlstyle import LIGHT_RED, LINK_BLUE, RED, YELLOW, display_width, fill, font, page_setup, select_only, set_text, text_height
 

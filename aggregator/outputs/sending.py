@@ -15,9 +15,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from .. import clock
-from ..collection.folder import Collection
-from ..collection.roster import School
-from ..collection.told import Told, tell, told_by_school
+from ..collection.store.folder import Collection
+from ..collection.store.roster import School
+from ..collection.views.told import Told, tell, told_by_school
 from ..progress import Cancel, Job, Progress
 from .mail import Mailer, MailError, SmtpSettings, describe_failure, for_sending
 

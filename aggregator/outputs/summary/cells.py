@@ -7,7 +7,7 @@ from typing import Any, Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...collection.status import STATES, SchoolState
+from ...collection.views.status import STATES, SchoolState
 from ...form.layout import col_letter
 from ..bulk_rows import Styles
 from ..xlstyle import CENTRE, GRID, HEAD_BLUE, LIGHT_RED, WRAP_TOP, fill, font, set_text

@@ -7,7 +7,7 @@ from typing import Sequence
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...collection.status import SchoolState
+from ...collection.views.status import SchoolState
 from ..xlstyle import RED, WRAP_TOP, font, page_setup, set_widths, text_height
 from .cells import BOLD, names, put
 from .plan import INCLUDE_TEXT, Plan

@@ -11,8 +11,8 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...collection.plan import Plan
-from ...collection.state import STATE_LABELS
+from ...collection.store.plan import Plan
+from ...collection.views.state import STATE_LABELS
 from ..xlstyle import CENTRE, page_setup, set_widths
 from .cells import STATE_FILLS, head, put, table_end
 from .plan import Plan as SummaryPlan

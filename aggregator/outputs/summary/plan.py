@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from ...findings import ERROR, WARNING, Finding
 from ...checks.validate import check_values
-from ...collection.status import Overview, SchoolState
+from ...collection.views.status import Overview, SchoolState
 from ...form.declaration import Form
 from ...form.layout import layout_of
 from .figures import choice_counts, summary_values

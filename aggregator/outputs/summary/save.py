@@ -9,7 +9,7 @@ from typing import Sequence
 
 from openpyxl import Workbook
 
-from ...collection.folder import Collection, CollectionError
+from ...collection.store.folder import Collection, CollectionError
 from ...filenames import safe_file_name
 from ...form.declaration import Form
 from ..bulk_rows import SheetRows, add_rows, fill_cached

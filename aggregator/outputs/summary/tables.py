@@ -13,8 +13,8 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...findings import ERROR, INFO, WARNING
-from ...collection.intake import display_name
-from ...collection.status import STATE_LABELS, SchoolState
+from ...filenames import display_name
+from ...collection.views.status import STATE_LABELS, SchoolState
 from ...form.declaration import Field, Form
 from ...form.layout import col_letter
 from ...messages import render, rule_name

@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...collection.status import STATE_LABELS, STATES
+from ...collection.views.status import STATE_LABELS, STATES
 from ...form.declaration import Field, Form, Section
 from ..bulk_rows import SheetRows, Styles
 from ..xlstyle import print_wide, set_widths

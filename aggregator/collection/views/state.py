@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..findings import Finding, Levels
+from ...findings import Finding, Levels
 from .decisions import Verdicts
-from .ledger import ReturnRecord
+from ..store.ledger import ReturnRecord
 
 STATES = ("missing", "accepted", "accepted_with_warnings", "returned", "needs_review", "exempt")
 STATE_LABELS = {

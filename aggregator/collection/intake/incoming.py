@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
-from ..messages import message
-from .locked import retrying
+from ...messages import message
+from ..store.locked import retrying
 
 MAX_FILE = 20 * 1024 * 1024  # a return is ~10 KB; anything over this is not one
 MAX_ZIP_TOTAL = 500 * 1024 * 1024  # all members of one archive, uncompressed
@@ -54,24 +54,6 @@ class Incoming:
 def ignored(name: str) -> bool:
     base = os.path.basename(name).lower()
     return base.startswith(_IGNORED_PREFIXES) or base.endswith(_IGNORED_SUFFIXES) or base in _IGNORED_NAMES
-
-
-def display_name(name: str) -> str:
-    """The file name a clerk recognises, without the download folder's long path.
-
-    A zip member keeps its archive's name in front: 洛阳镇.zip/洛阳镇各校报表/附件5-….xlsx
-    """
-    parts = name.replace("\\", "/").split("/")
-    for i, part in enumerate(parts):
-        if part.lower().endswith(".zip") and i < len(parts) - 1:
-            return "/".join(parts[i:])
-    return parts[-1]
-
-
-def file_refs(name: str) -> tuple[str, str, str]:
-    """The ways a clerk names a received file: as received, as listed (``display_name``), or by its
-    last part, whichever separator the path uses (a Windows path has "\\", a zip member "/")."""
-    return name, display_name(name), name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _iso(ts: float) -> str:

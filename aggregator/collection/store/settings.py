@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..form.declaration import DEFAULT_FORM, ROLES
+from ...form.declaration import DEFAULT_FORM, ROLES
 
 SETTINGS = "收集设置.toml"
 # Our own 填报单位/填报人/联系电话 for the upward summary: settings named after the header roles

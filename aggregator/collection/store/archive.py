@@ -23,8 +23,8 @@ import sys
 from contextlib import suppress
 from pathlib import Path
 
-from .. import clock, faults
-from ..atomic import _sync_folder
+from ... import clock, faults
+from ...atomic import _sync_folder
 
 
 def hash_file(path: str | Path) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..form.declaration import Field
-from ..messages import Note
-from .names import NameIndex
-from .roster import School
-from ..reading.submission import Submission
+from ...form.declaration import Field
+from ...messages import Note
+from ..store.names import NameIndex
+from ..store.roster import School
+from ...reading.submission import Submission
 
 
 @dataclass(frozen=True)

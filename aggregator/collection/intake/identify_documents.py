@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..messages import Note
-from ..reading.documents import Document
-from .names import NameIndex
-from .plan import Plan
-from .roster import School
+from ...messages import Note
+from ...reading.documents import Document
+from ..store.names import NameIndex
+from ..store.plan import Plan
+from ..store.roster import School
 
 _OPENING = 300  # characters of the text, besides the title, where a school names itself
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable
 
-from .. import clock
-from ..messages import rule_name
-from .decisions import Decision, decide, decisions, find_school, revoke
-from .folder import Collection, CollectionError
-from .intake import file_refs
-from .ledger import FileRecord, ReturnRecord
-from .roster import School
-from .state import STATE_LABELS
-from .status import overview
-from .told import Told, tell
+from ... import clock
+from ...messages import rule_name
+from ..views.decisions import Decision, decide, decisions, find_school, revoke
+from ..store.folder import Collection, CollectionError
+from ...filenames import file_refs
+from ..store.ledger import FileRecord, ReturnRecord
+from ..store.roster import School
+from ..views.state import STATE_LABELS
+from ..views.status import overview
+from ..views.told import Told, tell
 
 NEEDS_A_REASON = "请写明原因（--note），它会记在报送记录和汇总表中"
 
@@ -75,7 +75,7 @@ def exempt(col: Collection, school_name: str, note: str = "", *, undo: bool = Fa
 
 def confirm(col: Collection, school_name: str, rule: str, note: str = "", *, undo: bool = False) -> Decision:
     """A warning the clerk checked with the school: it no longer counts against the return."""
-    from .status import overview  # the warnings of a return include those against its peers (outliers)
+    from ..views.status import overview  # the warnings of a return include those against its peers (outliers)
 
     school = find_school(col, school_name)
     ret = _current(col, school)

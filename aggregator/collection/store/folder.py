@@ -21,11 +21,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import clock
-from ..atomic import write_atomic
-from ..filenames import safe_file_name
-from ..form.declaration import DEFAULT_FORM, Form, load_form
-from ..messages import Note
+from ... import clock
+from ...atomic import write_atomic
+from ...filenames import safe_file_name
+from ...form.declaration import DEFAULT_FORM, Form, load_form
+from ...messages import Note
 from .ledger import Ledger
 from .plan import Material, Plan, load_plan, plan_toml, single_form_plan
 from .roster import School, load_roster

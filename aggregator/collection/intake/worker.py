@@ -18,19 +18,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks.documents import check_document
-from ..checks.validate import Context, validate
-from ..form.declaration import Form, load_form
-from ..messages import message
-from ..reading import UnreadableFile, read_return
-from ..reading.documents import Document, document_format, read_document
-from ..reading.reader import read_word_return
+from ...checks.documents import check_document
+from ...checks.validate import Context, validate
+from ...form.declaration import Form, load_form
+from ...messages import message
+from ...reading import UnreadableFile, read_return
+from ...reading.documents import Document, document_format, read_document
+from ...reading.reader import read_word_return
 from .identify import Identity, identify
 from .identify_documents import identify_document
-from .ledger import DocumentRecord, ReturnRecord
-from .names import NameIndex
-from .plan import Plan
-from .roster import School
+from ..store.ledger import DocumentRecord, ReturnRecord
+from ..store.names import NameIndex
+from ..store.plan import Plan
+from ..store.roster import School
 
 # A workbook without our table is no return: it must not supersede a school's real one.
 NOT_THIS_FORM = ("form-not-found", "wrong-form")

@@ -25,20 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .. import clock, faults
-from .archive import Archive, hash_file
-from ..messages import Note, message
-from ..progress import Cancel, Job, Progress
-from .folder import Collection
-from .intake import Incoming, expand
-from .ledger import DocumentRecord, FileRecord, ReturnRecord
-from .locked import retrying
-from .plan import Plan
+from ... import clock, faults
+from ..store.archive import Archive, hash_file
+from ...messages import Note, message
+from ...progress import Cancel, Job, Progress
+from ..store.folder import Collection
+from .incoming import Incoming, expand
+from ..store.ledger import DocumentRecord, FileRecord, ReturnRecord
+from ..store.locked import retrying
+from ..store.plan import Plan
 from .pool import Failed, Pool, open_log, write_log
-from .roster import School
-from .state import state_of
+from ..store.roster import School
+from ..views.state import state_of
 from .worker import Reader, ReadJob, Roster, Template, template_of
-from ..findings import Report
+from ...findings import Report
 
 BATCH = 200  # files per ledger transaction
 # Reading processes: one for a small batch (a second one would not pay for itself), one per core

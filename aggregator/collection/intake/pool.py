@@ -25,20 +25,19 @@ leaves by itself when its parent is killed.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import threading
 import time
-import traceback
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
-from .. import faults
-from ..resources import frozen
+from ...resources import frozen
+from .process import NEEDS_WATCH, exit_status, open_log, prepare, rss_bytes, serve, write_log
+
+__all__ = ["Failed", "Pool", "PoolSetupError", "open_log", "start_method", "write_log"]
 
 S = TypeVar("S")
 J = TypeVar("J")
@@ -47,7 +46,6 @@ MEMORY_MB = 280  # a worker's ceiling; a return takes a few MB to read
 TIME_LIMIT = 60.0  # seconds for one job; a return takes a millisecond
 DEPTH = 2  # jobs sent ahead to a worker: it never waits for the next, and a death re-queues at most one
 WATCH_EVERY = 0.2  # seconds between two looks at the workers' memory, where the OS sets no ceiling
-LOG_MAX = 5 * 1024 * 1024  # the log is started anew (the old one kept as .1) past this size
 
 
 @dataclass(frozen=True)
@@ -131,9 +129,9 @@ class Pool(Generic[S, J]):
 
     def _start(self) -> _Worker:
         if self.context.get_start_method() == "fork":
-            _prepare(self.setup, self.spec)
+            prepare(self.setup, self.spec)
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_serve, name="dudao-reader", daemon=True,
+        process = self.context.Process(target=serve, name="dudao-reader", daemon=True,
                                        args=(theirs, self.setup, self.spec, self.memory_mb,
                                              str(self.log) if self.log else None))
         process.start()
@@ -177,10 +175,10 @@ class Pool(Generic[S, J]):
         for w in list(self._workers):
             if w.jobs and w.ready and now - w.since > self.time_limit:
                 self._stop(w, Failed("timeout", f"no answer in {self.time_limit:.0f} s"))
-        if _NEEDS_WATCH and now - self._watched > WATCH_EVERY:
+        if NEEDS_WATCH and now - self._watched > WATCH_EVERY:
             self._watched = now
             for w in list(self._workers):
-                rss = _rss_bytes(w.process.pid)
+                rss = rss_bytes(w.process.pid)
                 if w.jobs and rss and rss > self.memory_mb * 1024 * 1024:
                     self._stop(w, Failed("memory", f"{rss >> 20} MB resident"))
         self._dispatch()
@@ -203,7 +201,7 @@ class Pool(Generic[S, J]):
         if not w.process.is_alive():
             w.process.join()
             # Status 0: it left on purpose (after a MemoryError) before the jobs sent after it.
-            self._lost(w, Failed("crash", _exit_status(w.process.exitcode)) if w.process.exitcode else None)
+            self._lost(w, Failed("crash", exit_status(w.process.exitcode)) if w.process.exitcode else None)
 
     def _stop(self, w: _Worker, failure: Failed) -> None:
         w.process.kill()
@@ -224,7 +222,7 @@ class Pool(Generic[S, J]):
         now = time.monotonic()
         ends = [w.since + self.time_limit - now for w in self._workers if w.jobs and w.ready]
         wait_s = max(0.0, min(ends, default=self.time_limit))
-        return min(wait_s, WATCH_EVERY) if _NEEDS_WATCH else wait_s
+        return min(wait_s, WATCH_EVERY) if NEEDS_WATCH else wait_s
 
     def _take(self) -> list[Any]:
         out = []
@@ -235,187 +233,6 @@ class Pool(Generic[S, J]):
 
 
 # --- in the worker ------------------------------------------------------------------------------
-
-# The callable built in the parent for workers that are forked from it: ``setup`` (loading the
-# form, building indexes: a tenth of a second) runs once, not once per worker and again for every
-# replacement of a worker that died. (setup, spec, callable), or None.
-_PREPARED: tuple[Callable, Any, Callable] | None = None
-
-
-def _prepare(setup: Callable, spec: Any) -> None:
-    global _PREPARED
-    if _PREPARED is not None and _PREPARED[0] is setup and _PREPARED[1] == spec:
-        return
-    _PREPARED = None
-    try:
-        _PREPARED = (setup, spec, setup(spec))
-    except Exception:  # the worker runs ``setup`` itself and reports the failure (PoolSetupError)
-        pass
-
-
-def _serve(conn: Connection, setup: Callable, spec: Any, memory_mb: int, log: str | None) -> None:
-    import faulthandler
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    faulthandler.disable()  # a test runner's, inherited: a worker's death is reported by the parent
-    _leave_with_parent()
-    if log:
-        _to_log(log)
-    faults.reset()
-    try:
-        prepared = _PREPARED if _PREPARED and _PREPARED[0] is setup and _PREPARED[1] == spec else None
-        run = prepared[2] if prepared else setup(spec)
-    except Exception:
-        conn.send(("setup-failed", traceback.format_exc()))
-        return
-    _set_ceiling(memory_mb)
-    conn.send(("ready", ""))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        number, job = message
-        faults.reached("worker", number)
-        faults.reached("worker-hang", number)
-        try:
-            conn.send(("ok", run(job)))
-        except MemoryError:
-            conn.send(("memory", "MemoryError"))
-            return  # a fresh worker takes the rest: this one may hold what it could not free
-        except Exception:  # the isolation boundary: whatever a job raises is reported, not fatal
-            detail = traceback.format_exc()
-            print(f"{_now()} job {number}:\n{detail}", file=sys.stderr, flush=True)
-            conn.send(("error", detail))
-
-
-def _to_log(log: str) -> None:
-    """Standard output and error of this process into ``log``, appended: a library's panic
-    message or warning reaches the log, never the clerk's terminal."""
-    path = Path(log)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    except OSError:
-        fd = os.open(os.devnull, os.O_WRONLY)
-    for stream, target in ((sys.stdout, 1), (sys.stderr, 2)):
-        try:
-            stream.flush()
-        except (OSError, ValueError, AttributeError):
-            pass
-        os.dup2(fd, target)
-    os.close(fd)
-    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
-    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
-
-
-def open_log(log: Path) -> None:
-    """Start the log anew (keeping the old one as ``.1``) once it has grown past ``LOG_MAX``."""
-    try:
-        if log.stat().st_size > LOG_MAX:
-            os.replace(log, log.with_name(log.name + ".1"))
-    except OSError:
-        pass
-
-
-def write_log(log: Path | None, text: str) -> None:
-    if log is None:
-        return
-    try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with open(log, "a", encoding="utf-8", errors="replace") as fh:
-            fh.write(f"{_now()} {text}\n")
-    except OSError:
-        pass
-
-
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
-
-
-def _set_ceiling(memory_mb: int) -> None:
-    """Let this process grow by ``memory_mb`` less what it already holds, where the OS enforces
-    an address-space limit (Linux). Address space, not resident memory, is what can be limited:
-    what is mapped already (libraries, the parent's heap after a fork) is allowed for."""
-    if not sys.platform.startswith("linux"):
-        return
-    import resource
-
-    size, rss = _statm_self()
-    allowance = max(memory_mb * 1024 * 1024 - rss, 64 * 1024 * 1024)
-    limit = size + allowance
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    except (ValueError, OSError):
-        pass
-
-
-def _statm_self() -> tuple[int, int]:
-    page = os.sysconf("SC_PAGE_SIZE")
-    with open("/proc/self/statm") as fh:
-        size, rss = fh.read().split()[:2]
-    return int(size) * page, int(rss) * page
-
-
-_NEEDS_WATCH = sys.platform == "win32"
-
-
-def _rss_bytes(pid: int) -> int | None:
-    """A worker's resident memory, where the parent has to watch it (Windows)."""
-    if sys.platform != "win32":
-        return None
-    import ctypes
-    from ctypes import wintypes
-
-    class Counters(ctypes.Structure):
-        _fields_ = [("cb", wintypes.DWORD), ("PageFaultCount", wintypes.DWORD),
-                    ("PeakWorkingSetSize", ctypes.c_size_t), ("WorkingSetSize", ctypes.c_size_t),
-                    ("QuotaPeakPagedPoolUsage", ctypes.c_size_t), ("QuotaPagedPoolUsage", ctypes.c_size_t),
-                    ("QuotaPeakNonPagedPoolUsage", ctypes.c_size_t), ("QuotaNonPagedPoolUsage", ctypes.c_size_t),
-                    ("PagefileUsage", ctypes.c_size_t), ("PeakPagefileUsage", ctypes.c_size_t)]
-
-    handle = ctypes.windll.kernel32.OpenProcess(0x1000 | 0x0010, False, pid)  # query limited info, vm read
-    if not handle:
-        return None
-    try:
-        counters = Counters()
-        counters.cb = ctypes.sizeof(Counters)
-        if not ctypes.windll.psapi.GetProcessMemoryInfo(handle, ctypes.byref(counters), counters.cb):
-            return None
-        return int(counters.WorkingSetSize)
-    finally:
-        ctypes.windll.kernel32.CloseHandle(handle)
-
-
-def _exit_status(code: int | None) -> str:
-    if code is None:
-        return "ended"
-    if code < 0:
-        import signal
-
-        try:
-            return f"killed by {signal.Signals(-code).name}"
-        except ValueError:
-            return f"killed by signal {-code}"
-    return f"exit status {code}"
-
-
-def _leave_with_parent(every: float = 0.5) -> None:
-    """A worker whose parent was killed would wait for work forever (its siblings hold the
-    pipes open): a watcher thread ends it once the parent is gone (re-parented on POSIX, its
-    process handle signalled on Windows)."""
-    parent, ppid = multiprocessing.parent_process(), os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(every)
-            if os.getppid() != ppid or (parent is not None and not parent.is_alive()):
-                os._exit(1)
-
-    threading.Thread(target=watch, name="leave-with-parent", daemon=True).start()
 
 
 def start_method() -> multiprocessing.context.BaseContext:

@@ -11,9 +11,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from ..form.declaration import Field, Form
-from .ledger import Ledger
-from .folder import Collection
+from ...form.declaration import Field, Form
+from ..store.ledger import Ledger
+from ..store.folder import Collection
 from .status import Overview, overview
 
 OTHERS = "（未填所属单位）"

@@ -12,18 +12,18 @@ from functools import cached_property
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .. import clock
-from ..findings import Finding
-from ..checks.outliers import Peer, outlier_findings
-from ..deferred import Deferred, Later, building, settled
-from ..form.declaration import Form
-from ..form.values import shown_text
-from ..messages import message, render
-from ..reading.submission import Normalisation
-from .folder import Collection
-from .ledger import DocumentRecord, FileRecord, ReturnRecord
+from ... import clock
+from ...findings import Finding
+from ...checks.outliers import Peer, outlier_findings
+from ...deferred import Deferred, Later, building, settled
+from ...form.declaration import Form
+from ...form.values import shown_text
+from ...messages import message, render
+from ...reading.submission import Normalisation
+from ..store.folder import Collection
+from ..store.ledger import DocumentRecord, FileRecord, ReturnRecord
 from .materials import MaterialState, material_states
-from .roster import School
+from ..store.roster import School
 from .decisions import NONE, Decision, decisions, verdicts
 from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
 from .told import Feedback, Told, feedback_of, told_by_school

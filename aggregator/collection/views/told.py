@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from .. import clock
+from ... import clock
 from .decisions import clerk
-from .folder import Collection
+from ..store.folder import Collection
 
 KINDS = ("returned", "check", "reminder")
 # channel -> how the window and status say it

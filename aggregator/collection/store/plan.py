@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..form.declaration import TEMPLATES_DIR, FormError
+from ...form.declaration import TEMPLATES_DIR, FormError
 from .roster import School
 
 PLANS_DIR = TEMPLATES_DIR / "plans"

@@ -11,209 +11,22 @@ is inserted with its return in the same transaction, so a return is never counte
 
 from __future__ import annotations
 
-import errno
 import json
 import sqlite3
-import threading
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator
 
-from ..findings import Finding, Levels
-from ..deferred import Deferred, Later, settled
-from ..form.declaration import Form
-from ..form.types import FieldType, same
-from ..messages import Note
-from ..reading.submission import Normalisation, Submission
+from ...deferred import Later
+from ...findings import Finding
+from ...form.declaration import Form
+from ...messages import Note
 from .roster import School
+from .records import (DocumentRecord, FileRecord, ReturnRecord, StoredReturns, decode_findings, dump, levels_columns,
+                      levels_of, note_json, values_json)
+from .schema import ADDED_COLUMNS, AFTER_COLUMNS, REVISION, SCHEMA, SCHEMA_VERSION, statements
 
-SCHEMA_VERSION = "3"
-# Columns added since a version of the schema: a ledger written before them gains them on open.
-# errors and warnings sum up findings_json (NULL: not yet, filled in on open).
-_ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT", "errors INTEGER", "warnings TEXT"),
-                  "schools": ("removed_at TEXT NOT NULL DEFAULT ''", "kind TEXT NOT NULL DEFAULT ''")}
-# Made once the added columns exist. The index holds every column the states of the schools need,
-# so working them out reads it and not the returns' JSON. The revision counts every change to the
-# returns and the roster: what is worked out from all of them (outliers) is kept until it moves.
-_REVISION = "revision"
-_AFTER_COLUMNS = (
-    "CREATE INDEX IF NOT EXISTS returns_state ON returns(school_id, received_at, sha256, identified_by, review,"
-    " errors, warnings)",
-    f"INSERT OR IGNORE INTO meta VALUES ('{_REVISION}', '0')",
-    *(f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()} AFTER {event} ON {table} BEGIN"
-      f" UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = '{_REVISION}'; END"
-      for table in ("returns", "schools") for event in ("INSERT", "UPDATE", "DELETE")),
-)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS schools (
-    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, name TEXT NOT NULL UNIQUE, stage TEXT, parent TEXT,
-    contact TEXT, phone TEXT, email TEXT
-);
-CREATE TABLE IF NOT EXISTS files (
-    sha256 TEXT PRIMARY KEY,
-    original_name TEXT NOT NULL,  -- as received: file name or zip member path
-    source TEXT NOT NULL,         -- where it was picked up
-    archived TEXT NOT NULL,       -- path inside the collection folder
-    size INTEGER NOT NULL,
-    received_at TEXT NOT NULL,    -- the file's own time (download/save), ISO
-    collected_at TEXT NOT NULL,
-    outcome TEXT NOT NULL,        -- return | unreadable | unidentified | container | document
-    reason_kind TEXT,
-    reason TEXT
-);
-CREATE TABLE IF NOT EXISTS returns (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE REFERENCES files(sha256),
-    school_id TEXT REFERENCES schools(id),   -- NULL: could not be identified
-    identified_by TEXT,          -- metadata | unit | filename | clerk
-    review TEXT,                 -- non-empty: waits for the clerk (why)
-    received_at TEXT NOT NULL,
-    located_by TEXT,
-    meta_json TEXT NOT NULL,
-    values_json TEXT NOT NULL,
-    cells_json TEXT NOT NULL,
-    notes_json TEXT NOT NULL,
-    findings_json TEXT NOT NULL,
-    form_id TEXT,                -- the form and version the return was read against
-    form_version TEXT,
-    sheet TEXT,
-    errors INTEGER,              -- findings_json summed up (Levels): how many errors,
-    warnings TEXT                -- and the rules of its warnings, space-separated
-);
-CREATE INDEX IF NOT EXISTS returns_school ON returns(school_id, received_at);
-CREATE TABLE IF NOT EXISTS documents (
-    sha256 TEXT PRIMARY KEY REFERENCES files(sha256),
-    school_id TEXT REFERENCES schools(id),   -- NULL: could not be identified
-    material TEXT NOT NULL DEFAULT '',       -- "" : which material is not known
-    identified_by TEXT NOT NULL DEFAULT '',
-    review TEXT NOT NULL DEFAULT '',         -- a Note: why the clerk must decide
-    received_at TEXT NOT NULL,
-    format TEXT NOT NULL,
-    title TEXT NOT NULL DEFAULT '',
-    chars INTEGER NOT NULL DEFAULT 0,
-    findings_json TEXT NOT NULL DEFAULT '[]'
-);
-CREATE TABLE IF NOT EXISTS told (
-    id INTEGER PRIMARY KEY,
-    school_id TEXT NOT NULL,
-    kind TEXT NOT NULL,               -- returned | check | reminder: what the school was asked to do
-    channel TEXT NOT NULL,            -- mail | chat | other | draft
-    sha256 TEXT NOT NULL DEFAULT '',  -- the return it was about ("" for a reminder)
-    at TEXT NOT NULL,
-    by TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT ''   -- to whom (mail), the clerk's words (other), the files (draft)
-);
-CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,          -- accept | send_back | exempt | confirm | ignore | tie | school_*
-    school_id TEXT NOT NULL DEFAULT '',
-    sha256 TEXT NOT NULL DEFAULT '',  -- the return or file decided about
-    rule TEXT NOT NULL DEFAULT '',
-    note TEXT NOT NULL DEFAULT '',    -- why, in the clerk's words
-    at TEXT NOT NULL,
-    by TEXT NOT NULL DEFAULT '',
-    revoked_at TEXT NOT NULL DEFAULT ''
-);
-"""
-
-
-@dataclass(frozen=True)
-class FileRecord:
-    sha256: str
-    original_name: str
-    source: str
-    archived: str
-    size: int
-    received_at: str
-    collected_at: str
-    outcome: str
-    reason_kind: str = ""
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class DocumentRecord:
-    """A document a school sent (a case article, a report, a photo of a stamped page)."""
-
-    sha256: str
-    school_id: str | None
-    material: str
-    identified_by: str
-    review: Note | None
-    received_at: str
-    format: str
-    title: str
-    chars: int
-    findings: tuple[Finding, ...]
-    original_name: str = ""
-    archived: str = ""
-
-    @property
-    def waiting(self) -> bool:
-        """Whose it is or which material is in doubt: the clerk settles it (``assign``)."""
-        return not (self.school_id and self.material) or bool(self.review)
-
-
-@dataclass(frozen=True)
-class ReturnRecord:
-    """A school's return as the collection keeps it: the reader's ``Submission`` as it was read,
-    whose return the collection takes it to be, and the file it came in. One type from the
-    reader to the summary: nothing re-shapes a return into loose dicts on the way.
-
-    Read from the ledger, its submission and findings are decoded on first use (``deferred``):
-    the states of all schools need only ``levels``, which the ledger keeps in columns."""
-
-    submission: Submission = Deferred()
-    sha256: str
-    school_id: str | None
-    identified_by: str  # metadata | unit | filename | clerk | ""
-    review: Note | None  # set: waits for the clerk, and why
-    received_at: str
-    findings: tuple[Finding, ...] = Deferred()  # the reader's and the validator's, from the last check
-    id: int | None = None
-    original_name: str = ""
-    archived: str = ""
-    summary: Levels | None = field(default=None, compare=False, repr=False)  # the ledger's columns
-
-    def __getstate__(self) -> dict[str, Any]:
-        return settled(self)
-
-    @property
-    def levels(self) -> Levels:
-        """How many errors, which warnings: from the ledger's columns, else from the findings."""
-        return self.summary if self.summary is not None else Levels.of(self.findings)
-
-    # The submission's parts, read as the rest of the code always has.
-    @property
-    def values(self) -> Mapping[str, Any]:
-        return self.submission.values
-
-    @property
-    def cells(self) -> Mapping[str, str]:
-        return self.submission.cells
-
-    @property
-    def meta(self) -> Mapping[str, str]:
-        return self.submission.meta
-
-    @property
-    def notes(self) -> tuple[Normalisation, ...]:
-        return self.submission.notes
-
-    @property
-    def located_by(self) -> str:
-        return self.submission.located_by
-
-    @property
-    def form_id(self) -> str:
-        return self.submission.form_id
-
-    @property
-    def form_version(self) -> str:
-        return self.submission.form_version
+__all__ = ["DocumentRecord", "FileRecord", "Ledger", "ReturnRecord", "SCHEMA_VERSION"]
 
 
 class Ledger:
@@ -225,14 +38,14 @@ class Ledger:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         with self.transaction():
-            for statement in _statements(SCHEMA):
+            for statement in statements(SCHEMA):
                 self.db.execute(statement)
-            for table, columns in _ADDED_COLUMNS.items():
+            for table, columns in ADDED_COLUMNS.items():
                 have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
                 for column in columns:
                     if column.split()[0] not in have:
                         self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-            for statement in _AFTER_COLUMNS:
+            for statement in AFTER_COLUMNS:
                 self.db.execute(statement)
             if self.get("schema") != SCHEMA_VERSION:
                 self._sum_up_findings()
@@ -244,7 +57,7 @@ class Ledger:
         an older version of the tool adds later has none: its state reads its findings.)"""
         rows = self.db.execute("SELECT id, findings_json FROM returns WHERE errors IS NULL").fetchall()
         self.db.executemany("UPDATE returns SET errors = ?, warnings = ? WHERE id = ?",
-                            [(*_levels_columns(_findings(text)), rid) for rid, text in rows])
+                            [(*levels_columns(decode_findings(text)), rid) for rid, text in rows])
 
     def close(self) -> None:
         self.db.close()
@@ -292,7 +105,7 @@ class Ledger:
 
     def revision(self) -> int:
         """Moves on with every change to the returns or the roster, whoever made it."""
-        return int(self.get(_REVISION, "0"))
+        return int(self.get(REVISION, "0"))
 
     def keep(self, key: str, value: str) -> bool:
         """Put a worked-out value aside (a cache): in a transaction of its own unless one is open;
@@ -342,7 +155,7 @@ class Ledger:
             "INSERT INTO documents (sha256, school_id, material, identified_by, review, received_at, format, title,"
             " chars, findings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rec.sha256, rec.school_id, rec.material, rec.identified_by, rec.review.to_json() if rec.review else "",
-             rec.received_at, rec.format, rec.title, rec.chars, _dump([f.to_dict() for f in rec.findings])),
+             rec.received_at, rec.format, rec.title, rec.chars, dump([f.to_dict() for f in rec.findings])),
         )
 
     def settle_document(self, sha256: str, *, school_id: str, material: str,
@@ -352,7 +165,7 @@ class Ledger:
                         " WHERE sha256 = ?", (school_id, material, sha256))
         if findings is not None:
             self.db.execute("UPDATE documents SET findings_json = ? WHERE sha256 = ?",
-                            (_dump([f.to_dict() for f in findings]), sha256))
+                            (dump([f.to_dict() for f in findings]), sha256))
 
     def documents(self) -> list[DocumentRecord]:
         rows = self.db.execute(
@@ -425,10 +238,10 @@ class Ledger:
             " values_json, cells_json, notes_json, findings_json, form_id, form_version, sheet, errors, warnings)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rec.sha256, rec.school_id, rec.identified_by, rec.review.to_json() if rec.review else "",
-             rec.received_at, sub.located_by, _dump(dict(sub.meta)), _dump(_values_json(sub.values)),
-             _dump(dict(sub.cells)), _dump([_note_json(n) for n in sub.notes]),
-             _dump([f.to_dict() for f in rec.findings]), sub.form_id, sub.form_version, sub.sheet,
-             *_levels_columns(rec.findings)),
+             rec.received_at, sub.located_by, dump(dict(sub.meta)), dump(values_json(sub.values)),
+             dump(dict(sub.cells)), dump([note_json(n) for n in sub.notes]),
+             dump([f.to_dict() for f in rec.findings]), sub.form_id, sub.form_version, sub.sheet,
+             *levels_columns(rec.findings)),
         )
         return int(cur.lastrowid)
 
@@ -437,15 +250,15 @@ class Ledger:
         self.db.execute(
             "UPDATE returns SET school_id = ?, identified_by = ?, review = ?, findings_json = ?, errors = ?,"
             " warnings = ? WHERE id = ?",
-            (school_id, identified_by, review.to_json() if review else "", _dump([f.to_dict() for f in findings]),
-             *_levels_columns(findings), return_id),
+            (school_id, identified_by, review.to_json() if review else "", dump([f.to_dict() for f in findings]),
+             *levels_columns(findings), return_id),
         )
 
     def returns(self, form: Form | None = None) -> list[ReturnRecord]:
         """Every return, oldest first; ``form`` gives values back their types (dates).
 
         What the states need is read here, from the index that holds it; each return's JSON
-        (its submission and findings) is fetched and decoded when first asked for (``_Stored``).
+        (its submission and findings) is fetched and decoded when first asked for (``StoredReturns``).
         A province's 10,000 take about 30 MB, not 170: the field ids are one string each however
         many returns use them, and the cells of returns read by the layout (one JSON text for
         all of them) are one dict, shared: treat records as read-only."""
@@ -454,7 +267,7 @@ class Ledger:
         rows = self.db.execute("SELECT id, sha256, school_id, identified_by, review, received_at, errors, warnings"
                                " FROM returns ORDER BY received_at, id")
         names: dict[int, str] = {}
-        stored = _Stored(self.path, form, names)
+        stored = StoredReturns(self.path, form, names)
         out = []
         for rid, sha, school_id, identified_by, review, received_at, errors, warnings in rows:
             name, archived = files.get(sha, ("", ""))
@@ -463,7 +276,7 @@ class Ledger:
                 Later(lambda rid=rid: stored.submission(rid)), sha256=sha, school_id=school_id,
                 identified_by=identified_by or "", review=Note.from_json(review), received_at=received_at,
                 findings=Later(lambda rid=rid: stored.findings(rid)), id=rid, original_name=name, archived=archived,
-                summary=_levels_of(errors, warnings),
+                summary=levels_of(errors, warnings),
             ))
         return out
 
@@ -501,131 +314,3 @@ class Ledger:
         row = self.db.execute(f"SELECT {columns} FROM returns WHERE id IN (SELECT value FROM json_each(?))",
                               (*args, json.dumps(list(return_ids)))).fetchone()
         return dict(zip(fields, row))
-
-
-class _Stored:
-    """The JSON of the returns one ``returns`` call listed, fetched from the ledger file when first
-    asked for, through a connection of its own opened and closed on the spot (so in whatever
-    thread asks, even after the collection was closed). The first few of a part (submissions,
-    findings) come one by one, as when the clerk selects a school; past those, all the others at
-    once, decoded as they stream in, as an output that reads every return wants them.
-
-    A return's submission never changes once recorded; its findings change only when the clerk
-    assigns it, which a new overview follows. Decoding shares what returns have in common."""
-
-    ONE_BY_ONE = 8
-    _SUBMISSION = "id, located_by, meta_json, values_json, cells_json, notes_json, form_id, form_version, sheet"
-    _FINDINGS = "id, findings_json"
-
-    def __init__(self, path: Path, form: Form | None, names: dict[int, str]) -> None:
-        self.path = path.resolve()
-        self.form = form
-        self.names = names  # return id -> the file's name (the submission's source)
-        self.lock = threading.Lock()
-        # Per part: what was fetched and not yet taken, the ids taken, how many were asked for.
-        self.ready: dict[str, dict[int, Any]] = {"submission": {}, "findings": {}}
-        self.taken: dict[str, set[int]] = {"submission": set(), "findings": set()}
-        self.asked = {"submission": 0, "findings": 0}
-        self.words: dict[str, str] = {}  # one copy of each key (and of each meta value: form, district...)
-        self.cells: dict[str, dict] = {}  # JSON text -> parsed, for texts many returns share
-        self.decode = _value_decoder(form)
-
-    def submission(self, rid: int) -> Submission:
-        return self._take("submission", rid)
-
-    def findings(self, rid: int) -> tuple[Finding, ...]:
-        return self._take("findings", rid)
-
-    def _take(self, part: str, rid: int) -> Any:
-        with self.lock:
-            ready = self.ready[part]
-            if rid not in ready:
-                self.asked[part] += 1
-                self._fetch(part, rid if self.asked[part] <= self.ONE_BY_ONE or rid in self.taken[part] else None)
-            self.taken[part].add(rid)
-            return ready.pop(rid)  # the record keeps it: nothing is held here twice
-
-    def _fetch(self, part: str, rid: int | None) -> None:
-        if not self.path.is_file():  # the folder was moved or deleted: say so, make no empty ledger
-            raise FileNotFoundError(errno.ENOENT, "收集文件夹中的 ledger.sqlite 已不存在", str(self.path))
-        columns = self._SUBMISSION if part == "submission" else self._FINDINGS
-        ready, taken = self.ready[part], self.taken[part]
-        db = sqlite3.connect(self.path, timeout=60)
-        try:
-            where = " WHERE id = ?" if rid is not None else ""
-            for r in db.execute(f"SELECT {columns} FROM returns{where}", () if rid is None else (rid,)):
-                if (rid is not None or r[0] not in taken) and r[0] not in ready and r[0] in self.names:
-                    ready[r[0]] = self._submission(r) if part == "submission" else _findings(r[1])
-        finally:
-            db.close()
-
-    def _submission(self, r: tuple) -> Submission:
-        words, form = self.words, self.form
-        meta = {words.setdefault(k, k): words.setdefault(v, v) if isinstance(v, str) else v
-                for k, v in json.loads(r[2]).items()}
-        if r[4] not in self.cells:
-            self.cells[r[4]] = self._keyed(r[4])
-        return Submission(
-            form_id=r[6] or (form.id if form else meta.get("form_id", "")),
-            form_version=r[7] or (form.version if form else meta.get("form_version", "")),
-            values=self.decode(self._keyed(r[3])), cells=self.cells[r[4]], sheet=r[8] or "",
-            located_by=r[1] or "", meta=meta, notes=tuple(_note_of(n) for n in json.loads(r[5])),
-            source=self.names[r[0]],
-        )
-
-    def _keyed(self, text: str) -> dict:
-        words = self.words
-        return {words.setdefault(k, k): v for k, v in json.loads(text).items()}
-
-
-def _findings(text: str) -> tuple[Finding, ...]:
-    return tuple(Finding.from_dict(d) for d in json.loads(text)) if text != "[]" else ()
-
-
-def _levels_columns(findings: Iterable[Finding]) -> tuple[int, str]:
-    levels = Levels.of(findings)
-    return levels.errors, " ".join(sorted(levels.warnings))
-
-
-_NO_FINDINGS = Levels()
-
-
-def _levels_of(errors: int | None, warnings: str | None) -> Levels | None:
-    if errors is None:
-        return None
-    if not errors and not warnings:
-        return _NO_FINDINGS
-    return Levels(errors, frozenset(warnings.split()) if warnings else frozenset())
-
-
-def _values_json(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: FieldType.to_json(v) for k, v in values.items()}
-
-
-def _value_decoder(form: Form | None):
-    if form is None:
-        return lambda values: values
-    typed = {f.id: f.kind.from_json for f in form.fields if f.kind.from_json is not same}
-    if not typed:
-        return lambda values: values
-    return lambda values: {k: typed[k](v) if k in typed else v for k, v in values.items()}
-
-
-def _note_json(n: Normalisation) -> dict[str, Any]:
-    return {"field": n.field, "cell": n.cell, "raw": _jsonable(n.raw), "value": _jsonable(n.value), "kind": n.kind}
-
-
-def _note_of(d: dict) -> Normalisation:
-    return Normalisation(d.get("field", ""), d.get("cell", ""), d.get("raw"), d.get("value"), d.get("kind", ""))
-
-
-def _jsonable(v: object) -> object:
-    return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

@@ -15,11 +15,11 @@ import time
 import zipfile
 from pathlib import Path
 
-from ..progress import Cancel, Job
+from ...progress import Cancel, Job
 from .collect import CollectResult, collect
-from .folder import Collection
-from .intake import _iso, ignored
-from .names import NameIndex
+from ..store.folder import Collection
+from .incoming import _iso, ignored
+from ..store.names import NameIndex
 
 TAKEN = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".zip")
 MAX_LOOK = 5 * 1024 * 1024  # a return is ~10 KB: a bigger workbook is not opened to look for the id

@@ -17,12 +17,12 @@ import stat
 from datetime import datetime
 from pathlib import Path
 
-from .. import clock
-from ..filenames import safe_file_name
-from ..progress import Cancel, Job
-from .collect import CollectResult, collect
-from .decisions import decide, find_school
-from .folder import Collection, CollectionError
+from ... import clock
+from ...filenames import safe_file_name
+from ...progress import Cancel, Job
+from ..intake.collect import CollectResult, collect
+from ..views.decisions import decide, find_school
+from ..store.folder import Collection, CollectionError
 from .overrule import _current
 from .review import assign
 

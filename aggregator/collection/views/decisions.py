@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from .. import clock
-from .folder import Collection, CollectionError
-from .ledger import ReturnRecord
+from ... import clock
+from ..store.folder import Collection, CollectionError
+from ..store.ledger import ReturnRecord
 
 # kind -> how a person says it
 KINDS = {
@@ -132,7 +132,7 @@ def verdicts(found: Iterable[Decision], school_id: str, current: ReturnRecord | 
 
 def find_school(col: Collection, name: str):
     """A roster school by the name the clerk typed (small differences forgiven)."""
-    from .names import NameIndex
+    from ..store.names import NameIndex
 
     schools = col.schools()
     sid = NameIndex({s.id: s.name for s in schools}, col.settings.levels).match(name)

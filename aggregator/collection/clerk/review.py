@@ -7,17 +7,17 @@ roster and checks it again with that school's 学段, keeping what the reader fo
 
 from __future__ import annotations
 
-from ..checks.documents import check_document
-from ..checks.validate import check_values, compiled_rules
-from ..messages import Note
-from ..reading.documents import Document
-from .folder import Collection, CollectionError
-from .intake import file_refs
-from .ledger import DocumentRecord, ReturnRecord
-from .names import NameIndex
-from .plan import Material
-from .roster import School
-from .worker import context_for
+from ...checks.documents import check_document
+from ...checks.validate import check_values, compiled_rules
+from ...messages import Note
+from ...reading.documents import Document
+from ..store.folder import Collection, CollectionError
+from ...filenames import file_refs
+from ..store.ledger import DocumentRecord, ReturnRecord
+from ..store.names import NameIndex
+from ..store.plan import Material
+from ..store.roster import School
+from ..intake.worker import context_for
 
 
 def find_return(col: Collection, ref: str) -> ReturnRecord:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from ..findings import Finding, Report
-from .ledger import DocumentRecord
-from .plan import Material, Plan
-from .roster import School
+from ...findings import Finding, Report
+from ..store.ledger import DocumentRecord
+from ..store.plan import Material, Plan
+from ..store.roster import School
 
 
 @dataclass(frozen=True)
