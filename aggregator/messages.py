@@ -99,6 +99,28 @@ MESSAGES: dict[str, str] = {
     "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",
     "feedback-locked": "反馈文件 {name} 正在被其他程序打开，本次保存为 {new}",
     "summary-renamed": "汇总表只能保存为 .xlsx 文件，已保存为 {new}",
+    # --- what the clerk asked for that cannot be done, and the fix (``CollectionError``) ---
+    "not-reported-to-edit": "{school} 还没有报送，没有可以修改的表",
+    "no-working-copy": "没有找到 {school} 的修改稿，请先{do:working-copy}打开一份来修改",
+    "working-copy-unsaved": "修改后的表还没有保存过：请在 Excel 或 WPS 中改好并保存（Ctrl+S），再{do:collect-corrected}",
+    "working-copy-unreadable": "修改后的表无法读取（见{do:waiting-files}），请检查后重新保存：{path}",
+    "reason-required": "请写明原因{do:note}，它会记在报送记录和汇总表中",
+    "nothing-to-undo": "没有可以撤销的这项决定",
+    "cannot-accept-missing": "{school} 还没有报送，无法通过；如这所学校不需要报送，请设为免报",
+    "cannot-return-missing": "{school} 还没有报送，无法退回；可以催报",
+    "no-such-warning": "{school} 当前的报表没有“{rule}”这条提示（有的提示：{listed}）",
+    "not-a-waiting-file": "“{ref}”不在{where}中，请用{do:listed-file}",
+    "school-exists": "名单中已经有“{school}”了",
+    "nothing-to-tell": "{school} 现在不需要反馈{state}，没有记录",
+    "unknown-school": "名单中没有“{school}”这所学校，请写名单上的学校名称",
+    "unknown-material": "“{material}”不是本次收集的一项材料（或对应多项），请写其中一项：{choices}",
+    "material-not-owed": "“{school}”不需要报送“{material}”；它要报送的材料有：{choices}",
+    "material-required": "请指定这是哪一项材料{do:material}（“{school}”要报送的有：{choices}）",
+    "already-a-collection": "{root} 已经是一个收集文件夹了；如需重新开始，请换一个新文件夹",
+    "plan-without-form": "计划“{plan}”中没有表单（kind = \"form\"），一次收集需要一张要汇总的表",
+    "demo-folder-busy": "{root} 不是空文件夹，演示不会覆盖它。请换一个文件夹名，如 演示",
+    "no-mail-password": "还没有保存邮箱密码（授权码）：请{do:mail-password}",
+    "bad-test-address": "收件邮箱“{to}”格式不对，请写成 jyj@example.com 的形式",
     # --- what a verb says once it is done (``said``), for every face alike ---
     "distributed": "已生成 {written} 份空白表，{kept} 份已存在未覆盖{do:distributed}",
     "collected": "本次共 {seen} 个文件：新收到报表 {returns} 份{schools}，{documents}重复 {duplicates} 份，"
@@ -157,6 +179,12 @@ ACTIONS: dict[str, dict[str, str]] = {
                     "window": "。请点击“打开空白表文件夹”，把每所学校的表发给该校（微信、QQ 或邮件均可）"},
     "see-all": {"cli": "查看全部：dudao status {dir}", "window": ""},
     "feedback": {"cli": "运行 dudao feedback", "window": "点击“生成反馈”"},
+    "working-copy": {"cli": "在桌面程序中点“修改后收取”", "window": "点“修改后收取”"},
+    "waiting-files": {"cli": " dudao status 的“无法读取”", "window": "“待处理的文件”"},
+    "note": {"cli": "（--note）", "window": ""},
+    "collect-corrected": {"cli": "在桌面程序中点“收取修改后的表”", "window": "点“收取修改后的表”"},
+    "material": {"cli": "（--material，如 --material 案例）", "window": ""},
+    "mail-password": {"cli": "用 dudao settings 文件夹 --mail-password 保存", "window": "在“设置 → 邮件”中填写"},
 }
 CLI, WINDOW = "cli", "window"  # the channels a note is worded for
 _ACTION = re.compile(r"\{do:([\w-]+)\}")

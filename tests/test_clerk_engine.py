@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from aggregator.progress import run as drive
-from aggregator.collection.clerk.corrected import MARK, NOT_SAVED, collect_corrected, pending_copy, working_copy
+from aggregator.collection.clerk.corrected import MARK, collect_corrected, pending_copy, working_copy
 from aggregator.collection.store.credentials import SERVICE, account
 from aggregator.collection.store.folder import CollectionError, open_collection
 from aggregator.collection.store.roster import load_roster, template_bytes
@@ -87,9 +87,10 @@ def test_a_corrected_copy_is_collected_as_a_new_version_marked_as_ours(capsys, c
     with open_collection(col_dir) as col:
         copy = working_copy(col, name)
         assert pending_copy(col_dir, name) == copy and MARK in copy.name
-        with pytest.raises(CollectionError, match="还没有保存"):
+        with pytest.raises(CollectionError) as refused:
             drive(collect_corrected(col, name))
-        assert NOT_SAVED
+        assert refused.value.render("window") == ("修改后的表还没有保存过：请在 Excel 或 WPS 中改好并保存（Ctrl+S），"
+                                                  "再点“收取修改后的表”")
         copy.write_bytes(fill_workbook(issued(col_dir, name), col.form, school_values[name]))  # saved in Excel
         drive(collect_corrected(col, name, cancel=Cancel()))
         assert pending_copy(col_dir, name) is None and (col_dir / "corrections" / "已收取").is_dir()

@@ -221,7 +221,7 @@ def test_a_workbook_return_and_documents_in_one_batch(plan_col, capsys):
     inbox(plan_col, "实验小学报告.docx", article("曾都区实验小学", kind="督导工作落实情况报告"))
     inbox(plan_col, "实验小学案例.pdf", b"%PDF-1.4 not really")  # damaged: named, not dropped
     code, out, _ = dudao(capsys, "collect", plan_col)
-    assert code == 0 and "新收到报表 1 份，其他材料 1 份" in out and "无法读取 1 个" in out
+    assert code == 0 and "新收到报表 1 份，来自 1 所学校（现在已通过 1 所），其他材料 1 份" in out and "无法读取 1 个" in out
     got = materials_of(capsys, plan_col)["曾都区实验小学"]
     assert got["data"]["status"] in ("accepted", "accepted_with_warnings")
     assert got["report"]["status"] == "accepted" and got["case"]["status"] == "missing"

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import clock
+from ..messages import Note
 from ..collection.store.folder import SETTINGS, CollectionError, init_collection
 from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
@@ -51,7 +52,7 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
 
     if root.exists() and any(root.iterdir()):
         if not (root / SETTINGS).exists() or not (root / ".demo").exists():
-            raise CollectionError(f"{root} 不是空文件夹，演示不会覆盖它。请换一个文件夹名，如 dudao demo 演示")
+            raise CollectionError(Note.of("demo-folder-busy", root=root))
         shutil.rmtree(root)  # our own earlier demo: start again
     annex5 = declared.id == load_form(DEFAULT_FORM).id
     with clock.pinned(ISSUED_AT):

@@ -9,12 +9,11 @@ from __future__ import annotations
 import smtplib
 
 from .. import clock
+from ..messages import Note
 from .mail import Mailer, MailError, build_message, describe_failure, for_sending, parse_addresses, smtp_settings
 from ..collection.store.folder import Collection, CollectionError
 
 SUBJECT = "【测试邮件】学校报表收集汇总"
-NO_PASSWORD = ("还没有保存邮箱密码（授权码）：请在桌面程序的“设置 → 邮件”中填写，"
-               "或用 dudao settings 文件夹 --mail-password 保存")
 
 
 def send_test_mail(col: Collection, to: str = "") -> str:
@@ -24,10 +23,10 @@ def send_test_mail(col: Collection, to: str = "") -> str:
     """
     smtp = smtp_settings(col.mail())
     if smtp.user and not smtp.password:
-        raise CollectionError(NO_PASSWORD)
+        raise CollectionError(Note.of("no-mail-password"))
     good, bad = parse_addresses(to or smtp.sender)
     if bad or not good:
-        raise CollectionError(f"收件邮箱“{to}”格式不对，请写成 jyj@example.com 的形式")
+        raise CollectionError(Note.of("bad-test-address", to=to))
     body = (f"这是“{col.settings.name}”的收集《{col.form.title(col.settings.name)}》发出的测试邮件"
             f"（{clock.now():%Y-%m-%d %H:%M}）。\n收到它，说明发信设置正确，反馈和催报邮件可以直接发出。")
     msg = build_message(to=good, sender=smtp.sender, subject=SUBJECT, body=body, draft=False)

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ... import clock
+from ...messages import Note
 from ...filenames import safe_file_name
 from ...progress import Cancel, Job
 from ..intake.collect import CollectResult, collect
@@ -29,7 +30,6 @@ from .review import assign
 FOLDER = "corrections"
 DONE = "已收取"
 MARK = "由区教育局修改"
-NOT_SAVED = "修改后的表还没有保存过：请在 Excel 或 WPS 中改好并保存（Ctrl+S），再点“收取修改后的表”"
 
 
 def copy_path(col: Collection, school_name: str) -> Path:
@@ -54,7 +54,7 @@ def working_copy(col: Collection, school_name: str) -> Path:
     school = find_school(col, school_name)
     ret = _current(col, school)
     if ret is None:
-        raise CollectionError(f"{school.name} 还没有报送，没有可以修改的表")
+        raise CollectionError(Note.of("not-reported-to-edit", school=school.name))
     target = copy_path(col, school.name)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,10 +69,10 @@ def collect_corrected(col: Collection, school_name: str, note: str = "",
     school = find_school(col, school_name)
     path = copy_path(col, school.name)
     if not path.is_file():
-        raise CollectionError(f"没有找到 {school.name} 的修改稿，请先点“修改后收取”打开一份来修改")
+        raise CollectionError(Note.of("no-working-copy", school=school.name))
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     if col.ledger.known(sha):
-        raise CollectionError(NOT_SAVED)
+        raise CollectionError(Note.of("working-copy-unsaved"))
     original = _current(col, school)
     if original is not None:  # the school reported then: our correction must not make it late
         when = datetime.fromisoformat(original.received_at).timestamp()
@@ -80,7 +80,7 @@ def collect_corrected(col: Collection, school_name: str, note: str = "",
     result = yield from collect(col, [path], cancel, workers=1)
     ret = next((r for r in col.ledger.returns(col.form) if r.sha256 == sha), None)
     if ret is None:
-        raise CollectionError(f"修改后的表无法读取（见“待处理的文件”），请检查后重新保存：{path}")
+        raise CollectionError(Note.of("working-copy-unreadable", path=path))
     if ret.school_id != school.id:  # a copy of a return the clerk had to assign by hand
         assign(col, sha, school.name)
     decide(col, "corrected", school_id=school.id, sha256=sha, note=note or MARK)

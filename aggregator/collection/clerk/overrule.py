@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from ... import clock
-from ...messages import rule_name
+from ...messages import Note, rule_name
 from ..views.decisions import Decision, decide, decisions, find_school, revoke
 from ..store.folder import Collection, CollectionError
 from ...filenames import file_refs
@@ -20,7 +20,6 @@ from ..views.state import STATE_LABELS
 from ..views.status import overview
 from ..views.told import Told, tell
 
-NEEDS_A_REASON = "请写明原因（--note），它会记在报送记录和汇总表中"
 
 
 def _current(col: Collection, school: School) -> ReturnRecord | None:
@@ -32,14 +31,14 @@ def _undo(col: Collection, kind: str, *, school_id: str = "", sha256: str = "", 
     found = [d for d in decisions(col) if d.kind == kind and d.school_id == school_id
              and (not sha256 or d.sha256 == sha256) and (not rule or d.rule == rule)]
     if not found:
-        raise CollectionError("没有可以撤销的这项决定")
+        raise CollectionError(Note.of("nothing-to-undo"))
     revoke(col, found[-1])
     return found[-1]
 
 
 def _why(note: str) -> str:
     if not note.strip():
-        raise CollectionError(NEEDS_A_REASON)
+        raise CollectionError(Note.of("reason-required"))
     return note
 
 
@@ -48,7 +47,7 @@ def accept(col: Collection, school_name: str, note: str = "", *, undo: bool = Fa
     school = find_school(col, school_name)
     ret = _current(col, school)
     if ret is None:
-        raise CollectionError(f"{school.name} 还没有报送，无法通过；如这所学校不需要报送，请设为免报")
+        raise CollectionError(Note.of("cannot-accept-missing", school=school.name))
     if undo:
         return _undo(col, "accept", school_id=school.id, sha256=ret.sha256)
     return decide(col, "accept", school_id=school.id, sha256=ret.sha256, note=_why(note))
@@ -59,7 +58,7 @@ def send_back(col: Collection, school_name: str, note: str = "", *, undo: bool =
     school = find_school(col, school_name)
     ret = _current(col, school)
     if ret is None:
-        raise CollectionError(f"{school.name} 还没有报送，无法退回；可以催报")
+        raise CollectionError(Note.of("cannot-return-missing", school=school.name))
     if undo:
         return _undo(col, "send_back", school_id=school.id, sha256=ret.sha256)
     return decide(col, "send_back", school_id=school.id, sha256=ret.sha256, note=_why(note))
@@ -87,7 +86,7 @@ def confirm(col: Collection, school_name: str, rule: str, note: str = "", *, und
         return _undo(col, "confirm", school_id=school.id, sha256=ret.sha256 if ret else "", rule=rule)
     if rule not in warned:
         listed = "、".join(sorted(f"{name}（{r}）" for name, r in named.items())) or "没有"
-        raise CollectionError(f"{school.name} 当前的报表没有“{rule}”这条提示（有的提示：{listed}）")
+        raise CollectionError(Note.of("no-such-warning", school=school.name, rule=rule, listed=listed))
     return decide(col, "confirm", school_id=school.id, sha256=ret.sha256, rule=rule, note=note)
 
 
@@ -112,7 +111,7 @@ def _unreadable(col: Collection, ref: str, documents: bool = False) -> FileRecor
             or (len(ref) >= 6 and f.sha256.startswith(ref.lower()))]
     if not hits:
         where = "无法读取或待指定的文件" if documents else "无法读取的文件"
-        raise CollectionError(f"“{ref}”不在{where}中，请用 dudao status 中列出的文件名")
+        raise CollectionError(Note.of("not-a-waiting-file", ref=ref, where=where))
     return hits[-1]
 
 
@@ -139,7 +138,7 @@ def tie(col: Collection, file_ref: str, school_name: str, note: str = "", *, und
 
 def add_school(col: Collection, school: School, note: str = "") -> School:
     if any(s.name == school.name for s in col.ledger.schools(removed=True)):
-        raise CollectionError(f"名单中已经有“{school.name}”了")
+        raise CollectionError(Note.of("school-exists", school=school.name))
     taken = {s.id for s in col.ledger.schools(removed=True)}
     n = len(taken) + 1
     while f"S{n:04d}" in taken:
@@ -155,7 +154,7 @@ def edit_school(col: Collection, school_name: str, note: str = "", **changes: st
     school = find_school(col, school_name)
     wanted = {k: v for k, v in changes.items() if v is not None}
     if "name" in wanted and any(s.name == wanted["name"] and s.id != school.id for s in col.schools()):
-        raise CollectionError(f"名单中已经有“{wanted['name']}”了")
+        raise CollectionError(Note.of("school-exists", school=wanted["name"]))
     edited = replace(school, **wanted)
     with col.ledger.transaction():
         col.ledger.update_school(edited)
@@ -193,7 +192,8 @@ def tell_schools(col: Collection, told: Iterable[tuple[str, str, str]]) -> list[
         if not need:
             if channel == "chat":
                 continue
-            raise CollectionError(f"{state.school.name} 现在不需要反馈（{STATE_LABELS[state.status]}），没有记录")
+            raise CollectionError(Note.of("nothing-to-tell", school=state.school.name,
+                                          state=f"（{STATE_LABELS[state.status]}）"))
         records.append((state.school.id, need, channel, state.current.sha256 if state.current else "", note.strip()))
     return tell(col, records)
 
@@ -202,5 +202,5 @@ def tell_school(col: Collection, school_name: str, channel: str = "other", note:
     """One school: see ``tell_schools``."""
     found = tell_schools(col, [(school_name, channel, note)])
     if not found:
-        raise CollectionError(f"{school_name} 现在不需要反馈，没有记录")
+        raise CollectionError(Note.of("nothing-to-tell", school=school_name, state=""))
     return found[0]

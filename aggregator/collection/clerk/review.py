@@ -40,7 +40,7 @@ def _school(col: Collection, school_name: str) -> tuple[School, NameIndex]:
     index = NameIndex({s.id: s.name for s in schools}, col.settings.levels)
     sid = index.match(school_name)
     if sid is None:
-        raise CollectionError(f"名单中没有“{school_name}”这所学校，请写名单上的学校名称")
+        raise CollectionError(Note.of("unknown-school", school=school_name))
     return next(s for s in schools if s.id == sid), index
 
 
@@ -83,15 +83,15 @@ def assign_document(col: Collection, doc: DocumentRecord, school_name: str,
         picked = [m for m in plan.documents if material.strip() in (m.id, m.label) or material.strip() in m.label
                   or material.strip() in m.keywords]
         if len(picked) != 1:
-            raise CollectionError(f"“{material}”不是本次收集的一项材料（或对应多项），请写其中一项：{choices}")
+            raise CollectionError(Note.of("unknown-material", material=material, choices=choices))
         chosen = picked[0]
         if chosen not in owed:
-            raise CollectionError(f"“{school.name}”不需要报送“{chosen.label}”；它要报送的材料有：{choices}")
+            raise CollectionError(Note.of("material-not-owed", school=school.name, material=chosen.label,
+                                          choices=choices))
     elif doc.material and any(m.id == doc.material for m in owed):
         chosen = plan.material(doc.material)
     else:
-        raise CollectionError(f"请用 --material 指定这是哪一项材料，例如 --material {owed[0].label if owed else '案例'}"
-                              f"（“{school.name}”要报送的有：{choices}）")
+        raise CollectionError(Note.of("material-required", school=school.name, choices=choices))
     unchanged = any(f.rule == "doc-unchanged" for f in doc.findings)  # the file itself: still the template
     again = check_document(Document(doc.format, doc.title, "", doc.chars), min_chars=chosen.min_chars,
                            label=chosen.label, unchanged=unchanged)

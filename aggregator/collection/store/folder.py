@@ -159,11 +159,11 @@ def init_collection(
     if not str(name or "").strip():
         raise CollectionError(Note.of("name-required"))
     if (root / SETTINGS).exists():
-        raise CollectionError(f"{root} 已经是一个收集文件夹了；如需重新开始，请换一个新文件夹")
+        raise CollectionError(Note.of("already-a-collection", root=root))
     planned = load_plan(plan) if plan else None
     if planned is not None:
         if planned.form_material is None:
-            raise CollectionError(f"计划“{plan}”中没有表单（kind = \"form\"），一次收集需要一张要汇总的表")
+            raise CollectionError(Note.of("plan-without-form", plan=plan))
         form = planned.form_material.form
         deadline = deadline or max((m.deadline for m in planned.materials), default="")
     declared = load_form(form)  # refuse an unknown or broken form before anything is written

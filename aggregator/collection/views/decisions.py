@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Iterable
 
 from ... import clock
+from ...messages import Note
 from ..store.folder import Collection, CollectionError
 from ..store.ledger import ReturnRecord
 
@@ -137,5 +138,5 @@ def find_school(col: Collection, name: str):
     schools = col.schools()
     sid = NameIndex({s.id: s.name for s in schools}, col.settings.levels).match(name)
     if sid is None:
-        raise CollectionError(f"名单中没有“{name}”这所学校，请写名单上的学校名称")
+        raise CollectionError(Note.of("unknown-school", school=name))
     return next(s for s in schools if s.id == sid)
