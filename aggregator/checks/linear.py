@@ -19,6 +19,7 @@ from typing import Any, Mapping
 
 from ..form.declaration import Form
 from ..form.expr import ref_name
+from ..form.functions import function_of
 
 EQ, LE, GE = "==", "<=", ">="
 _OPS = {ast.Eq: EQ, ast.LtE: LE, ast.GtE: GE, ast.Lt: "<", ast.Gt: ">"}
@@ -138,10 +139,12 @@ def linear_rules(form: Form) -> tuple[Constraint, ...]:
 
 
 def _constraint(node: ast.AST, form: Form) -> tuple[tuple[Comparison, ...], tuple[Comparison, ...]]:
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "implies":
-        if len(node.args) != 2 or node.keywords:
+    fn = function_of(node)
+    if fn is not None:  # a conditional rule is a constraint under its premise; any other call, none
+        if fn.premise is None or len(node.args) != fn.arity or node.keywords:
             raise NotLinear
-        return _all(node.args[0], form), _all(node.args[1], form)
+        when, then = fn.premise(node)
+        return _all(when, form), _all(then, form)
     return (), _all(node, form)
 
 

@@ -13,35 +13,16 @@ the engine by construction.
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Mapping
 
+from .functions import ExprError, date_constant, function_of, phone_like, present
+
 Values = Mapping[str, Any]
 Evaluator = Callable[[Values, Mapping[str, Any]], Any]
-
-_PHONE = re.compile(
-    r"^(?:\+?86[- ]?)?(?:1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}(?:[- ]?\d{1,4})?|\d{7,8})$"
-)
-
-
-def phone_like(text: Any) -> bool:
-    """A mainland mobile (11 digits from 13x) or a landline with or without area code."""
-    if text is None:
-        return False
-    s = re.sub(r"[\s()（）]", "", str(text))
-    s = s.replace("—", "-").replace("－", "-")
-    return bool(_PHONE.match(s))
-
-
-def present(value: Any) -> bool:
-    return value is not None and str(value).strip() != ""
-
-
-class ExprError(ValueError):
-    """The expression in a declaration uses something the language does not have."""
+__all__ = ["Compiled", "ExprError", "compile_expr", "compared_constants", "date_constant", "phone_like", "present",
+           "ref_name", "to_excel"]
 
 
 @dataclass(frozen=True)
@@ -75,20 +56,6 @@ _BIN = {
     ast.Mult: lambda a, b: a * b,
 }
 _BIN_XL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
-_FUNCS = {"implies", "present", "phone_like", "date"}
-
-
-def date_constant(node: ast.AST) -> dt.date:
-    """``date('2024-03-01')``: the one way a rule writes a date, checked when it is compiled."""
-    if len(getattr(node, "args", ())) != 1 or not isinstance(node.args[0], ast.Constant) \
-            or not isinstance(node.args[0].value, str):
-        raise ExprError("date() takes one text argument: date('2024-03-01')")
-    try:
-        return dt.date.fromisoformat(node.args[0].value)
-    except ValueError:
-        raise ExprError(f"date({node.args[0].value!r}): write the date as 'YYYY-MM-DD'") from None
-
-
 def ref_name(node: ast.AST) -> str | None:
     """``inspectors.total`` -> 'inspectors.total'; ``unit`` -> 'unit'; else None."""
     if isinstance(node, ast.Name):
@@ -163,34 +130,18 @@ def compile_expr(source: str, is_field: Callable[[str], bool], context_names: fr
                 return None if unknown else is_and
 
             return boolop
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
+        fn = function_of(node)
+        if fn is not None:
             if node.keywords:
-                raise ExprError(f"{source!r}: {node.func.id}() takes no keywords")
-            if node.func.id == "date":
-                try:
-                    day = date_constant(node)
-                except ExprError as exc:
-                    raise ExprError(f"{source!r}: {exc}") from None
-                return lambda v, c, k=day: k
-            name, args = node.func.id, [build(a) for a in node.args]
-            if name == "implies":
-                if len(args) != 2:
-                    raise ExprError(f"{source!r}: implies(p, q) takes two arguments")
-                p, q = args
-
-                def implies(v, c):
-                    x = p(v, c)
-                    if x is None:
-                        return None
-                    return True if not x else q(v, c)
-
-                return implies
-            if len(args) != 1:
-                raise ExprError(f"{source!r}: {name}() takes one argument")
-            (arg,) = args
-            if name == "present":
-                return lambda v, c: present(arg(v, c))
-            return lambda v, c: phone_like(arg(v, c))
+                raise ExprError(f"{source!r}: {fn.name}() takes no keywords")
+            try:
+                if fn.constant:
+                    return fn.evaluate([], node)
+                if len(node.args) != fn.arity:
+                    raise ExprError(f"{fn.usage} takes {'one argument' if fn.arity == 1 else f'{fn.arity} arguments'}")
+                return fn.evaluate([build(a) for a in node.args], node)
+            except ExprError as exc:
+                raise ExprError(f"{source!r}: {exc}") from None
         raise ExprError(f"{source!r}: {ast.unparse(node)!r} is not allowed in a rule")
 
     run = build(tree)
@@ -237,16 +188,10 @@ def to_excel(source: str, cell_of: Callable[[str], str], raw_of: Callable[[str],
                 return f"IF(OR({decided}),FALSE,AND({','.join(items)}))"
             decided = ",".join(f"IFERROR({i},FALSE)" for i in items)
             return f"IF(OR({decided}),TRUE,OR({','.join(items)}))"
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            inside_present = node.func.id == "present"
-            args = [xl(a, inside_present) for a in node.args] if node.func.id != "date" else []
-            if node.func.id == "implies":  # a false premise holds whatever q is, known or not
-                return f"IF({args[0]},{args[1]},TRUE)"
-            if node.func.id == "present":
-                return f"LEN(TRIM({args[0]}))>0"
-            if node.func.id == "date":
-                day = date_constant(node)
-                return f"DATE({day.year},{day.month},{day.day})"
+        fn = function_of(node)
+        if fn is not None and fn.excel is not None:
+            args = [] if fn.constant else [xl(a, fn.raw_args) for a in node.args]
+            return fn.excel(args, node)
         raise ExprError(f"{source!r}: {ast.unparse(node)!r} has no Excel form")
 
     return xl(tree)
