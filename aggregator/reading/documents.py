@@ -20,10 +20,10 @@ from pathlib import Path
 
 from . import ole
 from .errors import UnreadableFile
+from .formats import FORMATS, by_magic
 from .wordml import read_body
 from .zipguard import ZIP_ERRORS
 
-DOCUMENT_FORMATS = ("docx", "odt", "pdf", "doc", "wps", "jpg", "png")
 TEXT_BUDGET = 200_000  # characters read from one document: far beyond any article
 PAGE_BUDGET = 60  # PDF pages read
 MAX_PIXELS = 80_000_000  # a photo of a page is a few megapixels; 80 is no photo a school takes
@@ -33,7 +33,7 @@ _CJK_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffefA-Za-z0-9，。�
 
 @dataclass(frozen=True)
 class Document:
-    format: str  # one of DOCUMENT_FORMATS
+    format: str  # one of formats.DOCUMENT_FORMATS
     title: str  # the document's title, or its first line of text, or ""
     text: str  # its text, up to TEXT_BUDGET ("" for images)
     chars: int  # characters of text, spaces not counted
@@ -43,19 +43,16 @@ class Document:
 
     @property
     def has_text(self) -> bool:
-        return self.format not in ("jpg", "png")
+        return FORMATS[self.format].has_text
 
 
 def document_format(path: Path) -> str:
     """The document format of ``path`` from its bytes, or "" when it is not a document we take."""
     with path.open("rb") as fh:
         head = fh.read(8)
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith(b"\x89PNG"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
+    by_bytes = by_magic(head)
+    if by_bytes:
+        return by_bytes
     if head.startswith(ole.OLE_MAGIC):
         data = path.read_bytes()
         if "WordDocument" in ole.stream_names(data, ("WordDocument",)):

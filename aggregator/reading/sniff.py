@@ -19,11 +19,11 @@ from typing import Mapping
 from . import ole
 from .decrypt import with_default_password
 from .errors import UnreadableFile, human_size
+from .formats import SPREADSHEET_FORMATS
 from .zipguard import ZIP_ERRORS, _unpack, open_zip, read_xml_parts
 
 MAX_FILE_SIZE = 20 * 1024 * 1024
 MAX_SHARED_STRINGS = 2_000_000
-SPREADSHEET_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
 
 # Main part content types of an OOXML package -> our format, or what to call it when it is not one.
 _OOXML_TYPES = (

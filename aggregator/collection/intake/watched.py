@@ -16,12 +16,13 @@ import zipfile
 from pathlib import Path
 
 from ...progress import Cancel, Job
+from ...reading.formats import suffixes_where
 from .collect import CollectResult, collect
 from ..store.folder import Collection
 from .incoming import _iso, ignored
 from ..store.names import NameIndex
 
-TAKEN = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".zip")
+TAKEN = suffixes_where(watched=True)  # a return, or a zip that may hold some
 MAX_LOOK = 5 * 1024 * 1024  # a return is ~10 KB: a bigger workbook is not opened to look for the id
 SINCE_KEY = "watch-since:"  # ledger meta, per watched folder: when it was first looked at
 

@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...reading.formats import SPREADSHEET, TEXT, suffixes_where
 from .names import fold, name_key
 
 COLUMNS = {
@@ -79,7 +80,8 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+SPREADSHEETS = suffixes_where(roster=True, kind=SPREADSHEET)
+TEXTS = suffixes_where(roster=True, kind=TEXT)
 TEMPLATE_HEADER = ("学校名称", "学段", "所属单位", "联系人", "联系电话", "邮箱", "学校类型")
 
 
@@ -117,10 +119,10 @@ def load_roster(path: str | Path) -> list[School]:
     path = Path(path)
     if not path.exists():
         raise RosterError(f"找不到名单文件：{path}")
-    if path.suffix.lower() not in SPREADSHEETS + (".csv", ".txt"):
+    if path.suffix.lower() not in SPREADSHEETS + TEXTS:
         raise RosterError(f"{path.name} 不是表格文件。学校名单请用 Excel 表格（.xlsx、.xls）或 .csv 文件，"
                           "可以先下载名单模板，填好后再导入")
-    if path.suffix.lower() in (".csv", ".txt"):
+    if path.suffix.lower() in TEXTS:
         rows = _rows_from_csv(path)
     else:
         rows = _rows_from_workbook(path)
