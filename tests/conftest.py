@@ -80,3 +80,20 @@ def pytest_runtest_makereport(item, call):
 def pytest_make_collect_report(collector):
     outcome = yield
     _fail_skip_in_ci(outcome.get_result())
+
+
+# The fast suite (``./dev test -m fast``): the pure engine, in well under 30 s. No command line run
+# end to end, no window, no LibreOffice, no worker processes: what a change to the form, the
+# reader, the checks or the ledger must pass before anything else is worth running.
+FAST = ("reading/", "test_values.py", "test_rules.py", "test_functions.py", "test_formats.py", "test_repair.py",
+        "test_identify.py", "test_filenames.py", "test_live_checks.py", "test_template.py", "test_layers.py",
+        "test_intake.py", "test_archive.py", "test_ledger.py", "test_formula_text.py", "test_boundaries.py")
+_TESTS = os.path.dirname(os.path.abspath(__file__))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        where = os.path.relpath(str(item.path), _TESTS).replace(os.sep, "/")
+        slow = any(item.get_closest_marker(m) for m in ("libreoffice", "slow", "bundle"))
+        if not slow and any(where == f or where.startswith(f) for f in FAST):
+            item.add_marker(pytest.mark.fast)

@@ -59,7 +59,7 @@ TARGETS = [
     Target("aggregator/outputs/summary/figures.py",
            ("tests/test_consolidate.py", "tests/test_forms.py::test_cycle_summary_sums_counts_and_lists")),
     Target("aggregator/form/values.py",
-           ("tests/test_values.py", "tests/test_formula_text.py", "tests/test_reader.py",
+           ("tests/test_values.py", "tests/test_formula_text.py", "tests/reading",
             "tests/test_forms.py::test_dates_as_people_write_them",
             "tests/test_forms.py::test_choices_as_people_type_them", "tests/test_forms.py::test_numbers_with_decimals")),
     Target("aggregator/outputs/markup.py", ("tests/test_markup.py",),  # test_feedback also reaches it, at ~25 s a mutant
