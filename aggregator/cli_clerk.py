@@ -38,6 +38,14 @@ def cmd_decide(a: argparse.Namespace) -> int:
         decision = getattr(overrule, a.command.replace("-", "_"))(col, *args, note=a.note or "", undo=a.undo)
         if a.command == "confirm":
             args = (a.school, rule_name(decision.rule, col.form))
+        if a.command == "tie":
+            file = next((display_name(f.original_name) for f in col.ledger.files("unreadable")
+                         if f.sha256 == decision.sha256), a.file)
+    if a.command == "tie":
+        out(f"已撤销：“{file}”不再算作{a.school}发来的文件。" if a.undo else
+            f"已记录：“{file}”是{a.school}发来的文件。给{a.school}的反馈会说明这份文件无法打开、请重新保存后发送。"
+            + (f"（{decision.note}）" if decision.note else ""))
+        return 0
     what = " ".join(str(x) for x in args)
     out(f"已撤销：{decision.label} {what}" if a.undo else f"已记录：{decision.label} {what}"
         + (f"（{decision.note}）" if decision.note else ""))
@@ -76,7 +84,7 @@ def cmd_settings(a: argparse.Namespace) -> int:
     from .collection.credentials import CredentialError, has_password, store_password
     from .outputs.mailcheck import send_test_mail
 
-    changes = {k: getattr(a, k) for k in ("name", "deadline", "unit", "reporter", "phone", "watch", "mail_host",
+    changes = {k: getattr(a, k) for k in ("name", "deadline", "resubmit_by", "resubmit_days", "unit", "reporter", "phone", "watch", "mail_host",
                                           "mail_port", "mail_tls", "mail_user", "mail_sender")}
     with open_collection(a.dir) as col:
         if any(v is not None for v in changes.values()):
@@ -97,6 +105,7 @@ def cmd_settings(a: argparse.Namespace) -> int:
         s = col.settings
         out(f"本级名称：{s.name}")
         out(f"截止日期：{s.deadline or '未设置'}")
+        out(f"重新报送日期：{s.resubmit_by or f'未设置（退回时定为写反馈之后的 {s.resubmit_days} 个工作日）'}")
         out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
         out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
         mail = s.mail

@@ -98,7 +98,38 @@ MESSAGES: dict[str, str] = {
     "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",
     "feedback-locked": "反馈文件 {name} 正在被其他程序打开，本次保存为 {new}",
     "summary-renamed": "汇总表只能保存为 .xlsx 文件，已保存为 {new}",
+    "resubmit-past": "设置的重新报送日期（{chosen}）已过，本次反馈写的是 {used}{do:resubmit}",
 }
+
+# A file that could not be read, as the school that sent it reads it: the reasons above are the
+# clerk's ("请让学校…"); a school is told what went wrong with its file and how to send it again.
+# A kind not listed here (form-not-found, wrong-form) is worded for the school already.
+FOR_SCHOOL: dict[str, str] = {
+    "empty-file": "文件是空的（0 字节），可能没有发送完整，请重新发送",
+    "corrupt": "文件已损坏，请用 Excel/WPS 打开后重新保存再发送",
+    "corrupt-document": "文件已损坏，请用 Word/WPS 打开后重新保存（照片请重新拍照）再发送",
+    "encrypted": "文件设置了打开密码，请取消密码后重新发送",
+    "not-spreadsheet": "这不是 Excel 表格文件，请发送填好的 Excel 表",
+    "word-form-old": "这是用 Word 旧格式（.doc/.wps）填写的表，程序读不了其中的表格，请另存为 .docx 或填写下发的 Excel 表后重新发送",
+    "old-excel": "这是旧版 Excel 格式（Excel 4.0 或更早），请另存为 .xlsx 后重新发送",
+    "oversized": "文件过大，不像是本表，请核对是否发错了文件",
+    "zip-bomb": "文件解压后异常巨大，请用 Excel/WPS 重新保存后直接发送表格文件",
+    "unsafe-xml": "文件内容含有不安全的结构，请用 Excel/WPS 重新保存后发送",
+    "too-many-cells": "文件中的数据量异常，不像是本表，请只保留本表后重新发送",
+    "read-error": "请用 Excel/WPS 打开后另存为 .xlsx 再发送",
+    "read-crash": "文件可能已损坏，请用 Excel/WPS 打开后另存为 .xlsx 再发送",
+    "read-timeout": "文件可能已损坏或异常复杂，请用 Excel/WPS 打开后另存为 .xlsx 再发送",
+    "read-memory": "文件异常复杂，请只保留本表后另存为 .xlsx 再发送",
+    "link": "发来的是一个快捷方式/链接，不是文件本身，请发送文件本身",
+    "zip-link": "压缩包中有链接，不是文件，请直接发送表格文件",
+    "zip-nested": "压缩包嵌套层数过多，请直接发送表格文件",
+}
+
+
+def for_school(kind: str, reason: str) -> str:
+    """Why a school's file could not be read and how to send it again, in the school's words."""
+    return FOR_SCHOOL.get(kind) or reason.replace("请让学校", "请")
+
 
 # Rule ids of the engine's own findings, as a person reads them (a form names its own rules with
 # ``name`` in its declaration). Ids appear only in JSON.
@@ -130,6 +161,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "listed-file": {"cli": " dudao status 中列出的文件名", "window": "列表中的文件"},
     "see-status": {"cli": "（见 dudao status）", "window": ""},
     "status-why": {"cli": "（dudao status 查看原因）", "window": "（见学校列表）"},
+    "resubmit": {"cli": "（可用 dudao settings 文件夹 --resubmit-by 日期 重新设置）", "window": "（可在“设置”中修改）"},
 }
 CLI, WINDOW = "cli", "window"  # the channels a note is worded for
 _ACTION = re.compile(r"\{do:([\w-]+)\}")

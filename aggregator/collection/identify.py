@@ -55,3 +55,14 @@ def identify(sub: Submission, file_name: str, index: NameIndex, schools: dict[st
     if unit_text:
         return Identity(None, "", Note.of("unidentified-unit", unit_label=unit.label, unit=unit_text))
     return Identity(None, "", Note.of("unidentified-blank", unit_label=unit.label))
+
+
+def school_by_file_name(file_name: str, index: NameIndex, issued: dict[str, str]) -> str | None:
+    """The school a file's own name points to, for a file nothing else can be read from (an
+    unreadable workbook): the very name of a workbook we issued (``issued``: that name -> school
+    id), else the one roster school its name contains; None when it names none, or two."""
+    base = os.path.basename(file_name.replace("\\", "/"))
+    if base in issued:
+        return issued[base]
+    return index.find_in(os.path.splitext(base)[0])
+

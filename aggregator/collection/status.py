@@ -20,9 +20,12 @@ from ..form.declaration import Form
 from ..form.values import shown_text
 from ..messages import message, render
 from ..reading.submission import Normalisation
+from ..filenames import issued_name
 from .folder import Collection
+from .identify import school_by_file_name
 from .ledger import DocumentRecord, FileRecord, ReturnRecord
 from .materials import MaterialState, material_states
+from .names import NameIndex
 from .roster import School
 from .decisions import NONE, Decision, decisions, verdicts
 from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
@@ -173,6 +176,9 @@ def _overview(col: Collection) -> Overview:
         elif d.kind == "tie":
             tied[d.sha256] = d.school_id
     unreadable = [f for f in col.ledger.files("unreadable") if f.sha256 not in set_aside]
+    loose = [f for f in unreadable if f.sha256 not in tied]
+    if loose:  # a file named after one school is that school's, even when it cannot be opened
+        tied |= tied_by_name(col, schools, loose)
     files: dict[str, list[FileRecord]] = {}
     for f in unreadable:
         if f.sha256 in tied:
@@ -206,6 +212,15 @@ def _overview(col: Collection) -> Overview:
     ignored = tuple(f for f in col.ledger.files("unreadable") + col.ledger.files("document")
                     if f.sha256 in set_aside)
     return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored, waiting)
+
+
+def tied_by_name(col: Collection, schools: list[School], files: list[FileRecord]) -> dict[str, str]:
+    """File hash -> school id, for the ``files`` whose own name is a workbook issued to a school
+    (附件5-万店镇泉水小学.xlsx) or names one roster school; the clerk's ``tie`` overrides it."""
+    index = NameIndex({s.id: s.name for s in schools}, col.settings.name)
+    issued = {issued_name(col.form.annex, s.name): s.id for s in schools}
+    found = {f.sha256: school_by_file_name(f.original_name, index, issued) for f in files}
+    return {sha: sid for sha, sid in found.items() if sid}
 
 
 OUTLIERS_KEY = "outliers"  # ledger meta: the outlier findings as of a revision of the ledger
