@@ -214,4 +214,8 @@ def test_phone_page_is_one_pdf_page_with_the_items(col):
     text = "".join(lo.pdf_text(col.root / "feedback" / f"{S6}-退回修改-手机查看.pdf").split())
     fix = next(f.fix for f in findings_of(col, S6) if f.rule == "rectification")
     assert "".join(fix.split()) in text
-    assert "请修改以下" in text and TITLE in text
+    assert TITLE in text
+    # the heading counts what it lists: one item to change, one to check, each under its own head
+    assert f"{S6}：有1处需要修改，另有1处请核对" in text
+    assert "需要修改（1处，标红的格）：1." in text and "请核对（1处，标黄的格，确认无误可以不改）：2." in text
+    assert "请于11月29日前修改后重新报送。" in text

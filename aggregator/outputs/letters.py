@@ -119,10 +119,10 @@ def check_body(settings: Settings, school: School, notice: Notice) -> str:
     lines = [greeting(school), ""]
     if notice.warnings:
         lines.append(f"您好！{school.name}报送的《{notice.title}》（文件“{notice.file_name}”）已收到，"
-                     f"已通过校验并计入汇总。{notice.counts()}：")
+                     f"已通过校验并计入汇总，{notice.counts()}。")
     else:
         lines.append(f"您好！{school.name}报送的《{notice.title}》已收到，已通过校验并计入汇总。"
-                     f"贵校发来的材料{notice.counts()}：")
+                     f"贵校发来的材料{notice.counts()}。")
     lines += [""] + _items(notice)
     lines += _owed_and_remark(settings, notice)
     closing = ("确认无误请回复本邮件告知（不用重新报送）；如需修改，请在附件表格中改好（标黄的单元格）后重新报送。"

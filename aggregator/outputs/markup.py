@@ -173,7 +173,17 @@ def _problem_in_own(wb: Workbook, table: Worksheet, number: int, item: Item) -> 
         return tuple(out)
 
     change = targets(item.to_change)
-    return Problem(item.level, _where(item.to_change), item.text, targets(item.cells), change, number)
+    return Problem(item.level, _where(_in_reading_order(item.to_change)), item.text, targets(item.cells), change,
+                   number)
+
+
+def _in_reading_order(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """Cells as a reader meets them: by sheet as named, then row, then column."""
+    def key(raw: str) -> tuple[str, int, int]:
+        sheet, _, ref = raw.rpartition("!")
+        first = ref.replace("$", "").upper().partition(":")[0]
+        return (sheet, *split_coord(first)) if _CELL_REF.fullmatch(first) else (sheet, 0, 0)
+    return tuple(sorted(cells, key=key))
 
 
 def _where(cells: tuple[str, ...] | list[str]) -> str:
@@ -189,7 +199,8 @@ def _problem_by_layout(form: Form, ret: ReturnRecord, number: int, item: Item) -
     refs = [cells[fid] for fid in item.fields if fid in cells]
     change = [cells[fid] for fid in item.fields if fid in cells and ret.cells.get(fid) in item.to_change]
     change = change if set(item.to_change) != set(item.cells) else refs
-    return Problem(item.level, _where(change or refs), item.text, tuple((form.sheet, r) for r in refs),
+    return Problem(item.level, _where(_in_reading_order(tuple(change or refs))), item.text,
+                   tuple((form.sheet, r) for r in refs),
                    tuple((form.sheet, r) for r in change), number)
 
 
