@@ -265,3 +265,13 @@ def test_a_case_much_too_short_is_told_to_the_school_as_a_check(plan_col, capsys
     _, state = notice(plan_col, "万店镇中心小学")
     case = next(m for m in state.materials if m.material.id == "case")
     assert short_label(case) == "已交（请核对）"  # what the window's column shows
+
+
+def test_a_blank_document_is_owed_again_with_its_reason_and_the_date(plan_col, capsys):
+    from documents_builders import docx
+
+    put(plan_col, "万店镇牛王小学案例.docx", docx(["", ""]), "2023-11-09T09:00:00")
+    assert dudao(capsys, "collect", plan_col)[0] == 0
+    feedback(capsys, plan_col)
+    assert chat(plan_col, "万店镇牛王小学-催报.txt").split("\n")[-1] == (
+        f"还缺：{CASE}（11月23日前重交：这份{CASE}中没有文字内容，请确认发送的是写好的材料，重新发送）、{REPORT}（11月20日前）")

@@ -67,7 +67,8 @@ def add_guide(wb: Workbook, notice: Notice, problems: list["Problem"], table_tit
         prose(f"区教育局说明：{notice.remark}", font(11, bold=True))
     prose(HOW_TO.format(table=table_title), font(11))
     if rebuilt:
-        prose(f"注意：贵单位报送的文件{rebuilt}，无法在原表上标注，已按读到的数据重新生成本表；"
+        why = "" if "archive" in rebuilt else f"{rebuilt}，"  # where we keep files is the clerk's business
+        prose(f"注意：贵单位报送的文件{why}无法在原表上标注，已按读到的数据重新生成本表；"
               "下表中的单元格指本表中的位置，请在本表中核对全部数字、修改后报送。", font(11, color=RED))
     row += 1
 
