@@ -190,6 +190,10 @@ def test_a_warning_is_never_listed_as_something_to_fix(plan_col, capsys):
     assert page[0] == ("head", "曾都区东城小学：有 1 处需要修改，另有 1 处请核对")
     assert [style for style, _ in page[1:5]] == ["section", "error", "section", "warning"]
     assert page[1][1] == "需要修改（1 处，标红的格）："
+    window = notice_lines(n)  # what the window's details show, line by line
+    assert [style for style, _ in window] == ["head", "error", "warning", "owed"]
+    assert window[0] == ("head", "退回修改：有 1 处需要修改，另有 1 处请核对，请于11月23日前修改后重新报送")
+    assert window[1][1].startswith("1. 派出责任督学数（人）：C8") and window[2][1].startswith("2. B4 联系电话")
 
 
 def test_what_a_school_still_owes_is_said_in_every_channel_each_by_its_own_deadline(plan_col, capsys):

@@ -32,12 +32,10 @@ from typing import Iterable, Mapping
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
-
 from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.styles import PatternFill
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..findings import ERROR, WARNING
 from ..form.declaration import Form

@@ -27,7 +27,7 @@ from ..collection.status import SchoolState
 from ..findings import ERROR, WARNING, Finding
 from ..form.declaration import Form
 from ..messages import for_school
-from .dates import deadline_words, material_words, month_day, resubmit_date
+from .dates import deadline_words, form_deadline, material_words, month_day, resubmit_date
 from .items import Item, items_of
 
 RETURNED, CHECK, REMINDER, DOCUMENTS = "returned", "check", "reminder", "documents"
@@ -136,7 +136,7 @@ def notice_of(form: Form, settings: Settings, state: SchoolState, today: date, k
     exempt = state.status == "exempt"
     return Notice(
         school_name=state.school.name, kind=kind, title=form.title(settings.name), today=today,
-        by=resubmit_date(settings, today).by, deadline=date.fromisoformat(settings.deadline) if settings.deadline else None,
+        by=resubmit_date(settings, today).by, deadline=form_deadline(settings),
         file_name=display_name(ret.original_name) if ret else "", received_at=ret.received_at if ret else "",
         errors=errors, warnings=warnings, documents=() if exempt else document_checks(state.materials),
         owed=() if exempt else owed_of(state.materials, settings), unopened=unopened, remark=remark_of(state))
