@@ -248,6 +248,21 @@ def test_tie_answers_in_a_sentence(plan_col, capsys):
                            "给万店镇泉水小学的反馈会说明这份文件无法打开、请重新保存后发送。")
 
 
+def test_a_file_tied_by_the_clerk_is_told_as_unopened_never_as_nothing_received(plan_col, capsys):
+    put(plan_col, "新建 Microsoft Excel 工作表.xlsx", b"", "2023-11-19T22:00:00")  # names no school
+    assert dudao(capsys, "collect", plan_col)[0] == 0
+    (empty,) = [u for u in status_json(capsys, plan_col)["unreadable"] if u["kind"] == "empty-file"]
+    assert empty["school"] is None
+    assert dudao(capsys, "tie", plan_col, "新建 Microsoft Excel 工作表.xlsx", "万店镇牛王小学")[0] == 0
+    feedback(capsys, plan_col)
+    text = chat(plan_col, "万店镇牛王小学-催报.txt")
+    assert text.split("\n")[0] == ("【请重新发送】万店镇牛王小学 @李明：关于《曾都区2023年“双减”督导有关情况统计表》，"
+                                   "贵校发来的文件“新建 Microsoft Excel 工作表.xlsx”（11月19日 22:00 收到）无法打开："
+                                   "文件是空的（0 字节），可能没有发送完整，请重新发送。")
+    for words in (text, body(plan_col, "万店镇牛王小学-催报.eml")):
+        assert "没有收到" not in words and "让学校" not in words and "下载" not in words
+
+
 def test_no_reason_a_school_reads_asks_it_to_make_itself_do_something():
     """The clerk's reasons say "请让学校…"; what a school reads never does."""
     for kind, words in FOR_SCHOOL.items():
