@@ -286,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--name", help="本级名称，如 某某区")
     s.add_argument("--parents", help="上级单位名称，用逗号分开，如 某某省,某某市")
     s.add_argument("--deadline", help="截止日期，如 2023-11-20")
+    s.add_argument("--resubmit-by", metavar="日期", help="退回的学校重新报送的日期，如 2023-11-23（写 \"\" 则不设）")
+    s.add_argument("--resubmit-days", metavar="天数", help="不设日期时，重新报送的期限为写反馈之后的几个工作日（默认 3）")
     s.add_argument("--unit", help="本级填报单位（上报汇总表用），如 某某区教育局")
     s.add_argument("--reporter", help="本级填报人")
     s.add_argument("--phone", help="本级联系电话")

@@ -57,8 +57,9 @@ def cmd_school(a: argparse.Namespace) -> int:
 
 
 def cmd_settings(a: argparse.Namespace) -> int:
-    changes = {k: getattr(a, k) for k in ("name", "parents", "deadline", "unit", "reporter", "phone", "watch",
-                                          "mail_host", "mail_port", "mail_tls", "mail_user", "mail_sender")}
+    changes = {k: getattr(a, k) for k in ("name", "parents", "deadline", "resubmit_by", "resubmit_days", "unit",
+                                          "reporter", "phone", "watch", "mail_host", "mail_port", "mail_tls",
+                                          "mail_user", "mail_sender")}
     with open_session(a.dir) as session:
         if any(v is not None for v in changes.values()):
             session.change_settings(**changes)
@@ -76,6 +77,7 @@ def cmd_settings(a: argparse.Namespace) -> int:
         has_password = session.has_mail_password()
     out(f"本级名称：{s.name}" + (f"（上级：{'、'.join(s.parents)}）" if s.parents else ""))
     out(f"截止日期：{s.deadline or '未设置'}")
+    out(f"重新报送日期：{s.resubmit_by or f'未设置（退回时定为写反馈之后的 {s.resubmit_days} 个工作日）'}")
     out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
     out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
     mail = s.mail

@@ -131,7 +131,8 @@ MESSAGES: dict[str, str] = {
     "decided-remark": "已记录给 {school} 的说明，会写进下一封反馈或催报{why}",
     "decided-confirm": "已记录：{school} 的提示“{rule}”已核实，不再计为提示{why}",
     "decided-ignore": "已忽略 {file}（文件仍保存在收集文件夹的 archive 中）{why}",
-    "decided-tie": "已记下：{file} 是 {school} 发来的。给该校的反馈会说明这份文件无法打开，请学校重新保存后发送{why}",
+    "decided-tie": "已记录：“{file}”是{school}发来的文件。给{school}的反馈会说明这份文件无法打开、请重新保存后发送{why}",
+    "undone-tie": "已撤销：“{file}”不再算作{school}发来的文件",
     "undone": "已撤销：{subject} 的“{label}”",
     "assigned-return": "已将 {file} 指定为“{school}”的报表，并已重新校验",
     "assigned-document": "已将 {file} 指定为“{school}”的“{material}”",
@@ -142,7 +143,38 @@ MESSAGES: dict[str, str] = {
     "settings-saved": "已保存设置",
     "no-marked-workbook": "{school} 现在不需要退回修改，没有标注表",
     "marked-workbook-failed": "没能生成 {school} 的标注表，请{do:feedback}后在反馈文件夹中查看",
+    "resubmit-past": "设置的重新报送日期（{chosen}）已过，本次反馈写的是 {used}{do:resubmit}",
 }
+
+# A file that could not be read, as the school that sent it reads it: the reasons above are the
+# clerk's ("请让学校…"); a school is told what went wrong with its file and how to send it again.
+# A kind not listed here (form-not-found, wrong-form) is worded for the school already.
+FOR_SCHOOL: dict[str, str] = {
+    "empty-file": "文件是空的（0 字节），可能没有发送完整，请重新发送",
+    "corrupt": "文件已损坏，请用 Excel/WPS 打开后重新保存再发送",
+    "corrupt-document": "文件已损坏，请用 Word/WPS 打开后重新保存（照片请重新拍照）再发送",
+    "encrypted": "文件设置了打开密码，请取消密码后重新发送",
+    "not-spreadsheet": "这不是 Excel 表格文件，请发送填好的 Excel 表",
+    "word-form-old": "这是用 Word 旧格式（.doc/.wps）填写的表，程序读不了其中的表格，请另存为 .docx 或填写下发的 Excel 表后重新发送",
+    "old-excel": "这是旧版 Excel 格式（Excel 4.0 或更早），请另存为 .xlsx 后重新发送",
+    "oversized": "文件过大，不像是本表，请核对是否发错了文件",
+    "zip-bomb": "文件解压后异常巨大，请用 Excel/WPS 重新保存后直接发送表格文件",
+    "unsafe-xml": "文件内容含有不安全的结构，请用 Excel/WPS 重新保存后发送",
+    "too-many-cells": "文件中的数据量异常，不像是本表，请只保留本表后重新发送",
+    "read-error": "请用 Excel/WPS 打开后另存为 .xlsx 再发送",
+    "read-crash": "文件可能已损坏，请用 Excel/WPS 打开后另存为 .xlsx 再发送",
+    "read-timeout": "文件可能已损坏或异常复杂，请用 Excel/WPS 打开后另存为 .xlsx 再发送",
+    "read-memory": "文件异常复杂，请只保留本表后另存为 .xlsx 再发送",
+    "link": "发来的是一个快捷方式/链接，不是文件本身，请发送文件本身",
+    "zip-link": "压缩包中有链接，不是文件，请直接发送表格文件",
+    "zip-nested": "压缩包嵌套层数过多，请直接发送表格文件",
+}
+
+
+def for_school(kind: str, reason: str) -> str:
+    """Why a school's file could not be read and how to send it again, in the school's words."""
+    return FOR_SCHOOL.get(kind) or reason.replace("请让学校", "请")
+
 
 # Rule ids of the engine's own findings, as a person reads them (a form names its own rules with
 # ``name`` in its declaration). Ids appear only in JSON.
@@ -185,6 +217,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "collect-corrected": {"cli": "在桌面程序中点“收取修改后的表”", "window": "点“收取修改后的表”"},
     "material": {"cli": "（--material，如 --material 案例）", "window": ""},
     "mail-password": {"cli": "用 dudao settings 文件夹 --mail-password 保存", "window": "在“设置 → 邮件”中填写"},
+    "resubmit": {"cli": "（可用 dudao settings 文件夹 --resubmit-by 日期 重新设置）", "window": "（可在“设置”中修改）"},
 }
 CLI, WINDOW = "cli", "window"  # the channels a note is worded for
 _ACTION = re.compile(r"\{do:([\w-]+)\}")

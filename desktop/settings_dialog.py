@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from aggregator.collection.store.settings import Settings
+from aggregator import clock
+from aggregator.collection.store.settings import MAX_RESUBMIT_DAYS, Settings
 
 from . import dialogs
 
@@ -71,12 +72,31 @@ class SettingsDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.has_deadline)
         row.addWidget(self.deadline, 1)
+        self.has_resubmit = QCheckBox("设日期")
+        self.has_resubmit.setToolTip("退回修改的学校在这一天前重新报送；不设则为写反馈之后的几个工作日")
+        self.has_resubmit.setChecked(bool(s.resubmit_by))
+        self.resubmit_by = QDateEdit(QDate.fromString(s.resubmit_by, "yyyy-MM-dd") if s.resubmit_by
+                                     else QDate(clock.today()).addDays(3))
+        self.resubmit_by.setCalendarPopup(True)
+        self.resubmit_by.setDisplayFormat("yyyy-MM-dd")
+        self.resubmit_by.setEnabled(bool(s.resubmit_by))
+        self.has_resubmit.toggled.connect(self.resubmit_by.setEnabled)
+        self.resubmit_days = QSpinBox()
+        self.resubmit_days.setRange(1, MAX_RESUBMIT_DAYS)
+        self.resubmit_days.setValue(s.resubmit_days)
+        self.resubmit_days.setPrefix("不设日期：写反馈后 ")
+        self.resubmit_days.setSuffix(" 个工作日")
+        again = QHBoxLayout()
+        again.addWidget(self.has_resubmit)
+        again.addWidget(self.resubmit_by, 1)
+        again.addWidget(self.resubmit_days, 1)
         self.unit = QLineEdit(s.unit)
         self.unit.setPlaceholderText(f"默认：{s.reporting_unit or '本级名称加“教育局”'}")
         self.reporter = QLineEdit(s.reporter)
         self.phone = QLineEdit(s.phone)
         form.addRow("本级名称：", self.name)
         form.addRow("截止日期：", row)
+        form.addRow("退回重报：", again)
         note = QLabel("以下三项填在本级向上级报送的汇总表（上报）中：")
         note.setWordWrap(True)
         form.addRow(note)
@@ -179,6 +199,8 @@ class SettingsDialog(QDialog):
         changes: dict[str, Any] = {
             "name": self.name.text().strip(),
             "deadline": self.deadline.date().toString("yyyy-MM-dd") if self.has_deadline.isChecked() else "",
+            "resubmit_by": self.resubmit_by.date().toString("yyyy-MM-dd") if self.has_resubmit.isChecked() else "",
+            "resubmit_days": self.resubmit_days.value(),
             "unit": self.unit.text().strip(),
             "reporter": self.reporter.text().strip(),
             "phone": self.phone.text().strip(),

@@ -191,6 +191,8 @@ def test_chat_texts_for_a_group(col, capsys):
         owed = reminder_list(ov.schools, c.settings, c.form, dt.date(2023, 11, 21))
     lines = text.splitlines()
     assert lines[0].startswith(f"【退回修改】{S_WRONG}") and "1 处需要修改" in lines[0]
-    assert 3 <= len(lines) <= 6 and "11月20日前" in text and lines[-1] == "区教育局：如有疑问请打电话 3261000"
-    assert owed.startswith("【催报】") and "截止日期（11月20日）已过" in owed
+    # sent back on Saturday the 18th: three working days on is Wednesday the 22nd, after the deadline
+    assert 3 <= len(lines) <= 6 and lines[-2] == "请在原表上改好后，于11月22日前重新发到群里。"
+    assert lines[-1] == "区教育局：如有疑问请打电话 3261000"
+    assert owed.startswith("【催报】") and "截止日期（11月20日）已过，请于11月24日前报送：" in owed
     assert f"何店镇中心学校：{S_MISSING}" in owed

@@ -44,14 +44,14 @@ def test_letters_are_dated_deadline_day_in_china_time(demo):
         body = msg.get_body(("plain",)).get_content()
         assert "2023年11月20日" in body and "2026" not in body and "已过" not in body, name
     reminder = found["北郊八角楼小学-催报.eml"].get_body(("plain",)).get_content()
-    assert "今天（2023年11月20日）是报送截止日期" in reminder
+    assert "今天（11月20日）是截止日期，请在今天内报送。" in reminder
 
 
 def test_a_school_that_returned_early_is_not_told_the_deadline_passed(demo):
     text = (demo / "feedback" / "曾都区编钟小学-请核对.txt").read_bytes().decode("utf-8-sig")
     assert "已过" not in text and "请核对" in text
     returned = (demo / "feedback" / "曾都区东城小学-退回修改.txt").read_bytes().decode("utf-8-sig")
-    assert "今天（11月20日）是截止日期" in returned
+    assert "于11月23日前重新发到群里" in returned and "已过" not in returned.split("还缺")[0]
 
 
 def test_the_summary_is_of_22_november(demo):

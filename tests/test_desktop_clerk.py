@@ -167,6 +167,8 @@ def test_settings_dialog_saves_the_deadline_watched_folder_and_password(qtbot, w
     def fill(dialog: SettingsDialog) -> None:
         assert dialog.name.text() == "曾都区"
         dialog.deadline.setDate(dialog.deadline.date().fromString("2023-11-25", "yyyy-MM-dd"))
+        dialog.has_resubmit.setChecked(True)
+        dialog.resubmit_by.setDate(dialog.resubmit_by.date().fromString("2023-11-28", "yyyy-MM-dd"))
         dialog.tabs.setCurrentIndex(1)
         for button in dialog.findChildren(QPushButton):
             if button.text() == "添加文件夹…":
@@ -186,6 +188,7 @@ def test_settings_dialog_saves_the_deadline_watched_folder_and_password(qtbot, w
     assert list(memory_keyring.kept.values()) == [PASSWORD]
     text = (demo / "收集设置.toml").read_text(encoding="utf-8")
     assert "smtp.example.com" in text and PASSWORD not in text
+    assert 'resubmit_by = "2023-11-28"' in text and controller.settings.resubmit_by == "2023-11-28"
     assert controller.password_kept()
 
 

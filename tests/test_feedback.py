@@ -168,7 +168,8 @@ def test_first_sheet_lists_every_finding_and_is_active(col):
     assert [ws.sheet_view.tabSelected for ws in wb.worksheets].count(True) == 1
     ws = wb[FEEDBACK_SHEET]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
-    assert S1 in text and "退回" in text and "2023年11月20日" in text
+    assert S1 in text and "退回" in text
+    assert "请于11月29日前修改后重新报送。" in text  # 25 Nov is a Saturday: three working days on
     assert ["序号", "单元格", "问题（及改法）"] in [[c.value for c in row[:3]] for row in ws.iter_rows()]
     found = findings_of(col, S1)
     assert {f.level for f in found} == {"error", "warning"}
@@ -182,22 +183,30 @@ def test_first_sheet_lists_every_finding_and_is_active(col):
     assert ws["C1"].alignment.wrap_text or ws["A1"].alignment.wrap_text
 
 
-def test_error_cells_red_with_comment_warnings_yellow(col):
+def comments_of(ws) -> dict[str, str]:
+    return {c.coordinate: c.comment.text for row in ws.iter_rows() for c in row if c.comment is not None}
+
+
+def test_only_the_cell_to_change_is_red_with_the_one_comment_of_its_item(col):
+    """C8 合计(12) ≠ 小学(2) + 初中(1): the school changes C8. D8 and E8 explain it: no colour, a
+    line pointing to C8. The warning's cell is yellow."""
     feedback_of(col)
     wb = load_workbook(col.root / "feedback" / f"{S1}-退回修改.xlsx")
     ws = wb[FORM.sheet]
     found = findings_of(col, S1)
     row_sum = next(f for f in found if f.rule == "row-sum")
     assert row_sum.cells == ("C8", "D8", "E8")
-    for ref in row_sum.cells:
-        assert ws[ref].fill.fgColor.rgb == "FFFFC7CE"
-        assert ws[ref].comment is not None
-        assert ws[ref].comment.author == AUTHOR
-        assert row_sum.message in ws[ref].comment.text
+    assert [ws[ref].fill.fgColor.rgb if ws[ref].fill.fill_type else None for ref in row_sum.cells] == [
+        "FFFFC7CE", None, None]
+    comments = comments_of(ws)
+    assert {ref: text for ref, text in comments.items() if row_sum.message in text} == {
+        "C8": f"{AUTHOR}：\n{row_sum.message}"}  # the whole text once, on the cell to change
+    assert comments["D8"] == comments["E8"] == f"{AUTHOR}：\n这一格与问题有关，供参考，见 C8 的批注"
     phone = next(f for f in found if f.rule == "phone")
     cell = ws[phone.cells[0]]
     assert cell.fill.fgColor.rgb == "FFFFEB9C"
     assert phone.message in cell.comment.text
+    assert len(comments) == 4  # B4, C8 and the two pointers
     # a cell without a problem is left alone
     assert ws["C9"].comment is None and ws["C9"].fill.fill_type is None
 
@@ -231,18 +240,24 @@ def test_renamed_sheet_and_merged_cells_are_marked(col):
     rect = [f for f in found if f.rule == "rectification"]
     assert rect
     assert len({f.link for f in rect}) == 1 and rect[0].link  # connected: one item, one fix
-    for f in rect:
-        assert ws[f.cells[0]].fill.fgColor.rgb == "FFFFC7CE"
-        assert f.problem in ws[f.cells[0]].comment.text and f.fix in ws[f.cells[0]].comment.text
+    # one item, one fix: C17 and D17 change (5 -> 4, 3 -> 2); the figures they are summed from do not
+    assert rect[0].suggested == {"C17": 4, "D17": 2}
+    fills = {ref: ws[ref].fill.fgColor.rgb if ws[ref].fill.fill_type else None
+             for ref in ("C17", "D17", "E17", "C18", "D18", "C19", "D19")}
+    assert fills == {"C17": "FFFFC7CE", "D17": "FFFFC7CE", "E17": None, "C18": None, "D18": None, "C19": None,
+                     "D19": None}
+    comments = comments_of(ws)
+    assert [ref for ref, text in comments.items() if rect[0].fix in text] == ["C17"]
+    assert comments["D17"] == f"{AUTHOR}：\n这一格也需要修改，见 C17 的批注"
+    assert comments["C18"] == f"{AUTHOR}：\n这一格与问题有关，供参考，见 C17 的批注"
     text_warning = next(f for f in found if f.rule == "problems-text")
     anchor = ws[LAYOUT.cells["problem_1"]]  # C11, merged over C11:E11
     assert anchor.coordinate in text_warning.cells and "C11:E11" in {str(r) for r in ws.merged_cells.ranges}
     assert text_warning.message in anchor.comment.text
     assert anchor.fill.fgColor.rgb == "FFFFEB9C"  # Excel paints a merge with its top-left cell's fill
-    # C17 has an error and the warning: red, and one comment with both, the error first
-    both = ws["C17"].comment.text
-    assert ws["C17"].fill.fgColor.rgb == "FFFFC7CE"
-    assert both.index(rect[0].problem) < both.index(text_warning.message)
+    # C17 has the error and explains the warning: red, the error's text first, then a line to C11
+    assert comments["C17"].split("\n")[1].startswith("1. 【须修改】")
+    assert comments["C17"].split("\n")[-1] == "2. 这一格与问题有关，供参考，见 C11 的批注"
     guide = "\n".join(str(c.value) for row in wb[FEEDBACK_SHEET].iter_rows() for c in row if c.value)
     assert "“Sheet1”工作表" in guide
 
@@ -256,8 +271,7 @@ def test_renamed_sheet_behind_another_visible_sheet_gets_the_marks(col):
     wb = load_workbook(col.root / "feedback" / f"{S3}-退回修改.xlsx")
     assert wb.sheetnames == [FEEDBACK_SHEET, "填表说明", "填报", "dudao_meta"]
     (row_sum,) = [f for f in findings_of(col, S3) if f.rule == "row-sum"]
-    for ref in row_sum.cells:
-        assert wb["填报"][ref].fill.fgColor.rgb == "FFFFC7CE" and row_sum.message in wb["填报"][ref].comment.text
+    assert wb["填报"]["C8"].fill.fgColor.rgb == "FFFFC7CE" and row_sum.message in wb["填报"]["C8"].comment.text
     notes = wb["填表说明"]
     assert all(c.comment is None and c.fill.fill_type is None for row in notes.iter_rows() for c in row)
     guide = wb[FEEDBACK_SHEET]
@@ -315,8 +329,7 @@ def test_returned_draft_parses_back(col):
     body = msg.get_body(("plain",)).get_content()
     assert "王老师：" in body  # the roster's 联系人, not the school
     assert "C8 合计(12) ≠ 小学(2) + 初中(1)" in body and "[C8" not in body  # the cell named once
-    assert "请在附件表格中按标红单元格的批注修改后重新报送" in body
-    assert "2023年11月20日" in body
+    assert "请在附件表格中按批注修改标红的单元格，改好后保存，于11月29日前用这个表重新报送" in body
     (att,) = list(msg.iter_attachments())
     assert att.get_filename() == f"{S1}-退回修改.xlsx"
     assert att.get_content() == (folder / f"{S1}-退回修改.xlsx").read_bytes()
@@ -334,7 +347,7 @@ def test_reminders_carry_the_blank_workbook(col):
     assert msg["To"] == "sanxiao@example.com"
     assert msg["Subject"] == f"【催报】{TITLE}——{S3}"
     body = msg.get_body(("plain",)).get_content()
-    assert "2023年11月20日" in body and "已过" in body
+    assert "截止日期（11月20日）已过，请于11月29日前报送。" in body
     (att,) = list(msg.iter_attachments())
     assert att.get_filename() == f"附件5-{S3}.xlsx"
     assert att.get_content() == (outbox / f"附件5-{S3}.xlsx").read_bytes()
@@ -349,7 +362,7 @@ def test_reminders_carry_the_blank_workbook(col):
 def test_deadline_not_yet_past(col):
     run(feedback(col, today=date(2023, 11, 15)))
     body = read_eml(col.root / "feedback" / f"{S3}-催报.eml").get_body(("plain",)).get_content()
-    assert "还有 5 天" in body and "已过" not in body
+    assert "请于11月20日前报送（还有 5 天）。" in body and "已过" not in body
 
 
 def test_school_without_email_gets_draft_without_to_and_a_note(col):

@@ -57,7 +57,9 @@ def test_chat_text_is_three_to_six_lines_with_the_deadline(col):
         text = chat_file(col, school, tag)
         lines = text.split("\n")
         assert 1 <= len(lines) <= 6, text
-        assert "截止日期（11月20日）已过" in text  # TODAY is after the deadline
+    # TODAY, Saturday 25 November, is after the deadline: three working days on is Wednesday the 29th
+    assert chat_file(col, S1, "退回修改").split("\n")[-1] == "请在原表上改好后，于11月29日前重新发到群里。"
+    assert "还没有收到贵校的报表，截止日期（11月20日）已过，请于11月29日前报送。" in chat_file(col, S3, "催报")
     s6 = chat_file(col, S6, "退回修改").split("\n")
     assert s6[0].startswith(f"【退回修改】{S6} @孙老师：")
     assert 3 <= len(s6) <= 6
@@ -111,7 +113,7 @@ def test_letter_is_from_the_bureau_to_the_contact_in_local_time(col):
     assert msg["Date"].endswith("+0800") and "20 Nov 2023 17:00:00" in msg["Date"]
     body = msg.get_body(("plain",)).get_content()
     assert body.startswith("王老师：")
-    assert "今天（2023年11月20日）是报送截止日期" in body
+    assert "现退回，请于11月23日前修改后重新报送。" in body  # deadline day, a Monday: Thursday the 23rd
     assert "联系人：张三  0722-1234567" in body and "2023年11月20日" in body.rsplit("联系人", 1)[1]
     assert not re.search(r"\[([A-Z]+\d+)[^\]]*\] \1", body)  # never "[F3] F3 …"
 
@@ -184,7 +186,7 @@ def test_returned_school_with_warnings_gets_one_letter(col):
     feedback_of(col, warnings=True)
     assert not (col.root / "feedback" / f"{S1}-请核对.eml").exists()  # its warnings are in the 退回 letter
     body = read_eml(col.root / "feedback" / f"{S1}-退回修改.eml").get_body(("plain",)).get_content()
-    assert "请核对的地方" in body
+    assert "请核对（1 处，附件表格中标黄的单元格，确认无误可以不改）：" in body
 
 
 # --- the phone page ------------------------------------------------------------------------------
@@ -212,4 +214,8 @@ def test_phone_page_is_one_pdf_page_with_the_items(col):
     text = "".join(lo.pdf_text(col.root / "feedback" / f"{S6}-退回修改-手机查看.pdf").split())
     fix = next(f.fix for f in findings_of(col, S6) if f.rule == "rectification")
     assert "".join(fix.split()) in text
-    assert "请修改以下" in text and TITLE in text
+    assert TITLE in text
+    # the heading counts what it lists: one item to change, one to check, each under its own head
+    assert f"{S6}：有1处需要修改，另有1处请核对" in text
+    assert "需要修改（1处，标红的格）：1." in text and "请核对（1处，标黄的格，确认无误可以不改）：2." in text
+    assert "请于11月29日前修改后重新报送。" in text

@@ -23,6 +23,7 @@ from aggregator.form.declaration import Form, load_form
 from aggregator.form.layout import coord, layout_of, split_coord
 from aggregator.outputs.live_checks import SUMMARY_OK, live_rules
 from aggregator.outputs.template import build_template
+from aggregator.outputs.xlstyle import LIGHT_RED, YELLOW
 
 from forms_helpers import FORM, values
 from live_cases import GUARD, GUARDED_ROWS, LAYOUT, LIVE_CASES, PASTED, hints_in, typed_cells, validator_hints
@@ -48,8 +49,11 @@ class Issued:
         self.form, self.layout = form, layout_of(form)
         self.formulas = {c.coordinate: c.value for row in ws.iter_rows() for c in row
                          if isinstance(c.value, str) and c.value.startswith("=")}
-        self.red = [(cells, f) for cf in ws.conditional_formatting for rule in cf.rules for f in rule.formula
-                    for cells in [[c for rng in str(cf.sqref).split() for c in cells_of(rng)]]]
+        # (cells, formula, fill) of each conditional format, in priority order: the first to hold wins
+        self.coloured = sorted(((cells, f, rule.dxf.fill.fgColor.rgb, rule.priority)
+                                for cf in ws.conditional_formatting for rule in cf.rules for f in rule.formula
+                                for cells in [[c for rng in str(cf.sqref).split() for c in cells_of(rng)]]),
+                               key=lambda x: x[3])
 
     def open(self, typed: dict) -> "Shown":
         """The sheet as a spreadsheet shows it once ``typed`` (field id -> what was typed) is in."""
@@ -76,10 +80,16 @@ class Issued:
             expected.setdefault(self.layout.check_cells[row], set()).add(hint.rstrip("；"))
         return expected
 
-    def expected_red(self, findings, refused: set[str]) -> set[str]:
+    def expected_colours(self, findings, refused: set[str]) -> dict[str, str]:
+        """Cell -> its colour: red where an error rule (or a number guard) fails, else yellow where
+        a warning rule does, as every message we send colours them."""
         hinted = {(r.rule.id, r.fields) for r in live_rules(self.form)}
-        fields = {fid for f in findings if (f.rule, f.fields) in hinted for fid in f.fields} | refused
-        return {c for fid in fields for c in cells_of(self.layout.value_spans.get(fid, self.layout.cells[fid]))}
+        out = {}
+        for level, colour in (("warning", YELLOW), ("error", LIGHT_RED)):
+            fields = {fid for f in findings if f.level == level and (f.rule, f.fields) in hinted for fid in f.fields}
+            fields |= refused if level == "error" else set()
+            out |= {c: colour for fid in fields for c in cells_of(self.layout.value_spans.get(fid, self.layout.cells[fid]))}
+        return out
 
 
 class Shown:
@@ -87,7 +97,12 @@ class Shown:
         cells = sorted(issued.layout.check_cells.values(), key=split_coord)
         self.checks = {c: sheet[c] for c in cells if sheet[c]}  # check cell -> its text, if any
         self.summary = sheet[issued.layout.summary_cell]
-        self.red = {c for cells, f in issued.red if to_bool(sheet.formula(f)) is True for c in cells}
+        self.colours: dict[str, str] = {}
+        for cells, f, colour, _ in issued.coloured:
+            if to_bool(sheet.formula(f)) is True:
+                for c in cells:
+                    self.colours.setdefault(c, colour)  # a format of higher priority already holds
+        self.red = {c for c, colour in self.colours.items() if colour == LIGHT_RED}
 
     def hints(self) -> dict[str, set[str]]:
         return {cell: hints_in(text) for cell, text in self.checks.items()}
@@ -112,9 +127,9 @@ def assert_agrees(issued: Issued, typed: dict) -> None:
     assert shown.hints() == issued.expected_hints(findings, refused)
     for text in shown.checks.values():  # each hint once, each ending in "；"
         assert text.endswith("；") and text.count("；") == len(hints_in(text))
-    assert shown.red == issued.expected_red(findings, refused)
+    assert shown.colours == issued.expected_colours(findings, refused)
     if shown.checks:
-        assert f"有 {len(shown.checks)} 处需要核对" in shown.summary, shown.summary
+        assert f"有 {len(shown.checks)} 处提示" in shown.summary, shown.summary
     elif any(v not in ("", None) for fid, v in typed.items() if issued.form.field(fid).section != "header"):
         assert shown.summary == SUMMARY_OK
     else:
@@ -155,7 +170,20 @@ def test_row_sum_of_inspectors_shows_on_its_own_row_and_reddens_the_row(issued):
     shown = issued.open(values(inspectors__total=4))
     assert shown.checks == {"F8": "合计≠小学+初中；"}
     assert shown.red == {"C8", "D8", "E8"}
-    assert shown.summary == "自动校验：有 1 处需要核对，请看右侧“自动校验”列的红字提示"
+    assert shown.summary == "自动校验：有 1 处提示，请看右侧“自动校验”列（标红的格必须修改，标黄的格请核对）"
+
+
+def test_a_warning_is_yellow_while_the_school_types_as_in_every_letter(issued):
+    """有问题但未填写主要问题 is a warning (请核对): its cells are yellow, never red; an error on a
+    cell it shares stays red."""
+    shown = issued.open(values(problem_1="", problem_2=""))
+    total, line = LAYOUT.cells["problems.total"], LAYOUT.cells["problem_1"]
+    assert list(shown.checks.values()) == ["有问题但未填写主要问题；"]
+    lines = {c for fid in ("problem_1", "problem_2", "problem_3")
+             for c in cells_of(LAYOUT.value_spans.get(fid, LAYOUT.cells[fid]))}
+    assert shown.colours == dict.fromkeys(lines | {total}, YELLOW)
+    both = issued.open(values(problem_1="", problem_2="", problems__total=6))  # 6 ≠ 3 + 2 as well
+    assert both.colours[total] == LIGHT_RED and both.colours[line] == YELLOW
 
 
 def test_pasted_values_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(issued):
@@ -164,7 +192,7 @@ def test_pasted_values_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(
     assert guarded == {LAYOUT.check_cells[r] for r in GUARDED_ROWS}
     # A spreadsheet still adds up a pasted -1 or 1.5: their row's sum hint shows beside the guard.
     assert shown.hints()["F8"] == shown.hints()["F9"] == {GUARD, "合计≠小学+初中"}
-    assert f"有 {len(shown.checks)} 处需要核对" in shown.summary
+    assert f"有 {len(shown.checks)} 处提示" in shown.summary
 
 
 # --- any values, any form -------------------------------------------------------------------------

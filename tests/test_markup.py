@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -19,6 +20,7 @@ from aggregator.collection.store.ledger import ReturnRecord
 from aggregator.findings import ERROR, WARNING, Finding
 from aggregator.form.layout import layout_of
 from aggregator.outputs.markup import AUTHOR, CHECK, FEEDBACK_SHEET, RETURNED, marked_workbook
+from aggregator.outputs.notice import Notice, items_for
 from aggregator.outputs.template import build_template
 from aggregator.outputs.xlstyle import LIGHT_RED, YELLOW
 from aggregator.reading.submission import Submission
@@ -28,7 +30,7 @@ LAYOUT = layout_of(FORM)
 CELLS = LAYOUT.cells
 SCHOOL = "曾都区实验小学"
 TITLE = "曾都区2023年“双减”督导有关情况统计表"
-DEADLINE = "请于 2023年11月22日 前修改后重新报送。"
+DEADLINE = "请于11月22日前修改后重新报送。"
 VALUES = {"unit": SCHOOL, "reporter": "王丽", "phone": "13872301001", "training_orgs.total": 3,
           "training_orgs.subject": 1, "training_orgs.non_subject": 1, "inspectors.total": 5}
 
@@ -45,17 +47,26 @@ def ret_for(values: dict = VALUES, name: str = "附件5-实验小学.xlsx") -> R
                         original_name=name, archived="archive/x.xlsx")
 
 
-ROW_SUM = Finding("row-sum", ERROR, "合计栏：C6 培训机构(3) ≠ 学科类(1) + 非学科类(1)，请改正",
+ROW_SUM = Finding("total-parts", ERROR, "合计栏：C6 培训机构(3) ≠ 学科类(1) + 非学科类(1)，请改正",
                   ("training_orgs.total", "training_orgs.subject", "training_orgs.non_subject"), ("C6", "D6", "E6"))
 PHONE = Finding("phone", WARNING, "联系电话“13872301001”请核对", ("phone",), ("B4",))
 ON_C6 = Finding("outlier", WARNING, "C6 明显偏大，请核对", ("training_orgs.total",), ("C6",))
 
 
+def notice_for(ret: ReturnRecord, findings, *, kind: str = RETURNED, remark: str = "") -> Notice:
+    """What the school is told of ``findings``, as ``feedback`` makes it: sent back on 20 November
+    (a Monday) to send again by the 22nd."""
+    errors, warnings = items_for(FORM, ret, findings)
+    return Notice(SCHOOL, kind, TITLE, date(2023, 11, 20), by=date(2023, 11, 22), deadline=date(2023, 11, 20),
+                  file_name=ret.original_name, received_at=ret.received_at, errors=errors if kind == RETURNED else (),
+                  warnings=warnings, remark=remark)
+
+
 def mark(path: Path, findings, *, kind: str = RETURNED, remark: str = "", ret: ReturnRecord | None = None,
          district: str = "曾都区"):
-    extra = {"remark": remark} if remark else {}  # the clerk's words are optional
-    marked = marked_workbook(path, FORM, ret or ret_for(), list(findings), school=SCHOOL, district=district,
-                             meta={"kind": "feedback"}, title=TITLE, deadline=DEADLINE, kind=kind, **extra)
+    ret = ret or ret_for()
+    marked = marked_workbook(path, FORM, ret, notice_for(ret, findings, kind=kind, remark=remark), district=district,
+                             meta={"kind": "feedback"})
     return marked, openpyxl.load_workbook(io.BytesIO(marked.data))
 
 
@@ -101,32 +112,33 @@ def test_the_schools_own_file_is_marked_where_it_is_wrong(tmp_path):
     assert (marked.rebuilt, marked.table) == ("", FORM.sheet)
     assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.active.title == FEEDBACK_SHEET
     ws = wb[FORM.sheet]
-    assert [fill_of(ws[c]) for c in ("C6", "D6", "E6")] == [LIGHT_RED] * 3
+    assert [fill_of(ws[c]) for c in ("C6", "D6", "E6")] == [LIGHT_RED, None, None]  # the total is what to change
     assert fill_of(ws["B4"]) == YELLOW and "B4:E4" in {str(r) for r in ws.merged_cells.ranges}  # the merge shows it
     assert [fill_of(ws[c]) for c in ("F4", "B5", "C5", "E5")] == [None] * 4  # and nothing beyond the merge
     assert fill_of(ws["C8"]) is None  # a right cell is left alone
     assert ws["C6"].comment.author == AUTHOR and ws["C6"].comment.text == f"{AUTHOR}：\n{ROW_SUM.message}"
-    assert ws["D6"].comment.text == f"{AUTHOR}：\n{ROW_SUM.message}"
+    assert ws["D6"].comment.text == ws["E6"].comment.text == f"{AUTHOR}：\n这一格与问题有关，供参考，见 C6 的批注"
     assert ws["B4"].comment.text == f"{AUTHOR}：\n{PHONE.message}" and ws["C4"].comment is None
     assert "width:300px;height:48px" in vml_styles(marked.data)  # the box fits its two lines
     assert ws["B3"].value == SCHOOL and ws["C6"].value == 3  # what the school typed stays
-    assert [(p.level, p.where, p.targets) for p in marked.problems] == [
-        (ERROR, "C6、D6、E6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
-        (WARNING, "B4", ((FORM.sheet, "B4"),))]
+    assert [(p.level, p.where, p.targets, p.to_change) for p in marked.problems] == [
+        (ERROR, "C6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6")), ((FORM.sheet, "C6"),)),
+        (WARNING, "B4", ((FORM.sheet, "B4"),), ((FORM.sheet, "B4"),))]
 
 
 def test_the_first_sheet_says_what_to_do_and_lists_every_problem(tmp_path):
     _, wb = mark(own_workbook(tmp_path / "own.xlsx"), [PHONE, ROW_SUM], remark="电话已核实，只改合计")
     lines = guide_lines(wb)
     assert lines[0] == f"{SCHOOL}：《{TITLE}》退回修改说明"
-    assert lines[1] == ("贵单位报送的文件“附件5-实验小学.xlsx”（2023-11-15 10:05 收到）经校验，发现 1 处错误、"
-                        "1 处需要核对的地方，现退回，请修改后重新报送。")
+    assert lines[1] == ("贵单位报送的文件“附件5-实验小学.xlsx”（2023-11-15 10:05 收到）经校验，有 1 处需要修改，"
+                        "另有 1 处请核对，现退回。")
     assert lines[2] == DEADLINE
     assert lines[3] == "区教育局说明：电话已核实，只改合计"
-    assert lines[4].startswith(f"修改方法：在“{FORM.sheet}”工作表中，标红的单元格有错误")
+    assert lines[4].startswith(f"修改方法：在“{FORM.sheet}”工作表中，标红的单元格必须修改，标黄的单元格请核对（确认无误可以不改）")
     assert not any(line.startswith("注意") for line in lines)
-    assert "一、必须修改的错误（共 1 处）" in lines and "二、请核对的地方（共 1 处，确认无误可以不改）" in lines
-    assert listed(wb) == [(1, "C6、D6、E6", f"'{FORM.sheet}'!C6", ROW_SUM.message),  # errors first
+    assert "一、需要修改（共 1 处，标红的单元格）" in lines
+    assert "二、请核对（共 1 处，标黄的单元格，确认无误可以不改）" in lines
+    assert listed(wb) == [(1, "C6", f"'{FORM.sheet}'!C6", ROW_SUM.message),  # errors first, the cell to change
                           (2, "B4", f"'{FORM.sheet}'!B4", PHONE.message)]
 
 
@@ -134,9 +146,9 @@ def test_an_accepted_return_to_check_says_so_and_sets_no_deadline(tmp_path):
     _, wb = mark(own_workbook(tmp_path / "own.xlsx"), [PHONE], kind=CHECK)
     lines = guide_lines(wb)
     assert lines[0] == f"{SCHOOL}：《{TITLE}》核对说明"
-    assert lines[1].startswith("贵单位报送的文件“附件5-实验小学.xlsx”（2023-11-15 10:05 收到）已通过校验，已计入汇总。有 1 处数字请核对")
+    assert lines[1].startswith("贵单位报送的文件“附件5-实验小学.xlsx”（2023-11-15 10:05 收到）已通过校验，已计入汇总。有 1 处请核对：")
     assert DEADLINE not in lines and not any(line.startswith("区教育局说明") for line in lines)
-    assert "一、必须修改的错误（共 0 处）" not in lines
+    assert "一、请核对（共 1 处，标黄的单元格，确认无误可以不改）" in lines and not any("需要修改" in x for x in lines)
 
 
 def test_one_cell_with_two_problems_gets_one_comment_errors_first(tmp_path):
@@ -310,13 +322,14 @@ def test_a_file_that_cannot_be_edited_is_rebuilt_from_the_values_read(tmp_path, 
     assert meta.get("kind") == "feedback"  # what we send out is ours again, known by its metadata
     assert ws[CELLS["inspectors.primary"]].value is None  # nothing invented for what was not read
     assert [(p.where, p.targets) for p in marked.problems] == [
-        ("C6、D6、E6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
+        ("C6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
         ("B4", ((FORM.sheet, "B4"),))]  # placed by the fields, in our layout
-    assert fill_of(ws["D6"]) == LIGHT_RED and fill_of(ws["B4"]) == YELLOW
+    assert [fill_of(ws[c]) for c in ("C6", "D6", "B4")] == [LIGHT_RED, None, YELLOW]
     assert next(line for line in guide_lines(wb) if line.startswith("修改方法")).startswith(
         f"修改方法：在“{FORM.sheet}”工作表中")
     note = next(line for line in guide_lines(wb) if line.startswith("注意"))
-    assert note.startswith(f"注意：贵单位报送的文件{reason}，无法在原表上标注，已按读到的数据重新生成本表")
+    said = "" if name == "gone.xlsx" else f"{reason}，"  # the school is not told of our archive folder
+    assert note.startswith(f"注意：贵单位报送的文件{said}无法在原表上标注，已按读到的数据重新生成本表")
 
 
 def test_a_workbook_that_loads_but_cannot_be_saved_is_rebuilt(tmp_path, monkeypatch):

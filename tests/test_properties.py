@@ -26,6 +26,7 @@ from aggregator.findings import ERROR, WARNING
 from aggregator.form.layout import coord, layout_of, split_coord
 from aggregator.collection.store.ledger import ReturnRecord
 from aggregator.outputs.markup import marked_workbook, workbook_bytes
+from aggregator.outputs.notice import RETURNED, Notice, items_for
 from aggregator.reading import UnreadableFile, read_return
 from aggregator.outputs.template import build_template
 from aggregator.checks.validate import Context, validate
@@ -189,9 +190,11 @@ def test_every_value_read_is_what_was_written_or_a_finding_says_why(counts, text
         # What the school typed goes back to it: both writers must produce a workbook that opens.
         ret = ReturnRecord(sub, "0" * 64, None, "", None, "2023-11-15T10:00:00", report.findings,
                            original_name="附件5.xlsx", archived="附件5.xlsx")
-        shown = [f for f in report.findings if f.level in (ERROR, WARNING)]
-        marked = marked_workbook(path, FORM, ret, shown, school="曾都区实验小学", district="曾都区",
-                                 meta={"kind": "feedback"}, title=FORM.title("曾都区"), deadline="请尽快修改后重新报送。")
+        errors, warnings = items_for(FORM, ret, (f for f in report.findings if f.level in (ERROR, WARNING)))
+        notice = Notice("曾都区实验小学", RETURNED, FORM.title("曾都区"), dt.date(2023, 11, 20), by=dt.date(2023, 11, 23),
+                        deadline=dt.date(2023, 11, 20), file_name="附件5.xlsx", received_at=ret.received_at,
+                        errors=errors, warnings=warnings)
+        marked = marked_workbook(path, FORM, ret, notice, district="曾都区", meta={"kind": "feedback"})
         assert_well_formed(marked.data)
         values = {k: v for k, v in sub.values.items() if v is not None}
         assert_well_formed(workbook_bytes(build_template(FORM, values=values, unit=str(sub.values.get("unit") or ""))))

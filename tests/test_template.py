@@ -275,13 +275,13 @@ def test_rules_without_a_hint_are_not_checked_live():
 # What the formulas compute, read back from this file, is tested in test_live_checks.py.
 
 
-def test_check_column_is_red_text_and_failing_cells_turn_light_red(ws):
+def test_check_column_is_red_text_and_failing_cells_turn_the_colour_of_their_level(ws):
     for cell in live_checks(FORM):
         assert str(ws[cell].value).startswith("=")
         assert ws[cell].font.color.rgb.endswith("C00000")
     assert str(ws[LAYOUT.summary_cell].value).startswith("=")
     fills = {rule.dxf.fill.fgColor.rgb for cf in ws.conditional_formatting for rule in cf.rules}
-    assert fills == {"FFFFC7CE"}
+    assert fills == {"FFFFC7CE", "FFFFEB9C"}  # an error's cells red, a warning's yellow (请核对)
 
 
 def test_formulas_use_only_functions_every_spreadsheet_knows(ws):

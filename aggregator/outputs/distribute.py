@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import clock
 from ..atomic import write_all_atomic
-from ..filenames import safe_file_name
+from ..filenames import issued_name
 from ..collection.store.folder import Collection
 from ..progress import Cancel, Job, Progress
 from .personalise import personalise, template_bytes
@@ -25,11 +25,6 @@ class DistributeResult:
     written: int = 0
     kept: int = 0
     files: list[Path] = field(default_factory=list)
-
-
-def issued_name(form_annex: str, school_name: str) -> str:
-    """附件5-曾都区实验小学.xlsx; characters Windows forbids in file names become '_'."""
-    return f"{form_annex or '报表'}-{safe_file_name(school_name, fallback='学校')}.xlsx"
 
 
 BATCH = 200  # workbooks written, and made durable, together

@@ -5,8 +5,15 @@ Why it is done this way:
 - A returned school gets its own workbook marked (see ``markup``), an e-mail listing every
   item with its fix (``letters``), a short text for the WeChat/QQ group (``chat``) and a page
   to read on a phone (``phone``), so it is told everything in one round, wherever it reads.
-- With ``warnings=True`` a school whose accepted return still has warnings nobody confirmed is
-  asked to check them (请核对): the same files, the cells yellow, nothing sent back.
+- Every file for one school says the same thing: what it must do is worked out once
+  (``notice``) and each file lays it out. A returned school reads its errors as 需要修改 and its
+  warnings as 请核对, the materials it still owes with their own deadlines, and the date to send
+  again (``dates``) in the workbook, the letter, the chat text and the phone page alike.
+- With ``warnings=True`` a school whose accepted return still has warnings nobody confirmed, or
+  whose documents drew one (too short, blank), is asked to check them (请核对): the same files,
+  the cells yellow, nothing sent back.
+- A school whose only file could not be opened is told so, and how to save it again, never
+  that nothing arrived.
 - Every output is a plain file in ``feedback/``: a clerk without SMTP settings opens the .eml
   drafts in Outlook or Foxmail and sends them; ``反馈清单.csv`` is the checklist. Files for
   schools that no longer need them move to ``已作废/`` so a stale draft is never sent by mistake.
@@ -37,13 +44,14 @@ from ..filenames import safe_file_name
 from ..form.declaration import Form
 from ..messages import Note
 from ..progress import Cancel, Job, Progress
-from .chat import chat_text, owed_line, reminder_list
+from .chat import addressee, chat_of, reminder_list
+from .dates import resubmit_date
 from .distribute import issued_name
 from .free_name import MAX_COPIES, open_elsewhere, write_free
-from .items import items_of
-from .letters import check_body, deadline_sentence, documents_body, reminder_body, returned_body, sender
+from .letters import check_body, documents_body, reminder_body, returned_body, sender
 from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
-from .markup import CHECK, RETURNED, marked_workbook, workbook_bytes
+from .markup import marked_workbook, workbook_bytes
+from .notice import CHECK, REMINDER, RETURNED, Notice, kind_of, notice_of
 from .phone import PHONE_TAG, phone_workbook, to_pdf
 from .sending import Draft, send_all, sent_record
 from .template import build_template
@@ -54,7 +62,7 @@ STALE_FOLDER = "已作废"
 RETURNED_TAG = "退回修改"
 CHECK_TAG = "请核对"
 REMINDER_TAG = "催报"
-TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, "reminder": REMINDER_TAG}
+TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, REMINDER: REMINDER_TAG}
 __all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "STALE_FOLDER",
            "FeedbackResult", "feedback", "needs_check", "sent_record"]
 
@@ -103,11 +111,12 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     form = col.form
     folder = col.folder("feedback")
     states = overview(col).schools
-    todo = [s for s in states if s.status in ("returned", "missing") or (warnings and needs_check(s))
-            or owes_documents(s)]
+    kinds = {s.school.id: kind_of(s, warnings) for s in states}
+    todo = [s for s in states if kinds[s.school.id]]
     result = FeedbackResult(folder, 0, 0, [], [])
     rows = {s.school.id: _Row(s) for s in states}
     plan_title = col.plan.title or form.title(col.settings.name)  # what document reminders are about
+    again = resubmit_date(col.settings, today)
     drafts: list[Draft] = []
     pages: dict[Path, bytes] = {}
     owner: dict[Path, str] = {}  # phone page -> school id
@@ -115,6 +124,8 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     review = [s.school.name for s in states if s.status == "needs_review"]
     if review:
         result.notes.append(Note.of("feedback-waiting", schools="、".join(review)))
+    if again.note is not None and any(kinds[s.school.id] in (RETURNED, REMINDER) for s in todo):
+        result.notes.append(again.note)
     if todo and not sender(col.settings):
         result.notes.append("邮件草稿没有发件人：请用 dudao settings 文件夹 --mail-sender 邮箱地址 设置发件邮箱"
                             "（用 Outlook、Foxmail 打开草稿时也可以手动选择）")
@@ -123,16 +134,13 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         if cancel is not None:
             cancel.check()
         yield Progress(done, len(todo), state.school.name, "生成反馈")
-        if state.status == "missing":
-            files, draft = _reminder(col, form, state, today, result.notes)
+        kind = kinds[state.school.id]
+        notice = notice_of(form, col.settings, state, today, kind)
+        if kind == REMINDER:
+            files, draft = _reminder(col, form, state, notice, result.notes)
             result.reminders += 1
-        elif state.status != "returned" and not (warnings and needs_check(state)):  # the form done, documents not
-            files, draft = [], _documents_reminder(col, state, plan_title, today, result.notes)
-            files.append((draft.path, to_bytes(draft.message)))
-            result.documents += 1
-        else:
-            kind = RETURNED if state.status == "returned" else CHECK
-            files, draft, page = _marked(col, form, state, today, kind, result.notes)
+        elif kind == RETURNED or (kind == CHECK and notice.warnings):
+            files, draft, page = _marked(col, form, state, notice, result.notes)
             if page is not None and phone:
                 target = _named(folder, state.school, kind, f"-{PHONE_TAG}.pdf")
                 pages[target], owner[target] = page, state.school.id
@@ -140,8 +148,14 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
                 result.returned += 1
             else:
                 result.checks += 1
-        files.append((_named(folder, state.school, draft.kind, ".txt"),
-                       _chat_file(chat_text(form, col.settings, state, today))))
+        else:  # the form is done; its documents are owed, or one of them is to check
+            draft = _documents_letter(col, state, plan_title, notice, result.notes)
+            files = [(draft.path, to_bytes(draft.message))]
+            if kind == CHECK:
+                result.checks += 1
+            else:
+                result.documents += 1
+        files.append((_named(folder, state.school, draft.kind, ".txt"), _chat_file(chat_of(notice, addressee(state)))))
         for path, data in files:
             path = _save(path, data, result.notes)
             result.files.append(path)
@@ -199,61 +213,44 @@ def _chat_file(text: str) -> bytes:
     return ("\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n").encode("utf-8")
 
 
-def _remark(state: SchoolState) -> str:
-    return next((d.note for d in state.decisions if d.kind == "remark" and d.note), "")
-
-
-def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: str,
+def _marked(col: Collection, form: Form, state: SchoolState, notice: Notice,
             notes: list) -> tuple[list[tuple[Path, bytes]], Draft, bytes | None]:
     """A returned school's (or one asked to check) marked workbook, draft and phone page."""
-    school, ret = state.school, state.current
+    school, ret, kind = state.school, state.current, notice.kind
     assert ret is not None  # "returned" and accepted states always have a current return
-    levels = (ERROR, WARNING) if kind == RETURNED else (WARNING,)
-    items = items_of(f for f in state.findings if f.level in levels)
-    title = form.title(col.settings.name)
-    deadline = deadline_sentence(col.settings, today, reminder=False)
-    remark = _remark(state)
-    marked = marked_workbook(col.root / ret.archived, form, ret, [i.as_finding() for i in items], school=school.name,
-                             district=col.settings.name, meta=_meta(col, school, "feedback"), title=title,
-                             deadline=deadline, kind=kind, remark=remark)
+    marked = marked_workbook(col.root / ret.archived, form, ret, notice, district=col.settings.name,
+                             meta=_meta(col, school, "feedback"))
     if marked.rebuilt:
         notes.append(f"{school.name}：报送的文件“{display_name(ret.original_name)}”{marked.rebuilt}，无法在原表上标注，"
                      "已按读到的数据重新生成一份表并标注")
     xlsx = _named(col.folder("feedback"), school, kind, ".xlsx")
     to = _recipients(school, notes)
-    name = display_name(ret.original_name)
     if kind == RETURNED:
-        subject = f"【请修改后重报】{title}——{school.name}"
-        body = returned_body(col.settings, school, title, name, items, deadline, today, remark)
-        heading = f"{school.name}：请修改以下 {sum(1 for i in items if i.level == ERROR)} 处（标红的格）"
-        closing = f"改好后把这个表重新发回。{deadline}"
+        subject = f"【请修改后重报】{notice.title}——{school.name}"
+        body = returned_body(col.settings, school, notice)
     else:
-        subject = f"【请核对】{title}——{school.name}"
-        body = check_body(col.settings, school, title, name, items, today, remark)
-        heading = f"{school.name}：报表已通过，以下 {len(items)} 处请核对（标黄的格）"
-        closing = "确认无误回复即可，不用重新报送；如需修改，改好后重新报送。"
+        subject = f"【请核对】{notice.title}——{school.name}"
+        body = check_body(col.settings, school, notice)
     msg = build_message(to=to, sender=sender(col.settings), subject=subject, body=body,
                         attachments=[Attachment(xlsx.name, marked.data)])
     eml = xlsx.with_suffix(".eml")
-    page = phone_workbook(marked.data, marked.table, heading, items, closing) if marked.table else None
+    page = phone_workbook(marked.data, marked.table, notice) if marked.table else None
     return [(xlsx, marked.data), (eml, to_bytes(msg))], Draft(school, kind, eml, msg, to, ret.sha256), page
 
 
-def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
+def _reminder(col: Collection, form: Form, state: SchoolState, notice: Notice,
               notes: list) -> tuple[list[tuple[Path, bytes]], Draft]:
     school = state.school
-    title = form.title(col.settings.name)
     name, blank = _blank_workbook(col, form, school)
     to = _recipients(school, notes)
-    unreadable = "；".join(f"发来的文件“{display_name(f.original_name)}”无法读取：{f.reason}" for f in state.files)
+    tag = "【请重新发送】" if notice.unopened else "【催报】"
     msg = build_message(
-        to=to, sender=sender(col.settings), subject=f"【催报】{title}——{school.name}",
-        body=reminder_body(col.settings, school, title, name, deadline_sentence(col.settings, today, reminder=True),
-                           today, _remark(state), unreadable),
+        to=to, sender=sender(col.settings), subject=f"{tag}{notice.title}——{school.name}",
+        body=reminder_body(col.settings, school, notice, name),
         attachments=[Attachment(name, blank)],
     )
-    eml = _named(col.folder("feedback"), school, "reminder", ".eml")
-    return [(eml, to_bytes(msg))], Draft(school, "reminder", eml, msg, to)
+    eml = _named(col.folder("feedback"), school, REMINDER, ".eml")
+    return [(eml, to_bytes(msg))], Draft(school, REMINDER, eml, msg, to)
 
 
 def owes_documents(state: SchoolState) -> bool:
@@ -261,14 +258,20 @@ def owes_documents(state: SchoolState) -> bool:
     return state.status != "exempt" and bool(owed_documents(state.materials))
 
 
-def _documents_reminder(col: Collection, state: SchoolState, title: str, today: date, notes: list) -> Draft:
+def _documents_letter(col: Collection, state: SchoolState, title: str, notice: Notice, notes: list) -> Draft:
+    """To a school whose form is done: the documents it still owes, or one of them to check."""
     school = state.school
     to = _recipients(school, notes)
-    msg = build_message(
-        to=to, sender=sender(col.settings), subject=f"【催交材料】{title}——{school.name}",
-        body=documents_body(col.settings, school, title, owed_line(state, col.settings, today), today, _remark(state)),
-    )
-    return Draft(school, "reminder", _named(col.folder("feedback"), school, "reminder", ".eml"), msg, to)
+    if notice.kind == CHECK:
+        subject = f"【请核对】{title}——{school.name}"
+        body = check_body(col.settings, school, notice)
+        kind, sha = CHECK, state.current.sha256 if state.current else ""
+    else:
+        subject = f"【催交材料】{title}——{school.name}"
+        body = documents_body(col.settings, school, title, notice)
+        kind, sha = REMINDER, ""
+    msg = build_message(to=to, sender=sender(col.settings), subject=subject, body=body)
+    return Draft(school, kind, _named(col.folder("feedback"), school, kind, ".eml"), msg, to, sha)
 
 
 def _recipients(school: School, notes: list) -> list[str]:

@@ -18,6 +18,7 @@ from ..findings import ERROR, WARNING, Finding
 class Item:
     level: str
     findings: tuple[Finding, ...]
+    change: tuple[str, ...] = ()  # the cells the school must change (``checks.focus``); () : all its cells
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -26,6 +27,11 @@ class Item:
     @property
     def fields(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(x for f in self.findings for x in f.fields))
+
+    @property
+    def to_change(self) -> tuple[str, ...]:
+        """The cells to change; the item's other cells only explain it."""
+        return self.change or self.cells
 
     @property
     def grouped(self) -> bool:

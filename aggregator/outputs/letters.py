@@ -1,8 +1,9 @@
 """The e-mails a school receives: sent back, asked to check, or reminded, in the bureau's voice.
 
-A letter is addressed to the person the roster names ("黄老师：", not the school), lists every
-item once (connected findings as one item with one fix, ``items``), says by when, carries the
-clerk's own words for this school (``dudao remark``), and is signed with the collection's own
+A letter is addressed to the person the roster names ("黄老师：", not the school), and says what
+the school's ``Notice`` says: every item once (connected findings as one item with one fix),
+what to change apart from what to check, the materials still owed with their own deadlines, the
+date to send again, and the clerk's own words for this school (``dudao remark``). It is signed with the collection's own
 填报单位, 填报人 and 联系电话, so the school knows whom to call back.
 """
 
@@ -16,7 +17,9 @@ from email.utils import formataddr
 from ..findings import ERROR, WARNING
 from ..collection.store.roster import School
 from ..collection.store.settings import Settings
+from .dates import full_date, month_day
 from .items import Item
+from .notice import REMINDER, Notice
 
 # Chinese compound surnames: "欧阳明" is 欧阳老师, not 欧老师.
 _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐",
@@ -26,7 +29,8 @@ _HAN = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
 def shown_date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    """2023年11月20日 (the summary's 填报日期 reads it from here)."""
+    return full_date(d)
 
 
 def greeting(school: School) -> str:
@@ -53,36 +57,19 @@ def sender(settings: Settings) -> str:
     return formataddr((settings.reporting_unit, address)) if settings.reporting_unit else address
 
 
-def deadline_sentence(settings: Settings, today: date, *, reminder: bool) -> str:
-    if not settings.deadline:
-        return "请尽快报送。" if reminder else "请尽快修改后重新报送。"
-    end = date.fromisoformat(settings.deadline)
-    shown = shown_date(end)
-    if today > end:
-        late = (today - end).days
-        return (f"报送截止日期（{shown}）已过 {late} 天，请尽快报送。" if reminder
-                else f"报送截止日期（{shown}）已过，请尽快修改后重新报送。")
-    if today == end:
-        return (f"今天（{shown}）是报送截止日期，请在今天内报送。" if reminder
-                else f"今天（{shown}）是报送截止日期，请在今天内修改后重新报送。")
-    left = (end - today).days
-    return (f"报送截止日期为 {shown}（还有 {left} 天），请按时报送。" if reminder
-            else f"修改后的报表请于 {shown} 前重新报送。")
-
-
 def signature(settings: Settings, today: date) -> str:
     who = "  ".join(x for x in (settings.reporter, settings.phone) if x)
     lines = [settings.reporting_unit or f"{settings.name}教育局"]
     if who:
         lines.append(f"联系人：{who}")
-    lines.append(shown_date(today))
+    lines.append(full_date(today))
     return "\n" + "\n".join(lines) + "\n"
 
 
-def numbered(items: list[Item]) -> list[str]:
+def numbered(items: list[tuple[int, Item]]) -> list[str]:
     """One paragraph per item; the cells are named in the words, never repeated in brackets."""
     out = []
-    for i, item in enumerate(items, start=1):
+    for i, item in items:
         text = item.text
         cells = [c for c in item.cells if c not in text]
         head = f"{i}. " + (f"[{'、'.join(cells)}] " if cells and len(cells) == len(item.cells) else "")
@@ -90,53 +77,82 @@ def numbered(items: list[Item]) -> list[str]:
     return out
 
 
-def returned_body(settings: Settings, school: School, title: str, file_name: str, items: list[Item],
-                  deadline: str, today: date, remark: str = "") -> str:
-    errors = [i for i in items if i.level == ERROR]
-    warnings = [i for i in items if i.level == WARNING]
+def _items(notice: Notice) -> list[str]:
+    """需要修改 (errors only, counted) then 请核对, numbered on as every channel numbers them."""
+    numbered_items = notice.numbered()
+    errors = [(n, i) for n, i in numbered_items if i.level == ERROR]
+    checks = [(n, i) for n, i in numbered_items if i.level == WARNING]
+    lines = []
+    if errors:
+        lines += [f"需要修改（{len(errors)} 处，附件表格中标红的单元格）："] + numbered(errors)
+    if checks:
+        where = "附件表格中标黄的单元格，" if notice.warnings else ""
+        lines += ([""] if lines else []) + [f"请核对（{len(checks)} 处，{where}确认无误可以不改）："] + numbered(checks)
+    return lines
+
+
+def _owed_and_remark(settings: Settings, notice: Notice) -> list[str]:
+    """What else the school must know: files of its that could not be opened (a reminder says it
+    first), the materials it still owes, the clerk's words."""
+    lines = []
+    if notice.unopened and notice.kind != REMINDER:
+        lines += [""] + [f"{t}。" for t in notice.unopened_words()]
+    if notice.owed:
+        lines += ["", f"{notice.owed_words()}。材料请直接回复本邮件或发到工作群，文件名写上学校名称和材料名称。"]
+    if notice.remark:
+        lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{notice.remark}"]
+    return lines
+
+
+def returned_body(settings: Settings, school: School, notice: Notice) -> str:
     lines = [greeting(school), "",
-             f"您好！{school.name}报送的《{title}》（文件“{file_name}”）经校验，有 {len(errors)} 处需要修改，"
-             "现退回，请修改后重新报送。", ""]
-    if remark:
-        lines += [f"{settings.reporting_unit or '区教育局'}说明：{remark}", ""]
-    lines += ["需要修改的问题："] + numbered(errors)
-    if warnings:
-        lines += ["", "请核对的地方（确认无误可以不改）："] + numbered(warnings)
-    lines += ["", "请在附件表格中按标红单元格的批注修改后重新报送。附件表格的第一页“请先看这里”列出了全部问题。",
-              deadline, signature(settings, today)]
+             f"您好！{school.name}报送的《{notice.title}》（文件“{notice.file_name}”）经校验，{notice.counts()}，"
+             f"现退回，{notice.by_words()}。", ""]
+    lines += _items(notice)
+    lines += _owed_and_remark(settings, notice)
+    lines += ["", f"请在附件表格中按批注修改标红的单元格，改好后保存，于{month_day(notice.by)}前用这个表重新报送。"
+              "附件表格的第一页“请先看这里”列出了全部问题。", signature(settings, notice.today)]
     return "\n".join(lines)
 
 
-def check_body(settings: Settings, school: School, title: str, file_name: str, items: list[Item],
-               today: date, remark: str = "") -> str:
-    lines = [greeting(school), "",
-             f"您好！{school.name}报送的《{title}》（文件“{file_name}”）已收到，已通过校验并计入汇总。"
-             f"有 {len(items)} 处请核对：", ""]
-    if remark:
-        lines += [f"{settings.reporting_unit or '区教育局'}说明：{remark}", ""]
-    lines += numbered(items)
-    lines += ["", "确认无误请回复本邮件告知（不用重新报送）；如需修改，请在附件表格中改好（标黄的单元格）后重新报送。",
-              signature(settings, today)]
+def check_body(settings: Settings, school: School, notice: Notice) -> str:
+    lines = [greeting(school), ""]
+    if notice.warnings:
+        lines.append(f"您好！{school.name}报送的《{notice.title}》（文件“{notice.file_name}”）已收到，"
+                     f"已通过校验并计入汇总，{notice.counts()}。")
+    else:
+        lines.append(f"您好！{school.name}报送的《{notice.title}》已收到，已通过校验并计入汇总。"
+                     f"贵校发来的材料{notice.counts()}。")
+    lines += [""] + _items(notice)
+    lines += _owed_and_remark(settings, notice)
+    closing = ("确认无误请回复本邮件告知（不用重新报送）；如需修改，请在附件表格中改好（标黄的单元格）后重新报送。"
+               if notice.warnings else "确认无误请回复本邮件告知；如发错了文件，请重新发送。")
+    lines += ["", closing, signature(settings, notice.today)]
     return "\n".join(lines)
 
 
-def documents_body(settings: Settings, school: School, title: str, owed: str, today: date, remark: str = "") -> str:
+def documents_body(settings: Settings, school: School, title: str, notice: Notice) -> str:
     """To a school whose form is in but whose documents (a case, a report) are not."""
-    lines = [greeting(school), "", f"您好！{title}中，{school.name}的报表已收到，{owed}。",
+    lines = [greeting(school), "", f"您好！{title}中，{school.name}的报表已收到，{notice.owed_words()}。",
              "", "请将材料直接回复到本邮件或发到工作群，文件名写上学校名称和材料名称。"]
-    if remark:
-        lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{remark}"]
-    lines.append(signature(settings, today))
+    if notice.documents:
+        lines += [""] + _items(notice)
+    if notice.remark:
+        lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{notice.remark}"]
+    lines.append(signature(settings, notice.today))
     return "\n".join(lines)
 
 
-def reminder_body(settings: Settings, school: School, title: str, attachment: str, deadline: str,
-                  today: date, remark: str = "", unreadable: str = "") -> str:
-    lines = [greeting(school), "", f"您好！《{title}》目前还没有收到{school.name}的报表。{deadline}"]
-    if unreadable:
-        lines += ["", unreadable]
-    if remark:
-        lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{remark}"]
-    lines += ["", f"请填写附件中的表格（{attachment}）后报送。如已报送，请回复本邮件告知，我们核对是否收到。",
-              signature(settings, today)]
+def reminder_body(settings: Settings, school: School, notice: Notice, attachment: str) -> str:
+    if notice.unopened:
+        said = "；".join(notice.unopened_words())
+        lines = [greeting(school), "", f"您好！关于《{notice.title}》，{said}。{notice.by_words()}。",
+                 "", f"也可以重新填写附件中的表格（{attachment}）后报送。"]
+    else:
+        lines = [greeting(school), "", f"您好！《{notice.title}》目前还没有收到{school.name}的报表，{notice.by_words()}。",
+                 "", f"请填写附件中的表格（{attachment}）后报送。如已报送，请回复本邮件告知，我们核对是否收到。"]
+    if notice.documents:
+        lines += [""] + _items(notice)
+    lines += _owed_and_remark(settings, notice)
+    lines.append(signature(settings, notice.today))
     return "\n".join(lines)

@@ -4,7 +4,8 @@ Each hinted rule is translated by ``expr.to_excel`` from the very expression the
 so the workbook and the engine agree by construction; each cell is read as its type says
 (``types.excel_ref``), so text in a number cell or a blank choice is "not known yet" in Excel
 as in the engine. Plain formulas and conditional formatting only: no macro warning, and they work
-in Excel, WPS and LibreOffice alike.
+in Excel, WPS and LibreOffice alike. A failing rule colours its cells by its level, as every
+message we send does: red must change, yellow is to check (a warning, 请核对).
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..form.declaration import CONTEXT_NAMES, Form, FormError, RuleSpec
 from ..form.expr import ExprError, compile_expr, to_excel
 from ..form.layout import Layout, col_letter, layout_of, split_coord
-from .xlstyle import LEFT, LIGHT_RED, PLAIN, RED, fill, font
+from ..findings import ERROR
+from .xlstyle import LEFT, LIGHT_RED, PLAIN, RED, YELLOW, fill, font
 
 NOT_A_NUMBER = "请填写0或正整数；"  # the count guard's hint (``types``), kept here for tests
 SUMMARY_OK = "自动校验：未发现问题"
-SUMMARY_PROBLEMS = "自动校验：有 {n} 处需要核对，请看右侧“{column}”列的红字提示"
+SUMMARY_PROBLEMS = "自动校验：有 {n} 处提示，请看右侧“{column}”列（标红的格必须修改，标黄的格请核对）"
 _CHECK_FONT = font(10, color=RED)
 _SUMMARY_FONT = font(bold=True, color=RED)
 
@@ -135,19 +137,27 @@ def summary_formula(form: Form) -> str:
 
 
 def add_live_checks(ws: Worksheet, form: Form, layout: Layout) -> None:
-    """Formulas in the check column, red fill on the cells of a failing rule, and the summary."""
+    """Formulas in the check column, the cells of a failing rule coloured by its level, and the summary."""
     red = fill(LIGHT_RED)
     for cell, formula in live_checks(form).items():
         ws[cell].value = formula
     for ref in layout.check_cells.values():
         ws[ref].font, ws[ref].alignment = _CHECK_FONT, LEFT
-    for rule in live_rules(form):
-        ranges = " ".join(field_range(layout, fid) for fid in rule.fields)
-        ws.conditional_formatting.add(ranges, FormulaRule(formula=[f"NOT(IFERROR({rule.condition},TRUE))"], fill=red))
+    errors = [r for r in live_rules(form) if r.rule.level == ERROR]
+    warnings = [r for r in live_rules(form) if r.rule.level != ERROR]
+    for rule in errors:  # added first: where an error and a warning meet, red wins
+        _colour(ws, layout, rule, red)
     for f in form.numeric_fields:  # text, a negative or a fraction in a number cell (as the guard)
         if f.kind.excel_guard:
             wrong = f"IFERROR(NOT({f.kind.excel_guard(absolute(layout.cells[f.id]))}),TRUE)"
             ws.conditional_formatting.add(field_range(layout, f.id), FormulaRule(formula=[wrong], fill=red))
+    for rule in warnings:
+        _colour(ws, layout, rule, fill(YELLOW))
     summary = ws[layout.summary_cell]
     summary.value = summary_formula(form)
     summary.font, summary.alignment = _SUMMARY_FONT, PLAIN
+
+
+def _colour(ws: Worksheet, layout: Layout, rule: LiveRule, colour) -> None:
+    ranges = " ".join(field_range(layout, fid) for fid in rule.fields)
+    ws.conditional_formatting.add(ranges, FormulaRule(formula=[f"NOT(IFERROR({rule.condition},TRUE))"], fill=colour))

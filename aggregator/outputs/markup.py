@@ -1,13 +1,17 @@
-"""Marking a school's own workbook: every wrong cell filled and commented, a first sheet listing all.
+"""Marking a school's own workbook: the cells to change filled and commented, a first sheet listing all.
 
 Why it is done this way:
 
 - A school fixes its return fastest in the workbook it filled in: its own cells, its own layout,
-  its own typing. So the archived file itself is marked (a red fill and a comment on every wrong
-  cell, yellow for what only needs a look) rather than a fresh form, and a first sheet
-  "请先看这里" lists everything at once, so nobody goes back and forth five times. Only a file
-  openpyxl cannot write (.xls, .ods, a damaged .xlsx) is rebuilt from the values read, and then
-  the cells are those of our layout.
+  its own typing. So the archived file itself is marked rather than a fresh form, and a first
+  sheet "请先看这里" (``guide``) lists everything at once, so nobody goes back and forth five
+  times. Only a file openpyxl cannot write (.xls, .ods, a damaged .xlsx) is rebuilt from the
+  values read, and then the cells are those of our layout.
+- Only the cells to change are coloured, by level: red must change, yellow to check
+  (``checks.focus``: "C8 合计(3) ≠ 小学(2) + 初中(0)" colours C8 alone). Each item has one comment
+  with its whole text, on the first cell to change; its other cells carry a one-line comment
+  pointing there, so eight cells do not repeat one long paragraph. The workbook's own live check
+  is taken off the cells we mark, so its colours never contradict ours.
 - Nothing a school typed is ever evaluated: every text we write goes through ``set_text``, and
   the school's own cells are left as they were (a "=HYPERLINK(...)" reporter stays text).
 - Macros never travel back, nor links to other files: workbooks are loaded with
@@ -28,22 +32,23 @@ from typing import Iterable, Mapping
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.formatting.formatting import ConditionalFormattingList
+from openpyxl.styles import PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, WARNING
 from ..form.declaration import Form
-from ..filenames import display_name
 from ..form.layout import coord, layout_of, split_coord
 from ..collection.store.ledger import ReturnRecord
+from .guide import FEEDBACK_SHEET, add_guide
+from .items import Item
+from .notice import CHECK, RETURNED, Notice
 from .template import build_template
-from .xlstyle import LIGHT_RED, LINK_BLUE, RED, YELLOW, display_width, fill, font, page_setup, select_only, set_text, text_height
+from .xlstyle import LIGHT_RED, YELLOW, display_width, fill
 
-FEEDBACK_SHEET = "请先看这里"  # the reader should skip a sheet of this name in a resubmitted copy
-RETURNED, CHECK = "returned", "check"  # a copy sent back, or an accepted one with things to check
 AUTHOR = "区教育局"
+__all__ = ["AUTHOR", "CHECK", "FEEDBACK_SHEET", "RETURNED", "Marked", "Problem", "marked_workbook", "workbook_bytes"]
 EDITABLE_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 
 # What openpyxl raises on a workbook it cannot load or write back: damaged zips, parts it does
@@ -56,16 +61,24 @@ _OPENPYXL_FAILURES = (
 _FILLS = {ERROR: fill(LIGHT_RED), WARNING: fill(YELLOW)}
 _CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 _LEVEL_TAG = {ERROR: "须修改", WARNING: "请核对"}
+Target = tuple[str, str]  # (sheet title, cell) in the workbook sent back
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding as the school is shown it: where, in words and as cells to mark, and what."""
+    """One item as the school is shown it: its number, the cells to change (in a few characters
+    and as cells), every cell it names, and what it says."""
 
     level: str
-    where: str  # "C7、D7、E7", "表2!C7" or "—"
+    where: str  # the cells to change: "C8", "C15、E15、C18 等 6 格", "表2!C7" or "—"
     message: str
-    targets: tuple[tuple[str, str], ...]  # (sheet title, cell) in the workbook sent back
+    targets: tuple[Target, ...]  # every cell the item names
+    change: tuple[Target, ...] = ()  # the cells to change (of ``targets``); () : all of them
+    number: int = 0
+
+    @property
+    def to_change(self) -> tuple[Target, ...]:
+        return self.change or self.targets
 
 
 @dataclass(frozen=True)
@@ -79,15 +92,11 @@ class Marked:
     table: str = ""  # the sheet holding the table, as named in ``data``
 
 
-def marked_workbook(path: Path, form: Form, ret: ReturnRecord, findings: list[Finding], *, school: str,
-                    district: str, meta: Mapping[str, str], title: str, deadline: str, kind: str = RETURNED,
-                    remark: str = "") -> Marked:
-    """The school's file at ``path`` marked with ``findings`` (errors first), or, when openpyxl
-    cannot edit it, the form rebuilt from ``ret.values`` (with ``meta``) and marked instead.
-
-    ``kind``: RETURNED (sent back) or CHECK (accepted, warnings to look at); ``remark``: the
-    clerk's own words for this school, shown on the first sheet."""
-    guide = _Guide(kind, school, title, deadline, remark)
+def marked_workbook(path: Path, form: Form, ret: ReturnRecord, notice: Notice, *, district: str,
+                    meta: Mapping[str, str]) -> Marked:
+    """The school's file at ``path`` marked with the items of ``notice`` (a RETURNED or CHECK one),
+    or, when openpyxl cannot edit it, the form rebuilt from ``ret.values`` (with ``meta``) and
+    marked instead."""
     suffix = path.suffix.lower()
     if not path.is_file():
         rebuilt = "在 archive 文件夹中找不到"
@@ -103,17 +112,18 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, findings: list[Fi
             wb.template = False  # an .xltx/.xltm return goes back as a plain .xlsx workbook
             _clear_old_marks(wb)
             table = _table_sheet(wb, form, ret)
-            problems = [_problem_in_own(wb, table, f) for f in findings]
+            problems = [_problem_in_own(wb, table, n, item) for n, item in notice.numbered()]
             _mark(wb, problems)
-            _add_guide(wb, guide, ret, problems, table.title, rebuilt="")
+            add_guide(wb, notice, problems, table.title, rebuilt="")
             try:
                 return Marked(workbook_bytes(wb), problems, "", table.title)
             except _OPENPYXL_FAILURES:
                 rebuilt = "无法用程序直接保存"
-    wb = build_template(form, district=district, meta=meta, unit=school, values=_known_values(form, ret.values))
-    problems = [_problem_by_layout(form, f) for f in findings]
+    wb = build_template(form, district=district, meta=meta, unit=notice.school_name,
+                        values=_known_values(form, ret.values))
+    problems = [_problem_by_layout(form, ret, n, item) for n, item in notice.numbered()]
     _mark(wb, problems)
-    _add_guide(wb, guide, ret, problems, form.sheet, rebuilt=rebuilt)
+    add_guide(wb, notice, problems, form.sheet, rebuilt=rebuilt)
     return Marked(workbook_bytes(wb), problems, rebuilt, form.sheet)
 
 
@@ -149,15 +159,29 @@ def _table_sheet(wb: Workbook, form: Form, ret: ReturnRecord) -> Worksheet:
     return max(candidates, key=score)  # max keeps the first of equals
 
 
-def _problem_in_own(wb: Workbook, table: Worksheet, f: Finding) -> Problem:
-    targets = []
-    for raw in f.cells:
+def _problem_in_own(wb: Workbook, table: Worksheet, number: int, item: Item) -> Problem:
+    def targets(cells: tuple[str, ...]) -> tuple[Target, ...]:
+        out = []
+        for raw in cells:
+            sheet, _, ref = raw.rpartition("!")
+            sheet = sheet.strip("'").replace("''", "'") if sheet else table.title
+            ref = ref.replace("$", "").upper()
+            if sheet in wb.sheetnames and isinstance(wb[sheet], Worksheet):
+                out.extend((sheet, cell) for cell in _expand_range(ref))
+        return tuple(out)
+
+    change = targets(item.to_change)
+    return Problem(item.level, _where(_in_reading_order(item.to_change)), item.text, targets(item.cells), change,
+                   number)
+
+
+def _in_reading_order(cells: tuple[str, ...]) -> tuple[str, ...]:
+    """Cells as a reader meets them: by sheet as named, then row, then column."""
+    def key(raw: str) -> tuple[str, int, int]:
         sheet, _, ref = raw.rpartition("!")
-        sheet = sheet.strip("'").replace("''", "'") if sheet else table.title
-        ref = ref.replace("$", "").upper()
-        if sheet in wb.sheetnames and isinstance(wb[sheet], Worksheet):
-            targets.extend((sheet, cell) for cell in _expand_range(ref))
-    return Problem(f.level, _where(f.cells), f.message, tuple(targets))
+        first = ref.replace("$", "").upper().partition(":")[0]
+        return (sheet, *split_coord(first)) if _CELL_REF.fullmatch(first) else (sheet, 0, 0)
+    return tuple(sorted(cells, key=key))
 
 
 def _where(cells: tuple[str, ...] | list[str]) -> str:
@@ -167,11 +191,15 @@ def _where(cells: tuple[str, ...] | list[str]) -> str:
     return "、".join(cells) or "—"
 
 
-def _problem_by_layout(form: Form, f: Finding) -> Problem:
-    """A finding placed on the rebuilt form: its fields' cells in our layout."""
+def _problem_by_layout(form: Form, ret: ReturnRecord, number: int, item: Item) -> Problem:
+    """An item placed on the rebuilt form: its fields' cells in our layout."""
     cells = layout_of(form).cells
-    refs = [cells[fid] for fid in f.fields if fid in cells]
-    return Problem(f.level, _where(refs), f.message, tuple((form.sheet, r) for r in refs))
+    refs = [cells[fid] for fid in item.fields if fid in cells]
+    change = [cells[fid] for fid in item.fields if fid in cells and ret.cells.get(fid) in item.to_change]
+    change = change if set(item.to_change) != set(item.cells) else refs
+    return Problem(item.level, _where(_in_reading_order(tuple(change or refs))), item.text,
+                   tuple((form.sheet, r) for r in refs),
+                   tuple((form.sheet, r) for r in change), number)
 
 
 def _expand_range(ref: str) -> list[str]:
@@ -199,28 +227,72 @@ def _clear_old_marks(wb: Workbook) -> None:
 
 
 def _mark(wb: Workbook, problems: Iterable[Problem]) -> None:
-    """Fill and comment every target cell; one comment per cell lists all its problems."""
-    by_cell: dict[tuple[str, str], list[Problem]] = {}
+    """Colour the cells to change by level; one comment per item, with its whole text, on its
+    first cell to change; a line on each of its other cells pointing there."""
+    by_cell: dict[Target, list[tuple[Problem, str, str]]] = {}  # anchor cell -> (problem, role, its comment cell)
     for p in problems:
-        for target in dict.fromkeys(p.targets):
-            by_cell.setdefault(target, []).append(p)
+        change = {_anchor(wb, t) for t in p.to_change}
+        main = min(change, key=_reading_order) if change else None
+        for target in dict.fromkeys(_anchor(wb, t) for t in p.targets):
+            role = "main" if target == main else "change" if target in change else "related"
+            by_cell.setdefault(target, []).append((p, role, _ref(main, target)))
     for (sheet, ref), found in by_cell.items():
         ws = wb[sheet]
         anchor, area = _merged_area(ws, ref)
-        level = ERROR if any(p.level == ERROR for p in found) else WARNING
-        for cell in area:
-            cell.fill = _FILLS[level]
-        found = sorted(found, key=lambda p: p.level != ERROR)
-        if len(found) == 1:
-            lines = [found[0].message]
-        else:
-            lines = [f"{i}. 【{_LEVEL_TAG[p.level]}】{p.message}" for i, p in enumerate(found, start=1)]
+        changed = [p.level for p, role, _ in found if role != "related"]
+        if changed:
+            for cell in area:
+                cell.fill = _FILLS[ERROR if ERROR in changed else WARNING]
+        _quiet_live_check(ws, area)
+        found = sorted(found, key=lambda x: (x[1] != "main", x[0].level != ERROR))
+        lines = [_comment_line(p, role, where, len(found) > 1) for p, role, where in found]
         old = anchor.comment
         if old is not None:  # the school's own note stays readable
             lines.append(f"（原批注：{old.text}）")
         # A message quotes what was typed: a control character there would make the XML invalid.
         text = ILLEGAL_CHARACTERS_RE.sub("", f"{AUTHOR}：\n" + "\n".join(lines))
         anchor.comment = Comment(text, AUTHOR, height=_comment_height(text), width=300)
+
+
+def _comment_line(p: Problem, role: str, where: str, several: bool) -> str:
+    if role == "main":
+        return f"{p.number}. 【{_LEVEL_TAG[p.level]}】{p.message}" if several else p.message
+    if role == "change":
+        what = "这一格也需要修改" if p.level == ERROR else "这一格也请核对"
+    else:
+        what = "这一格与问题有关，供参考"
+    return f"{p.number}. {what}，见 {where} 的批注" if several else f"{what}，见 {where} 的批注"
+
+
+def _anchor(wb: Workbook, target: Target) -> Target:
+    """A target as the cell that carries a merge's comment (its top-left)."""
+    sheet, ref = target
+    anchor, _ = _merged_area(wb[sheet], ref)
+    return sheet, anchor.coordinate
+
+
+def _reading_order(target: Target) -> tuple[int, int]:
+    return split_coord(target[1])
+
+
+def _ref(main: Target | None, here: Target) -> str:
+    if main is None:
+        return ""
+    return main[1] if main[0] == here[0] else f"{main[0]}!{main[1]}"
+
+
+def _quiet_live_check(ws: Worksheet, area: list) -> None:
+    """Take the workbook's own live-check colouring off ``area``: our marks say what to change."""
+    if not ws.conditional_formatting:
+        return
+    marked = {c.coordinate for c in area}
+    kept = ConditionalFormattingList()
+    for cf in ws.conditional_formatting:
+        ranges = [str(r) for r in cf.sqref.ranges
+                  if not marked & set(_expand_range(str(r)) if ":" in str(r) else [str(r)])]
+        for rule in cf.rules if ranges else ():
+            kept.add(" ".join(ranges), rule)
+    ws.conditional_formatting = kept
 
 
 def _merged_area(ws: Worksheet, ref: str):
@@ -240,108 +312,3 @@ def _comment_height(text: str) -> int:
     return min(20 + lines * 14, 480)
 
 
-# --- the first sheet ----------------------------------------------------------------------------
-
-_WRAP = Alignment(wrap_text=True, vertical="center")
-_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-_GUIDE_WIDTHS = {"A": 8, "B": 18, "C": 90}
-
-
-@dataclass(frozen=True)
-class _Guide:
-    kind: str
-    school: str
-    title: str
-    deadline: str
-    remark: str
-
-
-def _add_guide(wb: Workbook, guide: _Guide, ret: ReturnRecord, problems: list[Problem], table_title: str,
-               *, rebuilt: str) -> None:
-    """Insert "请先看这里" first and make it the sheet that opens."""
-    for old in [ws for ws in wb.worksheets if ws.title == FEEDBACK_SHEET]:
-        wb.remove(old)
-    ws = wb.create_sheet(FEEDBACK_SHEET, 0)
-    for col, width in _GUIDE_WIDTHS.items():
-        ws.column_dimensions[col].width = width
-    errors = [p for p in problems if p.level == ERROR]
-    warnings = [p for p in problems if p.level == WARNING]
-    received = ret.received_at.replace("T", " ")[:16]
-    row = 1
-
-    def prose(text: str, font: Font, height_min: float = 20) -> None:
-        nonlocal row
-        cell = ws.cell(row, 1)
-        set_text(cell, text)
-        cell.font, cell.alignment = font, _WRAP
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        ws.row_dimensions[row].height = max(height_min, text_height(text, sum(_GUIDE_WIDTHS.values()), font.size))
-        row += 1
-
-    sent = f"贵单位报送的文件“{display_name(ret.original_name)}”（{received} 收到）"
-    if guide.kind == CHECK:
-        prose(f"{guide.school}：《{guide.title}》核对说明", font(14, bold=True), 28)
-        prose(f"{sent}已通过校验，已计入汇总。有 {len(warnings)} 处数字请核对：确认无误不用修改，"
-              "回复告知即可；如需修改，改好后用本文件重新报送。", font(11))
-    else:
-        prose(f"{guide.school}：《{guide.title}》退回修改说明", font(14, bold=True), 28)
-        prose(f"{sent}经校验，发现 {len(errors)} 处错误"
-              + (f"、{len(warnings)} 处需要核对的地方" if warnings else "") + "，现退回，请修改后重新报送。",
-              font(11))
-        prose(guide.deadline, font(11, bold=True, color=RED))
-    if guide.remark:
-        prose(f"区教育局说明：{guide.remark}", font(11, bold=True))
-    prose(f"修改方法：在“{table_title}”工作表中，标红的单元格有错误，必须修改；标黄的单元格请核对，确认无误可以不改。"
-          "把鼠标移到单元格上可以看到批注（问题和改法）；点击下表“单元格”一栏可跳到该单元格。"
-          "改好后保存，用本文件重新报送即可（本页和底色不用删除）。", font(11))
-    if rebuilt:
-        prose(f"注意：贵单位报送的文件{rebuilt}，无法在原表上标注，已按读到的数据重新生成本表；"
-              "下表中的单元格指本表中的位置，请在本表中核对全部数字、修改后报送。", font(11, color=RED))
-    row += 1
-
-    head = font(11, bold=True)
-    table_head = row  # the head of the list of problems repeats on every printed page
-    for col, text in enumerate(("序号", "单元格", "问题（及改法）"), start=1):
-        cell = ws.cell(row, col)
-        set_text(cell, text)
-        cell.font, cell.alignment = head, _CENTRE
-    ws.row_dimensions[row].height = 22
-    row += 1
-
-    seq = 0
-    groups = [(errors, f"一、必须修改的错误（共 {len(errors)} 处）", ERROR),
-              (warnings, f"二、请核对的地方（共 {len(warnings)} 处，确认无误可以不改）", WARNING)]
-    for items, heading, level in groups:
-        if not items:
-            continue
-        cell = ws.cell(row, 1)
-        set_text(cell, heading)
-        cell.font, cell.fill = head, _FILLS[level]
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-        ws.row_dimensions[row].height = 22
-        row += 1
-        for p in items:
-            seq += 1
-            ws.cell(row, 1).value = seq
-            ws.cell(row, 1).alignment = _CENTRE
-            where = ws.cell(row, 2)
-            set_text(where, p.where)
-            where.alignment = _CENTRE
-            where.fill = _FILLS[level]
-            if p.targets:
-                sheet, ref = p.targets[0]
-                where.hyperlink = Hyperlink(ref="", location=f"'{sheet.replace(chr(39), chr(39) * 2)}'!{ref}")
-                where.font = font(11, color=LINK_BLUE, underline="single")
-            else:
-                where.font = font(11)
-            msg = ws.cell(row, 3)
-            set_text(msg, p.message)
-            msg.alignment = _WRAP_TOP
-            msg.font = font(11)
-            ws.cell(row, 1).font = font(11)
-            ws.row_dimensions[row].height = max(20, text_height(p.message, _GUIDE_WIDTHS["C"]))
-            row += 1
-
-    page_setup(ws, landscape=True, title_rows=f"{table_head}:{table_head}")
-    select_only(wb, ws)

@@ -26,9 +26,9 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.page import PageMargins
 
 from .free_name import write_free
-from ..findings import ERROR
+from ..findings import ERROR, WARNING
 from ..form.layout import col_letter
-from .items import Item
+from .notice import RETURNED, Notice
 from .xlstyle import RED, font, page_setup, select_only, set_text, text_height
 
 PHONE_TAG = "手机查看"
@@ -37,6 +37,8 @@ _WINDOWS_PLACES = (r"C:\Program Files\LibreOffice\program\soffice.exe",
                    r"C:\Program Files (x86)\LibreOffice\program\soffice.exe")
 _MAX_COLS = 12
 _WRAP = Alignment(wrap_text=True, vertical="top")
+_LOOKS = {"head": font(12, bold=True, color=RED), "section": font(11, bold=True), "error": font(11, color=RED),
+          "warning": font(11), "closing": font(11, bold=True)}
 
 
 @dataclass
@@ -56,8 +58,8 @@ def soffice() -> str | None:
     return None
 
 
-def phone_workbook(marked: bytes, table: str, heading: str, items: list[Item], closing: str) -> bytes:
-    """The table sheet of a marked workbook alone, the items below it, one portrait page."""
+def phone_workbook(marked: bytes, table: str, notice: Notice) -> bytes:
+    """The table sheet of a marked workbook alone, the notice's items below it, one portrait page."""
     wb = load_workbook(io.BytesIO(marked))
     ws = wb[table]
     for name in list(wb.sheetnames):
@@ -66,10 +68,7 @@ def phone_workbook(marked: bytes, table: str, heading: str, items: list[Item], c
     n_cols = max(1, min(ws.max_column, _MAX_COLS))
     width = sum((ws.column_dimensions[col_letter(c)].width or 8.43) for c in range(1, n_cols + 1))
     row = ws.max_row + 2
-    lines = [(heading, font(12, bold=True, color=RED))]
-    lines += [(f"{i}. {item.text}", font(11, color=RED if item.level == ERROR else None))
-              for i, item in enumerate(items, start=1)]
-    lines.append((closing, font(11, bold=True)))
+    lines = [(text, _LOOKS[style]) for style, text in page_lines(notice)]
     for text, look in lines:
         cell = ws.cell(row, 1)
         set_text(cell, text)
@@ -86,6 +85,33 @@ def phone_workbook(marked: bytes, table: str, heading: str, items: list[Item], c
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def page_lines(notice: Notice) -> list[tuple[str, str]]:
+    """What the page says under the table: (style, text) per line, as the letter says it."""
+    school = notice.school_name
+    if notice.kind == RETURNED:
+        out = [("head", f"{school}：{notice.counts()}")]
+    else:
+        out = [("head", f"{school}：报表已通过，{notice.counts()}")]
+    errors = [(n, i) for n, i in notice.numbered() if i.level == ERROR]
+    checks = [(n, i) for n, i in notice.numbered() if i.level == WARNING]
+    if errors:
+        out.append(("section", f"需要修改（{len(errors)} 处，标红的格）："))
+        out += [("error", f"{n}. {item.text}") for n, item in errors]
+    if checks:
+        out.append(("section", f"请核对（{len(checks)} 处，标黄的格，确认无误可以不改）："))
+        out += [("warning", f"{n}. {item.text}") for n, item in checks]
+    out += [("closing", f"{text}。") for text in notice.unopened_words()]
+    if notice.owed:
+        out.append(("closing", notice.owed_words()))
+    if notice.remark:
+        out.append(("closing", f"区教育局说明：{notice.remark}"))
+    if notice.kind == RETURNED:
+        out.append(("closing", f"改好后把这个表重新发回，{notice.by_words()}。"))
+    else:
+        out.append(("closing", "确认无误回复即可，不用重新报送；如需修改，改好后重新报送。"))
+    return out
 
 
 def to_pdf(pages: dict[Path, bytes], *, timeout: float = TIMEOUT) -> PhonePages:

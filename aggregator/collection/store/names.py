@@ -9,6 +9,7 @@ the levels above it (``Settings.levels``), each with or without its 省/市/区/
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from typing import Iterable
@@ -112,3 +113,13 @@ class NameIndex:
         if len(best) > 1 and best[0][0] == best[1][0] and best[0][1] != best[1][1]:
             return None
         return best[0][1]
+
+
+def school_by_file_name(file_name: str, index: NameIndex, issued: dict[str, str]) -> str | None:
+    """The school a file's own name points to, for a file nothing else can be read from (an
+    unreadable workbook): the very name of a workbook we issued (``issued``: that name -> school
+    id), else the one roster school its name contains; None when it names none, or two."""
+    base = os.path.basename(file_name.replace("\\", "/"))
+    if base in issued:
+        return issued[base]
+    return index.find_in(os.path.splitext(base)[0])

@@ -1,7 +1,8 @@
 """A collection's settings: ``收集设置.toml`` in its folder, readable and editable in Notepad.
 
 Who runs the collection (本级名称, and the 填报单位/填报人/联系电话 its own upward summary carries),
-the deadline, the watched download folders and the mail server. The mail password is never
+the deadline, by when a school sent back must send its return again, the watched download
+folders and the mail server. The mail password is never
 kept here: it goes to the system's credential store (``secrets``), which on a clerk's PC is the
 Windows Credential Manager.
 """
@@ -23,6 +24,8 @@ SETTINGS = "收集设置.toml"
 OWN_ROLES = tuple(r for r in ROLES if r != "date")  # the date is the day the summary is written
 MAIL_KEYS = ("smtp_host", "smtp_port", "tls", "smtp_user", "sender")
 TLS_MODES = ("ssl", "starttls", "none")
+RESUBMIT_DAYS = 3  # working days a school sent back has to send its return again, unless a date is set
+MAX_RESUBMIT_DAYS = 30
 
 
 class SettingsError(ValueError):
@@ -35,6 +38,8 @@ class Settings:
     name: str  # 本级名称: the district (or city) running the collection, as given at init
     form: str = DEFAULT_FORM  # the form as given at init: a bundled form's name, or a path
     deadline: str = ""  # YYYY-MM-DD, end of that day
+    resubmit_by: str = ""  # YYYY-MM-DD: by when a school sent back sends again ("" : ``resubmit_days``)
+    resubmit_days: int = RESUBMIT_DAYS  # working days after the letter, when no date is set
     created_at: str = ""
     form_file: str = ""  # the declaration's copy in the collection folder ("" in older collections)
     plan: str = ""  # the plan as given at init ("" : the form alone is the one material)
@@ -67,6 +72,9 @@ class Settings:
             f"plan = {_q(self.plan)}",
             f"plan_file = {_q(self.plan_file)}",
             f"deadline = {_q(self.deadline)}",
+            "# 退回的学校重新报送的日期；不填则为写反馈当天之后的 resubmit_days 个工作日。",
+            f"resubmit_by = {_q(self.resubmit_by)}",
+            f"resubmit_days = {self.resubmit_days}",
             f"created_at = {_q(self.created_at)}",
             f"watch = [{', '.join(_q(w) for w in self.watch)}]",
             "# 上级单位的名称（如 省、市），学校在校名前加上这些名称时仍能认出是哪所学校。",
@@ -99,6 +107,8 @@ def read_settings(path: Path) -> Settings:
             name=str(data.get("name", "")),
             form=str(data.get("form", DEFAULT_FORM)),
             deadline=check_deadline(str(data.get("deadline", ""))),
+            resubmit_by=check_deadline(str(data.get("resubmit_by", "")), what="重新报送日期"),
+            resubmit_days=check_days(data.get("resubmit_days", RESUBMIT_DAYS)),
             created_at=str(data.get("created_at", "")),
             form_file=str(data.get("form_file", "")),
             plan=str(data.get("plan", "")),
@@ -129,6 +139,10 @@ def changed(settings: Settings, **changes: Any) -> Settings:
             raise KeyError(key)
     if "deadline" in plain:
         plain["deadline"] = check_deadline(str(plain["deadline"]))
+    if "resubmit_by" in plain:
+        plain["resubmit_by"] = check_deadline(str(plain["resubmit_by"]), what="重新报送日期")
+    if "resubmit_days" in plain:
+        plain["resubmit_days"] = check_days(plain["resubmit_days"])
     if "watch" in plain:
         plain["watch"] = tuple(str(Path(w)) for w in plain["watch"])
     if "parents" in plain:
@@ -160,7 +174,7 @@ def _mail_value(name: str, value: Any) -> Any:
     return str(value).strip()
 
 
-def check_deadline(deadline: str) -> str:
+def check_deadline(deadline: str, what: str = "截止日期") -> str:
     """A deadline as the clerk writes it (2023-11-20, 2023.11.20, 2023年11月20日) as YYYY-MM-DD."""
     if not deadline:
         return ""
@@ -170,7 +184,18 @@ def check_deadline(deadline: str) -> str:
             raise ValueError
         return date(int(m[1]), int(m[2]), int(m[3])).isoformat()
     except ValueError:
-        raise SettingsError(f"截止日期“{deadline}”无法识别，请写成 2023-11-20 的形式") from None
+        raise SettingsError(f"{what}“{deadline}”无法识别，请写成 2023-11-20 的形式") from None
+
+
+def check_days(days: Any) -> int:
+    """Working days to resubmit: a whole number from 1 to ``MAX_RESUBMIT_DAYS``."""
+    try:
+        n = int(str(days).strip())
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_RESUBMIT_DAYS:
+        raise SettingsError(f"重新报送的工作日数“{days}”不对，应为 1 到 {MAX_RESUBMIT_DAYS} 的整数（默认 {RESUBMIT_DAYS}）")
+    return n
 
 
 def _q(s: str) -> str:

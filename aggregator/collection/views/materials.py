@@ -77,11 +77,14 @@ SHORT_LABELS = {"missing": "未交", "accepted": "已交", "accepted_with_warnin
 
 
 def short_label(state: MaterialState, overdue: bool = False) -> str:
-    """已交, 已交（逾期）, 未交, 逾期未交 (its deadline has passed: ``overdue``), 退回, 待确认, 免报."""
+    """已交, 已交（逾期）, 已交（请核对） (a warning the school is asked to check, such as a case
+    much too short), 未交, 逾期未交 (its deadline has passed: ``overdue``), 退回, 待确认, 免报."""
     if state.status == "missing":
         return "逾期未交" if overdue else "未交"
     text = SHORT_LABELS.get(state.status, state.status)
-    return f"{text}（逾期）" if state.late and state.received else text
+    notes = (["逾期"] if state.late and state.received else []) + (
+        ["请核对"] if state.status == "accepted_with_warnings" else [])
+    return f"{text}（{'，'.join(notes)}）" if notes else text
 
 
 def owed_documents(states: Iterable[MaterialState]) -> tuple[MaterialState, ...]:

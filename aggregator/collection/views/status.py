@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -24,6 +24,8 @@ from ..store.folder import Collection
 from ..store.ledger import DocumentRecord, FileRecord, ReturnRecord
 from .materials import MaterialState, material_states
 from ..store.roster import School
+from ...filenames import issued_name
+from ..store.names import NameIndex, school_by_file_name
 from .decisions import NONE, Decision, decisions, verdicts
 from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
 from .told import Feedback, Told, feedback_of, told_by_school
@@ -173,6 +175,9 @@ def _overview(col: Collection) -> Overview:
         elif d.kind == "tie":
             tied[d.sha256] = d.school_id
     unreadable = [f for f in col.ledger.files("unreadable") if f.sha256 not in set_aside]
+    loose = [f for f in unreadable if f.sha256 not in tied]
+    if loose:  # a file named after one school is that school's, even when it cannot be opened
+        tied |= tied_by_name(col, schools, loose)
     files: dict[str, list[FileRecord]] = {}
     for f in unreadable:
         if f.sha256 in tied:
@@ -206,6 +211,22 @@ def _overview(col: Collection) -> Overview:
     ignored = tuple(f for f in col.ledger.files("unreadable") + col.ledger.files("document")
                     if f.sha256 in set_aside)
     return Overview(tuple(states), tuple(unreadable), tuple(unidentified), form.unit.id, ignored, waiting)
+
+
+def tied_by_name(col: Collection, schools: list[School], files: list[FileRecord]) -> dict[str, str]:
+    """File hash -> school id, for the ``files`` whose own name is a workbook issued to a school
+    (附件5-万店镇泉水小学.xlsx) or names one roster school; the clerk's ``tie`` overrides it."""
+    index, issued = _names(tuple((s.id, s.name) for s in schools), col.settings.levels, col.form.annex)
+    found = {f.sha256: school_by_file_name(f.original_name, index, issued) for f in files}
+    return {sha: sid for sha, sid in found.items() if sid}
+
+
+@lru_cache(maxsize=2)
+def _names(schools: tuple[tuple[str, str], ...], levels: tuple[str, ...], annex: str
+           ) -> tuple[NameIndex, dict[str, str]]:
+    """The roster's names looked up by file name, made once per roster (90 ms at 10,000 schools):
+    the window asks for an overview after every job."""
+    return NameIndex(dict(schools), levels), {issued_name(annex, name): sid for sid, name in schools}
 
 
 OUTLIERS_KEY = "outliers"  # ledger meta: the outlier findings as of a revision of the ledger

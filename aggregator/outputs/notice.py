@@ -1,0 +1,218 @@
+"""What a school must do now: one description, made once, that every channel lays out.
+
+The marked workbook's first sheet, the e-mail, the chat text, the phone page and the window's
+details are five ways of telling a school one thing. Each used to work it out for itself, and
+they drifted apart: a chat text said "还缺：优秀督导干部推荐" where the e-mail did not, a phone page
+said "请修改以下 1 处" and listed two. So the engine says it once here, as plain data (``Notice``:
+the items to change, each once; the items to check, the documents' included; what the school
+still owes, each material with its own deadline; the files it sent that could not be opened; the
+date to send again) and each channel only lays it out, with the phrases below.
+
+Errors are numbered first and warnings after them (``numbered``), in every channel the same, so
+"第 2 处" means one thing whichever the school reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Iterable
+
+from ..checks.focus import cells_to_change
+from ..filenames import display_name
+from ..collection.store.ledger import ReturnRecord
+from ..collection.views.materials import MaterialState, owed_documents
+from ..collection.store.settings import Settings
+from ..collection.views.status import SchoolState
+from ..findings import ERROR, WARNING, Finding
+from ..form.declaration import Form
+from ..messages import for_school
+from .dates import deadline_words, form_deadline, material_words, month_day, resubmit_date
+from .items import Item, items_of
+
+RETURNED, CHECK, REMINDER, DOCUMENTS = "returned", "check", "reminder", "documents"
+KINDS = (RETURNED, CHECK, REMINDER, DOCUMENTS)
+
+
+@dataclass(frozen=True)
+class Owed:
+    """A material the school still owes, with its own deadline; ``again``: why it was sent back."""
+
+    label: str
+    deadline: date | None
+    again: str = ""
+
+
+@dataclass(frozen=True)
+class Unopened:
+    """A file the school sent that could not be opened, and how to send it again (its words)."""
+
+    name: str
+    received_at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    school_name: str
+    kind: str  # returned | check | reminder | documents
+    title: str  # the form's
+    today: date
+    by: date  # the date to send again (``dates.resubmit_date``)
+    deadline: date | None  # the form's
+    file_name: str = ""  # the return it is about
+    received_at: str = ""
+    errors: tuple[Item, ...] = ()
+    warnings: tuple[Item, ...] = ()  # the form's items to check
+    documents: tuple[Item, ...] = ()  # warnings about documents received (too short, …)
+    owed: tuple[Owed, ...] = ()
+    unopened: tuple[Unopened, ...] = ()
+    remark: str = ""  # the clerk's own words for this school
+
+    @property
+    def to_check(self) -> tuple[Item, ...]:
+        return self.warnings + self.documents
+
+    def numbered(self) -> list[tuple[int, Item]]:
+        """Every item with its number: errors first, then what to check."""
+        return list(enumerate(self.errors + self.to_check, start=1))
+
+    # --- the phrases every channel uses --------------------------------------------------------
+
+    def counts(self) -> str:
+        """"有 1 处需要修改，另有 1 处请核对" / "有 2 处请核对"."""
+        n, m = len(self.errors), len(self.to_check)
+        if self.kind == RETURNED:
+            return f"有 {n} 处需要修改" + (f"，另有 {m} 处请核对" if m else "")
+        return f"有 {m} 处请核对" if m else ""
+
+    def by_words(self) -> str:
+        """By when, as the last sentence of any channel says it; "" when nothing is to be sent."""
+        if self.kind == RETURNED:
+            return f"请于{month_day(self.by)}前修改后重新报送"
+        if self.kind == REMINDER:
+            return f"请于{month_day(self.by)}前重新发送" if self.unopened else deadline_words(self.deadline, self.today, self.by)
+        return ""
+
+    def owed_words(self) -> str:
+        """"还缺：督导工作落实情况报告（11月20日前）", each material by its own deadline; "" when none."""
+        if not self.owed:
+            return ""
+        return "还缺：" + "、".join(self._owed(o) for o in self.owed)
+
+    def _owed(self, o: Owed) -> str:
+        if o.again:
+            due = o.deadline if o.deadline is not None and self.today <= o.deadline else self.by
+            return f"{o.label}（{month_day(due)}前重交：{o.again}）"
+        return f"{o.label}（{material_words(o.deadline, self.today, self.by)}）"
+
+    def unopened_words(self) -> list[str]:
+        """"贵校发来的文件“附件5.xlsx”（11月19日 21:00 收到）无法打开：文件已损坏，请用 Excel/WPS …"."""
+        return [f"贵校发来的文件“{u.name}”{_when(u.received_at)}无法打开：{u.reason}" for u in self.unopened]
+
+
+def _when(stamp: str) -> str:
+    """2023-11-19T21:00:00 -> "（11月19日 21:00 收到）"; "" when the time is not known."""
+    try:
+        at = datetime.fromisoformat(stamp)
+    except ValueError:
+        return ""
+    return f"（{at.month}月{at.day}日 {at:%H:%M} 收到）"
+
+
+def notice_of(form: Form, settings: Settings, state: SchoolState, today: date, kind: str = "") -> Notice:
+    """What ``state``'s school must be told today. ``kind`` defaults to what its state needs:
+    sent back, reminded, asked to check its warnings, or asked for its documents."""
+    kind = kind or kind_of(state)
+    ret = state.current
+    errors: tuple[Item, ...] = ()
+    warnings: tuple[Item, ...] = ()
+    if ret is not None and kind in (RETURNED, CHECK):
+        levels = (ERROR, WARNING) if kind == RETURNED else (WARNING,)
+        errors, warnings = items_for(form, ret, (f for f in state.findings if f.level in levels))
+    since = ret.received_at if ret is not None else ""  # a broken file the current return replaced is no news
+    unopened = tuple(Unopened(display_name(f.original_name), f.received_at, for_school(f.reason_kind, f.reason))
+                     for f in state.files if f.received_at > since)
+    exempt = state.status == "exempt"
+    return Notice(
+        school_name=state.school.name, kind=kind, title=form.title(settings.name), today=today,
+        by=resubmit_date(settings, today).by, deadline=form_deadline(settings),
+        file_name=display_name(ret.original_name) if ret else "", received_at=ret.received_at if ret else "",
+        errors=errors, warnings=warnings, documents=() if exempt else document_checks(state.materials),
+        owed=() if exempt else owed_of(state.materials, settings), unopened=unopened, remark=remark_of(state))
+
+
+def items_for(form: Form, ret: ReturnRecord, findings: Iterable[Finding]) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
+    """The errors and the warnings of a return as items, each knowing the cells to change."""
+    items = [replace(i, change=cells_to_change(form, ret.values, ret.cells, i.findings)) for i in items_of(findings)]
+    return tuple(i for i in items if i.level == ERROR), tuple(i for i in items if i.level == WARNING)
+
+
+def kind_of(state: SchoolState, warnings: bool = True) -> str:
+    """What a school's state asks it to be told ("" : nothing): sent back, reminded, asked to
+    check (its form's warnings or its documents'; only with ``warnings``), or asked for the
+    documents it still owes."""
+    if state.status == "missing":
+        return REMINDER
+    if state.status == "returned":
+        return RETURNED
+    if not state.accepted:  # exempt, or waiting for the clerk
+        return ""
+    if warnings and any(f.level == WARNING for f in state.findings):
+        return CHECK
+    if owed_documents(state.materials):
+        return DOCUMENTS
+    return CHECK if warnings and document_checks(state.materials) else ""
+
+
+def document_checks(materials: Iterable[MaterialState]) -> tuple[Item, ...]:
+    """The warnings about documents received (too short, …), each an item to check naming its file."""
+    out = []
+    for m in materials:
+        if m.material.is_form or m.status == "returned":
+            continue
+        for f in m.findings:
+            if f.level == WARNING:
+                out.append(Item(WARNING, (replace(f, message=f"文件“{display_name(m.file)}”：{f.message}"),)))
+    return tuple(out)
+
+
+def owed_of(materials: Iterable[MaterialState], settings: Settings) -> tuple[Owed, ...]:
+    """The documents still owed, each with its own deadline (the collection's when it has none)."""
+    out = []
+    for m in owed_documents(materials):
+        deadline = m.material.deadline or settings.deadline
+        again = "；".join(f.message for f in m.findings if f.level == ERROR) if m.status == "returned" else ""
+        out.append(Owed(m.material.label, date.fromisoformat(deadline) if deadline else None, again))
+    return tuple(out)
+
+
+def remark_of(state: SchoolState) -> str:
+    return next((d.note for d in state.decisions if d.kind == "remark" and d.note), "")
+
+
+# --- the window's details --------------------------------------------------------------------------
+
+
+def notice_lines(notice: Notice) -> list[tuple[str, str]]:
+    """The notice as the window's details show it: (style, text) per line, style one of head,
+    error, warning, owed, unopened, remark."""
+    head = {RETURNED: "退回修改", CHECK: "请核对", REMINDER: "催报", DOCUMENTS: "催交材料"}.get(notice.kind, "")
+    said = "，".join(x for x in (notice.counts(), notice.by_words()) if x)
+    lines = [("head", f"{head}：{said}" if said else head)]
+    lines += [("unopened", t) for t in notice.unopened_words()]
+    lines += [(item.level, f"{n}. {item.text}") for n, item in notice.numbered()]
+    if notice.owed:
+        lines.append(("owed", notice.owed_words()))
+    if notice.remark:
+        lines.append(("remark", f"区教育局说明：{notice.remark}"))
+    return lines
+
+
+def notice_text(notice: Notice) -> str:
+    """The same as plain text, a line each."""
+    return "\n".join(text for _, text in notice_lines(notice))
+
+
+__all__ = ["CHECK", "DOCUMENTS", "KINDS", "Notice", "Owed", "REMINDER", "RETURNED", "Unopened", "document_checks",
+           "items_for", "kind_of", "notice_lines", "notice_of", "notice_text", "owed_of", "remark_of"]
