@@ -20,6 +20,7 @@ from .form.declaration import DEFAULT_FORM, FormError, bundled
 from .messages import render, rule_name
 from .collection.roster import RosterError
 from .collection.settings import OWN_ROLES
+from .chinese_parser import ChineseParser, name_arguments
 from .console import drive, out, quiet_stdout, tolerant_console
 from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, cmd_settings, cmd_told
 
@@ -211,7 +212,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dudao", description="学校报表的下发、收取、校验、退回与汇总")
+    p = ChineseParser(prog="dudao", description="学校报表的下发、收取、校验、退回与汇总")
     p.add_argument("--version", action="version", version=f"dudao {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
@@ -358,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dir", nargs="?", default="demo-collection")
     s.add_argument("--form", default=DEFAULT_FORM, help="演示哪张表（见 dudao forms）")
     s.set_defaults(run=cmd_demo)
-    return p
+    return name_arguments(p)
 
 
 def main(argv: list[str] | None = None) -> int:
