@@ -21,7 +21,7 @@ from .messages import render, rule_name
 from .collection.roster import RosterError
 from .collection.settings import OWN_ROLES
 from .chinese_parser import ChineseParser, name_arguments
-from .console import drive, out, quiet_stdout, tolerant_console
+from .console import columns, drive, out, pad, quiet_stdout, tolerant_console
 from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, cmd_settings, cmd_told
 
 CLERK_ERRORS = (CollectionError, RosterError, FormError)
@@ -106,19 +106,26 @@ def cmd_collect(a: argparse.Namespace) -> int:
 
 def cmd_status(a: argparse.Namespace) -> int:
     from .collection.status import DOCUMENT_LABELS, STATE_LABELS, overview
+    from .collection.tally import by_material
 
     with open_collection(a.dir) as col:
         ov = overview(col)
         form = col.form
+        materials = by_material(ov, col.plan.materials) if len(col.plan.materials) > 1 else []
     if a.json:
         json.dump(ov.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
+    # Columns lined up by display width (a Chinese character is two columns), long names let through.
+    widths = [min(cap, max((columns(text(s)) for s in ov.schools), default=0)) for cap, text in (
+        (16, lambda s: STATE_LABELS[s.status]), (30, lambda s: s.school.name + ("（逾期）" if s.late else "")),
+        (16, lambda s: s.school.parent))]
     for s in ov.schools:
         cur = s.current
         late = "（逾期）" if s.late else ""
         when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {display_name(cur.original_name)}" if cur else ""
-        out(f"{STATE_LABELS[s.status]:<8} {s.school.name}{late}  {when}")
+        shown = (STATE_LABELS[s.status], s.school.name + late, s.school.parent)
+        out(("  ".join(pad(x, w) for x, w in zip(shown, widths)) + "  " + when).rstrip())
         for f in s.findings:
             if f.level == "error":
                 out(f"    [错误] {f.message}")
@@ -151,6 +158,10 @@ def cmd_status(a: argparse.Namespace) -> int:
         f"未报 {ov.count('missing')}，逾期 {ov.late}" + (f"，免报 {ov.count('exempt')}" if ov.count("exempt") else "")
         + f"；无法读取 {len(ov.unreadable)}，未识别 {len(ov.unidentified)}"
     )
+    for m in materials:  # the last lines: each material across the schools that owe it
+        out(f"{m.material.label}：应交 {m.owed}，已交 {m.received}" + (f"（逾期交 {m.late}）" if m.late else "")
+            + (f"，退回 {m.returned}" if m.returned else "") + f"，未交 {m.missing}"
+            + (f"（已过截止日期 {m.overdue}）" if m.overdue else ""))
     return 0
 
 
