@@ -21,6 +21,7 @@ from aggregator.collection.plan import Material
 from aggregator.collection.status import STATE_LABELS, STATES, Overview, SchoolState
 from aggregator.messages import WINDOW, render
 
+from .details_text import items_tip, received_text
 from .view import View
 
 # The columns, by key and heading; a collection of several materials has a column per material
@@ -41,6 +42,7 @@ STATE_COLOURS = {
     "accepted": ("#c9ecc4", "#1d5e17"),
     "exempt": ("#dde7f3", "#2b4a6f"),
 }
+MARKED = ("returned", "accepted_with_warnings")  # a material cell to look at: its state's background too
 LATE = "逾期"
 StateRole = Qt.ItemDataRole.UserRole + 1  # the state id of the row, for filters and tests
 SortRole = Qt.ItemDataRole.UserRole + 2
@@ -65,11 +67,6 @@ _STATE_ORDER = {s: i for i, s in enumerate(("returned", "needs_review", "accepte
                                              "accepted"))}
 
 
-def received_text(received_at: str) -> str:
-    """2023-11-16T10:12:00 → 2023-11-16 10:12."""
-    return received_at.replace("T", " ")[:16]
-
-
 FEEDBACK_VERBS = {"returned": "已发送", "reminder": "已提醒", "check": "已请核对"}
 UNSENT = "未发送"
 
@@ -83,8 +80,8 @@ def feedback_text(s: SchoolState) -> str:
         return ""
     if fb.sent is not None:
         return f"{FEEDBACK_VERBS[fb.need]} {fb.sent.at[5:10]} {fb.sent.label}"
-    if fb.need == "check":
-        return ""
+    if fb.need == "check":  # asking a school to check is the clerk's choice: unsent is no alarm (not red)
+        return f"{UNSENT}（有草稿）" if fb.drafted is not None else ""
     return f"{UNSENT}（有草稿）" if fb.drafted is not None else UNSENT
 
 
@@ -104,6 +101,7 @@ class SchoolTableModel(QAbstractTableModel):
         self._keys: tuple[str, ...] = KEYS
         self._shown: dict[int, tuple[str, ...]] = {}  # row -> the texts of its cells, once drawn
         self._materials: dict[str, tuple[Material, bool]] = {}  # column key -> material, overdue
+        self._form: Material | None = None  # the form's material, when the collection has several
 
     def set_overview(self, ov: Overview | None, view: View | None = None) -> None:
         """``view``: what goes with the overview (``desktop.view``), worked out beside it."""
@@ -112,7 +110,9 @@ class SchoolTableModel(QAbstractTableModel):
         view = view if ov and view else View()
         self._hay = view.hay if len(view.hay) == len(self._rows) else [s.school.name.lower() for s in self._rows]
         self._rows_by_name = {s.school.name: i for i, s in enumerate(self._rows)}
-        self._materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials}
+        # The form's own material is the 状态 column (they said the same thing): one column per document.
+        self._materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials if not m.is_form}
+        self._form = next((m for m, _ in view.materials if m.is_form), None)
         self._keys = KEYS[:MATERIALS_AT] + tuple(self._materials) + KEYS[MATERIALS_AT:]
         self._shown = {}
         self.endResetModel()
@@ -150,8 +150,8 @@ class SchoolTableModel(QAbstractTableModel):
         material = self._materials.get(key)
         if role == Qt.ItemDataRole.DisplayRole:
             return material[0].heading if material else COLUMNS[KEYS.index(key)]
-        if role == Qt.ItemDataRole.ToolTipRole and material:
-            m = material[0]
+        m = material[0] if material else self._form if key == "state" else None
+        if role == Qt.ItemDataRole.ToolTipRole and m is not None:
             return f"{m.label}（截止日期 {m.deadline}，{m.who.describe()}）" if m.deadline else m.label
         return None
 
@@ -198,10 +198,9 @@ class SchoolTableModel(QAbstractTableModel):
         if key == "late" and role == Qt.ItemDataRole.ForegroundRole and s.late:
             return _brush("#b00000")
         if role == Qt.ItemDataRole.ToolTipRole:
-            errors = [f.message for f in s.findings if f.level == "error"]
             if s.current is not None and s.current.review:
                 return render(s.current.review, WINDOW)
-            return "\n".join(errors[:5]) or None
+            return items_tip(s)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in CENTRED:
             return _CENTRE
         return None
@@ -216,12 +215,15 @@ class SchoolTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and ms is not None:
             return _brush("#b00000" if ms.status == "missing" and self._materials[key][1]
                           else STATE_COLOURS.get(ms.status, ("", "#222222"))[1])
+        if role == Qt.ItemDataRole.BackgroundRole and ms is not None and ms.status in MARKED:
+            return _brush(STATE_COLOURS[ms.status][0])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _CENTRE
         if role == Qt.ItemDataRole.ToolTipRole:
             if ms is None:
                 return "这所学校不需要交这项材料"
-            lines = [f"{ms.material.label}：{short_label(ms, self._materials[key][1])}"]
+            short = short_label(ms, self._materials[key][1])
+            lines = [f"{ms.material.label}：{short}" + ("，逾期交来" if ms.late and "逾期" not in short else "")]
             if ms.file:
                 lines.append(f"{display_name(ms.file)}（{received_text(ms.received_at)}）")
             if ms.title:

@@ -95,7 +95,7 @@ def test_send_back_a_passed_return_and_exempt_a_missing_school(qtbot, window, co
 def test_remark_and_copying_the_chat_text_for_the_group(qtbot, window, controller, demo):
     opened(qtbot, controller, demo)
     school = "曾都区实验中学"
-    assert window.select_school(school)
+    window.show_school(school)
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
         def choose_remark() -> None:
             menu = window.details.more_button.menu()

@@ -81,15 +81,18 @@ def owed(states: Iterable[MaterialState]) -> tuple[MaterialState, ...]:
 
 
 # A material's state in a word or two, for a table with a column per material.
-SHORT_LABELS = {"missing": "未交", "accepted": "已交", "accepted_with_warnings": "已交", "returned": "退回",
+SHORT_LABELS = {"missing": "未交", "accepted": "已交", "accepted_with_warnings": "请核对", "returned": "退回",
                 "needs_review": "待确认", "exempt": "免报"}
 
 
 def short_label(state: MaterialState, overdue: bool = False) -> str:
-    """已交, 已交（逾期）, 未交, 逾期未交 (its deadline has passed: ``overdue``), 退回, 待确认, 免报."""
+    """已交, 已交（逾期）, 请核对 (received, with warnings: a case much too short), 未交, 逾期未交 (its
+    deadline has passed: ``overdue``), 退回, 待确认, 免报."""
     if state.status == "missing":
         return "逾期未交" if overdue else "未交"
     text = SHORT_LABELS.get(state.status, state.status)
+    if state.status == "accepted_with_warnings":  # what to do first; its lateness is in its tooltip
+        return text
     return f"{text}（逾期）" if state.late and state.received else text
 
 
