@@ -8,6 +8,8 @@ school brings it back. A mixin of ``MainWindow``: it needs the window's ``split`
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
+
 DETAILS_TAB, FILES_TAB, OVERVIEW_TAB = range(3)
 SIDE_WIDTH = 420  # the side's first width: about a third of a 1366-pixel window
 FOLD, UNFOLD = "收起右侧 ▸", "展开右侧 ◂"
@@ -42,6 +44,12 @@ class SidePane:
         self.act_side.setText(FOLD if shown else UNFOLD)
         self.act_side.setToolTip("收起右侧的学校详情、待处理的文件和总览，让表格占满窗口（F9）" if shown else
                                  "展开右侧的学校详情、待处理的文件和总览（F9）")
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        """The side laid out anew (shown, folded, restored, the window resized): the button follows."""
+        if watched is self.tabs and event.type() in (QEvent.Type.Resize, QEvent.Type.Show, QEvent.Type.Hide):
+            self.side_changed()
+        return super().eventFilter(watched, event)
 
     def _show_side(self, tab: int) -> None:
         self.toggle_side(True)

@@ -26,7 +26,8 @@ from .header import Header
 from .overview_pane import OverviewPane
 from .panes import DetailsPane, FilesPane
 from .school_menu import SchoolActions
-from .school_model import FILTERS, SchoolFilter, SchoolTableModel
+from .school_filter import FILTERS, SchoolFilter
+from .school_model import FROZEN, SchoolTableModel
 from .side_pane import DETAILS_TAB, FILES_TAB, OVERVIEW_TAB, SIDE_WIDTH, SidePane
 from .welcome import build_welcome
 from .window_requests import ClerkRequests
@@ -36,8 +37,8 @@ OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件
                "template": "打开名单模板"}
 ALL_UNITS = "全部单位"
 # Each column as wide as its longest word (九年一贯制, 万店镇中心学校, 通过（有提示）, 未发送（有草稿）): at
-# 1366 pixels, beside the details, the table shows every column up to 逾期 and 报送时间; the school
-# stays in view when it is scrolled further (``FrozenTableView``).
+# 1366 pixels, beside the details, the table shows every column up to 逾期; the school and its
+# state stay in view when it is scrolled further (``FrozenTableView``).
 COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 100, "state": 96, "feedback": 118, "late": 40, "received": 116,
                  "version": 48}
 MATERIAL_WIDTH = 84  # a column per material: 已交（逾期）, 逾期未交
@@ -119,7 +120,7 @@ class MainWindow(ClerkRequests, SidePane, QMainWindow):
         self.side_button.setDefaultAction(self.act_side)
         filters.addWidget(self.side_button)
 
-        self.table = FrozenTableView()
+        self.table = FrozenTableView(FROZEN)
         self.table.setModel(self.proxy)
         self.proxy.modelReset.connect(self._keep_selection)  # after the view's own reset, which clears it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -164,7 +165,7 @@ class MainWindow(ClerkRequests, SidePane, QMainWindow):
         self.split.setStretchFactor(0, 1)  # a wider window widens the table
         self.split.setStretchFactor(1, 0)
         self.split.setSizes([1366 - SIDE_WIDTH, SIDE_WIDTH])
-        self.split.splitterMoved.connect(lambda *_: self.side_changed())
+        self.tabs.installEventFilter(self)  # the 收起/展开 button follows the side's width (``SidePane``)
 
         centre = QWidget()
         v = QVBoxLayout(centre)
