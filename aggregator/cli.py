@@ -107,6 +107,7 @@ def cmd_collect(a: argparse.Namespace) -> int:
 def cmd_status(a: argparse.Namespace) -> int:
     from .collection.status import DOCUMENT_LABELS, STATE_LABELS, overview
     from .collection.tally import by_material
+    from .outputs.items import items_of
 
     with open_collection(a.dir) as col:
         ov = overview(col)
@@ -126,11 +127,12 @@ def cmd_status(a: argparse.Namespace) -> int:
         when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {display_name(cur.original_name)}" if cur else ""
         shown = (STATE_LABELS[s.status], s.school.name + late, s.school.parent)
         out(("  ".join(pad(x, w) for x, w in zip(shown, widths)) + "  " + when).rstrip())
-        for f in s.findings:
-            if f.level == "error":
-                out(f"    [错误] {f.message}")
-            elif f.level == "warning":  # named, so the clerk can confirm it: dudao confirm 文件夹 学校 名称
-                out(f"    [提示：{rule_name(f.rule, form)}] {f.message}")
+        for item in items_of(s.findings):  # connected findings: each problem, then their one fix once
+            for f in item.findings:  # a warning is named, so the clerk can confirm it: dudao confirm 文件夹 学校 名称
+                tag = "错误" if f.level == "error" else f"提示：{rule_name(f.rule, form)}"
+                out(f"    [{tag}] {f.problem if item.grouped else f.message}")
+            if item.grouped:
+                out(f"        改法：{item.findings[0].fix}")
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")
         for d in s.decisions:

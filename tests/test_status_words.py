@@ -71,3 +71,20 @@ def test_one_typo_is_one_warning(demo, capsys):
     assert text.count("[提示：数字明显偏大]") == 1
     assert ("[提示：数字明显偏大] C8、D8 派出责任督学数（人）·合计与小学为 30，远高于同类学校（20 所，通常不超过 9），"
             "请核对是否多填了数字") in text
+
+
+def test_connected_findings_are_listed_each_once_with_their_one_fix_once(demo, capsys):
+    text = status(capsys, demo)
+    block = text[text.index("曾都区实验中学 "):]
+    block = block[:block.index("    [材料]")]
+    fix = ("存在问题（个）填的是 2（C17、E17），以此为准；请补填：已完成整改问题数与正在整改问题数之和应为 2（C18+C19、E18+E19）；"
+           "存在问题学校（所）至少为 1（C15、E15）")
+    assert text.count(fix) == 1
+    assert block.splitlines()[1:] == [
+        "    [错误] 合计栏：C17 存在问题(2) ≠ 已完成整改问题数(0) + 正在整改问题数(0)",
+        "    [错误] 初中栏：E17 存在问题(2) ≠ 已完成整改问题数(0) + 正在整改问题数(0)",
+        "    [错误] 合计栏：C17 存在问题(2个)，但 C15 存在问题学校为 0",
+        "    [错误] 初中栏：E17 存在问题(2个)，但 E15 存在问题学校为 0",
+        f"        改法：{fix}",
+        "    [提示：填写主要问题] 填报了存在问题 2 个，但“主要问题”C11 起的三行都是空的，请简要填写主要问题",
+    ]
