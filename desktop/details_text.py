@@ -46,13 +46,19 @@ def item_html(item: Item) -> str:
 
 
 def findings_html(s: SchoolState) -> list[str]:
-    """The school's open findings, errors first, as items; each warning with its 已核实… link;
-    then what its documents were found to lack."""
+    """The open findings of the school's return, errors first, as items; each warning with its
+    已核实… link."""
     parts = []
     for item in items_of(s.findings):
         rule = item.findings[0].rule
         link = (f' <a href="{CONFIRM}{html.escape(rule)}">已核实…</a>' if item.level == WARNING else "")
         parts.append(_paragraph(item.level, item_html(item), link))
+    return parts
+
+
+def documents_html(s: SchoolState) -> list[str]:
+    """What the school's documents (a case, a report) were found to lack, each under its name."""
+    parts = []
     for m in s.materials:
         if not m.material.is_form:
             for f in m.findings:
@@ -80,13 +86,13 @@ def details_html(s: SchoolState) -> str:
                      f"文件：{html.escape(display_name(cur.original_name))}</p>")
         if cur.review:
             parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
-    found = findings_html(s)
-    parts += found
+    parts += findings_html(s)
     if cur is not None:
         if not any(f.level in (ERROR, WARNING) for f in s.findings) and not cur.review:
-            parts.append('<p style="color:#1d5e17">校验全部通过。</p>')
+            parts.append('<p style="color:#1d5e17">报表校验全部通过。</p>')
         for note in s.notes:
             parts.append(_paragraph("info", html.escape(note)))
+    parts += documents_html(s)
     for f in s.files:
         parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
                      f"{html.escape(f.reason)}</p>")

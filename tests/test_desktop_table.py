@@ -155,3 +155,19 @@ def test_a_group_of_findings_shows_its_fix_once(qtbot, window, controller, demo)
         assert f.problem in shown
     tip = window.model.index(window.model.row_of("曾都区实验中学"), STATE_COLUMN).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.count(fix) == 1 and all(f.problem in tip for f in group)
+
+
+def test_a_document_with_a_warning_reads_please_check_in_its_column_and_the_details(qtbot, window, controller, demo):
+    opened(qtbot, controller, demo)
+    school = "万店镇中心小学"  # its case article has 23 characters
+    column = window.model.keys.index("material:case")
+    cell = window.model.index(window.model.row_of(school), column)
+    assert cell.data() == "请核对"
+    assert cell.data(Qt.ItemDataRole.BackgroundRole).color().name() == "#fbf0a0"  # yellow, as 通过（有提示）
+    tip = cell.data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("“双减”督导优秀工作案例：请核对，逾期交来\n") and "正文只有 23 个字" in tip
+    window.show_school(school)
+    shown = window.details.body.toPlainText()
+    assert "报表校验全部通过。" in shown  # the form passed …
+    assert "[提示] 案例：这份“双减”督导优秀工作案例正文只有 23 个字" in shown  # … its case article is asked about
+    assert shown.index("报表校验全部通过。") < shown.index("[提示] 案例：")
