@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .chinese_parser import ChineseParser, name_arguments
 from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, cmd_settings, cmd_told
-from .console import drive, out, quiet_stdout, tolerant_console
+from .console import columns, drive, out, pad, quiet_stdout, tolerant_console
 from .session import (CLERK_ERRORS, DEFAULT_FORM, DOCUMENT_LABELS, PLANS_DIR, STATE_LABELS, FormError, Session,
-                      bundled, check_form_file, create_session, display_name, load_plan, open_session, render,
-                      rule_name, run_demo, said)
+                      bundled, check_form_file, create_session, display_name, items_of, load_plan, open_session,
+                      render, rule_name, run_demo, said)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -87,20 +88,27 @@ def cmd_status(a: argparse.Namespace) -> int:
     with open_session(a.dir) as session:
         ov = session.overview()
         form = session.form
+        materials = session.by_material(ov)
     if a.json:
         json.dump(ov.to_json(), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
+    # Columns lined up by display width (a Chinese character is two columns), long names let through.
+    widths = [min(cap, max((columns(text(s)) for s in ov.schools), default=0)) for cap, text in (
+        (16, lambda s: STATE_LABELS[s.status]), (30, lambda s: s.school.name + ("（逾期）" if s.late else "")),
+        (16, lambda s: s.school.parent))]
     for s in ov.schools:
         cur = s.current
         late = "（逾期）" if s.late else ""
         when = f"{cur.received_at.replace('T', ' ')} 第{s.versions}版 {display_name(cur.original_name)}" if cur else ""
-        out(f"{STATE_LABELS[s.status]:<8} {s.school.name}{late}  {when}")
-        for f in s.findings:
-            if f.level == "error":
-                out(f"    [错误] {f.message}")
-            elif f.level == "warning":  # named, so the clerk can confirm it: dudao confirm 文件夹 学校 名称
-                out(f"    [提示：{rule_name(f.rule, form)}] {f.message}")
+        shown = (STATE_LABELS[s.status], s.school.name + late, s.school.parent)
+        out(("  ".join(pad(x, w) for x, w in zip(shown, widths)) + "  " + when).rstrip())
+        for item in items_of(s.findings):  # connected findings: each problem, then their one fix once
+            for f in item.findings:  # a warning is named, so the clerk can confirm it: dudao confirm 文件夹 学校 名称
+                tag = "错误" if f.level == "error" else f"提示：{rule_name(f.rule, form)}"
+                out(f"    [{tag}] {f.problem if item.grouped else f.message}")
+            if item.grouped:
+                out(f"        改法：{item.findings[0].fix}")
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")
         for d in s.decisions:
@@ -128,6 +136,10 @@ def cmd_status(a: argparse.Namespace) -> int:
         f"未报 {ov.count('missing')}，逾期 {ov.late}" + (f"，免报 {ov.count('exempt')}" if ov.count("exempt") else "")
         + f"；无法读取 {len(ov.unreadable)}，未识别 {len(ov.unidentified)}"
     )
+    for m in materials:  # the last lines: each material across the schools that owe it
+        out(f"{m.material.label}：应交 {m.owed}，已交 {m.received}" + (f"（逾期交 {m.late}）" if m.late else "")
+            + (f"，退回 {m.returned}" if m.returned else "") + f"，未交 {m.missing}"
+            + (f"（已过截止日期 {m.overdue}）" if m.overdue else ""))
     return 0
 
 
@@ -178,7 +190,7 @@ def cmd_demo(a: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="dudao", description="学校报表的下发、收取、校验、退回与汇总")
+    p = ChineseParser(prog="dudao", description="学校报表的下发、收取、校验、退回与汇总")
     p.add_argument("--version", action="version", version=f"dudao {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="命令")
 
@@ -329,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dir", nargs="?", default="demo-collection")
     s.add_argument("--form", default=DEFAULT_FORM, help="演示哪张表（见 dudao forms）")
     s.set_defaults(run=cmd_demo)
-    return p
+    return name_arguments(p)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+import unicodedata
 from typing import TypeVar
 
 from .progress import Job, Progress
@@ -54,6 +55,16 @@ def drive(job: Job[T]) -> T:
 
 def out(text: str = "") -> None:
     print(text, flush=True)
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: a Chinese character (wide or full-width) two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` columns, so that what follows it lines up."""
+    return text + " " * max(0, width - columns(text))
 
 
 def tolerant_console() -> None:

@@ -32,7 +32,7 @@ from .collection.store.settings import OWN_ROLES, SETTINGS, Settings
 from .collection.views.decisions import Decision, find_school
 from .collection.views.materials import MaterialState, short_label
 from .collection.views.status import DOCUMENT_LABELS, STATE_LABELS, STATES, Overview, SchoolState, overview
-from .collection.views.tally import Total, UnitProgress, by_unit, keep_views, totals
+from .collection.views.tally import Total, UnitProgress, by_material, by_unit, keep_views, totals
 from .filenames import display_name, safe_file_name
 from .findings import Report
 from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms
@@ -40,6 +40,7 @@ from .messages import CLI, WINDOW, Note, render, rule_name
 from .outputs.consolidate import ConsolidateResult
 from .outputs.distribute import DistributeResult
 from .outputs.feedback import FeedbackResult
+from .outputs.items import items_of
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
 
@@ -55,6 +56,7 @@ __all__ = [
     "CollectionError", "RosterError", "FormError", "CredentialError", "Progress", "Cancel", "Cancelled", "Job", "run",
     # words: the catalogue, rendered for a channel
     "Note", "render", "rule_name", "CLI", "WINDOW", "said", "display_name", "safe_file_name", "short_label",
+    "items_of",
     # what needs no collection
     "bundled", "bundled_forms", "load_plan", "template_bytes", "clock",
     # the reading port, for an adapter of a face's own (Excel's open workbook)
@@ -128,6 +130,11 @@ class Session:
 
     def by_unit(self, ov: Overview) -> list[UnitProgress]:
         return by_unit(ov)
+
+    def by_material(self, ov: Overview) -> list:
+        """Each material across the schools that owe it, when the collection asks for more than its form."""
+        materials = self._col.plan.materials
+        return by_material(ov, materials) if len(materials) > 1 else []
 
     def file_name(self, sha256: str, default: str = "") -> str:
         """A received file's name as the clerk knows it, by its hash."""

@@ -54,6 +54,8 @@ def build_actions(w) -> None:
                               tip="也汇总退回修改和待确认的报表，仅供参考")
     w.act_feedback = a("生成反馈", lambda: c.feedback(False), sp.SP_DialogApplyButton,
                        "为需退回的学校生成标注好的表和邮件草稿，为未报的学校生成催报邮件")
+    w.act_feedback_checks = a("生成反馈（含请核对）", lambda: c.feedback(False, True),
+                              tip="也为已通过、但有未核实提示的学校生成“请核对”的标注表和邮件草稿（已核实的不再提）")
     w.act_feedback_send = a("生成并直接发送邮件…", w.ask_send_feedback, tip="按设置中的邮箱，把退回修改和催报邮件直接发给各校")
     w.act_reminders = a("复制催报名单", w.copy_reminders, sp.SP_FileDialogInfoView,
                         "复制未报学校的名单（按所属单位分行），粘贴到微信或 QQ 群中")
@@ -65,13 +67,16 @@ def build_actions(w) -> None:
     w.act_watch = a(WATCH_OFF, c.set_watching, sp.SP_MediaPause,
                     "开启后，放进收集文件夹、以及设置中所选文件夹（如微信下载文件夹）的报表会自动收取")
     w.act_watch.setCheckable(True)
+    w.act_side = a("收起右侧 ▸", w.fold_or_unfold_side, tip="收起右侧的学校详情、待处理的文件和总览，让表格占满窗口（F9）",
+                   shortcut="F9")
     w.act_help = a("使用说明", w.show_help, sp.SP_DialogHelpButton, shortcut=QKeySequence.StandardKey.HelpContents)
     w.act_about = a("关于", w.show_about)
     w.needs_collection = [w.act_distribute, w.act_collect_files, w.act_collect_folder, w.act_consolidate,
-                          w.act_consolidate_all, w.act_feedback, w.act_feedback_send, w.act_settings,
+                          w.act_consolidate_all, w.act_feedback, w.act_feedback_checks, w.act_feedback_send,
+                          w.act_settings,
                           w.act_add_school]
     w.needs_folder = [w.act_open_summary, w.act_open_folder, w.act_open_outbox, w.act_open_feedback,
-                      w.act_reminders]
+                      w.act_reminders, w.act_side]
 
 
 def show_watching(w, on: bool, has_collection: bool) -> None:
@@ -109,8 +114,10 @@ def build_menus(w) -> None:
         m.addSeparator() if act is None else m.addAction(act)
     m = bar.addMenu("汇总(&S)")
     for act in (w.act_consolidate, w.act_consolidate_all, w.act_open_summary, None, w.act_feedback,
-                w.act_feedback_send, w.act_open_feedback, w.act_reminders):
+                w.act_feedback_checks, w.act_feedback_send, w.act_open_feedback, w.act_reminders):
         m.addSeparator() if act is None else m.addAction(act)
+    m = bar.addMenu("查看(&V)")
+    m.addAction(w.act_side)
     m = bar.addMenu("帮助(&H)")
     m.addAction(w.act_help)
     m.addAction(w.act_about)
@@ -126,7 +133,7 @@ def build_toolbar(w) -> QToolBar:
                 None, w.act_refresh, w.act_watch):
         bar.addSeparator() if act is None else bar.addAction(act)
     for main, more in ((w.act_consolidate, (w.act_consolidate_all, w.act_open_summary)),
-                       (w.act_feedback, (w.act_feedback_send, w.act_open_feedback)),
+                       (w.act_feedback, (w.act_feedback_checks, w.act_feedback_send, w.act_open_feedback)),
                        (w.act_collect_folder, (w.act_open_outbox,))):
         menu = QMenu(w)
         menu.addAction(main)

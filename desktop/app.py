@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QSettings, QStandardPaths, Qt, QTranslator
 from PySide6.QtWidgets import QApplication
 
+from aggregator.chinese_parser import ChineseParser
 from aggregator.console import tolerant_console
 
 from . import dialogs, window_state
@@ -35,27 +36,10 @@ TRANSLATIONS = ("qtbase_zh_CN",)
 log = logging.getLogger("desktop")
 
 
-class _ChineseParser(argparse.ArgumentParser):
-    """argparse's own headings (usage, options) in Chinese, like everything else the clerk reads."""
-
-    WORDS = (("usage: ", "用法："), ("positional arguments:", "参数："), ("options:", "选项："))
-
-    def format_help(self) -> str:
-        text = super().format_help()
-        for english, chinese in self.WORDS:
-            text = text.replace(english, chinese)
-        return text
-
-    def format_usage(self) -> str:
-        return super().format_usage().replace("usage: ", "用法：")
-
-
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = _ChineseParser(prog="dudao-gui", add_help=False,
-                            description=f"{APP_NAME}：下发、收取、校验、退回与汇总学校报表的桌面程序。")
-    parser.add_argument("folder", nargs="?", help="要打开的收集文件夹（默认为上次打开的）")
-    parser.add_argument("-h", "--help", action="help", help="显示本说明并退出")
-    parser.add_argument("--version", action="version", version=f"dudao-gui {app_version()}", help="显示版本号并退出")
+    parser = ChineseParser(prog="dudao-gui", description=f"{APP_NAME}：下发、收取、校验、退回与汇总学校报表的桌面程序。")
+    parser.add_argument("folder", nargs="?", metavar="收集文件夹", help="要打开的收集文件夹（默认为上次打开的）")
+    parser.add_argument("--version", action="version", version=f"dudao-gui {app_version()}")
     parser.add_argument("--screenshot", metavar="图片.png",
                         help="打开收集文件夹，把窗口保存为图片后退出（检查程序是否完好，或为说明书配图）")
     return parser.parse_args(argv)

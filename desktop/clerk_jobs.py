@@ -16,6 +16,7 @@ from aggregator.collection.store.folder import Collection, CollectionError
 from aggregator.filenames import display_name
 from aggregator.collection.store.roster import School
 from aggregator.collection.views.status import STATE_LABELS, Overview
+from aggregator.messages import rule_name
 from aggregator.progress import Cancel, Progress
 
 from .jobs import JobSpec
@@ -52,6 +53,21 @@ def decide_job(folder: Path, verb: str, school: str, note: str = "", undo: bool 
         text += f"（{note}）"
     work = _quick(lambda col: getattr(overrule, verb)(col, school, note, undo=undo))
     return JobSpec("decide", Path(folder), work, _said(text + "。"), stage="记录")
+
+
+def confirm_job(folder: Path, school: str, rule: str, note: str = "", undo: bool = False) -> JobSpec:
+    """请核对, settled: the clerk checked a warning with the school (``overrule.confirm``), or undoes it."""
+    work = _quick(lambda col: overrule.confirm(col, school, rule, note, undo=undo))
+
+    def said(col: Collection, decision: Any, ov: Overview) -> str:
+        name = rule_name(decision.rule, col.form)
+        state = next((s for s in ov.schools if s.school.name == school), None)
+        now = f"现在：{STATE_LABELS[state.status]}。" if state is not None else ""
+        if undo:
+            return f"已撤销：{school} 的提示“{name}”重新计为提示。{now}"
+        return f"已记录：{school} 的提示“{name}”已核实" + (f"（{note}）" if note else "") + f"，不再提示。{now}"
+
+    return JobSpec("decide", Path(folder), work, said, stage="记录")
 
 
 def school_job(folder: Path, action: str, name: str, details: dict[str, str], note: str = "") -> JobSpec:

@@ -154,8 +154,9 @@ class Controller(QObject):
     def consolidate(self, include: str = "accepted") -> bool:
         return self._start_here(jobs.consolidate_job, include)
 
-    def feedback(self, send: bool = False) -> bool:
-        return self._start_here(jobs.feedback_job, send)
+    def feedback(self, send: bool = False, warnings: bool = False) -> bool:
+        """``warnings``: with the 请核对 letters to schools accepted with warnings nobody confirmed."""
+        return self._start_here(jobs.feedback_job, send, warnings)
 
     def assign(self, file: str, school: str) -> bool:
         """``file``: a return's sha256 (or its file name as listed); ``school``: a roster name."""
@@ -175,6 +176,10 @@ class Controller(QObject):
     def decide(self, verb: str, school: str, note: str = "", undo: bool = False) -> bool:
         """仍然通过 (accept), 退回 (send_back), 免报 (exempt), 添加说明 (remark), or undo one."""
         return self._start_here(clerk_jobs.decide_job, verb, school, note, undo)
+
+    def confirm(self, school: str, rule: str, note: str = "", undo: bool = False) -> bool:
+        """A warning (by rule id) the clerk checked with the school, with what she found; or undo it."""
+        return self._start_here(clerk_jobs.confirm_job, school, rule, note, undo)
 
     def add_school(self, name: str, details: dict[str, str], note: str = "") -> bool:
         return self._start_here(clerk_jobs.school_job, "add", name, details, note)

@@ -176,17 +176,19 @@ def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
                    output=lambda col, res: res.path, stage="汇总")
 
 
-def feedback_job(folder: str | Path, send: bool = False) -> JobSpec:
+def feedback_job(folder: str | Path, send: bool = False, warnings: bool = False) -> JobSpec:
+    """``warnings``: also a 请核对 letter to each school accepted with warnings nobody confirmed."""
     from aggregator.outputs.feedback import feedback
 
     def describe(col: Collection, res: Any, ov: Overview) -> str:
         sent = f"已发送 {res.sent} 封邮件。" if send else "邮件草稿（.eml）可用 Outlook 或 Foxmail 打开后发送。"
         notes = _sentences(res.notes)
         documents = f"，催交材料 {res.documents} 所" if res.documents else ""
-        return f"退回修改 {res.returned} 所，催报 {res.reminders} 所{documents}；{sent}{notes}"
+        checks = f"，请核对 {res.checks} 所" if warnings else ""
+        return f"退回修改 {res.returned} 所，催报 {res.reminders} 所{documents}{checks}；{sent}{notes}"
 
-    return JobSpec("feedback", Path(folder), lambda col, c: feedback(col, send=send, cancel=c), describe,
-                   output=lambda col, res: res.folder, stage="生成反馈")
+    return JobSpec("feedback", Path(folder), lambda col, c: feedback(col, send=send, cancel=c, warnings=warnings),
+                   describe, output=lambda col, res: res.folder, stage="生成反馈")
 
 
 def assign_job(folder: str | Path, file: str, school: str) -> JobSpec:

@@ -6,10 +6,9 @@ return a file is, that a file is junk, which school sent an unreadable file) to 
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
@@ -21,53 +20,13 @@ from aggregator.messages import WINDOW, render
 
 from . import dialogs
 from .controller import Controller
+from .details_text import CONFIRM, UNCONFIRM, details_html
 from .school_menu import COPY_LABELS
-from .school_model import STATE_COLOURS, received_text
+from .school_model import STATE_COLOURS
 from .signals import emit
 from .view import View
 
-LEVELS = {"error": ("错误", "#b00000"), "warning": ("提示", "#8a6d00"), "info": ("说明", "#555555")}
 NOTHING_SELECTED = "在左侧列表中选择一所学校，这里会列出它的报表存在的问题。"
-
-
-def _finding_html(level: str, text: str) -> str:
-    label, colour = LEVELS[level]
-    return (f'<p style="margin:0 0 6px 0"><span style="color:{colour};font-weight:bold">[{label}]</span> '
-            f"{html.escape(text)}</p>")
-
-
-def details_html(s: SchoolState) -> str:
-    """Everything the clerk needs to phone the school: the problems, worded as the school will read them."""
-    parts = []
-    cur = s.current
-    if cur is None:
-        parts.append("<p>免报：这所学校不需要报送。</p>" if s.status == "exempt" else
-                     "<p>尚未收到这所学校的报表。可以“复制催报消息”发到群里，或“生成反馈”准备催报邮件。</p>")
-    else:
-        late = "（逾期）" if s.late else ""
-        parts.append(f"<p>报送时间：{received_text(cur.received_at)}{late}　第{s.versions}版<br>"
-                     f"文件：{html.escape(display_name(cur.original_name))}</p>")
-        if cur.review:
-            parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
-        shown = [f for f in s.findings if f.level in ("error", "warning")]
-        for f in sorted(shown, key=lambda f: f.level != "error"):
-            parts.append(_finding_html(f.level, f.message))
-        if not shown and not cur.review:
-            parts.append('<p style="color:#1d5e17">校验全部通过。</p>')
-        for note in s.notes:
-            parts.append(_finding_html("info", note))
-    for f in s.files:
-        parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
-                     f"{html.escape(f.reason)}</p>")
-    for t in s.feedback.records:
-        what = f"{t.label}：{t.detail}" if t.detail else t.label
-        tail = "（已生成，未确认发出）" if not t.sent else ""
-        parts.append(f'<p style="color:#444"><b>[反馈]</b> {received_text(t.at)} {html.escape(what)}{tail}</p>')
-    for d in s.decisions:
-        what = f"{d.label}：{d.note}" if d.note and d.note != d.label else d.label
-        parts.append(f'<p style="color:#2b4a6f"><b>[区教育局]</b> {html.escape(what)}'
-                     f'<span style="color:#666">（{received_text(d.at)} {html.escape(d.by)}）</span></p>')
-    return "".join(parts)
 
 
 class DetailsPane(QFrame):
@@ -91,6 +50,7 @@ class DetailsPane(QFrame):
         self.contact.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.body = QTextBrowser()
         self.body.setOpenLinks(False)
+        self.body.anchorClicked.connect(self._link)
         self.assign_here = QPushButton("指定为本校的报表")
         self.assign_here.setToolTip("确认这份报表就是本校的，按本校重新校验")
         self.assign_here.clicked.connect(self._assign_here)
@@ -158,6 +118,16 @@ class DetailsPane(QFrame):
         call = [x for x in (s.school.contact, s.school.phone, s.school.email) if x]
         self.contact.setText("　".join(["·".join(who), "联系人：" + " ".join(call) if call else ""]).strip("　"))
         self.body.setHtml(details_html(s))
+
+    def _link(self, url: QUrl) -> None:
+        """已核实… and 撤销 beside a warning: the same intents as the 处理 menu's."""
+        target, s = url.toString(), self.state
+        if s is None or self.school_actions is None:
+            return
+        if target.startswith(CONFIRM):
+            self.school_actions.confirm(s, target.removeprefix(CONFIRM))
+        elif target.startswith(UNCONFIRM):
+            self.controller.confirm(s.school.name, target.removeprefix(UNCONFIRM), undo=True)
 
     def _assign_here(self) -> None:
         s = self.state

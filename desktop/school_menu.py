@@ -12,6 +12,8 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu, QWidget
 
 from aggregator.collection.views.status import SchoolState
+from aggregator.findings import WARNING
+from aggregator.messages import rule_name
 
 from . import dialogs
 from .controller import Controller
@@ -68,9 +70,15 @@ class SchoolActions:
         offered.append("remark")
         for verb in offered:
             add(DECISIONS[verb][0], lambda v=verb: self.decide(v, name)).setEnabled(idle)
+        for rule in dict.fromkeys(f.rule for f in s.findings if f.level == WARNING) if s.current else ():
+            add(f"已核实提示“{rule_name(rule, s.form)}”…", lambda r=rule: self.confirm(s, r)).setEnabled(idle)
         for verb in ("accept", "send_back", "exempt", "remark"):
             if verb in kinds:
                 add(UNDO_LABELS[verb], lambda v=verb: self.controller.decide(v, name, undo=True)).setEnabled(idle)
+        for d in s.decisions:
+            if d.kind == "confirm" and d.rule:
+                add(f"撤销核实“{rule_name(d.rule, s.form)}”",
+                    lambda r=d.rule: self.controller.confirm(name, r, undo=True)).setEnabled(idle)
         menu.addSeparator()
         add("修改学校信息…", lambda: self.edit_school(s)).setEnabled(idle)
         add("从名单移除…", lambda: self.remove_school(name)).setEnabled(idle)
@@ -101,6 +109,15 @@ class SchoolActions:
         note = dialogs.ask_note(self.parent, f"{title}：{school}", prompt, required)
         if note is not None:
             self.controller.decide(verb, school, note)
+
+    def confirm(self, s: SchoolState, rule: str) -> None:
+        """请核对, settled: the clerk checked the warning with the school and says what she found."""
+        said = next((f.message for f in s.findings if f.rule == rule and f.level == WARNING), "")
+        note = dialogs.ask_note(self.parent, f"已核实提示：{s.school.name}",
+                                f"提示“{rule_name(rule, s.form)}”：{said}\n\n已与学校核实后，这条提示不再计入，也不再请学校核对"
+                                "（可以撤销）。请写明核实的情况（如：电话核实，确为 30 人次）：", True, ok="记下已核实")
+        if note is not None:
+            self.controller.confirm(s.school.name, rule, note)
 
     def add_school(self) -> None:
         answer = ask_school(self.parent, None, self._units())

@@ -1,35 +1,35 @@
 """The table of schools: one row per roster school, read from the latest ``Overview``.
 
-A model (not a widget) so the table, its filter and the details pane all read the same rows,
-and so the state colours are decided in one place. ``SchoolFilter`` narrows the rows by a typed
-text (school, parent unit or file name), by state (the “逾期” choice is late schools) and by
-所属单位 (a click in the overview). At 10,000 schools every keystroke re-filters every row, so
-each row's searchable text is made once per overview, the rows of a state and unit once per
-choice, and a keystroke is one pass of substring tests over plain strings.
+A model (not a widget) so the table, its filter (``school_filter``) and the details pane all
+read the same rows, and so the state colours are decided in one place. At 10,000 schools every
+keystroke re-filters every row, so each row's searchable text is made once per overview.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractProxyModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from aggregator.filenames import display_name
 from aggregator.collection.views.materials import MaterialState, short_label
 from aggregator.collection.store.plan import Material
-from aggregator.collection.views.status import STATE_LABELS, STATES, Overview, SchoolState
+from aggregator.collection.views.status import STATE_LABELS, Overview, SchoolState
 from aggregator.messages import WINDOW, render
 
+from .details_text import items_tip, received_text
 from .view import View
 
 # The columns, by key and heading; a collection of several materials has a column per material
-# (key "material:<id>") between 反馈 and 逾期.
-COLUMNS = ("学校", "学段", "所属单位", "状态", "反馈", "逾期", "报送时间", "版本", "文件")
-KEYS = ("school", "stage", "parent", "state", "feedback", "late", "received", "version", "file")
+# (key "material:<id>") between 所属单位 and 逾期. The school and its state come first: the table
+# keeps them in view when it is scrolled sideways (``FROZEN``), with what went out beside them.
+COLUMNS = ("学校", "状态", "反馈", "学段", "所属单位", "逾期", "报送时间", "版本", "文件")
+KEYS = ("school", "state", "feedback", "stage", "parent", "late", "received", "version", "file")
 STATE_COLUMN = KEYS.index("state")
 FEEDBACK_COLUMN = KEYS.index("feedback")
-MATERIALS_AT = FEEDBACK_COLUMN + 1
+FROZEN = 2  # 学校, 状态
+MATERIALS_AT = KEYS.index("parent") + 1
 MATERIAL = "material:"
 CENTRED = ("state", "late", "version")
 # Pale backgrounds, dark enough text: readable on any screen, and printed screenshots stay legible.
@@ -41,11 +41,11 @@ STATE_COLOURS = {
     "accepted": ("#c9ecc4", "#1d5e17"),
     "exempt": ("#dde7f3", "#2b4a6f"),
 }
+MARKED = ("returned", "accepted_with_warnings")  # a material cell to look at: its state's background too
 LATE = "逾期"
 StateRole = Qt.ItemDataRole.UserRole + 1  # the state id of the row, for filters and tests
 SortRole = Qt.ItemDataRole.UserRole + 2
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # every cell's: made once, not per cell
 _CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 _BRUSHES: dict[str, QBrush] = {}
 
@@ -65,11 +65,6 @@ _STATE_ORDER = {s: i for i, s in enumerate(("returned", "needs_review", "accepte
                                              "accepted"))}
 
 
-def received_text(received_at: str) -> str:
-    """2023-11-16T10:12:00 → 2023-11-16 10:12."""
-    return received_at.replace("T", " ")[:16]
-
-
 FEEDBACK_VERBS = {"returned": "已发送", "reminder": "已提醒", "check": "已请核对"}
 UNSENT = "未发送"
 
@@ -83,8 +78,8 @@ def feedback_text(s: SchoolState) -> str:
         return ""
     if fb.sent is not None:
         return f"{FEEDBACK_VERBS[fb.need]} {fb.sent.at[5:10]} {fb.sent.label}"
-    if fb.need == "check":
-        return ""
+    if fb.need == "check":  # asking a school to check is the clerk's choice: unsent is no alarm (not red)
+        return f"{UNSENT}（有草稿）" if fb.drafted is not None else ""
     return f"{UNSENT}（有草稿）" if fb.drafted is not None else UNSENT
 
 
@@ -104,6 +99,7 @@ class SchoolTableModel(QAbstractTableModel):
         self._keys: tuple[str, ...] = KEYS
         self._shown: dict[int, tuple[str, ...]] = {}  # row -> the texts of its cells, once drawn
         self._materials: dict[str, tuple[Material, bool]] = {}  # column key -> material, overdue
+        self._form: Material | None = None  # the form's material, when the collection has several
 
     def set_overview(self, ov: Overview | None, view: View | None = None) -> None:
         """``view``: what goes with the overview (``desktop.view``), worked out beside it."""
@@ -112,7 +108,9 @@ class SchoolTableModel(QAbstractTableModel):
         view = view if ov and view else View()
         self._hay = view.hay if len(view.hay) == len(self._rows) else [s.school.name.lower() for s in self._rows]
         self._rows_by_name = {s.school.name: i for i, s in enumerate(self._rows)}
-        self._materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials}
+        # The form's own material is the 状态 column (they said the same thing): one column per document.
+        self._materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials if not m.is_form}
+        self._form = next((m for m, _ in view.materials if m.is_form), None)
         self._keys = KEYS[:MATERIALS_AT] + tuple(self._materials) + KEYS[MATERIALS_AT:]
         self._shown = {}
         self.endResetModel()
@@ -150,8 +148,8 @@ class SchoolTableModel(QAbstractTableModel):
         material = self._materials.get(key)
         if role == Qt.ItemDataRole.DisplayRole:
             return material[0].heading if material else COLUMNS[KEYS.index(key)]
-        if role == Qt.ItemDataRole.ToolTipRole and material:
-            m = material[0]
+        m = material[0] if material else self._form if key == "state" else None
+        if role == Qt.ItemDataRole.ToolTipRole and m is not None:
             return f"{m.label}（截止日期 {m.deadline}，{m.who.describe()}）" if m.deadline else m.label
         return None
 
@@ -198,10 +196,9 @@ class SchoolTableModel(QAbstractTableModel):
         if key == "late" and role == Qt.ItemDataRole.ForegroundRole and s.late:
             return _brush("#b00000")
         if role == Qt.ItemDataRole.ToolTipRole:
-            errors = [f.message for f in s.findings if f.level == "error"]
             if s.current is not None and s.current.review:
                 return render(s.current.review, WINDOW)
-            return "\n".join(errors[:5]) or None
+            return items_tip(s)
         if role == Qt.ItemDataRole.TextAlignmentRole and key in CENTRED:
             return _CENTRE
         return None
@@ -216,12 +213,15 @@ class SchoolTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and ms is not None:
             return _brush("#b00000" if ms.status == "missing" and self._materials[key][1]
                           else STATE_COLOURS.get(ms.status, ("", "#222222"))[1])
+        if role == Qt.ItemDataRole.BackgroundRole and ms is not None and ms.status in MARKED:
+            return _brush(STATE_COLOURS[ms.status][0])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _CENTRE
         if role == Qt.ItemDataRole.ToolTipRole:
             if ms is None:
                 return "这所学校不需要交这项材料"
-            lines = [f"{ms.material.label}：{short_label(ms, self._materials[key][1])}"]
+            short = short_label(ms, self._materials[key][1])
+            lines = [f"{ms.material.label}：{short}" + ("，逾期交来" if ms.late and "逾期" not in short else "")]
             if ms.file:
                 lines.append(f"{display_name(ms.file)}（{received_text(ms.received_at)}）")
             if ms.title:
@@ -254,158 +254,3 @@ class SchoolTableModel(QAbstractTableModel):
             ms = self.material_of(s, key)
             return short_label(ms, self._materials[key][1]) if ms is not None else "—"
         return ""
-
-
-# The state choices of the filter: key → (label, what it keeps).
-FILTERS: dict[str, str] = {
-    "": "全部学校",
-    "passed": "已通过（含有提示的）",
-    **{s: STATE_LABELS[s] for s in ("accepted_with_warnings", "returned", "needs_review", "missing", "exempt")},
-    "late": "逾期报送",
-    "unsent": "需反馈但未发送",
-}
-
-
-def _keeps(key: str, s: SchoolState) -> bool:
-    if key == "":
-        return True
-    if key == "late":
-        return s.late
-    if key == "passed":
-        return s.accepted
-    if key == "unsent":
-        return s.feedback.unsent
-    return s.status == key
-
-
-class SchoolFilter(QAbstractProxyModel):
-    """The rows matching the typed text, the chosen state filter (a key of ``FILTERS`` or a
-    state) and 所属单位, in the order the clerk sorted them.
-
-    Qt's own QSortFilterProxyModel asks Python about every row on every keystroke (and compares
-    rows through Python to sort): at 10,000 schools that is most of a keystroke's time. Here the
-    rows are worked out in one pass over plain lists, kept as a list, and the view is told to
-    draw again; only the rows on screen cross into Python."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._text = ""
-        self._state = ""
-        self._unit: str | None = None  # a 所属单位 chosen in the overview; None: every unit
-        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
-        self._order: list[int] | None = None  # every source row, sorted (None: not yet)
-        self._chosen: dict[tuple, list[int]] = {}  # (state, unit) -> sorted rows that pass both
-        self._rows: list[int] = []  # the rows shown, in order
-        self._at: dict[int, int] = {}  # source row -> shown row
-        self._columns = 0  # the source's, asked once per reset
-        self._source: SchoolTableModel | None = None
-
-    @property
-    def unit(self) -> str | None:
-        return self._unit
-
-    def set_text(self, text: str) -> None:
-        self._refilter(text.strip().lower(), self._state, self._unit)
-
-    def set_state(self, key: str) -> None:
-        if key not in FILTERS and key not in STATES:
-            raise ValueError(key)
-        self._refilter(self._text, key, self._unit)
-
-    def set_unit(self, unit: str | None) -> None:
-        self._refilter(self._text, self._state, unit)
-
-    def _refilter(self, text: str, state: str, unit: str | None) -> None:
-        self.beginResetModel()
-        self._text, self._state, self._unit = text, state, unit
-        self._decide()
-        self.endResetModel()
-
-    def _model(self) -> SchoolTableModel | None:
-        model = self.sourceModel()
-        return model if isinstance(model, SchoolTableModel) else None
-
-    def _decide(self) -> None:
-        model = self._model()
-        if model is None:
-            self._rows, self._at, self._columns = [], {}, 0
-            return
-        self._columns = model.columnCount()
-        if self._order is None:
-            column, order = self._sort
-            rows = range(len(model.rows))
-            self._order = list(rows) if column < 0 else sorted(
-                rows, key=lambda r: model.sort_key(r, column), reverse=order == Qt.SortOrder.DescendingOrder)
-            self._chosen.clear()
-        chosen = self._chosen.get((self._state, self._unit))
-        if chosen is None:
-            state, unit, states = self._state, self._unit, model.rows
-            chosen = [r for r in self._order if (unit is None or states[r].school.parent.strip() == unit)
-                      and (not state or _keeps(state, states[r]))]
-            self._chosen[(self._state, self._unit)] = chosen
-        text, hay = self._text, model.hay_list
-        self._rows = [r for r in chosen if text in hay[r]] if text else chosen
-        self._at = {r: i for i, r in enumerate(self._rows)}
-
-    def _source_reset(self) -> None:
-        self._order = None
-        self._decide()
-        self.endResetModel()
-
-    # --- QAbstractProxyModel -------------------------------------------------------------------
-
-    def setSourceModel(self, model) -> None:  # noqa: N802 - Qt API
-        super().setSourceModel(model)
-        self._source = model if isinstance(model, SchoolTableModel) else None
-        model.modelAboutToBeReset.connect(self.beginResetModel)
-        model.modelReset.connect(self._source_reset)
-        self._order = None
-        self._decide()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        # A reset, not layoutAboutToBeChanged/layoutChanged: PySide6 6.12 drops a reference to
-        # True each time Python emits those (the interpreter aborts once they run out). The window
-        # selects the school it shows again after a reset (``_keep_selection``).
-        self.beginResetModel()
-        self._sort, self._order = (column, order), None
-        self._decide()
-        self.endResetModel()
-
-    def mapToSource(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
-        model = self.sourceModel()
-        if model is None or not index.isValid() or index.row() >= len(self._rows):
-            return QModelIndex()
-        return model.index(self._rows[index.row()], index.column())
-
-    def mapFromSource(self, index: QModelIndex | QPersistentModelIndex) -> QModelIndex:  # noqa: N802
-        row = self._at.get(index.row(), -1) if index.isValid() else -1
-        return self.index(row, index.column()) if row >= 0 else QModelIndex()
-
-    def index(self, row: int, column: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:
-        if parent.isValid() or not (0 <= row < len(self._rows) and 0 <= column < self._columns):
-            return QModelIndex()
-        return self.createIndex(row, column)
-
-    def parent(self, index: QModelIndex | QPersistentModelIndex = QModelIndex()) -> QModelIndex:  # type: ignore[override]
-        return QModelIndex()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else self._columns
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        row = index.row()
-        if self._source is None or not 0 <= row < len(self._rows):
-            return None
-        return self._source.row_data(self._rows[row], index.column(), role)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        model = self.sourceModel()
-        if orientation == Qt.Orientation.Horizontal and model is not None:
-            return model.headerData(section, orientation, role)
-        return None
-
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

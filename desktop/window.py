@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMainWindow, QMenu, QProgressBar,
-    QPushButton, QSplitter, QStackedWidget, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QPushButton, QSplitter, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
 from aggregator.filenames import display_name
@@ -21,24 +21,31 @@ from aggregator.filenames import display_name
 from . import actions, help, window_state
 from .banner import Banner
 from .controller import Controller
+from .frozen_table import FrozenTableView
 from .header import Header
 from .overview_pane import OverviewPane
 from .panes import DetailsPane, FilesPane
 from .school_menu import SchoolActions
-from .school_model import FILTERS, SchoolFilter, SchoolTableModel
+from .school_filter import FILTERS, SchoolFilter
+from .school_model import FROZEN, SchoolTableModel
+from .side_pane import DETAILS_TAB, FILES_TAB, OVERVIEW_TAB, SIDE_WIDTH, SidePane
+from .welcome import build_welcome
 from .window_requests import ClerkRequests
 
 APP_TITLE = help.APP_NAME
 OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件夹", "distribute": "打开空白表文件夹",
                "template": "打开名单模板"}
 ALL_UNITS = "全部单位"
-COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 110, "state": 96, "feedback": 130, "late": 40, "received": 116,
+# Each column as wide as its longest word (九年一贯制, 万店镇中心学校, 通过（有提示）, 未发送（有草稿）): at
+# 1366 pixels, beside the details, the table shows every column up to 逾期; the school and its
+# state stay in view when it is scrolled further (``FrozenTableView``).
+COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 100, "state": 96, "feedback": 118, "late": 40, "received": 116,
                  "version": 48}
 MATERIAL_WIDTH = 84  # a column per material: 已交（逾期）, 逾期未交
-DETAILS_TAB, FILES_TAB, OVERVIEW_TAB = range(3)
+__all__ = ["MainWindow", "DETAILS_TAB", "FILES_TAB", "OVERVIEW_TAB"]
 
 
-class MainWindow(ClerkRequests, QMainWindow):
+class MainWindow(ClerkRequests, SidePane, QMainWindow):
     def __init__(self, controller: Controller, settings: QSettings | None = None) -> None:
         super().__init__()
         self.controller = controller
@@ -109,8 +116,11 @@ class MainWindow(ClerkRequests, QMainWindow):
         filters.addWidget(QLabel("单位："))
         filters.addWidget(self.unit_filter, 2)
         filters.addWidget(self.shown)
+        self.side_button = QToolButton()
+        self.side_button.setDefaultAction(self.act_side)
+        filters.addWidget(self.side_button)
 
-        self.table = QTableView()
+        self.table = FrozenTableView(FROZEN)
         self.table.setModel(self.proxy)
         self.proxy.modelReset.connect(self._keep_selection)  # after the view's own reset, which clears it
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -123,6 +133,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.table_menu = QMenu(self)  # one menu, refilled for each school: no menus pile up
         self.table.doubleClicked.connect(self._double_clicked)
+        self.table.clicked.connect(lambda _: self._show_side(DETAILS_TAB))  # a school clicked: its details
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         head = self.table.horizontalHeader()
@@ -139,7 +150,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         lv.addLayout(filters)
         lv.addWidget(self.table, 1)
         self.pages = QStackedWidget()
-        self.pages.addWidget(self._build_welcome())
+        self.pages.addWidget(build_welcome(self))
         self.pages.addWidget(schools)
 
         self.tabs = QTabWidget()
@@ -151,9 +162,10 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.split.setObjectName("split")
         self.split.addWidget(self.pages)
         self.split.addWidget(self.tabs)
-        self.split.setStretchFactor(0, 3)
-        self.split.setStretchFactor(1, 2)
-        self.split.setSizes([760, 500])
+        self.split.setStretchFactor(0, 1)  # a wider window widens the table
+        self.split.setStretchFactor(1, 0)
+        self.split.setSizes([1366 - SIDE_WIDTH, SIDE_WIDTH])
+        self.tabs.installEventFilter(self)  # the 收起/展开 button follows the side's width (``SidePane``)
 
         centre = QWidget()
         v = QVBoxLayout(centre)
@@ -162,34 +174,6 @@ class MainWindow(ClerkRequests, QMainWindow):
         v.addWidget(self.banner)
         v.addWidget(self.split, 1)
         return centre
-
-    def _build_welcome(self) -> QWidget:
-        """What a clerk sees before any collection is open: the ways to start."""
-        page = QWidget()
-        v = QVBoxLayout(page)
-        v.addStretch(1)
-        text = QLabel("开始一次统计：导入学校名单，为每所学校生成空白表。\n继续已有的统计：打开它的收集文件夹"
-                      "（也可以把文件夹拖到这个窗口中）。\n还没有名单？先下载名单模板，在 Excel 或 WPS 中填好。")
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setWordWrap(True)
-        text.setStyleSheet("font-size: 15px; color: #333;")
-        v.addWidget(text)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        self.welcome_buttons = []
-        for label, slot in (("新建收集…", self.ask_new), ("打开收集…", self.ask_open),
-                            ("下载名单模板…", self.ask_roster_template)):
-            button = QPushButton(label)
-            button.setMinimumSize(150, 44)
-            button.setStyleSheet("font-size: 15px;")
-            button.clicked.connect(slot)
-            row.addWidget(button)
-            self.welcome_buttons.append(button)
-        row.addStretch(1)
-        v.addSpacing(16)
-        v.addLayout(row)
-        v.addStretch(2)
-        return page
 
     def _build_statusbar(self) -> None:
         self.stage = QLabel()
@@ -238,6 +222,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         if c.folder is not None and not self._split_restored:
             self._split_restored = True
             window_state.restore_split(self.split, self.settings)
+        self.side_changed()
         if not (keep and self.select_school(keep)):
             self.details.show_state(None)
 
@@ -277,6 +262,9 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.set_unit_filter(None)
         self.table.clearSelection()
         self.details.show_state(None)
+        ov = self.controller.overview  # nobody chosen yet: not an empty details page, but what waits, or the whole
+        waiting = ov is not None and bool(ov.unidentified or ov.unreadable or ov.documents_waiting)
+        self.tabs.setCurrentIndex(FILES_TAB if waiting else OVERVIEW_TAB)
 
     def _count_shown(self, *_: object) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -356,7 +344,7 @@ class MainWindow(ClerkRequests, QMainWindow):
 
     def show_school(self, name: str) -> None:
         if self.select_school(name):
-            self.tabs.setCurrentIndex(DETAILS_TAB)
+            self._show_side(DETAILS_TAB)
 
     def selected_school(self) -> str | None:
         s = self.details.state

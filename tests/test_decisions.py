@@ -79,7 +79,7 @@ def test_exempt_is_not_missing_nor_expected_nor_reminded(col, capsys):
     assert dudao(capsys, "feedback", col)[0] == 0
     assert not any(S_MISSING in p.name for p in (col / "feedback").iterdir())
     code, out, _ = dudao(capsys, "status", col)
-    assert f"免报       {S_MISSING}" in out and "学校已撤并" in out and "免报 1" in out
+    assert f"\n免报      {S_MISSING}  " in out and "学校已撤并" in out and "免报 1" in out
 
 
 def test_confirm_a_warning(col, capsys, school_values):

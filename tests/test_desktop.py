@@ -194,7 +194,7 @@ def test_cancel_stops_a_collect_early_and_the_next_run_finishes_it(qtbot, window
 def test_assigning_from_the_details_pane_resolves_a_needs_review_school(qtbot, window, controller, demo):
     opened(qtbot, controller, demo)
     school = next(s for s in expected_overview(demo).schools if s.status == "needs_review")
-    assert window.select_school(school.school.name)
+    window.show_school(school.school.name)  # the window opened on the files waiting: the details are asked for
     assert "[待确认]" in window.details.body.toPlainText()
     assert window.details.assign_here.isVisibleTo(window)
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):

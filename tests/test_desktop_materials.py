@@ -50,9 +50,12 @@ def test_a_column_per_material_says_where_each_school_stands(qtbot, window, cont
         document(col, "曾都区实验小学", "case", "2023-11-09T10:00:00")  # on time (deadline 11-10)
         document(col, "万店镇中心小学", "case", "2023-11-12T10:00:00")  # after it
     opened(qtbot, controller, folder)
-    labels = [m.heading for m in PLAN.materials]
-    assert labels == ["案例", "推荐", "报告", "统计表"]  # the labels themselves were cut off in their columns
+    labels = [m.heading for m in PLAN.materials if not m.is_form]
+    assert labels == ["案例", "推荐", "报告"]  # the labels themselves were cut off in their columns
+    # The form's own column said what 状态 says: 状态 is the form's, with its label and deadline as its tip.
     assert headings(window) == [*COLUMNS[:5], *labels, *COLUMNS[5:]]
+    state_tip = window.proxy.headerData(COLUMNS.index("状态"), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert state_tip == f"{PLAN.form_material.label}（截止日期 {PLAN.form_material.deadline}，全部学校）"
     head = window.table.horizontalHeader()
     for heading in labels:  # each heading is read whole in its column
         column = headings(window).index(heading)

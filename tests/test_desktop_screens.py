@@ -1,5 +1,6 @@
 """Pictures of the main states, written by the test run and looked at: first run, a collection
-with problems, a school's details, settings, the overview.
+with problems, a school's details, settings, the overview, the 请核对 step, the table scrolled to
+its last column at 1366 pixels.
 
 Each PNG goes to the test's own temporary folder. For the README, ask for them explicitly:
 
@@ -61,7 +62,19 @@ def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     save(window, shots, "2-problems")
     show_tab(qtbot, window, DETAILS_TAB)
     window.show_school("曾都区实验中学")
+    assert window.details.body.toPlainText().count("改法：") == 1  # four connected findings, one fix
     save(window, shots, "3-school-details")
+    window.set_state_filter("accepted_with_warnings")  # 请核对: the yellow ones, one asked about, ready to confirm
+    window.show_school("曾都区编钟小学")
+    assert window.proxy.rowCount() == 3 and "已核实…" in window.details.body.toPlainText()
+    save(window, shots, "6-check")
+    window.set_state_filter("")
+    window.show_school("曾都区实验中学")
+    bar = window.table.horizontalScrollBar()
+    bar.setValue(bar.maximum())  # the table scrolled to its last column: the names stay
+    assert window.table.frozen.isVisible() and window.table.columnViewportPosition(0) < 0
+    save(window, shots, "7-narrow-table")
+    bar.setValue(0)
     show_tab(qtbot, window, OVERVIEW_TAB)
     save(window, shots, "5-overview")
     dialog = SettingsDialog(window, controller.settings, False)
@@ -73,4 +86,4 @@ def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     dialog.reject()
     assert sorted(p.name for p in shots.glob("*.png")) == [
         "1-first-run.png", "2-problems.png", "3-school-details.png", "4-settings-mail.png", "4-settings.png",
-        "5-overview.png"]
+        "5-overview.png", "6-check.png", "7-narrow-table.png"]

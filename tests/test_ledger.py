@@ -304,6 +304,34 @@ def test_a_school_far_above_its_peers_gets_an_outlier_warning(tmp_path):
     assert all(s.status == "accepted" for s in ov.schools[1:])
 
 
+def test_one_typo_in_a_part_and_its_total_is_one_outlier_warning(tmp_path):
+    """合计 30 = 小学 30 + 初中 0, where 3 was meant: both figures are far above the peers' 1–3,
+    because of one figure. The school is asked once, about both cells."""
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)]
+    with make_collection(tmp_path, roster) as col:
+        for i, (name, _, _) in enumerate(roster):
+            typo = dict(inspectors__total=30, inspectors__primary=30, inspectors__junior=0)
+            add(col, name, values(**typo) if i == 0 else values(), findings=())
+        first = overview(col).schools[0]
+    cells = (LAYOUT.cells["inspectors.total"], LAYOUT.cells["inspectors.primary"])
+    assert [(f.rule, f.cells, f.fields, f.values) for f in first.findings] == [
+        ("outlier", cells, ("inspectors.total", "inspectors.primary"), (30, 30))]
+    assert first.findings[0].message == (f"{cells[0]}、{cells[1]} 派出责任督学数（人）·合计与小学为 30，远高于同类学校"
+                                         "（7 所，通常不超过 9），请核对是否多填了数字")
+
+
+def test_a_total_far_off_by_figures_of_its_own_is_a_warning_of_its_own(tmp_path):
+    """合计 40 = 小学 30 + 初中 10: the total is not the part's figure, so it is told on its own."""
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)]
+    with make_collection(tmp_path, roster) as col:
+        for i, (name, _, _) in enumerate(roster):
+            big = dict(inspectors__total=40, inspectors__primary=30, inspectors__junior=10)
+            add(col, name, values(**big) if i == 0 else values(), findings=())
+        first = overview(col).schools[0]
+    assert sorted(f.fields for f in first.findings) == [("inspectors.junior",), ("inspectors.primary",),
+                                                        ("inspectors.total",)]
+
+
 def test_outliers_compare_a_school_with_schools_of_its_own_stage_only(tmp_path):
     """Two junior schools with 30 typical cases among seven primary ones with 1: compared with
     the primaries they would look far off; they are too few to be judged among themselves."""

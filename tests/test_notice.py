@@ -283,7 +283,7 @@ def test_a_case_much_too_short_is_told_to_the_school_as_a_check(plan_col, capsys
     assert not (plan_col / "feedback" / "万店镇中心小学-请核对.xlsx").exists()  # nothing to mark in its form
     _, state = notice(plan_col, "万店镇中心小学")
     case = next(m for m in state.materials if m.material.id == "case")
-    assert short_label(case) == "已交（请核对）"  # what the window's column shows
+    assert short_label(case) == "请核对"  # what the window's column shows: what to do first
 
 
 def test_a_blank_document_is_owed_again_with_its_reason_and_the_date(plan_col, capsys):

@@ -2,7 +2,8 @@
 
 It is the one rule that needs every return, so it runs over the current returns of the
 collection, not inside one. Tukey's upper fence (Q3 + k·IQR) is robust to the outliers it looks
-for; a floor keeps small numbers (3 where peers have 0 or 1) from being called far off.
+for; a floor keeps small numbers (3 where peers have 0 or 1) from being called far off. One typo
+is one warning: a 合计 far off only because its 小学 is (30 typed for 3 in both) is told with it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..findings import Finding
-from ..form.declaration import Form
+from ..form.declaration import Field, Form, OutlierSpec
+from .linear import linear_rules
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,24 @@ def _quartiles(xs: list[int]) -> tuple[float, float]:
 _NUMBERS = (int, float)  # exactly: true/false are no figures
 
 
+@dataclass(frozen=True)
+class _Hit:
+    """A figure above its peers' fence, before it is worded."""
+
+    field: Field
+    cell: str
+    value: Any
+    peers: int
+    fence: float
+
+
 def outlier_findings(form: Form, peers: list[Peer]) -> dict[Any, list[Finding]]:
     out: dict[Any, list[Finding]] = {}
     groups: dict[str, list[Peer]] = {}
     for p in peers:
         groups.setdefault(p.group or "", []).append(p)
     for spec in form.outliers:
+        hits: dict[Any, list[_Hit]] = {}
         for members in groups.values():
             if len(members) < spec.min_peers:
                 continue
@@ -60,17 +74,48 @@ def outlier_findings(form: Form, peers: list[Peer]) -> dict[Any, list[Finding]]:
                     continue
                 for p, x in zip(members, xs):
                     if type(x) in _NUMBERS and x > fence and x >= spec.floor:
-                        cell = p.cells.get(f.id, "")
-                        out.setdefault(p.key, []).append(
-                            Finding(
-                                rule=spec.id,
-                                level=spec.level,
-                                message=spec.message.format(
-                                    cell=cell, label=f.display, value=x, peers=len(nums), fence=int(fence)
-                                ),
-                                fields=(f.id,),
-                                cells=(cell,) if cell else (),
-                                values=(x,),
-                            )
-                        )
+                        hits.setdefault(p.key, []).append(_Hit(f, p.cells.get(f.id, ""), x, len(nums), fence))
+        for key, found in hits.items():
+            out.setdefault(key, []).extend(_worded(spec, group) for group in _one_per_figure(form, found))
     return out
+
+
+def _one_per_figure(form: Form, hits: list[_Hit]) -> list[list[_Hit]]:
+    """One typo is one warning: a total (``total == a + b``) far above its peers only because one
+    of its parts is, with the same figure (合计 30 = 小学 30 + 初中 0), goes with that part."""
+    by_field = {h.field.id: h for h in hits}
+    joined: dict[str, str] = {}  # a total's field -> the part it goes with (each part once)
+    for rule in linear_rules(form):
+        total = by_field.get(rule.total or "")
+        if total is None or total.field.id in joined:
+            continue
+        part = next((p for p in rule.parts if p in by_field and by_field[p].value == total.value
+                     and p not in joined.values()), None)
+        if part is not None:
+            joined[total.field.id] = part
+    groups = []
+    for h in hits:
+        if h.field.id in joined.values():
+            continue  # told with its total
+        group = [h]
+        while group[-1].field.id in joined and len(group) <= len(hits):
+            group.append(by_field[joined[group[-1].field.id]])
+        groups.append(group)
+    return groups
+
+
+def _worded(spec: OutlierSpec, group: list[_Hit]) -> Finding:
+    """One finding for the figures of ``group`` (a part and the total it made far too big, or one
+    figure), told by the part's peers."""
+    figure = group[-1]
+    if len(group) == 1:
+        label = figure.field.display
+    elif len({h.field.label for h in group}) == 1 and all(h.field.column_label for h in group):
+        label = f"{figure.field.label}·" + "与".join(h.field.column_label for h in group)
+    else:
+        label = "与".join(h.field.display for h in group)
+    cells = tuple(h.cell for h in group if h.cell)
+    return Finding(rule=spec.id, level=spec.level,
+                   message=spec.message.format(cell="、".join(cells), label=label, value=figure.value,
+                                               peers=figure.peers, fence=int(figure.fence)),
+                   fields=tuple(h.field.id for h in group), cells=cells, values=tuple(h.value for h in group))

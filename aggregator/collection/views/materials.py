@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from ...deferred import Deferred, Later, settled
 from ...findings import Finding, Report
 from ..store.ledger import DocumentRecord
 from ..store.plan import Material, Plan
@@ -25,8 +26,13 @@ class MaterialState:
     received_at: str = ""
     version: int = 0
     title: str = ""  # a document's title
-    findings: tuple[Finding, ...] = ()
+    # A document's findings; the form's are its return's (those ``SchoolState.findings`` holds,
+    # worked out once for both, when first read: ``deferred``).
+    findings: tuple[Finding, ...] = Deferred(())
     overdue: bool = False  # not received, and its deadline has passed (``late`` is for what came)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return settled(self)
 
     @property
     def received(self) -> bool:
@@ -37,15 +43,18 @@ class MaterialState:
         return {"id": m.id, "label": m.label, "kind": m.kind, "status": self.status, "late": self.late,
                 "file": self.file or None, "received_at": self.received_at or None, "version": self.version,
                 "deadline": m.deadline or None, "title": self.title or None,
-                "findings": [{"rule": f.rule, "level": f.level, "message": f.message} for f in self.findings],
+                "findings": [{"rule": f.rule, "level": f.level, "message": f.message, "cells": list(f.cells)}
+                             for f in self.findings],
                 "overdue": self.overdue}
 
 
 def material_states(plan: Plan, school: School, form_state: MaterialState, documents: Iterable[DocumentRecord],
-                    is_late: Callable[[Material, str], bool], now: str = "") -> tuple[MaterialState, ...]:
+                    is_late: Callable[[Material, str], bool], now: str = "",
+                    form_findings: tuple[Finding, ...] | Later = ()) -> tuple[MaterialState, ...]:
     """Per material the school owes, in the plan's order; ``form_state``: its form's, as status
     worked it out; ``documents``: this school's identified documents, oldest first; ``now``: the
-    time against which a material not received is overdue ("" = never)."""
+    time against which a material not received is overdue ("" = never); ``form_findings``: its
+    return's open findings, or a ``Later`` that gives them."""
     by_material: dict[str, list[DocumentRecord]] = {}
     for d in documents:
         by_material.setdefault(d.material, []).append(d)
@@ -53,7 +62,7 @@ def material_states(plan: Plan, school: School, form_state: MaterialState, docum
     for m in plan.owed_by(school):
         if m.is_form:
             out.append(MaterialState(m, form_state.status, form_state.late, form_state.file, form_state.received_at,
-                                     form_state.version,
+                                     form_state.version, findings=form_findings,
                                      overdue=form_state.status == "missing" and bool(now) and is_late(m, now)))
             continue
         mine = by_material.get(m.id, [])
@@ -72,19 +81,19 @@ def owed(states: Iterable[MaterialState]) -> tuple[MaterialState, ...]:
 
 
 # A material's state in a word or two, for a table with a column per material.
-SHORT_LABELS = {"missing": "未交", "accepted": "已交", "accepted_with_warnings": "已交", "returned": "退回",
+SHORT_LABELS = {"missing": "未交", "accepted": "已交", "accepted_with_warnings": "请核对", "returned": "退回",
                 "needs_review": "待确认", "exempt": "免报"}
 
 
 def short_label(state: MaterialState, overdue: bool = False) -> str:
-    """已交, 已交（逾期）, 已交（请核对） (a warning the school is asked to check, such as a case
-    much too short), 未交, 逾期未交 (its deadline has passed: ``overdue``), 退回, 待确认, 免报."""
+    """已交, 已交（逾期）, 请核对 (received, with warnings: a case much too short), 未交, 逾期未交 (its
+    deadline has passed: ``overdue``), 退回, 待确认, 免报."""
     if state.status == "missing":
         return "逾期未交" if overdue else "未交"
     text = SHORT_LABELS.get(state.status, state.status)
-    notes = (["逾期"] if state.late and state.received else []) + (
-        ["请核对"] if state.status == "accepted_with_warnings" else [])
-    return f"{text}（{'，'.join(notes)}）" if notes else text
+    if state.status == "accepted_with_warnings":  # what to do first; its lateness is in its tooltip
+        return text
+    return f"{text}（逾期）" if state.late and state.received else text
 
 
 def owed_documents(states: Iterable[MaterialState]) -> tuple[MaterialState, ...]:

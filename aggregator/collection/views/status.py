@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -199,12 +199,13 @@ def _overview(col: Collection) -> Overview:
         status = state_of(cur, mine, v)
         late = bool(cur) and col.is_late(cur.received_at)
         versions = len(by_school[s.id]) if cur else 0
-        owed = Later(lambda s=s, status=status, late=late, cur=cur, versions=versions: material_states(
+        # Read by the school and by its form's material (``status --json``), decoded once: ``cache``.
+        found = Later(cache(lambda cur=cur, mine=mine, v=v: open_findings(tuple(cur.findings) + tuple(mine), v))) \
+            if cur else ()
+        owed = Later(lambda s=s, status=status, late=late, cur=cur, versions=versions, found=found: material_states(
             plan, s, MaterialState(form_material, status, late, cur.original_name if cur else "",
                                    cur.received_at if cur else "", versions) if form_material else None,
-            settled.get(s.id, ()), col.is_late_for, now))
-        found = Later(lambda cur=cur, mine=mine, v=v: open_findings(tuple(cur.findings) + tuple(mine), v)) \
-            if cur else ()
+            settled.get(s.id, ()), col.is_late_for, now, Later(found.make) if found else ()))
         states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),
                                   tuple(files.get(s.id, ())), owed, told.get(s.id, ())))
     waiting = tuple(d for d in documents if d.waiting and d.sha256 not in set_aside)
@@ -230,6 +231,7 @@ def _names(schools: tuple[tuple[str, str], ...], levels: tuple[str, ...], annex:
 
 
 OUTLIERS_KEY = "outliers"  # ledger meta: the outlier findings as of a revision of the ledger
+OUTLIERS_WORDING = 2  # moved on when the findings are made otherwise (2: a total and its part, one finding)
 
 
 def outliers(col: Collection, form: Form, schools: list[School], current: dict[str, ReturnRecord],
@@ -239,7 +241,7 @@ def outliers(col: Collection, form: Form, schools: list[School], current: dict[s
     They need the figures of every return, so they are worked out once per revision of the
     ledger (any change to the returns or the roster moves it on) and kept in it: opening a
     province's collection decodes no return's figures."""
-    key = f"{revision} {form.id} {form.version}"
+    key = f"{revision} {form.id} {form.version} {OUTLIERS_WORDING}"
     kept = col.ledger.get(OUTLIERS_KEY)
     if kept:
         data = json.loads(kept)

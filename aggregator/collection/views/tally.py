@@ -10,10 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Sequence
 
 from ...form.declaration import Field, Form
 from ..store.ledger import Ledger
 from ..store.folder import Collection
+from .materials import MaterialState
+from ..store.plan import Material
 from .status import Overview, overview
 
 OTHERS = "（未填所属单位）"
@@ -59,6 +62,36 @@ def by_unit(ov: Overview) -> list[UnitProgress]:
         if s.accepted:
             c[2] += 1
     return [UnitProgress(unit, *c) for unit, c in counts.items()]
+
+
+@dataclass(frozen=True)
+class MaterialCount:
+    """One material across the schools that owe it (those exempted left out)."""
+
+    material: Material
+    owed: int
+    received: int  # in any state: passed, sent back or waiting for the clerk
+    late: int  # received after its deadline
+    returned: int  # to do again (sent back)
+    missing: int
+    overdue: int  # not received, and its deadline has passed
+
+
+def by_material(ov: Overview, materials: Sequence[Material]) -> list[MaterialCount]:
+    """Per material of the plan, in its order: how many schools owe it, sent it, sent it late…"""
+    mine: dict[str, list[MaterialState]] = {m.id: [] for m in materials}
+    for s in ov.schools:
+        if s.status != "exempt":
+            for m in s.materials:
+                mine.setdefault(m.material.id, []).append(m)
+    out = []
+    for m in materials:
+        states = mine[m.id]
+        got = [x for x in states if x.received]
+        out.append(MaterialCount(m, len(states), len(got), sum(x.late for x in got),
+                                 sum(x.status == "returned" for x in states), len(states) - len(got),
+                                 sum(x.overdue for x in states)))
+    return out
 
 
 def main_fields(form: Form, limit: int = MAIN_TOTALS) -> list[Field]:

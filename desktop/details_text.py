@@ -1,0 +1,110 @@
+"""What the window says about one school: the details pane's page, and the table's tooltip.
+
+The school's findings are told item by item as the school reads them (``outputs.items``):
+connected findings once, each problem on its line and their one fix after them, not the same
+150-character fix under each of four findings. This module is the one place where the window
+words what a school must do now, so that it can switch to the engine's own description of it.
+
+Each warning has a link to settle it (已核实…) and each settled one a link to undo it (撤销): the
+pane turns a click into the clerk's intent (``CONFIRM``/``UNCONFIRM`` + the rule id).
+"""
+
+from __future__ import annotations
+
+import html
+
+from aggregator.filenames import display_name
+from aggregator.collection.views.status import SchoolState
+from aggregator.findings import ERROR, WARNING
+from aggregator.messages import WINDOW, render, rule_name
+from aggregator.outputs.items import Item, items_of
+
+LEVELS = {ERROR: ("错误", "#b00000"), WARNING: ("提示", "#8a6d00"), "info": ("说明", "#555555")}
+CONFIRM, UNCONFIRM = "confirm:", "unconfirm:"  # link targets, followed by a rule id
+TIP_ITEMS = 5  # items in the table's tooltip
+
+
+def received_text(received_at: str) -> str:
+    """2023-11-16T10:12:00 → 2023-11-16 10:12."""
+    return received_at.replace("T", " ")[:16]
+
+
+def _paragraph(level: str, body: str, link: str = "") -> str:
+    """``body`` is HTML already."""
+    label, colour = LEVELS[level]
+    return (f'<p style="margin:0 0 6px 0"><span style="color:{colour};font-weight:bold">[{label}]</span> '
+            f"{body}{link}</p>")
+
+
+def item_html(item: Item) -> str:
+    """One thing to put right: a lone finding's message, or each problem of a group on its line and
+    their fix once."""
+    if not item.grouped:
+        return html.escape(item.findings[0].message)
+    problems = "；<br>".join(html.escape(f.problem) for f in item.findings)
+    return f"{problems}。<br><b>改法：</b>{html.escape(item.findings[0].fix)}"
+
+
+def findings_html(s: SchoolState) -> list[str]:
+    """The open findings of the school's return, errors first, as items; each warning with its
+    已核实… link."""
+    parts = []
+    for item in items_of(s.findings):
+        rule = item.findings[0].rule
+        link = (f' <a href="{CONFIRM}{html.escape(rule)}">已核实…</a>' if item.level == WARNING else "")
+        parts.append(_paragraph(item.level, item_html(item), link))
+    return parts
+
+
+def documents_html(s: SchoolState) -> list[str]:
+    """What the school's documents (a case, a report) were found to lack, each under its name."""
+    parts = []
+    for m in s.materials:
+        if not m.material.is_form:
+            for f in m.findings:
+                if f.level in LEVELS:
+                    parts.append(_paragraph(f.level, f"{html.escape(m.material.heading)}：{html.escape(f.message)}"))
+    return parts
+
+
+def items_tip(s: SchoolState) -> str | None:
+    """The table's tooltip: what must change (the errors), each item once."""
+    errors = [item for item in items_of(s.findings) if item.level == ERROR]
+    return "\n".join(item.text for item in errors[:TIP_ITEMS]) or None
+
+
+def details_html(s: SchoolState) -> str:
+    """Everything the clerk needs to phone the school: the problems, worded as the school will read them."""
+    parts = []
+    cur = s.current
+    if cur is None:
+        parts.append("<p>免报：这所学校不需要报送。</p>" if s.status == "exempt" else
+                     "<p>尚未收到这所学校的报表。可以“复制催报消息”发到群里，或“生成反馈”准备催报邮件。</p>")
+    else:
+        late = "（逾期）" if s.late else ""
+        parts.append(f"<p>报送时间：{received_text(cur.received_at)}{late}　第{s.versions}版<br>"
+                     f"文件：{html.escape(display_name(cur.original_name))}</p>")
+        if cur.review:
+            parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
+    parts += findings_html(s)
+    if cur is not None:
+        if not any(f.level in (ERROR, WARNING) for f in s.findings) and not cur.review:
+            parts.append('<p style="color:#1d5e17">报表校验全部通过。</p>')
+        for note in s.notes:
+            parts.append(_paragraph("info", html.escape(note)))
+    parts += documents_html(s)
+    for f in s.files:
+        parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
+                     f"{html.escape(f.reason)}</p>")
+    for t in s.feedback.records:
+        what = f"{t.label}：{t.detail}" if t.detail else t.label
+        tail = "（已生成，未确认发出）" if not t.sent else ""
+        parts.append(f'<p style="color:#444"><b>[反馈]</b> {received_text(t.at)} {html.escape(what)}{tail}</p>')
+    form = s.form
+    for d in s.decisions:
+        label = f"{d.label}“{rule_name(d.rule, form)}”" if d.rule else d.label
+        what = f"{label}：{d.note}" if d.note and d.note != d.label else label
+        undo = f' <a href="{UNCONFIRM}{html.escape(d.rule)}">撤销</a>' if d.kind == "confirm" and d.rule else ""
+        parts.append(f'<p style="color:#2b4a6f"><b>[区教育局]</b> {html.escape(what)}'
+                     f'<span style="color:#666">（{received_text(d.at)} {html.escape(d.by)}）</span>{undo}</p>')
+    return "".join(parts)
