@@ -225,13 +225,7 @@ class Ledger:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         with self.transaction():
-            for statement in _statements(SCHEMA):
-                self.db.execute(statement)
-            for table, columns in _ADDED_COLUMNS.items():
-                have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-                for column in columns:
-                    if column.split()[0] not in have:
-                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            apply_schema(self.db, SCHEMA, _ADDED_COLUMNS)
             for statement in _AFTER_COLUMNS:
                 self.db.execute(statement)
             if self.get("schema") != SCHEMA_VERSION:
@@ -621,6 +615,18 @@ def _note_of(d: dict) -> Normalisation:
 
 def _jsonable(v: object) -> object:
     return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
+
+
+def apply_schema(db: sqlite3.Connection, schema: str, added: Mapping[str, tuple[str, ...]]) -> None:
+    """Make the tables of ``schema`` that are missing, and add to existing ones the columns
+    added since (``added``: table -> "name TYPE …"), inside the caller's transaction."""
+    for statement in _statements(schema):
+        db.execute(statement)
+    for table, columns in added.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def _statements(script: str) -> list[str]:

@@ -1,0 +1,169 @@
+"""What a face (the CLI, the window, the session facade) calls to run the register: each verb
+takes an open collection and plain arguments and returns plain records; nothing here prints.
+
+Every write is one ledger transaction: an imported list is all in or not at all, a 督办单's
+number, its items and the record of what went out are written together, and the files are in
+place (atomically) before the transaction that names them commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .. import clock
+from ..atomic import write_atomic
+from ..collection.decisions import clerk
+from ..collection.folder import Collection, CollectionError
+from ..collection.names import NameIndex
+from ..filenames import safe_file_name
+from ..outputs.letters import shown_date
+from ..outputs.order_sheet import OrderItem, OrderSheet, order_chat, order_docx
+from .answers import IssuedSheet
+from .listing import check_item, read_list
+from .order import OrderForm, load_order
+from .records import CLOSE, CLOSED, REOPEN, ItemState, Sheet, item_states
+from .store import Store
+
+FOLDER = "supervision"  # in the collection folder: the 督办单 issued and their chat texts
+TOLD_KIND = "supervise"  # what went out, among the school's feedback records
+
+
+@dataclass(frozen=True)
+class Issued:
+    number: str
+    school: str
+    items: tuple[int, ...]
+    docx: Path
+    chat: Path
+
+
+@dataclass
+class IssueResult:
+    folder: Path
+    sheets: list[Issued] = field(default_factory=list)
+
+
+def register(col: Collection, today: date | None = None) -> list[ItemState]:
+    """Every item and where it stands on ``today`` (the engine's clock), oldest first."""
+    store = Store(col.ledger)
+    schools = {s.id: s for s in col.ledger.schools(removed=True)}
+    return item_states(store.items(), schools, store.sheets(), store.events(), store.answers(),
+                       today or clock.today(), load_order().near_days)
+
+
+def item(col: Collection, item_id: int | str) -> ItemState:
+    found = next((i for i in register(col) if str(i.item.id) == str(item_id).strip().lstrip("#")), None)
+    if found is None:
+        raise CollectionError(f"整改台账中没有第 {item_id} 项，请用 dudao supervise 文件夹 list 查看各项的编号")
+    return found
+
+
+def add_item(col: Collection, school: str, problem: str, requirement: str, due: str) -> ItemState:
+    """One item the clerk found; refused with every reason at once."""
+    order = load_order()
+    schools = col.schools()
+    new, wrong = check_item(order, NameIndex({s.id: s.name for s in schools}, col.settings.name), school.strip(),
+                            problem.strip(), requirement.strip(), due.strip())
+    if new is None:
+        raise CollectionError("；".join(wrong))
+    store = Store(col.ledger)
+    with col.ledger.transaction():
+        (new_id,) = store.add_items([new], clock.stamp(), clerk())
+    return item(col, new_id)
+
+
+def import_list(col: Collection, path: str | Path) -> list[ItemState]:
+    """The inspectors' list, whole (``listing.ImportRefused`` names every bad row)."""
+    store = Store(col.ledger)
+    new = read_list(Path(path), load_order(), col.schools(), col.settings.name, store.items())
+    with col.ledger.transaction():
+        ids = set(store.add_items(new, clock.stamp(), clerk()))
+    return [i for i in register(col) if i.item.id in ids]
+
+
+def issue(col: Collection, prefix: str | None = None) -> IssueResult:
+    """One 督办单 per school for its items not yet issued, numbered on from the last one; each
+    as a .docx and a chat text in ``supervision/``, recorded as a draft that went out."""
+    if prefix is not None and prefix.strip() != col.settings.order_prefix:
+        col.change_settings(order_prefix=prefix.strip())
+    order = load_order()
+    store = Store(col.ledger)
+    folder = col.folder(FOLDER)
+    result = IssueResult(folder)
+    today = clock.today()
+    by, at = clerk(), clock.stamp()
+    waiting: dict[str, list] = {}
+    for i in store.items():
+        if not i.sheet:
+            waiting.setdefault(i.school_id, []).append(i)
+    if not waiting:
+        return result
+    schools = {s.id: s for s in col.ledger.schools(removed=True)}
+    order_by = {s.id: n for n, s in enumerate(col.schools())}
+    head = order.prefix(col.settings.order_prefix, today.year)
+    with col.ledger.transaction():
+        seq = store.next_seq()
+        told = []
+        for school_id in sorted(waiting, key=lambda sid: order_by.get(sid, len(order_by))):
+            school = schools[school_id]
+            number = order.number(head, seq)
+            sheet = sheet_text(order, col, number, school.name, today, waiting[school_id])
+            stem = safe_file_name(f"{number}-{school.name}-督办单", fallback="督办单")
+            docx, chat = folder / f"{stem}.docx", folder / f"{stem}.txt"
+            write_atomic(docx, order_docx(sheet))
+            write_atomic(chat, _chat_bytes(order_chat(sheet, school.contact, col.settings.reporting_unit)))
+            store.add_sheet(Sheet(number, seq, school_id, at, by, docx.relative_to(col.root).as_posix()),
+                            [i.id for i in waiting[school_id]])
+            told.append((school_id, TOLD_KIND, "draft", "", at, by, f"{docx.name}、{chat.name}"))
+            result.sheets.append(Issued(number, school.name, tuple(i.id for i in waiting[school_id]), docx, chat))
+            seq += 1
+        col.ledger.add_told(told)
+    return result
+
+
+def sheet_text(order: OrderForm, col: Collection, number: str, school: str, day: date, items: list) -> OrderSheet:
+    """A 督办单's every text, worded from the declaration."""
+    lines = tuple(OrderItem(order.item_problem.format(i=n, problem=i.problem),
+                            order.item_requirement.format(requirement=i.requirement or "限期整改",
+                                                          due=shown_date(date.fromisoformat(i.due))))
+                  for n, i in enumerate(items, start=1))
+    return OrderSheet(order.title(col.settings.name), number, school, shown_date(day), lines,
+                      order.closing.format(unit=col.settings.reporting_unit), order.labels)
+
+
+def close(col: Collection, item_id: int | str, note: str) -> ItemState:
+    """销号: the item is rectified, as the clerk verified (``note``: on what grounds)."""
+    return _event(col, item_id, CLOSE, note)
+
+
+def reopen(col: Collection, item_id: int | str, note: str) -> ItemState:
+    """Undo a 销号 (the rectification did not hold): the item is open again, and only
+    documents received from now on answer it."""
+    return _event(col, item_id, REOPEN, note)
+
+
+def _event(col: Collection, item_id: int | str, kind: str, note: str) -> ItemState:
+    found = item(col, item_id)
+    if kind == CLOSE and found.state == CLOSED:
+        raise CollectionError(f"第 {found.item.id} 项已于 {found.closed_at.replace('T', ' ')[:16]} 销号")
+    if kind == REOPEN and found.state != CLOSED:
+        raise CollectionError(f"第 {found.item.id} 项还没有销号，不需要撤销")
+    if not note.strip():
+        what = "销号的依据（如：已查看整改报告和照片，问题已整改到位）" if kind == CLOSE else "撤销销号的原因"
+        raise CollectionError(f"请用 --note 写明{what}")
+    with col.ledger.transaction():
+        Store(col.ledger).add_event(found.item.id, kind, note.strip(), clock.stamp(), clerk())
+    return item(col, found.item.id)
+
+
+def issued_sheets(col: Collection) -> tuple[IssuedSheet, ...]:
+    """The 督办单 issued, as a reading worker recognises their answers (``answers``)."""
+    live = {i.item.sheet for i in register(col) if i.state != CLOSED and i.item.sheet}
+    return tuple(IssuedSheet(s.number, s.school_id, s.number in live) for s in Store(col.ledger).sheets())
+
+
+def _chat_bytes(text: str) -> bytes:
+    """As feedback writes its chat texts: UTF-8 with a BOM and CRLF, for Notepad on any Windows."""
+    return ("\ufeff" + text.replace("\n", "\r\n") + "\r\n").encode("utf-8")
