@@ -83,7 +83,7 @@ def _list(items, as_json: bool) -> None:
         out(f"{i.item.id:>4}  {i.state_label}{flag}  {i.school.name}  {i.item.problem}  时限 {i.item.due}"
             f"  {i.item.sheet or '未下发'}")
         for a in i.answers:
-            out(f"        [整改材料] {a.original_name}")
+            out(f"        [整改材料] {a.name}")
         for e in i.events:
             out(f"        [{e.label}] {e.at.replace('T', ' ')[:16]} {e.by} {e.note}")
     closed = sum(1 for i in items if i.state == "closed")

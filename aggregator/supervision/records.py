@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
+from ..collection.intake import display_name
 from ..collection.roster import School
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
@@ -77,6 +78,11 @@ class Answer:
     original_name: str = ""
     archived: str = ""
 
+    @property
+    def name(self) -> str:
+        """The file's name as the clerk recognises it (no download folder in front)."""
+        return display_name(self.original_name)
+
 
 @dataclass(frozen=True)
 class NewItem:
@@ -127,7 +133,7 @@ class ItemState:
         return {"id": i.id, "sheet": i.sheet or None, "school": self.school.name, "unit": self.school.parent,
                 "problem": i.problem, "requirement": i.requirement, "due": i.due,
                 "issued_at": self.sheet.issued_at if self.sheet else None, "state": self.state,
-                "overdue": self.overdue, "evidence": [a.original_name for a in self.answers],
+                "overdue": self.overdue, "evidence": [a.name for a in self.answers],
                 "closed_at": self.closed_at or None, "note": self.note or None}
 
 

@@ -20,10 +20,10 @@ from ..collection.names import NameIndex
 from ..filenames import safe_file_name
 from ..outputs.letters import shown_date
 from ..outputs.order_sheet import OrderItem, OrderSheet, order_chat, order_docx
-from .answers import IssuedSheet
 from .listing import check_item, read_list
 from .order import OrderForm, load_order
-from .records import CLOSE, CLOSED, REOPEN, ItemState, Sheet, item_states
+from .records import CLOSE, CLOSED, REOPEN, ItemState, Sheet
+from .register import register
 from .store import Store
 
 FOLDER = "supervision"  # in the collection folder: the 督办单 issued and their chat texts
@@ -43,14 +43,6 @@ class Issued:
 class IssueResult:
     folder: Path
     sheets: list[Issued] = field(default_factory=list)
-
-
-def register(col: Collection, today: date | None = None) -> list[ItemState]:
-    """Every item and where it stands on ``today`` (the engine's clock), oldest first."""
-    store = Store(col.ledger)
-    schools = {s.id: s for s in col.ledger.schools(removed=True)}
-    return item_states(store.items(), schools, store.sheets(), store.events(), store.answers(),
-                       today or clock.today(), load_order().near_days)
 
 
 def item(col: Collection, item_id: int | str) -> ItemState:
@@ -156,12 +148,6 @@ def _event(col: Collection, item_id: int | str, kind: str, note: str) -> ItemSta
     with col.ledger.transaction():
         Store(col.ledger).add_event(found.item.id, kind, note.strip(), clock.stamp(), clerk())
     return item(col, found.item.id)
-
-
-def issued_sheets(col: Collection) -> tuple[IssuedSheet, ...]:
-    """The 督办单 issued, as a reading worker recognises their answers (``answers``)."""
-    live = {i.item.sheet for i in register(col) if i.state != CLOSED and i.item.sheet}
-    return tuple(IssuedSheet(s.number, s.school_id, s.number in live) for s in Store(col.ledger).sheets())
 
 
 def _chat_bytes(text: str) -> bytes:
