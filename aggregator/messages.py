@@ -98,6 +98,9 @@ MESSAGES: dict[str, str] = {
     "summary-locked": "汇总表 {name} 正在被其他程序打开，本次保存为 {new}",
     "feedback-locked": "反馈文件 {name} 正在被其他程序打开，本次保存为 {new}",
     "summary-renamed": "汇总表只能保存为 .xlsx 文件，已保存为 {new}",
+    # --- the rectification register against a school's own figures (``supervision.checks``) ---
+    "register-mismatch": "{closed_cell} {closed_label}填的是 {closed}、{open_cell} {open_label}填的是 {open}，"
+                         "而整改台账中贵校的 {items} 项问题已销号 {closed_items} 项、未销号 {open_items} 项，请核对",
 }
 
 # Rule ids of the engine's own findings, as a person reads them (a form names its own rules with
@@ -114,6 +117,7 @@ RULE_NAMES: dict[str, str] = {
     "form-not-found": "找不到表格",
     "wrong-form": "不是本次的表",
     "outlier": "数字明显偏大",
+    "register-mismatch": "与整改台账不符",
 }
 
 

@@ -27,6 +27,7 @@ from .roster import School
 from .decisions import NONE, Decision, decisions, verdicts
 from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
 from .told import Feedback, Told, feedback_of, told_by_school
+from ..supervision.checks import register_findings
 
 __all__ = ["STATES", "STATE_LABELS", "DOCUMENT_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
@@ -164,6 +165,8 @@ def _overview(col: Collection) -> Overview:
 
     current = {sid: rs[-1] for sid, rs in by_school.items()}
     extra = outliers(col, form, schools, current, revision)
+    for sha, found in register_findings(col, form, current).items():  # Annex 5 against the 整改台账
+        extra[sha] = tuple(extra.get(sha, ())) + found
     decided: dict[str, list[Decision]] = {}
     set_aside, tied = set(), {}
     for d in decisions(col):

@@ -54,6 +54,7 @@ from .summary.save import default_path, save_summary, summary_bytes, target_path
 from .summary.tables import write_detail, write_findings, write_returns, write_subtotals
 from .summary.texts import sheet_label, text_sections, write_texts
 from .template import META_SHEET
+from ..supervision.register_file import write_if_any
 from .xlstyle import select_only
 
 __all__ = ["DETAIL", "DRAFT_FORM_NOTE", "DRAFT_NOTE", "FINDINGS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS",
@@ -120,6 +121,9 @@ def consolidate(
         upward_path_saved, more = save_summary(up_data, target_path(up_target)[0])
         notes += more
         yield Progress(total - 1, total, upward_path_saved.name, "保存上报版")
+    kept = write_if_any(col)  # 整改台账.xlsx, before the summary: the summary stays the newest file
+    if kept is not None:
+        notes.append(f"整改台账：{kept.name}")
     target, renamed = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
     path, more = save_summary(data, target)
     notes += renamed + more

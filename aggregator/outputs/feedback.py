@@ -47,6 +47,7 @@ from .markup import CHECK, RETURNED, marked_workbook, workbook_bytes
 from .phone import PHONE_TAG, phone_workbook, to_pdf
 from .sending import Draft, send_all, sent_record
 from .template import build_template
+from ..supervision.reminders import due_block, due_chat, due_letter, due_lines
 
 INDEX_CSV = "反馈清单.csv"
 GROUP_LIST = "催报名单.txt"  # the schools still owed, to paste into the group
@@ -54,7 +55,8 @@ STALE_FOLDER = "已作废"
 RETURNED_TAG = "退回修改"
 CHECK_TAG = "请核对"
 REMINDER_TAG = "催报"
-TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, "reminder": REMINDER_TAG}
+SUPERVISE_TAG = "整改督办"
+TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, "reminder": REMINDER_TAG, "supervise": SUPERVISE_TAG}
 __all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "STALE_FOLDER",
            "FeedbackResult", "feedback", "needs_check", "sent_record"]
 
@@ -103,8 +105,9 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     form = col.form
     folder = col.folder("feedback")
     states = overview(col).schools
+    due = due_lines(col, today)  # the register's items each school is reminded of (supervision)
     todo = [s for s in states if s.status in ("returned", "missing") or (warnings and needs_check(s))
-            or owes_documents(s)]
+            or owes_documents(s) or s.school.id in due]
     result = FeedbackResult(folder, 0, 0, [], [])
     rows = {s.school.id: _Row(s) for s in states}
     plan_title = col.plan.title or form.title(col.settings.name)  # what document reminders are about
@@ -123,16 +126,20 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
         if cancel is not None:
             cancel.check()
         yield Progress(done, len(todo), state.school.name, "生成反馈")
+        items = due.get(state.school.id, ())
         if state.status == "missing":
-            files, draft = _reminder(col, form, state, today, result.notes)
+            files, draft = _reminder(col, form, state, today, result.notes, items)
             result.reminders += 1
+        elif state.status != "returned" and not (warnings and needs_check(state)) and not owes_documents(state):
+            files, draft = [], _due_reminder(col, state, items, today, result.notes)  # its items alone
+            files.append((draft.path, to_bytes(draft.message)))
         elif state.status != "returned" and not (warnings and needs_check(state)):  # the form done, documents not
-            files, draft = [], _documents_reminder(col, state, plan_title, today, result.notes)
+            files, draft = [], _documents_reminder(col, state, plan_title, today, result.notes, items)
             files.append((draft.path, to_bytes(draft.message)))
             result.documents += 1
         else:
             kind = RETURNED if state.status == "returned" else CHECK
-            files, draft, page = _marked(col, form, state, today, kind, result.notes)
+            files, draft, page = _marked(col, form, state, today, kind, result.notes, items)
             if page is not None and phone:
                 target = _named(folder, state.school, kind, f"-{PHONE_TAG}.pdf")
                 pages[target], owner[target] = page, state.school.id
@@ -140,8 +147,9 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
                 result.returned += 1
             else:
                 result.checks += 1
-        files.append((_named(folder, state.school, draft.kind, ".txt"),
-                       _chat_file(chat_text(form, col.settings, state, today))))
+        chat = due_chat(state.school, items) if draft.kind == "supervise" else \
+            "\n".join(filter(None, (chat_text(form, col.settings, state, today), due_block(items))))
+        files.append((_named(folder, state.school, draft.kind, ".txt"), _chat_file(chat)))
         for path, data in files:
             path = _save(path, data, result.notes)
             result.files.append(path)
@@ -199,12 +207,14 @@ def _chat_file(text: str) -> bytes:
     return ("\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n") + "\r\n").encode("utf-8")
 
 
-def _remark(state: SchoolState) -> str:
-    return next((d.note for d in state.decisions if d.kind == "remark" and d.note), "")
+def _remark(state: SchoolState, due: tuple[str, ...] = ()) -> str:
+    """The clerk's own words for the school, then the register's items it is reminded of."""
+    said = next((d.note for d in state.decisions if d.kind == "remark" and d.note), "")
+    return "\n".join(filter(None, (said, due_block(due))))
 
 
 def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: str,
-            notes: list) -> tuple[list[tuple[Path, bytes]], Draft, bytes | None]:
+            notes: list, due: tuple[str, ...] = ()) -> tuple[list[tuple[Path, bytes]], Draft, bytes | None]:
     """A returned school's (or one asked to check) marked workbook, draft and phone page."""
     school, ret = state.school, state.current
     assert ret is not None  # "returned" and accepted states always have a current return
@@ -212,7 +222,7 @@ def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: 
     items = items_of(f for f in state.findings if f.level in levels)
     title = form.title(col.settings.name)
     deadline = deadline_sentence(col.settings, today, reminder=False)
-    remark = _remark(state)
+    remark = _remark(state, due)
     marked = marked_workbook(col.root / ret.archived, form, ret, [i.as_finding() for i in items], school=school.name,
                              district=col.settings.name, meta=_meta(col, school, "feedback"), title=title,
                              deadline=deadline, kind=kind, remark=remark)
@@ -240,7 +250,7 @@ def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: 
 
 
 def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
-              notes: list) -> tuple[list[tuple[Path, bytes]], Draft]:
+              notes: list, due: tuple[str, ...] = ()) -> tuple[list[tuple[Path, bytes]], Draft]:
     school = state.school
     title = form.title(col.settings.name)
     name, blank = _blank_workbook(col, form, school)
@@ -249,7 +259,7 @@ def _reminder(col: Collection, form: Form, state: SchoolState, today: date,
     msg = build_message(
         to=to, sender=sender(col.settings), subject=f"【催报】{title}——{school.name}",
         body=reminder_body(col.settings, school, title, name, deadline_sentence(col.settings, today, reminder=True),
-                           today, _remark(state), unreadable),
+                           today, _remark(state, due), unreadable),
         attachments=[Attachment(name, blank)],
     )
     eml = _named(col.folder("feedback"), school, "reminder", ".eml")
@@ -261,14 +271,25 @@ def owes_documents(state: SchoolState) -> bool:
     return state.status != "exempt" and bool(owed_documents(state.materials))
 
 
-def _documents_reminder(col: Collection, state: SchoolState, title: str, today: date, notes: list) -> Draft:
+def _documents_reminder(col: Collection, state: SchoolState, title: str, today: date, notes: list,
+                        due: tuple[str, ...] = ()) -> Draft:
     school = state.school
     to = _recipients(school, notes)
     msg = build_message(
         to=to, sender=sender(col.settings), subject=f"【催交材料】{title}——{school.name}",
-        body=documents_body(col.settings, school, title, owed_line(state, col.settings, today), today, _remark(state)),
+        body=documents_body(col.settings, school, title, owed_line(state, col.settings, today), today,
+                            _remark(state, due)),
     )
     return Draft(school, "reminder", _named(col.folder("feedback"), school, "reminder", ".eml"), msg, to)
+
+
+def _due_reminder(col: Collection, state: SchoolState, due: tuple[str, ...], today: date, notes: list) -> Draft:
+    """A school that owes nothing but its items (``supervision.reminders``): a letter of their own."""
+    school = state.school
+    to = _recipients(school, notes)
+    msg = build_message(to=to, sender=sender(col.settings), subject=f"【整改督办】{school.name}",
+                        body=due_letter(col.settings, school, due, today))
+    return Draft(school, "supervise", _named(col.folder("feedback"), school, "supervise", ".eml"), msg, to)
 
 
 def _recipients(school: School, notes: list) -> list[str]:
