@@ -25,12 +25,14 @@ from .header import Header
 from .overview_pane import OverviewPane
 from .panes import DetailsPane, FilesPane
 from .school_menu import SchoolActions
+from .supervise_controller import SupervisionController
+from .supervise_pane import SupervisePane
 from .school_model import FILTERS, SchoolFilter, SchoolTableModel
 from .window_requests import ClerkRequests
 
 APP_TITLE = help.APP_NAME
 OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件夹", "distribute": "打开空白表文件夹",
-               "template": "打开名单模板"}
+               "template": "打开名单模板", "supervise": "打开督办单文件夹", "supervise-register": "打开整改台账"}
 ALL_UNITS = "全部单位"
 COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 110, "state": 96, "feedback": 130, "late": 40, "received": 116,
                  "version": 48}
@@ -65,6 +67,8 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.files.openFile.connect(self.open_copy)
         self.overview_pane = OverviewPane()
         self.overview_pane.unitChosen.connect(self.set_unit_filter)
+        self.supervise_pane = SupervisePane(SupervisionController(controller))
+        self.supervise_pane.openFile.connect(self.open_copy)
         self.setCentralWidget(self._build_centre())
         self._build_statusbar()
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -146,6 +150,7 @@ class MainWindow(ClerkRequests, QMainWindow):
         self.tabs.addTab(self.details, "学校详情")
         self.tabs.addTab(self.files, "待处理的文件")
         self.tabs.addTab(self.overview_pane, "总览")
+        self.tabs.addTab(self.supervise_pane, "整改督办")
 
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setObjectName("split")

@@ -123,7 +123,7 @@ def test_feedback_reminds_of_near_and_overdue_items_in_the_letter_the_school_get
     fb = col_dir / "feedback"
     chat = text(fb / "曾都区实验小学-催报.txt")  # missing: its reminder carries its items
     assert chat.splitlines()[-2:] == [
-        "贵校以下整改事项临近或已过整改时限，请抓紧落实，并把整改报告、照片等材料报送（文件名写上督办单编号）：",
+        "贵校以下整改事项临近或超过整改时限，请抓紧落实，并把整改报告、照片等材料报送（文件名写上督办单编号）：",
         "1. 课后服务单一（某督〔2023〕1号，整改时限 11月30日，还有 2 天）"]
     assert "作业公示不及时" not in chat  # closed
     letter = body(fb / "万店镇中心小学-催报.eml")
@@ -142,7 +142,7 @@ def test_a_school_that_owes_nothing_else_gets_a_letter_of_its_items(col_dir, cap
     assert not (fb / "曾都区实验小学-催报.eml").exists()
     chat = text(fb / "曾都区实验小学-整改督办.txt")
     assert chat.splitlines() == [
-        "【整改督办】曾都区实验小学 @王丽：贵校以下整改事项临近或已过整改时限，请抓紧落实，并把整改报告、照片等材料报送（文件名写上督办单编号）：",
+        "【整改督办】曾都区实验小学 @王丽：贵校以下整改事项临近或超过整改时限，请抓紧落实，并把整改报告、照片等材料报送（文件名写上督办单编号）：",
         "1. 课后服务单一（某督〔2023〕1号，整改时限 11月30日，还有 2 天）"]
     letter = body(fb / "曾都区实验小学-整改督办.eml")
     assert letter.startswith("王老师：") and "1. 课后服务单一（某督〔2023〕1号" in letter

@@ -15,7 +15,7 @@ from ..collection.settings import Settings
 from .records import CLOSED
 from .register import register
 
-HEAD = "贵校以下整改事项临近或已过整改时限，请抓紧落实，并把整改报告、照片等材料报送（文件名写上督办单编号）："
+HEAD = "贵校以下整改事项临近或超过整改时限，请抓紧落实，并把整改报告、照片等材料报送（文件名写上督办单编号）："
 
 
 def due_lines(col: Collection, today: date) -> dict[str, tuple[str, ...]]:
