@@ -30,6 +30,25 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--json", action="store_true", help="list：输出 JSON")
     s.set_defaults(run=cmd_supervise)
 
+    s = sub.add_parser("pick", help="推荐：把一所学校的材料（如案例）推荐上报，汇总时放入“上报材料”")
+    s.add_argument("dir")
+    s.add_argument("material", help="哪一项材料，如 案例、推荐")
+    s.add_argument("school", help="名单上的学校名称")
+    s.add_argument("--note", default="", help="推荐理由（写进推荐名单）")
+    s.add_argument("--undo", action="store_true", help="撤销推荐")
+    s.set_defaults(run=cmd_pick)
+
+
+def cmd_pick(a: argparse.Namespace) -> int:
+    from .collection.picks import pick
+    from .collection.intake import display_name
+
+    with open_collection(a.dir) as col:
+        p = pick(col, a.material, a.school, a.note, undo=a.undo)
+    what = f"{p.school.name}的{p.material.label}（{display_name(p.document.original_name)}）"
+    out(f"已撤销推荐：{what}" if a.undo else f"已推荐：{what}。汇总时放入 summary 文件夹的“上报材料”，并列入推荐名单。")
+    return 0
+
 
 def cmd_supervise(a: argparse.Namespace) -> int:
     from .collection.folder import CollectionError

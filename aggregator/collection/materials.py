@@ -27,6 +27,7 @@ class MaterialState:
     title: str = ""  # a document's title
     findings: tuple[Finding, ...] = ()
     overdue: bool = False  # not received, and its deadline has passed (``late`` is for what came)
+    picked: bool = False  # the clerk recommends it upward (``picks``)
 
     @property
     def received(self) -> bool:
@@ -38,14 +39,16 @@ class MaterialState:
                 "file": self.file or None, "received_at": self.received_at or None, "version": self.version,
                 "deadline": m.deadline or None, "title": self.title or None,
                 "findings": [{"rule": f.rule, "level": f.level, "message": f.message} for f in self.findings],
-                "overdue": self.overdue}
+                "overdue": self.overdue, "picked": self.picked}
 
 
 def material_states(plan: Plan, school: School, form_state: MaterialState, documents: Iterable[DocumentRecord],
-                    is_late: Callable[[Material, str], bool], now: str = "") -> tuple[MaterialState, ...]:
+                    is_late: Callable[[Material, str], bool], now: str = "",
+                    picked: frozenset[str] = frozenset()) -> tuple[MaterialState, ...]:
     """Per material the school owes, in the plan's order; ``form_state``: its form's, as status
     worked it out; ``documents``: this school's identified documents, oldest first; ``now``: the
-    time against which a material not received is overdue ("" = never)."""
+    time against which a material not received is overdue ("" = never); ``picked``: the ids of
+    the materials the clerk recommends."""
     by_material: dict[str, list[DocumentRecord]] = {}
     for d in documents:
         by_material.setdefault(d.material, []).append(d)
@@ -62,7 +65,7 @@ def material_states(plan: Plan, school: School, form_state: MaterialState, docum
             continue
         cur = mine[-1]
         out.append(MaterialState(m, Report(cur.findings).status, is_late(m, cur.received_at), cur.original_name,
-                                 cur.received_at, len(mine), cur.title, cur.findings))
+                                 cur.received_at, len(mine), cur.title, cur.findings, picked=m.id in picked))
     return tuple(out)
 
 

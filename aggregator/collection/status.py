@@ -168,10 +168,12 @@ def _overview(col: Collection) -> Overview:
     for sha, found in register_findings(col, form, current).items():  # Annex 5 against the 整改台账
         extra[sha] = tuple(extra.get(sha, ())) + found
     decided: dict[str, list[Decision]] = {}
-    set_aside, tied = set(), {}
+    set_aside, tied, picked = set(), {}, {}
     for d in decisions(col):
         decided.setdefault(d.school_id, []).append(d)
-        if d.kind == "ignore":
+        if d.kind == "pick":  # a document recommended upward (``picks``): rule is the material
+            picked.setdefault(d.school_id, set()).add(d.rule)
+        elif d.kind == "ignore":
             set_aside.add(d.sha256)
         elif d.kind == "tie":
             tied[d.sha256] = d.school_id
@@ -200,7 +202,7 @@ def _overview(col: Collection) -> Overview:
         owed = Later(lambda s=s, status=status, late=late, cur=cur, versions=versions: material_states(
             plan, s, MaterialState(form_material, status, late, cur.original_name if cur else "",
                                    cur.received_at if cur else "", versions) if form_material else None,
-            settled.get(s.id, ()), col.is_late_for, now))
+            settled.get(s.id, ()), col.is_late_for, now, frozenset(picked.get(s.id, ()))))
         found = Later(lambda cur=cur, mine=mine, v=v: open_findings(tuple(cur.findings) + tuple(mine), v)) \
             if cur else ()
         states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),

@@ -55,6 +55,9 @@ from .summary.tables import write_detail, write_findings, write_returns, write_s
 from .summary.texts import sheet_label, text_sections, write_texts
 from .template import META_SHEET
 from ..supervision.register_file import write_if_any
+from .report_file import write_report
+from ..collection.picks import picks
+from .picked import export_picked
 from .xlstyle import select_only
 
 __all__ = ["DETAIL", "DRAFT_FORM_NOTE", "DRAFT_NOTE", "FINDINGS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS",
@@ -127,6 +130,13 @@ def consolidate(
     target, renamed = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
     path, more = save_summary(data, target)
     notes += renamed + more
+    report = write_report(col, plan)  # the district's own report, drafted from this summary
+    if report is not None:
+        notes.append(f"本级督导工作落实情况报告（草稿）：{report.name}")
+    chosen = picks(col)  # what the clerk recommends upward: 上报材料 and 推荐名单.xlsx
+    if chosen:
+        sent_up = export_picked(col, chosen)
+        notes.append(f"推荐材料 {sent_up.count} 份和推荐名单在 summary 文件夹的“{sent_up.folder.name}”中")
     if materials is not None:
         exported = export_documents(col, col.ledger.documents(), col.schools())
         notes.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
