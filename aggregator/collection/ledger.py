@@ -27,6 +27,7 @@ from ..form.types import FieldType, same
 from ..messages import Note
 from ..reading.submission import Normalisation, Submission
 from .roster import School
+from .schema import apply_schema
 
 SCHEMA_VERSION = "3"
 # Columns added since a version of the schema: a ledger written before them gains them on open.
@@ -615,22 +616,6 @@ def _note_of(d: dict) -> Normalisation:
 
 def _jsonable(v: object) -> object:
     return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
-
-
-def apply_schema(db: sqlite3.Connection, schema: str, added: Mapping[str, tuple[str, ...]]) -> None:
-    """Make the tables of ``schema`` that are missing, and add to existing ones the columns
-    added since (``added``: table -> "name TYPE …"), inside the caller's transaction."""
-    for statement in _statements(schema):
-        db.execute(statement)
-    for table, columns in added.items():
-        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        for column in columns:
-            if column.split()[0] not in have:
-                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
-
-
-def _statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
 
 
 def _dump(obj: Any) -> str:

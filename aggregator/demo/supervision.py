@@ -5,7 +5,7 @@ On 2 November the inspectors' list of problems found at three schools is importe
 answer before the deadline: one sends its 督办单 filled in under its 编号, the other an 整改报告
 that names it and the word 整改; both are collected with everything else. On deadline day the
 clerk closes one item on the evidence; the third school never answers and its item is overdue
-(it is also the school that never reports, so its reminder carries it).
+(its letter of 20 November reminds it).
 
 The schools are picked so that their Annex 5 figures (已完成整改问题数, 正在整改问题数) agree with
 their items: the rest of the story counts what it counted before.
@@ -27,7 +27,7 @@ ITEMS = (
     ("曾都区东城小学", "作业公示制度落实不到位，部分班级未按周公示", "各班每周一在教室和家长群公示作业", "2023-11-18"),
     ("曾都区东城小学", "课后服务内容较单一，以看管和作业辅导为主", "增设文体、科普类课后服务项目", "2023-11-25"),
     ("万店镇牛王小学", "小学一二年级仍布置了少量书面家庭作业", "一二年级不布置书面家庭作业，开展家长告知", "2023-11-30"),
-    ("北郊八角楼小学", "期中考试后仍有按成绩排名的现象", "取消排名，实行等级评价", "2023-11-17"),
+    ("曾都区文峰学校", "期中考试后仍有按成绩排名的现象", "取消排名，实行等级评价", "2023-11-17"),
 )
 CLOSED = (1, "已查看整改后的作业公示照片和家长群截图，问题已整改到位")  # item id, the clerk's note
 

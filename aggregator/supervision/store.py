@@ -13,7 +13,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
-from ..collection.ledger import Ledger, apply_schema
+from ..collection.ledger import Ledger
+from ..collection.schema import apply_schema
 from .records import Answer, Event, Item, NewItem, Sheet
 
 SCHEMA_KEY = "supervision_schema"
