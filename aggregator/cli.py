@@ -341,6 +341,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dir", nargs="?", default="demo-collection")
     s.add_argument("--form", default=DEFAULT_FORM, help="演示哪张表（见 dudao forms）")
     s.set_defaults(run=cmd_demo)
+
+    from .cli_supervise import add_commands  # supervise, pick
+
+    add_commands(sub)
     return name_arguments(p)
 
 

@@ -121,6 +121,8 @@ MESSAGES: dict[str, str] = {
     "demo-folder-busy": "{root} 不是空文件夹，演示不会覆盖它。请换一个文件夹名，如 演示",
     "no-mail-password": "还没有保存邮箱密码（授权码）：请{do:mail-password}",
     "bad-test-address": "收件邮箱“{to}”格式不对，请写成 jyj@example.com 的形式",
+    "no-such-item": "整改台账中没有第 {item} 项，请{do:items}查看各项的编号",
+    "item-note-required": "请写明{what}{do:note}",
     # --- what a verb says once it is done (``said``), for every face alike ---
     "distributed": "已生成 {written} 份空白表，{kept} 份已存在未覆盖{do:distributed}",
     "collected": "本次共 {seen} 个文件：新收到报表 {returns} 份{schools}，{documents}重复 {duplicates} 份，"
@@ -144,6 +146,9 @@ MESSAGES: dict[str, str] = {
     "no-marked-workbook": "{school} 现在不需要退回修改，没有标注表",
     "marked-workbook-failed": "没能生成 {school} 的标注表，请{do:feedback}后在反馈文件夹中查看",
     "resubmit-past": "设置的重新报送日期（{chosen}）已过，本次反馈写的是 {used}{do:resubmit}",
+    # --- the rectification register against a school's own figures (``supervision.checks``) ---
+    "register-mismatch": "{closed_cell} {closed_label}填的是 {closed}、{open_cell} {open_label}填的是 {open}，"
+                         "而整改台账中贵校的 {items} 项问题已销号 {closed_items} 项、未销号 {open_items} 项，请核对",
 }
 
 # A file that could not be read, as the school that sent it reads it: the reasons above are the
@@ -190,6 +195,7 @@ RULE_NAMES: dict[str, str] = {
     "form-not-found": "找不到表格",
     "wrong-form": "不是本次的表",
     "outlier": "数字明显偏大",
+    "register-mismatch": "与整改台账不符",
 }
 
 
@@ -214,6 +220,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "working-copy": {"cli": "在桌面程序中点“修改后收取”", "window": "点“修改后收取”"},
     "waiting-files": {"cli": " dudao status 的“无法读取”", "window": "“待处理的文件”"},
     "note": {"cli": "（--note）", "window": ""},
+    "items": {"cli": "用 dudao supervise 文件夹 list ", "window": "在“整改督办”中"},
     "collect-corrected": {"cli": "在桌面程序中点“收取修改后的表”", "window": "点“收取修改后的表”"},
     "material": {"cli": "（--material，如 --material 案例）", "window": ""},
     "mail-password": {"cli": "用 dudao settings 文件夹 --mail-password 保存", "window": "在“设置 → 邮件”中填写"},

@@ -43,6 +43,7 @@ from .outputs.feedback import FeedbackResult
 from .outputs.items import items_of
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
+from .supervising import IssueResult, ItemState, Pick, Supervision
 
 __all__ = [
     # the door
@@ -50,7 +51,7 @@ __all__ = [
     "CLERK_ERRORS",
     # records and labels the verbs return or the faces show
     "Overview", "SchoolState", "Settings", "School", "Material", "MaterialState", "Decision", "Plan", "Form",
-    "Report", "Total", "UnitProgress", "CollectResult", "DistributeResult", "ConsolidateResult", "FeedbackResult",
+    "Report", "Total", "UnitProgress", "Supervision", "ItemState", "IssueResult", "Pick", "CollectResult", "DistributeResult", "ConsolidateResult", "FeedbackResult",
     "STATE_LABELS", "STATES", "DOCUMENT_LABELS", "STAGES", "OWN_ROLES", "SETTINGS", "DEFAULT_FORM", "PLANS_DIR",
     # errors a clerk can cause, and the job protocol
     "CollectionError", "RosterError", "FormError", "CredentialError", "Progress", "Cancel", "Cancelled", "Job", "run",
@@ -113,6 +114,11 @@ class Session:
 
     def schools(self) -> list[School]:
         return self._col.schools()
+
+    @property
+    def supervision(self) -> Supervision:
+        """The rectification register: items, 督办单, 销号, picks (``supervising``)."""
+        return Supervision(self._col)
 
     def folder(self, name: str) -> Path:
         return self._col.folder(name)

@@ -259,6 +259,11 @@ class Controller(QObject):
 
     # --- running jobs --------------------------------------------------------------------------
 
+    def run_job(self, make, *args) -> bool:
+        """Run ``make(folder, *args)`` (a ``JobSpec`` factory) on the open collection: for the
+        tabs that bring their own jobs (``supervise_jobs``)."""
+        return self._start_here(make, *args)
+
     def _start_here(self, make, *args) -> bool:
         if self.folder is None:
             emit(self.failed, NO_COLLECTION)

@@ -30,11 +30,13 @@ from .school_filter import FILTERS, SchoolFilter
 from .school_model import FROZEN, SchoolTableModel
 from .side_pane import DETAILS_TAB, FILES_TAB, OVERVIEW_TAB, SIDE_WIDTH, SidePane
 from .welcome import build_welcome
+from .supervise_controller import SupervisionController
+from .supervise_pane import SupervisePane
 from .window_requests import ClerkRequests
 
 APP_TITLE = help.APP_NAME
 OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件夹", "distribute": "打开空白表文件夹",
-               "template": "打开名单模板"}
+               "template": "打开名单模板", "supervise": "打开督办单文件夹", "supervise-register": "打开整改台账"}
 ALL_UNITS = "全部单位"
 # Each column as wide as its longest word (九年一贯制, 万店镇中心学校, 通过（有提示）, 未发送（有草稿）): at
 # 1366 pixels, beside the details, the table shows every column up to 逾期; the school and its
@@ -72,6 +74,8 @@ class MainWindow(ClerkRequests, SidePane, QMainWindow):
         self.files.openFile.connect(self.open_copy)
         self.overview_pane = OverviewPane()
         self.overview_pane.unitChosen.connect(self.set_unit_filter)
+        self.supervise_pane = SupervisePane(SupervisionController(controller))
+        self.supervise_pane.openFile.connect(self.open_copy)
         self.setCentralWidget(self._build_centre())
         self._build_statusbar()
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -157,6 +161,7 @@ class MainWindow(ClerkRequests, SidePane, QMainWindow):
         self.tabs.addTab(self.details, "学校详情")
         self.tabs.addTab(self.files, "待处理的文件")
         self.tabs.addTab(self.overview_pane, "总览")
+        self.tabs.addTab(self.supervise_pane, "整改督办")
 
         self.split = QSplitter(Qt.Orientation.Horizontal)
         self.split.setObjectName("split")

@@ -93,7 +93,7 @@ def demo(tmp_path_factory) -> Path:
 
 def test_demo_runs_end_to_end_as_from_source(demo, tmp_path, capsys):
     summaries = sorted(p.name for p in (demo / "summary").glob("*.xlsx"))
-    assert summaries == ["曾都区附件5汇总表(上报).xlsx", "曾都区附件5汇总表.xlsx"]
+    assert summaries == ["整改台账.xlsx", "曾都区附件5汇总表(上报).xlsx", "曾都区附件5汇总表.xlsx"]
     assert list((demo / "feedback").glob("*.eml"))
     # The same story from the source tree: the frozen engine decides as the source does.
     source = tmp_path / "source" / "曾都 区双减"

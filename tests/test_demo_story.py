@@ -7,6 +7,7 @@ files carry belongs to that story: received times, archive folders, lateness, th
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import re
@@ -55,7 +56,7 @@ def test_a_school_that_returned_early_is_not_told_the_deadline_passed(demo):
 
 
 def test_the_summary_is_of_22_november(demo):
-    working = next(p for p in (demo / "summary").glob("*.xlsx") if "上报" not in p.name)
+    working = next(p for p in (demo / "summary").glob("*附件5汇总表.xlsx") if "上报" not in p.name)
     wb = openpyxl.load_workbook(working, data_only=True)
     cover = {r[0]: r[1] for r in wb["汇总说明"].iter_rows(values_only=True) if r[0]}
     assert cover["生成时间"] == "2023-11-22 10:30"
@@ -66,3 +67,32 @@ def test_the_summary_is_of_22_november(demo):
     dated = [c.value for row in form.iter_rows() for c in row if isinstance(c.value, str) and "填报日期" in c.value]
     assert dated == ["填报日期：2023年11月22日"]
     assert not re.search(r"已过 \d{3,} 天", "".join(str(v) for v in cover.values()))
+
+
+def test_the_rectification_story(demo):
+    """Items imported, 督办单 issued, two schools answer, one item closed, one overdue."""
+    from aggregator.supervision.register import register
+
+    with open_collection(demo) as col:
+        items = register(col, dt.date(2023, 11, 22))
+    got = [(i.item.id, i.school.name, i.item.sheet, i.state, i.overdue, [a.name for a in i.answers]) for i in items]
+    assert got == [
+        (1, "曾都区东城小学", "曾都督〔2023〕1号", "closed", False, ["曾都督〔2023〕1号-曾都区东城小学-督办单（已填写）.docx"]),
+        (2, "曾都区东城小学", "曾都督〔2023〕1号", "answered", False, ["曾都督〔2023〕1号-曾都区东城小学-督办单（已填写）.docx"]),
+        (3, "万店镇牛王小学", "曾都督〔2023〕3号", "answered", False, ["万店镇牛王小学整改报告.docx"]),
+        (4, "曾都区文峰学校", "曾都督〔2023〕2号", "open", True, []),
+    ]
+    assert all(i.sheet.issued_at == "2023-11-02T10:00:00" for i in items)
+    assert items[0].closed_at == "2023-11-20T17:00:00"
+    assert sorted(p.name for p in (demo / "supervision").glob("*.docx")) == [
+        "曾都督〔2023〕1号-曾都区东城小学-督办单.docx", "曾都督〔2023〕2号-曾都区文峰学校-督办单.docx",
+        "曾都督〔2023〕3号-万店镇牛王小学-督办单.docx"]
+    # 文峰学校 owes nothing else: its overdue item has a letter and a chat text of its own.
+    reminder = (demo / "feedback" / "曾都区文峰学校-整改督办.txt").read_bytes().decode("utf-8-sig")
+    assert reminder.splitlines()[-1] == "1. 期中考试后仍有按成绩排名的现象（曾都督〔2023〕2号，整改时限 11月17日，已逾期 3 天）"
+    register_book = openpyxl.load_workbook(demo / "summary" / "整改台账.xlsx")["整改台账"]
+    assert register_book["A2"].value.startswith("截至 2023年11月22日：共 4 项问题（涉及 3 所学校），已销号 1 项")
+    # The schools' own figures agree with their items: the story moves no school's state.
+    with open_collection(demo) as col:
+        states = [s for s in overview(col).schools if s.school.name in ("曾都区东城小学", "万店镇牛王小学", "曾都区文峰学校")]
+    assert all(f.rule != "register-mismatch" for s in states for f in s.findings)

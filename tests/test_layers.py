@@ -1,7 +1,8 @@
 """The house's floors, held by a test (napari's import contract): each layer imports only itself and
 the layers below it, and the faces enter the engine through one door.
 
-    base < form < reading < checks < store < views < intake < clerk < outputs < demo < session < faces
+    base < form < reading < checks < store < supervision < views < intake < clerk < outputs < demo
+         < session < faces
 
 An import inside a function counts as much as one at the top: a lazy import is still an arrow.
 """
@@ -24,16 +25,17 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("reading", ("aggregator.reading",)),
     ("checks", ("aggregator.checks",)),
     ("store", (f"{C}.store",)),
+    ("supervision", ("aggregator.supervision",)),  # the register's records, kept beside the ledger's
     ("views", (f"{C}.views",)),
     ("intake", (f"{C}.intake",)),
     ("clerk", (f"{C}.clerk",)),
     ("outputs", ("aggregator.outputs",)),
     ("demo", ("aggregator.demo",)),
-    ("session", ("aggregator.session", "aggregator.said")),
-    ("faces", ("aggregator.cli", "aggregator.cli_clerk", "aggregator.chinese_parser", "aggregator.console", "desktop",
+    ("session", ("aggregator.session", "aggregator.said", "aggregator.supervising")),
+    ("faces", ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "aggregator.chinese_parser", "aggregator.console", "desktop",
                "macros")),
 ]
-FACES = ("aggregator.cli", "aggregator.cli_clerk", "macros")  # desktop joins once it is moved onto the session
+FACES = ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "macros")  # desktop joins once it is moved onto the session
 # What a face may import of the engine: the door, and what is not the engine (the package's
 # version, the console a command line writes to).
 DOOR = ("aggregator.session", "aggregator.console", "aggregator.chinese_parser", "aggregator")

@@ -33,7 +33,7 @@ PAGE_FOOTER = re.compile(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页")
 
 def summaries(demo: Path) -> tuple[Path, Path]:
     upward = next((demo / "summary").glob("*(上报).xlsx"))
-    working = next(p for p in (demo / "summary").glob("*.xlsx") if p != upward)
+    working = next(p for p in (demo / "summary").glob("*附件5汇总表.xlsx") if p != upward)
     return working, upward
 
 

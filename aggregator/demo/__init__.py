@@ -22,6 +22,7 @@ from .annex5 import PROBLEMS, WECHAT, sample_values, simulate_returns
 from .documents import simulate_documents
 from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
 from .generic import simulate_generic
+from .supervision import CLOSED, LIST_NAME, PREFIX, inspectors_list, simulate_answers
 
 __all__ = ["PROBLEMS", "SAMPLE_ROSTER", "fill_workbook", "gbk_zip", "put_received", "retyped_workbook",
            "run_demo", "sample_values", "word_file"]
@@ -37,6 +38,7 @@ IN_WORD = "曾都区青年路小学"  # fills Annex 5 in the plan's Word table
 ISSUED_AT = datetime(2023, 11, 1, 9, 0)
 DEADLINE_EVENING = datetime(2023, 11, 20, 17, 0)
 SUMMED_AT = datetime(2023, 11, 22, 10, 30)
+LISTED_AT = datetime(2023, 11, 2, 10, 0)  # the inspectors' list comes in, the 督办单 go out
 OUR_OWN = {"unit": "曾都区教育局", "reporter": "张敏", "phone": "0722-3251234"}
 SENDER = "zdjyj@zdedu.example"
 
@@ -70,6 +72,9 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         if annex5:
             story = simulate_returns(root, col.form, res.folder, inbox, col.schools(), in_word=IN_WORD)
             simulate_documents(inbox / WECHAT, col.plan, col.schools(), {k for k, v in story.items() if v == "未报送"})
+            with clock.pinned(LISTED_AT):
+                _issue(col, root, out)
+            simulate_answers(inbox / WECHAT)
         else:
             simulate_generic(root, col.form, res.folder, inbox, col.schools())
         later = _hold_back(inbox, root / ".demo-later", DEADLINE_EVENING)
@@ -79,6 +84,8 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
             docs = f"其他材料 {len(got.documents)} 份，" if got.documents else ""
             out(f"4. {_when()} 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，{docs}重复 {got.duplicates} 份，"
                 f"无法读取 {len(got.unreadable)} 个，待确认 {len(got.review)} 个")
+            if annex5:
+                _close(col, out)
             _states(out, overview(col), STATE_LABELS)
             _materials(out, overview(col), col.plan)
             fb = drive(feedback(col, warnings=True))
@@ -100,6 +107,29 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         if summary.upward is not None:
             out(f"汇总表（上报用，直接报送上级）：{summary.upward}")
     return 0
+
+
+def _issue(col, root: Path, out: Callable[[str], None]) -> None:
+    """The inspectors' list imported, the 督办单 issued (``supervision``)."""
+    from ..collection.clerk.supervise import import_list
+    from ..outputs.orders import issue
+
+    added = import_list(col, inspectors_list(root / LIST_NAME))
+    issued = issue(col, PREFIX)
+    out(f"   {_when()} 导入督导组问题清单 {len(added)} 项，下发督办单 {len(issued.sheets)} 份"
+        f"（{issued.sheets[0].number}–{issued.sheets[-1].number}）→ {issued.folder}")
+
+
+def _close(col, out: Callable[[str], None]) -> None:
+    """The clerk checks the answers collected and closes one item (销号)."""
+    from ..collection.clerk.supervise import close
+    from ..supervision.register import register
+
+    close(col, *CLOSED)
+    items = register(col)
+    answered = sorted({i.school.name for i in items if i.answers})
+    out(f"   整改督办：{'、'.join(answered)} 报来整改材料；销号 {sum(i.state == 'closed' for i in items)} 项，"
+        f"逾期未整改 {sum(i.overdue for i in items)} 项（dudao supervise {col.root} list）")
 
 
 def _when() -> str:

@@ -20,7 +20,7 @@ from ..collection.views.status import SchoolState
 from ..form.declaration import Form
 from ..findings import WARNING
 from .dates import deadline_words, form_deadline, month_day, resubmit_date
-from .notice import DOCUMENTS, REMINDER, RETURNED, Notice, notice_of, remark_of
+from .notice import DOCUMENTS, REMINDER, RETURNED, SUPERVISE, Notice, notice_of, remark_of
 
 MAX_LINES = 6  # a phone screen's worth, the marked workbook lists every item
 MIN_LINES = 3
@@ -55,6 +55,10 @@ def chat_of(notice: Notice, who: str, *, max_lines: int = MAX_LINES) -> str:
     max_lines = max(MIN_LINES, max_lines)
     title, by = notice.title, month_day(notice.by)
     tail = ([notice.owed_words()] if notice.owed else []) + ([f"区教育局：{notice.remark}"] if notice.remark else [])
+    if notice.kind == SUPERVISE:
+        words = notice.due_words()
+        return "\n".join([f"【整改督办】{who}：{words[0]}"] + words[1:] + tail)
+    tail += notice.due_words()
     if notice.kind != REMINDER:
         tail = [f"另：{t}" for t in notice.unopened_words()[:1]] + tail
     if notice.kind == REMINDER:

@@ -54,6 +54,10 @@ from .summary.save import default_path, save_summary, summary_bytes, target_path
 from .summary.tables import write_detail, write_findings, write_returns, write_subtotals
 from .summary.texts import sheet_label, text_sections, write_texts
 from .template import META_SHEET
+from .register_file import write_if_any
+from .report_file import write_report
+from ..collection.clerk.picks import picks
+from .picked import export_picked
 from .xlstyle import select_only
 
 __all__ = ["DETAIL", "DRAFT_FORM_NOTE", "DRAFT_NOTE", "FINDINGS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS",
@@ -120,9 +124,19 @@ def consolidate(
         upward_path_saved, more = save_summary(up_data, target_path(up_target)[0])
         notes += more
         yield Progress(total - 1, total, upward_path_saved.name, "保存上报版")
+    kept = write_if_any(col)  # 整改台账.xlsx, before the summary: the summary stays the newest file
+    if kept is not None:
+        notes.append(f"整改台账：{kept.name}")
     target, renamed = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
     path, more = save_summary(data, target)
     notes += renamed + more
+    report = write_report(col, plan)  # the district's own report, drafted from this summary
+    if report is not None:
+        notes.append(f"本级督导工作落实情况报告（草稿）：{report.name}")
+    chosen = picks(col)  # what the clerk recommends upward: 上报材料 and 推荐名单.xlsx
+    if chosen:
+        sent_up = export_picked(col, chosen)
+        notes.append(f"推荐材料 {sent_up.count} 份和推荐名单在 summary 文件夹的“{sent_up.folder.name}”中")
     if materials is not None:
         exported = export_documents(col, col.ledger.documents(), col.schools())
         notes.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,

@@ -48,13 +48,14 @@ from .chat import addressee, chat_of, reminder_list
 from .dates import resubmit_date
 from .distribute import issued_name
 from .free_name import MAX_COPIES, open_elsewhere, write_free
-from .letters import check_body, documents_body, reminder_body, returned_body, sender
+from .letters import check_body, documents_body, reminder_body, returned_body, sender, supervise_body
 from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
 from .markup import marked_workbook, workbook_bytes
-from .notice import CHECK, REMINDER, RETURNED, Notice, kind_of, notice_of
+from .notice import CHECK, REMINDER, RETURNED, SUPERVISE, Notice, kind_of, notice_of
 from .phone import PHONE_TAG, phone_workbook, to_pdf
 from .sending import Draft, send_all, sent_record
 from .template import build_template
+from ..supervision.reminders import due_lines
 
 INDEX_CSV = "反馈清单.csv"
 GROUP_LIST = "催报名单.txt"  # the schools still owed, to paste into the group
@@ -62,7 +63,8 @@ STALE_FOLDER = "已作废"
 RETURNED_TAG = "退回修改"
 CHECK_TAG = "请核对"
 REMINDER_TAG = "催报"
-TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, REMINDER: REMINDER_TAG}
+SUPERVISE_TAG = "整改督办"
+TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, REMINDER: REMINDER_TAG, SUPERVISE: SUPERVISE_TAG}
 __all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "STALE_FOLDER",
            "FeedbackResult", "feedback", "needs_check", "sent_record"]
 
@@ -111,7 +113,8 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     form = col.form
     folder = col.folder("feedback")
     states = overview(col).schools
-    kinds = {s.school.id: kind_of(s, warnings) for s in states}
+    due = due_lines(col, today)  # the register's items each school is reminded of
+    kinds = {s.school.id: kind_of(s, warnings) or (SUPERVISE if s.school.id in due else "") for s in states}
     todo = [s for s in states if kinds[s.school.id]]
     result = FeedbackResult(folder, 0, 0, [], [])
     rows = {s.school.id: _Row(s) for s in states}
@@ -135,7 +138,7 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
             cancel.check()
         yield Progress(done, len(todo), state.school.name, "生成反馈")
         kind = kinds[state.school.id]
-        notice = notice_of(form, col.settings, state, today, kind)
+        notice = notice_of(form, col.settings, state, today, kind, due.get(state.school.id, ()))
         if kind == REMINDER:
             files, draft = _reminder(col, form, state, notice, result.notes)
             result.reminders += 1
@@ -148,6 +151,9 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
                 result.returned += 1
             else:
                 result.checks += 1
+        elif kind == SUPERVISE:  # told nothing else: its rectification items alone
+            draft = _supervise_letter(col, state, notice, result.notes)
+            files = [(draft.path, to_bytes(draft.message))]
         else:  # the form is done; its documents are owed, or one of them is to check
             draft = _documents_letter(col, state, plan_title, notice, result.notes)
             files = [(draft.path, to_bytes(draft.message))]
@@ -272,6 +278,14 @@ def _documents_letter(col: Collection, state: SchoolState, title: str, notice: N
         kind, sha = REMINDER, ""
     msg = build_message(to=to, sender=sender(col.settings), subject=subject, body=body)
     return Draft(school, kind, _named(col.folder("feedback"), school, kind, ".eml"), msg, to, sha)
+
+
+def _supervise_letter(col: Collection, state: SchoolState, notice: Notice, notes: list) -> Draft:
+    school = state.school
+    to = _recipients(school, notes)
+    msg = build_message(to=to, sender=sender(col.settings), subject=f"【整改督办】{school.name}",
+                        body=supervise_body(col.settings, school, notice))
+    return Draft(school, SUPERVISE, _named(col.folder("feedback"), school, SUPERVISE, ".eml"), msg, to)
 
 
 def _recipients(school: School, notes: list) -> list[str]:

@@ -65,6 +65,8 @@ def add_guide(wb: Workbook, notice: Notice, problems: list["Problem"], table_tit
         prose(f"{notice.by_words()}。", font(11, bold=True, color=RED))
     if notice.remark:
         prose(f"区教育局说明：{notice.remark}", font(11, bold=True))
+    for text in notice.due_words():
+        prose(text, font(11))
     prose(HOW_TO.format(table=table_title), font(11))
     if rebuilt:
         why = "" if "archive" in rebuilt else f"{rebuilt}，"  # where we keep files is the clerk's business

@@ -101,6 +101,8 @@ def _owed_and_remark(settings: Settings, notice: Notice) -> list[str]:
         lines += ["", f"{notice.owed_words()}。材料请直接回复本邮件或发到工作群，文件名写上学校名称和材料名称。"]
     if notice.remark:
         lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{notice.remark}"]
+    if notice.due:
+        lines += [""] + notice.due_words()
     return lines
 
 
@@ -139,7 +141,20 @@ def documents_body(settings: Settings, school: School, title: str, notice: Notic
         lines += [""] + _items(notice)
     if notice.remark:
         lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{notice.remark}"]
+    if notice.due:
+        lines += [""] + notice.due_words()
     lines.append(signature(settings, notice.today))
+    return "\n".join(lines)
+
+
+def supervise_body(settings: Settings, school: School, notice: Notice) -> str:
+    """To a school told nothing else: its rectification items near or past their deadline."""
+    words = notice.due_words()
+    lines = [greeting(school), "", f"您好！{words[0]}"] + words[1:]
+    if notice.remark:
+        lines += ["", f"{settings.reporting_unit or '区教育局'}说明：{notice.remark}"]
+    lines += ["", "整改完成后，请将填好的督办单和整改报告、佐证材料回复到本邮件或发到工作群。",
+              signature(settings, notice.today)]
     return "\n".join(lines)
 
 

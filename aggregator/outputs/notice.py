@@ -30,8 +30,10 @@ from ..messages import for_school
 from .dates import deadline_words, form_deadline, material_words, month_day, resubmit_date
 from .items import Item, items_of
 
-RETURNED, CHECK, REMINDER, DOCUMENTS = "returned", "check", "reminder", "documents"
-KINDS = (RETURNED, CHECK, REMINDER, DOCUMENTS)
+RETURNED, CHECK, REMINDER, DOCUMENTS, SUPERVISE = "returned", "check", "reminder", "documents", "supervise"
+KINDS = (RETURNED, CHECK, REMINDER, DOCUMENTS, SUPERVISE)
+# The register's items a school is reminded of (its 督办单's problems near or past their 整改时限).
+DUE_HEAD = "贵校以下整改事项临近或超过整改时限，请抓紧落实，并把整改报告、照片等材料报送（文件名写上督办单编号）："
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class Notice:
     owed: tuple[Owed, ...] = ()
     unopened: tuple[Unopened, ...] = ()
     remark: str = ""  # the clerk's own words for this school
+    due: tuple[str, ...] = ()  # its rectification items near or past their deadline, a line each
 
     @property
     def to_check(self) -> tuple[Item, ...]:
@@ -106,6 +109,10 @@ class Notice:
             return f"{o.label}（{month_day(due)}前重交：{o.again}）"
         return f"{o.label}（{material_words(o.deadline, self.today, self.by)}）"
 
+    def due_words(self) -> list[str]:
+        """The register's items under their heading, numbered; [] when none."""
+        return [DUE_HEAD] + [f"{n}. {line}" for n, line in enumerate(self.due, start=1)] if self.due else []
+
     def unopened_words(self) -> list[str]:
         """"贵校发来的文件“附件5.xlsx”（11月19日 21:00 收到）无法打开：文件已损坏，请用 Excel/WPS …"."""
         return [f"贵校发来的文件“{u.name}”{_when(u.received_at)}无法打开：{u.reason}" for u in self.unopened]
@@ -120,10 +127,13 @@ def _when(stamp: str) -> str:
     return f"（{at.month}月{at.day}日 {at:%H:%M} 收到）"
 
 
-def notice_of(form: Form, settings: Settings, state: SchoolState, today: date, kind: str = "") -> Notice:
+def notice_of(form: Form, settings: Settings, state: SchoolState, today: date, kind: str = "",
+              due: tuple[str, ...] = ()) -> Notice:
     """What ``state``'s school must be told today. ``kind`` defaults to what its state needs:
-    sent back, reminded, asked to check its warnings, or asked for its documents."""
-    kind = kind or kind_of(state)
+    sent back, reminded, asked to check its warnings, or asked for its documents; ``due``: its
+    rectification items to remind it of (``supervision.reminders.due_lines``), told in whatever
+    it is told, or alone (``SUPERVISE``) when it is told nothing else."""
+    kind = kind or kind_of(state) or (SUPERVISE if due else "")
     ret = state.current
     errors: tuple[Item, ...] = ()
     warnings: tuple[Item, ...] = ()
@@ -139,7 +149,8 @@ def notice_of(form: Form, settings: Settings, state: SchoolState, today: date, k
         by=resubmit_date(settings, today).by, deadline=form_deadline(settings),
         file_name=display_name(ret.original_name) if ret else "", received_at=ret.received_at if ret else "",
         errors=errors, warnings=warnings, documents=() if exempt else document_checks(state.materials),
-        owed=() if exempt else owed_of(state.materials, settings), unopened=unopened, remark=remark_of(state))
+        owed=() if exempt else owed_of(state.materials, settings), unopened=unopened, remark=remark_of(state),
+        due=tuple(due))
 
 
 def items_for(form: Form, ret: ReturnRecord, findings: Iterable[Finding]) -> tuple[tuple[Item, ...], tuple[Item, ...]]:
@@ -197,7 +208,8 @@ def remark_of(state: SchoolState) -> str:
 def notice_lines(notice: Notice) -> list[tuple[str, str]]:
     """The notice as the window's details show it: (style, text) per line, style one of head,
     error, warning, owed, unopened, remark."""
-    head = {RETURNED: "退回修改", CHECK: "请核对", REMINDER: "催报", DOCUMENTS: "催交材料"}.get(notice.kind, "")
+    head = {RETURNED: "退回修改", CHECK: "请核对", REMINDER: "催报", DOCUMENTS: "催交材料",
+            SUPERVISE: "整改督办"}.get(notice.kind, "")
     said = "，".join(x for x in (notice.counts(), notice.by_words()) if x)
     lines = [("head", f"{head}：{said}" if said else head)]
     lines += [("unopened", t) for t in notice.unopened_words()]
@@ -206,6 +218,7 @@ def notice_lines(notice: Notice) -> list[tuple[str, str]]:
         lines.append(("owed", notice.owed_words()))
     if notice.remark:
         lines.append(("remark", f"区教育局说明：{notice.remark}"))
+    lines += [("owed", t) for t in notice.due_words()]
     return lines
 
 
@@ -214,5 +227,5 @@ def notice_text(notice: Notice) -> str:
     return "\n".join(text for _, text in notice_lines(notice))
 
 
-__all__ = ["CHECK", "DOCUMENTS", "KINDS", "Notice", "Owed", "REMINDER", "RETURNED", "Unopened", "document_checks",
+__all__ = ["CHECK", "DOCUMENTS", "KINDS", "SUPERVISE", "DUE_HEAD", "Notice", "Owed", "REMINDER", "RETURNED", "Unopened", "document_checks",
            "items_for", "kind_of", "notice_lines", "notice_of", "notice_text", "owed_of", "remark_of"]

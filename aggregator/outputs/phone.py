@@ -107,6 +107,7 @@ def page_lines(notice: Notice) -> list[tuple[str, str]]:
         out.append(("closing", notice.owed_words()))
     if notice.remark:
         out.append(("closing", f"区教育局说明：{notice.remark}"))
+    out += [("closing", text) for text in notice.due_words()]
     if notice.kind == RETURNED:
         out.append(("closing", f"改好后把这个表重新发回，{notice.by_words()}。"))
     else:

@@ -80,8 +80,7 @@ def assign_document(col: Collection, doc: DocumentRecord, school_name: str,
     owed = [m for m in plan.owed_by(school) if not m.is_form]
     choices = "、".join(m.label for m in owed) or "（无）"
     if material:
-        picked = [m for m in plan.documents if material.strip() in (m.id, m.label) or material.strip() in m.label
-                  or material.strip() in m.keywords]
+        picked = plan.named(material)
         if len(picked) != 1:
             raise CollectionError(Note.of("unknown-material", material=material, choices=choices))
         chosen = picked[0]

@@ -39,6 +39,10 @@ from ..store.roster import School
 from ..views.state import state_of
 from .worker import Reader, ReadJob, Roster, Template, template_of
 from ...findings import Report
+from ...supervision.answers import Recognised
+from ...supervision.order import load_order
+from ...supervision.register import issued_sheets
+from ...supervision.store import Store
 
 BATCH = 200  # files per ledger transaction
 # Reading processes: one for a small batch (a second one would not pay for itself), one per core
@@ -77,6 +81,7 @@ class _Batch:
         self.archive = archive
         self.items: list[tuple[FileRecord, ReturnRecord | DocumentRecord | None]] = []
         self.retried: set[str] = set()  # unreadable files read again: their old row is replaced
+        self.answers: list[tuple[str, Recognised, str]] = []  # documents answering a 督办单 (sha, how, when)
 
     def add(self, file: FileRecord, ret: ReturnRecord | DocumentRecord | None = None) -> None:
         self.items.append((file, ret))
@@ -100,9 +105,11 @@ class _Batch:
                     self.col.ledger.add_document(ret)
                 elif ret is not None:
                     self.col.ledger.add_return(ret)
+            for sha, answer, at in self.answers:
+                Store(self.col.ledger).add_answers(sha, answer.sheets, answer.by, at)
             faults.reached("ledger")
         faults.reached("committed")
-        self.items = []
+        self.items, self.answers = [], []
         return raced
 
 
@@ -130,7 +137,8 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if total >= POOL_MIN else 1
     log = col.root / LOG
     plan = col.plan
-    roster = Roster(col.form_source, tuple(schools), col.settings.levels, col.settings.id, plan, _templates(col, plan))
+    roster = Roster(col.form_source, tuple(schools), col.settings.levels, col.settings.id, plan, _templates(col, plan),
+                    issued_sheets(col), load_order().answer_keywords)
     reading = _Reading(roster, workers, log)
     now = clock.stamp()
     done = 0
@@ -217,6 +225,9 @@ def _settle(entry: tuple[str, FileRecord], outcome: Any, batch: _Batch, result: 
         doc: DocumentRecord = outcome[1]
         batch.add(_with(base, outcome="document"), doc)
         label = next((m.label for m in plan.documents if m.id == doc.material), "")
+        if len(outcome) > 2:  # it answers a 督办单: recorded with the file, in its transaction
+            batch.answers.append((doc.sha256, outcome[2], base.collected_at))
+            label = f"整改材料（{'、'.join(outcome[2].sheets)}）"
         result.documents.append((name, by_id[doc.school_id].name if doc.school_id else "", label,
                                  Report(doc.findings).status))
         if doc.review:

@@ -25,6 +25,7 @@ from ...messages import message
 from ...reading import UnreadableFile, read_return
 from ...reading.documents import Document, document_format, read_document
 from ...reading.reader import read_word_return
+from ...supervision.answers import MATERIAL as ANSWER, IssuedSheet, recognise
 from .identify import Identity, identify
 from .identify_documents import identify_document
 from ..store.ledger import DocumentRecord, ReturnRecord
@@ -67,6 +68,8 @@ class Roster:
     collection_id: str
     plan: Plan | None = None  # documents are taken only when the plan asks for some
     templates: tuple[Template, ...] = ()
+    sheets: tuple[IssuedSheet, ...] = ()  # the 督办单 issued: a document may answer one (``answers``)
+    answer_words: tuple[str, ...] = ()  # with a school's name, the words that make a document an answer
 
 
 class Reader:
@@ -80,6 +83,7 @@ class Reader:
         self.collection_id = roster.collection_id
         self.plan = roster.plan
         self.templates = roster.templates
+        self.sheets, self.answer_words = roster.sheets, roster.answer_words
 
     def __call__(self, job: ReadJob) -> tuple:
         try:
@@ -113,7 +117,11 @@ class Reader:
                     return self._return(sub, job)
             doc = read_document(path, fmt)
         except UnreadableFile as exc:
-            return ("unreadable", exc.kind, exc.message) if wanted else as_before
+            return ("unreadable", exc.kind, exc.message) if wanted or self.sheets else as_before
+        answer = recognise(job.name, doc.title, doc.text, self.sheets, self.index, self.answer_words)
+        if answer is not None:  # a school's answer to a 督办单: its evidence, whatever else it names
+            return ("document", DocumentRecord(job.sha256, answer.school_id, ANSWER, answer.by, None, job.received_at,
+                                               fmt, doc.title, doc.chars, ()), answer)
         if fmt in OLD_WORD and looks_like_form(doc.text, self.form):
             return ("unreadable", "word-form-old", message("word-form-old", label=self.form.sheet))
         return ("document", self._document(job, fmt, doc)) if wanted else as_before

@@ -36,6 +36,7 @@ __all__ = ["SETTINGS", "LEDGER", "FORM_FILE", "Collection", "CollectionError", "
 
 FORM_FILE = "form.toml"  # the collection's own copy of its form's declaration
 PLAN_FILE = "plan.toml"  # and of its plan, when it collects several materials
+REPORT_FILE = "report.toml"  # and of the wording of its own report, when the plan has one
 LEDGER = "ledger.sqlite"
 FOLDERS = ("outbox", "inbox", "archive", "feedback", "summary", "roster")
 
@@ -194,7 +195,10 @@ def init_collection(
                 sent = f"outbox/{safe_file_name(Path(m.template).name)}"
                 shutil.copyfile(m.template, root / sent)
                 templates[m.id] = sent
-        (root / PLAN_FILE).write_text(plan_toml(planned, form_file=FORM_FILE, templates=templates), encoding="utf-8")
+        if planned.report:
+            shutil.copyfile(planned.report, root / REPORT_FILE)
+        (root / PLAN_FILE).write_text(plan_toml(planned, form_file=FORM_FILE, templates=templates,
+                                                report=REPORT_FILE if planned.report else ""), encoding="utf-8")
     col = Collection(root, settings)
     with col.ledger.transaction():
         col.ledger.add_schools(schools)

@@ -24,7 +24,7 @@ from ...messages import Note
 from .roster import School
 from .records import (DocumentRecord, FileRecord, ReturnRecord, StoredReturns, decode_findings, dump, levels_columns,
                       levels_of, note_json, values_json)
-from .schema import ADDED_COLUMNS, AFTER_COLUMNS, REVISION, SCHEMA, SCHEMA_VERSION, statements
+from .schema import ADDED_COLUMNS, AFTER_COLUMNS, REVISION, SCHEMA, SCHEMA_VERSION, apply_schema
 
 __all__ = ["DocumentRecord", "FileRecord", "Ledger", "ReturnRecord", "SCHEMA_VERSION"]
 
@@ -38,13 +38,7 @@ class Ledger:
         self.db.execute("PRAGMA synchronous = NORMAL")
         self.db.execute("PRAGMA foreign_keys = ON")
         with self.transaction():
-            for statement in statements(SCHEMA):
-                self.db.execute(statement)
-            for table, columns in ADDED_COLUMNS.items():
-                have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
-                for column in columns:
-                    if column.split()[0] not in have:
-                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+            apply_schema(self.db, SCHEMA, ADDED_COLUMNS)
             for statement in AFTER_COLUMNS:
                 self.db.execute(statement)
             if self.get("schema") != SCHEMA_VERSION:

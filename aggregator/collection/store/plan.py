@@ -85,6 +85,7 @@ class Plan:
     id: str
     title: str
     materials: tuple[Material, ...]
+    report: str = ""  # the wording of the district's own report (a file beside the plan), or ""
 
     @property
     def form_material(self) -> Material | None:
@@ -99,6 +100,13 @@ class Plan:
 
     def owed_by(self, school: School) -> tuple[Material, ...]:
         return tuple(m for m in self.materials if m.who.owes(school))
+
+    def named(self, text: str) -> tuple[Material, ...]:
+        """The documents a clerk means by ``text``: its id, its label or a part of it, its
+        heading or one of its keywords (案例, 报告 …)."""
+        word = text.strip()
+        return tuple(m for m in self.documents if word and (word in (m.id, m.label, m.heading) or word in m.label
+                                                            or word in m.keywords))
 
 
 def single_form_plan(form_title: str, deadline: str = "") -> Plan:
@@ -161,9 +169,14 @@ def parse_plan(data: dict, source: str = "", folder: Path | None = None) -> Plan
     ids = [m.id for m in materials]
     if len(set(ids)) != len(ids):
         problems.append(f"{source}：材料的 id 有重复")
+    report = str(meta.get("report", ""))
+    if report and folder is not None and not Path(report).is_absolute():
+        report = str((folder / report).resolve())
+    if report and not Path(report).is_file():
+        problems.append(f"{source}：报告模板“{meta.get('report')}”不存在")
     if problems:
         raise FormError(problems)
-    return Plan(str(meta.get("id", "")), str(meta.get("title", "")), tuple(materials))
+    return Plan(str(meta.get("id", "")), str(meta.get("title", "")), tuple(materials), report)
 
 
 def _who(value: Any, where: str, problems: list[str]) -> Who:
@@ -177,13 +190,15 @@ def _who(value: Any, where: str, problems: list[str]) -> Who:
     return Who()
 
 
-def plan_toml(plan: Plan, *, form_file: str = "", templates: dict[str, str] | None = None) -> str:
+def plan_toml(plan: Plan, *, form_file: str = "", templates: dict[str, str] | None = None, report: str = "") -> str:
     """The plan as a collection keeps it: its form material pointing at the collection's own copy
     of the form's declaration (``form_file``), and each template at the collection's own copy
     (``templates``: material id -> path in the collection), so the collection keeps working if
     the original plan, form or templates move or change."""
     lines = ["# 本次收集要各校报送的材料（建立收集时复制，请勿修改 id）。", "[plan]",
              f"id = {_q(plan.id)}", f"title = {_q(plan.title)}"]
+    if report or plan.report:
+        lines.append(f"report = {_q(report or plan.report)}")
     for m in plan.materials:
         lines += ["", "[[materials]]", f"id = {_q(m.id)}", f"label = {_q(m.label)}", f"kind = {_q(m.kind)}",
                   f"deadline = {_q(m.deadline)}"]

@@ -48,7 +48,19 @@ class School:
         return dict(self.__dict__)
 
 
-def _rows_from_csv(path: Path) -> list[list[str]]:
+SPREADSHEETS = suffixes_where(roster=True, kind=SPREADSHEET)
+TEXTS = suffixes_where(roster=True, kind=TEXT)
+
+
+def read_table(path: Path, what: str = "名单文件") -> list[list]:
+    """The first sheet of an .xlsx/.xls/.ods or the rows of a .csv (UTF-8 or GBK), as lists of
+    cell values; ``what`` names the file in a refusal ("名单文件", "问题清单")."""
+    if path.suffix.lower() in TEXTS:
+        return _rows_from_csv(path, what)
+    return _rows_from_workbook(path, what)
+
+
+def _rows_from_csv(path: Path, what: str = "名单文件") -> list[list[str]]:
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
         try:
@@ -57,18 +69,18 @@ def _rows_from_csv(path: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterError(f"名单文件 {path.name} 的编码无法识别，请在 Excel 中另存为 .xlsx 后再导入")
+        raise RosterError(f"{what} {path.name} 的编码无法识别，请在 Excel 中另存为 .xlsx 后再导入")
     return [row for row in csv.reader(io.StringIO(text))]
 
 
-def _rows_from_workbook(path: Path) -> list[list]:
+def _rows_from_workbook(path: Path, what: str = "名单文件") -> list[list]:
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
         return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:  # calamine raises several unrelated types (in English) for a bad file
-        raise RosterError(f"名单文件 {path.name} 无法打开，可能已损坏或不是真正的 Excel 表格。"
+        raise RosterError(f"{what} {path.name} 无法打开，可能已损坏或不是真正的 Excel 表格。"
                           "请用 Excel 或 WPS 打开后另存为 .xlsx，再导入") from None
 
 
@@ -80,8 +92,6 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-SPREADSHEETS = suffixes_where(roster=True, kind=SPREADSHEET)
-TEXTS = suffixes_where(roster=True, kind=TEXT)
 TEMPLATE_HEADER = ("学校名称", "学段", "所属单位", "联系人", "联系电话", "邮箱", "学校类型")
 
 
@@ -122,11 +132,7 @@ def load_roster(path: str | Path) -> list[School]:
     if path.suffix.lower() not in SPREADSHEETS + TEXTS:
         raise RosterError(f"{path.name} 不是表格文件。学校名单请用 Excel 表格（.xlsx、.xls）或 .csv 文件，"
                           "可以先下载名单模板，填好后再导入")
-    if path.suffix.lower() in TEXTS:
-        rows = _rows_from_csv(path)
-    else:
-        rows = _rows_from_workbook(path)
-    return parse_roster(rows, path.name)
+    return parse_roster(read_table(path), path.name)
 
 
 def parse_roster(rows: list[list], source: str = "名单") -> list[School]:

@@ -7,6 +7,9 @@ made once they exist.
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Mapping
+
 SCHEMA_VERSION = "3"
 # Columns added since a version of the schema: a ledger written before them gains them on open.
 # errors and warnings sum up findings_json (NULL: not yet, filled in on open).
@@ -97,6 +100,19 @@ CREATE TABLE IF NOT EXISTS decisions (
     revoked_at TEXT NOT NULL DEFAULT ''
 );
 """
+
+
+def apply_schema(db: sqlite3.Connection, schema: str, added: Mapping[str, tuple[str, ...]]) -> None:
+    """Make the tables of ``schema`` that are missing, and add to existing ones the columns added
+    since (``added``: table -> "name TYPE …"), inside the caller's transaction. Shared by the
+    ledger's own tables and the register's (``supervision``), which live in the same SQLite file."""
+    for statement in statements(schema):
+        db.execute(statement)
+    for table, columns in added.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
 
 
 def statements(script: str) -> list[str]:

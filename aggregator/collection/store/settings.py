@@ -49,6 +49,7 @@ class Settings:
     phone: str = ""  # our own 联系电话
     watch: tuple[str, ...] = ()  # download folders the desktop watches for returns
     parents: tuple[str, ...] = ()  # the levels above ours (省, 市), outermost first: prefixes schools may add
+    order_prefix: str = ""  # the 编号 prefix of the 督办单 we issue: 某某督〔2023〕 ("" : the declared default)
     mail: dict = field(default_factory=dict)  # smtp_host, smtp_port, tls, smtp_user, sender (a password
     #   here is still read, for collections made before the credential store was used)
 
@@ -86,6 +87,10 @@ class Settings:
             f"reporter = {_q(self.reporter)}",
             f"phone = {_q(self.phone)}",
             "",
+            "# 整改督办单的编号前缀（如 某某督〔2023〕，编号为 前缀 + 序号 + 号）；不填则用督办单声明中的默认前缀。",
+            "[supervision]",
+            f"prefix = {_q(self.order_prefix)}",
+            "",
             "# 发送邮件（可选）：填好后 dudao feedback --send 会直接发出反馈和催报邮件。",
             "# 密码不保存在这里：用 dudao settings 文件夹 --mail-password 或桌面程序的“设置”填写。",
             "[mail]",
@@ -116,6 +121,7 @@ def read_settings(path: Path) -> Settings:
             **{role: str(report.get(role, "")) for role in OWN_ROLES},
             watch=tuple(str(w) for w in data.get("watch", ())),
             parents=tuple(str(p) for p in data.get("parents", ())),
+            order_prefix=str(data.get("supervision", {}).get("prefix", "")),
             mail=dict(data.get("mail", {})),
         )
     except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError, TypeError) as exc:

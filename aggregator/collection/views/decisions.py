@@ -32,6 +32,7 @@ KINDS = {
     "tie": "文件属于",
     "remark": "区教育局说明",  # the clerk's own words, added to the school's next letter
     "corrected": "由区教育局修改",  # the clerk corrected the school's workbook herself and collected it
+    "pick": "推荐",  # a school's document recommended upward (rule: the material's id; picks)
     "school_add": "增加学校",
     "school_edit": "修改学校",
     "school_remove": "移除学校",

@@ -30,6 +30,7 @@ class MaterialState:
     # worked out once for both, when first read: ``deferred``).
     findings: tuple[Finding, ...] = Deferred(())
     overdue: bool = False  # not received, and its deadline has passed (``late`` is for what came)
+    picked: bool = False  # the clerk recommends it upward (``picks``)
 
     def __getstate__(self) -> dict[str, Any]:
         return settled(self)
@@ -45,16 +46,18 @@ class MaterialState:
                 "deadline": m.deadline or None, "title": self.title or None,
                 "findings": [{"rule": f.rule, "level": f.level, "message": f.message, "cells": list(f.cells)}
                              for f in self.findings],
-                "overdue": self.overdue}
+                "overdue": self.overdue, "picked": self.picked}
 
 
 def material_states(plan: Plan, school: School, form_state: MaterialState, documents: Iterable[DocumentRecord],
                     is_late: Callable[[Material, str], bool], now: str = "",
-                    form_findings: tuple[Finding, ...] | Later = ()) -> tuple[MaterialState, ...]:
+                    form_findings: tuple[Finding, ...] | Later = (),
+                    picked: frozenset[str] = frozenset()) -> tuple[MaterialState, ...]:
     """Per material the school owes, in the plan's order; ``form_state``: its form's, as status
     worked it out; ``documents``: this school's identified documents, oldest first; ``now``: the
     time against which a material not received is overdue ("" = never); ``form_findings``: its
-    return's open findings, or a ``Later`` that gives them."""
+    return's open findings, or a ``Later`` that gives them; ``picked``: the ids of the materials
+    the clerk recommends."""
     by_material: dict[str, list[DocumentRecord]] = {}
     for d in documents:
         by_material.setdefault(d.material, []).append(d)
@@ -71,7 +74,7 @@ def material_states(plan: Plan, school: School, form_state: MaterialState, docum
             continue
         cur = mine[-1]
         out.append(MaterialState(m, Report(cur.findings).status, is_late(m, cur.received_at), cur.original_name,
-                                 cur.received_at, len(mine), cur.title, cur.findings))
+                                 cur.received_at, len(mine), cur.title, cur.findings, picked=m.id in picked))
     return tuple(out)
 
 

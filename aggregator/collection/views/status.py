@@ -29,6 +29,7 @@ from ..store.names import NameIndex, school_by_file_name
 from .decisions import NONE, Decision, decisions, verdicts
 from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
 from .told import Feedback, Told, feedback_of, told_by_school
+from ...supervision.checks import register_findings
 
 __all__ = ["STATES", "STATE_LABELS", "DOCUMENT_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 
@@ -166,11 +167,15 @@ def _overview(col: Collection) -> Overview:
 
     current = {sid: rs[-1] for sid, rs in by_school.items()}
     extra = outliers(col, form, schools, current, revision)
+    for sha, found in register_findings(col, form, current).items():  # Annex 5 against the 整改台账
+        extra[sha] = tuple(extra.get(sha, ())) + found
     decided: dict[str, list[Decision]] = {}
-    set_aside, tied = set(), {}
+    set_aside, tied, picked = set(), {}, {}
     for d in decisions(col):
         decided.setdefault(d.school_id, []).append(d)
-        if d.kind == "ignore":
+        if d.kind == "pick":  # a document recommended upward (``picks``): rule is the material
+            picked.setdefault(d.school_id, set()).add(d.rule)
+        elif d.kind == "ignore":
             set_aside.add(d.sha256)
         elif d.kind == "tie":
             tied[d.sha256] = d.school_id
@@ -205,7 +210,8 @@ def _overview(col: Collection) -> Overview:
         owed = Later(lambda s=s, status=status, late=late, cur=cur, versions=versions, found=found: material_states(
             plan, s, MaterialState(form_material, status, late, cur.original_name if cur else "",
                                    cur.received_at if cur else "", versions) if form_material else None,
-            settled.get(s.id, ()), col.is_late_for, now, Later(found.make) if found else ()))
+            settled.get(s.id, ()), col.is_late_for, now, Later(found.make) if found else (),
+            frozenset(picked.get(s.id, ()))))
         states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),
                                   tuple(files.get(s.id, ())), owed, told.get(s.id, ())))
     waiting = tuple(d for d in documents if d.waiting and d.sha256 not in set_aside)

@@ -22,7 +22,7 @@ from ... import clock
 from .decisions import clerk
 from ..store.folder import Collection
 
-KINDS = ("returned", "check", "reminder")
+KINDS = ("returned", "check", "reminder", "supervise")  # supervise: a 督办单 went out (outputs.orders)
 # channel -> how the window and status say it
 CHANNELS = {"mail": "邮件", "chat": "群消息", "other": "其他方式", "draft": "草稿"}
 SENT = ("mail", "chat", "other")  # the school was told; a draft was only written
