@@ -31,7 +31,7 @@ def safe_file_name(name: str, fallback: str = "文件") -> str:
 
 
 def issued_name(form_annex: str, school_name: str) -> str:
-    """附件5-曾都区实验小学.xlsx: the workbook issued to a school (``distribute``), by which a file
+    """附件5-某某区实验小学.xlsx: the workbook issued to a school (``distribute``), by which a file
     that cannot be opened is still known to be that school's (``status``)."""
     return f"{form_annex or '报表'}-{safe_file_name(school_name, fallback='学校')}.xlsx"
 

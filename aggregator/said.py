@@ -44,6 +44,8 @@ def decided(decision: Decision, school: str = "", *, rule: str = "", file: str =
     """A decision recorded, or undone: ``school`` and ``file`` as the clerk knows them, ``rule`` by its name."""
     if undo and decision.kind == "tie":
         return Note.of("undone-tie", file=file, school=school)
+    if undo and decision.kind == "confirm":
+        return Note.of("undone-confirm", school=school, rule=rule)
     if undo:
         return Note.of("undone", subject=file if decision.kind == "ignore" else school or file, label=decision.label)
     return Note.of(f"decided-{decision.kind}", school=school, rule=rule, file=file, why=_why(decision.note))

@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 from . import clock, said
 from .collection.clerk import corrected as _corrected, overrule as _overrule
+from .collection.clerk.corrected import pending_copy
 from .collection.clerk.review import assign as _assign, assign_document, find_document
 from .collection.intake.collect import CollectResult, collect as _collect
 from .collection.intake.watched import collect_watched as _collect_watched
@@ -28,19 +29,22 @@ from .collection.store.credentials import CredentialError, has_password, store_p
 from .collection.store.folder import Collection, CollectionError, init_collection, open_collection
 from .collection.store.plan import PLANS_DIR, Material, Plan, load_plan
 from .collection.store.roster import STAGES, RosterError, School, template_bytes
-from .collection.store.settings import OWN_ROLES, SETTINGS, Settings
+from .collection.store.settings import MAX_RESUBMIT_DAYS, OWN_ROLES, SETTINGS, Settings
 from .collection.views.decisions import Decision, find_school
 from .collection.views.materials import MaterialState, short_label
 from .collection.views.status import DOCUMENT_LABELS, STATE_LABELS, STATES, Overview, SchoolState, overview
 from .collection.views.tally import Total, UnitProgress, by_material, by_unit, keep_views, totals
 from .filenames import display_name, safe_file_name
-from .findings import Report
+from .deferred import building
+from .findings import ERROR, WARNING, Report
 from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms
 from .messages import CLI, WINDOW, Note, render, rule_name
 from .outputs.consolidate import ConsolidateResult
 from .outputs.distribute import DistributeResult
 from .outputs.feedback import FeedbackResult
-from .outputs.items import items_of
+from .outputs.chat import chat_text, reminder_list
+from .outputs.items import Item, items_of
+from .outputs.notice import notice_lines, notice_of
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
 from .supervising import IssueResult, ItemState, Pick, Supervision
@@ -57,7 +61,9 @@ __all__ = [
     "CollectionError", "RosterError", "FormError", "CredentialError", "Progress", "Cancel", "Cancelled", "Job", "run",
     # words: the catalogue, rendered for a channel
     "Note", "render", "rule_name", "CLI", "WINDOW", "said", "display_name", "safe_file_name", "short_label",
-    "items_of",
+    "items_of", "Item", "ERROR", "WARNING", "MAX_RESUBMIT_DAYS", "building",
+    # pure functions over the records above, for a face that shows them
+    "chat_text", "reminder_list", "notice_of", "notice_lines", "pending_copy", "has_password",
     # what needs no collection
     "bundled", "bundled_forms", "load_plan", "template_bytes", "clock",
     # the reading port, for an adapter of a face's own (Excel's open workbook)
@@ -136,6 +142,12 @@ class Session:
 
     def by_unit(self, ov: Overview) -> list[UnitProgress]:
         return by_unit(ov)
+
+    def material_deadlines(self) -> list[tuple[Material, bool]]:
+        """Each material, and whether its deadline has passed on the engine's clock, when the
+        collection asks for more than its form (a column per material in the window)."""
+        plan, now = self._col.plan, clock.stamp()
+        return [(m, self._col.is_late_for(m, now)) for m in plan.materials] if len(plan.materials) > 1 else []
 
     def by_material(self, ov: Overview) -> list:
         """Each material across the schools that owe it, when the collection asks for more than its form."""

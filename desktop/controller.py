@@ -18,14 +18,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from datetime import date
 from typing import Any
 
-from aggregator import clock
-from aggregator.collection.clerk.corrected import pending_copy
-from aggregator.collection.store.credentials import has_password
-from aggregator.collection.store.folder import Settings
-from aggregator.collection.store.roster import template_bytes
-from aggregator.collection.views.status import Overview, SchoolState
-from aggregator.form.declaration import DEFAULT_FORM
-from aggregator.outputs.chat import chat_text, reminder_list
+from aggregator.session import (DEFAULT_FORM, Overview, SchoolState, Settings, chat_text, clock, has_password,
+                                pending_copy, reminder_list, template_bytes)
 
 from . import clerk_jobs, jobs
 from .jobs import JobSpec, Outcome
@@ -134,8 +128,8 @@ class Controller(QObject):
     # --- intents -------------------------------------------------------------------------------
 
     def new_collection(self, folder: str | Path, roster: str | Path, name: str, deadline: str,
-                       form: str = DEFAULT_FORM) -> bool:
-        return self._start(jobs.new_job(folder, roster, name, deadline, form))
+                       form: str = DEFAULT_FORM, parents: str = "") -> bool:
+        return self._start(jobs.new_job(folder, roster, name, deadline, form, parents))
 
     def open_collection(self, folder: str | Path) -> bool:
         return self._start(jobs.open_job(folder))

@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import html
 
-from aggregator.filenames import display_name
-from aggregator.collection.views.status import SchoolState
-from aggregator.findings import ERROR, WARNING
-from aggregator.messages import WINDOW, render, rule_name
-from aggregator.outputs.items import Item, items_of
+from aggregator.session import ERROR, WARNING, WINDOW, Item, SchoolState, display_name, items_of, render, rule_name
 
 LEVELS = {ERROR: ("错误", "#b00000"), WARNING: ("提示", "#8a6d00"), "info": ("说明", "#555555")}
 CONFIRM, UNCONFIRM = "confirm:", "unconfirm:"  # link targets, followed by a rule id

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget,
 )
 
-from aggregator.form.declaration import DEFAULT_FORM, bundled
+from aggregator.session import DEFAULT_FORM, bundled
 
 ROSTER_FILTER = "学校名单 (*.xlsx *.xls *.csv);;所有文件 (*)"
 RETURN_FILTER = "报表文件 (*.xlsx *.xls *.xlsm *.et *.ods *.zip);;所有文件 (*)"
@@ -194,6 +194,7 @@ class NewCollection:
     name: str
     deadline: str
     form: str = DEFAULT_FORM  # a bundled form's name, or a declaration file
+    parents: str = ""  # the levels above ours, as typed: "某某省，某某市"
 
 
 class NewCollectionDialog(QDialog):
@@ -209,7 +210,9 @@ class NewCollectionDialog(QDialog):
         self.roster = QLineEdit()
         self.roster.setPlaceholderText("含“学校名称、学段、所属单位、联系人、联系电话、邮箱”的 .xlsx 或 .csv")
         self.name = QLineEdit()
-        self.name.setPlaceholderText("如：曾都区（汇总表的标题和给学校的信中会用到）")
+        self.name.setPlaceholderText("如：某某区（汇总表的标题和给学校的信中会用到）")
+        self.parents = QLineEdit()
+        self.parents.setPlaceholderText("可不填；如：某某省，某某市（学校在校名前写上这些名称时也能认出）")
         self.deadline = QDateEdit(QDate.currentDate().addDays(14))
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
@@ -224,6 +227,7 @@ class NewCollectionDialog(QDialog):
         form.addRow("要收集的表：", self.form)
         form.addRow("学校名单：", self._with_browse(self.roster, self._browse_roster))
         form.addRow("本级名称：", self.name)
+        form.addRow("上级单位：", self.parents)
         form.addRow("截止日期：", self.deadline)
         hint = QLabel("建立后，点击“下发空白表”为每所学校生成要发出的表。")
         hint.setWordWrap(True)
@@ -280,7 +284,8 @@ class NewCollectionDialog(QDialog):
 
     def values(self) -> NewCollection:
         return NewCollection(self.folder.text().strip(), self.roster.text().strip(), self.name.text().strip(),
-                             self.deadline.date().toString("yyyy-MM-dd"), self.form.currentData() or DEFAULT_FORM)
+                             self.deadline.date().toString("yyyy-MM-dd"), self.form.currentData() or DEFAULT_FORM,
+                             self.parents.text().strip())
 
 
 def ask_new_collection(parent: QWidget, start: str = "") -> NewCollection | None:

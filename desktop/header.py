@@ -14,9 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout
 
-from aggregator import clock
-from aggregator.collection.store.folder import Settings
-from aggregator.collection.views.status import Overview
+from aggregator.session import Overview, Settings, clock
 
 from .school_model import STATE_COLOURS
 from .signals import emit

@@ -18,8 +18,7 @@ from PySide6.QtWidgets import (
     QTableView, QVBoxLayout, QWidget,
 )
 
-from aggregator.collection.views.status import Overview
-from aggregator.collection.views.tally import UnitProgress
+from aggregator.session import Overview, UnitProgress
 
 from .signals import emit
 from .view import View

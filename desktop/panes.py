@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMenu, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from aggregator.filenames import display_name
-from aggregator.collection.views.status import STATE_LABELS, Overview, SchoolState
-from aggregator.messages import WINDOW, render
+from aggregator.session import STATE_LABELS, WINDOW, Overview, SchoolState, display_name, render
 
 from . import dialogs
 from .controller import Controller

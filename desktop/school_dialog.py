@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from aggregator.collection.store.roster import STAGES, School
+from aggregator.session import STAGES, School
 
 from . import dialogs
 

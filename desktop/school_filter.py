@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QPersistentModelIndex, Qt
 
-from aggregator.collection.views.status import STATE_LABELS, STATES, SchoolState
+from aggregator.session import STATE_LABELS, STATES, SchoolState
 
 from .school_model import SchoolTableModel
 

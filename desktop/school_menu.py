@@ -11,9 +11,7 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu, QWidget
 
-from aggregator.collection.views.status import SchoolState
-from aggregator.findings import WARNING
-from aggregator.messages import rule_name
+from aggregator.session import WARNING, SchoolState, rule_name
 
 from . import dialogs
 from .controller import Controller

@@ -12,11 +12,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from aggregator.filenames import display_name
-from aggregator.collection.views.materials import MaterialState, short_label
-from aggregator.collection.store.plan import Material
-from aggregator.collection.views.status import STATE_LABELS, Overview, SchoolState
-from aggregator.messages import WINDOW, render
+from aggregator.session import (STATE_LABELS, WINDOW, Material, MaterialState, Overview, SchoolState, display_name,
+                                render, short_label)
 
 from .details_text import items_tip, received_text
 from .view import View

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (
     QLineEdit, QListWidget, QPushButton, QSpinBox, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from aggregator import clock
-from aggregator.collection.store.settings import MAX_RESUBMIT_DAYS, Settings
+from aggregator.session import MAX_RESUBMIT_DAYS, Settings, clock
 
 from . import dialogs
 
@@ -60,7 +59,10 @@ class SettingsDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         self.name = QLineEdit(s.name)
-        self.name.setPlaceholderText("如：曾都区")
+        self.name.setPlaceholderText("如：某某区")
+        self.parents = QLineEdit("，".join(s.parents))
+        self.parents.setPlaceholderText("可不填；如：某某省，某某市")
+        self.parents.setToolTip("学校在校名前写上这些名称（或本级名称）时，也能认出是名单上的哪所学校")
         self.has_deadline = QCheckBox("设截止日期")
         self.has_deadline.setChecked(bool(s.deadline))
         self.deadline = QDateEdit(QDate.fromString(s.deadline, "yyyy-MM-dd") if s.deadline
@@ -95,6 +97,7 @@ class SettingsDialog(QDialog):
         self.reporter = QLineEdit(s.reporter)
         self.phone = QLineEdit(s.phone)
         form.addRow("本级名称：", self.name)
+        form.addRow("上级单位：", self.parents)
         form.addRow("截止日期：", row)
         form.addRow("退回重报：", again)
         note = QLabel("以下三项填在本级向上级报送的汇总表（上报）中：")
@@ -198,6 +201,7 @@ class SettingsDialog(QDialog):
         watch = [self.folders.item(i).text() for i in range(self.folders.count())]
         changes: dict[str, Any] = {
             "name": self.name.text().strip(),
+            "parents": self.parents.text().strip(),
             "deadline": self.deadline.date().toString("yyyy-MM-dd") if self.has_deadline.isChecked() else "",
             "resubmit_by": self.resubmit_by.date().toString("yyyy-MM-dd") if self.has_resubmit.isChecked() else "",
             "resubmit_days": self.resubmit_days.value(),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from aggregator import clock
+from aggregator.session import clock
 
 from . import supervise_jobs as jobs
 from .controller import Controller

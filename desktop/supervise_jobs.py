@@ -8,13 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aggregator.collection.store.folder import Collection, open_collection
-from aggregator.collection.views.status import Overview
-from aggregator.collection.clerk import supervise as service
-from aggregator.outputs.orders import issue
-from aggregator.supervision.records import ItemState
-from aggregator.supervision.register import register
-from aggregator.outputs.register_file import write_register
+from aggregator.session import ItemState, Overview, Session, open_session
 
 from .clerk_jobs import _quick
 from .jobs import JobSpec
@@ -49,47 +43,47 @@ class Row:
 
 def read_rows(folder: str | Path) -> list[Row]:
     """The register now, for the tab (read in the calling thread, like a refresh)."""
-    with open_collection(folder) as col:
-        return [Row.of(i) for i in register(col)]
+    with open_session(folder) as session:
+        return [Row.of(i) for i in session.supervision.items()]
 
 
 def add_job(folder: Path, school: str, problem: str, requirement: str, due: str) -> JobSpec:
-    def describe(col: Collection, found: ItemState, ov: Overview) -> str:
+    def describe(session: Session, found: ItemState, ov: Overview) -> str:
         return f"已登记第 {found.item.id} 项：{found.school.name}：{found.item.problem}（整改时限 {found.item.due}）。"
 
     return JobSpec("supervise", Path(folder),
-                   _quick(lambda col: service.add_item(col, school, problem, requirement, due)), describe, stage="登记")
+                   _quick(lambda session: session.supervision.add(school, problem, requirement, due)), describe, stage="登记")
 
 
 def import_job(folder: Path, path: str) -> JobSpec:
-    def describe(col: Collection, added: list, ov: Overview) -> str:
+    def describe(session: Session, added: list, ov: Overview) -> str:
         return f"已导入 {len(added)} 项问题，涉及 {len({i.school.id for i in added})} 所学校。点击“下发督办单”生成督办单。"
 
-    return JobSpec("supervise", Path(folder), _quick(lambda col: service.import_list(col, path)), describe,
+    return JobSpec("supervise", Path(folder), _quick(lambda session: session.supervision.import_list(path)), describe,
                    stage="导入问题清单")
 
 
 def issue_job(folder: Path) -> JobSpec:
-    def describe(col: Collection, res: Any, ov: Overview) -> str:
+    def describe(session: Session, res: Any, ov: Overview) -> str:
         if not res.sheets:
             return "没有待下发的问题（都已下发过督办单）。"
         return (f"已下发督办单 {len(res.sheets)} 份（{res.sheets[0].number} 起）。每份的 .txt 可直接发到微信/QQ 群，"
                 "督办单 .docx 可作为附件发给学校。")
 
-    return JobSpec("supervise", Path(folder), _quick(lambda col: issue(col)), describe,
-                   output=lambda col, res: res.folder if res.sheets else None, stage="下发督办单")
+    return JobSpec("supervise", Path(folder), _quick(lambda session: session.supervision.issue()), describe,
+                   output=lambda session, res: res.folder if res.sheets else None, stage="下发督办单")
 
 
 def event_job(folder: Path, verb: str, item_id: int, note: str) -> JobSpec:
     """销号 (close) or 撤销销号 (reopen) of one item, with the clerk's note."""
-    def describe(col: Collection, found: ItemState, ov: Overview) -> str:
+    def describe(session: Session, found: ItemState, ov: Overview) -> str:
         return f"第 {found.item.id} 项（{found.school.name}：{found.item.problem}）现为：{found.state_label}。"
 
-    return JobSpec("supervise", Path(folder), _quick(lambda col: getattr(service, verb)(col, item_id, note)),
+    return JobSpec("supervise", Path(folder), _quick(lambda session: getattr(session.supervision, verb)(item_id, note)),
                    describe, stage="记录")
 
 
 def register_job(folder: Path) -> JobSpec:
-    return JobSpec("supervise-register", Path(folder), _quick(write_register),
-                   lambda col, path, ov: f"已生成整改台账：{path.name}（在 summary 文件夹中）。",
-                   output=lambda col, path: path, stage="生成整改台账")
+    return JobSpec("supervise-register", Path(folder), _quick(lambda session: session.supervision.write_register()),
+                   lambda session, path, ov: f"已生成整改台账：{path.name}（在 summary 文件夹中）。",
+                   output=lambda session, path: path, stage="生成整改台账")

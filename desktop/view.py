@@ -11,12 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aggregator import clock
-from aggregator.collection.store.folder import Collection
-from aggregator.collection.store.plan import Material
-from aggregator.deferred import building
-from aggregator.collection.views.status import STATE_LABELS, Overview
-from aggregator.collection.views.tally import Total, UnitProgress, by_unit, totals
+from aggregator.session import STATE_LABELS, Material, Overview, Session, Total, UnitProgress, building
 
 
 @dataclass(frozen=True)
@@ -34,18 +29,17 @@ class View:
     unsent: int = 0  # schools to send back or remind that were told nothing yet (反馈未发送)
 
 
-def view_of(col: Collection, ov: Overview) -> View:
+def view_of(session: Session, ov: Overview) -> View:
     with building():
-        return _view_of(col, ov)
+        return _view_of(session, ov)
 
 
-def _view_of(col: Collection, ov: Overview) -> View:
+def _view_of(session: Session, ov: Overview) -> View:
     _ = ov.counts, ov.late  # what the header shows, worked out here once (cached on the overview)
     hay = [" ".join((s.school.name, s.school.parent, s.school.stage, STATE_LABELS[s.status],
                      s.current.original_name if s.current else "")).lower() for s in ov.schools]
     units = list(dict.fromkeys(s.school.parent.strip() for s in ov.schools))
-    plan, now = col.plan, clock.stamp()
-    materials = [(m, col.is_late_for(m, now)) for m in plan.materials] if len(plan.materials) > 1 else []
+    materials = session.material_deadlines()
     written = {r.sha256: str(r.values.get(ov.unit_field) or "") for r in ov.unidentified}
     unsent = sum(1 for s in ov.schools if s.feedback.unsent)
-    return View(hay, units, by_unit(ov), totals(col.form, ov, col.ledger), materials, written, unsent)
+    return View(hay, units, session.by_unit(ov), session.totals(ov), materials, written, unsent)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QPushButton, QSplitter, QStackedWidget, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
-from aggregator.filenames import display_name
+from aggregator.session import display_name
 
 from . import actions, help, window_state
 from .banner import Banner

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QGuiApplication
 
-from aggregator.collection.store.folder import SETTINGS
+from aggregator.session import SETTINGS
 
 from . import dialogs, help, window_state
 from .settings_dialog import ask_settings
@@ -32,7 +32,8 @@ class ClerkRequests:
     def ask_new(self) -> None:
         values = dialogs.ask_new_collection(self, self._start_dir())
         if values:
-            self.controller.new_collection(values.folder, values.roster, values.name, values.deadline, values.form)
+            self.controller.new_collection(values.folder, values.roster, values.name, values.deadline, values.form,
+                                           values.parents)
 
     def ask_open(self) -> None:
         folder = dialogs.ask_folder(self, "打开收集文件夹", self._start_dir())

@@ -14,18 +14,13 @@ import time
 
 from PySide6.QtCore import QThread, Signal
 
-from aggregator.collection.store.folder import CollectionError
-from aggregator.form.declaration import FormError
-from aggregator.progress import Cancel, Progress
-from aggregator.collection.store.roster import RosterError
+from aggregator.session import CLERK_ERRORS, WINDOW, Cancel, CollectionError, Progress
 
 from .jobs import JobSpec, execute
 from .signals import emit
-from aggregator.messages import WINDOW
 
 log = logging.getLogger(__name__)
 
-CLERK_ERRORS = (CollectionError, RosterError, FormError)
 UNEXPECTED = "出现意外错误：{error}，请把收集文件夹中的 ledger.sqlite 和此提示发给技术人员"
 FILE_ERROR = "无法读写文件{name}（{reason}）。请检查该文件是否正被 Excel 或 WPS 打开、文件夹是否允许写入、磁盘是否已满，然后再试一次。"
 MIN_INTERVAL = 0.05  # seconds between two progress signals

@@ -242,7 +242,7 @@ def test_a_failing_job_shows_a_chinese_sentence_and_the_window_stays_usable(qtbo
 
 def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, controller, said, demo, monkeypatch,
                                                            caplog):
-    import aggregator.collection.intake.collect
+    from aggregator.session import Session
 
     opened(qtbot, controller, demo)
 
@@ -250,7 +250,7 @@ def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, contro
         raise RuntimeError("磁盘控制器罢工")
         yield  # noqa: a generator, like the real one
 
-    monkeypatch.setattr(aggregator.collection.intake.collect, "collect", broken)
+    monkeypatch.setattr(Session, "collect", broken)  # deep in the engine, behind the front door
     with caplog.at_level(logging.ERROR):
         run_job(qtbot, controller, controller.collect, None)
     assert said.failed[-1].startswith("出现意外错误：")
@@ -443,7 +443,8 @@ def test_new_collection_offers_the_bundled_forms_and_a_file_of_ones_own(qtbot, w
 
     dialog = dialogs.NewCollectionDialog(window, str(tmp_path))
     qtbot.addWidget(dialog)
-    assert dialog.name.text() == "" and "曾都区" in dialog.name.placeholderText()  # empty until typed
+    assert dialog.name.text() == "" and "曾都" not in dialog.name.placeholderText()  # empty until typed, no district
+    assert dialog.parents.text() == "" and dialog.values().parents == ""  # the levels above: optional
     items = [dialog.form.itemText(i) for i in range(dialog.form.count())]
     assert any("附件5" in t for t in items) and any("附件3" in t for t in items)
     assert items[-1] == dialogs.FROM_FILE

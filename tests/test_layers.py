@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("faces", ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "aggregator.chinese_parser", "aggregator.console", "desktop",
                "macros")),
 ]
-FACES = ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "macros")  # desktop joins once it is moved onto the session
+FACES = ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "desktop", "macros")
 # What a face may import of the engine: the door, and what is not the engine (the package's
 # version, the console a command line writes to).
 DOOR = ("aggregator.session", "aggregator.console", "aggregator.chinese_parser", "aggregator")

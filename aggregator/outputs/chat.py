@@ -27,7 +27,7 @@ MIN_LINES = 3
 
 
 def addressee(state: SchoolState) -> str:
-    """"曾都区实验中学 @黄伟": the school, and the reporter the group notifies."""
+    """"某某区实验中学 @黄伟": the school, and the reporter the group notifies."""
     contact = (state.school.contact or "").strip()
     return f"{state.school.name} @{contact}" if contact else state.school.name
 

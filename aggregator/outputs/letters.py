@@ -46,7 +46,7 @@ def greeting(school: School) -> str:
 
 
 def sender(settings: Settings) -> str:
-    """From: "曾都区教育局 <jyj@example.com>", or "" when no address is set (the caller says so)."""
+    """From: "某某区教育局 <jyj@example.com>", or "" when no address is set (the caller says so)."""
     address = str(settings.mail.get("sender") or settings.mail.get("smtp_user") or "").strip()
     if "@" not in address:
         return ""

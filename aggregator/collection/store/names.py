@@ -62,7 +62,7 @@ def name_key(name: str, prefixes: Iterable[str] = ()) -> str:
             if s.startswith(p) and len(s) - len(p) >= 2:  # a level's name alone stays itself
                 s = s[len(p):]
                 changed = True
-                break  # from the longest spelling again: "随州市曾都区…" must not lose "曾都" alone
+                break  # from the longest spelling again: "某某市某某区…" must not lose the short "某某" alone
     return s
 
 
