@@ -197,10 +197,20 @@ class Session:
                            **options)
 
     def feedback(self, *, send: bool = False, warnings: bool = False, phone: bool = True,
-                 cancel: Cancel | None = None) -> Job[FeedbackResult]:
-        from .outputs.feedback import feedback
+                 cancel: Cancel | None = None, today: Any = None) -> Job[FeedbackResult]:
+        """Every school's letters, chat texts and pages (``outputs.feedback``), what went out kept
+        as each school's feedback, and with ``send`` the drafts sent over SMTP (bad mail settings
+        are refused before any work)."""
+        from .collection.views.told import tell
+        from .outputs.feedback import feedback, send_drafts
+        from .outputs.mail import smtp_settings
 
-        return feedback(self._col, send=send, warnings=warnings, phone=phone, cancel=cancel)
+        smtp = smtp_settings(self._col.mail()) if send else None
+        res = yield from feedback(self._col, cancel, today=today, warnings=warnings, phone=phone)
+        tell(self._col, res.told)
+        if smtp is not None:
+            yield from send_drafts(self._col, res, smtp, lambda rows: tell(self._col, rows), cancel)
+        return res
 
     def marked_workbook(self, school: str, cancel: Cancel | None = None) -> Job[Path]:
         """打开标注表: the school's marked workbook, made by ``feedback`` when it is missing or older

@@ -13,7 +13,8 @@ from pathlib import Path
 from .collection.clerk import picks as _picks, supervise as _verbs
 from .collection.clerk.picks import Pick
 from .collection.store.folder import Collection
-from .outputs.orders import IssueResult, issue
+from .collection.clerk.supervise import IssueResult
+from .outputs.orders import order_files
 from .outputs.register_file import write_register
 from .supervision.records import ItemState
 from .supervision.register import register
@@ -42,7 +43,7 @@ class Supervision:
         return _verbs.import_list(self._col, path)
 
     def issue(self, prefix: str | None = None) -> IssueResult:
-        return issue(self._col, prefix)
+        return _verbs.issue(self._col, order_files, prefix)
 
     def close(self, item_id: int | str, note: str) -> ItemState:
         return _verbs.close(self._col, item_id, note)

@@ -23,6 +23,7 @@ from openpyxl import load_workbook
 
 from aggregator.collection.store.folder import CollectionError, init_collection
 from aggregator.outputs.feedback import GROUP_LIST, INDEX_CSV, STALE_FOLDER, feedback
+from aggregator.session import Session
 from aggregator.collection.store.ledger import FileRecord, ReturnRecord
 from aggregator.form.layout import layout_of
 from aggregator.outputs.markup import AUTHOR, FEEDBACK_SHEET
@@ -127,7 +128,7 @@ def feedback_of(col, **kw):
     """Feedback as of TODAY; without the phone PDFs (LibreOffice) unless a test asks for them."""
     kw.setdefault("phone", False)
     kw.setdefault("today", TODAY)
-    return run(feedback(col, **kw))
+    return run(Session(col).feedback(**kw))  # through the front door: what went out is kept
 
 
 def findings_of(col, school):

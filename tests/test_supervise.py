@@ -16,7 +16,7 @@ import pytest
 from aggregator import clock
 from aggregator.collection.store.folder import open_collection
 from aggregator.collection.clerk import supervise as service
-from aggregator.outputs.orders import issue
+from aggregator.outputs.orders import order_files
 from aggregator.supervision.order import load_order
 from cli_helpers import dudao, status_json
 
@@ -179,7 +179,7 @@ def test_the_title_follows_the_declaration_and_the_settings(col_dir):
         col.change_settings(name="某某县")
         with clock.pinned(ISSUED):
             service.add_item(col, "曾都区实验小学", "问题", "要求", "2023-12-01")
-            res = issue(col)
+            res = service.issue(col, order_files)
     paragraphs, _ = doc_text(res.sheets[0].docx)
     assert paragraphs[0] == "某某县“双减”教育督导问题整改督办单"
 

@@ -20,7 +20,7 @@ import lo
 from aggregator import clock
 from aggregator.collection.store.folder import open_collection
 from aggregator.collection.clerk import supervise as service
-from aggregator.outputs.orders import issue
+from aggregator.outputs.orders import order_files
 from builders import write_return
 from cli_helpers import dudao, status_json
 from forms_helpers import VALID
@@ -38,7 +38,7 @@ def four_items(col_dir) -> None:
                                       ("万店镇中心小学", "期中考试排名", "2023-11-26"),
                                       ("何店镇白龙小学", "收费未公示", "2023-12-20")):
             service.add_item(col, school, problem, "整改", due)
-        issue(col, "某督〔2023〕")
+        service.issue(col, order_files, "某督〔2023〕")
     with open_collection(col_dir) as col, clock.pinned(dt.datetime(2023, 11, 24, 9, 0)):
         service.close(col, 1, "已查看照片")
 

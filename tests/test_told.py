@@ -14,7 +14,8 @@ from aggregator.collection.store.folder import open_collection
 from aggregator.collection.views.status import overview
 from aggregator.collection.clerk.overrule import tell_schools
 from aggregator.collection.views.told import tell
-from aggregator.outputs.feedback import feedback, sent_record
+from aggregator.outputs.feedback import sent_record
+from aggregator.session import Session
 from aggregator.progress import run as drive
 from cli_helpers import SCHOOLS, dudao, issued, put, status_json
 from aggregator.demo import fill_workbook
@@ -53,7 +54,7 @@ def test_a_school_with_nothing_sent_needs_telling_and_a_draft_does_not_count(cap
     fb = school_state(col_dir, SCHOOLS[0][0]).feedback
     assert fb.need == "returned" and fb.unsent and fb.records == ()
     with open_collection(col_dir) as col:
-        drive(feedback(col, phone=False))
+        drive(Session(col).feedback(phone=False))
     fb = school_state(col_dir, SCHOOLS[0][0]).feedback
     assert fb.unsent and fb.sent is None and fb.drafted.channel == "draft"
     assert fb.drafted.detail.endswith(".eml")

@@ -15,7 +15,7 @@ from typing import Callable
 
 from .. import clock
 from ..messages import Note
-from ..collection.store.folder import SETTINGS, CollectionError, init_collection
+from ..collection.store.folder import SETTINGS, CollectionError
 from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
 from .annex5 import PROBLEMS, WECHAT, sample_values, simulate_returns
@@ -44,11 +44,8 @@ SENDER = "zdjyj@zdedu.example"
 
 
 def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str = DEFAULT_FORM) -> int:
-    from ..collection.intake.collect import collect
-    from ..collection.views.status import STATE_LABELS, overview
-    from ..outputs.consolidate import consolidate
-    from ..outputs.distribute import distribute
-    from ..outputs.feedback import feedback
+    """The clerk's whole job on the sample district, through the front door as a face drives it."""
+    from ..session import STATE_LABELS, create_session
 
     declared = load_form(form)  # an unknown form is refused before the folder is touched
 
@@ -58,47 +55,48 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         shutil.rmtree(root)  # our own earlier demo: start again
     annex5 = declared.id == load_form(DEFAULT_FORM).id
     with clock.pinned(ISSUED_AT):
-        col = init_collection(root, SAMPLE_ROSTER, name="曾都区", parents=("湖北省", "随州市"), deadline=DEADLINE, form=form,
-                              plan=PLAN if annex5 else "", **OUR_OWN)
-        col.change_settings(mail_sender=SENDER)
+        session = create_session(root, SAMPLE_ROSTER, name="曾都区", parents=("湖北省", "随州市"), deadline=DEADLINE,
+                                 form=form, plan=PLAN if annex5 else "", **OUR_OWN)
+        session.change_settings(mail_sender=SENDER)
         (root / ".demo").write_text("dudao demo\n", encoding="utf-8")
-    with col:
+    with session:
         with clock.pinned(ISSUED_AT):
-            out(f"1. {_when()} 建立收集文件夹 {root}，收集《{col.form.title(col.settings.name)}》，"
-                f"导入示例名单 {len(col.schools())} 所学校，截止日期 {DEADLINE}")
-            res = drive(distribute(col))
+            out(f"1. {_when()} 建立收集文件夹 {root}，收集《{session.title}》，"
+                f"导入示例名单 {len(session.schools())} 所学校，截止日期 {DEADLINE}")
+            res = drive(session.distribute())
             out(f"2. {_when()} 下发：已为每所学校生成空白表 {res.written} 份 → {res.folder}")
-        inbox = col.folder("inbox")
+        inbox = session.folder("inbox")
         if annex5:
-            story = simulate_returns(root, col.form, res.folder, inbox, col.schools(), in_word=IN_WORD)
-            simulate_documents(inbox / WECHAT, col.plan, col.schools(), {k for k, v in story.items() if v == "未报送"})
+            story = simulate_returns(root, session.form, res.folder, inbox, session.schools(), in_word=IN_WORD)
+            simulate_documents(inbox / WECHAT, session.plan, session.schools(),
+                               {k for k, v in story.items() if v == "未报送"})
             with clock.pinned(LISTED_AT):
-                _issue(col, root, out)
+                _issue(session, root, out)
             simulate_answers(inbox / WECHAT)
         else:
-            simulate_generic(root, col.form, res.folder, inbox, col.schools())
+            simulate_generic(root, session.form, res.folder, inbox, session.schools())
         later = _hold_back(inbox, root / ".demo-later", DEADLINE_EVENING)
         out(f"3. 学校陆续报回：文件在 {inbox / WECHAT}")
         with clock.pinned(DEADLINE_EVENING):
-            got = drive(collect(col))
+            got = drive(session.collect())
             docs = f"其他材料 {len(got.documents)} 份，" if got.documents else ""
             out(f"4. {_when()} 收取：共 {got.seen} 个文件，新报表 {len(got.new_returns)} 份，{docs}重复 {got.duplicates} 份，"
                 f"无法读取 {len(got.unreadable)} 个，待确认 {len(got.review)} 个")
             if annex5:
-                _close(col, out)
-            _states(out, overview(col), STATE_LABELS)
-            _materials(out, overview(col), col.plan)
-            fb = drive(feedback(col, warnings=True))
+                _close(session, out)
+            _states(out, session.overview(), STATE_LABELS)
+            _materials(out, session.overview(), session.plan)
+            fb = drive(session.feedback(warnings=True))
             out(f"5. {_when()} 反馈：退回修改 {fb.returned} 所、请核对 {fb.checks} 所（标注好的表、邮件草稿、"
                 f"群消息 .txt、手机查看 PDF），催报 {fb.reminders} 所，催交材料 {fb.documents} 所")
             for note in fb.notes:
                 out(f"   {render(note)}")
         _release(later, inbox)
         with clock.pinned(SUMMED_AT):
-            got = drive(collect(col))
+            got = drive(session.collect())
             out(f"6. {_when()} 又收到 {len(got.new_returns)} 份逾期的报表，再次收取")
-            _states(out, overview(col), STATE_LABELS)
-            summary = drive(consolidate(col))
+            _states(out, session.overview(), STATE_LABELS)
+            summary = drive(session.consolidate())
             out(f"7. {_when()} 汇总：已汇总 {summary.included} / 应报 {summary.expected}")
         out("")
         out(f"查看各校情况：dudao status {root}")
@@ -109,27 +107,21 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
     return 0
 
 
-def _issue(col, root: Path, out: Callable[[str], None]) -> None:
+def _issue(session, root: Path, out: Callable[[str], None]) -> None:
     """The inspectors' list imported, the 督办单 issued (``supervision``)."""
-    from ..collection.clerk.supervise import import_list
-    from ..outputs.orders import issue
-
-    added = import_list(col, inspectors_list(root / LIST_NAME))
-    issued = issue(col, PREFIX)
+    added = session.supervision.import_list(inspectors_list(root / LIST_NAME))
+    issued = session.supervision.issue(PREFIX)
     out(f"   {_when()} 导入督导组问题清单 {len(added)} 项，下发督办单 {len(issued.sheets)} 份"
         f"（{issued.sheets[0].number}–{issued.sheets[-1].number}）→ {issued.folder}")
 
 
-def _close(col, out: Callable[[str], None]) -> None:
+def _close(session, out: Callable[[str], None]) -> None:
     """The clerk checks the answers collected and closes one item (销号)."""
-    from ..collection.clerk.supervise import close
-    from ..supervision.register import register
-
-    close(col, *CLOSED)
-    items = register(col)
+    session.supervision.close(*CLOSED)
+    items = session.supervision.items()
     answered = sorted({i.school.name for i in items if i.answers})
     out(f"   整改督办：{'、'.join(answered)} 报来整改材料；销号 {sum(i.state == 'closed' for i in items)} 项，"
-        f"逾期未整改 {sum(i.overdue for i in items)} 项（dudao supervise {col.root} list）")
+        f"逾期未整改 {sum(i.overdue for i in items)} 项（dudao supervise {session.root} list）")
 
 
 def _when() -> str:

@@ -18,8 +18,10 @@ Why it is done this way:
   drafts in Outlook or Foxmail and sends them; ``反馈清单.csv`` is the checklist. Files for
   schools that no longer need them move to ``已作废/`` so a stale draft is never sent by mistake.
 - A late school gets a reminder with the very workbook it was issued, so it can still report.
-- With ``send=True`` the same drafts go out over SMTP; a return already sent back is not sent
+- The drafts go out over SMTP with ``send_drafts``; a return already sent back is not sent
   twice (nor a reminder twice on one day), so re-running after a failure only retries failures.
+- Nothing here writes the ledger: what went out (the drafts, each mail sent) is handed back
+  (``FeedbackResult.told``, ``keep``) and the session records it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ from ..filenames import display_name
 from ..collection.views.materials import owed_documents
 from ..collection.store.roster import School
 from ..collection.views.status import STATE_LABELS, SchoolState, overview
-from ..collection.views.told import tell
 from ..filenames import safe_file_name
 from ..form.declaration import Form
 from ..messages import Note
@@ -49,11 +50,11 @@ from .dates import resubmit_date
 from .distribute import issued_name
 from .free_name import MAX_COPIES, open_elsewhere, write_free
 from .letters import check_body, documents_body, reminder_body, returned_body, sender, supervise_body
-from .mail import Attachment, build_message, parse_addresses, smtp_settings, to_bytes
+from .mail import Attachment, SmtpSettings, build_message, parse_addresses, to_bytes
 from .markup import marked_workbook, workbook_bytes
 from .notice import CHECK, REMINDER, RETURNED, SUPERVISE, Notice, kind_of, notice_of
 from .phone import PHONE_TAG, phone_workbook, to_pdf
-from .sending import Draft, send_all, sent_record
+from .sending import Draft, Keep, send_all, sent_record
 from .template import build_template
 from ..supervision.reminders import due_lines
 
@@ -66,7 +67,7 @@ REMINDER_TAG = "催报"
 SUPERVISE_TAG = "整改督办"
 TAGS = {RETURNED: RETURNED_TAG, CHECK: CHECK_TAG, REMINDER: REMINDER_TAG, SUPERVISE: SUPERVISE_TAG}
 __all__ = ["CHECK_TAG", "GROUP_LIST", "INDEX_CSV", "REMINDER_TAG", "RETURNED_TAG", "STALE_FOLDER",
-           "FeedbackResult", "feedback", "needs_check", "sent_record"]
+           "FeedbackResult", "feedback", "needs_check", "send_drafts", "sent_record"]
 
 
 @dataclass
@@ -79,6 +80,10 @@ class FeedbackResult:
     sent: int = 0
     checks: int = 0  # schools asked to check warnings (``warnings=True``)
     documents: int = 0  # schools whose form is done but whose documents (a case, a report) are not
+    drafts: list[Draft] = field(default_factory=list)
+    told: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # what to keep: the drafts
+    index: Path | None = None  # 反馈清单.csv
+    rows: dict = field(default_factory=dict, repr=False)  # school id -> its line of the checklist
 
 
 @dataclass
@@ -100,15 +105,14 @@ def needs_check(state: SchoolState) -> bool:
 # ================================================================================================
 
 
-def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, *,
+def feedback(col: Collection, cancel: Cancel | None = None, *,
              today: date | None = None, warnings: bool = False, phone: bool = True) -> Job[FeedbackResult]:
-    """Generator: yields ``Progress`` per school (then per message sent), returns the result.
+    """Generator: yields ``Progress`` per school, returns the result with the drafts to keep.
 
     Returned schools get their marked workbook, a draft, a chat text and a phone page; missing
     schools a reminder draft with their blank workbook and a chat text; with ``warnings``,
     accepted schools with unconfirmed warnings a 请核对 letter. ``today`` defaults to the clock.
     """
-    smtp = smtp_settings(col.mail()) if send else None  # refuse bad settings before any work
     today = today or clock.today()
     form = col.form
     folder = col.folder("feedback")
@@ -184,15 +188,22 @@ def feedback(col: Collection, send: bool = False, cancel: Cancel | None = None, 
     _retire_stale(folder, states, set(result.files), result.notes)
     index = _write_index(folder / INDEX_CSV, rows.values(), result.notes, sending=False)
     result.files.append(index)
-    tell(col, [(d.school.id, d.kind, "draft", d.sha256, d.path.name) for d in drafts])  # for the 反馈 column
-
-    if smtp is not None:
-        sending = {sid: "" for sid in rows}
-        result.sent = yield from send_all(col, smtp, drafts, sending, result.notes, cancel)
-        for sid, said in sending.items():
-            rows[sid].sending = said
-        _write_index(index, rows.values(), result.notes, sending=True)
+    result.drafts, result.index, result.rows = drafts, index, rows
+    result.told = [(d.school.id, d.kind, "draft", d.sha256, d.path.name) for d in drafts]  # for the 反馈 column
     return result
+
+
+def send_drafts(col: Collection, result: FeedbackResult, smtp: SmtpSettings, keep: Keep,
+                cancel: Cancel | None = None) -> Job[int]:
+    """Send ``result``'s drafts over SMTP (``sending``), handing each mail sent to ``keep``, and
+    add how each went to 反馈清单.csv. Returns how many went out."""
+    sending = {sid: "" for sid in result.rows}
+    result.sent = yield from send_all(col, smtp, result.drafts, sending, result.notes, cancel, keep)
+    for sid, said in sending.items():
+        result.rows[sid].sending = said
+    if result.index is not None:
+        _write_index(result.index, result.rows.values(), result.notes, sending=True)
+    return result.sent
 
 
 def _save(path: Path, data: bytes, notes: list) -> Path:

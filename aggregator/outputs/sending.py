@@ -1,5 +1,5 @@
-"""Sending the feedback drafts over SMTP, once: what was sent to a school is kept in the ledger
-(a ``told`` record of channel ``mail``).
+"""Sending the feedback drafts over SMTP, once: what was sent to a school is handed back to be
+kept in the ledger (a ``told`` record of channel ``mail``, by the session).
 
 The bytes sent are the draft's bytes (``mail.for_sending``), so what the clerk can open is what
 the school received. A return already sent back is not sent twice, nor a reminder twice on one
@@ -11,15 +11,21 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
+from typing import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
 from .. import clock
 from ..collection.store.folder import Collection
 from ..collection.store.roster import School
-from ..collection.views.told import Told, tell, told_by_school
+from ..collection.views.told import Told, told_by_school
 from ..progress import Cancel, Job, Progress
 from .mail import Mailer, MailError, SmtpSettings, describe_failure, for_sending
+
+# What an output hands back to be kept among what each school was told (``views.told.tell``):
+# (school id, kind, channel, sha256, detail) each; the session records them.
+Keep = Callable[[list[tuple[str, str, str, str, str]]], None]
+
 
 @dataclass
 class Draft:
@@ -32,9 +38,10 @@ class Draft:
 
 
 def send_all(col: Collection, smtp: SmtpSettings, drafts: list[Draft], status: dict[str, str], notes: list,
-             cancel: Cancel | None) -> Job[int]:
-    """Send what has not been sent; ``status`` gets, per school id, how it went. Returns how many
-    messages went out."""
+             cancel: Cancel | None, keep: Keep) -> Job[int]:
+    """Send what has not been sent; ``status`` gets, per school id, how it went; ``keep`` is given
+    each message as it goes out (the caller records it: a run stopped half-way never sends one
+    twice). Returns how many messages went out."""
     today = clock.today().isoformat()
     sent = 0
     pending = []
@@ -73,7 +80,7 @@ def send_all(col: Collection, smtp: SmtpSettings, drafts: list[Draft], status: d
                     why = "；".join(f"{a}（{r}）" for a, r in refused.items())
                     status[d.school.id] = f"已发送，部分收件人被拒绝：{why}"
                     notes.append(f"{d.school.name}：部分收件人被拒绝：{why}")
-                _record_sent(col, d)
+                keep([(d.school.id, d.kind, "mail", d.sha256, "、".join(d.to))])
     except MailError as exc:
         raise MailError(f"{exc}。已发出 {sent} 封；邮件草稿都已保存在 {col.folder('feedback')}，"
                         "也可以用邮件程序打开后手动发送") from None
@@ -95,6 +102,3 @@ def _as_record(t: Told | None) -> dict:
     return {"kind": t.kind, "at": t.at, "to": t.detail.split("、") if t.detail else [], "sha256": t.sha256} \
         if t else {}
 
-
-def _record_sent(col: Collection, d: Draft) -> None:
-    tell(col, [(d.school.id, d.kind, "mail", d.sha256, "、".join(d.to))])

@@ -99,7 +99,7 @@ def parse_list(rows: list[list], source: str, order: OrderForm, index: NameIndex
     return new
 
 
-def read_list(path: Path, order: OrderForm, schools: list[School], district: str,
+def read_list(path: Path, order: OrderForm, schools: list[School], levels: "str | tuple[str, ...]",
               existing: Iterable[Item] = ()) -> list[NewItem]:
     path = Path(path)
     if not path.is_file():
@@ -110,7 +110,7 @@ def read_list(path: Path, order: OrderForm, schools: list[School], district: str
         rows = read_table(path, "问题清单")
     except RosterError as exc:
         raise CollectionError(str(exc)) from None
-    index = NameIndex({s.id: s.name for s in schools}, district)
+    index = NameIndex({s.id: s.name for s in schools}, levels)
     return parse_list(rows, path.name, order, index, existing)
 
 
