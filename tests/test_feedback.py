@@ -485,7 +485,7 @@ def test_send_delivers_drafts_to_a_real_smtp_server(col, smtp_server):
     again = feedback_of(col, send=True)
     assert again.sent == 0
     assert len(inbox.received) == 2
-    assert any(S1 in n and "未重复发送" in n for n in again.notes)
+    assert any(S1 in n and "未重复发送" in n for n in map(render, again.notes))
 
 
 def test_send_without_host_is_a_chinese_error(col):

@@ -75,7 +75,7 @@ class FeedbackResult:
     folder: Path
     returned: int
     reminders: int
-    notes: list[Note | str]
+    notes: list[Note]
     files: list[Path]
     sent: int = 0
     checks: int = 0  # schools asked to check warnings (``warnings=True``)
@@ -134,8 +134,7 @@ def feedback(col: Collection, cancel: Cancel | None = None, *,
     if again.note is not None and any(kinds[s.school.id] in (RETURNED, REMINDER) for s in todo):
         result.notes.append(again.note)
     if todo and not sender(col.settings):
-        result.notes.append("邮件草稿没有发件人：请用 dudao settings 文件夹 --mail-sender 邮箱地址 设置发件邮箱"
-                            "（用 Outlook、Foxmail 打开草稿时也可以手动选择）")
+        result.notes.append(Note.of("no-sender"))
 
     for done, state in enumerate(todo, start=1):
         if cancel is not None:
@@ -238,8 +237,8 @@ def _marked(col: Collection, form: Form, state: SchoolState, notice: Notice,
     marked = marked_workbook(col.root / ret.archived, form, ret, notice, district=col.settings.name,
                              meta=_meta(col, school, "feedback"))
     if marked.rebuilt:
-        notes.append(f"{school.name}：报送的文件“{display_name(ret.original_name)}”{marked.rebuilt}，无法在原表上标注，"
-                     "已按读到的数据重新生成一份表并标注")
+        notes.append(Note.of("marked-rebuilt", school=school.name, file=display_name(ret.original_name),
+                             why=marked.rebuilt))
     xlsx = _named(col.folder("feedback"), school, kind, ".xlsx")
     to = _recipients(school, notes)
     if kind == RETURNED:
@@ -302,9 +301,9 @@ def _supervise_letter(col: Collection, state: SchoolState, notice: Notice, notes
 def _recipients(school: School, notes: list) -> list[str]:
     good, bad = parse_addresses(school.email)
     if bad:
-        notes.append(f"{school.name}：名单中的邮箱“{'、'.join(bad)}”格式不对，邮件草稿中未填写，请核对名单")
+        notes.append(Note.of("bad-email", school=school.name, bad="、".join(bad)))
     if not good and not bad:
-        notes.append(f"{school.name}：名单中没有邮箱，邮件草稿未填写收件人，请手动填写或用其他方式发给学校")
+        notes.append(Note.of("no-email", school=school.name))
     return good
 
 
@@ -373,7 +372,7 @@ def _retire_stale(folder: Path, states: Iterable[SchoolState], written: set[Path
             moved += _retire(folder, name, written)
     moved += _retire(folder, GROUP_LIST, written)
     if moved:
-        notes.append(f"已将 {moved} 个不再需要的旧反馈文件移到 {folder / STALE_FOLDER}")
+        notes.append(Note.of("stale-moved", count=moved, folder=folder / STALE_FOLDER))
 
 
 def _retire(folder: Path, name: str, written: set[Path]) -> int:

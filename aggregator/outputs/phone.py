@@ -26,6 +26,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.page import PageMargins
 
 from .free_name import write_free
+from ..messages import Note
 from ..findings import ERROR, WARNING
 from ..form.layout import col_letter
 from .notice import RETURNED, Notice
@@ -122,8 +123,7 @@ def to_pdf(pages: dict[Path, bytes], *, timeout: float = TIMEOUT) -> PhonePages:
         return out
     exe = soffice()
     if exe is None:
-        out.notes.append("没有找到 LibreOffice，未生成手机查看用的 PDF；可把标注好的 .xlsx 直接发给学校"
-                         "（安装 LibreOffice 后重新运行反馈即可生成）")
+        out.notes.append(Note.of("no-libreoffice"))
         return out
     with tempfile.TemporaryDirectory(prefix="dudao-phone-") as tmp:
         work = Path(tmp)
@@ -142,8 +142,7 @@ def to_pdf(pages: dict[Path, bytes], *, timeout: float = TIMEOUT) -> PhonePages:
                     out.saved[target] = saved
         missing = len(pages) - len(out.written)
         if missing:
-            out.notes.append(f"有 {missing} 份手机查看用的 PDF 没有生成（LibreOffice {problem or '没有输出'}）；"
-                             "可把标注好的 .xlsx 直接发给学校")
+            out.notes.append(Note.of("pdf-missing", count=missing, problem=problem or "没有输出"))
     return out
 
 

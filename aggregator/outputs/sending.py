@@ -19,6 +19,7 @@ from .. import clock
 from ..collection.store.folder import Collection
 from ..collection.store.roster import School
 from ..collection.views.told import Told, told_by_school
+from ..messages import Note
 from ..progress import Cancel, Job, Progress
 from .mail import Mailer, MailError, SmtpSettings, describe_failure, for_sending
 
@@ -55,8 +56,7 @@ def send_all(col: Collection, smtp: SmtpSettings, drafts: list[Draft], status: d
         ):
             at = previous.get("at", "").replace("T", " ")
             status[d.school.id] = f"此前已发送（{at}）"
-            notes.append(f"{d.school.name}：同样的邮件已于 {at} 发送过，本次未重复发送；"
-                         f"如需再发，可用邮件程序打开 {d.path.name} 发送")
+            notes.append(Note.of("mail-already-sent", school=d.school.name, at=at, draft=d.path.name))
         else:
             pending.append(d)
     if not pending:
@@ -72,19 +72,19 @@ def send_all(col: Collection, smtp: SmtpSettings, drafts: list[Draft], status: d
                 except (smtplib.SMTPException, OSError) as exc:
                     why = describe_failure(exc)
                     status[d.school.id] = f"发送失败：{why}"
-                    notes.append(f"{d.school.name}：邮件未发出，{why}；草稿 {d.path.name} 可用邮件程序手动发送")
+                    notes.append(Note.of("mail-not-sent", school=d.school.name, why=why, draft=d.path.name))
                     continue
                 sent += 1
                 status[d.school.id] = "已发送"
                 if refused:
                     why = "；".join(f"{a}（{r}）" for a, r in refused.items())
                     status[d.school.id] = f"已发送，部分收件人被拒绝：{why}"
-                    notes.append(f"{d.school.name}：部分收件人被拒绝：{why}")
+                    notes.append(Note.of("mail-refused", school=d.school.name, why=why))
                 keep([(d.school.id, d.kind, "mail", d.sha256, "、".join(d.to))])
     except MailError as exc:
         raise MailError(f"{exc}。已发出 {sent} 封；邮件草稿都已保存在 {col.folder('feedback')}，"
                         "也可以用邮件程序打开后手动发送") from None
-    notes.append(f"已发送 {sent} 封邮件")
+    notes.append(Note.of("mail-sent", count=sent))
     return sent
 
 
