@@ -44,7 +44,7 @@ from .outputs.distribute import DistributeResult
 from .outputs.feedback import FeedbackResult
 from .outputs.chat import chat_text, reminder_list
 from .outputs.items import Item, items_of
-from .outputs.notice import notice_lines, notice_of
+from .outputs.notice import Notice, notice_lines, notice_of
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
 from .supervising import IssueResult, ItemState, Pick, Supervision
@@ -63,7 +63,7 @@ __all__ = [
     "Note", "render", "rule_name", "CLI", "WINDOW", "said", "display_name", "safe_file_name", "short_label",
     "items_of", "Item", "ERROR", "WARNING", "MAX_RESUBMIT_DAYS", "building",
     # pure functions over the records above, for a face that shows them
-    "chat_text", "reminder_list", "notice_of", "notice_lines", "pending_copy", "has_password",
+    "chat_text", "reminder_list", "Notice", "notice_of", "notice_lines", "pending_copy", "has_password",
     # what needs no collection
     "bundled", "bundled_forms", "load_plan", "template_bytes", "clock",
     # the reading port, for an adapter of a face's own (Excel's open workbook)
@@ -153,6 +153,13 @@ class Session:
         """Each material across the schools that owe it, when the collection asks for more than its form."""
         materials = self._col.plan.materials
         return by_material(ov, materials) if len(materials) > 1 else []
+
+    def due_lines(self, today: Any = None) -> dict[str, tuple[str, ...]]:
+        """School id -> its rectification items near or past their deadline, a line each: what
+        its notice reminds it of (``outputs.notice``, ``due``)."""
+        from .supervision.reminders import due_lines
+
+        return due_lines(self._col, today or clock.today())
 
     def file_name(self, sha256: str, default: str = "") -> str:
         """A received file's name as the clerk knows it, by its hash."""

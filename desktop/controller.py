@@ -18,8 +18,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from datetime import date
 from typing import Any
 
-from aggregator.session import (DEFAULT_FORM, Overview, SchoolState, Settings, chat_text, clock, has_password,
-                                pending_copy, reminder_list, template_bytes)
+from aggregator.session import (DEFAULT_FORM, Notice, Overview, SchoolState, Settings, chat_text, clock, has_password,
+                                notice_of, pending_copy, reminder_list, template_bytes)
 
 from . import clerk_jobs, jobs
 from .jobs import JobSpec, Outcome
@@ -94,6 +94,14 @@ class Controller(QObject):
         if state is None or state.form is None or self.settings is None:
             return ""
         return chat_text(state.form, self.settings, state, today or clock.today())
+
+    def notice(self, state: SchoolState, today: date | None = None) -> Notice | None:
+        """What the school will be told, as every channel tells it (``outputs.notice``): the
+        details pane shows the school's one description, not a wording of its own."""
+        if state.form is None or self.settings is None:
+            return None
+        return notice_of(state.form, self.settings, state, today or clock.today(),
+                         due=self.view.due.get(state.school.id, ()))
 
     def reminder_list(self, today: date | None = None) -> str:
         """复制催报名单: the schools still owed, by 所属单位, for the group."""

@@ -1,9 +1,10 @@
 """What the window says about one school: the details pane's page, and the table's tooltip.
 
-The school's findings are told item by item as the school reads them (``outputs.items``):
-connected findings once, each problem on its line and their one fix after them, not the same
-150-character fix under each of four findings. This module is the one place where the window
-words what a school must do now, so that it can switch to the engine's own description of it.
+What the school must do now is the engine's one description of it (``outputs.notice``), the same
+the marked workbook, the e-mail, the chat text and the phone page lay out: its items numbered
+as the school reads them (connected findings once, each problem on its line and their one fix
+after them), what it still owes with each material's deadline, files of its that could not be
+opened, its rectification items due, the date to send again.
 
 Each warning has a link to settle it (已核实…) and each settled one a link to undo it (撤销): the
 pane turns a click into the clerk's intent (``CONFIRM``/``UNCONFIRM`` + the rule id).
@@ -13,7 +14,8 @@ from __future__ import annotations
 
 import html
 
-from aggregator.session import ERROR, WARNING, WINDOW, Item, SchoolState, display_name, items_of, render, rule_name
+from aggregator.session import (ERROR, WARNING, WINDOW, Item, Notice, SchoolState, display_name, items_of, render,
+                                rule_name)
 
 LEVELS = {ERROR: ("错误", "#b00000"), WARNING: ("提示", "#8a6d00"), "info": ("说明", "#555555")}
 CONFIRM, UNCONFIRM = "confirm:", "unconfirm:"  # link targets, followed by a rule id
@@ -52,6 +54,27 @@ def findings_html(s: SchoolState) -> list[str]:
     return parts
 
 
+HEADS = {"returned": "退回修改", "check": "请核对", "reminder": "催报", "documents": "催交材料", "supervise": "整改督办"}
+
+
+def notice_html(notice: Notice) -> list[str]:
+    """The school's one description: what it will be told, item by item, as every channel says it."""
+    said = "，".join(x for x in (notice.counts(), notice.by_words()) if x)
+    parts = [f'<p style="margin:6px 0 6px 0;color:#2b4a6f"><b>给学校的反馈（{HEADS.get(notice.kind, "")}）</b>'
+             f'{"：" + html.escape(said) if said else ""}</p>']
+    parts += [f'<p style="color:#8a1010">{html.escape(t)}。</p>' for t in notice.unopened_words()]
+    for n, item in notice.numbered():
+        confirmable = item.level == WARNING and item not in notice.documents  # a document's is no return's
+        link = f' <a href="{CONFIRM}{html.escape(item.findings[0].rule)}">已核实…</a>' if confirmable else ""
+        parts.append(_paragraph(item.level, f"{n}. {item_html(item)}", link))
+    if notice.owed:
+        parts.append(f"<p>{html.escape(notice.owed_words())}</p>")
+    if notice.remark:
+        parts.append(f"<p>区教育局说明：{html.escape(notice.remark)}</p>")
+    parts += [f"<p>{html.escape(t)}</p>" for t in notice.due_words()]
+    return parts
+
+
 def documents_html(s: SchoolState) -> list[str]:
     """What the school's documents (a case, a report) were found to lack, each under its name."""
     parts = []
@@ -69,8 +92,9 @@ def items_tip(s: SchoolState) -> str | None:
     return "\n".join(item.text for item in errors[:TIP_ITEMS]) or None
 
 
-def details_html(s: SchoolState) -> str:
-    """Everything the clerk needs to phone the school: the problems, worded as the school will read them."""
+def details_html(s: SchoolState, notice: Notice | None = None) -> str:
+    """Everything the clerk needs to phone the school: what it will be told (``notice``), worded
+    as the school will read it; without a notice, its findings one by one."""
     parts = []
     cur = s.current
     if cur is None:
@@ -82,13 +106,15 @@ def details_html(s: SchoolState) -> str:
                      f"文件：{html.escape(display_name(cur.original_name))}</p>")
         if cur.review:
             parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
-    parts += findings_html(s)
+    told = notice is not None and bool(notice.kind)
+    if cur is not None and not any(f.level in (ERROR, WARNING) for f in s.findings) and not cur.review:
+        parts.append('<p style="color:#1d5e17">报表校验全部通过。</p>')  # before what else it is told
+    parts += notice_html(notice) if told else findings_html(s)
     if cur is not None:
-        if not any(f.level in (ERROR, WARNING) for f in s.findings) and not cur.review:
-            parts.append('<p style="color:#1d5e17">报表校验全部通过。</p>')
         for note in s.notes:
             parts.append(_paragraph("info", html.escape(note)))
-    parts += documents_html(s)
+    if not told:
+        parts += documents_html(s)
     for f in s.files:
         parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
                      f"{html.escape(f.reason)}</p>")

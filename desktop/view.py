@@ -27,6 +27,7 @@ class View:
     # in the window's thread.
     units_written: dict[str, str] = field(default_factory=dict)
     unsent: int = 0  # schools to send back or remind that were told nothing yet (反馈未发送)
+    due: dict[str, tuple[str, ...]] = field(default_factory=dict)  # school id -> its register items to remind
 
 
 def view_of(session: Session, ov: Overview) -> View:
@@ -42,4 +43,5 @@ def _view_of(session: Session, ov: Overview) -> View:
     materials = session.material_deadlines()
     written = {r.sha256: str(r.values.get(ov.unit_field) or "") for r in ov.unidentified}
     unsent = sum(1 for s in ov.schools if s.feedback.unsent)
-    return View(hay, units, session.by_unit(ov), session.totals(ov), materials, written, unsent)
+    return View(hay, units, session.by_unit(ov), session.totals(ov), materials, written, unsent,
+                session.due_lines())

@@ -75,7 +75,9 @@ def test_a_warning_confirmed_from_the_details_with_a_note_and_undone(qtbot, wind
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
         click_link(qtbot, body, "撤销")
     assert said.finished[-1] == f"已撤销：{SCHOOL} 的提示“数字明显偏大”重新计为提示。现在：通过（有提示）。"
-    assert colour(window, SCHOOL) == YELLOW and "[提示] C8、D8 " in body.toPlainText()
+    assert colour(window, SCHOOL) == YELLOW and "[提示] 1. C8、D8 " in body.toPlainText()
+    # what the window says the school will be told is the school's one notice, as its letter says it
+    assert "给学校的反馈（请核对）：有 1 处请核对\n" in body.toPlainText()
 
 
 def test_the_menu_offers_to_confirm_each_warning_and_to_undo_it(qtbot, window, controller, demo):

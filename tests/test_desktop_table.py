@@ -169,5 +169,6 @@ def test_a_document_with_a_warning_reads_please_check_in_its_column_and_the_deta
     window.show_school(school)
     shown = window.details.body.toPlainText()
     assert "报表校验全部通过。" in shown  # the form passed …
-    assert "[提示] 案例：这份“双减”督导优秀工作案例正文只有 23 个字" in shown  # … its case article is asked about
-    assert shown.index("报表校验全部通过。") < shown.index("[提示] 案例：")
+    # … its case article is asked about, as its letter asks: the school's one notice
+    assert "给学校的反馈（请核对）：有 1 处请核对\n[提示] 1. 文件“万店镇中心小学案例.docx”：这份“双减”督导优秀工作案例正文只有 23 个字" in shown
+    assert shown.index("报表校验全部通过。") < shown.index("给学校的反馈")
