@@ -17,7 +17,7 @@ from .. import clock
 from ..collection.folder import SETTINGS, CollectionError, init_collection
 from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
-from .annex5 import PROBLEMS, WECHAT, sample_values, simulate_returns
+from .annex5 import PHONE_NOTES, PROBLEMS, WECHAT, sample_values, simulate_returns
 from .documents import simulate_documents
 from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
 from .generic import simulate_generic
@@ -92,6 +92,13 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
             _states(out, overview(col), STATE_LABELS)
             summary = drive(consolidate(col))
             out(f"7. {_when()} 汇总：已汇总 {summary.included} / 应报 {summary.expected}")
+            if summary.upward is None and summary.notes:
+                out(f"   {render(summary.notes[-1])}")
+                confirmed = _confirm_by_phone(col)
+                if confirmed:
+                    out(f"8. {_when()} 电话核实后记录：{'；'.join(confirmed)}")
+                    summary = drive(consolidate(col))
+                    out(f"9. {_when()} 再次汇总：{summary.coverage}")
         out("")
         out(f"查看各校情况：dudao status {root}")
         out(f"反馈文件夹（退回、核对、催报，可直接发到群里的 .txt 和 PDF）：{fb.folder}")
@@ -99,6 +106,24 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         if summary.upward is not None:
             out(f"汇总表（上报用，直接报送上级）：{summary.upward}")
     return 0
+
+
+def _confirm_by_phone(col) -> list[str]:
+    """The clerk calls the schools whose warnings are still open and records what they said
+    (``dudao confirm``), as she must before the summary goes up."""
+    from ..collection.overrule import confirm
+    from ..collection.status import overview
+    from ..messages import rule_name
+
+    said = []
+    for state in overview(col).schools:
+        if state.status != "accepted_with_warnings":
+            continue
+        for rule in dict.fromkeys(f.rule for f in state.findings if f.level == "warning"):
+            note = PHONE_NOTES.get((state.school.name, rule), "电话核实：数据无误")
+            confirm(col, state.school.name, rule, note)
+            said.append(f"{state.school.name} {rule_name(rule, col.form)}（{note}）")
+    return said
 
 
 def _when() -> str:

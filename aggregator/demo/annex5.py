@@ -78,6 +78,12 @@ def sample_values(rng: random.Random, stage: str, unit: str, reporter: str, phon
 
 
 COMPLETED_BUT_IN_PROGRESS = "曾都区文峰学校"
+# What the schools asked to check (请核对) said on the phone two days after the deadline.
+PHONE_NOTES = {
+    ("曾都区编钟小学", "outlier"): "电话核实：派出责任督学 30 人次，含各年级兼职督学，数字无误",
+    ("曾都区烈山小学", "school-type"): "电话核实：该校督学同时督导附设的初中部，初中栏无误",
+    ("曾都区季梁小学", "problems-text"): "电话核实：问题为作业公示不及时，已整改中，不再补报文字",
+}
 
 
 def completed_but_in_progress(v: dict[str, Any], col: str) -> None:

@@ -113,6 +113,17 @@ def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[
     return SheetRows(ws.title, 3, last + 1, n_cols, rows(), styles.quoted)
 
 
+def detail_totals(plan: Plan, sheet: str, leave_out: Iterable[str] = ()) -> dict[str, str]:
+    """Field id -> its 合计 on the detail sheet ``write_detail`` writes (its last row), for every
+    summed field: the form refers there, so a correction in the detail reaches the form."""
+    dropped = set(leave_out)
+    columns = field_columns(plan.form, [f for f in plan.form.fields if f.id not in dropped])
+    row = 3 + len(plan.included)
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    return {c.field.id: f"{quoted}!{col_letter(len(DETAIL_FIXED) + i)}{row}"
+            for i, c in enumerate(columns, start=1) if c.field.summary == "sum"}
+
+
 def column_sum(col: int, first: int, last: int, cached: Any) -> Formula:
     """=SUM over a column's body rows, with its value now: a 合计 row the clerk can trust after
     editing a school's figure, that readers which do not calculate still show."""
