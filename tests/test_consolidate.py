@@ -257,8 +257,8 @@ def test_include_all_sums_everything_received_and_marks_it_everywhere(tmp_path):
     assert by_name["实验中学"].value == STATE_LABELS["needs_review"]
     assert by_name["城南小学"].value == STATE_LABELS["accepted"]
 
-    sub_head = [c.value for c in wb[SUBTOTALS][1]]
-    assert "其中未通过校验" in sub_head
+    sub_items = [c.value for c in wb[SUBTOTALS]["A"]]
+    assert "其中未通过校验" in sub_items
     assert [c.value for c in wb[PROBLEMS][1]][-1] == "状态"
     problem_states = {r[0]: r[3] for r in wb[PROBLEMS].iter_rows(min_row=2, values_only=True)}
     assert problem_states["城北小学"] == STATE_LABELS["returned"]
@@ -320,20 +320,20 @@ def test_subtotals_per_parent_unit_and_district_total(tmp_path):
         add(col, "城北初中", scaled(16), findings=[ROW_SUM_ERROR])  # returned: not summed
         res = run(consolidate(col))
     ws = openpyxl.load_workbook(res.path, data_only=True)[SUBTOTALS]
-    head1 = [c.value for c in ws[1]]
-    col_of = head1.index("存在问题（个）") + 1  # its 合计 column
-    table = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, col_of).value)
-             for r in range(3, ws.max_row + 1)}
+    units = [c.value for c in ws[1]]
+    assert units == ["项目", "栏目", "城南中心学校", "城北中心学校", "未填所属单位", "全区合计"]
+    by_item = {}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        item = row[0] if row[0] is not None else item  # merged down over its 合计/小学/初中
+        by_item[(item, row[1])] = row[2:]
     p = VALID["problems.total"]
-    assert table == {
-        "城南中心学校": (2, 2, 3 * p),
-        "城北中心学校": (2, 1, 4 * p),
-        "未填所属单位": (1, 1, 8 * p),
-        "全区合计": (5, 4, 15 * p),
-    }
+    assert by_item[("应报学校数", None)] == (2, 2, 1, 5)
+    assert by_item[("已汇总学校数", None)] == (2, 1, 1, 4)
+    assert by_item[("存在问题（个）", "合计")] == (3 * p, 4 * p, 8 * p, 15 * p)
     assert form_values(res.path)["problems.total"] == 15 * p
     formulas = openpyxl.load_workbook(res.path)[SUBTOTALS]
-    assert formulas.cell(6, col_of).value.startswith("=SUM(") and formulas.cell(6, 3).value == "=SUM(C3:C5)"
+    assert formulas["F2"].value == "=SUM(C2:E2)"  # the district's column adds the units' up
+    assert ws.page_setup.orientation == "portrait" and not ws.row_breaks.brk and not ws.col_breaks.brk
 
 
 def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
@@ -359,7 +359,7 @@ def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
         assert ws.cell(r, col["状态"]).value == STATE_LABELS[state]
         rgb = ws.cell(r, col["学校"]).fill.fgColor.rgb if ws.cell(r, col["学校"]).fill.fill_type else None
         assert rgb == (fill.fgColor.rgb if fill else None), name
-    assert ws.cell(got["城北小学"], col["校验问题摘要"]).value == ROW_SUM_ERROR.message
+    assert ws.cell(got["城北小学"], col["校验问题摘要"]).value == "错误：合计=小学+初中（C8）"  # in full on 校验问题
     assert "填报单位与文件名不一致" in ws.cell(got["实验中学"], col["校验问题摘要"]).value
     assert ws.cell(got["城南初中"], col["是否逾期"]).value == "是"
     assert ws.cell(got["城北初中"], col["报送时间"]).value is None
@@ -392,7 +392,7 @@ def test_formula_like_school_texts_are_written_as_text(tmp_path):
     wb = openpyxl.load_workbook(res.path, data_only=True)
     texts = [
         wb[DETAIL]["B3"], wb[DETAIL]["D3"], wb[RETURNS]["B2"], wb[PROBLEMS]["A2"], wb[PROBLEMS]["C2"],
-        wb[SUBTOTALS]["B3"], wb[FORM.sheet][LAYOUT.cells["problem_1"]],
+        wb[SUBTOTALS]["C1"], wb[FORM.sheet][LAYOUT.cells["problem_1"]],
     ]
     assert [c.value for c in texts] == [EVIL, "=1+1", EVIL, EVIL, "=SUM(1,2)", "=1+1", "=SUM(1,2)（2校）"]
     assert all(c.data_type == "s" for c in texts)
@@ -561,7 +561,7 @@ def test_cover_lists_returns_with_unconfirmed_warnings_until_confirmed(tmp_path)
     cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
     assert "无（已计入汇总的学校没有尚未核实的提示）" in cover
     returns = rows(res.path, RETURNS)
-    decided = next(r[-1] for r in returns if r[1] == "城南初中")
+    decided = next(r[11] for r in returns if r[1] == "城南初中")  # 区教育局处理
     assert "已核实提示（联系电话格式）：打电话核实过，是分机号" in decided
 
 
@@ -614,17 +614,17 @@ def test_wide_sheets_print_in_column_groups_with_titles_repeated(tmp_path):
     with standard(tmp_path) as col:
         res = run(consolidate(col))
     wb = openpyxl.load_workbook(res.path)
-    for sheet in (DETAIL, SUBTOTALS):
-        ws = wb[sheet]
-        assert ws.page_setup.scale == WIDE_SCALE >= MIN_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
-        assert len(ws.col_breaks.brk) >= 2
-        assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
-    # a break never splits a row's 合计/小学/初中 apart
     ws = wb[DETAIL]
+    assert MIN_SCALE < ws.page_setup.scale <= WIDE_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
+    assert len(ws.col_breaks.brk) >= 2
+    assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+    # a break never splits a row's 合计/小学/初中 apart
     head1 = [c.value for c in ws[1]]
     for brk in ws.col_breaks.brk:
         assert head1[brk.id] is not None  # the next page starts where a group's head starts
+    for sheet in (SUBTOTALS, RETURNS, FINDINGS, PROBLEMS, GROUPED):  # every other table: titles on every page
+        assert wb[sheet].print_title_rows and wb[sheet].page_setup.scale >= MIN_SCALE, sheet
 
 
 def test_clerk_is_asked_for_reporter_and_phone_before_the_first_upward_version(tmp_path, capsys, monkeypatch):

@@ -60,7 +60,8 @@ from .summary.coverage import coverage_line, warned_names
 from .summary.problems import form_lines, sheet_label as grouped_label, upward_lines, write_groups
 from .summary.review import apply_review, read_review, review_note
 from .summary.save import default_path, save_summary, summary_bytes, target_path, upward_path
-from .summary.tables import detail_totals, write_detail, write_findings, write_returns, write_subtotals
+from .summary.subtotals import write_subtotals
+from .summary.tables import detail_totals, write_detail, write_findings, write_returns
 from .summary.texts import sheet_label, text_sections, write_texts
 from ..form.layout import layout_of
 from .template import META_SHEET
@@ -221,7 +222,7 @@ def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | No
     if counted_fields(form):
         write_counts(sheet(COUNTS, "每一项选择各选项的学校数和比例"), plan)
         rows.append(write_matrix(sheet(MATRIX, "每所学校每一项的选择"), plan, styles))
-    rows.append(write_returns(sheet(RETURNS, "名单上每所学校的报送状态、联系人和校验问题"), plan, styles))
+    rows.append(write_returns(sheet(RETURNS, "名单上每所学校的报送状态、联系人和校验问题（版本、文件和邮箱只在屏幕上看，不打印）"), plan, styles))
     if materials is not None:
         write_materials(sheet(MATERIALS, "每所学校每项材料的收取日期、逾期和未报"), plan, materials)
     for section, fields in text_sections(form):

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...form.declaration import Section
 from ...form.layout import layout_of
 from ...form.layout import col_letter
-from ..xlstyle import CENTRE, GRID, WRAP_TOP, fill, font, print_wide, set_text, set_widths, text_height
+from ..xlstyle import CENTRE, GRID, WRAP_TOP, fill, font, print_wide, set_text, set_widths, text_height, wrapped_height
 from .cells import head, put
 from .plan import Plan
 from .review import ENGINE_TEXT, ENGINE_WEIGHT, FIRST, sheet_label
@@ -45,6 +45,7 @@ def write_groups(ws: Worksheet, plan: Plan, section: Section) -> dict[str, Any]:
     for i, label in enumerate(HEAD + HIDDEN_HEAD, start=1):
         head(put(ws, 2, i, label))
     cached: dict[str, Any] = {}
+    heights = []
     for i, g in enumerate(groups):
         row = FIRST + i
         names = list(g.schools)
@@ -60,7 +61,8 @@ def write_groups(ws: Worksheet, plan: Plan, section: Section) -> dict[str, Any]:
         put(ws, row, ENGINE_TEXT, engine_text)
         put(ws, row, ENGINE_WEIGHT, engine_weight)
         texts = ((g.text, _WIDTHS[1]), (shown, _WIDTHS[3]), (values[4], _WIDTHS[4]), (g.line(), _WIDTHS[5]))
-        ws.row_dimensions[row].height = max(text_height(text, width) for text, width in texts)
+        heights.append(wrapped_height(texts))
+        ws.row_dimensions[row].height = heights[-1]
         for col in range(1, len(HEAD) + 1):
             ws.cell(row, col).border = GRID
         if i < n:
@@ -70,7 +72,7 @@ def write_groups(ws: Worksheet, plan: Plan, section: Section) -> dict[str, Any]:
     for col in (ENGINE_TEXT, ENGINE_WEIGHT):
         ws.column_dimensions[col_letter(col)].hidden = True
     ws.freeze_panes = "C3"
-    print_wide(ws, _WIDTHS, title_cols=2, title_rows="2:2", groups=(3, 4, 5, 6))
+    print_wide(ws, _WIDTHS, title_cols=2, title_rows="2:2", groups=(3, 4, 5, 6), body=heights)
     ws.print_area = f"A1:{col_letter(len(HEAD))}{max(FIRST + len(groups) - 1, 2)}"
     return cached
 
