@@ -18,7 +18,7 @@ from ..xlstyle import CENTRE, GRID, LEFT, ROW_PT, TOTAL_GREY, display_width, fil
 from .cells import BOLD, head, parent, put, whole_district
 from .figures import summary_values
 from .plan import ACCEPTED, Plan
-from .tables import field_columns, fit_head
+from .tables import field_columns, fit_head, fit_width
 
 SUBTOTAL_DRAFT = "其中未通过校验"
 HEAD = ("项目", "栏目")
@@ -47,7 +47,7 @@ def write_subtotals(ws: Worksheet, plan: Plan) -> dict[str, Any]:
         counts.append((SUBTOTAL_DRAFT, "", [sum(1 for s in summed[u] if s.status not in ACCEPTED) for u in units]))
     columns = field_columns(form, form.fields_summed("sum"))
     figures = [(c.group, c.label, [sums[u][c.field.id] for u in units]) for c in columns]
-    widths = (24, 10, *(_unit_width(u) for u in units), 10)
+    widths = (20, fit_width(6, (c.label for c in columns), 22), *(_unit_width(u) for u in units), 10)
     cached: dict[str, Any] = {}
     heights = []
     row = 1
@@ -66,7 +66,8 @@ def write_subtotals(ws: Worksheet, plan: Plan) -> dict[str, Any]:
             cell = ws.cell(row, c)
             cell.border, cell.alignment = GRID, LEFT if c <= len(HEAD) else CENTRE
         ws.cell(row, total_col).font, ws.cell(row, total_col).fill = BOLD, _TOTAL
-        heights.append(wrapped_height([(label, widths[0] + (0 if column else widths[1]))] + [(column, widths[1])]))
+        # a label over several rows (合计/小学/初中) has their height together; one alone spans 栏目 too
+        heights.append(wrapped_height([(column, widths[1])] if column else [(label, widths[0] + widths[1])]))
         ws.row_dimensions[row].height = heights[-1] if heights[-1] > ROW_PT else None
     for label, rows in spans.items():
         if len(rows) > 1:
@@ -76,11 +77,11 @@ def write_subtotals(ws: Worksheet, plan: Plan) -> dict[str, Any]:
     set_widths(ws, widths)
     fit_head(ws, 1, labels, widths)
     ws.freeze_panes = "C2"
-    print_wide(ws, widths, title_cols=2, title_rows="1:1", landscape=len(units) > 6,
+    print_wide(ws, widths, title_cols=2, title_rows="1:1", landscape=len(units) > 3,
                groups=list(range(len(HEAD) + 1, total_col + 1)), body=heights)
     return cached
 
 
 def _unit_width(unit: str) -> float:
     """A unit's column: its name on two lines at most, never narrower than a count needs."""
-    return max(8.0, min(12.0, display_width(unit) / 2 + 2))
+    return max(8.0, min(12.0, display_width(unit) / 2 / 0.9 + 2))

@@ -155,7 +155,7 @@ def column_sum(col: int, first: int, last: int, cached: Any) -> Formula:
 def fit_width(least: float, texts: Iterable[str], most: float = 40) -> float:
     """A column wide enough for its longest text (九年一贯制 must not spill into the next column),
     up to ``most`` (longer texts wrap)."""
-    return min(most, max([least] + [display_width(t) + 2 for t in texts if t]))
+    return min(most, max([least] + [display_width(t) / 0.9 + 2 for t in texts if t]))  # as ``wrapped_height`` counts
 
 
 def group_starts(n_fixed: int, columns: Sequence[FieldColumn], first: int) -> list[int]:
@@ -182,9 +182,9 @@ def write_returns(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
     last = 1 + len(plan.states)
     # The printed columns (``RETURNS_PRINTED``) fit one page across at about 60 %: 40 schools print
     # on two pages, the longer texts wrapped (the whole of each finding is on 校验问题).
-    widths = (4, fit_width(12, (st.school.name for st in plan.states), 20),
-              fit_width(6, (st.school.stage for st in plan.states), 12),
-              fit_width(8, (st.school.parent for st in plan.states), 16), 14, 4, 5, 11, 6, 12.5, 24, 26, 5, 24, 22)
+    widths = (4, fit_width(12, (st.school.name for st in plan.states), 22),
+              fit_width(6, (st.school.stage for st in plan.states), 13),
+              fit_width(8, (st.school.parent for st in plan.states), 18), 14, 5, 5, 11, 6, 12.5, 22, 22, 5, 24, 22)
     wrapped = (1, 3, 10, 11, 13, 14)  # 学校, 所属单位, 校验问题摘要, 区教育局处理, 文件, 邮箱 (0-based)
     table = []
     for seq, state in enumerate(plan.states, start=1):
