@@ -513,7 +513,7 @@ def test_upward_version_is_the_form_filled_in_with_no_contacts_or_findings(tmp_p
         "曾都区教育局", "张三", "0722-1234567")
     dated = ws.cell(LAYOUT.last_row + 1, 1).value
     assert dated == "填报日期：2023年11月22日"
-    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$E${LAYOUT.last_row + 1}"
+    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$F${LAYOUT.last_row + 1}"
     assert ws[LAYOUT.summary_cell].value == COVERAGE  # what it covers, where a return has its live-check line
     assert {fid: form_values(res.upward)[fid] for fid in COUNTS} == expected_counts(1, 2)
     text = package_text(res.upward)

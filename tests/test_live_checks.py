@@ -153,8 +153,8 @@ def test_live_checks_flag_what_the_validator_flags(issued, name):
 
 def test_row_sum_of_inspectors_shows_on_its_own_row_and_reddens_the_row(issued):
     shown = issued.open(values(inspectors__total=4))
-    assert shown.checks == {"F8": "合计≠小学+初中；"}
-    assert shown.red == {"C8", "D8", "E8"}
+    assert shown.checks == {"G8": "合计≠小学+初中；"}
+    assert shown.red == {"C8", "D8", "E8", "F8"}  # 初中 is E8:F8, one merged cell
     assert shown.summary == "自动校验：有 1 处需要核对，请看右侧“自动校验”列的红字提示"
 
 
@@ -163,7 +163,7 @@ def test_pasted_values_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(
     guarded = {cell for cell, hints in shown.hints().items() if GUARD in hints}
     assert guarded == {LAYOUT.check_cells[r] for r in GUARDED_ROWS}
     # A spreadsheet still adds up a pasted -1 or 1.5: their row's sum hint shows beside the guard.
-    assert shown.hints()["F8"] == shown.hints()["F9"] == {GUARD, "合计≠小学+初中"}
+    assert shown.hints()["G8"] == shown.hints()["G9"] == {GUARD, "合计≠小学+初中"}
     assert f"有 {len(shown.checks)} 处需要核对" in shown.summary
 
 

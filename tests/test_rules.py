@@ -116,7 +116,7 @@ def test_schools_vs_problems_problems_without_schools_total_column():
     assert ("C17", "schools-vs-problems", "error") in found
 
 
-@pytest.mark.parametrize("field,cell", [("unit", "B3"), ("reporter", "D3"), ("phone", "B4")])
+@pytest.mark.parametrize("field,cell", [("unit", "B3"), ("reporter", "D3"), ("phone", "F3")])
 def test_required_fields(field, cell):
     assert (cell, "required", "error") in check(**{field: ""})
 

@@ -54,7 +54,7 @@ def test_despite_warnings_writes_it_and_the_coverage_line_says_so(tmp_path):
     assert res.coverage == said
     ws = openpyxl.load_workbook(res.upward)[FORM.sheet]
     assert ws.cell(LAYOUT.last_row, 1).value == said
-    assert ws.print_area.endswith(f"$E${LAYOUT.last_row + 1}")  # the line prints, above 填报日期
+    assert ws.print_area.endswith(f"$F${LAYOUT.last_row + 1}")  # the line prints, above 填报日期
     assert any(render(n) == f"上报版含 1 所学校未经核实的提示数据（{UNCONFIRMED}），表上已注明" for n in res.notes)
 
 
