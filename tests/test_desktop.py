@@ -345,6 +345,20 @@ def test_consolidate_and_feedback_offer_to_open_what_they_made(qtbot, window, co
     assert Path(window.banner._path) == demo / "feedback"
 
 
+def test_the_window_says_why_no_upward_version_was_written_in_its_own_words(qtbot, window, controller, said, demo):
+    from aggregator.collection import overrule
+
+    with open_collection(demo) as col:
+        overrule.confirm(col, "曾都区编钟小学", "outlier", undo=True)  # as if nobody had called 编钟小学
+    upward = next((demo / "summary").glob("*(上报).xlsx"))
+    upward.unlink()
+    opened(qtbot, controller, demo)
+    run_job(qtbot, controller, controller.consolidate)
+    assert ("未生成上报版：已计入汇总的 1 所学校有尚未核实的提示（曾都区编钟小学（数字明显偏大））。请与学校核实，"
+            "核实后在学校详情中确认这条提示（写明核实情况），再点“汇总”") in said.finished[-1]
+    assert "dudao" not in said.finished[-1] and not upward.exists()
+
+
 def test_a_new_collection_from_a_roster(qtbot, window, controller, said, tmp_path):
     from aggregator.demo import SAMPLE_ROSTER
 
