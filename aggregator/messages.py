@@ -116,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "cover-other-files": "收到的文件中另有 {unidentified} 份未能确定是哪所学校、{unreadable} 个无法读取，均未计入汇总{do:see-files}",
     "cover-problems": "“{form_sheet}”中的“{label}”是程序按各校所填的文字自动归纳的（共归纳为 {n} 类，见“{sheet}”），报送前请核对：可在“{sheet}”中直接修改文字、学校数和顺序，保存后再汇总一次，上报版即用改后的文字",
     "cover-upward": "请报送“{name}”（与本文件在同一文件夹）：只有“{form_sheet}”一页，数字不含公式，不含学校名称、联系方式和校验问题",
+    "cover-upward-detail": "请报送“{name}”（与本文件在同一文件夹）：“{form_sheet}”一页（数字不含公式），另附分校明细和分单位小计，不含学校的联系方式和校验问题",
 }
 
 # Rule ids of the engine's own findings, as a person reads them (a form names its own rules with

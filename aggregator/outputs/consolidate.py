@@ -127,7 +127,7 @@ def consolidate(
     yield Progress(total - 2, total, "", "生成汇总表")
     materials = col.plan if col.plan.documents else None
     data = summary_bytes(*build_summary(plan, s.id, materials, upward_name=up_target.name if writes_upward else "",
-                                        coverage=coverage, blocked=blocked))
+                                        coverage=coverage, blocked=blocked, upward_detail=upward_detail))
     up_data = (summary_bytes(*build_upward(plan, s.id, detail=upward_detail, coverage=coverage))
                if writes_upward else None)
     if cancel:
@@ -193,7 +193,8 @@ Built = tuple[Workbook, list[SheetRows], dict[str, dict[str, Any]]]
 
 
 def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | None = None,
-                  upward_name: str = "", *, coverage: str = "", blocked: Note | None = None) -> Built:
+                  upward_name: str = "", *, coverage: str = "", blocked: Note | None = None,
+                  upward_detail: bool = False) -> Built:
     """The working summary: cover, form, then the sheets a clerk works with. The long sheets'
     body rows come separately, to be streamed in when the workbook is saved, and so do the
     present values of our formulas. Which sheets there are follows from how the form's fields
@@ -229,7 +230,8 @@ def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | No
         label = sheet_label(section, fields)
         rows.append(write_texts(sheet(label, f"各校填写的“{label}”，每条一行"), plan, styles, section, fields))
     rows.append(write_findings(sheet(FINDINGS, "程序校验发现的全部问题（含未计入汇总的学校）"), plan, styles))
-    write_cover(cover, plan, contents, upward_name=upward_name, coverage=coverage, blocked=blocked)
+    write_cover(cover, plan, contents, upward_name=upward_name, coverage=coverage, blocked=blocked,
+                upward_detail=upward_detail)
     styles.frozen = True  # every style the rows use is registered: the workbook may be saved
     _order(wb, first=COVER)
     return wb, rows, cached

@@ -27,7 +27,7 @@ _ALERT = font(bold=True, color=RED)
 
 
 def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]], upward_name: str = "", *,
-                coverage: str = "", blocked: Note | None = None) -> None:
+                coverage: str = "", blocked: Note | None = None, upward_detail: bool = False) -> None:
     """``sheets``: (name, what it holds) of every other sheet, in order; ``blocked``: why no
     upward version was written."""
     form, states = plan.form, plan.states
@@ -70,7 +70,8 @@ def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]], up
             rows.append((section.label, _book("cover-problems", form_sheet=form.sheet, label=section.label,
                                               n=len(plan.problems[section.id]), sheet=sheet_label(section)), _ALERT))
     if upward_name:
-        rows.append(("报送上级", _book("cover-upward", name=upward_name, form_sheet=form.sheet), BOLD))
+        key = "cover-upward-detail" if upward_detail else "cover-upward"
+        rows.append(("报送上级", _book(key, name=upward_name, form_sheet=form.sheet), BOLD))
     elif blocked is not None:
         rows.append(("报送上级", blocked.render(BOOK), _ALERT))
     r = 3
