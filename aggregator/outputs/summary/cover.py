@@ -76,7 +76,8 @@ def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]], up
         rows.append(("报送上级", blocked.render(BOOK), _ALERT))
     r = 3
     for label, value, look in rows:
-        put(ws, r, 1, label).font = BOLD
+        head = put(ws, r, 1, label)
+        head.font, head.alignment = BOLD, WRAP_TOP  # beside its value's first line
         cell = put(ws, r, 2, value)
         cell.alignment = WRAP_TOP
         if look is not None:
@@ -88,7 +89,7 @@ def write_cover(ws: Worksheet, plan: Plan, sheets: Sequence[tuple[str, str]], up
     put(ws, r, 2, "内容").font = BOLD
     for name, what in sheets:
         r += 1
-        put(ws, r, 1, name)
+        put(ws, r, 1, name).alignment = WRAP_TOP
         put(ws, r, 2, what).alignment = WRAP_TOP
         ws.row_dimensions[r].height = text_height(what, _VALUE_WIDTH)
     set_widths(ws, (16, _VALUE_WIDTH))

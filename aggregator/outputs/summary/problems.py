@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ...form.declaration import Section
 from ...form.layout import layout_of
 from ...form.layout import col_letter
-from ..xlstyle import CENTRE, GRID, WRAP_TOP, fill, font, print_wide, set_text, set_widths, text_height, wrapped_height
+from ..xlstyle import CENTRE, GRID, WRAP_TOP, fill, font, LINE_PT, print_wide, set_text, set_widths, text_height, wrapped_height
 from .cells import head, put
 from .plan import Plan
 from .review import ENGINE_TEXT, ENGINE_WEIGHT, FIRST, sheet_label
@@ -27,7 +27,7 @@ from .similar import ProblemGroup
 
 HEAD = ("序号", "问题（可修改）", "学校数", "学校", "各校的写法", "填入汇总表的文字")
 HIDDEN_HEAD = ("程序归纳的文字", "程序统计的学校数")  # columns G and H, hidden (``review``)
-_WIDTHS = (5, 30, 6, 30, 36, 30)
+_WIDTHS = (5, 30, 6, 34, 36, 30)
 _PICKED = fill("FFE2EFDA")  # light green: these rows go onto the form
 _MAX_NAMES = 40
 
@@ -61,7 +61,7 @@ def write_groups(ws: Worksheet, plan: Plan, section: Section) -> dict[str, Any]:
         put(ws, row, ENGINE_TEXT, engine_text)
         put(ws, row, ENGINE_WEIGHT, engine_weight)
         texts = ((g.text, _WIDTHS[1]), (shown, _WIDTHS[3]), (values[4], _WIDTHS[4]), (g.line(), _WIDTHS[5]))
-        heights.append(wrapped_height(texts))
+        heights.append(wrapped_height(texts) + LINE_PT / 2)  # school names break at their 、 only: a margin
         ws.row_dimensions[row].height = heights[-1]
         for col in range(1, len(HEAD) + 1):
             ws.cell(row, col).border = GRID
