@@ -110,6 +110,7 @@ MESSAGES: dict[str, str] = {
     "upward-draft": "本次汇总含未通过校验的学校数据，不能上报，未生成上报版",
     "upward-unsigned": "未生成上报版：请先设置本级{missing}{do:set-reporting}，再汇总一次",
     "upward-despite": "上报版含 {n} 所学校未经核实的提示数据（{schools}），表上已注明",
+    "upward-stale": "上次生成的上报版已不是现在的数据，已改名为“{name}”，请勿报送",
     "problems-review-kept": "“{sheet}”中修改过的文字和顺序已沿用到本次汇总和上报版",
     "problems-review-stale": "各校所填的“{label}”有变化，已重新归纳，“{sheet}”中原来修改的文字未沿用，请重新核对",
     "cover-unconfirmed": "{n} 所已计入汇总的学校有尚未核实的提示：{schools}。请与学校核实{do:ask-schools}{do:confirm-warning}",

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from aggregator.cli import main
+from aggregator.collection import overrule
 from aggregator.messages import CLI, WINDOW, render
 from aggregator.outputs.consolidate import consolidate
 from aggregator.outputs.summary.similar import group_problems, top_problems
@@ -19,7 +20,7 @@ from aggregator.progress import run
 
 from ledger_helpers import add
 from test_consolidate import (
-    COVERAGE, FORM, GROUPED, LAYOUT, make_collection, rows, scaled, standard, with_our_own,
+    COVERAGE, FORM, GROUPED, LAYOUT, confirmed, make_collection, rows, scaled, standard, with_our_own,
 )
 
 UNCONFIRMED = "城南初中（联系电话格式）"
@@ -161,3 +162,15 @@ def test_the_count_on_the_form_is_the_number_of_schools(tmp_path, schools, expec
     up = openpyxl.load_workbook(res.upward)[FORM.sheet]
     assert up[LAYOUT.cells["problem_1"]].value == expected
     assert up[LAYOUT.cells["problem_2"]].value is None
+
+
+def test_an_earlier_upward_version_is_set_aside_when_none_can_be_written_now(tmp_path):
+    with confirmed(with_our_own(standard(tmp_path))) as col:
+        first = run(consolidate(col))
+        overrule.confirm(col, "城南初中", "phone", undo=True)  # as a new return with a warning would
+        second = run(consolidate(col))
+    assert first.upward is not None and not first.upward.exists() and second.upward is None
+    stale = first.upward.with_name("曾都区附件5汇总表(上报)（已过时，勿报送）.xlsx")
+    assert stale.exists()  # kept, under a name nobody sends by mistake
+    assert "上次生成的上报版已不是现在的数据，已改名为“曾都区附件5汇总表(上报)（已过时，勿报送）.xlsx”，请勿报送" in map(
+        render, second.notes)

@@ -34,6 +34,7 @@ Why it is built this way:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -149,6 +150,9 @@ def consolidate(
     notes += reviewed + _result_notes(plan)
     if blocked is not None:
         notes.append(blocked)
+        stale = _set_aside(up_target)
+        if stale is not None:
+            notes.append(Note.of("upward-stale", name=stale.name))
     elif unchecked:
         notes.append(Note.of("upward-despite", n=len(unchecked), schools=warned_names(plan)))
     return ConsolidateResult(path, len(included), len(ov.schools), notes, upward=upward_path_saved, coverage=coverage)
@@ -165,6 +169,19 @@ def _upward_blocked(plan: Plan, col: Collection, despite_warnings: bool) -> Note
     if plan.warned and not despite_warnings:
         return Note.of("upward-unconfirmed", n=len(plan.warned), schools=warned_names(plan), root=str(col.root))
     return None
+
+
+def _set_aside(upward: Path) -> Path | None:
+    """An upward version left from an earlier consolidate no longer says what the summary holds:
+    renamed so nobody sends it by mistake (kept, not deleted). Its new name, or None."""
+    if not upward.is_file():
+        return None
+    stale = upward.with_name(f"{upward.stem}（已过时，勿报送）{upward.suffix}")
+    try:
+        os.replace(upward, stale)
+    except OSError:  # open in Excel: it stays, and the note about why none was written says enough
+        return None
+    return stale
 
 
 def _reviewed(plan: Plan, review: dict) -> tuple[Plan, list[Note | str]]:
