@@ -163,10 +163,11 @@ def cmd_consolidate(a: argparse.Namespace) -> int:
         if a.include == "accepted":
             ask_reporting(session)
         res = drive(session.consolidate(out=Path(a.out) if a.out else None, include=a.include,
-                                        upward_detail=a.upward_detail))
+                                        upward_detail=a.upward_detail, despite_warnings=a.despite_warnings))
     for line in res.notes:
         out(render(line))
     out(f"已汇总 {res.included} / 应报 {res.expected} 所学校。")
+    out(f"表上写明：{res.coverage}")
     if res.upward is not None:
         out(f"上报版（直接报送上级）：{res.upward}")
     out(str(res.path))
@@ -327,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="accepted：只汇总通过的（默认）；all：也汇总退回的（在表中标明）")
     s.add_argument("--upward-detail", action="store_true",
                    help="上报版也附分校明细和分单位小计（不含学校的联系电话）")
+    s.add_argument("--despite-warnings", action="store_true",
+                   help="有尚未核实的提示也生成上报版（表上注明含多少所学校未经核实的提示数据）")
     s.set_defaults(run=cmd_consolidate)
 
     s = sub.add_parser("feedback", help="为退回的学校生成标注好的表和邮件草稿，为未报的学校生成催报邮件")

@@ -161,6 +161,26 @@ MESSAGES: dict[str, str] = {
     # --- the rectification register against a school's own figures (``supervision.checks``) ---
     "register-mismatch": "{closed_cell} {closed_label}填的是 {closed}、{open_cell} {open_label}填的是 {open}，"
                          "而整改台账中贵校的 {items} 项问题已销号 {closed_items} 项、未销号 {open_items} 项，请核对",
+    # --- what a summary covers, and why no upward version was written (``outputs.summary.coverage``) ---
+    "coverage": "本表汇总 {included} {noun}（应报 {expected} {measure}{left_out}）{unchecked}",
+    "coverage-left-out": "；{parts}",
+    "coverage-missing": "未报 {n} {measure}",
+    "coverage-returned": "退回修改中 {n} {measure}",
+    "coverage-needs_review": "待确认 {n} {measure}",
+    "coverage-exempt": "免报 {n} {measure}",
+    "coverage-unchecked": "，含 {n} {noun}未经核实的提示数据",
+    "upward-unconfirmed": "未生成上报版：已计入汇总的 {n} 所学校有尚未核实的提示（{schools}）。请与学校核实{do:confirm-warning}{do:despite-warnings}",
+    "upward-draft": "本次汇总含未通过校验的学校数据，不能上报，未生成上报版",
+    "upward-unsigned": "未生成上报版：请先设置本级{missing}{do:set-reporting}，再汇总一次",
+    "upward-despite": "上报版含 {n} 所学校未经核实的提示数据（{schools}），表上已注明",
+    "upward-stale": "上次生成的上报版已不是现在的数据，已改名为“{name}”，请勿报送",
+    "problems-review-kept": "“{sheet}”中修改过的文字和顺序已沿用到本次汇总和上报版",
+    "problems-review-stale": "各校所填的“{label}”有变化，已重新归纳，“{sheet}”中原来修改的文字未沿用，请重新核对",
+    "cover-unconfirmed": "{n} 所已计入汇总的学校有尚未核实的提示：{schools}。请与学校核实{do:ask-schools}{do:confirm-warning}",
+    "cover-other-files": "收到的文件中另有 {unidentified} 份未能确定是哪所学校、{unreadable} 个无法读取，均未计入汇总{do:see-files}",
+    "cover-problems": "“{form_sheet}”中的“{label}”是程序按各校所填的文字自动归纳的（共归纳为 {n} 类，见“{sheet}”），报送前请核对：可在“{sheet}”中直接修改文字、学校数和顺序，保存后再汇总一次，上报版即用改后的文字",
+    "cover-upward": "请报送“{name}”（与本文件在同一文件夹）：只有“{form_sheet}”一页，数字不含公式，不含学校名称、联系方式和校验问题",
+    "cover-upward-detail": "请报送“{name}”（与本文件在同一文件夹）：“{form_sheet}”一页（数字不含公式），另附分校明细和分单位小计，不含学校的联系方式和校验问题",
 }
 
 # A file that could not be read, as the school that sent it reads it: the reasons above are the
@@ -239,8 +259,21 @@ ACTIONS: dict[str, dict[str, str]] = {
                     "window": "在“设置 → 邮件”中填写发件人地址"},
     "mail-password": {"cli": "用 dudao settings 文件夹 --mail-password 保存", "window": "在“设置 → 邮件”中填写"},
     "resubmit": {"cli": "（可用 dudao settings 文件夹 --resubmit-by 日期 重新设置）", "window": "（可在“设置”中修改）"},
+    "confirm-warning": {
+        "cli": "，核实后逐条记录（dudao confirm {root} 学校名称 提示名称 --note 核实情况），再汇总一次",
+        "window": "，核实后在学校详情中确认这条提示（写明核实情况），再点“汇总”",
+        "book": "，核实后在桌面程序的学校详情中确认这条提示（命令行为 confirm 命令），再汇总一次"},
+    "despite-warnings": {"cli": "；核实后数据无误、来不及逐条记录的，可加 --despite-warnings 照样生成（表上会注明）",
+                         "window": "", "book": ""},
+    "set-reporting": {"cli": "（dudao settings {root} --reporter 张三 --phone 0722-1234567）",
+                      "window": "（在“设置”中填写）", "book": "（在桌面程序的“设置”中填写，命令行为 settings 命令）"},
+    "ask-schools": {"cli": "（dudao feedback {root} --warnings 写“请核对”的反馈）",
+                    "window": "（生成反馈时包括“请核对”）",
+                    "book": "（在桌面程序中生成包括“请核对”的反馈，命令行为 feedback 命令）"},
+    "see-files": {"cli": "（见 dudao status {root}）", "window": "（见“待处理的文件”）",
+                  "book": "（见桌面程序的“待处理的文件”，命令行为 status 命令）"},
 }
-CLI, WINDOW = "cli", "window"  # the channels a note is worded for
+CLI, WINDOW, BOOK = "cli", "window", "book"  # the channels a note is worded for (BOOK: inside a workbook)
 _ACTION = re.compile(r"\{do:([\w-]+)\}")
 
 
@@ -258,7 +291,9 @@ class Note:
         return cls(note_id, tuple(values.items()))
 
     def render(self, channel: str = "cli") -> str:
-        template = _ACTION.sub(lambda m: ACTIONS[m.group(1)][channel], MESSAGES[self.id])
+        # A workbook says what the window says where it has no words of its own.
+        template = _ACTION.sub(lambda m: ACTIONS[m.group(1)].get(channel, ACTIONS[m.group(1)][WINDOW]),
+                               MESSAGES[self.id])
         try:
             return template.format(**dict(self.values))
         except (KeyError, IndexError):

@@ -142,7 +142,8 @@ def _sentences(notes: Any) -> str:
 def consolidate_job(folder: str | Path, include: str = "accepted") -> JobSpec:
     def describe(session: Session, res: Any, ov: Overview) -> str:
         notes = _sentences(res.notes)
-        return f"已汇总 {res.included} / 应报 {res.expected} 所学校，汇总表：{res.path.name}。{notes}"
+        said = f"表上写明：{res.coverage}。" if res.coverage else ""
+        return f"已汇总 {res.included} / 应报 {res.expected} 所学校，汇总表：{res.path.name}。{said}{notes}"
 
     return JobSpec("consolidate", Path(folder), lambda session, c: session.consolidate(include=include, cancel=c),
                    describe, output=lambda session, res: res.path, stage="汇总")

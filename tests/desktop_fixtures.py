@@ -27,7 +27,7 @@ from desktop.controller import Controller
 from desktop.school_model import STATE_COLUMN, StateRole
 from desktop.window import MainWindow
 
-__all__ = ["JOB_TIMEOUT", "ROOT", "demo_master", "demo", "Said", "controller", "said", "window", "run_job",
+__all__ = ["JOB_TIMEOUT", "ROOT", "demo_master", "demo", "unconfirmed", "Said", "controller", "said", "window", "run_job",
            "opened", "row_state", "new_return", "click", "expected_overview", "show_tab", "answer_dialog",
            "row_rect", "clicked_job"]
 
@@ -48,6 +48,19 @@ def demo_master(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo(tmp_path, demo_master) -> Path:
     return Path(shutil.copytree(demo_master, tmp_path / "曾都区双减"))
+
+
+def unconfirmed(folder: Path) -> Path:
+    """The demo as on deadline day, before the clerk's phone calls: the demo confirmed every warning
+    before summing up (its last steps); undone, so that schools are asked to check again."""
+    from aggregator.session import open_session
+
+    with open_session(folder) as session:
+        for s in session.overview().schools:
+            for d in s.decisions:
+                if d.kind == "confirm":
+                    session.decide("confirm", s.school.name, rule=d.rule, undo=True)
+    return folder
 
 
 class Said:

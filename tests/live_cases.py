@@ -29,7 +29,11 @@ LIVE_CASES = {
     "row-sum": valid_values(inspectors__total=4),
     "several-mistakes": valid_values(
         training_orgs__total=6, problems__primary=4, problems__total=6, orders__bureau=3,
-        problem_schools__junior=3, problem_schools__total=4, problem_1="", problem_2=""),
+        problem_schools__junior=4, problem_schools__total=5, problem_1="", problem_2=""),
+    # 文峰学校 in issue 20: its one problem school "completed", yet no problem completed, all in progress
+    "completed-but-in-progress": valid_values(
+        rectified_schools__junior=1, rectified_schools__total=2, problems_rectified__junior=0,
+        problems_rectified__total=3, problems_in_progress__junior=3, problems_in_progress__total=3),
     "problems-without-schools": valid_values(
         problem_schools__primary=0, problem_schools__junior=0, problem_schools__total=0,
         rectified_schools__primary=0, rectified_schools__total=0),

@@ -317,7 +317,11 @@ def test_demo(tmp_path, capsys):
     data = status_json(capsys, tmp_path / "演示")
     counts = data["counts"]
     assert counts["expected"] == 40
-    assert all(counts[s] > 0 for s in ("accepted", "accepted_with_warnings", "returned", "needs_review", "missing"))
+    assert all(counts[s] > 0 for s in ("accepted", "returned", "needs_review", "missing"))
+    # the clerk confirmed every warning by phone before the summary went up (issue 20)
+    confirmed = {s["name"] for s in data["schools"] if any(d["kind"] == "confirm" for d in s["decisions"])}
+    assert counts["accepted_with_warnings"] == 0 and confirmed == {"曾都区编钟小学", "曾都区烈山小学", "曾都区季梁小学"}
+    assert "本表汇总 30 所学校（应报 40 所；未报 5 所，退回修改中 4 所，待确认 1 所）" in out
     assert counts["late"] == 1 and len(data["unreadable"]) == 2 and len(data["unidentified"]) == 1
     # The plan's documents are received, not rejected: unreadable are an empty and a broken download.
     assert {u["kind"] for u in data["unreadable"]} == {"empty-file", "corrupt"} and len(data["documents_waiting"]) == 1
@@ -336,8 +340,6 @@ def test_demo(tmp_path, capsys):
 
 def test_city_consolidating_district_summaries_equals_all_schools_directly(tmp_path, capsys):
     """A city runs the same tool: each district summary is the district's return."""
-    import openpyxl as xl
-
     from aggregator.reading import read_return
 
     rng = random.Random(11)
@@ -348,7 +350,8 @@ def test_city_consolidating_district_summaries_equals_all_schools_directly(tmp_p
         roster = tmp_path / f"{district}.csv"
         roster.write_text(roster_text, encoding="utf-8")
         folder = tmp_path / district
-        dudao(capsys, "init", folder, "--roster", roster, "--name", district)
+        dudao(capsys, "init", folder, "--roster", roster, "--name", district, "--reporter", "督导室 张主任",
+              "--phone", "0722-3261234")  # the district signs what it sends up
         dudao(capsys, "distribute", folder)
         for line in roster_text.strip().splitlines()[1:]:
             name, stage, _, contact, phone, _ = line.split(",")
@@ -357,12 +360,9 @@ def test_city_consolidating_district_summaries_equals_all_schools_directly(tmp_p
             put(folder / "inbox" / f"{name}.xlsx", fill_workbook(issued(folder, name), FORM, v))
         dudao(capsys, "collect", folder)
         code, out, _ = dudao(capsys, "consolidate", folder)
-        path = Path(out.strip().splitlines()[-1])
-        wb = xl.load_workbook(path)  # the district clerk signs it before sending it up
-        ws = wb[FORM.sheet]
-        ws["D3"], ws["B4"] = "督导室 张主任", "0722-3261234"
-        wb.save(path)
-        summaries.append(path)
+        upward = [line.split("：", 1)[1] for line in out.splitlines() if line.startswith("上报版（直接报送上级）：")]
+        assert code == 0 and upward, out
+        summaries.append(Path(upward[0]))
 
     roster = tmp_path / "随州市.csv"
     roster.write_text("学校名称,学段,所属单位\n曾都区,,随州市\n广水市,,随州市\n", encoding="utf-8")

@@ -257,8 +257,8 @@ def test_include_all_sums_everything_received_and_marks_it_everywhere(tmp_path):
     assert by_name["实验中学"].value == STATE_LABELS["needs_review"]
     assert by_name["城南小学"].value == STATE_LABELS["accepted"]
 
-    sub_head = [c.value for c in wb[SUBTOTALS][1]]
-    assert "其中未通过校验" in sub_head
+    sub_items = [c.value for c in wb[SUBTOTALS]["A"]]
+    assert "其中未通过校验" in sub_items
     assert [c.value for c in wb[PROBLEMS][1]][-1] == "状态"
     problem_states = {r[0]: r[3] for r in wb[PROBLEMS].iter_rows(min_row=2, values_only=True)}
     assert problem_states["城北小学"] == STATE_LABELS["returned"]
@@ -320,20 +320,20 @@ def test_subtotals_per_parent_unit_and_district_total(tmp_path):
         add(col, "城北初中", scaled(16), findings=[ROW_SUM_ERROR])  # returned: not summed
         res = run(consolidate(col))
     ws = openpyxl.load_workbook(res.path, data_only=True)[SUBTOTALS]
-    head1 = [c.value for c in ws[1]]
-    col_of = head1.index("存在问题（个）") + 1  # its 合计 column
-    table = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value, ws.cell(r, col_of).value)
-             for r in range(3, ws.max_row + 1)}
+    units = [c.value for c in ws[1]]
+    assert units == ["项目", "栏目", "城南中心学校", "城北中心学校", "未填所属单位", "全区合计"]
+    by_item = {}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        item = row[0] if row[0] is not None else item  # merged down over its 合计/小学/初中
+        by_item[(item, row[1])] = row[2:]
     p = VALID["problems.total"]
-    assert table == {
-        "城南中心学校": (2, 2, 3 * p),
-        "城北中心学校": (2, 1, 4 * p),
-        "未填所属单位": (1, 1, 8 * p),
-        "全区合计": (5, 4, 15 * p),
-    }
+    assert by_item[("应报学校数", None)] == (2, 2, 1, 5)
+    assert by_item[("已汇总学校数", None)] == (2, 1, 1, 4)
+    assert by_item[("存在问题（个）", "合计")] == (3 * p, 4 * p, 8 * p, 15 * p)
     assert form_values(res.path)["problems.total"] == 15 * p
     formulas = openpyxl.load_workbook(res.path)[SUBTOTALS]
-    assert formulas.cell(6, col_of).value.startswith("=SUM(") and formulas.cell(6, 3).value == "=SUM(C3:C5)"
+    assert formulas["F2"].value == "=SUM(C2:E2)"  # the district's column adds the units' up
+    assert ws.page_setup.orientation == "portrait" and not ws.row_breaks.brk and not ws.col_breaks.brk
 
 
 def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
@@ -359,7 +359,7 @@ def test_returns_sheet_lists_every_school_with_labels_and_fills(tmp_path):
         assert ws.cell(r, col["状态"]).value == STATE_LABELS[state]
         rgb = ws.cell(r, col["学校"]).fill.fgColor.rgb if ws.cell(r, col["学校"]).fill.fill_type else None
         assert rgb == (fill.fgColor.rgb if fill else None), name
-    assert ws.cell(got["城北小学"], col["校验问题摘要"]).value == ROW_SUM_ERROR.message
+    assert ws.cell(got["城北小学"], col["校验问题摘要"]).value == "错误：合计=小学+初中（C8）"  # in full on 校验问题
     assert "填报单位与文件名不一致" in ws.cell(got["实验中学"], col["校验问题摘要"]).value
     assert ws.cell(got["城南初中"], col["是否逾期"]).value == "是"
     assert ws.cell(got["城北初中"], col["报送时间"]).value is None
@@ -392,7 +392,7 @@ def test_formula_like_school_texts_are_written_as_text(tmp_path):
     wb = openpyxl.load_workbook(res.path, data_only=True)
     texts = [
         wb[DETAIL]["B3"], wb[DETAIL]["D3"], wb[RETURNS]["B2"], wb[PROBLEMS]["A2"], wb[PROBLEMS]["C2"],
-        wb[SUBTOTALS]["B3"], wb[FORM.sheet][LAYOUT.cells["problem_1"]],
+        wb[SUBTOTALS]["C1"], wb[FORM.sheet][LAYOUT.cells["problem_1"]],
     ]
     assert [c.value for c in texts] == [EVIL, "=1+1", EVIL, EVIL, "=SUM(1,2)", "=1+1", "=SUM(1,2)（2校）"]
     assert all(c.data_type == "s" for c in texts)
@@ -490,37 +490,51 @@ def package_text(path: Path) -> str:
         return "\n".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xml"))
 
 
+def confirmed(col):
+    """城南初中's phone warning checked with the school: nothing stands in the way of the upward version."""
+    overrule.confirm(col, "城南初中", "phone", "打电话核实过，是分机号")
+    return col
+
+
+COVERAGE = "本表汇总 2 所学校（应报 5 所；未报 1 所，退回修改中 1 所，待确认 1 所）"
+
+
 def test_upward_version_is_the_form_filled_in_with_no_contacts_or_findings(tmp_path):
-    with with_our_own(standard(tmp_path)) as col:
+    with confirmed(with_our_own(standard(tmp_path))) as col:
         with clock.pinned(datetime(2023, 11, 22, 10, 30)):
             res = run(consolidate(col))
     assert res.upward == res.path.with_name("曾都区附件5汇总表(上报).xlsx")
     wb = openpyxl.load_workbook(res.upward, data_only=True)
-    assert wb.sheetnames == [FORM.sheet, GROUPED, META_SHEET]
+    assert wb.sheetnames == [FORM.sheet, META_SHEET]  # the form alone
     assert wb.active.title == FORM.sheet and wb[FORM.sheet].sheet_view.tabSelected
-    assert not wb[GROUPED].sheet_view.tabSelected
     ws = wb[FORM.sheet]
+    assert ws.cell(LAYOUT.last_row, 1).value == COVERAGE == res.coverage
     assert (ws[LAYOUT.cells["unit"]].value, ws[LAYOUT.cells["reporter"]].value, ws[LAYOUT.cells["phone"]].value) == (
         "曾都区教育局", "张三", "0722-1234567")
     dated = ws.cell(LAYOUT.last_row + 1, 1).value
     assert dated == "填报日期：2023年11月22日"
-    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$E${LAYOUT.last_row + 1}"
-    assert ws[LAYOUT.summary_cell].value is None  # no live-check line printed on a summary
+    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$F${LAYOUT.last_row + 1}"
+    assert ws[LAYOUT.summary_cell].value == COVERAGE  # what it covers, where a return has its live-check line
     assert {fid: form_values(res.upward)[fid] for fid in COUNTS} == expected_counts(1, 2)
     text = package_text(res.upward)
     for school in ROSTER:
         assert "13800000000" not in text and "x@example.com" not in text and "李老师" not in text, school
     assert "row-sum" not in text and ROW_SUM_ERROR.message not in text and "不像手机号" not in text
+    assert not any(name in text for name, _, _ in ROSTER)  # no school's name
+    assert "报送前请核对" not in text and "自动归纳" not in text  # no note meant for the clerk
+    formulas = openpyxl.load_workbook(res.upward)[FORM.sheet]
+    assert [c.coordinate for row in formulas.iter_rows() for c in row if c.data_type == "f"] == []
+    assert formulas.oddFooter.center.text == "第 &P 页 共 &N 页" and not formulas.conditional_formatting
     # the working summary says which file to send
     cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
     assert "曾都区附件5汇总表(上报).xlsx" in cover
 
 
 def test_upward_detail_on_request_without_any_phone(tmp_path):
-    with with_our_own(standard(tmp_path)) as col:
+    with confirmed(with_our_own(standard(tmp_path))) as col:
         res = run(consolidate(col, upward_detail=True))
     wb = openpyxl.load_workbook(res.upward, data_only=True)
-    assert wb.sheetnames == [FORM.sheet, GROUPED, DETAIL, SUBTOTALS, META_SHEET]
+    assert wb.sheetnames == [FORM.sheet, DETAIL, SUBTOTALS, META_SHEET]
     head = [c.value for c in wb[DETAIL][1]]
     assert "填报单位" in head and "联系电话" not in head and "填报人" not in head
     assert "13872345678" not in package_text(res.upward)  # VALID's school phone, typed in each return
@@ -547,7 +561,7 @@ def test_cover_lists_returns_with_unconfirmed_warnings_until_confirmed(tmp_path)
     cover = "\n".join(str(v) for r in rows(res.path, "汇总说明") for v in r if v)
     assert "无（已计入汇总的学校没有尚未核实的提示）" in cover
     returns = rows(res.path, RETURNS)
-    decided = next(r[-1] for r in returns if r[1] == "城南初中")
+    decided = next(r[11] for r in returns if r[1] == "城南初中")  # 区教育局处理
     assert "已核实提示（联系电话格式）：打电话核实过，是分机号" in decided
 
 
@@ -572,7 +586,10 @@ def test_problems_grouped_in_an_editable_sheet_that_the_form_lines_come_from(tmp
             add(col, name, scaled(1, problem_1=p1, problem_2=p2, problem_3="", unit=name))
         res = run(consolidate(col))
     grouped = rows(res.path, GROUPED)
-    assert grouped[1] == ("序号", "问题（可修改）", "学校数", "学校", "各校的写法", "填入汇总表的文字")
+    assert grouped[1][:6] == ("序号", "问题（可修改）", "学校数", "学校", "各校的写法", "填入汇总表的文字")
+    assert [grouped[r][6:8] for r in (2, 3)] == [("作业公示不及时", 3), ("课后服务内容单一", 2)]  # what the engine wrote
+    hidden = openpyxl.load_workbook(res.path)[GROUPED].column_dimensions
+    assert hidden["G"].hidden and hidden["H"].hidden and not hidden["F"].hidden
     assert grouped[2][1:4] == ("作业公示不及时", 3, "第1小学、第2小学、第3小学")
     assert "作业公示不够及时" in grouped[2][4]
     assert grouped[3][1:3] == ("课后服务内容单一", 2) and grouped[4][1:3] == ("睡眠管理不到位", 1)
@@ -597,23 +614,23 @@ def test_wide_sheets_print_in_column_groups_with_titles_repeated(tmp_path):
     with standard(tmp_path) as col:
         res = run(consolidate(col))
     wb = openpyxl.load_workbook(res.path)
-    for sheet in (DETAIL, SUBTOTALS):
-        ws = wb[sheet]
-        assert ws.page_setup.scale == WIDE_SCALE >= MIN_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
-        assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
-        assert len(ws.col_breaks.brk) >= 2
-        assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
-    # a break never splits a row's 合计/小学/初中 apart
     ws = wb[DETAIL]
+    assert MIN_SCALE < ws.page_setup.scale <= WIDE_SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_cols == "$A:$B" and ws.print_title_rows == "$1:$2"
+    assert len(ws.col_breaks.brk) >= 2
+    assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+    # a break never splits a row's 合计/小学/初中 apart
     head1 = [c.value for c in ws[1]]
     for brk in ws.col_breaks.brk:
         assert head1[brk.id] is not None  # the next page starts where a group's head starts
+    for sheet in (SUBTOTALS, RETURNS, FINDINGS, PROBLEMS, GROUPED):  # every other table: titles on every page
+        assert wb[sheet].print_title_rows and wb[sheet].page_setup.scale >= MIN_SCALE, sheet
 
 
 def test_clerk_is_asked_for_reporter_and_phone_before_the_first_upward_version(tmp_path, capsys, monkeypatch):
     from aggregator.cli import main
 
-    with standard(tmp_path):
+    with confirmed(standard(tmp_path)):
         pass
     answers = iter(["王五", "0722-3261234"])
     monkeypatch.setattr("sys.stdin", type("Keyboard", (), {"isatty": staticmethod(lambda: True)})())

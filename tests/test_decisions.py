@@ -50,7 +50,7 @@ def test_accept_anyway_needs_a_reason_and_shows_it(col, capsys):
     code, out, _ = dudao(capsys, "consolidate", col)
     summary = openpyxl.load_workbook(out.strip().splitlines()[-1])
     row = next(r for r in summary["报送情况"].iter_rows(values_only=True) if r[1] == S_WRONG)
-    assert row[5] == "是" and "仍然通过：学校来电说明合计无误" in row[-1]
+    assert row[5] == "是" and "仍然通过：学校来电说明合计无误" in row[11]  # 区教育局处理
 
 
 def test_send_back_a_passed_return_and_undo_it(col, capsys):

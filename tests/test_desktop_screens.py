@@ -54,6 +54,7 @@ def save(widget, folder: Path, name: str) -> Path:
 def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     window.setGeometry(SIZE)
     save(window, shots, "1-first-run")
+    unconfirmed(demo)  # deadline day: schools still to ask
     opened(qtbot, controller, demo)
     assert "截止日期 2023-11-20（今天截止）" in window.header.text()  # the pinned clock, not the machine's
     assert window.tabs.tabText(FILES_TAB) == "待处理的文件（4）"  # 1 unidentified, 2 unreadable, 1 document

@@ -114,11 +114,15 @@ def col(tmp_path):
     # 5: sent as .xls: cannot be edited, rebuilt from the values
     v5 = return_values(S5, problems__total=9)
     record(c, S5, v5, b"\xd0\xcf\x11\xe0 not really an xls", "五中统计表.xls")
-    # 6: sheet renamed, rectification error, blank problem lines (a warning on merged C12:E12)
+    # 6: sheet renamed, rectification error, blank problem lines (a warning on merged C11:F11)
     v6 = return_values(S6, problem_1="", problem_2="", problems_rectified__primary=1,
                        problems_rectified__total=2, problems_in_progress__total=2, problems_in_progress__primary=1)
     v6["problems.primary"] = 3  # 3 != 1 + 1 in D17, and the total 5 != 2 + 2 in C17
     v6["problems.total"] = 5
+    # the rest of the rectification rows written out, whatever the sample return holds: 2 = 1 + 1
+    v6.update({"problems.junior": 2, "problems_rectified.junior": 1, "problems_in_progress.junior": 1,
+               "problem_schools.total": 2, "problem_schools.primary": 1, "problem_schools.junior": 1,
+               "rectified_schools.total": 0, "rectified_schools.primary": 0, "rectified_schools.junior": 0})
     record(c, S6, v6, workbook_bytes(v6, sheet_title="Sheet1"), "六小.xlsx")
     yield c
     c.close()
@@ -252,8 +256,8 @@ def test_renamed_sheet_and_merged_cells_are_marked(col):
     assert comments["D17"] == f"{AUTHOR}：\n这一格也需要修改，见 C17 的批注"
     assert comments["C18"] == f"{AUTHOR}：\n这一格与问题有关，供参考，见 C17 的批注"
     text_warning = next(f for f in found if f.rule == "problems-text")
-    anchor = ws[LAYOUT.cells["problem_1"]]  # C11, merged over C11:E11
-    assert anchor.coordinate in text_warning.cells and "C11:E11" in {str(r) for r in ws.merged_cells.ranges}
+    anchor = ws[LAYOUT.cells["problem_1"]]  # C11, merged over C11:F11
+    assert anchor.coordinate in text_warning.cells and "C11:F11" in {str(r) for r in ws.merged_cells.ranges}
     assert text_warning.message in anchor.comment.text
     assert anchor.fill.fgColor.rgb == "FFFFEB9C"  # Excel paints a merge with its top-left cell's fill
     # C17 has the error and explains the warning: red, the error's text first, then a line to C11

@@ -26,7 +26,8 @@ from aggregator.outputs.letters import greeting
 from aggregator.outputs.markup import FEEDBACK_SHEET
 
 from test_feedback import (  # noqa: F401 - the fixture is used by name
-    S1, S3, S4, S6, TITLE, TODAY, col, feedback_of, findings_of, read_eml, record, return_values, workbook_bytes,
+    LAYOUT, S1, S3, S4, S6, TITLE, TODAY, col, feedback_of, findings_of, read_eml, record, return_values,
+    workbook_bytes,
 )
 
 DEADLINE_DAY = datetime(2023, 11, 20, 17, 0)
@@ -162,7 +163,7 @@ def test_warnings_letters_only_when_asked(col):
     assert wb.sheetnames[0] == FEEDBACK_SHEET
     assert "核对说明" in wb[FEEDBACK_SHEET]["A1"].value
     ws = wb[wb.sheetnames[1]]
-    assert ws["B4"].fill.fgColor.rgb == "FFFFEB9C"  # yellow: look, do not necessarily change
+    assert ws[LAYOUT.cells["phone"]].fill.fgColor.rgb == "FFFFEB9C"  # yellow: look, do not necessarily change
     text = chat_file(col, S3, "请核对")
     assert text.startswith(f"【请核对】{S3} @张老师：") and "不用重新报送" in text
 

@@ -235,8 +235,8 @@ def test_live_checks_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(ty
         c: h for c, h in validator_hints(validate(FORM, sub).findings).items() if c not in guarded}
     # The one difference: a spreadsheet still adds up a pasted -1 or 1.5, so their row's sum
     # hint shows beside the guard, where the engine skips a rule over a value it refused.
-    assert shown["F8"] == shown["F9"] == {GUARD, "合计≠小学+初中"}
-    assert {"F8", "F9"}.isdisjoint(validator_hints(validate(FORM, sub).findings))
+    assert shown["G8"] == shown["G9"] == {GUARD, "合计≠小学+初中"}
+    assert {"G8", "G9"}.isdisjoint(validator_hints(validate(FORM, sub).findings))
     assert f"有 {len(shown)} 处" in case.shown[LAYOUT.summary_cell]
 
 

@@ -168,8 +168,8 @@ def test_live_checks_flag_what_the_validator_flags(issued, name):
 
 def test_row_sum_of_inspectors_shows_on_its_own_row_and_reddens_the_row(issued):
     shown = issued.open(values(inspectors__total=4))
-    assert shown.checks == {"F8": "合计≠小学+初中；"}
-    assert shown.red == {"C8", "D8", "E8"}
+    assert shown.checks == {"G8": "合计≠小学+初中；"}
+    assert shown.red == {"C8", "D8", "E8", "F8"}  # 初中 is E8:F8, one merged cell
     assert shown.summary == "自动校验：有 1 处提示，请看右侧“自动校验”列（标红的格必须修改，标黄的格请核对）"
 
 
@@ -182,7 +182,7 @@ def test_a_warning_is_yellow_while_the_school_types_as_in_every_letter(issued):
     lines = {c for fid in ("problem_1", "problem_2", "problem_3")
              for c in cells_of(LAYOUT.value_spans.get(fid, LAYOUT.cells[fid]))}
     assert shown.colours == dict.fromkeys(lines | {total}, YELLOW)
-    both = issued.open(values(problem_1="", problem_2="", problems__total=6))  # 6 ≠ 3 + 2 as well
+    both = issued.open(values(problem_1="", problem_2="", problems__total=7))  # 7 ≠ 3 + 3 as well
     assert both.colours[total] == LIGHT_RED and both.colours[line] == YELLOW
 
 
@@ -191,7 +191,7 @@ def test_pasted_values_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(
     guarded = {cell for cell, hints in shown.hints().items() if GUARD in hints}
     assert guarded == {LAYOUT.check_cells[r] for r in GUARDED_ROWS}
     # A spreadsheet still adds up a pasted -1 or 1.5: their row's sum hint shows beside the guard.
-    assert shown.hints()["F8"] == shown.hints()["F9"] == {GUARD, "合计≠小学+初中"}
+    assert shown.hints()["G8"] == shown.hints()["G9"] == {GUARD, "合计≠小学+初中"}
     assert f"有 {len(shown.checks)} 处提示" in shown.summary
 
 

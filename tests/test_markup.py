@@ -49,7 +49,7 @@ def ret_for(values: dict = VALUES, name: str = "附件5-实验小学.xlsx") -> R
 
 ROW_SUM = Finding("total-parts", ERROR, "合计栏：C6 培训机构(3) ≠ 学科类(1) + 非学科类(1)，请改正",
                   ("training_orgs.total", "training_orgs.subject", "training_orgs.non_subject"), ("C6", "D6", "E6"))
-PHONE = Finding("phone", WARNING, "联系电话“13872301001”请核对", ("phone",), ("B4",))
+PHONE = Finding("phone", WARNING, "联系电话“13872301001”请核对", ("phone",), ("F3",))
 ON_C6 = Finding("outlier", WARNING, "C6 明显偏大，请核对", ("training_orgs.total",), ("C6",))
 
 
@@ -113,17 +113,17 @@ def test_the_schools_own_file_is_marked_where_it_is_wrong(tmp_path):
     assert wb.sheetnames[0] == FEEDBACK_SHEET and wb.active.title == FEEDBACK_SHEET
     ws = wb[FORM.sheet]
     assert [fill_of(ws[c]) for c in ("C6", "D6", "E6")] == [LIGHT_RED, None, None]  # the total is what to change
-    assert fill_of(ws["B4"]) == YELLOW and "B4:E4" in {str(r) for r in ws.merged_cells.ranges}  # the merge shows it
-    assert [fill_of(ws[c]) for c in ("F4", "B5", "C5", "E5")] == [None] * 4  # and nothing beyond the merge
+    assert fill_of(ws["F3"]) == YELLOW
+    assert [fill_of(ws[c]) for c in ("E3", "G3", "F4", "B5", "C5", "E5")] == [None] * 6  # and nothing beyond it
     assert fill_of(ws["C8"]) is None  # a right cell is left alone
     assert ws["C6"].comment.author == AUTHOR and ws["C6"].comment.text == f"{AUTHOR}：\n{ROW_SUM.message}"
     assert ws["D6"].comment.text == ws["E6"].comment.text == f"{AUTHOR}：\n这一格与问题有关，供参考，见 C6 的批注"
-    assert ws["B4"].comment.text == f"{AUTHOR}：\n{PHONE.message}" and ws["C4"].comment is None
+    assert ws["F3"].comment.text == f"{AUTHOR}：\n{PHONE.message}" and ws["E3"].comment is None
     assert "width:300px;height:48px" in vml_styles(marked.data)  # the box fits its two lines
     assert ws["B3"].value == SCHOOL and ws["C6"].value == 3  # what the school typed stays
     assert [(p.level, p.where, p.targets, p.to_change) for p in marked.problems] == [
         (ERROR, "C6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6")), ((FORM.sheet, "C6"),)),
-        (WARNING, "B4", ((FORM.sheet, "B4"),), ((FORM.sheet, "B4"),))]
+        (WARNING, "F3", ((FORM.sheet, "F3"),), ((FORM.sheet, "F3"),))]
 
 
 def test_the_first_sheet_says_what_to_do_and_lists_every_problem(tmp_path):
@@ -139,7 +139,7 @@ def test_the_first_sheet_says_what_to_do_and_lists_every_problem(tmp_path):
     assert "一、需要修改（共 1 处，标红的单元格）" in lines
     assert "二、请核对（共 1 处，标黄的单元格，确认无误可以不改）" in lines
     assert listed(wb) == [(1, "C6", f"'{FORM.sheet}'!C6", ROW_SUM.message),  # errors first, the cell to change
-                          (2, "B4", f"'{FORM.sheet}'!B4", PHONE.message)]
+                          (2, "F3", f"'{FORM.sheet}'!F3", PHONE.message)]
 
 
 def test_an_accepted_return_to_check_says_so_and_sets_no_deadline(tmp_path):
@@ -163,10 +163,10 @@ def test_one_cell_with_two_problems_gets_one_comment_errors_first(tmp_path):
 
 
 def test_a_cell_inside_a_merge_is_marked_on_the_merge(tmp_path):
-    inside = Finding("phone", WARNING, "请核对", ("phone",), ("D4",))  # the phone's merge is B4:E4
+    inside = Finding("problems-text", WARNING, "请核对", ("problem_1",), ("D11",))  # the line's merge is C11:F11
     _, wb = mark(own_workbook(tmp_path / "own.xlsx"), [inside])
     ws = wb[FORM.sheet]
-    assert fill_of(ws["B4"]) == YELLOW and ws["B4"].comment.text == f"{AUTHOR}：\n请核对"
+    assert fill_of(ws["C11"]) == YELLOW and ws["C11"].comment.text == f"{AUTHOR}：\n请核对"
 
 
 def test_a_message_with_a_control_character_still_makes_a_valid_comment(tmp_path):
@@ -274,9 +274,9 @@ def test_last_rounds_marks_are_cleared_and_the_schools_own_colours_kept(tmp_path
     _, wb = mark(again, [PHONE])
     ws = wb[FORM.sheet]
     assert [fill_of(ws[c]) for c in ("C6", "D6", "E6")] == [None] * 3 and ws["C6"].comment is None
-    assert fill_of(ws["B4"]) == YELLOW and ws["B4"].comment.text == f"{AUTHOR}：\n{PHONE.message}"
+    assert fill_of(ws["F3"]) == YELLOW and ws["F3"].comment.text == f"{AUTHOR}：\n{PHONE.message}"
     assert fill_of(ws["C8"]) == "FF00B0F0" and ws["C8"].comment.text == "本校备注"
-    assert wb.sheetnames.count(FEEDBACK_SHEET) == 1 and listed(wb) == [(1, "B4", f"'{FORM.sheet}'!B4", PHONE.message)]
+    assert wb.sheetnames.count(FEEDBACK_SHEET) == 1 and listed(wb) == [(1, "F3", f"'{FORM.sheet}'!F3", PHONE.message)]
 
 
 def test_a_template_file_goes_back_as_a_plain_workbook(tmp_path):
@@ -323,8 +323,8 @@ def test_a_file_that_cannot_be_edited_is_rebuilt_from_the_values_read(tmp_path, 
     assert ws[CELLS["inspectors.primary"]].value is None  # nothing invented for what was not read
     assert [(p.where, p.targets) for p in marked.problems] == [
         ("C6", ((FORM.sheet, "C6"), (FORM.sheet, "D6"), (FORM.sheet, "E6"))),
-        ("B4", ((FORM.sheet, "B4"),))]  # placed by the fields, in our layout
-    assert [fill_of(ws[c]) for c in ("C6", "D6", "B4")] == [LIGHT_RED, None, YELLOW]
+        ("F3", ((FORM.sheet, "F3"),))]  # placed by the fields, in our layout
+    assert [fill_of(ws[c]) for c in ("C6", "D6", "F3")] == [LIGHT_RED, None, YELLOW]
     assert next(line for line in guide_lines(wb) if line.startswith("修改方法")).startswith(
         f"修改方法：在“{FORM.sheet}”工作表中")
     note = next(line for line in guide_lines(wb) if line.startswith("注意"))

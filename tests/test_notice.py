@@ -176,15 +176,15 @@ def test_a_warning_is_never_listed_as_something_to_fix(plan_col, capsys):
     fix = section(letter, "需要修改（1 处，附件表格中标红的单元格）：")
     check = section(letter, "请核对（1 处，附件表格中标黄的单元格，确认无误可以不改）：")
     assert len(fix) == 1 and fix[0].startswith("1. 派出责任督学数（人）：C8 合计")
-    assert len(check) == 1 and check[0].startswith("2. B4 联系电话“123”")
+    assert len(check) == 1 and check[0].startswith("2. F3 联系电话“123”")
     text = chat(plan_col, "曾都区东城小学-退回修改.txt").split("\n")
     assert text[0].endswith("有 1 处需要修改，另有 1 处请核对：")
-    assert text[1].startswith("1. 派出责任督学数") and text[2].startswith("2. （请核对）B4 联系电话")
+    assert text[1].startswith("1. 派出责任督学数") and text[2].startswith("2. （请核对）F3 联系电话")
     guide = [r for r in load_workbook(plan_col / "feedback" / "曾都区东城小学-退回修改.xlsx")[FEEDBACK_SHEET]
              .iter_rows(values_only=True) if any(r)]
     heads = [r[0] for r in guide if isinstance(r[0], str) and r[0][:2] in ("一、", "二、")]
     assert heads == ["一、需要修改（共 1 处，标红的单元格）", "二、请核对（共 1 处，标黄的单元格，确认无误可以不改）"]
-    assert [(r[0], r[1]) for r in guide if isinstance(r[0], int)] == [(1, "C8"), (2, "B4")]
+    assert [(r[0], r[1]) for r in guide if isinstance(r[0], int)] == [(1, "C8"), (2, "F3")]
     n, _ = notice(plan_col, "曾都区东城小学")
     page = page_lines(n)
     assert page[0] == ("head", "曾都区东城小学：有 1 处需要修改，另有 1 处请核对")
@@ -193,7 +193,7 @@ def test_a_warning_is_never_listed_as_something_to_fix(plan_col, capsys):
     window = notice_lines(n)  # what the window's details show, line by line
     assert [style for style, _ in window] == ["head", "error", "warning", "owed"]
     assert window[0] == ("head", "退回修改：有 1 处需要修改，另有 1 处请核对，请于11月23日前修改后重新报送")
-    assert window[1][1].startswith("1. 派出责任督学数（人）：C8") and window[2][1].startswith("2. B4 联系电话")
+    assert window[1][1].startswith("1. 派出责任督学数（人）：C8") and window[2][1].startswith("2. F3 联系电话")
 
 
 def test_what_a_school_still_owes_is_said_in_every_channel_each_by_its_own_deadline(plan_col, capsys):

@@ -149,12 +149,12 @@ def test_a_wrong_total_is_recomputed_and_proposed():
 
 
 def test_two_connected_errors_share_one_proposal():
-    vals = values(problems_rectified__primary=1, problems_rectified__total=2, problems_in_progress__total=2,
-                  problems_in_progress__primary=1, problems__primary=3, problems__total=5)
+    vals = values(problems_rectified__junior=0, problems_rectified__total=3, problems_in_progress__junior=1,
+                  problems_in_progress__total=1)
     errors = [f for f in validated(FORM, vals) if f.level == ERROR]
     assert [f.rule for f in errors] == ["rectification", "rectification"]
-    assert all(f.suggested == {"C17": 4, "D17": 2} for f in errors)
-    assert "请把 C17（存在问题（个）·合计）改为 4，D17（存在问题（个）·小学）改为 2" in errors[0].message
+    assert all(f.suggested == {"C17": 4, "E17": 1} for f in errors)
+    assert "请把 C17（存在问题（个）·合计）改为 4，E17（存在问题（个）·初中）改为 1" in errors[0].message
 
 
 def test_a_part_larger_than_its_total_names_the_bound():
@@ -182,3 +182,73 @@ def test_status_json_carries_the_proposal(col_dir, capsys, school_values):
     (row_sum,) = [f for f in school["findings"] if f["rule"] == "row-sum"]
     assert row_sum["suggest"] == {"C8": school_values[name]["inspectors.total"]}
     assert all(set(f) >= {"rule", "level", "cells", "message", "suggest"} for f in school["findings"])
+
+
+# --- which cell a fix doubts (issue 20: a mutant that doubted the other side of `a <= b` survived) ---
+
+
+def _constraint(rule: str, first_field: str):
+    from aggregator.checks.linear import linear_rules
+
+    return next(c for c in linear_rules(FORM) if c.rule == rule and c.fields[0] == first_field)
+
+
+def test_in_a_less_or_equal_the_larger_figure_is_doubted_unless_the_other_was_left_empty():
+    from aggregator.checks.repair import natural_open
+
+    subset = _constraint("subset", "rectified_schools.primary")  # 已完成整改学校数 <= 存在问题学校
+    assert natural_open(subset, values(rectified_schools__primary=2)) == {"rectified_schools.primary"}
+    left_empty = values(rectified_schools__primary=1, problem_schools__primary=0)
+    assert natural_open(subset, left_empty) == {"problem_schools.primary"}  # 0 there: forgotten
+    at_least = _constraint("rectified-problems", "problems_rectified.junior")  # 已完成整改问题数 >= 已完成整改学校数
+    assert natural_open(at_least, values(rectified_schools__junior=1, problems_rectified__junior=0)) == {
+        "problems_rectified.junior"}
+    assert natural_open(at_least, values(rectified_schools__junior=2)) == {"rectified_schools.junior"}
+
+
+def test_a_fix_for_more_completed_schools_than_problem_schools_names_the_completed_ones():
+    errors = [f for f in validated(FORM, values(rectified_schools__primary=2, rectified_schools__total=2))
+              if f.level == ERROR]
+    assert [(f.rule, f.cells[0]) for f in errors] == [("subset", "D16"), ("rectification-done", "C19")]
+    assert all(f.suggested == {"C16": 1, "D16": 1} for f in errors)
+    assert errors[0].message == ("小学栏：D16 已完成整改学校数(2) 大于 D15 存在问题学校(1)，"
+                                 "请把 C16（已完成整改学校数·合计）改为 1，D16（已完成整改学校数·小学）改为 1")
+
+
+def test_a_school_completed_with_every_problem_in_progress_is_told_to_change_the_school_count():
+    """文峰学校 (issue 20): 存在问题学校 1 = 已完成整改学校数 1, yet 已完成整改问题数 0 and every problem
+    正在整改. The two problem counts agree with each other; the one school count is what to change."""
+    vals = values(rectified_schools__junior=1, rectified_schools__total=2, problems_rectified__junior=0,
+                  problems_rectified__total=3, problems_in_progress__junior=3, problems_in_progress__total=3)
+    errors = [f for f in validated(FORM, vals) if f.level == ERROR]
+    assert [(f.rule, f.cells[0]) for f in errors] == [
+        ("rectified-problems", "E18"), ("rectification-done", "C19"), ("rectification-done", "E19")]
+    assert len({f.link for f in errors}) == 1 and errors[0].link
+    assert all(f.suggested == {"C16": 1, "E16": 0} for f in errors)
+    assert errors[1].message == (
+        "合计栏：C16 已完成整改学校数(2) 等于存在问题学校(2所)，即学校都已完成整改，但 C19 正在整改问题数为 3，"
+        "请把 C16（已完成整改学校数·合计）改为 1，E16（已完成整改学校数·初中）改为 0")
+
+
+def test_a_school_not_completed_must_have_a_problem_in_progress():
+    vals = values(problems_rectified__junior=3, problems_rectified__total=6, problems_in_progress__junior=0,
+                  problems_in_progress__total=0)  # 初中: 1 problem school, not completed, nothing in progress
+    errors = [f for f in validated(FORM, vals) if f.level == ERROR]
+    assert [(f.rule, f.cells[0]) for f in errors] == [("rectification-open", "C19"), ("rectification-open", "E19")]
+    assert all(f.suggested == {"C16": 2, "E16": 1} for f in errors)  # every problem done: the school completed
+
+
+def test_a_doubted_part_takes_its_total_along():
+    """The demo's 文峰学校 as sent: 小学 1 problem school "completed" with 2 problems in progress and
+    none completed; the 合计 column follows. The 合计 of 已完成整改学校数 is reopened with its 小学
+    figure, while 存在问题 and its split (typed, agreeing) stay: one proposal, two cells."""
+    vals = values()
+    for row, figures in {"schools_visited": (2, 1, 1), "problem_schools": (2, 1, 1), "rectified_schools": (1, 1, 0),
+                         "problems": (3, 2, 1), "problems_rectified": (0, 0, 0),
+                         "problems_in_progress": (3, 2, 1)}.items():
+        vals.update({f"{row}.{col}": n for col, n in zip(("total", "primary", "junior"), figures)})
+    errors = [f for f in validated(FORM, vals) if f.level == ERROR]
+    assert [(f.rule, f.cells[0]) for f in errors] == [
+        ("rectified-problems", "C18"), ("rectified-problems", "D18"), ("rectification-done", "D19")]
+    assert all(f.suggested == {"C16": 0, "D16": 0} for f in errors)
+    assert errors[0].fix == "请把 C16（已完成整改学校数·合计）改为 0，D16（已完成整改学校数·小学）改为 0"

@@ -93,3 +93,47 @@ def test_three_district_summaries_roll_up_to_the_city_with_no_hand_edits(tmp_pat
         assert got == {fid: sum(v[fid] for v in every_school) for fid in SUMMED}
         assert (ws[CELLS["unit"]].value, ws[CELLS["reporter"]].value, ws[CELLS["phone"]].value) == (
             "随州市教育局", "李四", "0722-7654321")
+
+
+def test_a_partial_district_goes_up_saying_so_and_the_city_reads_it(tmp_path, capsys):
+    """随县 sends its summary with one school still missing: the form the city receives says so on
+    its own page, and the city's summary of districts counts units."""
+    rng = random.Random(20231121)
+    folder, schools = tmp_path / "随县", DISTRICTS["随县"]
+    roster_csv(tmp_path / "随县名单.csv", [(school, stage, "随县直属") for school, stage in schools])
+    assert dudao(capsys, "init", folder, "--roster", tmp_path / "随县名单.csv", "--name", "随县", "--deadline",
+                 "2023-11-20", "--reporter", "张三", "--phone", "0722-1234567")[0] == 0
+    assert dudao(capsys, "distribute", folder)[0] == 0
+    for i, (school, stage) in enumerate(schools[:-1]):  # 随县草店小学 never answers
+        values = sample_values(rng, stage, school, "王老师", "13872300000")
+        put(tmp_path / "随县微信" / f"附件5({i + 1}).xlsx",
+            fill_workbook(folder / "outbox" / f"附件5-{school}.xlsx", FORM, values), f"2023-11-1{i}T10:00:00")
+    assert dudao(capsys, "collect", folder, tmp_path / "随县微信")[0] == 0
+    code, out, _ = dudao(capsys, "consolidate", folder)
+    assert code == 0, out
+    said = "本表汇总 3 所学校（应报 4 所；未报 1 所）"
+    assert last_lines(out)["表上写明"] == said
+    upward = last_lines(out)["上报版（直接报送上级）"]
+
+    city_mail = tmp_path / "市局QQ下载"
+    city_mail.mkdir()
+    shutil.copy(upward, city_mail / "随县汇总表.xlsx")
+    full, _ = run_district(tmp_path, capsys, "广水市", DISTRICTS["广水市"], rng)
+    shutil.copy(full, city_mail / "广水市汇总表.xlsx")
+    received = openpyxl.load_workbook(city_mail / "随县汇总表.xlsx")[FORM.sheet]  # as the city opens it
+    line = layout_of(FORM).last_row
+    assert received.cell(line, 1).value == said
+    assert openpyxl.load_workbook(city_mail / "广水市汇总表.xlsx")[FORM.sheet].cell(line, 1).value == (
+        "本表汇总 2 所学校（应报 2 所）")
+
+    city = tmp_path / "随州市"
+    roster_csv(tmp_path / "随州市名单.csv", [("随县教育局", "", "随州市"), ("广水市教育局", "", "随州市"),
+                                           ("曾都区教育局", "", "随州市")])
+    assert dudao(capsys, "init", city, "--roster", tmp_path / "随州市名单.csv", "--name", "随州市", "--deadline",
+                 "2023-11-25", "--reporter", "李四", "--phone", "0722-7654321")[0] == 0
+    assert dudao(capsys, "collect", city, city_mail)[0] == 0
+    assert {s["name"]: s["status"] for s in status_json(capsys, city)["schools"]} == {
+        "随县教育局": "accepted", "广水市教育局": "accepted", "曾都区教育局": "missing"}
+    code, out, _ = dudao(capsys, "consolidate", city)
+    assert code == 0, out
+    assert last_lines(out)["表上写明"] == "本表汇总 2 个单位（应报 3 个；未报 1 个）"

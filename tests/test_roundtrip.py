@@ -39,7 +39,7 @@ def test_return_with_mistakes_is_sent_back_with_every_cell_named(tmp_path, issue
     sub = returned(tmp_path, issued, values(inspectors__total=9, orders__bureau=5, phone=""))
     report = validate(FORM, sub, ROSTER)
     assert report.status == "returned"
-    assert flat(report) == [("B4", "required", "error"), ("C8", "row-sum", "error"), ("D21", "subset", "error")]
+    assert flat(report) == [("C8", "row-sum", "error"), ("D21", "subset", "error"), ("F3", "required", "error")]
 
 
 def test_what_people_type_is_normalised_and_noted(tmp_path, issued):

@@ -43,34 +43,42 @@ REPEATED = [
     P({"schools_visited__total": 5}, [("C9", "row-sum", "error")], id="row-sum-schools_visited"),
     P({"notices__total": 3}, [("C10", "row-sum", "error")], id="row-sum-notices"),
     P({"problem_schools__total": 3}, [("C15", "row-sum", "error")], id="row-sum-problem_schools"),
-    P({"rectified_schools__total": 2}, [("C16", "row-sum", "error")], id="row-sum-rectified_schools"),
+    P({"rectified_schools__total": 0}, [("C16", "row-sum", "error")], id="row-sum-rectified_schools"),
     # the three rows of 存在问题 = 已完成 + 正在整改 break that rule too, in the 合计 column
-    P({"problems__total": 6}, [("C17", "rectification", "error"), ("C17", "row-sum", "error")],
+    P({"problems__total": 7}, [("C17", "rectification", "error"), ("C17", "row-sum", "error")],
       id="row-sum-problems"),
-    P({"problems_rectified__total": 4}, [("C17", "rectification", "error"), ("C18", "row-sum", "error")],
+    P({"problems_rectified__total": 5}, [("C17", "rectification", "error"), ("C18", "row-sum", "error")],
       id="row-sum-problems_rectified"),
     P({"problems_in_progress__total": 3}, [("C17", "rectification", "error"), ("C19", "row-sum", "error")],
       id="row-sum-problems_in_progress"),
-    P({"problems_in_progress__primary": 2, "problems_in_progress__total": 3},
+    P({"problems_rectified__primary": 2, "problems_rectified__total": 3},
       [("C17", "rectification", "error"), ("D17", "rectification", "error")], id="rectification-primary"),
-    P({"problems_in_progress__junior": 2, "problems_in_progress__total": 3},
+    P({"problems_in_progress__junior": 3, "problems_in_progress__total": 3},
       [("C17", "rectification", "error"), ("E17", "rectification", "error")], id="rectification-junior"),
-    P({"rectified_schools__primary": 2, "rectified_schools__total": 2}, [("D16", "subset", "error")],
-      id="subset-rectified-primary"),
+    # 2 of 2 schools completed (合计) while 2 problems are in progress: that is wrong too
+    P({"rectified_schools__primary": 2, "rectified_schools__total": 2},
+      [("C19", "rectification-done", "error"), ("D16", "subset", "error")], id="subset-rectified-primary"),
+    # 2 初中 schools completed, 1 初中 problem completed: each finished at least one
     P({"rectified_schools__junior": 2, "rectified_schools__total": 3},
-      [("C16", "subset", "error"), ("E16", "subset", "error")], id="subset-rectified-junior"),
+      [("C16", "subset", "error"), ("E16", "subset", "error"), ("E18", "rectified-problems", "error")],
+      id="subset-rectified-junior"),
     # 其中：区教育督导部门 ≤ 合计, on each of the four rows of 问责情况
     P({"orders__bureau": 3}, [("D21", "subset", "error")], id="subset-orders"),
     P({"circulars__bureau": 2}, [("D22", "subset", "error")], id="subset-circulars"),
     P({"interviews__bureau": 4}, [("D23", "subset", "error")], id="subset-interviews"),
     P({"accountabilities__bureau": 1}, [("D24", "subset", "error")], id="subset-accountabilities"),
+    # more schools than problems: then some school that has not completed has no problem in progress
     P({"problem_schools__primary": 4, "problem_schools__total": 5, "schools_visited__primary": 4,
-       "schools_visited__total": 5}, [("D15", "schools-vs-problems", "error")], id="schools-vs-problems-primary"),
-    P({"problem_schools__junior": 3, "problem_schools__total": 4, "schools_visited__junior": 3,
-       "schools_visited__total": 6}, [("E15", "schools-vs-problems", "error")], id="schools-vs-problems-junior"),
+       "schools_visited__total": 5}, [("C19", "rectification-open", "error"), ("D15", "schools-vs-problems", "error"),
+                                      ("D19", "rectification-open", "error")], id="schools-vs-problems-primary"),
+    P({"problem_schools__junior": 4, "problem_schools__total": 5, "schools_visited__junior": 4,
+       "schools_visited__total": 7}, [("C19", "rectification-open", "error"), ("E15", "schools-vs-problems", "error"),
+                                      ("E19", "rectification-open", "error")], id="schools-vs-problems-junior"),
     P({"problem_schools__primary": 0, "problem_schools__total": 1, "rectified_schools__primary": 0,
        "rectified_schools__total": 0}, [("D17", "schools-vs-problems", "error")], id="problems-without-schools-primary"),
-    P({"problem_schools__junior": 0, "problem_schools__total": 1}, [("E17", "schools-vs-problems", "error")],
+    # and the 合计 column now says its one problem school completed, with 2 problems in progress
+    P({"problem_schools__junior": 0, "problem_schools__total": 1},
+      [("C19", "rectification-done", "error"), ("E17", "schools-vs-problems", "error")],
       id="problems-without-schools-junior"),
     P({"schools_visited__primary": 0, "schools_visited__total": 1},
       [("C15", "visited-vs-problems", "warning"), ("D15", "visited-vs-problems", "warning")],
@@ -97,8 +105,8 @@ def test_subset_rectified_schools_total_column():
 
 
 def test_schools_vs_problems_more_schools_than_problems_total_column():
-    found = check(problem_schools__total=6, problem_schools__primary=3, problem_schools__junior=3,
-                  schools_visited__total=6, schools_visited__primary=3, schools_visited__junior=3)
+    found = check(problem_schools__total=7, problem_schools__primary=4, problem_schools__junior=3,
+                  schools_visited__total=7, schools_visited__primary=4, schools_visited__junior=3)
     assert ("C15", "schools-vs-problems", "error") in found
 
 
@@ -108,7 +116,7 @@ def test_schools_vs_problems_problems_without_schools_total_column():
     assert ("C17", "schools-vs-problems", "error") in found
 
 
-@pytest.mark.parametrize("field,cell", [("unit", "B3"), ("reporter", "D3"), ("phone", "B4")])
+@pytest.mark.parametrize("field,cell", [("unit", "B3"), ("reporter", "D3"), ("phone", "F3")])
 def test_required_fields(field, cell):
     assert (cell, "required", "error") in check(**{field: ""})
 

@@ -115,3 +115,74 @@ close(doc)
     assert not leaked
     assert not re.search(r"1[3-9]\d{9}", text)  # no mobile number at all
     assert "@" not in text
+
+
+# --- issue 20: what a person reads on paper ------------------------------------------------------
+
+
+@needs_pdf
+def test_forty_schools_print_in_twelve_pages_and_the_upward_form_in_one(demo, tmp_path):
+    working, upward = summaries(demo)
+    staged = tmp_path / "in"
+    staged.mkdir()
+    (staged / "working.xlsx").write_bytes(working.read_bytes())
+    (staged / "upward.xlsx").write_bytes(upward.read_bytes())
+    pdf, up_pdf = lo.convert_all([staged / "working.xlsx", staged / "upward.xlsx"], "pdf", tmp_path / "pdf")
+    assert lo.pdf_pages(pdf) <= 12  # 25 before issue 20
+    assert lo.pdf_pages(up_pdf) == 1
+    text = re.sub(r"\s+", "", lo.pdf_text(up_pdf))
+    assert "第1页共1页" in text
+    assert "本表汇总30所学校（应报40所；未报5所，退回修改中4所，待确认1所）" in text
+    assert "曾都区实验小学" not in text and "报送前请核对" not in text  # no school's name, no note for the clerk
+
+
+@needs_pdf
+def test_no_page_of_the_working_summary_holds_a_lone_row(demo, tmp_path):
+    working, _ = summaries(demo)
+    staged = tmp_path / "in"
+    staged.mkdir()
+    (staged / "working.xlsx").write_bytes(working.read_bytes())
+    (pdf,) = lo.convert_all([staged / "working.xlsx"], "pdf", tmp_path / "pdf")
+    with open_collection(demo) as col:
+        names = [s.name for s in col.schools()]
+    pages = lo.pdf_text(pdf).split("\f")[: lo.pdf_pages(pdf)]
+    flat = [re.sub(r"\s+", "", p) for p in pages]
+    tables = [p for p in flat if "序号" in p and "栏目" not in p and "汇总单位" not in p]  # a row per school
+    listed = [sum(1 for n in names if n in p) for p in tables]
+    assert len(listed) >= 6 and min(listed) >= 5, listed
+
+
+def test_the_upward_form_holds_values_only(demo):
+    _, upward = summaries(demo)
+    wb = openpyxl.load_workbook(upward)
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"] == [FORM.sheet]
+    ws = wb[FORM.sheet]
+    assert [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"] == []
+
+
+@needs_uno
+def test_a_correction_in_the_detail_reaches_the_working_form(demo, tmp_path):
+    """The clerk corrects a school's figure in 分校明细: LibreOffice recalculates the 合计 row and the
+    form, which refers to it."""
+    working, _ = summaries(demo)
+    copy = tmp_path / "working.xlsx"
+    copy.write_bytes(working.read_bytes())
+    wb = openpyxl.load_workbook(copy, data_only=True)
+    detail, form = wb["分校明细"], wb[FORM.sheet]
+    head = [c.value for c in detail[1]]
+    col = head.index("派出责任督学数（人）") + 1  # its 合计 column
+    before = form["C8"].value
+    first = detail.cell(3, col).value
+    script = """
+import json
+doc = open_doc(args[0])
+detail = doc.Sheets.getByName("分校明细")
+cell = detail.getCellByPosition(int(args[1]) - 1, 2)
+cell.setValue(cell.getValue() + 10)
+doc.calculateAll()
+print(json.dumps({"form": doc.Sheets.getByName(args[2]).getCellRangeByName("C8").getValue()}))
+close(doc)
+"""
+    seen = json.loads(lo.uno_script(script, copy, col, FORM.sheet))
+    assert before == 77 and first is not None
+    assert seen["form"] == before + 10

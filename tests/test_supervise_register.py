@@ -159,8 +159,9 @@ PRIMARY = VALID | {  # a primary school's return: no junior figures, 3 problems,
     "inspectors.total": 2, "inspectors.junior": 0, "schools_visited.total": 3, "schools_visited.junior": 0,
     "notices.total": 1, "notices.junior": 0, "problem_schools.total": 1, "problem_schools.junior": 0,
     "rectified_schools.total": 0, "rectified_schools.primary": 0, "rectified_schools.junior": 0,
-    "problems.total": 3, "problems.junior": 0, "problems_rectified.total": 2, "problems_rectified.junior": 0,
-    "problems_in_progress.total": 1, "problems_in_progress.junior": 0}
+    "problem_schools.primary": 1, "problems.total": 3, "problems.primary": 3, "problems.junior": 0,
+    "problems_rectified.total": 2, "problems_rectified.primary": 2, "problems_rectified.junior": 0,
+    "problems_in_progress.total": 1, "problems_in_progress.primary": 1, "problems_in_progress.junior": 0}
 
 
 def test_annex_5_figures_that_differ_from_the_register_are_a_warning_quoting_both(col_dir, capsys):

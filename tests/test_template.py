@@ -137,7 +137,7 @@ def test_page_is_one_a4_portrait(ws):
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 1
     assert ws.print_options.horizontalCentered
     # The form as printed: the table and its 说明, not the live-check column nor the line below.
-    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$E${LAYOUT.note_row}"
+    assert ws.print_area == f"'{FORM.sheet}'!$A$1:$F${LAYOUT.note_row}"
 
 
 # --- guard rails --------------------------------------------------------------------------------

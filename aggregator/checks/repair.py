@@ -11,8 +11,8 @@ connected findings, which cells to trust and which to reopen:
   the total was filled in: then the parts were forgotten, and the total stands;
 - in ``a <= b`` the larger figure is doubted, unless ``b`` is 0 or blank (then it was forgotten);
   in ``implies(p, q)`` the condition is evidence and ``q`` is what to fix;
-- when reopening those cells cannot satisfy the rules around them, the totals next to them, then
-  their blank cells, are reopened too.
+- when reopening those cells cannot satisfy the rules around them, the 合计 of their own rows (a
+  total follows its parts), then every total next to them, then their blank cells, are reopened too.
 
 The reopened cells are then solved for (``solve``). Exactly one answer: the findings carry it
 (``Finding.suggest``, ``status --json``'s ``suggest``) and the fix names the values. Several
@@ -88,9 +88,10 @@ def plan(form: Form, values: Mapping[str, Any]) -> list[Group]:
     violated = [c for c in active if c.holds(values) is False]
     if not violated:
         return []
+    rows = {f.id: f.row for f in form.numeric_fields}
     groups = []
     for members in _components(violated, active, values):
-        groups.append(_solve_group(members, active, values, whole))
+        groups.append(_solve_group(members, active, values, whole, rows))
     return groups
 
 
@@ -147,13 +148,14 @@ def natural_open(c: Constraint, values: Mapping[str, Any]) -> set[str]:
 
 
 def _solve_group(members: list[Constraint], active: list[Constraint], values: Mapping[str, Any],
-                 whole: set[str]) -> Group:
+                 whole: set[str], rows: Mapping[str, str]) -> Group:
     opened: set[str] = set()
     for c in members:
         opened |= natural_open(c, values)
     expanded = False
     status, changes, system = NONE, {}, []
-    for step in range(4):
+    step = 0
+    while True:
         system = [c for c in active if opened & set(c.fields)]
         outcome = solve(system, values, opened, whole=whole)
         status = outcome.status
@@ -161,7 +163,11 @@ def _solve_group(members: list[Constraint], active: list[Constraint], values: Ma
             if status == ONE:
                 changes = {f: _number(v) for f, v in outcome.values.items() if _number(v) != values[f]}
             break
-        more = _widen(step, system, opened, values)
+        more = _widen(step, system, opened, values, rows)
+        if not more and step == 0:  # no 合计 of their own rows to reopen: on to the other totals
+            step += 1
+            more = _widen(step, system, opened, values, rows)
+        step += 1
         if not more:
             break
         opened |= more
@@ -169,14 +175,20 @@ def _solve_group(members: list[Constraint], active: list[Constraint], values: Ma
     return Group(tuple(members), frozenset(opened), status, changes, expanded, tuple(system))
 
 
-def _widen(step: int, system: list[Constraint], opened: set[str], values: Mapping[str, Any]) -> set[str]:
+def _widen(step: int, system: list[Constraint], opened: set[str], values: Mapping[str, Any],
+           rows: Mapping[str, str]) -> set[str]:
     """More cells to reopen when the ones chosen cannot satisfy the rules around them: first the
-    totals of those rules, then their blank cells, then every cell they name."""
+    合计 of a reopened cell's own row (a total follows its parts: a doubted 小学 figure makes its
+    合计 doubtful too, while the other rows' figures stay evidence), then the totals of those
+    rules, then their blank cells, then every cell they name."""
     if step == 0:
-        return {c.total for c in system if c.total and c.total not in opened}
+        return {c.total for c in system if c.total and c.total not in opened and set(c.parts) & opened
+                and {rows.get(f) for f in c.fields} == {rows.get(c.total)}}
     if step == 1:
-        return {f for c in system for f in c.fields if f not in opened and not values[f]}
+        return {c.total for c in system if c.total and c.total not in opened}
     if step == 2:
+        return {f for c in system for f in c.fields if f not in opened and not values[f]}
+    if step == 3:
         return {f for c in system for f in c.fields if f not in opened}
     return set()
 

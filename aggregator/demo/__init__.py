@@ -18,7 +18,7 @@ from ..messages import Note
 from ..collection.store.folder import SETTINGS, CollectionError
 from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
-from .annex5 import PROBLEMS, WECHAT, sample_values, simulate_returns
+from .annex5 import PHONE_NOTES, PROBLEMS, WECHAT, sample_values, simulate_returns
 from .documents import simulate_documents
 from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
 from .generic import simulate_generic
@@ -98,6 +98,13 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
             _states(out, session.overview(), STATE_LABELS)
             summary = drive(session.consolidate())
             out(f"7. {_when()} 汇总：已汇总 {summary.included} / 应报 {summary.expected}")
+            if summary.upward is None and summary.notes:
+                out(f"   {render(summary.notes[-1])}")
+                confirmed = _confirm_by_phone(session)
+                if confirmed:
+                    out(f"8. {_when()} 电话核实后记录：{'；'.join(confirmed)}")
+                    summary = drive(session.consolidate())
+                    out(f"9. {_when()} 再次汇总：{summary.coverage}")
         out("")
         out(f"查看各校情况：dudao status {root}")
         out(f"反馈文件夹（退回、核对、催报，可直接发到群里的 .txt 和 PDF）：{fb.folder}")
@@ -122,6 +129,22 @@ def _close(session, out: Callable[[str], None]) -> None:
     answered = sorted({i.school.name for i in items if i.answers})
     out(f"   整改督办：{'、'.join(answered)} 报来整改材料；销号 {sum(i.state == 'closed' for i in items)} 项，"
         f"逾期未整改 {sum(i.overdue for i in items)} 项（dudao supervise {session.root} list）")
+
+
+def _confirm_by_phone(session) -> list[str]:
+    """The clerk calls the schools whose warnings are still open and records what they said
+    (``dudao confirm``), as she must before the summary goes up."""
+    from ..session import rule_name
+
+    said = []
+    for state in session.overview().schools:
+        if state.status != "accepted_with_warnings":
+            continue
+        for rule in dict.fromkeys(f.rule for f in state.findings if f.level == "warning"):
+            note = PHONE_NOTES.get((state.school.name, rule), "电话核实：数据无误")
+            session.decide("confirm", state.school.name, note, rule=rule)
+            said.append(f"{state.school.name} {rule_name(rule, session.form)}（{note}）")
+    return said
 
 
 def _when() -> str:

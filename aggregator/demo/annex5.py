@@ -56,7 +56,11 @@ def sample_values(rng: random.Random, stage: str, unit: str, reporter: str, phon
         probs = rng.randint(ps, ps * 3) if ps else 0
         fixed = rng.randint(0, probs)
         v[f"problem_schools.{col}"] = ps
-        v[f"rectified_schools.{col}"] = ps if fixed == probs else rng.randint(0, ps)
+        if fixed == probs:
+            v[f"rectified_schools.{col}"] = ps
+        else:  # a problem still in progress: not completed (drawn all the same, so the sample keeps its figures)
+            rng.randint(0, ps)
+            v[f"rectified_schools.{col}"] = 0
         v[f"problems.{col}"] = probs
         v[f"problems_rectified.{col}"] = fixed
         v[f"problems_in_progress.{col}"] = probs - fixed
@@ -71,6 +75,29 @@ def sample_values(rng: random.Random, stage: str, unit: str, reporter: str, phon
     for i in range(3):
         v[f"problem_{i + 1}"] = texts[i] if i < n else ""
     return v
+
+
+COMPLETED_BUT_IN_PROGRESS = "曾都区文峰学校"
+# What the schools asked to check (请核对) said on the phone two days after the deadline.
+PHONE_NOTES = {
+    ("曾都区编钟小学", "outlier"): "电话核实：派出责任督学 30 人次，含各年级兼职督学，数字无误",
+    ("曾都区烈山小学", "school-type"): "电话核实：该校督学同时督导附设的初中部，初中栏无误",
+    ("曾都区季梁小学", "problems-text"): "电话核实：问题为作业公示不及时，已整改中，不再补报文字",
+}
+
+
+def completed_but_in_progress(v: dict[str, Any], col: str) -> None:
+    """The contradiction issue 20 found in three returns: the one school with problems is counted
+    as having completed its rectification, yet no problem is completed and every one is in progress."""
+    v[f"problem_schools.{col}"] = v[f"rectified_schools.{col}"] = 1
+    v[f"problems.{col}"] = v[f"problems_in_progress.{col}"] = max(v[f"problems.{col}"], 2)
+    v[f"problems_rectified.{col}"] = 0
+    v[f"schools_visited.{col}"] = max(v[f"schools_visited.{col}"], 1)
+    for row in ("schools_visited", "problem_schools", "rectified_schools", "problems", "problems_rectified",
+                "problems_in_progress"):
+        v[f"{row}.total"] = v[f"{row}.primary"] + v[f"{row}.junior"]
+    if not v["problem_1"]:
+        v["problem_1"], v["problem_2"] = PROBLEMS[2], PROBLEMS[5]
 
 
 def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023, *,
@@ -105,9 +132,13 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
             put_received(wechat / f"{s.name}附件5（Word版）.docx", word_return(vals(s.name)), when)
             story[s.name] = "在 Word 版附件5中填写，按表格文字读取后通过"
             continue
-        put_received(wechat / f"{i:02d}-{names[i % 3]}" if i % 3 == 1 else wechat / names[i % 3],
-             fill_workbook(issued(s.name), form, vals(s.name)), when)
+        v = vals(s.name)
         story[s.name] = "按时正确报送"
+        if s.name == COMPLETED_BUT_IN_PROGRESS:
+            completed_but_in_progress(v, "junior" if s.stage == "初中" else "primary")
+            story[s.name] = "填了学校都已完成整改，问题却都还在整改，退回"
+        put_received(wechat / f"{i:02d}-{names[i % 3]}" if i % 3 == 1 else wechat / names[i % 3],
+             fill_workbook(issued(s.name), form, v), when)
 
     # Sums that do not add up: sent back.
     v = vals("曾都区东城小学")

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..checks.validate import Context, failing
 from ..form.declaration import CONTEXT_NAMES, Field, Form
 from ..form.expr import compile_expr, ref_name
 from ..outputs.distribute import issued_name
@@ -24,9 +25,21 @@ from .files import fill_workbook, gbk_zip, put_received
 _SAMPLE_TEXT = "（示例）{label}方面还有不足，已制定整改措施，正在落实"
 
 
+_DRAWS = 30  # figures drawn again when settling left an error (rules that pull against each other)
+
+
 def typed_values(form: Form, school: Any, rng: random.Random) -> dict[str, Any]:
-    """A return from ``school`` that a careful reporter would send: every rule of the form holds
-    where the rule is a plain sum or bound."""
+    """A return from ``school`` that a careful reporter would send: every error rule of the form
+    holds where the rules are plain sums and bounds (drawn again until they do)."""
+    values = _drawn(form, school, rng)
+    for _ in range(_DRAWS):
+        if not failing(form, values, Context(in_roster=True)):
+            break
+        values = _drawn(form, school, rng)
+    return values
+
+
+def _drawn(form: Form, school: Any, rng: random.Random) -> dict[str, Any]:
     by_role = {"unit": school.name, "reporter": school.contact or "张老师", "phone": school.phone or "13872300000",
                "date": date(2023, 11, rng.randint(10, 19))}
     values: dict[str, Any] = {}
@@ -64,8 +77,9 @@ def _explain_choices(form: Form, values: dict[str, Any]) -> None:
 
 def settle(form: Form, values: dict[str, Any], passes: int = 6) -> None:
     """Make the form's plain arithmetic rules hold: ``total == a + b`` sets the total, ``a <= b``
-    lowers ``a``, ``implies(p, b >= 1)`` raises ``b`` where ``p`` holds. Rules of other shapes
-    are left to chance, as a real school's figures are."""
+    lowers ``a`` (``a < b``: below ``b``), ``c <= a + b`` lowers ``c``, ``implies(p, b >= 1)``
+    raises ``b`` where ``p`` holds. Rules of other shapes are left to chance, as a real school's
+    figures are."""
     # An error's rule has the last word over a warning's, and a total over its parts' bounds.
     ordered = sorted(form.rules, key=lambda r: (r.level == "error", "==" in r.check and "implies" not in r.check))
     for _ in range(passes):
@@ -80,8 +94,14 @@ def settle(form: Form, values: dict[str, Any], passes: int = 6) -> None:
                 _hold(form, values, tree.left, tree.ops[0], tree.comparators[0])
 
 
+_FLIPPED = {ast.LtE: ast.GtE, ast.Lt: ast.Gt, ast.GtE: ast.LtE, ast.Gt: ast.Lt, ast.Eq: ast.Eq}
+
+
 def _hold(form: Form, values: dict[str, Any], left_node: ast.AST, op: ast.cmpop, right: ast.AST) -> None:
     left = ref_name(left_node)
+    if left is None and ref_name(right) is not None and type(op) in _FLIPPED and not isinstance(op, ast.Eq):
+        left_node, op, right = right, _FLIPPED[type(op)](), left_node  # "a + b >= c" is "c <= a + b"
+        left = ref_name(left_node)
     if left is None or not isinstance(values.get(left), (int, float)):
         return
     if isinstance(op, ast.Eq):
@@ -91,10 +111,18 @@ def _hold(form: Form, values: dict[str, Any], left_node: ast.AST, op: ast.cmpop,
         return
     if not isinstance(op, (ast.LtE, ast.Lt, ast.GtE, ast.Gt)):
         return
-    bound = right.value if isinstance(right, ast.Constant) else values.get(ref_name(right) or "")
+    parts = _sum_of(right)
+    if isinstance(right, ast.Constant):
+        bound = right.value
+    elif parts and all(isinstance(values.get(p), (int, float)) for p in parts):
+        bound = sum(values[p] for p in parts)
+    else:
+        return
     if isinstance(bound, (int, float)) and not isinstance(bound, bool):
         low = isinstance(op, (ast.LtE, ast.Lt))
-        values[left] = min(values[left], bound) if low else max(values[left], bound)
+        if form.field(left).is_count and isinstance(op, (ast.Lt, ast.Gt)):  # strict, over whole numbers
+            bound += -1 if low else 1
+        values[left] = max(min(values[left], bound) if low else max(values[left], bound), 0)
 
 
 def _sum_of(node: ast.AST) -> list[str]:

@@ -125,7 +125,9 @@ def _header_rows(form: Form, printed: int) -> tuple[list[tuple[Text, str, str]],
 
 @cache
 def layout_of(form: Form) -> Layout:
-    n_values = value_columns(form)
+    # A declaration may give more value columns than its widest table needs (its widths say so):
+    # the header line uses them, and each table's last column spans the rest.
+    n_values = max(value_columns(form), len(form.widths) - 3)
     n_cols = n_values + 3  # section, label, values, live check
     check_col = n_cols
     printed = n_cols - 1
@@ -146,7 +148,9 @@ def layout_of(form: Form) -> Layout:
         if ":" in rng:
             spans[fid] = rng
 
-    first_table_row = HEADER_ROW + max(header_rows, 1)
+    # A header on one line leaves a gap before the table, as the seed prints it; so the table's
+    # cells (C8 …) are where they were when the header took two lines.
+    first_table_row = HEADER_ROW + max(header_rows, 2)
     row = first_table_row
     for section in form.sections:
         first = row

@@ -180,6 +180,6 @@ def _widths(form: Form, p: "Problems") -> None:
     if not form.widths:
         return
     need = value_columns(form) + 3
-    if len(form.widths) != need:
-        p.add("widths", "[form]", f"widths 有 {len(form.widths)} 个，这张表需要 {need} 个（分组、项目、"
+    if len(form.widths) < need:  # more value columns than the tables need: the header line uses them
+        p.add("widths", "[form]", f"widths 有 {len(form.widths)} 个，这张表至少需要 {need} 个（分组、项目、"
               f"{need - 3} 个数值列、自动校验列）", p.at.find("form", key="widths"))

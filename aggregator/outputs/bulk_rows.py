@@ -22,7 +22,7 @@ from xml.sax.saxutils import escape
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Fill, Font
+from openpyxl.styles import Alignment, Border, Fill, Font
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -66,14 +66,14 @@ class Styles:
         self.frozen = False  # set once the workbook is saved: a new style then would be lost
 
     def id(self, *, font: Font | None = None, fill: Fill | None = None, alignment: Alignment | None = None,
-           number_format: str | None = None) -> int:
-        plain = self._id(font, fill, alignment, number_format, False)
-        self.quoted[plain] = self._id(font, fill, alignment, number_format, True)
+           number_format: str | None = None, border: Border | None = None) -> int:
+        plain = self._id(font, fill, alignment, number_format, border, False)
+        self.quoted[plain] = self._id(font, fill, alignment, number_format, border, True)
         return plain
 
     def _id(self, font: Font | None, fill: Fill | None, alignment: Alignment | None, number_format: str | None,
-            quote: bool) -> int:
-        key = (font, fill, alignment, number_format, quote)
+            border: Border | None, quote: bool) -> int:
+        key = (font, fill, alignment, number_format, border, quote)
         if key not in self._ids:
             if self.frozen:
                 raise RuntimeError("a style registered after the workbook was saved")
@@ -86,10 +86,21 @@ class Styles:
                 cell.alignment = alignment
             if number_format is not None:
                 cell.number_format = number_format
+            if border is not None:
+                cell.border = border
             if quote:
                 cell.quotePrefix = True
             self._ids[key] = cell.style_id
         return self._ids[key]
+
+
+class Tall(list):
+    """A row of cells with its own height in points: wrapped text that LibreOffice (and Excel, for
+    rows written this way) would otherwise print one line high."""
+
+    def __init__(self, cells: Iterable[Cell], height: float) -> None:
+        super().__init__(cells)
+        self.height = height
 
 
 @dataclass
@@ -134,7 +145,9 @@ def rows_xml(sheet: SheetRows) -> Iterator[str]:
     letters = [col_letter(i) for i in range(1, sheet.n_cols + 1)]
     for r, cells in enumerate(sheet.rows, start=sheet.first_row):
         body = "".join(cell_xml(f"{letters[i]}{r}", v, s, sheet.quoted) for i, (v, s) in enumerate(cells))
-        yield f'<row r="{r}">{body}</row>'
+        height = getattr(cells, "height", None)
+        tall = f' ht="{height:.1f}" customHeight="1"' if height else ""
+        yield f'<row r="{r}"{tall}>{body}</row>'
 
 
 def add_rows(package: bytes, sheets: Sequence[SheetRows], out: io.BufferedIOBase,

@@ -6,11 +6,18 @@ Why it is built this way:
 - The working summary (``…汇总表.xlsx``) has everything: a cover with completeness and what to do
   before handing in, the form with the totals, one row per school, subtotals per parent unit,
   every school's state with contacts, the problems grouped, every finding.
-- The upward version (``…汇总表(上报).xlsx``) is what the level above collects: the form first
-  and active, filled in with the collection's own 填报单位/填报人/联系电话 and the date, the
-  grouped problems its lines come from, optionally the per-school detail and subtotals; no
-  school contact, no finding. A city runs the same tool and accepts it with no manual step.
-  It is written only for a complete, accepted-only summary with 填报人 and 联系电话 set.
+- The upward version (``…汇总表(上报).xlsx``) is what the level above collects: by default the
+  form alone, values only (the 主要问题 lines in the clerk's reviewed words, ``summary.review``),
+  filled in with the collection's own 填报单位/填报人/联系电话 and the date, one page; optionally
+  the per-school detail and subtotals; no school contact, no finding, no note for the clerk. A
+  city runs the same tool and accepts it with no manual step.
+- Both forms say what they cover ("本表汇总 31 所学校（应报 40 所；…）", ``summary.coverage``), and so
+  does the last of what the command prints. The upward version is written only for an
+  accepted-only summary with 填报人 and 联系电话 set, and not while a summed return has a warning
+  nobody confirmed (the clerk is told which, and how to confirm), unless she asks for it all the
+  same (``despite_warnings``): then the coverage line says how many schools' figures are unchecked.
+- The working form's figures are formulas over the detail's 合计 row, so a correction the clerk
+  makes in 分校明细 reaches the form.
 - Its form sheet is the form itself, drawn by the template builder from the same declaration
   (``summary.form_sheet``). Each field is summed up as the declaration says (numbers added,
   choices counted, texts listed: ``summary.figures``), and the totals are checked against the
@@ -27,7 +34,8 @@ Why it is built this way:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +57,20 @@ from .summary.figures import summary_values, top_problems
 from .summary.form_sheet import DRAFT_FORM_NOTE, mark_form_draft, set_formulas, summary_form
 from .summary.materials import write_materials
 from .summary.plan import INCLUDE, Plan, Reporting, make_plan
-from .summary.problems import form_lines, sheet_label as grouped_label, write_groups
+from .summary.coverage import coverage_line, warned_names
+from .summary.problems import form_lines, sheet_label as grouped_label, upward_lines, write_groups
+from .summary.review import apply_review, read_review, review_note
 from .summary.save import default_path, save_summary, summary_bytes, target_path, upward_path
-from .summary.tables import write_detail, write_findings, write_returns, write_subtotals
+from .summary.subtotals import write_subtotals
+from .summary.tables import detail_totals, write_detail, write_findings, write_returns
 from .summary.texts import sheet_label, text_sections, write_texts
+from ..form.layout import layout_of
 from .template import META_SHEET
 from .register_file import write_if_any
 from .report_file import write_report
 from ..collection.clerk.picks import picks
 from .picked import export_picked
-from .xlstyle import select_only
+from .xlstyle import select_only, set_text
 
 __all__ = ["DETAIL", "DRAFT_FORM_NOTE", "DRAFT_NOTE", "FINDINGS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS",
            "consolidate", "mark_form_draft", "summary_values", "top_problems"]
@@ -82,15 +94,17 @@ class ConsolidateResult:
     expected: int
     notes: list[Note | str] = field(default_factory=list)
     upward: Path | None = None  # the version for the level above, when written
+    coverage: str = ""  # what the summary covers, as its form says it
 
 
 def consolidate(
     col: Collection, out: Path | None = None, include: str = "accepted", cancel: Cancel | None = None, *,
-    upward: bool = True, upward_detail: bool = False,
+    upward: bool = True, upward_detail: bool = False, despite_warnings: bool = False,
 ) -> Job[ConsolidateResult]:
     """Write the working summary, then the upward version; yields one ``Progress`` per roster
     school, then one per file. ``upward_detail``: the upward version also has the per-school
-    detail and the subtotals."""
+    detail and the subtotals. ``despite_warnings``: write the upward version although a summed
+    return has a warning nobody confirmed (its coverage line says so)."""
     if include not in INCLUDE:
         raise CollectionError(f"汇总范围“{include}”无法识别，可选：accepted（只汇总通过的）或 all（全部）")
     form = col.form
@@ -109,13 +123,18 @@ def consolidate(
     reporting = Reporting(s.reporting_unit or district, s.reporter, s.phone, clock.today())
     plan = make_plan(form, ov, included, district=district, include=include, deadline=s.deadline,
                      generated=clock.now(), reporting=reporting)
+    plan, reviewed = _reviewed(plan, read_review(default_path(col, form), form))
     up_target = upward_path(col, form) if out is None else Path(out).with_name(upward_name(Path(out)))
-    blocked = _upward_blocked(plan, col) if upward else ""
-    writes_upward = upward and not blocked
+    blocked = _upward_blocked(plan, col, despite_warnings) if upward else None
+    writes_upward = upward and blocked is None
+    unchecked = plan.warned if writes_upward else ()
+    coverage = coverage_line(plan, unchecked)
     yield Progress(total - 2, total, "", "生成汇总表")
     materials = col.plan if col.plan.documents else None
-    data = summary_bytes(*build_summary(plan, s.id, materials, upward_name=up_target.name if writes_upward else ""))
-    up_data = summary_bytes(*build_upward(plan, s.id, detail=upward_detail)) if writes_upward else None
+    data = summary_bytes(*build_summary(plan, s.id, materials, upward_name=up_target.name if writes_upward else "",
+                                        coverage=coverage, blocked=blocked, upward_detail=upward_detail))
+    up_data = (summary_bytes(*build_upward(plan, s.id, detail=upward_detail, coverage=coverage))
+               if writes_upward else None)
     if cancel:
         cancel.check()
     notes: list[Note | str] = []
@@ -142,22 +161,53 @@ def consolidate(
         notes.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
                              zip=exported.archive.name))
     yield Progress(total, total, path.name, "保存汇总表")
-    result = ConsolidateResult(path, len(included), len(ov.schools), notes + _result_notes(plan),
-                               upward=upward_path_saved)
-    if blocked:
-        result.notes.append(blocked)
-    return result
+    notes += reviewed + _result_notes(plan)
+    if blocked is not None:
+        notes.append(blocked)
+        stale = _set_aside(up_target)
+        if stale is not None:
+            notes.append(Note.of("upward-stale", name=stale.name))
+    elif unchecked:
+        notes.append(Note.of("upward-despite", n=len(unchecked), schools=warned_names(plan)))
+    return ConsolidateResult(path, len(included), len(ov.schools), notes, upward=upward_path_saved, coverage=coverage)
 
 
-def _upward_blocked(plan: Plan, col: Collection) -> str:
-    """Why no upward version can be written now ("" when it can): a draft never goes up, and the
-    level above returns a summary without our 填报人 or 联系电话."""
+def _upward_blocked(plan: Plan, col: Collection, despite_warnings: bool) -> Note | None:
+    """Why no upward version can be written now (None when it can): a draft never goes up, the
+    level above returns a summary without our 填报人 or 联系电话, and a warning nobody confirmed
+    is not summed upward in silence."""
     if plan.draft:
-        return "本次汇总含未通过校验的学校数据，不能上报，未生成上报版"
+        return Note.of("upward-draft")
     if plan.unsigned:
-        return (f"未生成上报版：请先设置本级{'、'.join(plan.unsigned)}"
-                f"（dudao settings {col.root} --reporter 张三 --phone 0722-1234567），再汇总一次")
-    return ""
+        return Note.of("upward-unsigned", missing="、".join(plan.unsigned), root=str(col.root))
+    if plan.warned and not despite_warnings:
+        return Note.of("upward-unconfirmed", n=len(plan.warned), schools=warned_names(plan), root=str(col.root))
+    return None
+
+
+def _set_aside(upward: Path) -> Path | None:
+    """An upward version left from an earlier consolidate no longer says what the summary holds:
+    renamed so nobody sends it by mistake (kept, not deleted). Its new name, or None."""
+    if not upward.is_file():
+        return None
+    stale = upward.with_name(f"{upward.stem}（已过时，勿报送）{upward.suffix}")
+    try:
+        os.replace(upward, stale)
+    except OSError:  # open in Excel: it stays, and the note about why none was written says enough
+        return None
+    return stale
+
+
+def _reviewed(plan: Plan, review: dict) -> tuple[Plan, list[Note | str]]:
+    """The plan with the clerk's reviewed 主要问题 (``summary.review``), and what to tell her."""
+    problems, notes = dict(plan.problems), []
+    for section in plan.form.sections:
+        if section.id in problems and review.get(section.id):
+            problems[section.id], kept = apply_review(problems[section.id], review[section.id])
+            note = review_note(kept, section)
+            if note is not None:
+                notes.append(note)
+    return replace(plan, problems=problems), notes
 
 
 def upward_name(working: Path) -> str:
@@ -167,8 +217,6 @@ def upward_name(working: Path) -> str:
 def _result_notes(plan: Plan) -> list[Note | str]:
     notes: list[Note | str] = [Note.of("summary-draft")] if plan.draft else []
     notes += [Note.of("summary-check", message=f.message) for f in plan.summary_findings]
-    if plan.warned:
-        notes.append(f"已计入汇总的学校中有 {len(plan.warned)} 所的提示尚未核实（见汇总说明）")
     return notes
 
 
@@ -176,13 +224,14 @@ Built = tuple[Workbook, list[SheetRows], dict[str, dict[str, Any]]]
 
 
 def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | None = None,
-                  upward_name: str = "") -> Built:
+                  upward_name: str = "", *, coverage: str = "", blocked: Note | None = None,
+                  upward_detail: bool = False) -> Built:
     """The working summary: cover, form, then the sheets a clerk works with. The long sheets'
     body rows come separately, to be streamed in when the workbook is saved, and so do the
     present values of our formulas. Which sheets there are follows from how the form's fields
-    are summed up."""
+    are summed up. ``blocked``: why no upward version was written, for the cover."""
     form = plan.form
-    wb = summary_form(plan, collection_id)
+    wb = summary_form(plan, collection_id, coverage=coverage)
     taken = {form.sheet, META_SHEET, COVER}
     cover = wb.create_sheet(COVER)
     styles = Styles(cover)
@@ -196,31 +245,35 @@ def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | No
         return ws
 
     _grouped_problems(wb, plan, sheet, cached)
-    rows.append(write_detail(sheet(DETAIL, "每所计入汇总的学校一行，含表中全部项目"), plan, styles))
+    detail = sheet(DETAIL, "每所计入汇总的学校一行，含表中全部项目；改正这里的数字，统计表随之改变")
+    rows.append(write_detail(detail, plan, styles))
+    _follow_detail(wb, plan, detail.title, cached)
     if form.fields_summed("sum"):
         ws = sheet(SUBTOTALS, "按所属单位（中心学校、区直学校等）小计")
         cached[ws.title] = write_subtotals(ws, plan)
     if counted_fields(form):
         write_counts(sheet(COUNTS, "每一项选择各选项的学校数和比例"), plan)
         rows.append(write_matrix(sheet(MATRIX, "每所学校每一项的选择"), plan, styles))
-    rows.append(write_returns(sheet(RETURNS, "名单上每所学校的报送状态、联系人和校验问题"), plan, styles))
+    rows.append(write_returns(sheet(RETURNS, "名单上每所学校的报送状态、联系人和校验问题（版本、文件和邮箱只在屏幕上看，不打印）"), plan, styles))
     if materials is not None:
         write_materials(sheet(MATERIALS, "每所学校每项材料的收取日期、逾期和未报"), plan, materials)
     for section, fields in text_sections(form):
         label = sheet_label(section, fields)
         rows.append(write_texts(sheet(label, f"各校填写的“{label}”，每条一行"), plan, styles, section, fields))
     rows.append(write_findings(sheet(FINDINGS, "程序校验发现的全部问题（含未计入汇总的学校）"), plan, styles))
-    write_cover(cover, plan, contents, upward_name=upward_name)
+    write_cover(cover, plan, contents, upward_name=upward_name, coverage=coverage, blocked=blocked,
+                upward_detail=upward_detail)
     styles.frozen = True  # every style the rows use is registered: the workbook may be saved
     _order(wb, first=COVER)
     return wb, rows, cached
 
 
-def build_upward(plan: Plan, collection_id: str, *, detail: bool = False) -> Built:
-    """The version for the level above: the form first and active, the grouped problems its lines
-    come from, optionally the detail and subtotals; no contacts, no findings."""
+def build_upward(plan: Plan, collection_id: str, *, detail: bool = False, coverage: str = "") -> Built:
+    """The version for the level above: the form alone, first and active, values only (its
+    主要问题 lines as text); with ``detail`` also the per-school detail and subtotals; no
+    contacts, no findings, nothing meant for the clerk."""
     form = plan.form
-    wb = summary_form(plan, collection_id, upward=True)
+    wb = summary_form(plan, collection_id, upward=True, coverage=coverage)
     taken = {form.sheet, META_SHEET}
     styles = Styles(wb[form.sheet])
     rows: list[SheetRows] = []
@@ -229,7 +282,10 @@ def build_upward(plan: Plan, collection_id: str, *, detail: bool = False) -> Bui
     def sheet(title: str, what: str) -> Worksheet:
         return wb.create_sheet(sheet_title(title, taken))
 
-    _grouped_problems(wb, plan, sheet, cached)
+    for section in form.sections:
+        if section.id in plan.problems:
+            for ref, text in upward_lines(plan, section).items():
+                set_text(wb[form.sheet][ref], text or None)
     if detail:
         private = {f.id for f in (form.role("reporter"), form.role("phone")) if f is not None}
         rows.append(write_detail(sheet(DETAIL, ""), plan, styles, leave_out=private))
@@ -252,6 +308,14 @@ def _grouped_problems(wb: Workbook, plan: Plan, sheet, cached: dict[str, dict[st
         formulas, values = form_lines(plan, section, ws.title)
         set_formulas(wb[form.sheet], formulas)
         cached.setdefault(form.sheet, {}).update(values)
+
+
+def _follow_detail(wb: Workbook, plan: Plan, detail: str, cached: dict[str, dict[str, Any]]) -> None:
+    """The form's summed figures as references to the detail's 合计 row, saved with their values."""
+    layout_cells = layout_of(plan.form).cells
+    refs = detail_totals(plan, detail)
+    set_formulas(wb[plan.form.sheet], {layout_cells[fid]: f"={ref}" for fid, ref in refs.items()})
+    cached.setdefault(plan.form.sheet, {}).update({layout_cells[fid]: plan.totals[fid] for fid in refs})
 
 
 def _order(wb: Workbook, first: str) -> None:

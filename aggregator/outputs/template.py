@@ -52,7 +52,7 @@ _TEXT_STYLE: dict[str, tuple[Font, Alignment]] = {
     "suffix": (_BODY, LEFT),
     "note": (_BODY, LEFT),
 }
-_MIN_HEIGHT = {"annex": 18.0, "header": 26.0, "table": 24.0, "below": 22.0}
+_MIN_HEIGHT = {"annex": 18.0, "header": 26.0, "table": 24.0, "below": 22.0, "lines": 36.0}  # lines: two lines of text
 _CHECK_LINES = 2  # rows grow for at most two lines of live-check hints; more would spoil the print
 
 
@@ -196,6 +196,11 @@ def _fit_rows(ws: Worksheet, form: Form, layout: Layout, district: str, values: 
         contents.append((cell, "".join(dict.fromkeys(texts)), 10, _CHECK_LINES))
 
     heights = {r: _min_height(layout, r) for r in range(1, layout.last_row + 1)}
+    for s in form.sections:  # a line a school writes a sentence in: room for two lines
+        if s.kind == "lines":
+            for row in s.rows:
+                r = split_coord(layout.cells[row.id])[0]
+                heights[r] = max(heights[r], _MIN_HEIGHT["lines"])
     tall = []
     for ref, text, size, max_lines in contents:
         r1, c1, r2, c2 = spans.get(ref, (*split_coord(ref), *split_coord(ref)))

@@ -129,18 +129,49 @@ def _px(width: float) -> float:
     return 9 * width + 5
 
 
+# What fits down an A4 page at 100 %, in points: the page less openpyxl's default 1-inch margins.
+_DOWN_PT = {True: (210 - 50.8) / 25.4 * 72, False: (297 - 50.8) / 25.4 * 72}
+ROW_PT = 15.0  # a row of 11 pt text one line high, as Excel and LibreOffice draw it
+LINE_PT = ROW_PT - 0.6  # each further line of wrapped text
+
+
+def wrapped_height(texts: Sequence[tuple[Any, float]], least: float = ROW_PT) -> float:
+    """Points a row needs for (text, column width) pairs wrapped in their columns."""
+    lines = 1
+    for text, width in texts:
+        if text not in (None, ""):
+            capacity = max(width - 1.5, 2.0) * 0.9  # LibreOffice wraps a little before the edge
+            lines = max(lines, sum(max(1, math.ceil(display_width(p) / capacity)) for p in str(text).split("\n")))
+    return max(least, ROW_PT + (lines - 1) * LINE_PT)
+
+
 def print_wide(ws: Worksheet, widths: Sequence[float], *, title_cols: int, title_rows: str,
-               groups: Sequence[int] = (), landscape: bool = True) -> list[int]:
-    """Print a table readably however wide it is: on one page across if that keeps the scale at
-    ``FIT_SCALE`` or more, else at ``WIDE_SCALE`` in pages of whole column groups (``groups``:
-    the first column of each, 1-based), the first ``title_cols`` columns and ``title_rows``
-    repeated on every page, "第 N 页 共 M 页" at the foot. Returns the columns each page ends at."""
+               groups: Sequence[int] = (), landscape: bool = True, body: Sequence[float] = ()) -> list[int]:
+    """Print a table readably however wide and long it is: one page across if that keeps the
+    scale at ``FIT_SCALE`` or more, else in pages of whole column groups (``groups``: the first
+    column of each, 1-based), at the scale that fits every row on one page down (between
+    ``MIN_SCALE`` and ``WIDE_SCALE``) where there is one; the first ``title_cols`` columns and
+    ``title_rows`` repeated on every page, "第 N 页 共 M 页" at the foot. ``body``: the heights
+    of the rows under the titles, in points: pages down are balanced so none holds a lone row.
+    Returns the columns each page ends at."""
     page_setup(ws, landscape=landscape, title_rows=title_rows)
     across = _ACROSS_PX[landscape]
     total = sum(_px(w) for w in widths)
-    if total * FIT_SCALE / 100 <= across * 0.97:
+    first, last = (int(x) for x in title_rows.replace("$", "").split(":")) if title_rows else (0, 0)
+    head = sum(_row_pt(ws, r) for r in range(1, last + 1))
+    down = _DOWN_PT[landscape] * 0.97
+    tall = head + sum(body)
+    one_down = 100 * down / tall if tall else 100.0
+    width_fit = 100 * across * 0.97 / total
+    if width_fit >= FIT_SCALE:
+        scale = int(min(100, width_fit, max(one_down, MIN_SCALE + 2)))
+        _manual(ws, scale)
+        _row_breaks(ws, last, body, head, down * 100 / scale)
         return []
-    capacity = across * 100 / WIDE_SCALE * 0.97 - sum(_px(w) for w in widths[:title_cols])
+    scale = int(min(WIDE_SCALE, max(one_down, MIN_SCALE + 2)))
+    _manual(ws, scale)
+    _row_breaks(ws, last, body, head, down * 100 / scale)
+    capacity = across * 100 / scale * 0.97 - sum(_px(w) for w in widths[:title_cols])
     starts = sorted(set(groups) | {title_cols + 1})
     breaks: list[int] = []
     used = 0.0
@@ -161,14 +192,45 @@ def print_wide(ws: Worksheet, widths: Sequence[float], *, title_cols: int, title
         else:
             used += width
         col = end + 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_setup.scale = WIDE_SCALE
-    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = None
     if title_cols:
         ws.print_title_cols = f"A:{col_letter(title_cols)}"
     for b in breaks:
         ws.col_breaks.append(Break(id=b, max=1048575, man=True))
     return breaks
+
+
+def _manual(ws: Worksheet, scale: int) -> None:
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = scale
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = None
+
+
+def _row_pt(ws: Worksheet, row: int) -> float:
+    height = ws.row_dimensions[row].height if row in ws.row_dimensions else None
+    return float(height or ROW_PT)
+
+
+def _row_breaks(ws: Worksheet, last_title: int, body: Sequence[float], head: float, page: float) -> None:
+    """Breaks that share the rows evenly among the pages they need (the titles repeat on each),
+    so no page is left with a lone row."""
+    room = page - head
+    total = sum(body)
+    if not body or total <= room or room <= max(body):
+        return
+    pages = math.ceil(total / room)
+    while pages <= len(body):
+        share = total / pages
+        breaks, filled = [], 0.0
+        for i, h in enumerate(body):
+            if filled and (filled + h > room or (filled >= share and len(breaks) < pages - 1)):
+                breaks.append(last_title + i)  # the row before this one ends a page
+                filled = 0.0
+            filled += h
+        if filled <= room:
+            for b in breaks:
+                ws.row_breaks.append(Break(id=b, max=16383, man=True))
+            return
+        pages += 1
 
 
 def select_only(wb: Workbook, ws: Worksheet) -> None:

@@ -1,6 +1,8 @@
 """Where the table is: the layouts schools make (rows and columns inserted, sheets renamed, retyped by hand)."""
 
 
+from pathlib import Path
+
 import pytest
 
 from aggregator.form.layout import layout_of
@@ -99,11 +101,22 @@ def test_blank_inline_value_after_an_inserted_column_without_metadata(tmp_path, 
     assert sub.cells["typical_cases"] == cell
 
 
+def test_a_template_issued_before_the_one_line_header_is_still_read():
+    """Issued on 1 November 2023, before 联系电话 joined 填报单位 and 填报人 on one line (issue 20):
+    its 联系电话 is at B4, its live check in column F. Found by its labels, every value read."""
+    old = Path(__file__).parent.parent / "forms" / "annex5-issued-2023-11-01-filled.xlsx"
+    sub = read_return(old, FORM)
+    assert sub.located_by == BY_LABELS and not sub.findings
+    assert dict(sub.values) == VALID
+    assert (sub.cells["phone"], sub.cells["unit"], sub.cells["inspectors.total"]) == ("B4", "B3", "C8")
+    assert layout_of(FORM).cells["phone"] == "F3"  # where today's template has it
+
+
 def test_column_inserted_before_the_check_column_keeps_the_phone(tmp_path):
     """Found by the property test: only the check column moves; the metadata is still there,
     so the fast path must notice the move (its heads pin the layout) and read every value."""
-    sub = read(tmp_path, sample_values(phone="13872345678"), insert_cols_at=6)
-    assert sub.values["phone"] == "13872345678" and sub.cells["phone"] == "B4"
+    sub = read(tmp_path, sample_values(phone="13872345678"), insert_cols_at=7)  # before G, the check column
+    assert sub.values["phone"] == "13872345678" and sub.cells["phone"] == "F3"
     assert sub.located_by == BY_LABELS
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Sequence
 
+from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...collection.views.status import STATES, SchoolState
@@ -12,7 +13,7 @@ from ...form.layout import col_letter
 from ..bulk_rows import Styles
 from ..xlstyle import CENTRE, GRID, HEAD_BLUE, LIGHT_RED, WRAP_TOP, fill, font, set_text
 
-DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_TIME_FORMAT = "mm-dd hh:mm"  # the year is the collection's: the column stays narrow
 DATE_FORMAT = "yyyy-mm-dd"
 NO_PARENT = "未填所属单位"
 STATE_FILLS = {
@@ -21,6 +22,7 @@ STATE_FILLS = {
     "needs_review": fill("FFFFD8A8"),  # orange
 }
 BOLD = font(bold=True)
+TOP = Alignment(vertical="top")  # beside wrapped text, a row's other cells start at its top
 
 
 def put(ws: Worksheet, row: int, col: int, value: Any):
@@ -80,10 +82,13 @@ def whole_district(district: str) -> str:
 
 
 def row_styles(styles: Styles) -> dict[str, tuple[int, int, int, int]]:
-    """Per school state: the style ids of a plain, a date-time, a wrapped and a date cell."""
+    """Per school state: the style ids of a plain, a date-time, a wrapped and a date cell, all
+    bordered: a printed table has its grid."""
     return {
-        state: (styles.id(fill=f), styles.id(fill=f, number_format=DATE_TIME_FORMAT),
-                styles.id(fill=f, alignment=WRAP_TOP), styles.id(fill=f, number_format=DATE_FORMAT))
+        state: (styles.id(fill=f, border=GRID, alignment=TOP),
+                styles.id(fill=f, number_format=DATE_TIME_FORMAT, border=GRID, alignment=TOP),
+                styles.id(fill=f, alignment=WRAP_TOP, border=GRID),
+                styles.id(fill=f, number_format=DATE_FORMAT, border=GRID, alignment=TOP))
         for state in STATES
         for f in (STATE_FILLS.get(state),)
     }

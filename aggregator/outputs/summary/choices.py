@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...form.declaration import Field, Form
 from ..bulk_rows import SheetRows, Styles
-from ..xlstyle import CENTRE, WRAP_TOP, print_wide, set_widths
+from ..xlstyle import CENTRE, GRID, WRAP_TOP, print_wide, set_widths
 from .cells import header_row, put, row_styles, styled, table_end
 from .figures import share
 from .plan import Plan
@@ -54,10 +54,10 @@ def write_counts(ws: Worksheet, plan: Plan) -> None:
         values += [counts.get("", 0), sum(counts.values())]
         for col, value in enumerate(values, start=1):
             cell = put(ws, row, col, value)
-            cell.alignment = WRAP_TOP if col == len(fixed) else CENTRE
+            cell.alignment, cell.border = WRAP_TOP if col == len(fixed) else CENTRE, GRID
         rate = share(counts, f.choices[0]) if f.choices else None
         cell = put(ws, row, len(values) + 1, rate)
-        cell.number_format, cell.alignment = "0.0%", CENTRE
+        cell.number_format, cell.alignment, cell.border = "0.0%", CENTRE, GRID
     widths = (6,) + ((16,) if with_group else ()) + (60,) + (10,) * (len(choices) + 3)
     set_widths(ws, widths)
     table_end(ws, len(head_labels), 1, 1 + len(fields), f"{'D' if with_group else 'C'}2")

@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...collection.store.plan import Plan
 from ...collection.views.state import STATE_LABELS
-from ..xlstyle import CENTRE, page_setup, set_widths
+from ..xlstyle import CENTRE, GRID, ROW_PT, print_wide, set_widths
 from .cells import STATE_FILLS, head, put, table_end
 from .plan import Plan as SummaryPlan
 
@@ -26,20 +26,20 @@ def write_materials(ws: Worksheet, summary: SummaryPlan, plan: Plan) -> None:
         head(put(ws, 1, i, label))
     ws.row_dimensions[1].height = 48
     for r, state in enumerate(summary.states, start=2):
-        put(ws, r, 1, r - 1)
-        put(ws, r, 2, state.school.name)
-        put(ws, r, 3, state.school.parent)
+        for c, value in enumerate((r - 1, state.school.name, state.school.parent), start=1):
+            put(ws, r, c, value).border = GRID
         by_id = {m.material.id: m for m in state.materials}
         for c, material in enumerate(plan.materials, start=len(fixed) + 1):
             m = by_id.get(material.id)
             cell = put(ws, r, c, _shown(m) if m is not None else NOT_OWED)
-            cell.alignment = CENTRE
+            cell.alignment, cell.border = CENTRE, GRID
             fill = STATE_FILLS.get(m.status) if m is not None else None
             if fill is not None:
                 cell.fill = fill
-    set_widths(ws, (6, 26, 16, *(18,) * len(plan.materials)))
+    widths = (5, 22, 14, *(18,) * len(plan.materials))
+    set_widths(ws, widths)
     table_end(ws, len(fixed) + len(plan.materials), 1, 1 + len(summary.states), "C2")
-    page_setup(ws, landscape=True, title_rows="1:1")
+    print_wide(ws, widths, title_cols=2, title_rows="1:1", body=[ROW_PT] * len(summary.states))
 
 
 def _shown(m: Any) -> str:

@@ -66,6 +66,7 @@ class ProblemGroup:
     schools: dict[str, int] = field(default_factory=dict)  # school -> weight (once per school)
     wordings: dict[str, int] = field(default_factory=dict)  # each wording -> schools using it
     pairs: frozenset[str] = frozenset()
+    grouped: tuple[str, int] | None = None  # the engine's text and count, when the clerk changed them (``review``)
 
     def line(self) -> str:
         """As written on the form: "作业公示不及时（3校）", a single school's without a count."""

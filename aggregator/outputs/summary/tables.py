@@ -1,5 +1,5 @@
-"""The summary's tables of schools: 分校明细 (every field), 分单位小计 (by parent unit),
-报送情况 (every roster school) and 校验问题 (every finding).
+"""The summary's tables of schools: 分校明细 (every field), 报送情况 (every roster school) and
+校验问题 (every finding); 分单位小计 is ``subtotals``.
 
 A province has 10,000 schools: the sheets with a row per school get only their header rows from
 openpyxl, and their body rows are streamed into the saved file by ``bulk_rows``.
@@ -8,7 +8,7 @@ openpyxl, and their body rows are streamed into the saved file by ``bulk_rows``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -19,12 +19,16 @@ from ...form.declaration import Field, Form
 from ...form.layout import col_letter
 from ...messages import render, rule_name
 from ..bulk_rows import Formula, SheetRows, Styles
-from ..xlstyle import RED, TOTAL_GREY, WRAP_TOP, display_width, fill, font, print_wide, set_widths
-from .cells import BOLD, head, header_row, parent, put, row_styles, styled, table_end, when, whole_district, yes
-from .figures import summary_values
-from .plan import ACCEPTED, Plan
+from ..bulk_rows import Tall
+from ..xlstyle import (
+    GRID, RED, ROW_PT, TOTAL_GREY, WRAP_TOP, display_width, fill, font, print_wide, set_widths, text_height,
+    wrapped_height,
+)
+from .cells import BOLD, head, header_row, put, row_styles, styled, table_end, when, yes
+from .plan import Plan
 
 LEVEL_LABELS = {ERROR: "错误", WARNING: "提示", INFO: "信息"}
+NUMBER_WIDTH = 6  # a count of up to four digits, and 合计/小学/初中 above it
 REVIEW_LEVEL = "待确认"  # not a finding: why the clerk must decide whose return it is
 _TOTAL = fill(TOTAL_GREY)
 
@@ -46,13 +50,23 @@ def field_columns(form: Form, fields: Iterable[Field]) -> list[FieldColumn]:
     for f in fields:
         section = sections.get(f.section)
         if section is not None and section.has_table:
-            out.append(FieldColumn(f.row, f.label, f.column_label, f, 9 if f.numeric else 12 if f.choices else 24))
+            out.append(FieldColumn(f.row, f.label, f.column_label, f, NUMBER_WIDTH if f.numeric else 12 if f.choices
+                                   else 24))
         elif section is not None and section.kind == "lines":
             label = next(r.label for r in section.rows if r.id == f.id)
             out.append(FieldColumn(section.id, section.label, label, f, 28))
         else:
-            out.append(FieldColumn(f.id, f.label, "", f, 9 if f.numeric else 12 if f.type == "date" else 14))
+            out.append(FieldColumn(f.id, f.label, "", f, NUMBER_WIDTH if f.numeric else 12 if f.type == "date" else 14))
     return out
+
+
+def detail_fields(form: Form, leave_out: Iterable[str] = ()) -> list[Field]:
+    """The fields 分校明细 shows: all but ``leave_out`` and the lines (主要问题), whose texts have
+    a sheet of their own where they can wrap (a row per line): in the detail they would make
+    every school's row several lines high and the sheet twice as many pages."""
+    dropped = set(leave_out)
+    lines = {s.id for s in form.sections if s.kind == "lines"}
+    return [f for f in form.fields if f.id not in dropped and f.section not in lines]
 
 
 def two_line_header(ws: Worksheet, fixed: Sequence[str], columns: Sequence[FieldColumn]) -> None:
@@ -79,22 +93,26 @@ def two_line_header(ws: Worksheet, fixed: Sequence[str], columns: Sequence[Field
         elif c2 > c1:
             ws.merge_cells(start_row=1, start_column=c1, end_row=1, end_column=c2)
         i = j + 1
-    ws.row_dimensions[1].height = 58
-    ws.row_dimensions[2].height = 30
+    widths = [c.width for c in columns]
+    groups: dict[str, tuple[str, float]] = {}
+    for c in columns:
+        text, width = groups.get(c.key, (c.group, 0.0))
+        groups[c.key] = (text, width + c.width)
+    ws.row_dimensions[1].height = max([30.0] + [text_height(t, w) for t, w in groups.values()])
+    ws.row_dimensions[2].height = max([20.0] + [text_height(c.label, w) for c, w in zip(columns, widths) if c.label])
 
 
 DETAIL_FIXED = ("序号", "学校名称", "学段", "所属单位", "状态", "报送时间", "是否逾期")
 
 
 def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[str] = ()) -> SheetRows:
-    """One row per included school with every field (but ``leave_out``), then the total row."""
-    dropped = set(leave_out)
-    columns = field_columns(plan.form, [f for f in plan.form.fields if f.id not in dropped])
+    """One row per included school with its fields (``detail_fields``), then the total row."""
+    columns = field_columns(plan.form, detail_fields(plan.form, leave_out))
     two_line_header(ws, DETAIL_FIXED, columns)
     n_fixed, n_cols = len(DETAIL_FIXED), len(DETAIL_FIXED) + len(columns)
     last = 2 + len(plan.included)
     look = row_styles(styles)
-    total = styles.id(font=BOLD, fill=_TOTAL)
+    total = styles.id(font=BOLD, fill=_TOTAL, border=GRID)
 
     def rows() -> Iterator[list[tuple[Any, int]]]:
         for seq, state in enumerate(plan.included, start=1):
@@ -106,11 +124,24 @@ def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[
                  total) for i, c in enumerate(columns, start=1)]
         yield [(None, total), ("合计", total)] + [(None, total)] * (n_fixed - 2) + sums
 
-    widths = (6, 26, fit_width(8, (s.school.stage for s in plan.states)), 16, 12, 16, 8, *(c.width for c in columns))
+    widths = (5, fit_width(16, (s.school.name for s in plan.included), 26),
+              fit_width(6, (s.school.stage for s in plan.states)),
+              fit_width(10, (s.school.parent for s in plan.included), 16), 14, 11, 5, *(c.width for c in columns))
     set_widths(ws, widths)
     table_end(ws, n_cols, 2, last, "C3")
-    print_wide(ws, widths, title_cols=2, title_rows="1:2", groups=group_starts(n_fixed, columns, first=3))
+    print_wide(ws, widths, title_cols=2, title_rows="1:2", groups=group_starts(n_fixed, columns, first=3),
+               body=[ROW_PT] * (len(plan.included) + 1))
     return SheetRows(ws.title, 3, last + 1, n_cols, rows(), styles.quoted)
+
+
+def detail_totals(plan: Plan, sheet: str, leave_out: Iterable[str] = ()) -> dict[str, str]:
+    """Field id -> its 合计 on the detail sheet ``write_detail`` writes (its last row), for every
+    summed field: the form refers there, so a correction in the detail reaches the form."""
+    columns = field_columns(plan.form, detail_fields(plan.form, leave_out))
+    row = 3 + len(plan.included)
+    quoted = "'" + sheet.replace("'", "''") + "'"
+    return {c.field.id: f"{quoted}!{col_letter(len(DETAIL_FIXED) + i)}{row}"
+            for i, c in enumerate(columns, start=1) if c.field.summary == "sum"}
 
 
 def column_sum(col: int, first: int, last: int, cached: Any) -> Formula:
@@ -120,9 +151,10 @@ def column_sum(col: int, first: int, last: int, cached: Any) -> Formula:
     return Formula(f"SUM({letter}{first}:{letter}{max(last, first)})", cached)
 
 
-def fit_width(least: float, texts: Iterable[str]) -> float:
-    """A column wide enough for its longest text (九年一贯制 must not spill into the next column)."""
-    return max([least] + [display_width(t) + 2 for t in texts if t])
+def fit_width(least: float, texts: Iterable[str], most: float = 40) -> float:
+    """A column wide enough for its longest text (九年一贯制 must not spill into the next column),
+    up to ``most`` (longer texts wrap)."""
+    return min(most, max([least] + [display_width(t) / 0.9 + 2 for t in texts if t]))  # as ``wrapped_height`` counts
 
 
 def group_starts(n_fixed: int, columns: Sequence[FieldColumn], first: int) -> list[int]:
@@ -135,74 +167,9 @@ def group_starts(n_fixed: int, columns: Sequence[FieldColumn], first: int) -> li
     return starts
 
 
-SUBTOTAL_FIXED = ("序号", "所属单位", "应报学校数", "已汇总学校数")
-SUBTOTAL_DRAFT = "其中未通过校验"
-
-
-def write_subtotals(ws: Worksheet, plan: Plan) -> dict[str, Any]:
-    """Per parent unit: schools expected and summed, every summed field; then the district total
-    as SUM formulas. Returns the formulas' present values by cell (``bulk_rows.fill_cached``)."""
-    form = plan.form
-    columns = field_columns(form, form.fields_summed("sum"))
-    fixed = SUBTOTAL_FIXED + ((SUBTOTAL_DRAFT,) if plan.draft else ())
-    two_line_header(ws, fixed, columns)
-    groups: dict[str, list[SchoolState]] = {}  # in roster order of first appearance
-    for state in plan.states:
-        groups.setdefault(parent(state), []).append(state)
-    included = {id(s) for s in plan.included}
-    row = 2
-    for seq, (unit, members) in enumerate(groups.items(), start=1):
-        row += 1
-        summed = [s for s in members if id(s) in included]
-        sums = summary_values(form, [s.current.values for s in summed])
-        counts = [seq, unit, len(members), len(summed)]
-        if plan.draft:
-            counts.append(sum(1 for s in summed if s.status not in ACCEPTED))
-        _subtotal_row(ws, row, counts, columns, sums)
-    last = row
-    row += 1
-    counts = ["", whole_district(plan.district), len(plan.states), len(plan.included)]
-    if plan.draft:
-        counts.append(sum(1 for s in plan.included if s.status not in ACCEPTED))
-    cached: dict[str, Any] = {}
-    sums = {}
-    for i, col in enumerate(columns, start=len(fixed) + 1):
-        formula = column_sum(i, 3, last, plan.totals[col.field.id])
-        sums[col.field.id] = "=" + formula.text
-        cached[f"{col_letter(i)}{row}"] = formula.cached
-    for i in range(3, len(fixed) + 1):  # the counts of schools add up too
-        letter = col_letter(i)
-        cached[f"{letter}{row}"] = counts[i - 1]
-        counts[i - 1] = f"=SUM({letter}3:{letter}{max(last, 3)})"
-    _subtotal_row(ws, row, counts, columns, sums)
-    for c in range(1, len(fixed) + len(columns) + 1):
-        cell = ws.cell(row, c)
-        cell.font, cell.fill = BOLD, _TOTAL
-    widths = (6, 24, 8, 8, *((8,) if plan.draft else ()), *(c.width for c in columns))
-    set_widths(ws, widths)
-    table_end(ws, len(fixed) + len(columns), 2, last, "C3")
-    print_wide(ws, widths, title_cols=2, title_rows="1:2", groups=group_starts(len(fixed), columns, first=3))
-    return cached
-
-
-def _subtotal_row(ws: Worksheet, row: int, fixed: Sequence[Any], columns: Sequence[FieldColumn],
-                  sums: Mapping[str, Any]) -> None:
-    """Our own "=SUM(...)" strings become formulas; every other value goes in as ``put`` does."""
-    for i, value in enumerate(fixed, start=1):
-        _ours(ws, row, i, value if value != "" else None)
-    for i, col in enumerate(columns, start=len(fixed) + 1):
-        _ours(ws, row, i, sums[col.field.id])
-
-
-def _ours(ws: Worksheet, row: int, col: int, value: Any) -> None:
-    if isinstance(value, str) and value.startswith("=SUM("):
-        ws.cell(row, col).value = value  # a formula we wrote, never a school's text
-    else:
-        put(ws, row, col, value)
-
-
-RETURNS_HEAD = ("序号", "学校", "学段", "所属单位", "状态", "计入汇总", "是否逾期", "报送时间", "版本", "文件",
-                "联系人", "联系电话", "邮箱", "校验问题摘要", "区教育局处理")
+RETURNS_HEAD = ("序号", "学校", "学段", "所属单位", "状态", "计入汇总", "是否逾期", "报送时间", "联系人", "联系电话",
+                "校验问题摘要", "区教育局处理", "版本", "文件", "邮箱")
+RETURNS_PRINTED = 12  # 版本, 文件 and 邮箱 are for the screen: the printed list is for calling schools
 OVERDUE_MISSING = "是（未报）"
 
 
@@ -212,40 +179,61 @@ def write_returns(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
     included = {id(s) for s in plan.included}
     look = row_styles(styles)
     last = 1 + len(plan.states)
+    # The printed columns (``RETURNS_PRINTED``) fit one page across at about 60 %: 40 schools print
+    # on two pages, the longer texts wrapped (the whole of each finding is on 校验问题).
+    widths = (4, fit_width(12, (st.school.name for st in plan.states), 22),
+              fit_width(6, (st.school.stage for st in plan.states), 13),
+              fit_width(8, (st.school.parent for st in plan.states), 18), 14, 5, 5, 11, 6, 12.5, 22, 22, 5, 24, 22)
+    wrapped = (1, 3, 10, 11, 13, 14)  # 学校, 所属单位, 校验问题摘要, 区教育局处理, 文件, 邮箱 (0-based)
+    table = []
+    for seq, state in enumerate(plan.states, start=1):
+        s, cur = state.school, state.current
+        late = yes(state.late) if cur else (OVERDUE_MISSING if plan.overdue and state.status == "missing" else "")
+        values = (
+            seq, s.name, s.stage, s.parent, STATE_LABELS[state.status], yes(id(state) in included),
+            late, when(cur.received_at) if cur else None, s.contact, s.phone, first_problem(state), decided(state),
+            state.versions or None, display_name(cur.original_name) if cur else "", s.email,
+        )
+        height = wrapped_height([(values[i], widths[i]) for i in wrapped if i < RETURNS_PRINTED])
+        table.append((state, values, height))
 
     def rows() -> Iterator[list[tuple[Any, int]]]:
-        for seq, state in enumerate(plan.states, start=1):
-            s, cur = state.school, state.current
-            late = yes(state.late) if cur else (OVERDUE_MISSING if plan.overdue and state.status == "missing" else "")
-            values = (
-                seq, s.name, s.stage, s.parent, STATE_LABELS[state.status], yes(id(state) in included),
-                late, when(cur.received_at) if cur else None,
-                state.versions or None, display_name(cur.original_name) if cur else "", s.contact, s.phone,
-                s.email,
-            )
+        for state, values, height in table:
             wrap = look[state.status][2]
-            yield [styled(v, look[state.status]) for v in values] + [(first_problem(state), wrap),
-                                                                      (decided(state), wrap)]
+            yield Tall([(v, wrap) if i in wrapped else styled(v, look[state.status]) for i, v in enumerate(values)],
+                       height)
 
-    widths = (6, 26, fit_width(8, (st.school.stage for st in plan.states)), 16, 14, 8, 10, 16, 6, 24, 10, 14, 22,
-              60, 40)
     set_widths(ws, widths)
+    fit_head(ws, 1, RETURNS_HEAD, widths)
     table_end(ws, len(RETURNS_HEAD), 1, last, "C2")
-    print_wide(ws, widths, title_cols=2, title_rows="1:1", groups=(3, 8, 11, 14))
+    print_wide(ws, widths[:RETURNS_PRINTED], title_cols=2, title_rows="1:1", groups=(3, 9, 11),
+               body=[h for *_, h in table])
+    ws.print_area = f"A1:{col_letter(RETURNS_PRINTED)}{last}"
     return SheetRows(ws.title, 2, last, len(RETURNS_HEAD), rows(), styles.quoted)
 
 
+def fit_head(ws: Worksheet, row: int, labels: Sequence[str], widths: Sequence[float]) -> None:
+    """A header row tall enough for its labels wrapped in their columns."""
+    ws.row_dimensions[row].height = wrapped_height(list(zip(labels, widths)), least=20)
+
+
 def first_problem(state: SchoolState) -> str:
-    """The one line a clerk reads first: why it waits, else its first error, else its first hint."""
+    """What a clerk reads first, in a few words: why it waits, else its errors, else its hints,
+    each by the rule's name and its cells ("错误：合计=小学+初中（C8）"); the whole of each is on
+    the 校验问题 sheet."""
     cur = state.current
     if cur is None:
         return ""
     if cur.review:
         return f"待确认：{render(cur.review)}"
-    for level, prefix in ((ERROR, ""), (WARNING, "提示：")):
+    for level, prefix in ((ERROR, "错误："), (WARNING, "提示：")):
+        named: dict[str, list[str]] = {}
         for f in state.findings:
             if f.level == level:
-                return prefix + f.message
+                named.setdefault(rule_name(f.rule, state.form), []).extend(f.cells[:1])
+        if named:
+            return prefix + "；".join(f"{name}（{'、'.join(dict.fromkeys(cells))}）" if cells else name
+                                      for name, cells in named.items())
     return ""
 
 
@@ -263,26 +251,29 @@ def write_findings(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
 
     A return waiting for the clerk also gets a line with the reason, which is not a finding."""
     header_row(ws, FINDINGS_HEAD)
-    plain, wrap, red = styles.id(), styles.id(alignment=WRAP_TOP), styles.id(font=font(color=RED))
-    n = 0
+    grid = {"border": GRID}
+    plain, wrap = styles.id(**grid), styles.id(alignment=WRAP_TOP, **grid)
+    red = styles.id(font=font(color=RED), **grid)
+    widths = (fit_width(14, (s.school.name for s in plan.states), 24), 10, 5, 18, 12, 80)
+    table = []
     for state in plan.states:
-        n += len(state.findings) + (1 if state.current is not None and state.current.review else 0)
+        label = STATE_LABELS[state.status]
+        lines = [(LEVEL_LABELS.get(f.level, f.level), rule_name(f.rule, plan.form), "、".join(f.cells), f.message)
+                 for f in state.findings]
+        if state.current is not None and state.current.review:
+            lines.insert(0, (REVIEW_LEVEL, "", "", render(state.current.review)))
+        for level, rule, cells, message in lines:
+            height = wrapped_height([(rule, widths[3]), (cells, widths[4]), (message, widths[5]),
+                                     (state.school.name, widths[0])])
+            table.append((state.school.name, label, level, rule, cells, message, height))
 
     def rows() -> Iterator[list[tuple[Any, int]]]:
-        for state in plan.states:
-            label = STATE_LABELS[state.status]
-            lines = [(LEVEL_LABELS.get(f.level, f.level), rule_name(f.rule, plan.form), "、".join(f.cells), f.message)
-                     for f in state.findings]
-            if state.current is not None and state.current.review:
-                lines.insert(0, (REVIEW_LEVEL, "", "", render(state.current.review)))
-            for level, rule, cells, message in lines:
-                alert = red if level in (LEVEL_LABELS[ERROR], REVIEW_LEVEL) else plain
-                yield [(state.school.name, plain), (label, plain), (level, alert), (rule, plain), (cells, plain),
-                       (message, wrap)]
+        for name, label, level, rule, cells, message, height in table:
+            alert = red if level in (LEVEL_LABELS[ERROR], REVIEW_LEVEL) else plain
+            yield Tall([(name, wrap), (label, plain), (level, alert), (rule, wrap), (cells, wrap), (message, wrap)],
+                       height)
 
-    widths = (26, 14, 6, 24, 14, 90)
     set_widths(ws, widths)
-    table_end(ws, len(FINDINGS_HEAD), 1, 1 + n, "B2")
-    print_wide(ws, widths, title_cols=1, title_rows="1:1")
-    return SheetRows(ws.title, 2, 1 + n, len(FINDINGS_HEAD), rows(), styles.quoted)
-
+    table_end(ws, len(FINDINGS_HEAD), 1, 1 + len(table), "B2")
+    print_wide(ws, widths, title_cols=1, title_rows="1:1", body=[row[-1] for row in table])
+    return SheetRows(ws.title, 2, 1 + len(table), len(FINDINGS_HEAD), rows(), styles.quoted)

@@ -13,8 +13,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ...collection.views.status import STATE_LABELS, STATES
 from ...form.declaration import Field, Form, Section
-from ..bulk_rows import SheetRows, Styles
-from ..xlstyle import print_wide, set_widths
+from ..bulk_rows import SheetRows, Styles, Tall
+from ..xlstyle import print_wide, set_widths, wrapped_height
 from .cells import header_row, row_styles, table_end
 from .plan import Plan
 
@@ -46,7 +46,7 @@ def write_texts(ws: Worksheet, plan: Plan, styles: Styles, section: Section, fie
                 text = _text(state.current.values.get(f.id))
                 if text:
                     found.append((state, (state.school.name, n, text)))
-        widths: tuple[float, ...] = (26, 6, 80)
+        widths: tuple[float, ...] = (22, 5, 70)
     else:
         head = ("项目", "学校", sheet_label(section, fields))
         for f in fields:
@@ -59,16 +59,17 @@ def write_texts(ws: Worksheet, plan: Plan, styles: Styles, section: Section, fie
         head += ("状态",)
         widths += (14,)
     header_row(ws, head)
+    heights = [wrapped_height(list(zip(values, widths))) for _, values in found]
 
     def rows() -> Iterator[list[tuple[Any, int]]]:
-        for state, values in found:
+        for (state, values), height in zip(found, heights):
             plain, _, wrap, _ = look[state.status]
-            row = [(v, plain) for v in values[:-1]] + [(values[-1], wrap)]
-            yield row + [(STATE_LABELS[state.status], plain)] if plan.draft else row
+            row = [(v, wrap) for v in values]
+            yield Tall(row + [(STATE_LABELS[state.status], plain)] if plan.draft else row, height)
 
     set_widths(ws, widths)
     table_end(ws, len(head), 1, 1 + len(found), "B2")
-    print_wide(ws, widths, title_cols=1, title_rows="1:1")
+    print_wide(ws, widths, title_cols=1, title_rows="1:1", body=heights)
     return SheetRows(ws.title, 2, 1 + len(found), len(head), rows(), styles.quoted)
 
 
