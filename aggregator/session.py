@@ -20,22 +20,25 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import clock, said
-from .collection.clerk import corrected as _corrected, overrule as _overrule
+from .collection.clerk import corrected as _corrected, overrule as _overrule, previous as _previous
 from .collection.clerk.review import assign as _assign, assign_document, find_document
 from .collection.intake.collect import CollectResult, collect as _collect
 from .collection.intake.watched import collect_watched as _collect_watched
 from .collection.store.credentials import CredentialError, has_password, store_password
 from .collection.store.folder import Collection, CollectionError, init_collection, open_collection
 from .collection.store.plan import PLANS_DIR, Material, Plan, load_plan
-from .collection.store.roster import STAGES, RosterError, School, template_bytes
-from .collection.store.settings import OWN_ROLES, SETTINGS, Settings
+from .collection.store.previous import PreviousPeriod
+from .collection.store.roster import STAGES, RosterError, School, load_roster, template_bytes
+from .collection.store.settings import OWN_ROLES, SETTINGS, Settings, split_names
 from .collection.views.decisions import Decision, find_school
+from .collection.views.changes import Change, Resubmission
 from .collection.views.materials import MaterialState, short_label
+from .collection.views.previous import PeriodValue, previous_period, previous_values
 from .collection.views.status import DOCUMENT_LABELS, STATE_LABELS, STATES, Overview, SchoolState, overview
 from .collection.views.tally import Total, UnitProgress, by_unit, keep_views, totals
 from .filenames import display_name, safe_file_name
 from .findings import Report
-from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms
+from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms, load_form
 from .messages import CLI, WINDOW, Note, render, rule_name
 from .outputs.consolidate import ConsolidateResult
 from .outputs.distribute import DistributeResult
@@ -50,6 +53,7 @@ __all__ = [
     # records and labels the verbs return or the faces show
     "Overview", "SchoolState", "Settings", "School", "Material", "MaterialState", "Decision", "Plan", "Form",
     "Report", "Total", "UnitProgress", "CollectResult", "DistributeResult", "ConsolidateResult", "FeedbackResult",
+    "PreviousPeriod", "PeriodValue", "Resubmission", "Change",
     "STATE_LABELS", "STATES", "DOCUMENT_LABELS", "STAGES", "OWN_ROLES", "SETTINGS", "DEFAULT_FORM", "PLANS_DIR",
     # errors a clerk can cause, and the job protocol
     "CollectionError", "RosterError", "FormError", "CredentialError", "Progress", "Cancel", "Cancelled", "Job", "run",
@@ -128,6 +132,25 @@ class Session:
 
     def by_unit(self, ov: Overview) -> list[UnitProgress]:
         return by_unit(ov)
+
+    # --- last period ---------------------------------------------------------------------------
+
+    def previous_period(self) -> PreviousPeriod | None:
+        """The last period this collection is compared with, as its figures were taken."""
+        return previous_period(self._col)
+
+    def set_previous(self, folder: str | Path | None, names: str | Path | None = None) -> PreviousPeriod | None:
+        """Name last period (an earlier collection of the same form) and take its figures; ``folder``
+        None: take them again from the one named, with a new mapping file ``names``; "": forget it."""
+        return _previous.set_previous(self._col, folder, names)
+
+    def previous_values(self, school: str) -> list[PeriodValue]:
+        """A school's figures last period beside this period's (the window's details); [] when there
+        is no last period or the school was not in it."""
+        state = self.state_of(school)
+        current = state.current.values if state.current is not None else {}
+        return previous_values(self._col.form, self.previous_period(), state.school, current,
+                               self._col.settings.levels)
 
     def file_name(self, sha256: str, default: str = "") -> str:
         """A received file's name as the clerk knows it, by its hash."""
@@ -322,7 +345,21 @@ def open_session(folder: str | Path) -> Session:
 
 
 def create_session(folder: str | Path, roster: str | Path, *, name: str, deadline: str = "",
-                   form: str = DEFAULT_FORM, plan: str = "", parents: Any = (), **report: str) -> Session:
-    """A new collection folder (see ``init_collection``): 本级名称 ``name`` is required."""
-    return Session(init_collection(folder, roster, name=name, deadline=deadline, form=form, plan=plan,
-                                   parents=parents, **report))
+                   form: str = DEFAULT_FORM, plan: str = "", parents: Any = (), previous: str = "",
+                   previous_names: str = "", **report: str) -> Session:
+    """A new collection folder (see ``init_collection``): 本级名称 ``name`` is required.
+    ``previous``: last period's collection of the same form (``previous_names``: the mapping of
+    schools renamed since), checked and read before anything is written."""
+    period = None
+    if previous_names and not previous:
+        raise CollectionError(Note.of("previous-required"))
+    if previous:
+        planned = load_plan(plan) if plan else None
+        declared = load_form(planned.form_material.form if planned and planned.form_material else form)
+        period = _previous.prepare(previous, declared, load_roster(roster), (name, *split_names(parents)),
+                                   previous_names or None, own=Path(folder))
+    col = init_collection(folder, roster, name=name, deadline=deadline, form=form, plan=plan, parents=parents,
+                          **report)
+    if period is not None:
+        _previous.keep(col, period, previous_names or None)
+    return Session(col)

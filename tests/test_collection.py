@@ -131,9 +131,10 @@ def test_status_json_contract(col_dir, capsys, school_values):
     assert {"name", "status", "late", "file", "received_at", "findings"} <= school.keys()
     assert school["status"] == "returned" and school["late"] is False and school["file"].endswith("a.xlsx")
     (finding,) = [f for f in school["findings"] if f["level"] == "error"]
-    # the contract only grows: "suggest" (the engine's proposed values by cell) came with issue 11
+    # the contract only grows: "suggest" (the engine's proposed values by cell) came with issue 11,
+    # "explanation" (an explain finding's 说明, null for the others) and "explained_by" with issue 23
     assert finding == {"rule": "required", "level": "error", "cells": ["D3"], "message": finding["message"],
-                       "suggest": {}}
+                       "suggest": {}, "explanation": None, "explained_by": None}
     assert "填报人未填写" in finding["message"]
     assert data["unreadable"][0]["file"].endswith("b.xlsx") and "空的" in data["unreadable"][0]["reason"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Sequence
 
-from ..findings import ERROR, WARNING
+from ..findings import ERROR, EXPLAIN, WARNING
 from ..filenames import display_name
 from ..collection.views.materials import owed_documents
 from ..collection.store.settings import Settings
@@ -86,7 +86,7 @@ def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *
             return "\n".join([f"【催交材料】{_who(state)}：《{title}》已收到并通过，谢谢！", owes,
                               "材料请直接发到群里，文件名写上学校名称和材料名称。"] + tail[1:])
         return "\n".join([f"【已通过】{_who(state)}：《{title}》已收到，已通过校验，谢谢！"] + tail)
-    items = items_of(f for f in state.findings if f.level in ((ERROR, WARNING) if returned else (WARNING,)))
+    items = items_of(f for f in state.findings if f.level in ((ERROR, WARNING, EXPLAIN) if returned else (WARNING,)))
     if returned:
         errors = [i for i in items if i.level == ERROR]
         shown = errors or items

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import clock
-from ..findings import ERROR, WARNING
+from ..findings import ERROR, EXPLAIN, WARNING
 from ..collection.store.folder import Collection, CollectionError
 from ..filenames import display_name
 from ..collection.views.materials import owed_documents
@@ -208,7 +208,7 @@ def _marked(col: Collection, form: Form, state: SchoolState, today: date, kind: 
     """A returned school's (or one asked to check) marked workbook, draft and phone page."""
     school, ret = state.school, state.current
     assert ret is not None  # "returned" and accepted states always have a current return
-    levels = (ERROR, WARNING) if kind == RETURNED else (WARNING,)
+    levels = (ERROR, WARNING, EXPLAIN) if kind == RETURNED else (WARNING,)
     items = items_of(f for f in state.findings if f.level in levels)
     title = form.title(col.settings.name)
     deadline = deadline_sentence(col.settings, today, reminder=False)

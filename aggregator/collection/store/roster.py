@@ -48,7 +48,7 @@ class School:
         return dict(self.__dict__)
 
 
-def _rows_from_csv(path: Path) -> list[list[str]]:
+def _rows_from_csv(path: Path, what: str = "名单文件") -> list[list[str]]:
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
         try:
@@ -57,22 +57,22 @@ def _rows_from_csv(path: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise RosterError(f"名单文件 {path.name} 的编码无法识别，请在 Excel 中另存为 .xlsx 后再导入")
+        raise RosterError(f"{what} {path.name} 的编码无法识别，请在 Excel 中另存为 .xlsx 后再导入")
     return [row for row in csv.reader(io.StringIO(text))]
 
 
-def _rows_from_workbook(path: Path) -> list[list]:
+def _rows_from_workbook(path: Path, what: str = "名单文件") -> list[list]:
     from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))
         return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception:  # calamine raises several unrelated types (in English) for a bad file
-        raise RosterError(f"名单文件 {path.name} 无法打开，可能已损坏或不是真正的 Excel 表格。"
+        raise RosterError(f"{what} {path.name} 无法打开，可能已损坏或不是真正的 Excel 表格。"
                           "请用 Excel 或 WPS 打开后另存为 .xlsx，再导入") from None
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -122,18 +122,21 @@ def load_roster(path: str | Path) -> list[School]:
     if path.suffix.lower() not in SPREADSHEETS + TEXTS:
         raise RosterError(f"{path.name} 不是表格文件。学校名单请用 Excel 表格（.xlsx、.xls）或 .csv 文件，"
                           "可以先下载名单模板，填好后再导入")
+    return parse_roster(table_rows(path), path.name)
+
+
+def table_rows(path: Path, what: str = "名单文件") -> list[list]:
+    """The first sheet of a clerk's .xlsx/.xls or the rows of a .csv (UTF-8 or GBK), as lists."""
     if path.suffix.lower() in TEXTS:
-        rows = _rows_from_csv(path)
-    else:
-        rows = _rows_from_workbook(path)
-    return parse_roster(rows, path.name)
+        return _rows_from_csv(path, what)
+    return _rows_from_workbook(path, what)
 
 
 def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
     # The header is the first row that names a school column (titles above it are allowed).
     header_at, columns = None, {}
     for i, row in enumerate(rows[:20]):
-        cells = [fold(_cell(c)).replace(" ", "") for c in row]
+        cells = [fold(cell_text(c)).replace(" ", "") for c in row]
         found = {}
         for key, names in COLUMNS.items():
             for j, c in enumerate(cells):
@@ -144,7 +147,7 @@ def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
             header_at, columns = i, found
             break
     if header_at is not None and "stage" not in columns and "kind" in columns:
-        values = {_cell(r[columns["kind"]]) for r in rows[header_at + 1:] if columns["kind"] < len(r)} - {""}
+        values = {cell_text(r[columns["kind"]]) for r in rows[header_at + 1:] if columns["kind"] < len(r)} - {""}
         if values and values <= STAGES:  # a 学校类型 column holding 小学/初中: the 学段, by another name
             columns["stage"] = columns.pop("kind")
     if header_at is None:
@@ -155,10 +158,10 @@ def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
     seen: dict[str, int] = {}
     dupes: list[str] = []
     for i, row in enumerate(rows[header_at + 1:], start=header_at + 2):
-        get = lambda key: _cell(row[columns[key]]) if key in columns and columns[key] < len(row) else ""
+        get = lambda key: cell_text(row[columns[key]]) if key in columns and columns[key] < len(row) else ""
         name = get("name")
         if not name:
-            if any(_cell(c) for c in row):
+            if any(cell_text(c) for c in row):
                 missing.append(i)
             continue
         key = name_key(name)
