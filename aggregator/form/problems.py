@@ -141,7 +141,7 @@ def _explain_rules(form: Form, p: "Problems") -> None:
                   "请给它们不同的 id，或都写 level = \"explain\"", p.at.find("rules", first.index, key="level"))
         if "explain" in levels and not any(r.name for r in tables):
             p.add("explain", f"规则 {rule_id}", "核实性规则（level = \"explain\"）需要 name：它是“情况说明”表中这一项的名称，"
-                  "学校在它后面写说明", p.at.find("rules", first.index))
+                  "学校在它后面写说明", p.at.find("rules", first.index, key="level"))
     from .explanations import explain_rules
 
     named: dict[str, str] = {}

@@ -28,16 +28,21 @@ from ..store.roster import School
 PERIOD_KEY = "period"  # ledger meta: the vs-previous findings as of a revision and a snapshot
 
 
-def kept_findings(col: Collection, name: str, key: str,
-                  work: Callable[[], dict[str, tuple[Finding, ...]]]) -> dict[str, tuple[Finding, ...]]:
+def kept_findings(col: Collection, name: str, key: str, work: Callable[[], dict[str, tuple[Finding, ...]]],
+                  judged: Iterable[str] | None = None) -> dict[str, tuple[Finding, ...]]:
     """Findings by return (sha256) worked out from many returns, kept in the ledger under ``name``
-    until ``key`` (a revision of what they come from) moves: worked out again only then."""
+    until ``key`` (a revision of what they come from) moves: worked out again only then.
+    ``judged``: the returns ``work`` judges; what was kept of others (a school's earlier version,
+    judged while it was current) stays as their history, for what a new version put right."""
     kept = col.ledger.get(name)
-    if kept:
-        data = json.loads(kept)
-        if data.get("key") == key:
-            return {sha: tuple(Finding.from_dict(d) for d in found) for sha, found in data["findings"].items()}
+    data = json.loads(kept) if kept else {}
+    if data.get("key") == key:
+        return {sha: tuple(Finding.from_dict(d) for d in found) for sha, found in data["findings"].items()}
     found = work()
+    if judged is not None and data.get("findings"):
+        now = set(judged)
+        history = {sha: tuple(Finding.from_dict(d) for d in fs) for sha, fs in data["findings"].items() if sha not in now}
+        found = {**history, **found}
     col.ledger.keep(name, json.dumps({"key": key, "findings": {sha: [f.to_dict() for f in fs]
                                                                for sha, fs in found.items()}},
                                      ensure_ascii=False, separators=(",", ":")))

@@ -228,14 +228,16 @@ OUTLIERS_KEY = "outliers"  # ledger meta: the outlier findings as of a revision 
 
 def outliers(col: Collection, form: Form, schools: list[School], current: dict[str, ReturnRecord],
              revision: int) -> dict[str, tuple[Finding, ...]]:
-    """The ``outlier`` findings of the current returns, by return (sha256).
+    """The ``outlier`` findings of the current returns, by return (sha256); and of earlier
+    versions as they were judged while current (what a new version put right, ``changes``).
 
     They need the figures of every return, so they are worked out once per revision of the
     ledger (any change to the returns or the roster moves it on) and kept in it: opening a
     province's collection decodes no return's figures."""
+    judged = {sid: r for sid, r in current.items() if not r.review and not r.levels.errors}
+
     def work() -> dict[str, tuple[Finding, ...]]:
         stage = {s.id: s.stage for s in schools}
-        judged = {sid: r for sid, r in current.items() if not r.review and not r.levels.errors}
         figures = col.ledger.figures(r.id for r in judged.values())
         cells = _Cells(col, [r.id for r in judged.values()])
         peers = [Peer(r.sha256, stage.get(sid, ""), figures.get(r.id, {}), cells.of(r.id))
@@ -243,7 +245,8 @@ def outliers(col: Collection, form: Form, schools: list[School], current: dict[s
         found = {sha: tuple(fs) for sha, fs in outlier_findings(form, peers).items()}
         return with_explanations(col, form, found, {r.sha256: r.id for r in judged.values()})
 
-    return kept_findings(col, OUTLIERS_KEY, f"{revision} {form.id} {form.version}", work)
+    return kept_findings(col, OUTLIERS_KEY, f"{revision} {form.id} {form.version}", work,
+                         [r.sha256 for r in current.values()])
 
 
 class _Cells:
