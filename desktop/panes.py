@@ -26,7 +26,8 @@ from .school_model import STATE_COLOURS, received_text
 from .signals import emit
 from .view import View
 
-LEVELS = {"error": ("错误", "#b00000"), "warning": ("提示", "#8a6d00"), "info": ("说明", "#555555")}
+LEVELS = {"error": ("错误", "#b00000"), "warning": ("提示", "#8a6d00"), "info": ("说明", "#555555"),
+          "explain": ("须说明", "#b00000"), "explained": ("已说明", "#8a6d00")}
 NOTHING_SELECTED = "在左侧列表中选择一所学校，这里会列出它的报表存在的问题。"
 
 
@@ -49,9 +50,11 @@ def details_html(s: SchoolState) -> str:
                      f"文件：{html.escape(display_name(cur.original_name))}</p>")
         if cur.review:
             parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
-        shown = [f for f in s.findings if f.level in ("error", "warning")]
-        for f in sorted(shown, key=lambda f: f.level != "error"):
-            parts.append(_finding_html(f.level, f.message))
+        shown = [f for f in s.findings if f.level in ("error", "warning", "explain")]
+        for f in sorted(shown, key=lambda f: not f.blocking):
+            said = f"（{'区教育局' if f.explained_by == 'clerk' else '学校'}说明：{f.explanation}）" if f.explained else ""
+            parts.append(_finding_html(("explained" if f.explained else "explain") if f.level == "explain" else f.level,
+                                       f.message + said))
         if not shown and not cur.review:
             parts.append('<p style="color:#1d5e17">校验全部通过。</p>')
         for note in s.notes:
