@@ -83,6 +83,21 @@ def test_a_mapping_is_refused_whole_with_the_row_of_every_bad_row():
     assert str(caught.value) == ("对照.csv 有问题，请改正后重新导入：第 3 行没有填本期名称；第 2 行与第 5 行的上期名称重复（甲小学）；"
                                  "第 6 行没有填上期名称")
     assert parse_renames([["说明：改名的学校"], ["本期名称", "上期名称"], ["新", "旧"]]) == [(3, "旧", "新")]
+
+
+def test_a_mapping_may_be_a_workbook(tmp_path):
+    from aggregator.collection.store.previous import read_renames
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["上期名称", "本期名称"])
+    wb.active.append(["万店镇中心小学", "万店镇第一小学"])
+    wb.active.append([None, None])
+    wb.active.append(["何店镇白龙小学", "何店镇白龙学校"])
+    wb.save(tmp_path / "对照.xlsx")
+    assert read_renames(tmp_path / "对照.xlsx") == [(2, "万店镇中心小学", "万店镇第一小学"), (4, "何店镇白龙小学", "何店镇白龙学校")]
+    (tmp_path / "对照.docx").write_bytes(b"PK")
+    with pytest.raises(RosterError, match="不是表格文件"):
+        read_renames(tmp_path / "对照.docx")
     with pytest.raises(RosterError, match="找不到“上期名称”和“本期名称”两列"):
         parse_renames([["学校", "新名"]])
 
