@@ -58,6 +58,14 @@ NAMES: dict[str, tuple[str, str]] = {
     "out": ("文件", ""),
     "resubmit_by": ("日期", ""),
     "resubmit_days": ("天数", ""),
+    "parents": ("上级名称", ""),
+    "previous": ("上期文件夹", ""),
+    "previous_names": ("对照表", ""),
+    "prefix": ("编号前缀", ""),
+    "target": ("清单或编号", ""),
+    "problem": ("问题", ""),
+    "requirement": ("整改要求", ""),
+    "due": ("日期", ""),
     "json": ("", "以 JSON 格式输出（供脚本读取）"),
 }
 # The same dest where one command means something else by it: (command, dest) -> (metavar, help).

@@ -26,11 +26,15 @@ from .session import (CLERK_ERRORS, DEFAULT_FORM, DOCUMENT_LABELS, PLANS_DIR, ST
 def cmd_init(a: argparse.Namespace) -> int:
     report = {role: getattr(a, role) for role in ("unit", "reporter", "phone") if getattr(a, role)}
     with create_session(a.dir, a.roster, name=a.name, deadline=a.deadline or "", form=a.form, plan=a.plan or "",
-                        parents=a.parents or (), **report) as session:
+                        parents=a.parents or (), previous=a.previous or "", previous_names=a.previous_names or "",
+                        **report) as session:
         n = len(session.schools())
         title = session.title
         materials = session.materials
+        period = session.previous_period()
     out(f"已建立收集文件夹：{Path(a.dir).resolve()}")
+    if period is not None:
+        out(render(said.previous(period)))
     out(f"收集《{title}》，名单共 {n} 所学校。下一步：dudao distribute {a.dir}")
     for m in materials:
         out(f"  材料：{m.label}（{'表格' if m.is_form else '文档'}，{m.deadline or '无截止日期'} 前，{m.who.describe()}）")
@@ -105,10 +109,21 @@ def cmd_status(a: argparse.Namespace) -> int:
         out(("  ".join(pad(x, w) for x, w in zip(shown, widths)) + "  " + when).rstrip())
         for item in items_of(s.findings):  # connected findings: each problem, then their one fix once
             for f in item.findings:  # a warning is named, so the clerk can confirm it: dudao confirm 文件夹 学校 名称
+                if f.level == "explain":  # 须说明 until explained: by the school, or by the clerk's confirm --note
+                    who = "区教育局" if f.explained_by == "clerk" else "学校"
+                    said = f"（{who}说明：{f.explanation}）" if f.explained else ""
+                    out(f"    [{'已说明' if f.explained else '须说明'}：{rule_name(f.rule, form)}] {f.message}{said}")
+                    continue
                 tag = "错误" if f.level == "error" else f"提示：{rule_name(f.rule, form)}"
                 out(f"    [{tag}] {f.problem if item.grouped else f.message}")
             if item.grouped:
                 out(f"        改法：{item.findings[0].fix}")
+        since = s.resubmission
+        if since.changes or since.fixed:
+            out(f"    [第{s.versions}版改动] " + "；".join(f"{c.cell} {c.label}：{c.old} → {c.new}" for c in since.changes[:8])
+                + (f" 等 {len(since.changes)} 处" if len(since.changes) > 8 else "")
+                + (f"；已改正 {len(since.fixed)} 处" if since.fixed else "")
+                + (f"，仍有 {len(since.still)} 处" if since.still else ""))
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")
         for d in s.decisions:
@@ -207,6 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--unit", help="本级填报单位（上报汇总表用），默认为“本级名称+教育局”")
     s.add_argument("--reporter", help="本级填报人（上报汇总表用）")
     s.add_argument("--phone", help="本级联系电话（上报汇总表用）")
+    s.add_argument("--previous", help="上期同一张表的收集文件夹：与上期比较，变化过大的数字请学校说明")
+    s.add_argument("--previous-names", help="学校改名时的对照表（.xlsx 或 .csv，两列：上期名称、本期名称）")
     s.set_defaults(run=cmd_init)
 
     s = sub.add_parser("forms", help="列出自带的表单")
@@ -305,6 +322,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--reporter", help="本级填报人")
     s.add_argument("--phone", help="本级联系电话")
     s.add_argument("--watch", nargs="*", help="桌面程序自动收取的文件夹（如微信、QQ 的下载文件夹）")
+    s.add_argument("--previous", help="上期同一张表的收集文件夹（重新读取上期的数字；写 \"\" 取消与上期比较）")
+    s.add_argument("--previous-names", help="学校改名时的对照表（.xlsx 或 .csv，两列：上期名称、本期名称）")
     s.add_argument("--mail-host", help="发信服务器，如 smtp.qq.com")
     s.add_argument("--mail-port", help="端口，如 465")
     s.add_argument("--mail-tls", choices=["ssl", "starttls", "none"], help="加密方式")

@@ -64,6 +64,8 @@ def cmd_settings(a: argparse.Namespace) -> int:
         if any(v is not None for v in changes.values()):
             session.change_settings(**changes)
             out("已保存设置。")
+        if a.previous is not None or a.previous_names is not None:
+            out(f"{render(said.previous(session.set_previous(a.previous, a.previous_names)))}。")
         if a.mail_password is not None or a.forget_mail_password:
             import getpass
 
@@ -80,6 +82,7 @@ def cmd_settings(a: argparse.Namespace) -> int:
     out(f"重新报送日期：{s.resubmit_by or f'未设置（退回时定为写反馈之后的 {s.resubmit_days} 个工作日）'}")
     out(f"本级填报单位：{s.reporting_unit}  填报人：{s.reporter or '未填'}  联系电话：{s.phone or '未填'}")
     out(f"关注的文件夹：{'；'.join(s.watch) or '无'}")
+    out(f"上期：{s.previous or '未设置'}" + (f"（名称对照表：{s.previous_names}）" if s.previous_names else ""))
     mail = s.mail
     out(f"邮件：{mail.get('smtp_host') or '未设置'}:{mail.get('smtp_port', '')} {mail.get('tls', '')} "
         f"用户 {mail.get('smtp_user') or '未填'} 发件人 {mail.get('sender') or '未填'} "

@@ -11,7 +11,29 @@ from typing import Any, Iterable
 
 ERROR = "error"
 WARNING = "warning"
+# 核实性 (the national statistics system's word): the figure may stay if the school explains it.
+# Unexplained, it sends the return back like an error; explained (``MIN_EXPLANATION`` characters
+# a person would count, in the workbook's 情况说明 sheet or in the clerk's confirm note), it is
+# kept for the clerk like a warning.
+EXPLAIN = "explain"
 INFO = "info"  # normalisations worth telling (a blank read as 0); never changes a state
+
+MIN_EXPLANATION = 6
+# What does not count towards an explanation's length: white space and punctuation, so that
+# "。。。。。。" or "1 2 3" padded with spaces is no explanation. A fixed list, not a Unicode
+# category, so the issued workbook's live check can strip the same characters with SUBSTITUTE
+# (``form.explanations.length_formula``) and agree with the engine to the character.
+PUNCTUATION = " \u3000\t\r\n" + "，。、；：？！…—～·“”‘’（）《》【】" + ",.;:?!-_~'\"()[]<>/\\|*#"
+
+
+def explanation_length(text: str | None) -> int:
+    """How many characters of an explanation a person would count: not spaces, not punctuation."""
+    return sum(1 for ch in str(text or "") if ch not in PUNCTUATION)
+
+
+def is_explanation(text: str | None) -> bool:
+    """Long enough to count as an explanation (at least ``MIN_EXPLANATION`` counted characters)."""
+    return explanation_length(text) >= MIN_EXPLANATION
 
 
 @dataclass(frozen=True)
@@ -29,6 +51,20 @@ class Finding:
     # the group's whole proposal, so applying all of them never leaves a rule half mended.
     suggest: tuple[tuple[str, str, Any], ...] = ()
     link: int = 0  # findings with the same link > 0 touch connected cells and share one fix
+    # An explain finding: what the school wrote for its rule in the 情况说明 sheet (or the clerk's
+    # confirm note), as written, "" when nothing; ``explained_by``: "school" or "clerk".
+    explanation: str = ""
+    explained_by: str = ""
+
+    @property
+    def explained(self) -> bool:
+        """An explain finding whose explanation counts: kept for the clerk, not sent back."""
+        return self.level == EXPLAIN and is_explanation(self.explanation)
+
+    @property
+    def blocking(self) -> bool:
+        """Sends the return back: an error, or an explain finding nobody explained."""
+        return self.level == ERROR or (self.level == EXPLAIN and not self.explained)
 
     @property
     def problem(self) -> str:
@@ -57,6 +93,10 @@ class Finding:
             out["suggest"] = [list(s) for s in self.suggest]
         if self.link:
             out["link"] = self.link
+        if self.explanation:
+            out["explanation"] = self.explanation
+        if self.explained_by:
+            out["explained_by"] = self.explained_by
         return out
 
     @classmethod
@@ -71,6 +111,8 @@ class Finding:
             fix=d.get("fix", ""),
             suggest=tuple(tuple(s) for s in d.get("suggest", ())),
             link=int(d.get("link", 0) or 0),
+            explanation=d.get("explanation", ""),
+            explained_by=d.get("explained_by", ""),
         )
 
 
@@ -89,15 +131,18 @@ class Report:
         return tuple(f for f in self.findings if f.level == WARNING)
 
     @property
+    def explain(self) -> tuple[Finding, ...]:
+        """Explain findings, explained or not."""
+        return tuple(f for f in self.findings if f.level == EXPLAIN)
+
+    @property
     def ok(self) -> bool:
-        return not self.errors
+        return not any(f.blocking for f in self.findings)
 
     @property
     def status(self) -> str:
         """The ledger state this report earns: accepted, accepted_with_warnings or returned."""
-        if self.errors:
-            return "returned"
-        return "accepted_with_warnings" if self.warnings else "accepted"
+        return Levels.of(self.findings).status
 
     def plus(self, more: Iterable[Finding]) -> "Report":
         return Report(self.findings + tuple(more))
@@ -109,34 +154,42 @@ class Report:
 @dataclass(frozen=True)
 class Levels:
     """What a state needs to know of a return's findings: how many errors, which warnings (by
-    rule, so a warning the clerk confirmed can be left out). The ledger keeps it beside the
-    findings, so the states of 10,000 schools are worked out without reading one finding."""
+    rule, so a warning the clerk confirmed can be left out), which explain rules nobody
+    explained (they send it back until explained). An explained explain finding counts as a
+    warning of its rule. The ledger keeps it beside the findings, so the states of 10,000
+    schools are worked out without reading one finding."""
 
     errors: int = 0
     warnings: frozenset[str] = frozenset()
+    unexplained: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> "Levels":
-        errors, warnings = 0, set()
+        errors, warnings, unexplained = 0, set(), set()
         for f in findings:
             if f.level == ERROR:
                 errors += 1
             elif f.level == WARNING:
                 warnings.add(f.rule)
-        return cls(errors, frozenset(warnings))
+            elif f.level == EXPLAIN:
+                (warnings if f.explained else unexplained).add(f.rule)
+        return cls(errors, frozenset(warnings), frozenset(unexplained))
 
     def plus(self, other: "Levels") -> "Levels":
-        if not (other.errors or other.warnings):
+        if not (other.errors or other.warnings or other.unexplained):
             return self
-        return Levels(self.errors + other.errors, self.warnings | other.warnings)
+        return Levels(self.errors + other.errors, self.warnings | other.warnings, self.unexplained | other.unexplained)
 
     def less(self, confirmed: frozenset[str]) -> "Levels":
-        """Without the warnings of the rules the clerk confirmed."""
-        return Levels(self.errors, self.warnings - confirmed) if confirmed & self.warnings else self
+        """Without the warnings of the rules the clerk confirmed, and the explain rules she
+        explained herself (her confirm note counts as the explanation)."""
+        if not confirmed & (self.warnings | self.unexplained):
+            return self
+        return Levels(self.errors, self.warnings - confirmed, self.unexplained - confirmed)
 
     @property
     def status(self) -> str:
         """As ``Report.status``: returned, accepted_with_warnings or accepted."""
-        if self.errors:
+        if self.errors or self.unexplained:
             return "returned"
         return "accepted_with_warnings" if self.warnings else "accepted"

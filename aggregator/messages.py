@@ -32,6 +32,15 @@ MESSAGES: dict[str, str] = {
     "not-found": "表中找不到“{label}”这一项，请使用下发的原表填写，不要删除或改动表格中的文字",
     "form-not-found": "文件中找不到《{title}》的表格，请使用下发的原表填写后报送",
     "wrong-form": "这是《{found}》，不是本次收集的《{title}》，请核对附件后用本次下发的表重新报送",
+    # --- explain rules (核实性): the school may keep a figure it explains (``form.explanations``) ---
+    "explain-needed": "如确实无误，请在“{sheet}”表“{name}”一行的说明栏写明原因（不少于 {min} 个字）；如填错了，请改正",
+    "explain-short": "“{sheet}”表“{name}”一行的说明“{text}”太短，请写明原因（不少于 {min} 个字）；如填错了，请改正",
+    "explain-intro": "统计表中被标出“须说明”的项目：数字确实无误的，请在该项的“说明”栏写明原因（不少于 {min} 个字），"
+                     "不必修改数字；填错了的，请改正统计表中的数字。其他项目不用填写。",
+    "outlier-about": "某项数字远高于同学段的其他学校",
+    "vs-previous-about": "{labels}与本校上期相比，增加到 {factor} 倍以上或减少到 1/{factor} 以下",
+    "vs-previous-up": "{cell} {label}本期填 {value}，上期为 {previous}，是上期的 {ratio} 倍（超过 {factor} 倍），请核对",
+    "vs-previous-down": "{cell} {label}本期填 {value}，上期为 {previous}，不到上期的 1/{factor}，请核对",
     # --- one agreed correction for connected findings (``checks.fixes``) ---
     "fix-set": "请把 {changes}",
     "fix-set-item": "{cell}（{label}）改为 {value}",
@@ -120,6 +129,14 @@ MESSAGES: dict[str, str] = {
     "cannot-accept-missing": "{school} 还没有报送，无法通过；如这所学校不需要报送，请设为免报",
     "cannot-return-missing": "{school} 还没有报送，无法退回；可以催报",
     "no-such-warning": "{school} 当前的报表没有“{rule}”这条提示（有的提示：{listed}）",
+    "explanation-required": "{school} 没有说明“{rule}”：请写明核实的情况{do:note}（不少于 {min} 个字，如“电话核实：今年新增两所分校”），"
+                            "它作为这一项的说明记下",
+    "previous-itself": "{folder} 就是本次收集，不能与自己比较；请选择上一期同一张表的收集文件夹",
+    "previous-not-a-collection": "{folder} 不是收集文件夹（没有收集设置.toml 或已损坏）；请选择上一期用本程序建立的、"
+                                 "同一张表的收集文件夹",
+    "previous-other-form": "{folder} 收集的是《{title}》，不是同一张表，无法与上期比较；请选择上一期收集本表的文件夹",
+    "previous-names-unknown": "名称对照表 {source} 有问题，请改正后重新导入：{problems}",
+    "previous-required": "还没有指定上期的收集文件夹，名称对照表要和它一起用{do:previous}",
     "not-a-waiting-file": "“{ref}”不在{where}中，请用{do:listed-file}",
     "school-exists": "名单中已经有“{school}”了",
     "nothing-to-tell": "{school} 现在不需要反馈{state}，没有记录",
@@ -155,6 +172,8 @@ MESSAGES: dict[str, str] = {
     "school-removed": "已把“{school}”移出名单；它发来的文件仍然保留",
     "told-schools": "已记录：{schools} 已告知{how}",
     "settings-saved": "已保存设置",
+    "previous-taken": "与上期比较：已读取《{title}》（{folder}）中 {schools} 所学校的数字{renames}",
+    "previous-forgotten": "已取消与上期比较",
     "no-marked-workbook": "{school} 现在不需要退回修改，没有标注表",
     "marked-workbook-failed": "没能生成 {school} 的标注表，请{do:feedback}后在反馈文件夹中查看",
     "resubmit-past": "设置的重新报送日期（{chosen}）已过，本次反馈写的是 {used}{do:resubmit}",
@@ -228,6 +247,7 @@ RULE_NAMES: dict[str, str] = {
     "wrong-form": "不是本次的表",
     "outlier": "数字明显偏大",
     "register-mismatch": "与整改台账不符",
+    "vs-previous": "与上期相比变化过大",
 }
 
 
@@ -272,6 +292,7 @@ ACTIONS: dict[str, dict[str, str]] = {
                     "book": "（在桌面程序中生成包括“请核对”的反馈，命令行为 feedback 命令）"},
     "see-files": {"cli": "（见 dudao status {root}）", "window": "（见“待处理的文件”）",
                   "book": "（见桌面程序的“待处理的文件”，命令行为 status 命令）"},
+    "previous": {"cli": "：--previous 上期文件夹 --previous-names 对照表.xlsx", "window": "：请先选择上期收集文件夹"},
 }
 CLI, WINDOW, BOOK = "cli", "window", "book"  # the channels a note is worded for (BOOK: inside a workbook)
 _ACTION = re.compile(r"\{do:([\w-]+)\}")

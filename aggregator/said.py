@@ -58,3 +58,12 @@ def school_changed(action: str, school: Any, count: int = 0) -> Note:
 
 def told(schools: Iterable[str], how: str = "") -> Note:
     return Note.of("told-schools", schools="、".join(dict.fromkeys(schools)), how=f"（{how}）" if how else "")
+
+
+def previous(period: Any) -> Note:
+    """Last period named (its figures taken), or forgotten (None)."""
+    if period is None:
+        return Note.of("previous-forgotten")
+    renames = f"，其中 {len(period.renames)} 所按名称对照表对应" if period.renames else ""
+    return Note.of("previous-taken", title=period.title, folder=period.folder, schools=len(period.figures),
+                   renames=renames)

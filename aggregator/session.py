@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import clock, said
-from .collection.clerk import corrected as _corrected, overrule as _overrule
+from .collection.clerk import corrected as _corrected, overrule as _overrule, previous as _previous
 from .collection.clerk.corrected import pending_copy
 from .collection.clerk.review import assign as _assign, assign_document, find_document
 from .collection.intake.collect import CollectResult, collect as _collect
@@ -28,16 +28,19 @@ from .collection.intake.watched import collect_watched as _collect_watched
 from .collection.store.credentials import CredentialError, has_password, store_password
 from .collection.store.folder import Collection, CollectionError, init_collection, open_collection
 from .collection.store.plan import PLANS_DIR, Material, Plan, load_plan
-from .collection.store.roster import STAGES, RosterError, School, template_bytes
-from .collection.store.settings import MAX_RESUBMIT_DAYS, OWN_ROLES, SETTINGS, Settings
+from .collection.store.previous import PreviousPeriod
+from .collection.store.roster import STAGES, RosterError, School, load_roster, template_bytes
+from .collection.store.settings import MAX_RESUBMIT_DAYS, OWN_ROLES, SETTINGS, Settings, split_names
 from .collection.views.decisions import Decision, find_school
+from .collection.views.changes import Change, Resubmission
 from .collection.views.materials import MaterialState, short_label
+from .collection.views.previous import PeriodValue, previous_period, previous_values
 from .collection.views.status import DOCUMENT_LABELS, STATE_LABELS, STATES, Overview, SchoolState, overview
 from .collection.views.tally import Total, UnitProgress, by_material, by_unit, keep_views, totals
 from .filenames import display_name, safe_file_name
 from .deferred import building
-from .findings import ERROR, WARNING, Report
-from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms
+from .findings import ERROR, EXPLAIN, WARNING, Report
+from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms, load_form
 from .messages import CLI, WINDOW, Note, render, rule_name
 from .outputs.consolidate import ConsolidateResult
 from .outputs.distribute import DistributeResult
@@ -48,6 +51,7 @@ from .outputs.notice import Notice, notice_lines, notice_of
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
 from .supervising import IssueResult, ItemState, Pick, Supervision
+from .tools import check_form_file, check_workbook, run_demo, save_roster_template
 
 __all__ = [
     # the door
@@ -55,13 +59,14 @@ __all__ = [
     "CLERK_ERRORS",
     # records and labels the verbs return or the faces show
     "Overview", "SchoolState", "Settings", "School", "Material", "MaterialState", "Decision", "Plan", "Form",
-    "Report", "Total", "UnitProgress", "Supervision", "ItemState", "IssueResult", "Pick", "CollectResult", "DistributeResult", "ConsolidateResult", "FeedbackResult",
+    "Report", "Total", "UnitProgress", "Supervision", "ItemState", "IssueResult", "Pick", "CollectResult",
+    "DistributeResult", "ConsolidateResult", "FeedbackResult", "PreviousPeriod", "PeriodValue", "Resubmission", "Change",
     "STATE_LABELS", "STATES", "DOCUMENT_LABELS", "STAGES", "OWN_ROLES", "SETTINGS", "DEFAULT_FORM", "PLANS_DIR",
     # errors a clerk can cause, and the job protocol
     "CollectionError", "RosterError", "FormError", "CredentialError", "Progress", "Cancel", "Cancelled", "Job", "run",
     # words: the catalogue, rendered for a channel
     "Note", "render", "rule_name", "CLI", "WINDOW", "said", "display_name", "safe_file_name", "short_label",
-    "items_of", "Item", "ERROR", "WARNING", "MAX_RESUBMIT_DAYS", "building",
+    "items_of", "Item", "ERROR", "WARNING", "EXPLAIN", "MAX_RESUBMIT_DAYS", "building",
     # pure functions over the records above, for a face that shows them
     "chat_text", "reminder_list", "Notice", "notice_of", "notice_lines", "pending_copy", "has_password",
     # what needs no collection
@@ -160,6 +165,25 @@ class Session:
         from .supervision.reminders import due_lines
 
         return due_lines(self._col, today or clock.today())
+
+    # --- last period ---------------------------------------------------------------------------
+
+    def previous_period(self) -> PreviousPeriod | None:
+        """The last period this collection is compared with, as its figures were taken."""
+        return previous_period(self._col)
+
+    def set_previous(self, folder: str | Path | None, names: str | Path | None = None) -> PreviousPeriod | None:
+        """Name last period (an earlier collection of the same form) and take its figures; ``folder``
+        None: take them again from the one named, with a new mapping file ``names``; "": forget it."""
+        return _previous.set_previous(self._col, folder, names)
+
+    def previous_values(self, school: str) -> list[PeriodValue]:
+        """A school's figures last period beside this period's (the window's details); [] when there
+        is no last period or the school was not in it."""
+        state = self.state_of(school)
+        current = state.current.values if state.current is not None else {}
+        return previous_values(self._col.form, self.previous_period(), state.school, current,
+                               self._col.settings.levels)
 
     def file_name(self, sha256: str, default: str = "") -> str:
         """A received file's name as the clerk knows it, by its hash."""
@@ -317,54 +341,27 @@ class Session:
         return _corrected.pending_copy(self.root, school)
 
 
-def save_roster_template(path: str | Path) -> Path:
-    """A blank roster workbook to fill in (``.xlsx`` whatever the name asked), written atomically."""
-    from .atomic import write_atomic
-
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_suffix(".xlsx")
-    write_atomic(path, template_bytes())
-    return path
-
-
-def check_workbook(opened: Any, source: str, form: Form | None = None) -> Report | None:
-    """The findings for a workbook opened through a reading port (an Excel window's, say), as if it
-    had arrived as a file. The form is the one the workbook's own metadata names (the workbook we
-    issued says which form it is); None when it names none we ship."""
-    from .checks.validate import validate
-    from .reading import read_workbook
-    from .reading.meta import read_meta
-
-    if form is None:
-        form_id = read_meta(opened).get("form_id", "")
-        form = next((f for f in bundled_forms() if f.id == form_id), None)
-        if form is None:
-            return None
-    return validate(form, read_workbook(opened, form, source=source))
-
-
-def check_form_file(path: str | Path) -> Form:
-    """A form declaration of the clerk's own, read and checked whole: ``FormError`` lists every problem."""
-    from .form.parse import load
-
-    return load(Path(path))
-
-
-def run_demo(folder: Path, drive: Any, out: Any, form: str = DEFAULT_FORM) -> int:
-    """The whole job on the bundled sample district, told step by step through ``out``."""
-    from .demo import run_demo as demo
-
-    return demo(folder, drive, out, form=form)
-
-
 def open_session(folder: str | Path) -> Session:
     """An existing collection; ``CollectionError`` saying what to do where the folder is none."""
     return Session(open_collection(folder))
 
 
 def create_session(folder: str | Path, roster: str | Path, *, name: str, deadline: str = "",
-                   form: str = DEFAULT_FORM, plan: str = "", parents: Any = (), **report: str) -> Session:
-    """A new collection folder (see ``init_collection``): 本级名称 ``name`` is required."""
-    return Session(init_collection(folder, roster, name=name, deadline=deadline, form=form, plan=plan,
-                                   parents=parents, **report))
+                   form: str = DEFAULT_FORM, plan: str = "", parents: Any = (), previous: str = "",
+                   previous_names: str = "", **report: str) -> Session:
+    """A new collection folder (see ``init_collection``): 本级名称 ``name`` is required.
+    ``previous``: last period's collection of the same form (``previous_names``: the mapping of
+    schools renamed since), checked and read before anything is written."""
+    period = None
+    if previous_names and not previous:
+        raise CollectionError(Note.of("previous-required"))
+    if previous:
+        planned = load_plan(plan) if plan else None
+        declared = load_form(planned.form_material.form if planned and planned.form_material else form)
+        period = _previous.prepare(previous, declared, load_roster(roster), (name, *split_names(parents)),
+                                   previous_names or None, own=Path(folder))
+    col = init_collection(folder, roster, name=name, deadline=deadline, form=form, plan=plan, parents=parents,
+                          **report)
+    if period is not None:
+        _previous.keep(col, period, previous_names or None)
+    return Session(col)

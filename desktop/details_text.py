@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import html
 
-from aggregator.session import (ERROR, WARNING, WINDOW, Item, Notice, SchoolState, display_name, items_of, render,
-                                rule_name)
+from aggregator.session import (ERROR, EXPLAIN, WARNING, WINDOW, Item, Notice, SchoolState, display_name, items_of,
+                                render, rule_name)
 
-LEVELS = {ERROR: ("错误", "#b00000"), WARNING: ("提示", "#8a6d00"), "info": ("说明", "#555555")}
+LEVELS = {ERROR: ("错误", "#b00000"), WARNING: ("提示", "#8a6d00"), "info": ("说明", "#555555"),
+          "explain": ("须说明", "#b00000"), "explained": ("已说明", "#8a6d00")}
 CONFIRM, UNCONFIRM = "confirm:", "unconfirm:"  # link targets, followed by a rule id
 TIP_ITEMS = 5  # items in the table's tooltip
 
@@ -34,11 +35,22 @@ def _paragraph(level: str, body: str, link: str = "") -> str:
             f"{body}{link}</p>")
 
 
+def shown_level(item: Item) -> str:
+    """How the window labels an item: an explain finding is 须说明 until explained, then 已说明."""
+    first = item.findings[0]
+    if first.level == EXPLAIN:
+        return "explained" if first.explained else "explain"
+    return item.level
+
+
 def item_html(item: Item) -> str:
-    """One thing to put right: a lone finding's message, or each problem of a group on its line and
-    their fix once."""
+    """One thing to put right: a lone finding's message (an explain finding with whose 说明 it
+    has), or each problem of a group on its line and their fix once."""
     if not item.grouped:
-        return html.escape(item.findings[0].message)
+        f = item.findings[0]
+        said = (f"（{'区教育局' if f.explained_by == 'clerk' else '学校'}说明：{f.explanation}）"
+                if f.level == EXPLAIN and f.explained else "")
+        return html.escape(f.message + said)
     problems = "；<br>".join(html.escape(f.problem) for f in item.findings)
     return f"{problems}。<br><b>改法：</b>{html.escape(item.findings[0].fix)}"
 
@@ -49,8 +61,9 @@ def findings_html(s: SchoolState) -> list[str]:
     parts = []
     for item in items_of(s.findings):
         rule = item.findings[0].rule
-        link = (f' <a href="{CONFIRM}{html.escape(rule)}">已核实…</a>' if item.level == WARNING else "")
-        parts.append(_paragraph(item.level, item_html(item), link))
+        link = (f' <a href="{CONFIRM}{html.escape(rule)}">已核实…</a>'
+                if item.level == WARNING or item.findings[0].level == EXPLAIN else "")
+        parts.append(_paragraph(shown_level(item), item_html(item), link))
     return parts
 
 
@@ -64,9 +77,9 @@ def notice_html(notice: Notice) -> list[str]:
              f'{"：" + html.escape(said) if said else ""}</p>']
     parts += [f'<p style="color:#8a1010">{html.escape(t)}。</p>' for t in notice.unopened_words()]
     for n, item in notice.numbered():
-        confirmable = item.level == WARNING and item not in notice.documents  # a document's is no return's
+        confirmable = (item.level == WARNING or item.findings[0].level == EXPLAIN) and item not in notice.documents
         link = f' <a href="{CONFIRM}{html.escape(item.findings[0].rule)}">已核实…</a>' if confirmable else ""
-        parts.append(_paragraph(item.level, f"{n}. {item_html(item)}", link))
+        parts.append(_paragraph(shown_level(item), f"{n}. {item_html(item)}", link))
     if notice.owed:
         parts.append(f"<p>{html.escape(notice.owed_words())}</p>")
     if notice.remark:
@@ -107,7 +120,7 @@ def details_html(s: SchoolState, notice: Notice | None = None) -> str:
         if cur.review:
             parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
     told = notice is not None and bool(notice.kind)
-    if cur is not None and not any(f.level in (ERROR, WARNING) for f in s.findings) and not cur.review:
+    if cur is not None and not any(f.level in (ERROR, WARNING, EXPLAIN) for f in s.findings) and not cur.review:
         parts.append('<p style="color:#1d5e17">报表校验全部通过。</p>')  # before what else it is told
     parts += notice_html(notice) if told else findings_html(s)
     if cur is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu, QWidget
 
-from aggregator.session import WARNING, SchoolState, rule_name
+from aggregator.session import EXPLAIN, WARNING, SchoolState, rule_name
 
 from . import dialogs
 from .controller import Controller
@@ -68,7 +68,7 @@ class SchoolActions:
         offered.append("remark")
         for verb in offered:
             add(DECISIONS[verb][0], lambda v=verb: self.decide(v, name)).setEnabled(idle)
-        for rule in dict.fromkeys(f.rule for f in s.findings if f.level == WARNING) if s.current else ():
+        for rule in dict.fromkeys(f.rule for f in s.findings if f.level in (WARNING, EXPLAIN)) if s.current else ():
             add(f"已核实提示“{rule_name(rule, s.form)}”…", lambda r=rule: self.confirm(s, r)).setEnabled(idle)
         for verb in ("accept", "send_back", "exempt", "remark"):
             if verb in kinds:
@@ -110,7 +110,7 @@ class SchoolActions:
 
     def confirm(self, s: SchoolState, rule: str) -> None:
         """请核对, settled: the clerk checked the warning with the school and says what she found."""
-        said = next((f.message for f in s.findings if f.rule == rule and f.level == WARNING), "")
+        said = next((f.message for f in s.findings if f.rule == rule and f.level in (WARNING, EXPLAIN)), "")
         note = dialogs.ask_note(self.parent, f"已核实提示：{s.school.name}",
                                 f"提示“{rule_name(rule, s.form)}”：{said}\n\n已与学校核实后，这条提示不再计入，也不再请学校核对"
                                 "（可以撤销）。请写明核实的情况（如：电话核实，确为 30 人次）：", True, ok="记下已核实")

@@ -55,14 +55,17 @@ def check_book(book: Any, form: Form | None = None) -> Report:
     return report
 
 
+_LEVELS = {"error": "错误", "warning": "提示"}
+
+
 def show_report(book: Any, report: Report) -> None:
     """Lay the findings out on a sheet of their own at the end of the workbook (replaced on rerun)."""
     if RESULT_SHEET in [s.name for s in book.sheets]:
         book.sheets[RESULT_SHEET].delete()
     sheet = book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
     rows = [["级别", "单元格", "问题（及改法）"]]
-    rows += [["错误" if f.level == "error" else "提示", "、".join(f.cells), f.message]
-             for f in report.findings if f.level in ("error", "warning")]
+    rows += [[_LEVELS[f.level] if f.level != "explain" else ("已说明" if f.explained else "须说明"),
+              "、".join(f.cells), f.message] for f in report.findings if f.level in ("error", "warning", "explain")]
     if len(rows) == 1:
         rows.append(["", "", "未发现问题，可以报送。"])
     # Text goes in as text: a message never starts a formula in Excel.
@@ -106,8 +109,10 @@ def button_check() -> None:
         _alert(exc.render(), "校验本表")
         return
     errors, warnings = len(report.errors), len(report.warnings)
-    text = (f"发现 {errors} 处错误、{warnings} 处提示，详见工作表“{RESULT_SHEET}”。" if errors or warnings
-            else "未发现问题，可以报送。")
+    unexplained = sum(1 for f in report.explain if not f.explained)
+    asked = f"{unexplained} 处须说明（在“情况说明”表中写明原因）、" if unexplained else ""
+    text = (f"发现 {errors} 处错误、{asked}{warnings} 处提示，详见工作表“{RESULT_SHEET}”。"
+            if errors or warnings or unexplained else "未发现问题，可以报送。")
     _alert(text, "校验本表")
 
 

@@ -16,7 +16,7 @@ from aggregator.collection.store.folder import Collection, init_collection
 from aggregator.collection.store.ledger import FileRecord, ReturnRecord
 from aggregator.form.layout import layout_of
 from aggregator.messages import Note
-from aggregator.reading.submission import Normalisation, Submission
+from aggregator.reading.submission import Explanation, Normalisation, Submission
 
 from forms_helpers import FORM
 
@@ -38,15 +38,17 @@ def make_collection(tmp_path: Path, roster, name: str = "曾都区", folder: str
 
 def add(col: Collection, school: str | None, vals: dict, *, findings=None, review: str = "",
         received_at: str = "2023-11-19T10:00:00", name: str = "",
-        notes: tuple[Normalisation, ...] = ()) -> ReturnRecord:
+        notes: tuple[Normalisation, ...] = (), explanations: dict[str, str] | None = None) -> ReturnRecord:
     """One return for ``school`` (None: not identified), recorded as collect records it;
-    ``review``: why it waits for the clerk."""
+    ``review``: why it waits for the clerk; ``explanations``: rule id -> what its 情况说明 sheet says."""
     sid = next(s.id for s in col.schools() if s.name == school) if school else None
     if findings is None:
-        findings = check_values(FORM, vals, LAYOUT.cells, Context(in_roster=True))
+        findings = check_values(FORM, vals, LAYOUT.cells, Context(in_roster=True), explanations=explanations)
     sha = hashlib.sha256(str(next(_sha)).encode()).hexdigest()
     name = name or f"{school}.xlsx"
-    sub = Submission(FORM.id, FORM.version, dict(vals), dict(LAYOUT.cells), sheet=FORM.sheet, notes=tuple(notes))
+    said = tuple(Explanation(rule, text, f"情况说明!D{4 + i}") for i, (rule, text) in enumerate((explanations or {}).items()))
+    sub = Submission(FORM.id, FORM.version, dict(vals), dict(LAYOUT.cells), sheet=FORM.sheet, notes=tuple(notes),
+                     explanations=said)
     ret = ReturnRecord(sub, sha, sid, "metadata" if sid else "", Note.of("text", text=review) if review else None,
                        received_at, tuple(findings))
     with col.ledger.transaction():

@@ -64,8 +64,11 @@ def test_arguments_are_named_for_what_they_are(capsys):
     assert names["check-form"] == ["表单声明文件"]
     assert names["school"] == ["收集文件夹", "操作", "名称"]
     text = help_of(capsys, "init")
-    assert "  --roster 名单文件  学校名单 .xlsx 或 .csv\n" in text  # the help column lines up by display width
-    assert "  --deadline 日期    截止日期，如 2023-11-20\n" in text
+    # the help column lines up by display width (a Chinese character is two columns)
+    at = {line.split()[0]: columns(line[:line.index(line.split()[2])]) for line in text.splitlines()
+          if line.startswith("  --") and len(line.split()) > 2}
+    assert at["--roster"] == at["--deadline"] == at["--parents"] == columns("  --parents 上级名称    ")
+    assert "  --roster 名单文件" in text and "  --parents 上级名称" in text and "  --previous 上期文件夹" in text
 
 
 def test_help_wraps_chinese_by_columns_and_keeps_brackets_with_their_words(capsys, monkeypatch):
@@ -73,8 +76,10 @@ def test_help_wraps_chinese_by_columns_and_keeps_brackets_with_their_words(capsy
     text = help_of(capsys, "init")
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("  --plan 计划"))
-    assert lines[start:start + 2] == ["  --plan 计划        一次收集多项材料（案例、报告、表格……）：自带计划的名称",
-                                      "                     （如 shuangjian-2023）或计划 .toml 文件"]
+    indent = columns("  --parents 上级名称    ")  # argparse's help column (a longer option takes its own line)
+    first, second = lines[start:start + 2]
+    assert first.startswith("  --plan 计划 ") and columns(first) <= 80 and second.startswith(" " * indent + "（如 ")
+    assert (first.split()[2] + second.strip()).startswith("一次收集多项材料（案例、报告、表格……）：自带计划的名称（如 ")
 
 
 @pytest.mark.parametrize("args, said", [

@@ -131,9 +131,10 @@ def test_status_json_contract(col_dir, capsys, school_values):
     assert {"name", "status", "late", "file", "received_at", "findings"} <= school.keys()
     assert school["status"] == "returned" and school["late"] is False and school["file"].endswith("a.xlsx")
     (finding,) = [f for f in school["findings"] if f["level"] == "error"]
-    # the contract only grows: "suggest" (the engine's proposed values by cell) came with issue 11
+    # the contract only grows: "suggest" (the engine's proposed values by cell) came with issue 11,
+    # "explanation" (an explain finding's 说明, null for the others) and "explained_by" with issue 23
     assert finding == {"rule": "required", "level": "error", "cells": ["D3"], "message": finding["message"],
-                       "suggest": {}}
+                       "suggest": {}, "explanation": None, "explained_by": None}
     assert "填报人未填写" in finding["message"]
     assert data["unreadable"][0]["file"].endswith("b.xlsx") and "空的" in data["unreadable"][0]["reason"]
 
@@ -320,8 +321,10 @@ def test_demo(tmp_path, capsys):
     assert all(counts[s] > 0 for s in ("accepted", "returned", "needs_review", "missing"))
     # the clerk confirmed every warning by phone before the summary went up (issue 20)
     confirmed = {s["name"] for s in data["schools"] if any(d["kind"] == "confirm" for d in s["decisions"])}
-    assert counts["accepted_with_warnings"] == 0 and confirmed == {"曾都区编钟小学", "曾都区烈山小学", "曾都区季梁小学"}
-    assert "本表汇总 30 所学校（应报 40 所；未报 5 所，退回修改中 4 所，待确认 1 所）" in out
+    assert counts["accepted_with_warnings"] == 0 and confirmed == {"曾都区烈山小学", "曾都区季梁小学"}
+    # 编钟小学's 30 督学 (peers ≤ 9) is to be explained or corrected: sent back, not summed (issue 23)
+    assert {s["name"]: s["status"] for s in data["schools"]}["曾都区编钟小学"] == "returned"
+    assert "本表汇总 29 所学校（应报 40 所；未报 5 所，退回修改中 5 所，待确认 1 所）" in out
     assert counts["late"] == 1 and len(data["unreadable"]) == 2 and len(data["unidentified"]) == 1
     # The plan's documents are received, not rejected: unreadable are an empty and a broken download.
     assert {u["kind"] for u in data["unreadable"]} == {"empty-file", "corrupt"} and len(data["documents_waiting"]) == 1

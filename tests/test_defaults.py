@@ -1,5 +1,6 @@
 """What a declaration leaves out means one documented thing: a rule without ``level`` is an error
-(the return is sent back), an outlier without one a warning; a plan's ``who`` takes "all", or
+(the return is sent back), an outlier or a change from last period without one is explain (the
+school keeps the figure if it explains it); a plan's ``who`` takes "all", or
 ``kind`` and ``parent`` each as one text or a list of them, and refuses anything else by name."""
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ def test_a_rule_without_a_level_is_an_error():
     assert rule.level == "error"
 
 
-def test_an_outlier_without_a_level_is_a_warning():
-    text = BASE + '\n[[outliers]]\nid = "far"\nfactor = 3\nfloor = 5\nmin_peers = 4\nmessage = "偏大"\n'
-    assert [o.level for o in parse_text(text, source="mini.toml").outliers] == ["warning"]
+def test_an_outlier_without_a_level_is_to_be_explained():
+    text = BASE + '\n[[outliers]]\nid = "far"\nfactor = 3\nfloor = 5\nmin_peers = 4\nmessage = "偏大"\nname = "偏大"\n'
+    assert [o.level for o in parse_text(text, source="mini.toml").outliers] == ["explain"]
 
 
 def plan_with(who) -> dict:

@@ -49,7 +49,7 @@ def test_letters_are_dated_deadline_day_in_china_time(demo):
 
 
 def test_a_school_that_returned_early_is_not_told_the_deadline_passed(demo):
-    text = (demo / "feedback" / "曾都区编钟小学-请核对.txt").read_bytes().decode("utf-8-sig")
+    text = (demo / "feedback" / "曾都区季梁小学-请核对.txt").read_bytes().decode("utf-8-sig")
     assert "已过" not in text and "请核对" in text
     returned = (demo / "feedback" / "曾都区东城小学-退回修改.txt").read_bytes().decode("utf-8-sig")
     assert "于11月23日前重新发到群里" in returned and "已过" not in returned.split("还缺")[0]

@@ -11,7 +11,7 @@ from desktop.school_model import FEEDBACK_COLUMN, STATE_COLUMN
 from desktop_fixtures import *  # noqa: F403 - the shared fixtures and helpers
 
 YELLOW, GREEN = "#fbf0a0", "#c9ecc4"
-SCHOOL = "曾都区编钟小学"  # 派出责任督学数 30 where its peers have at most 9
+SCHOOL = "曾都区烈山小学"  # a 小学 on the roster that filled in the 初中 column
 
 
 def click_link(qtbot, browser, text: str) -> None:
@@ -27,7 +27,7 @@ def click_link(qtbot, browser, text: str) -> None:
 def write_note(text: str):
     def answer(dialog) -> None:
         assert dialog.windowTitle() == f"已核实提示：{SCHOOL}"
-        assert "提示“数字明显偏大”：C8、D8 派出责任督学数（人）·合计与小学为 30" in dialog.prompt.text()
+        assert "提示“学段与所填栏目”：名单中本校学段为小学，但填报了初中栏的数字（E8 等初中栏）" in dialog.prompt.text()
         dialog.edit.setPlainText(text)
         ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok.text() == "记下已核实"
@@ -48,10 +48,10 @@ def test_feedback_with_the_letters_asking_schools_to_check(qtbot, window, contro
     assert window.act_feedback_checks.text() == "生成反馈（含请核对）"
     assert window.act_feedback_checks in window.toolbar.widgetForAction(window.act_feedback).menu().actions()
     clicked_job(qtbot, controller, window.act_feedback_checks.trigger)
-    assert said.finished[-1].startswith("退回修改 4 所，催报 5 所，催交材料 ")
-    assert "，请核对 4 所；" in said.finished[-1]
+    assert said.finished[-1].startswith("退回修改 5 所，催报 5 所，催交材料 ")
+    assert "，请核对 3 所；" in said.finished[-1]  # two with warnings of their form, one whose case is too short
     asked = sorted(p.name.split("-")[0] for p in (demo / "feedback").glob("*-请核对.xlsx"))
-    assert asked == sorted(["曾都区编钟小学", "曾都区烈山小学", "曾都区季梁小学"])
+    assert asked == sorted(["曾都区烈山小学", "曾都区季梁小学"])  # 编钟小学's 30 is to be explained: sent back
     assert {p.suffix for p in (demo / "feedback").glob(f"{SCHOOL}-请核对*")} >= {".xlsx", ".eml", ".txt"}
     row = window.model.row_of(SCHOOL)  # the 反馈 column: the draft, not in red (asking to check is optional)
     assert window.model.index(row, FEEDBACK_COLUMN).data() == "未发送（有草稿）"
@@ -64,20 +64,20 @@ def test_a_warning_confirmed_from_the_details_with_a_note_and_undone(qtbot, wind
     window.show_school(SCHOOL)
     body = window.details.body
     assert colour(window, SCHOOL) == YELLOW and window.details.badge.text() == "通过（有提示）"
-    assert body.toPlainText().count("[提示]") == 1  # one typo, one warning over C8 and D8
+    assert body.toPlainText().count("[提示]") == 1
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
-        answer_dialog(qtbot, lambda: click_link(qtbot, body, "已核实…"), write_note("电话核实：应为 3 人，学校会改正"))
-    assert said.finished[-1] == (f"已记录：{SCHOOL} 的提示“数字明显偏大”已核实（电话核实：应为 3 人，学校会改正），"
+        answer_dialog(qtbot, lambda: click_link(qtbot, body, "已核实…"), write_note("电话核实：督导附设初中部，无误"))
+    assert said.finished[-1] == (f"已记录：{SCHOOL} 的提示“学段与所填栏目”已核实（电话核实：督导附设初中部，无误），"
                                  "不再提示。现在：已通过。")
     assert colour(window, SCHOOL) == GREEN and window.details.badge.text() == "已通过"
     shown = body.toPlainText()
     assert "[提示]" not in shown and "校验全部通过。" in shown
-    assert "[区教育局] 已核实提示“数字明显偏大”：电话核实：应为 3 人，学校会改正" in shown
-    assert "已通过 30" in window.header.text()  # it passed before; it still does, now without a question
+    assert "[区教育局] 已核实提示“学段与所填栏目”：电话核实：督导附设初中部，无误" in shown
+    assert "已通过 29" in window.header.text()  # it passed before; it still does, now without a question
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
         click_link(qtbot, body, "撤销")
-    assert said.finished[-1] == f"已撤销：{SCHOOL} 的提示“数字明显偏大”重新计为提示。现在：通过（有提示）。"
-    assert colour(window, SCHOOL) == YELLOW and "[提示] 1. C8、D8 " in body.toPlainText()
+    assert said.finished[-1] == f"已撤销：{SCHOOL} 的提示“学段与所填栏目”重新计为提示。现在：通过（有提示）。"
+    assert colour(window, SCHOOL) == YELLOW and "[提示] 1. 名单中本校学段为小学，但填报了初中栏的数字（E8 等初中栏）" in body.toPlainText()
     # what the window says the school will be told is the school's one notice, as its letter says it
     assert "给学校的反馈（请核对）：有 1 处请核对\n" in body.toPlainText()
 
@@ -85,15 +85,15 @@ def test_a_warning_confirmed_from_the_details_with_a_note_and_undone(qtbot, wind
 def test_the_menu_offers_to_confirm_each_warning_and_to_undo_it(qtbot, window, controller, demo):
     unconfirmed(demo)
     opened(qtbot, controller, demo)
-    entries = [a.text() for a in window.fill_table_menu(controller.state_of("曾都区烈山小学")).actions()]
-    assert "已核实提示“学段与所填栏目”…" in entries
+    entries = [a.text() for a in window.fill_table_menu(controller.state_of("曾都区季梁小学")).actions()]
+    assert "已核实提示“填写主要问题”…" in entries
     assert not any(e.startswith("已核实") for e in window.fill_table_menu(controller.state_of("曾都区东城小学")).actions()
                    for e in [e.text()])  # an error is not confirmed: it is changed, or accepted anyway
     cancel = lambda dialog: dialog.reject()  # noqa: E731
     menu = window.fill_table_menu(controller.state_of(SCHOOL))
-    action = next(a for a in menu.actions() if a.text() == "已核实提示“数字明显偏大”…")
+    action = next(a for a in menu.actions() if a.text() == "已核实提示“学段与所填栏目”…")
     answer_dialog(qtbot, action.trigger, cancel)
     assert not controller.busy and colour(window, SCHOOL) == YELLOW  # cancelled: nothing recorded
-    run_job(qtbot, controller, controller.confirm, SCHOOL, "outlier", "已核实")
+    run_job(qtbot, controller, controller.confirm, SCHOOL, "school-type", "已核实")
     entries = [a.text() for a in window.fill_table_menu(controller.state_of(SCHOOL)).actions()]
-    assert "撤销核实“数字明显偏大”" in entries and not any(e.startswith("已核实提示") for e in entries)
+    assert "撤销核实“学段与所填栏目”" in entries and not any(e.startswith("已核实提示") for e in entries)

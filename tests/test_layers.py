@@ -31,7 +31,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("clerk", (f"{C}.clerk",)),
     ("outputs", ("aggregator.outputs",)),
     # The demo drives the whole job through the front door, which also offers it (``run_demo``).
-    ("session", ("aggregator.session", "aggregator.said", "aggregator.supervising", "aggregator.demo")),
+    ("session", ("aggregator.session", "aggregator.said", "aggregator.supervising", "aggregator.tools",
+                 "aggregator.demo")),
     ("faces", ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "aggregator.chinese_parser", "aggregator.console", "desktop",
                "macros")),
 ]

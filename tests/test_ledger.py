@@ -283,7 +283,9 @@ def test_status_json_contract(tmp_path):
         "id": sid, "name": "城南初中", "status": "accepted_with_warnings", "status_label": STATE_LABELS["accepted_with_warnings"],
         "late": True, "file": "下载/初中.xlsx", "received_at": "2023-11-21T08:00:00", "version": 1, "review": None,
         "stage": "初中", "parent": "城南中心学校", "contact": "李老师", "phone": "13800000000", "email": "x@example.com",
-        "findings": [{"rule": "phone", "level": "warning", "cells": ["F3"], "message": PHONE.message, "suggest": {}}],
+        "findings": [{"rule": "phone", "level": "warning", "cells": ["F3"], "message": PHONE.message, "suggest": {},
+                      "explanation": None, "explained_by": None}],
+        "changes": [], "fixed": [], "still": [],  # one version: nothing changed since another
     }
     assert {key: school[key] for key in expected} == expected  # scripts read these: they stay as they are
     # What the reader changed, in the words the clerk reads (the field's label, what was typed, the value)
@@ -291,17 +293,30 @@ def test_status_json_contract(tmp_path):
     assert school["archived"].startswith("archive/")
 
 
-def test_a_school_far_above_its_peers_gets_an_outlier_warning(tmp_path):
+@pytest.mark.parametrize("said, state", [(None, "returned"), ("今年全镇推广课后服务经验", "accepted_with_warnings"),
+                                         ("经验多。。。", "returned")])
+def test_a_school_far_above_its_peers_must_explain_it_or_is_sent_back(tmp_path, said, state):
+    """Annex 5's outlier is an explain check: without a word in 情况说明 (or with too few) the
+    return goes back asking for exactly that; with one, it is accepted and the clerk reads it."""
     roster = [(f"第{i}小学", "小学", "") for i in range(1, 8)]
     with make_collection(tmp_path, roster) as col:
         for i, (name, _, _) in enumerate(roster):
-            vals = values(typical_cases=200 if i == 0 else 1)
-            add(col, name, vals, findings=())
+            add(col, name, values(typical_cases=200 if i == 0 else 1), findings=(),
+                explanations={"outlier": said} if i == 0 and said else None)
         ov = overview(col)
     first = ov.schools[0]
-    assert first.status == "accepted_with_warnings"
-    assert [(f.rule, f.cells) for f in first.findings] == [("outlier", (LAYOUT.cells["typical_cases"],))]
-    assert all(s.status == "accepted" for s in ov.schools[1:])
+    assert first.status == state and all(s.status == "accepted" for s in ov.schools[1:])
+    (f,) = first.findings
+    assert (f.rule, f.level, f.cells, f.explanation) == ("outlier", "explain", (LAYOUT.cells["typical_cases"],),
+                                                           said or "")
+    found = ov.to_json()["schools"][0]["findings"][0]
+    assert (found["level"], found["explanation"]) == ("explain", said)
+    if state == "accepted_with_warnings":
+        assert f.explained_by == "school" and found["message"] == f.message and "情况说明" not in f.message
+    elif said:
+        assert f.message.endswith("“情况说明”表“数字明显偏大”一行的说明“经验多。。。”太短，请写明原因（不少于 6 个字）；如填错了，请改正")
+    else:
+        assert f.message.endswith("，如确实无误，请在“情况说明”表“数字明显偏大”一行的说明栏写明原因（不少于 6 个字）；如填错了，请改正")
 
 
 def test_one_typo_in_a_part_and_its_total_is_one_outlier_warning(tmp_path):
@@ -317,7 +332,9 @@ def test_one_typo_in_a_part_and_its_total_is_one_outlier_warning(tmp_path):
     assert [(f.rule, f.cells, f.fields, f.values) for f in first.findings] == [
         ("outlier", cells, ("inspectors.total", "inspectors.primary"), (30, 30))]
     assert first.findings[0].message == (f"{cells[0]}、{cells[1]} 派出责任督学数（人）·合计与小学为 30，远高于同类学校"
-                                         "（7 所，通常不超过 9），请核对是否多填了数字")
+                                         "（7 所，通常不超过 9），请核对是否多填了数字，如确实无误，请在“情况说明”表"
+                                         "“数字明显偏大”一行的说明栏写明原因（不少于 6 个字）；如填错了，请改正")
+    assert first.findings[0].level == "explain" and first.status == "returned"  # to explain, or to correct
 
 
 def test_a_total_far_off_by_figures_of_its_own_is_a_warning_of_its_own(tmp_path):
@@ -413,4 +430,4 @@ def test_outliers_are_kept_until_the_returns_change_whoever_changes_them(tmp_pat
         with open_collection(col.root) as elsewhere:  # another program (the CLI beside the desktop)
             add(elsewhere, roster[0][0], values(typical_cases=200), findings=())
         first = overview(col).schools[0]
-    assert first.status == "accepted_with_warnings" and [f.rule for f in first.findings] == ["outlier"]
+    assert first.status == "returned" and [f.rule for f in first.findings] == ["outlier"]

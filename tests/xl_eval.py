@@ -241,6 +241,17 @@ def _trim(arg: Thunk) -> Any:
     return t if _is_error(t) else re.sub(" +", " ", t.strip(" "))
 
 
+def _substitute(text: Thunk, old: Thunk, new: Thunk) -> Any:
+    t, o, n = to_text(text()), to_text(old()), to_text(new())
+    bad = next((v for v in (t, o, n) if _is_error(v)), None)
+    return bad if bad is not None else (t.replace(o, n) if o else t)
+
+
+def _char(code: Thunk) -> Any:
+    n = to_number(code())
+    return n if _is_error(n) else chr(int(n))
+
+
 def _int(arg: Thunk) -> Any:
     n = to_number(arg())
     return n if _is_error(n) else float(math.floor(n))
@@ -271,6 +282,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "NOT": _not,
     "LEN": _len,
     "TRIM": _trim,
+    "SUBSTITUTE": _substitute,
+    "CHAR": _char,
     "INT": _int,
     "NA": lambda: NA,
     "DATE": _date,

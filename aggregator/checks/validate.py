@@ -8,15 +8,17 @@ sum is wrong because of a value we failed to understand.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Mapping
 
 from ..form.declaration import CONTEXT_NAMES, Form, RuleSpec
+from ..form.explanations import SHEET
 from ..form.expr import Compiled, compile_expr
 from ..form.values import shown_text
 from ..reading.submission import Submission
-from ..findings import Finding, Report
+from ..findings import EXPLAIN, MIN_EXPLANATION, Finding, Report, is_explanation
+from ..messages import message, rule_name
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,11 @@ def render(form: Form, template: str, values: Mapping[str, Any], cells: Mapping[
 
 def check_values(
     form: Form, values: Mapping[str, Any], cells: Mapping[str, str], context: Context | None = None,
-    *, scope: str = "return",
+    *, scope: str = "return", explanations: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Run the form's rules over one set of values: every rule for a return (``scope`` "return"),
-    only those that hold for a sum for a summary (``scope`` "all")."""
+    only those that hold for a sum for a summary (``scope`` "all"). ``explanations``: what the
+    school wrote per explain rule (its 情况说明 sheet), given to each explain finding."""
     ctx = (context or Context()).as_mapping()
     out: list[Finding] = []
     for rule in compiled_rules(form):
@@ -106,7 +109,23 @@ def check_values(
                 fix=fix,
             )
         )
+        if rule.spec.level == EXPLAIN:
+            out[-1] = explain(form, out[-1], (explanations or {}).get(rule.spec.id, ""))
     return out
+
+
+def explain(form: Form, finding: Finding, text: str) -> Finding:
+    """An explain finding with what the school wrote for its rule: kept when it counts as an
+    explanation; else the finding asks for exactly that (in which sheet, which row, how long)."""
+    if finding.level != EXPLAIN:
+        return finding
+    text = (text or "").strip()
+    if is_explanation(text):
+        return replace(finding, explanation=text, explained_by="school")
+    ask = message("explain-short" if text else "explain-needed", sheet=SHEET, name=rule_name(finding.rule, form),
+                  text=text, min=MIN_EXPLANATION)
+    fix = with_fix(finding.fix, ask) if finding.fix else ask
+    return replace(finding, message=with_fix(finding.problem, fix), fix=fix, explanation=text)
 
 
 def failing(form: Form, values: Mapping[str, Any], context: Context | None = None,
@@ -128,7 +147,7 @@ def validate(form: Form, submission: Submission, context: Context | None = None)
     from .repair import repaired
 
     values, cells = submission.values, submission.cells
-    found = check_values(form, values, cells, context)
+    found = check_values(form, values, cells, context, explanations={e.rule: e.text for e in submission.explanations})
     if any(f.level == "error" for f in found):
         found = repaired(form, values, cells, found, lambda changed: failing(form, changed, context))
     return Report(tuple(submission.findings) + tuple(found))

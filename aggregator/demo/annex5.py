@@ -198,11 +198,12 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
     v.update({"problem_1": "", "problem_2": "", "problem_3": ""})
     put_received(wechat / "附件5-曾都区季梁小学.xlsx", fill_workbook(issued("曾都区季梁小学"), form, v), "2023-11-18T11:00:00")
     story["曾都区季梁小学"] = "有问题但未写主要问题，提示"
-    # An implausibly large figure (typo 30 for 3): flagged against its peers.
+    # An implausibly large figure (typo 30 for 3): flagged against its peers, an explain check with
+    # no explanation in the workbook: sent back to correct it, or to say why it is right.
     v = vals("曾都区编钟小学")
     v["inspectors.primary"], v["inspectors.total"] = 30, 30 + v["inspectors.junior"]
     put_received(wechat / "编钟小学.xlsx", fill_workbook(issued("曾都区编钟小学"), form, v), "2023-11-16T09:20:00")
-    story["曾都区编钟小学"] = "数字明显偏大（30），提示核对"
+    story["曾都区编钟小学"] = "数字明显偏大（30）且未说明，退回改正或说明"
     # The workbook issued to one school, filled in with another school's name: the clerk decides.
     v = vals("北郊龙门小学")
     v["unit"] = "北郊草店子小学"

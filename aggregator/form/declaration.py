@@ -21,7 +21,14 @@ DEFAULT_FORM = "annex5_2023"
 SECTION_KINDS = ("grid", "lines", "inline", "checklist")
 # What the engine needs from the line above the table, whatever the form calls those fields.
 ROLES = ("unit", "reporter", "phone", "date")
-LEVELS = ("error", "warning")
+# error: sent back; warning: accepted, the clerk and the school are told; explain (核实性): the
+# school may keep the figure if it explains it in the workbook's 情况说明 sheet (``explanations``).
+LEVELS = ("error", "warning", "explain")
+# The level a table gets when it does not say: a declared rule is an error; a figure far from its
+# peers' (outliers) or from the school's own last period (changes) may well be right, so the
+# school is asked to explain it.
+DEFAULT_LEVELS = {"rules": "error", "outliers": "explain", "changes": "explain"}
+PERIOD_RULE = "vs-previous"  # the rule id of every finding of a [[changes]] bound
 SCOPES = ("all", "return")  # "return": checked on each return, not on the summed summary
 # Names a rule may use besides field ids; the collection fills them from the roster.
 CONTEXT_NAMES = frozenset({"in_roster", "stage"})
@@ -121,6 +128,7 @@ class RuleSpec:
     fix: str = ""  # how to put it right, apart from ``message`` (what is wrong): the engine may
     #   replace it with one correction agreed across connected findings (``checks.repair``)
     name: str = ""  # the rule in a few Chinese words, where a person reads rules (校验问题)
+    about: str = ""  # explain rules: what it checks, a sentence on the 情况说明 sheet
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,21 @@ class OutlierSpec:
     floor: int
     min_peers: int
     message: str
+    name: str = ""  # as a rule's: "" = the catalogue's (数字明显偏大)
+    about: str = ""  # as a rule's: "" = the catalogue's
+
+
+@dataclass(frozen=True)
+class ChangeSpec:
+    """A bound on how far a school's figures may move from its own last period ([[changes]]):
+    more than ``factor`` times last period's, or less than 1/``factor`` of it, when both are
+    non-zero and the larger is at least ``floor``."""
+
+    fields: tuple[str, ...]  # field ids, patterns expanded
+    factor: float
+    floor: float = 0
+    level: str = "explain"
+    index: int = 0  # which [[changes]] table, for messages about the declaration
 
 
 @dataclass(frozen=True)
@@ -147,6 +170,7 @@ class Form:
     sections: tuple[Section, ...]
     rules: tuple[RuleSpec, ...]
     outliers: tuple[OutlierSpec, ...]
+    changes: tuple[ChangeSpec, ...] = ()
     source: str = ""  # declaration file name, for messages
     fields: tuple[Field, ...] = field(default=(), repr=False)
     path: str = ""  # where it was loaded from ("" when built in memory)
@@ -191,7 +215,11 @@ class Form:
 
     def rule_name(self, rule_id: str) -> str:
         """The declared Chinese name of a rule id ("" when no rule of that id names itself)."""
-        return next((r.name for r in self.rules if r.id == rule_id and r.name), "")
+        return next((r.name for r in (*self.rules, *self.outliers) if r.id == rule_id and r.name), "")
+
+    def change_bound(self, field_id: str) -> ChangeSpec | None:
+        """The [[changes]] bound on a field (the last table naming it), if any."""
+        return next((c for c in reversed(self.changes) if field_id in c.fields), None)
 
     def row_label(self, row_id: str) -> str:
         for f in self.fields:

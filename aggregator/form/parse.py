@@ -13,11 +13,12 @@ import tomllib
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
+from .changes import KEYS as CHANGE_KEYS, for_each_keys, parse_change
 from .declaration import (
-    DEFAULT_SUMMARY, LEVELS, ROLES, SCOPES, SECTION_KINDS, Column, Field, Form, FormError, OutlierSpec, Row,
-    RuleSpec, Section,
+    DEFAULT_LEVELS, DEFAULT_SUMMARY, LEVELS, ROLES, SCOPES, SECTION_KINDS, Column, Field, Form, FormError,
+    OutlierSpec, Row, RuleSpec, Section,
 )
 from .lines import FormProblem, Locator, Problems
 from .types import SUMMARIES, TYPES
@@ -29,10 +30,12 @@ _KEYS = {
     "columns": {"id", "label", "span", "aliases", "type", "choices", "decimals"},
     "rows": {"id", "label", "aliases", "suffix", "type", "choices", "decimals"},
     "items": {"id", "label", "group", "aliases"},
-    "rules": {"id", "level", "check", "message", "fix", "name", "hint", "for_each", "scope"},
-    "outliers": {"id", "level", "factor", "floor", "min_peers", "message"},
+    "rules": {"id", "level", "check", "message", "fix", "name", "hint", "for_each", "scope", "about"},
+    "outliers": {"id", "level", "factor", "floor", "min_peers", "message", "name", "about"},
+    "changes": CHANGE_KEYS,
 }
-_TOP = {"form", "header", "sections", "rules", "outliers"}
+_TOP = {"form", "header", "sections", "rules", "outliers", "changes"}
+_LEVEL_WORDS = "error（错误）、warning（提示）或 explain（须说明）"
 _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -126,6 +129,9 @@ def _build(data: dict, p: Problems) -> Form | None:
     rules = tuple(spec for i, raw in enumerate(_tables(data, "rules", p))
                   for spec in _rules(raw, i, {s.id: s for s in sections}, p))
     outliers = tuple(o for i, raw in enumerate(_tables(data, "outliers", p)) if (o := _outlier(raw, i, p)))
+    by_id = {s.id: s for s in sections}
+    changes = tuple(c for i, raw in enumerate(_tables(data, "changes", p))
+                    if (c := parse_change(raw, i, fields, by_id, p)))
     return Form(
         id=form_id,
         version=_text(meta, "version", "[form]", p, line, default="1"),
@@ -139,6 +145,7 @@ def _build(data: dict, p: Problems) -> Form | None:
         sections=tuple(sections),
         rules=rules,
         outliers=outliers,
+        changes=changes,
         source=p.source,
         fields=tuple(fields),
     )
@@ -316,47 +323,37 @@ def _rules(raw: dict, i: int, sections: dict[str, Section], p: Problems) -> list
     where = f"规则 {raw.get('id', i + 1)}"
     _unknown_keys(raw, "rules", where, p, line)
     rid = _text(raw, "id", where, p, line)
-    level = raw.get("level", "error")
+    level = raw.get("level", DEFAULT_LEVELS["rules"])
     if level not in LEVELS:
-        p.add("level", where, f"level 应为 error（错误）或 warning（提示），不是“{level}”", p.at.find("rules", i, key="level"))
+        p.add("level", where, f"level 应为 {_LEVEL_WORDS}，不是“{level}”", p.at.find("rules", i, key="level"))
     scope = raw.get("scope", "all")
     if scope not in SCOPES:
         p.add("scope", where, f"scope 应为 all 或 return，不是“{scope}”", p.at.find("rules", i, key="scope"))
     check = _text(raw, "check", where, p, line)
     message = _text(raw, "message", where, p, line)
-    keys = _for_each(raw.get("for_each"), sections, where, p, p.at.find("rules", i, key="for_each"))
+    keys = for_each_keys(raw.get("for_each"), sections, where, p, p.at.find("rules", i, key="for_each"))
     if keys != [None] and "$" not in check:
         p.add("for-each", where, "有 for_each 但 check 中没有用 $ 代表每一项", p.at.find("rules", i, key="check"))
     out = []
     for key in keys:
         sub: Callable[[str], str] = (lambda s: s) if key is None else (lambda s, k=key: s.replace("$", k))
         out.append(RuleSpec(rid, level, sub(check), sub(message), str(raw.get("hint", "")), scope, i,
-                            fix=sub(str(raw.get("fix", ""))), name=str(raw.get("name", ""))))
+                            fix=sub(str(raw.get("fix", ""))), name=str(raw.get("name", "")),
+                            about=str(raw.get("about", ""))))
     return out
-
-
-def _for_each(value: Any, sections: dict[str, Section], where: str, p: Problems, line: int) -> list[str | None]:
-    """A list of ids, or the id of a section standing for all of its rows or items."""
-    if value is None:
-        return [None]
-    if isinstance(value, str):
-        if value in sections:
-            return [r.id for r in sections[value].rows]
-        p.add("for-each", where, f"for_each“{value}”不是一个节的 id；请写成列表，如 [\"total\", \"primary\"]", line)
-        return [None]
-    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
-        return list(value)
-    p.add("for-each", where, "for_each 应为非空的 id 列表，或一个节的 id", line)
-    return [None]
 
 
 def _outlier(raw: dict, i: int, p: Problems) -> OutlierSpec | None:
     line = p.at.find("outliers", i)
     where = f"离群检查 {raw.get('id', i + 1)}"
     _unknown_keys(raw, "outliers", where, p, line)
+    level = raw.get("level", DEFAULT_LEVELS["outliers"])
+    if level not in LEVELS:
+        p.add("level", where, f"level 应为 {_LEVEL_WORDS}，不是“{level}”", p.at.find("outliers", i, key="level"))
+        level = DEFAULT_LEVELS["outliers"]
     try:
-        return OutlierSpec(raw["id"], raw.get("level", "warning"), float(raw["factor"]), int(raw["floor"]),
-                           int(raw["min_peers"]), raw["message"])
+        return OutlierSpec(raw["id"], level, float(raw["factor"]), int(raw["floor"]), int(raw["min_peers"]),
+                           raw["message"], str(raw.get("name", "")), str(raw.get("about", "")))
     except (KeyError, TypeError, ValueError) as exc:
         p.add("missing-key", where, f"缺少或写错“{exc}”（需要 id、factor、floor、min_peers、message）", line)
         return None

@@ -29,6 +29,7 @@ def semantic_problems(form: Form, p: "Problems") -> None:
     _grids(form, p)
     _choices(form, p)
     _rules(form, p)
+    _explain_rules(form, p)
     _widths(form, p)
 
 
@@ -126,6 +127,29 @@ def _rules(form: Form, p: "Problems") -> None:
         if rule.hint:
             layout = layout or layout_of(form)
             _hint(form, layout, rule, compiled.fields, where, p)
+
+
+def _explain_rules(form: Form, p: "Problems") -> None:
+    """An explain rule is a row of the workbook's 情况说明 sheet, found again by its name: it
+    needs one, and every table of its id must be explain (one 说明 per rule id)."""
+    for rule_id in dict.fromkeys(r.id for r in form.rules):
+        tables = [r for r in form.rules if r.id == rule_id]
+        levels = {r.level for r in tables}
+        first = tables[0]
+        if "explain" in levels and len(levels) > 1:
+            p.add("explain", f"规则 {rule_id}", "同一 id 的规则有的是 explain、有的不是：核实性规则的说明按 id 填写，"
+                  "请给它们不同的 id，或都写 level = \"explain\"", p.at.find("rules", first.index, key="level"))
+        if "explain" in levels and not any(r.name for r in tables):
+            p.add("explain", f"规则 {rule_id}", "核实性规则（level = \"explain\"）需要 name：它是“情况说明”表中这一项的名称，"
+                  "学校在它后面写说明", p.at.find("rules", first.index, key="level"))
+    from .explanations import explain_rules
+
+    named: dict[str, str] = {}
+    for r in explain_rules(form):
+        if r.name in named:
+            p.add("explain", f"规则 {r.id}", f"核实性规则的名称“{r.name}”与 {named[r.name]} 相同：“情况说明”表按名称找到每一项，"
+                  "请换一个名称", p.at.find("rules", next((x.index for x in form.rules if x.id == r.id), 0)))
+        named[r.name] = r.id
 
 
 def _explain(form: Form, error: str) -> str:

@@ -58,7 +58,8 @@ from .summary.form_sheet import DRAFT_FORM_NOTE, mark_form_draft, set_formulas, 
 from .summary.materials import write_materials
 from .summary.plan import INCLUDE, Plan, Reporting, make_plan
 from .summary.coverage import coverage_line, warned_names
-from .summary.problems import form_lines, sheet_label as grouped_label, upward_lines, write_groups
+from .summary.problems import form_lines, upward_lines, write_groups
+from .summary.review import sheet_label as grouped_label
 from .summary.review import apply_review, read_review, review_note
 from .summary.save import default_path, save_summary, summary_bytes, target_path, upward_path
 from .summary.subtotals import write_subtotals

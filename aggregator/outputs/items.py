@@ -8,10 +8,18 @@ items, so all of them say the same thing in the same order: errors first, then w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, EXPLAIN, WARNING, Finding
+
+
+def item_level(f: Finding) -> str:
+    """As the school is told it: an explain finding is to be explained (or corrected) like an
+    error until it is explained, then one more thing to check, like a warning."""
+    if f.level == EXPLAIN:
+        return WARNING if f.explained else ERROR
+    return f.level
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ class Item:
         """The item as one finding, for the workbook marker: its cells, its whole text."""
         first = self.findings[0]
         if not self.grouped:
-            return first
+            return first if first.level == self.level else replace(first, level=self.level)
         return Finding(first.rule, self.level, self.text, self.fields, self.cells, fix=first.fix,
                        suggest=first.suggest, link=first.link)
 
@@ -67,7 +75,7 @@ def items_of(findings: Iterable[Finding]) -> list[Item]:
         groups: dict[int, list[Finding]] = {}
         order: list[tuple[int, Finding]] = []
         for f in findings:
-            if f.level != level:
+            if item_level(f) != level:
                 continue
             if f.link and f.fix:
                 if f.link not in groups:

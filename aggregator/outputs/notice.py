@@ -24,7 +24,7 @@ from ..collection.store.ledger import ReturnRecord
 from ..collection.views.materials import MaterialState, owed_documents
 from ..collection.store.settings import Settings
 from ..collection.views.status import SchoolState
-from ..findings import ERROR, WARNING, Finding
+from ..findings import ERROR, EXPLAIN, WARNING, Finding
 from ..form.declaration import Form
 from ..messages import for_school
 from .dates import deadline_words, form_deadline, material_words, month_day, resubmit_date
@@ -138,7 +138,9 @@ def notice_of(form: Form, settings: Settings, state: SchoolState, today: date, k
     errors: tuple[Item, ...] = ()
     warnings: tuple[Item, ...] = ()
     if ret is not None and kind in (RETURNED, CHECK):
-        levels = (ERROR, WARNING) if kind == RETURNED else (WARNING,)
+        # A returned school is told its explain findings too: to explain (or correct) like an
+        # error until explained (``items.item_level``); one asked to check, its warnings alone.
+        levels = (ERROR, WARNING, EXPLAIN) if kind == RETURNED else (WARNING,)
         errors, warnings = items_for(form, ret, (f for f in state.findings if f.level in levels))
     since = ret.received_at if ret is not None else ""  # a broken file the current return replaced is no news
     unopened = tuple(Unopened(display_name(f.original_name), f.received_at, for_school(f.reason_kind, f.reason))

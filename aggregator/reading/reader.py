@@ -1,12 +1,14 @@
 """``read_return``: one received file in, one ``Submission`` out.
 
 sniff (bytes -> format, safety guards) -> adapter (format -> raw grids) -> metadata -> locate
-(grids -> cells) -> raw values (formulas resolved) -> assemble (normalise, notes, findings).
+(grids -> cells) -> raw values (formulas resolved) -> assemble (normalise, notes, findings), and
+the 情况说明 sheet's explanations (``explanations``) beside them.
 Only the adapters do I/O; every stage after them is a pure function of plain data.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..form.declaration import Form
@@ -14,6 +16,7 @@ from .submission import BY_DOCX, Submission
 from .assemble import assemble, unlocated
 from .calamine_adapter import CalamineWorkbook
 from .errors import UnreadableFile
+from .explanations import read_explanations
 from .locate import locate
 from .meta import read_meta
 from .port import RawWorkbook
@@ -86,8 +89,10 @@ def read_workbook(wb: RawWorkbook, form: Form, *, source: str = "") -> Submissio
     if not location.table_found:
         return unlocated(form, "form-not-found", meta=meta, source=source, sheet=location.sheet)
     word = getattr(wb, "cell_name", None)  # a Word table: cells named in words, read "by docx"
-    return assemble(form, location, raw_values(wb, location, form), meta=meta, source=source, name_cell=word,
-                    located_by=BY_DOCX if word else "")
+    sub = assemble(form, location, raw_values(wb, location, form), meta=meta, source=source, name_cell=word,
+                   located_by=BY_DOCX if word else "")
+    explained = () if word else read_explanations(wb, form)
+    return replace(sub, explanations=explained) if explained else sub
 
 
 def read_word_return(path: str | Path, form: Form, fmt: str = "docx") -> Submission:

@@ -25,6 +25,15 @@ class Normalisation:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """What a school wrote in the 情况说明 sheet for one explain rule (``form.explanations``)."""
+
+    rule: str  # the rule id
+    text: str  # as written (several cells joined by "；"), stripped
+    cell: str  # where: "情况说明!D4"
+
+
+@dataclass(frozen=True)
 class Submission:
     form_id: str
     form_version: str
@@ -36,9 +45,14 @@ class Submission:
     notes: tuple[Normalisation, ...] = ()
     findings: tuple[Finding, ...] = ()  # what the reader could not interpret, cell by cell
     source: str = ""  # the file name it was read from
+    explanations: tuple[Explanation, ...] = ()  # the 情况说明 sheet's, one per rule explained
 
     def value(self, field_id: str) -> Any:
         return self.values.get(field_id)
+
+    def explanation(self, rule: str) -> str:
+        """What the school wrote to explain ``rule`` ("" when nothing)."""
+        return next((e.text for e in self.explanations if e.rule == rule), "")
 
     def cell(self, field_id: str) -> str:
         return self.cells.get(field_id, "")

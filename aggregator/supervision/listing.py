@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from ..collection.store.folder import CollectionError
 from ..collection.store.names import NameIndex, fold
 from ..collection.store.roster import School, RosterError, read_table
-from ..collection.store.roster import _cell as cell_text
+from ..collection.store.roster import cell_text
 from ..form.values import normalise_date
 from ..messages import Note
 from .order import OrderForm

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Iterable
 
 from ... import clock
+from ...findings import EXPLAIN, MIN_EXPLANATION, WARNING, is_explanation
 from ...messages import Note, rule_name
 from ..views.decisions import Decision, decide, decisions, find_school, revoke
 from ..store.folder import Collection, CollectionError
@@ -73,13 +74,16 @@ def exempt(col: Collection, school_name: str, note: str = "", *, undo: bool = Fa
 
 
 def confirm(col: Collection, school_name: str, rule: str, note: str = "", *, undo: bool = False) -> Decision:
-    """A warning the clerk checked with the school: it no longer counts against the return."""
+    """A warning the clerk checked with the school: it no longer counts against the return. An
+    explain finding (须说明) the school did not explain is settled only with her note, which is
+    recorded as its explanation (a phone call, a visit: what the school said)."""
     from ..views.status import overview  # the warnings of a return include those against its peers (outliers)
 
     school = find_school(col, school_name)
     ret = _current(col, school)
     state = next(s for s in overview(col).schools if s.school.id == school.id)
-    warned = {f.rule for f in state.findings if f.level == "warning"} | {d.rule for d in state.decisions if d.rule}
+    asked = [f for f in state.findings if f.level in (WARNING, EXPLAIN)]
+    warned = {f.rule for f in asked} | {d.rule for d in state.decisions if d.rule}
     named = {rule_name(r, col.form): r for r in warned}  # the clerk may type the name status shows
     rule = named.get(rule.strip(), rule.strip())
     if undo:
@@ -87,6 +91,9 @@ def confirm(col: Collection, school_name: str, rule: str, note: str = "", *, und
     if rule not in warned:
         listed = "、".join(sorted(f"{name}（{r}）" for name, r in named.items())) or "没有"
         raise CollectionError(Note.of("no-such-warning", school=school.name, rule=rule, listed=listed))
+    if any(f.rule == rule and f.level == EXPLAIN and not f.explained for f in asked) and not is_explanation(note):
+        raise CollectionError(Note.of("explanation-required", school=school.name, rule=rule_name(rule, col.form),
+                                      min=MIN_EXPLANATION))
     return decide(col, "confirm", school_id=school.id, sha256=ret.sha256, rule=rule, note=note)
 
 

@@ -51,7 +51,8 @@ def assign(col: Collection, ref: str, school_name: str) -> tuple[ReturnRecord, s
     form = col.form
     rule_ids = {r.spec.id for r in compiled_rules(form)}
     kept = tuple(f for f in ret.findings if f.rule not in rule_ids)  # cell-level findings of the reader
-    rechecked = check_values(form, ret.values, ret.cells, context_for(school, ret.values.get(form.unit.id), index))
+    rechecked = check_values(form, ret.values, ret.cells, context_for(school, ret.values.get(form.unit.id), index),
+                             explanations={e.rule: e.text for e in ret.submission.explanations})
     with col.ledger.transaction():
         col.ledger.update_return(ret.id, school_id=sid, identified_by="clerk", review=None,
                                  findings=kept + tuple(rechecked))

@@ -22,8 +22,9 @@ from ...findings import Finding
 from ...form.declaration import Form
 from ...messages import Note
 from .roster import School
-from .records import (DocumentRecord, FileRecord, ReturnRecord, StoredReturns, decode_findings, dump, levels_columns,
-                      levels_of, note_json, values_json)
+from ...reading.submission import Explanation
+from .records import (DocumentRecord, FileRecord, ReturnRecord, StoredReturns, decode_findings, dump, explanations_json,
+                      explanations_of, levels_columns, levels_of, note_json, values_json)
 from .schema import ADDED_COLUMNS, AFTER_COLUMNS, REVISION, SCHEMA, SCHEMA_VERSION, apply_schema
 
 __all__ = ["DocumentRecord", "FileRecord", "Ledger", "ReturnRecord", "SCHEMA_VERSION"]
@@ -50,7 +51,7 @@ class Ledger:
         """Returns recorded before the ledger summed up their findings get it now, once. (A return
         an older version of the tool adds later has none: its state reads its findings.)"""
         rows = self.db.execute("SELECT id, findings_json FROM returns WHERE errors IS NULL").fetchall()
-        self.db.executemany("UPDATE returns SET errors = ?, warnings = ? WHERE id = ?",
+        self.db.executemany("UPDATE returns SET errors = ?, warnings = ?, unexplained = ? WHERE id = ?",
                             [(*levels_columns(decode_findings(text)), rid) for rid, text in rows])
 
     def close(self) -> None:
@@ -229,13 +230,13 @@ class Ledger:
         sub = rec.submission
         cur = self.db.execute(
             "INSERT INTO returns (sha256, school_id, identified_by, review, received_at, located_by, meta_json,"
-            " values_json, cells_json, notes_json, findings_json, form_id, form_version, sheet, errors, warnings)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " values_json, cells_json, notes_json, findings_json, form_id, form_version, sheet, errors, warnings,"
+            " unexplained, explanations_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (rec.sha256, rec.school_id, rec.identified_by, rec.review.to_json() if rec.review else "",
              rec.received_at, sub.located_by, dump(dict(sub.meta)), dump(values_json(sub.values)),
              dump(dict(sub.cells)), dump([note_json(n) for n in sub.notes]),
              dump([f.to_dict() for f in rec.findings]), sub.form_id, sub.form_version, sub.sheet,
-             *levels_columns(rec.findings)),
+             *levels_columns(rec.findings), explanations_json(sub.explanations)),
         )
         return int(cur.lastrowid)
 
@@ -243,7 +244,7 @@ class Ledger:
                       findings: tuple[Finding, ...]) -> None:
         self.db.execute(
             "UPDATE returns SET school_id = ?, identified_by = ?, review = ?, findings_json = ?, errors = ?,"
-            " warnings = ? WHERE id = ?",
+            " warnings = ?, unexplained = ? WHERE id = ?",
             (school_id, identified_by, review.to_json() if review else "", dump([f.to_dict() for f in findings]),
              *levels_columns(findings), return_id),
         )
@@ -258,19 +259,19 @@ class Ledger:
         all of them) are one dict, shared: treat records as read-only."""
         files = {sha: (name, archived) for sha, name, archived in
                  self.db.execute("SELECT sha256, original_name, archived FROM files")}
-        rows = self.db.execute("SELECT id, sha256, school_id, identified_by, review, received_at, errors, warnings"
-                               " FROM returns ORDER BY received_at, id")
+        rows = self.db.execute("SELECT id, sha256, school_id, identified_by, review, received_at, errors, warnings,"
+                               " unexplained FROM returns ORDER BY received_at, id")
         names: dict[int, str] = {}
         stored = StoredReturns(self.path, form, names)
         out = []
-        for rid, sha, school_id, identified_by, review, received_at, errors, warnings in rows:
+        for rid, sha, school_id, identified_by, review, received_at, errors, warnings, unexplained in rows:
             name, archived = files.get(sha, ("", ""))
             names[rid] = name
             out.append(ReturnRecord(
                 Later(lambda rid=rid: stored.submission(rid)), sha256=sha, school_id=school_id,
                 identified_by=identified_by or "", review=Note.from_json(review), received_at=received_at,
                 findings=Later(lambda rid=rid: stored.findings(rid)), id=rid, original_name=name, archived=archived,
-                summary=levels_of(errors, warnings),
+                summary=levels_of(errors, warnings, unexplained),
             ))
         return out
 
@@ -280,6 +281,13 @@ class Ledger:
         rows = self.db.execute("SELECT id, values_json FROM returns WHERE id IN (SELECT value FROM json_each(?))",
                                (json.dumps(list(return_ids)),))
         return {rid: json.loads(text) for rid, text in rows}
+
+    def explanations(self, return_ids: Iterable[int]) -> dict[int, tuple[Explanation, ...]]:
+        """The 情况说明 sheet's explanations of the given returns, by return id (those with any)."""
+        rows = self.db.execute("SELECT id, explanations_json FROM returns WHERE id IN (SELECT value FROM json_each(?))"
+                               " AND explanations_json IS NOT NULL AND explanations_json != '[]'",
+                               (json.dumps(list(return_ids)),))
+        return {rid: explanations_of(text) for rid, text in rows}
 
     def cell_maps(self, return_ids: Iterable[int]) -> dict[int, dict[str, str]]:
         """Where each field sits in the given returns' workbooks, by return id (returns read by the

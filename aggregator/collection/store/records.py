@@ -20,7 +20,7 @@ from ...findings import Finding, Levels
 from ...form.declaration import Form
 from ...form.types import FieldType, same
 from ...messages import Note
-from ...reading.submission import Normalisation, Submission
+from ...reading.submission import Explanation, Normalisation, Submission
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,8 @@ class StoredReturns:
     assigns it, which a new overview follows. Decoding shares what returns have in common."""
 
     ONE_BY_ONE = 8
-    _SUBMISSION = "id, located_by, meta_json, values_json, cells_json, notes_json, form_id, form_version, sheet"
+    _SUBMISSION = ("id, located_by, meta_json, values_json, cells_json, notes_json, form_id, form_version, sheet,"
+                   " explanations_json")
     _FINDINGS = "id, findings_json"
 
     def __init__(self, path: Path, form: Form | None, names: dict[int, str]) -> None:
@@ -186,7 +187,7 @@ class StoredReturns:
             form_version=r[7] or (form.version if form else meta.get("form_version", "")),
             values=self.decode(self._keyed(r[3])), cells=self.cells[r[4]], sheet=r[8] or "",
             located_by=r[1] or "", meta=meta, notes=tuple(note_of(n) for n in json.loads(r[5])),
-            source=self.names[r[0]],
+            source=self.names[r[0]], explanations=explanations_of(r[9]),
         )
 
     def _keyed(self, text: str) -> dict:
@@ -198,20 +199,31 @@ def decode_findings(text: str) -> tuple[Finding, ...]:
     return tuple(Finding.from_dict(d) for d in json.loads(text)) if text != "[]" else ()
 
 
-def levels_columns(findings: Iterable[Finding]) -> tuple[int, str]:
+def levels_columns(findings: Iterable[Finding]) -> tuple[int, str, str]:
     levels = Levels.of(findings)
-    return levels.errors, " ".join(sorted(levels.warnings))
+    return levels.errors, " ".join(sorted(levels.warnings)), " ".join(sorted(levels.unexplained))
 
 
 NO_FINDINGS = Levels()
 
 
-def levels_of(errors: int | None, warnings: str | None) -> Levels | None:
+def levels_of(errors: int | None, warnings: str | None, unexplained: str | None = None) -> Levels | None:
     if errors is None:
         return None
-    if not errors and not warnings:
+    if not errors and not warnings and not unexplained:
         return NO_FINDINGS
-    return Levels(errors, frozenset(warnings.split()) if warnings else frozenset())
+    return Levels(errors, frozenset(warnings.split()) if warnings else frozenset(),
+                  frozenset(unexplained.split()) if unexplained else frozenset())
+
+
+def explanations_json(explanations: Iterable[Explanation]) -> str:
+    return dump([{"rule": e.rule, "text": e.text, "cell": e.cell} for e in explanations])
+
+
+def explanations_of(text: str | None) -> tuple[Explanation, ...]:
+    if not text or text == "[]":
+        return ()
+    return tuple(Explanation(d.get("rule", ""), d.get("text", ""), d.get("cell", "")) for d in json.loads(text))
 
 
 def values_json(values: Mapping[str, Any]) -> dict[str, Any]:

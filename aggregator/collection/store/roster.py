@@ -84,7 +84,7 @@ def _rows_from_workbook(path: Path, what: str = "名单文件") -> list[list]:
                           "请用 Excel 或 WPS 打开后另存为 .xlsx，再导入") from None
 
 
-def _cell(value) -> str:
+def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -139,7 +139,7 @@ def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
     # The header is the first row that names a school column (titles above it are allowed).
     header_at, columns = None, {}
     for i, row in enumerate(rows[:20]):
-        cells = [fold(_cell(c)).replace(" ", "") for c in row]
+        cells = [fold(cell_text(c)).replace(" ", "") for c in row]
         found = {}
         for key, names in COLUMNS.items():
             for j, c in enumerate(cells):
@@ -150,7 +150,7 @@ def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
             header_at, columns = i, found
             break
     if header_at is not None and "stage" not in columns and "kind" in columns:
-        values = {_cell(r[columns["kind"]]) for r in rows[header_at + 1:] if columns["kind"] < len(r)} - {""}
+        values = {cell_text(r[columns["kind"]]) for r in rows[header_at + 1:] if columns["kind"] < len(r)} - {""}
         if values and values <= STAGES:  # a 学校类型 column holding 小学/初中: the 学段, by another name
             columns["stage"] = columns.pop("kind")
     if header_at is None:
@@ -161,10 +161,10 @@ def parse_roster(rows: list[list], source: str = "名单") -> list[School]:
     seen: dict[str, int] = {}
     dupes: list[str] = []
     for i, row in enumerate(rows[header_at + 1:], start=header_at + 2):
-        get = lambda key: _cell(row[columns[key]]) if key in columns and columns[key] < len(row) else ""
+        get = lambda key: cell_text(row[columns[key]]) if key in columns and columns[key] < len(row) else ""
         name = get("name")
         if not name:
-            if any(_cell(c) for c in row):
+            if any(cell_text(c) for c in row):
                 missing.append(i)
             continue
         key = name_key(name)

@@ -10,18 +10,22 @@ from __future__ import annotations
 import sqlite3
 from typing import Mapping
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # Columns added since a version of the schema: a ledger written before them gains them on open.
 # errors and warnings sum up findings_json (NULL: not yet, filled in on open).
-ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT", "errors INTEGER", "warnings TEXT"),
+# unexplained: the explain rules of a return nobody explained (NULL in a ledger older than them:
+# none, its findings had no explain level); explanations_json: the 情况说明 sheet's.
+ADDED_COLUMNS = {"returns": ("form_id TEXT", "form_version TEXT", "sheet TEXT", "errors INTEGER", "warnings TEXT",
+                             "unexplained TEXT", "explanations_json TEXT"),
                   "schools": ("removed_at TEXT NOT NULL DEFAULT ''", "kind TEXT NOT NULL DEFAULT ''")}
 # Made once the added columns exist. The index holds every column the states of the schools need,
 # so working them out reads it and not the returns' JSON. The revision counts every change to the
 # returns and the roster: what is worked out from all of them (outliers) is kept until it moves.
 REVISION = "revision"
 AFTER_COLUMNS = (
-    "CREATE INDEX IF NOT EXISTS returns_state ON returns(school_id, received_at, sha256, identified_by, review,"
-    " errors, warnings)",
+    "DROP INDEX IF EXISTS returns_state",  # schema 3's, without the unexplained rules
+    "CREATE INDEX IF NOT EXISTS returns_levels ON returns(school_id, received_at, sha256, identified_by, review,"
+    " errors, warnings, unexplained)",
     f"INSERT OR IGNORE INTO meta VALUES ('{REVISION}', '0')",
     *(f"CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()} AFTER {event} ON {table} BEGIN"
       f" UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = '{REVISION}'; END"
@@ -63,7 +67,9 @@ CREATE TABLE IF NOT EXISTS returns (
     form_version TEXT,
     sheet TEXT,
     errors INTEGER,              -- findings_json summed up (Levels): how many errors,
-    warnings TEXT                -- and the rules of its warnings, space-separated
+    warnings TEXT,               -- the rules of its warnings (and explained explain findings),
+    unexplained TEXT,            -- the explain rules nobody explained, each space-separated
+    explanations_json TEXT       -- [{"rule", "text", "cell"}]: the 情况说明 sheet's
 );
 CREATE INDEX IF NOT EXISTS returns_school ON returns(school_id, received_at);
 CREATE TABLE IF NOT EXISTS documents (

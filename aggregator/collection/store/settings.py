@@ -50,6 +50,8 @@ class Settings:
     watch: tuple[str, ...] = ()  # download folders the desktop watches for returns
     parents: tuple[str, ...] = ()  # the levels above ours (省, 市), outermost first: prefixes schools may add
     order_prefix: str = ""  # the 编号 prefix of the 督办单 we issue: 某某督〔2023〕 ("" : the declared default)
+    previous: str = ""  # last period's collection folder of the same form (its figures kept: ``previous``)
+    previous_names: str = ""  # the 上期名称/本期名称 mapping file's copy in the collection folder
     mail: dict = field(default_factory=dict)  # smtp_host, smtp_port, tls, smtp_user, sender (a password
     #   here is still read, for collections made before the credential store was used)
 
@@ -80,6 +82,10 @@ class Settings:
             f"watch = [{', '.join(_q(w) for w in self.watch)}]",
             "# 上级单位的名称（如 省、市），学校在校名前加上这些名称时仍能认出是哪所学校。",
             f"parents = [{', '.join(_q(p) for p in self.parents)}]",
+            "# 上期：同一张表上一次的收集文件夹，与上期比较用（用 dudao settings 本文件夹 --previous 上期文件夹 修改，",
+            "# 修改后会重新读取上期的数字）；previous_names：学校改名时的上期名称/本期名称对照表。",
+            f"previous = {_q(self.previous)}",
+            f"previous_names = {_q(self.previous_names)}",
             "",
             "# 本级报送上级时的填报信息（汇总表（上报）中的填报单位、填报人、联系电话）。",
             "[report]",
@@ -122,6 +128,8 @@ def read_settings(path: Path) -> Settings:
             watch=tuple(str(w) for w in data.get("watch", ())),
             parents=tuple(str(p) for p in data.get("parents", ())),
             order_prefix=str(data.get("supervision", {}).get("prefix", "")),
+            previous=str(data.get("previous", "")),
+            previous_names=str(data.get("previous_names", "")),
             mail=dict(data.get("mail", {})),
         )
     except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError, TypeError) as exc:
@@ -130,7 +138,9 @@ def read_settings(path: Path) -> Settings:
 
 def changed(settings: Settings, **changes: Any) -> Settings:
     """``settings`` with ``changes`` checked and applied; ``mail_*`` keys change the mail table."""
-    known = {f.name for f in fields(Settings)} - {"id", "form", "form_file", "plan", "plan_file", "created_at", "mail"}
+    # previous and previous_names change with the figures they name (``clerk.previous``), never alone.
+    known = {f.name for f in fields(Settings)} - {"id", "form", "form_file", "plan", "plan_file", "created_at", "mail",
+                                                   "previous", "previous_names"}
     mail = dict(settings.mail)
     plain = {}
     for key, value in changes.items():

@@ -10,14 +10,18 @@ States (a stable contract, scripts depend on them):
     exempt                  nothing received, and the clerk exempted the school (免报)
 
 The clerk's decisions (``decisions``) weigh in: a return she accepted despite its findings
-passes, one she sent back is returned, a warning she confirmed no longer counts.
+passes, one she sent back is returned, a warning she confirmed no longer counts. An explain
+finding (核实性) sends the return back until explained: by the school in its 情况说明 sheet (then
+it counts as a warning the clerk may still confirm or send back), or by the clerk's own confirm
+note (then it is settled, her note its explanation).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
-from ...findings import Finding, Levels
+from ...findings import EXPLAIN, WARNING, Finding, Levels
 from .decisions import Verdicts
 from ..store.ledger import ReturnRecord
 
@@ -54,11 +58,22 @@ def state_of(ret: ReturnRecord | None, extra: Iterable[Finding] = (), verdicts: 
     if verdicts.confirmed:
         levels = levels.less(verdicts.confirmed_rules)
     if verdicts.accepted:
-        return "accepted_with_warnings" if levels.errors or levels.warnings else "accepted"
+        return "accepted_with_warnings" if levels.errors or levels.warnings or levels.unexplained else "accepted"
     return levels.status
 
 
 def open_findings(findings: tuple[Finding, ...], verdicts: Verdicts) -> tuple[Finding, ...]:
-    """The findings still standing: a warning the clerk confirmed is settled."""
-    confirmed = verdicts.confirmed_rules
-    return tuple(f for f in findings if not (f.level == "warning" and f.rule in confirmed))
+    """The findings still standing: a warning the clerk confirmed is settled. An explain finding
+    stays, with its explanation: the school's, else the clerk's confirm note, recorded as hers."""
+    if not verdicts.confirmed:
+        return findings
+    notes = {d.rule: d.note for d in verdicts.confirmed}
+    out = []
+    for f in findings:
+        if f.rule in notes:
+            if f.level == WARNING:
+                continue
+            if f.level == EXPLAIN and not f.explained and notes[f.rule]:
+                f = replace(f, explanation=notes[f.rule], explained_by="clerk")
+        out.append(f)
+    return tuple(out)

@@ -6,7 +6,6 @@ time; older ones stay as history.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from collections.abc import Iterator, Mapping
@@ -22,7 +21,9 @@ from ...messages import message, render
 from ...reading.submission import Normalisation
 from ..store.folder import Collection
 from ..store.ledger import DocumentRecord, FileRecord, ReturnRecord
+from .changes import NONE as FIRST_VERSION, Resubmission, resubmission
 from .materials import MaterialState, material_states
+from .previous import kept_findings, period_findings, with_explanations
 from ..store.roster import School
 from ...filenames import issued_name
 from ..store.names import NameIndex, school_by_file_name
@@ -53,6 +54,8 @@ class SchoolState:
     files: tuple[FileRecord, ...] = ()  # files that are no return, which the clerk said it sent
     materials: tuple[MaterialState, ...] = Deferred(())  # per material the school owes, the form's included
     told: tuple[Told, ...] = ()  # what went out to the school, any way, oldest first
+    # The current version against the one before it (a school with one version: nothing changed).
+    resubmission: Resubmission = Deferred(FIRST_VERSION)
 
     @property
     def feedback(self) -> Feedback:
@@ -93,13 +96,15 @@ class SchoolState:
             "email": self.school.email,
             "findings": [
                 {"rule": f.rule, "level": f.level, "cells": list(f.cells), "message": f.message,
-                 "suggest": f.suggested} for f in self.findings
+                 "suggest": f.suggested, "explanation": f.explanation or None,
+                 "explained_by": f.explained_by or None} for f in self.findings
             ],
             "notes": self.notes,
             "decisions": [d.to_dict() for d in self.decisions],
             "files": [{"file": f.original_name, "reason": f.reason} for f in self.files],
             "materials": [m.to_dict() for m in self.materials],
             "feedback": [t.to_dict() for t in self.told],
+            **self.resubmission.to_json(),
         }
 
 
@@ -169,6 +174,9 @@ def _overview(col: Collection) -> Overview:
     extra = outliers(col, form, schools, current, revision)
     for sha, found in register_findings(col, form, current).items():  # Annex 5 against the 整改台账
         extra[sha] = tuple(extra.get(sha, ())) + found
+    period = period_findings(col, form, schools, by_school, revision)
+    if period:
+        extra = {sha: extra.get(sha, ()) + period.get(sha, ()) for sha in {*extra, *period}}
     decided: dict[str, list[Decision]] = {}
     set_aside, tied, picked = set(), {}, {}
     for d in decisions(col):
@@ -212,8 +220,14 @@ def _overview(col: Collection) -> Overview:
                                    cur.received_at if cur else "", versions) if form_material else None,
             settled.get(s.id, ()), col.is_late_for, now, Later(found.make) if found else (),
             frozenset(picked.get(s.id, ()))))
+        since = FIRST_VERSION
+        if versions > 1:  # what changed since the version before: worked out when asked for
+            earlier = by_school[s.id][-2]
+            since = Later(lambda cur=cur, mine=mine, v=v, earlier=earlier, n=versions: resubmission(
+                form, earlier, cur, open_findings(tuple(cur.findings) + tuple(mine), v), extra.get(earlier.sha256, ()),
+                n))
         states.append(SchoolState(s, status, late, cur, versions, found, form, v.all() if v is not NONE else (),
-                                  tuple(files.get(s.id, ())), owed, told.get(s.id, ())))
+                                  tuple(files.get(s.id, ())), owed, told.get(s.id, ()), since))
     waiting = tuple(d for d in documents if d.waiting and d.sha256 not in set_aside)
     ignored = tuple(f for f in col.ledger.files("unreadable") + col.ledger.files("document")
                     if f.sha256 in set_aside)
@@ -242,27 +256,25 @@ OUTLIERS_WORDING = 2  # moved on when the findings are made otherwise (2: a tota
 
 def outliers(col: Collection, form: Form, schools: list[School], current: dict[str, ReturnRecord],
              revision: int) -> dict[str, tuple[Finding, ...]]:
-    """The ``outlier`` findings of the current returns, by return (sha256).
+    """The ``outlier`` findings of the current returns, by return (sha256); and of earlier
+    versions as they were judged while current (what a new version put right, ``changes``).
 
     They need the figures of every return, so they are worked out once per revision of the
     ledger (any change to the returns or the roster moves it on) and kept in it: opening a
     province's collection decodes no return's figures."""
-    key = f"{revision} {form.id} {form.version} {OUTLIERS_WORDING}"
-    kept = col.ledger.get(OUTLIERS_KEY)
-    if kept:
-        data = json.loads(kept)
-        if data.get("key") == key:
-            return {sha: tuple(Finding.from_dict(d) for d in found) for sha, found in data["findings"].items()}
-    stage = {s.id: s.stage for s in schools}
     judged = {sid: r for sid, r in current.items() if not r.review and not r.levels.errors}
-    figures = col.ledger.figures(r.id for r in judged.values())
-    cells = _Cells(col, [r.id for r in judged.values()])
-    peers = [Peer(r.sha256, stage.get(sid, ""), figures.get(r.id, {}), cells.of(r.id)) for sid, r in judged.items()]
-    found = {sha: tuple(fs) for sha, fs in outlier_findings(form, peers).items()}
-    col.ledger.keep(OUTLIERS_KEY, json.dumps({"key": key, "findings": {sha: [f.to_dict() for f in fs]
-                                                                      for sha, fs in found.items()}},
-                                             ensure_ascii=False, separators=(",", ":")))
-    return found
+
+    def work() -> dict[str, tuple[Finding, ...]]:
+        stage = {s.id: s.stage for s in schools}
+        figures = col.ledger.figures(r.id for r in judged.values())
+        cells = _Cells(col, [r.id for r in judged.values()])
+        peers = [Peer(r.sha256, stage.get(sid, ""), figures.get(r.id, {}), cells.of(r.id))
+                 for sid, r in judged.items()]
+        found = {sha: tuple(fs) for sha, fs in outlier_findings(form, peers).items()}
+        return with_explanations(col, form, found, {r.sha256: r.id for r in judged.values()})
+
+    return kept_findings(col, OUTLIERS_KEY, f"{revision} {form.id} {form.version} {OUTLIERS_WORDING}", work,
+                         [r.sha256 for r in current.values()])
 
 
 class _Cells:
