@@ -16,10 +16,11 @@ A ``Session`` holds a SQLite connection: use it in the thread that opened it, an
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from . import clock, said
+from . import clock, said, stages
 from .collection.clerk import corrected as _corrected, overrule as _overrule
 from .collection.clerk.review import assign as _assign, assign_document, find_document
 from .collection.intake.collect import CollectResult, collect as _collect
@@ -37,11 +38,13 @@ from .filenames import display_name, safe_file_name
 from .findings import Report
 from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms
 from .messages import CLI, WINDOW, Note, render, rule_name
-from .outputs.consolidate import ConsolidateResult
-from .outputs.distribute import DistributeResult
-from .outputs.feedback import FeedbackResult
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
+
+if TYPE_CHECKING:
+    from .outputs.consolidate import ConsolidateResult
+    from .outputs.distribute import DistributeResult
+    from .outputs.feedback import FeedbackResult
 
 __all__ = [
     # the door
@@ -62,6 +65,18 @@ __all__ = [
 ]
 
 CLERK_ERRORS = (CollectionError, RosterError, FormError)  # a sentence for the clerk, never a traceback
+
+# The outputs' records, imported when first asked for: the outputs load openpyxl (and with it
+# numpy), a fifth of a second before the first file that a collect, a status or the window's
+# first paint does not need.
+_OUTPUT_RECORDS = {"ConsolidateResult": ".outputs.consolidate", "DistributeResult": ".outputs.distribute",
+                   "FeedbackResult": ".outputs.feedback"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OUTPUT_RECORDS:
+        return getattr(importlib.import_module(_OUTPUT_RECORDS[name], __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Session:
@@ -146,12 +161,16 @@ class Session:
         """Take files in (``paths``, else the inbox; ``watched``: also what is new and ours in the
         watched download folders), then keep what the views need, so that the next status or the
         window's next open only reads it."""
+        stages.begin(startup=True)
         if watched:
             res = yield from _collect_watched(self._col, cancel)
         else:
             res = yield from _collect(self._col, list(paths) if paths else None, cancel=cancel,
                                       retry_unreadable=retry_unreadable, workers=workers)
+        stages.lap("collect")
         self._keep_views(res)
+        stages.lap("views")
+        stages.report("collect", files=res.seen)
         return res
 
     def collect_corrected(self, school: str, note: str = "", *, cancel: Cancel | None = None) -> Job[CollectResult]:

@@ -12,7 +12,6 @@ import posixpath
 import re
 from functools import lru_cache
 from typing import Mapping
-from xml.sax.saxutils import unescape
 
 from ..form.layout import col_letter
 
@@ -36,6 +35,15 @@ _REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\w(!])")
 _COORD = re.compile(r"([A-Z]{1,3})(\d+)")
 
 _ENTITIES = {"&quot;": '"', "&apos;": "'"}
+
+
+def unescape(text: str, entities: Mapping[str, str] | None = None) -> str:
+    """``xml.sax.saxutils.unescape``, whose module imports urllib, http, ssl and e-mail: a
+    tenth of a reading process's start for three string replacements."""
+    text = text.replace("&lt;", "<").replace("&gt;", ">")
+    for entity, char in (entities or {}).items():
+        text = text.replace(entity, char)
+    return text.replace("&amp;", "&")
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
