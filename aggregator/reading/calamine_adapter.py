@@ -15,6 +15,7 @@ sheet as a grid (an .xlsb one raises "failed to fill whole buffer").
 
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 from typing import Iterator, Mapping
 
@@ -64,8 +65,11 @@ class CalamineWorkbook:
         with _calamine_errors():
             # From the bytes, not the path: calamine picks its parser by the file extension, and
             # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
-            with sniffed.path.open("rb") as fh:
-                self._wb = pc.CalamineWorkbook.from_filelike(fh)
+            if sniffed.data:  # read once by ``sniff``
+                self._wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.data))
+            else:
+                with sniffed.path.open("rb") as fh:
+                    self._wb = pc.CalamineWorkbook.from_filelike(fh)
             sheets = [m for m in self._wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
             self._visible = {m.name: m.visible == pc.SheetVisibleEnum.Visible for m in sheets}
             self._names = [m.name for m in sheets]

@@ -84,7 +84,7 @@ def extent(xml: bytes, max_rows: int, max_cells: int) -> tuple[int, int]:
     of cells and abort the process. Cheap in the usual case (no column past ZZ, a few hundred
     rows). Past the limits it is exact and counts only cells holding a value: a sheet saved with
     formatted empty rows down to row 1048576 (LibreOffice does that) is a sheet of forty rows."""
-    elements = xml.count(b"<row") + xml.count(b":row")
+    elements = xml.count(b"row")  # every row element, plain or prefixed ("<x:row"), and a few words more
     if elements > max_rows:
         return _valued_extent(xml, max_rows, max_cells)
     numbers = _ROW_PLAIN.findall(xml) or _ROW_NUMBER.findall(xml)  # the plain form is 4x faster
@@ -183,21 +183,19 @@ class SavedFormulas(Mapping[str, str]):
         return sum(1 for _ in self)
 
 
+_F_PLAIN = re.compile(rb"<f(?=[ >/])")
+_F_PREFIXED = re.compile(rb":f(?=[ >/])")
+_ERROR_MARK = re.compile(rb't="e"')
+
+
 def _marks(xml: bytes) -> list[int]:
     """Where formulas and error values are, as positions just inside a cell: the "<" of its
-    <f> (or <x:f>) element, or its t="e" attribute. Substring search: far faster than a regex
-    over the whole sheet, which is most of the cost of a read otherwise."""
-    out = []
-    for needle in (b"<f", b":f"):
-        i = xml.find(needle)
-        while i != -1:
-            if xml[i + 2 : i + 3] in (b" ", b">", b"/"):
-                out.append(i if needle == b"<f" else xml.rfind(b"<", 0, i))
-            i = xml.find(needle, i + 2)
-    i = xml.find(b't="e"')
-    while i != -1:
-        out.append(i)
-        i = xml.find(b't="e"', i + 5)
+    <f> (or <x:f>) element, or its t="e" attribute. One search per kind, each for a literal
+    that the regular expression engine finds at C speed (a pattern with alternatives would be
+    matched character by character); most of the cost of a read otherwise."""
+    out = [m.start() for m in _F_PLAIN.finditer(xml)]
+    out += [xml.rfind(b"<", 0, m.start()) for m in _F_PREFIXED.finditer(xml)]
+    out += [m.start() for m in _ERROR_MARK.finditer(xml)]
     return sorted(out)
 
 
