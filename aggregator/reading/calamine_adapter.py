@@ -55,6 +55,13 @@ def _calamine_errors() -> Iterator[None]:
         raise
 
 
+# The metadata sheet of every workbook we issue is rows of two plain texts, alike but for the
+# texts themselves. A sheet of that shape (``xlsx_parts.text_rows``) whose surroundings (all of
+# the sheet but its rows) are those of one that calamine read to the same grid in this process
+# is read from its XML, without calamine: a third of reading the metadata.
+_TEXT_SHEETS: set[tuple[bytes, bytes]] = set()
+
+
 class CalamineWorkbook:
     def __init__(self, sniffed: Sniffed) -> None:
         self.format = sniffed.format
@@ -98,7 +105,11 @@ class CalamineWorkbook:
         return self._sniffed.parts.get(self._parts.get(sheet, ""), b"")
 
     def _read(self, name: str) -> Grid:
+        texts = None
         if self.format in ("xlsx", "xlsm"):
+            texts = xlsx_parts.text_rows(self._part(name))
+            if texts is not None and texts[0] in _TEXT_SHEETS:
+                return texts[1]
             check_size(name, *xlsx_parts.extent(self._part(name), MAX_ROWS, MAX_CELLS))
         elif self.format == "xlsb":
             check_size(name, *xlsb_parts.extent(self._part(name)))
@@ -109,7 +120,10 @@ class CalamineWorkbook:
                 return []
             check_size(name, end[0] + 1, (end[0] + 1) * (end[1] + 1))
             rows = sheet.to_python(skip_empty_area=False)  # absolute: row 0 is row 1
-        return whole_numbers(rows)
+        rows = whole_numbers(rows)
+        if texts is not None and texts[1] == rows and len(_TEXT_SHEETS) < 16:
+            _TEXT_SHEETS.add(texts[0])
+        return rows
 
     def formulas(self, sheet: str) -> Mapping[str, str]:
         if sheet not in self._formulas:

@@ -32,5 +32,5 @@ def read_meta(wb: RawWorkbook) -> dict[str, str]:
 
 def _text(value: Any) -> str:
     if value.__class__ is str:  # what nearly every metadata cell holds: normalise_text's last case
-        return value.translate(INVISIBLE).strip()
+        return (value if value.isascii() else value.translate(INVISIBLE)).strip()
     return normalise_text(value).value
