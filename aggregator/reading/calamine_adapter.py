@@ -55,11 +55,30 @@ def _calamine_errors() -> Iterator[None]:
         raise
 
 
-# The metadata sheet of every workbook we issue is rows of two plain texts, alike but for the
-# texts themselves. A sheet of that shape (``xlsx_parts.text_rows``) whose surroundings (all of
-# the sheet but its rows) are those of one that calamine read to the same grid in this process
-# is read from its XML, without calamine: a third of reading the metadata.
-_TEXT_SHEETS: set[tuple[bytes, bytes]] = set()
+class _TextSheets:
+    """The metadata sheet of every workbook we issue is rows of two plain texts, alike but for
+    the texts themselves. A sheet of that shape (``xlsx_parts.text_rows``) whose surroundings (all
+    of the sheet but its rows) are those of one that calamine read to the same grid in this
+    process is read from its XML, without calamine: a third of reading the metadata."""
+
+    MOST = 16
+
+    def __init__(self) -> None:
+        self._shapes: set[tuple[bytes, bytes]] = set()
+
+    def __contains__(self, shape: tuple[bytes, bytes]) -> bool:
+        return shape in self._shapes
+
+    def add(self, shape: tuple[bytes, bytes]) -> None:
+        if len(self._shapes) < self.MOST:
+            self._shapes.add(shape)
+
+    def cache_clear(self) -> None:
+        """Forget every shape (the mutation tests start each session so: ``tests/conftest.py``)."""
+        self._shapes.clear()
+
+
+_TEXT_SHEETS = _TextSheets()
 
 
 class CalamineWorkbook:
@@ -121,7 +140,7 @@ class CalamineWorkbook:
             check_size(name, end[0] + 1, (end[0] + 1) * (end[1] + 1))
             rows = sheet.to_python(skip_empty_area=False)  # absolute: row 0 is row 1
         rows = whole_numbers(rows)
-        if texts is not None and texts[1] == rows and len(_TEXT_SHEETS) < 16:
+        if texts is not None and texts[1] == rows:
             _TEXT_SHEETS.add(texts[0])
         return rows
 

@@ -235,16 +235,17 @@ def text_rows(xml: bytes) -> tuple[tuple[bytes, bytes], list[list[str]]] | None:
         return None
     rows: list[list[str]] = []
     at = start + len(b"<sheetData>")
-    for m in _TEXT_ROW.finditer(xml, at, end):
-        if m.start() != at or int(m.group(1)) != len(rows) + 1:
+    while at < end:  # each row where the last ended: any other sheet is given up at its first row
+        m = _TEXT_ROW.match(xml, at, end)
+        if m is None or int(m.group(1)) != len(rows) + 1:
             return None
         try:
-            pair = [m.group(2).decode("utf-8"), m.group(3).decode("utf-8")]
+            key, value = m.group(2).decode("utf-8"), m.group(3).decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if any(t != t.strip() or _ESCAPE.search(t) for t in pair):
+        if key != key.strip() or value != value.strip() or _ESCAPE.search(key) or _ESCAPE.search(value):
             return None
-        rows.append(pair)
+        rows.append([key, value])
         at = m.end()
     if at != end or not rows:
         return None

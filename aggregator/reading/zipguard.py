@@ -151,6 +151,11 @@ class _Known:
         self._parts: OrderedDict[tuple, bytes] = OrderedDict()
         self._held = 0
 
+    def cache_clear(self) -> None:
+        """Forget every part (the mutation tests start each session so: ``tests/conftest.py``)."""
+        self._parts.clear()
+        self._held = 0
+
     def get(self, info: zipfile.ZipInfo, raw: bytes) -> bytes | None:
         key = (raw, info.compress_type, info.file_size, info.CRC)
         data = self._parts.get(key)

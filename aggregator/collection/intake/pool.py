@@ -54,6 +54,7 @@ TIME_LIMIT = 60.0  # seconds for one job; a return takes a millisecond
 BATCH = 16  # jobs in one message at most: a batch of returns is read in a few milliseconds
 DEPTH = 2  # batches sent ahead to a worker: it never waits for the next
 WATCH_EVERY = 0.2  # seconds between two looks at the workers' memory, where the OS sets no ceiling
+LOOK_EVERY = 0.002  # seconds between two looks for answers when the caller only asks what is ready
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Pool(Generic[S, J]):
         self._submitted = 0
         self._returned = 0
         self._watched = 0.0
+        self._looked = 0.0
         self.started = 0  # workers started, replacements included
 
     # --- the caller's side ---------------------------------------------------------------------
@@ -108,8 +110,13 @@ class Pool(Generic[S, J]):
         self._dispatch()
 
     def ready(self) -> list[Any]:
-        """Values (or ``Failed``) of the jobs finished so far, in submission order; never waits."""
-        self._pump(0)
+        """Values (or ``Failed``) of the jobs finished so far, in submission order; never waits.
+        Asked after every file, it looks at the workers every ``LOOK_EVERY`` at most: a batch of
+        answers takes longer than that to come, and a look costs a system call per worker."""
+        now = time.monotonic()
+        if now - self._looked >= LOOK_EVERY:
+            self._looked = now
+            self._pump(0)
         return self._take()
 
     def drain(self) -> list[Any]:

@@ -7,6 +7,7 @@ Apart from ``pool`` because it runs in another process: nothing here may touch t
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -65,6 +66,8 @@ def serve(conn: Connection, slot: Any, setup: Callable, spec: Any, memory_mb: in
         conn.send(("setup-failed", traceback.format_exc()))
         return
     set_ceiling(memory_mb)
+    gc.freeze()  # what the worker holds for its life (modules, the form, the roster): never collected,
+    # so the cyclic collector does not walk it again and again, nor copy pages shared with the parent
     conn.send(("ready", ""))
     stages.begin()
     try:
