@@ -92,9 +92,10 @@ def sniff(path: str | Path) -> Sniffed:
         raise UnreadableFile("empty-file")
     if size > MAX_FILE_SIZE:
         raise UnreadableFile("oversized", size=human_size(size))
-    with open(path, "rb", buffering=0) as fh:  # a return is ~10 KB: read once, every stage works in memory
-        data = fh.readall()
-    head = data[:_TEXT_SAMPLE]
+    with open(path, "rb", buffering=0) as fh:
+        head = fh.read(_TEXT_SAMPLE)
+        # A spreadsheet (~10 KB) is read whole, once: every stage after this works in memory.
+        data = head + fh.readall() if head.startswith((b"PK", ole.OLE_MAGIC)) else b""
     if head.startswith(b"PK"):
         return _zip(path, size, data)
     if head.startswith(ole.OLE_MAGIC):
