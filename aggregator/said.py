@@ -23,12 +23,12 @@ def distributed(res: Any) -> Note:
     return Note.of("distributed", written=res.written, kept=res.kept, folder=res.folder)
 
 
-def collected(res: Any, ov: Overview, folder: str | Path) -> Note:
+def collected(res: Any, ov: Overview | None, folder: str | Path) -> Note:
     """What a collect brought, counted as the window's header counts: files, then schools (a school
     that sent two versions is one school), and where those schools now stand."""
     names = {school for _, school, _ in res.new_returns if school}
     schools = ""
-    if names:
+    if names and ov is not None:
         counts: dict[str, int] = {}
         for s in ov.schools:
             if s.school.name in names:

@@ -16,10 +16,11 @@ A ``Session`` holds a SQLite connection: use it in the thread that opened it, an
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from . import clock, said
+from . import clock, said, stages
 from .collection.clerk import corrected as _corrected, overrule as _overrule, previous as _previous
 from .collection.clerk.corrected import pending_copy
 from .collection.clerk.review import assign as _assign, assign_document, find_document
@@ -42,16 +43,18 @@ from .deferred import building
 from .findings import ERROR, EXPLAIN, WARNING, Report
 from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms, load_form
 from .messages import CLI, WINDOW, Note, render, rule_name
-from .outputs.consolidate import ConsolidateResult
-from .outputs.distribute import DistributeResult
-from .outputs.feedback import FeedbackResult
-from .outputs.chat import chat_text, reminder_list
-from .outputs.items import Item, items_of
-from .outputs.notice import Notice, notice_lines, notice_of
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
 from .supervising import IssueResult, ItemState, Pick, Supervision
 from .tools import check_form_file, check_workbook, run_demo, save_roster_template
+
+if TYPE_CHECKING:  # handed on when first asked for (``__getattr__`` below)
+    from .outputs.chat import chat_text, reminder_list
+    from .outputs.consolidate import ConsolidateResult
+    from .outputs.distribute import DistributeResult
+    from .outputs.feedback import FeedbackResult
+    from .outputs.items import Item, items_of
+    from .outputs.notice import Notice, notice_lines, notice_of
 
 __all__ = [
     # the door
@@ -76,6 +79,20 @@ __all__ = [
 ]
 
 CLERK_ERRORS = (CollectionError, RosterError, FormError)  # a sentence for the clerk, never a traceback
+
+# The outputs' records, imported when first asked for: the outputs load openpyxl (and with it
+# numpy), a fifth of a second before the first file that a collect, a status or the window's
+# first paint does not need.
+_OUTPUT_RECORDS = {"ConsolidateResult": ".outputs.consolidate", "DistributeResult": ".outputs.distribute",
+                   "FeedbackResult": ".outputs.feedback", "chat_text": ".outputs.chat", "reminder_list": ".outputs.chat",
+                   "Item": ".outputs.items", "items_of": ".outputs.items", "Notice": ".outputs.notice",
+                   "notice_lines": ".outputs.notice", "notice_of": ".outputs.notice"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _OUTPUT_RECORDS:
+        return getattr(importlib.import_module(_OUTPUT_RECORDS[name], __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Session:
@@ -202,12 +219,16 @@ class Session:
         """Take files in (``paths``, else the inbox; ``watched``: also what is new and ours in the
         watched download folders), then keep what the views need, so that the next status or the
         window's next open only reads it."""
+        stages.begin(startup=True)
         if watched:
             res = yield from _collect_watched(self._col, cancel)
         else:
             res = yield from _collect(self._col, list(paths) if paths else None, cancel=cancel,
                                       retry_unreadable=retry_unreadable, workers=workers)
+        stages.lap("collect")
         self._keep_views(res)
+        stages.lap("views")
+        stages.report("collect", files=res.seen)
         return res
 
     def collect_corrected(self, school: str, note: str = "", *, cancel: Cancel | None = None) -> Job[CollectResult]:

@@ -14,8 +14,6 @@ from .collection.clerk import picks as _picks, supervise as _verbs
 from .collection.clerk.picks import Pick
 from .collection.store.folder import Collection
 from .collection.clerk.supervise import IssueResult
-from .outputs.orders import order_files
-from .outputs.register_file import write_register
 from .supervision.records import ItemState
 from .supervision.register import register
 
@@ -43,6 +41,8 @@ class Supervision:
         return _verbs.import_list(self._col, path)
 
     def issue(self, prefix: str | None = None) -> IssueResult:
+        from .outputs.orders import order_files  # python-docx: loaded when a 督办单 is written
+
         return _verbs.issue(self._col, order_files, prefix)
 
     def close(self, item_id: int | str, note: str) -> ItemState:
@@ -53,6 +53,8 @@ class Supervision:
 
     def write_register(self) -> Path:
         """整改台账.xlsx in ``summary/``."""
+        from .outputs.register_file import write_register
+
         return write_register(self._col)
 
     def pick(self, material: str, school: str, note: str = "", *, undo: bool = False) -> Pick:

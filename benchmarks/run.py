@@ -39,35 +39,32 @@ from typing import Any, Callable
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import workload  # noqa: E402  (beside this file)
+import stage_table  # noqa: E402  (beside this file)
+import workload  # noqa: E402
 
-from aggregator.collection.intake.collect import MAX_WORKERS  # noqa: E402
-from aggregator.collection.intake.worker import Reader, ReadJob, Roster  # noqa: E402
-from aggregator.collection.intake.pool import Pool  # noqa: E402
 from aggregator.collection.store.folder import LEDGER, SETTINGS, init_collection, open_collection  # noqa: E402
 from aggregator.form.declaration import load_form  # noqa: E402
-from aggregator.form.layout import layout_of, split_coord  # noqa: E402
-from aggregator.reading import UnreadableFile, read_return  # noqa: E402
-from aggregator.checks.validate import validate  # noqa: E402
+from peers import (POOL_WORKERS, libreoffice_roundtrip, ours_read, ours_read_pool, peer_build, peer_hash,  # noqa: E402
+                   peer_read, same_issued)
 
-# What the issue asks, per size, as printed; LIMITS and the constants below are what is checked.
+# What issue 24 asks, per size, as printed; LIMITS and the constants below are what is checked.
 TARGETS: dict[str, dict[int, str]] = {
-    "distribute": {1000: "≤ 2 s, ≥ 8×"},
-    "collect": {1000: "≤ 2 s, ≥ 10×", 10000: "≤ 20 s"},
-    "read + validate": {1000: "≤ 1 ms/file"},
+    "distribute": {1000: "≥ 30×"},
+    "collect": {1000: "≥ 20×", 10000: "≤ 10 s"},
+    "read + validate": {1000: "≤ 0.6 ms/file"},
     "collect again": {1000: "≤ 2× hashing", 10000: "≤ 2× hashing"},
-    "consolidate": {1000: "≤ 1.5 s", 10000: "≤ 10 s"},
+    "consolidate": {1000: "≤ 0.5 s", 10000: "≤ 3 s"},
 }
 LIMITS = {  # step -> size -> (max seconds, min ratio)
-    "distribute": {1000: (2.0, 8.0)},
-    "collect": {1000: (2.0, 10.0), 10000: (20.0, None)},
-    "consolidate": {1000: (1.5, None), 10000: (10.0, None)},
+    "distribute": {1000: (None, 30.0)},
+    "collect": {1000: (None, 20.0), 10000: (10.0, None)},
+    "consolidate": {1000: (0.5, None), 10000: (3.0, None)},
 }
-PEAK_MB = {10000: 300}  # every step of the 10,000 case
+READ_MS = 0.6  # read + validate one return, one process
+PEAK_MB = {10000: 300}  # every process of every step of the 10,000 case
 # "Costs little more than hashing it": both run in a fresh interpreter that imports the engine;
 # collect also looks at each file's name, time and size and checks its hash against the ledger.
 AGAIN = 2.0
-POOL_WORKERS = min(os.cpu_count() or 1, MAX_WORKERS)  # what collect uses for a large batch
 
 
 @dataclass
@@ -79,6 +76,7 @@ class Row:
     peer: list[float] = field(default_factory=list)  # seconds per file, per run
     peer_label: str = ""
     ours_per_file: list[float] | None = None  # when the step is timed per file (in-process loops)
+    worker_mb: float = 0.0  # the largest reading process's own peak
     note: str = ""
 
     @property
@@ -142,6 +140,16 @@ def run_command(*args: str | Path) -> tuple[float, float | None]:
     return wall, (kb / 1024 if kb else None)
 
 
+def bytecode_cache(folder: Path) -> None:
+    """Let the commands keep their compiled bytecode (in ``folder``, not beside the sources), as
+    a wheel or the Windows bundle has it, and compile it once before anything is timed."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(folder)
+    subprocess.run([sys.executable, "-c", "import aggregator.cli, aggregator.outputs.consolidate, "
+                    "aggregator.outputs.distribute, aggregator.outputs.feedback, aggregator.collection.intake.worker"],
+                   check=True)
+
+
 def fresh_copy(base: Path, into: Path) -> Path:
     """A collection exactly as ``init`` left it (settings, ledger, roster), under a new name."""
     if into.exists():
@@ -151,102 +159,6 @@ def fresh_copy(base: Path, into: Path) -> Path:
         shutil.copy2(base / name, into / name)
     shutil.copytree(base / "roster", into / "roster")
     return into
-
-
-# --- the peers -------------------------------------------------------------------------------------
-
-
-def peer_build(form, schools, collection_id: str, district: str, folder: Path) -> float:
-    """Seconds per school to build and save each school's workbook with openpyxl."""
-    from aggregator.outputs.template import build_template
-
-    folder.mkdir(parents=True, exist_ok=True)
-    t0 = time.perf_counter()
-    for s in schools:
-        meta = {"kind": "template", "collection_id": collection_id, "school_id": s.id, "school_name": s.name,
-                "issued_at": "2023-11-01T08:00:00"}
-        build_template(form, district=district, meta=meta, unit=s.name).save(folder / f"{s.id}.xlsx")
-    return (time.perf_counter() - t0) / max(len(schools), 1)
-
-
-def peer_read(form, files: list[Path]) -> float:
-    """Seconds per file for the plain loop: pandas.read_excel (openpyxl) and pick the form's cells."""
-    import pandas as pd
-
-    cells = [split_coord(ref) for ref in layout_of(form).cells.values()]
-    t0 = time.perf_counter()
-    for path in files:
-        try:
-            df = pd.read_excel(path, sheet_name=form.sheet, header=None, engine="openpyxl")
-        except ValueError:  # a retyped table on "Sheet1": the plain loop reads the first sheet
-            df = pd.read_excel(path, sheet_name=0, header=None, engine="openpyxl")
-        grid = df.values
-        [grid[r - 1][c - 1] if r <= grid.shape[0] and c <= grid.shape[1] else None for r, c in cells]
-    return (time.perf_counter() - t0) / max(len(files), 1)
-
-
-def ours_read(form, files: list[Path]) -> float:
-    """Seconds per file to read and validate in this process, one file after another."""
-    t0 = time.perf_counter()
-    for path in files:
-        try:
-            validate(form, read_return(path, form))
-        except UnreadableFile:
-            continue
-    return (time.perf_counter() - t0) / max(len(files), 1)
-
-
-def ours_read_pool(files: list[Path], col) -> float:
-    """Seconds per file to read, identify and validate as collect does: a pool of one process per
-    core, pool start-up included."""
-    roster = Roster(col.form_source, tuple(col.schools()), col.settings.levels, col.settings.id)
-    t0 = time.perf_counter()
-    with Pool(Reader, roster, workers=POOL_WORKERS) as pool:
-        for path in files:
-            pool.submit(ReadJob(str(path), path.name, "", ""))
-        pool.drain()
-    return (time.perf_counter() - t0) / max(len(files), 1)
-
-
-HASH_ONLY = """
-import hashlib, os, sys
-import aggregator.collection.intake.collect  # the same start-up as collect
-for root, _, files in os.walk(sys.argv[1]):
-    for f in files:
-        with open(os.path.join(root, f), "rb") as fh:
-            hashlib.sha256(fh.read()).hexdigest()
-"""
-
-
-def peer_hash(folder: Path) -> float:
-    """Wall seconds of a fresh interpreter that imports the engine and hashes every file."""
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", HASH_ONLY, str(folder)], check=True)
-    return time.perf_counter() - t0
-
-
-# --- checks that the fast paths give what the slow ones give ------------------------------------------
-
-
-def same_when_read(form, ours: Path, theirs: Path) -> bool:
-    a, b = read_return(ours, form), read_return(theirs, form)
-    return dict(a.values) == dict(b.values) and dict(a.meta) == dict(b.meta) and a.located_by == b.located_by
-
-
-def libreoffice_roundtrip(form, files: list[Path], work: Path) -> str:
-    """Open our issued workbooks in LibreOffice (headless), save them again, read them back."""
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        return "LibreOffice not installed: not checked"
-    out = work / "lo-out"
-    cmd = [soffice, f"-env:UserInstallation={(work / 'lo-profile').as_uri()}", "--headless", "--norestore",
-           "--convert-to", "xlsx", "--outdir", str(out), *map(str, files)]
-    try:
-        subprocess.run(cmd, check=True, capture_output=True, timeout=300)
-    except (subprocess.SubprocessError, OSError) as exc:
-        return f"LibreOffice failed: {exc}"
-    same = sum(1 for f in files if (out / f.name).exists() and same_when_read(form, f, out / f.name))
-    return f"{same}/{len(files)} opened and saved by LibreOffice read back identically"
 
 
 # --- one size ----------------------------------------------------------------------------------------
@@ -263,7 +175,9 @@ def sample(files: list[Path], n: int) -> list[Path]:
     return [files[int(i * step)] for i in range(n)]
 
 
-def bench_size(n: int, reps: int, peer_n: int, work: Path, check_lo: bool, say: Callable[[str], None]) -> list[Row]:
+def bench_size(n: int, reps: int, peer_n: int, work: Path, check_lo: bool,
+               say: Callable[[str], None]) -> tuple[list[Row], list[str]]:
+    """The rows of the table for ``n`` schools, and what is printed after it (the stage profile)."""
     form = load_form()
     work.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
@@ -301,21 +215,30 @@ def bench_size(n: int, reps: int, peer_n: int, work: Path, check_lo: bool, say: 
     kinds = ", ".join(f"{k} {v}" for k, v in load.kinds.items())
     say(f"[{n}] {len(files)} files from {load.schools_answering} schools ({kinds}) in {time.perf_counter() - t0:.1f} s")
 
-    # collect
-    say(f"[{n}] collect ×{reps}")
+    # collect, and the plain loop beside it: one after the other in each run, so that the ratio
+    # is taken under the same load
+    say(f"[{n}] collect ×{reps}, each beside the plain loop ({stage_table.load_now()})")
     WORKER_PEAKS.clear()
-    results = median_of(reps, lambda i: run_command("collect", fresh_copy(base, work / f"col{i}"), returns))
     peer_files = sample(files, peer_n)
-    peers = median_of(reps, lambda i: peer_read(form, peer_files))
-    pool = f"each reading process at most {max(WORKER_PEAKS):.0f} MB" if WORKER_PEAKS else "read in one process"
+    both = median_of(reps, lambda i: (run_command("collect", fresh_copy(base, work / f"col{i}"), returns),
+                                      peer_read(form, peer_files)))
+    results, peers = [b[0] for b in both], [b[1] for b in both]
+    say(f"[{n}] collect once more with the stage timers on")
+    staged = stage_table.profile(CLI, fresh_copy(base, work / "col-stages"), returns, work / "stages.jsonl")
+    reader_mb = staged.peak_mb("reader")
     rows.append(Row("collect", len(files), [r[0] for r in results], [r[1] for r in results if r[1]], peers,
-                    "pandas.read_excel loop", note=pool))
+                    "pandas.read_excel loop", worker_mb=reader_mb,
+                    note=f"each reading process at most {reader_mb:.0f} MB (its own peak, from the staged run)"))
+    after = [stage_table.table(staged, stage_table.load_now())]
     collected = work / "col0"
 
     say(f"[{n}] read + validate ×{reps}, in one process and in a pool")
-    per_file = median_of(reps, lambda i: ours_read(form, files))
+    timed = median_of(reps, lambda i: ours_read(form, files))
+    per_file = [t[0] for t in timed]
+    cpu = statistics.median(t[1] for t in timed) * 1000
     rows.append(Row("read + validate", len(files), [p * len(files) for p in per_file], [], peers,
-                    "pandas.read_excel loop", ours_per_file=per_file, note="one process, one file after another"))
+                    "pandas.read_excel loop", ours_per_file=per_file,
+                    note=f"one process, one file after another; CPU {cpu:.3f} ms/file"))
     with open_collection(collected) as col:
         per_file = median_of(reps, lambda i: ours_read_pool(files, col))
     rows.append(Row(f"read + validate ×{POOL_WORKERS}", len(files), [p * len(files) for p in per_file], [], peers,
@@ -335,16 +258,13 @@ def bench_size(n: int, reps: int, peer_n: int, work: Path, check_lo: bool, say: 
     say(f"[{n}] status ×{reps}")
     results = median_of(reps, lambda i: run_command("status", collected, "--json"))
     rows.append(Row("status --json", n, [r[0] for r in results], [r[1] for r in results if r[1]]))
-    return rows
 
-
-def same_issued(form, outbox: Path, peer_folder: Path, school) -> bool:
-    ours = outbox / f"{form.annex}-{school.name}.xlsx"
-    theirs = peer_folder / f"{school.id}.xlsx"
-    a, b = read_return(ours, form), read_return(theirs, form)
-    meta_a = {k: v for k, v in a.meta.items() if k != "issued_at"}
-    meta_b = {k: v for k, v in b.meta.items() if k != "issued_at"}
-    return dict(a.values) == dict(b.values) and meta_a == meta_b and a.located_by == b.located_by
+    say(f"[{n}] collect one more return ×{reps}")  # what keeping the views costs when few changed
+    results = median_of(reps, lambda i: run_command(
+        "collect", collected, workload.one_more(work / f"one-more{i}", form, outbox, schools[i * 7 % len(schools)], i)))
+    rows.append(Row("collect 1 more", 1, [r[0] for r in results], [r[1] for r in results if r[1]],
+                    note=f"a corrected return of one school into the {n:,} collected, views kept from what changed"))
+    return rows, after
 
 
 # --- the table -----------------------------------------------------------------------------------
@@ -356,16 +276,17 @@ def verdict(row: Row, n: int) -> tuple[str, str]:
     limit = LIMITS.get(work, {}).get(n)
     if limit:
         seconds, ratio = limit
-        ok &= row.total <= seconds
+        if seconds is not None:
+            ok &= row.total <= seconds
         if ratio is not None:
             ok &= (row.ratio or 0) >= ratio
-    if work == "read + validate" and n in TARGETS["read + validate"]:
-        ok &= row.per_file_ms <= 1.0
+    if row.work == "read + validate" and n in TARGETS["read + validate"]:
+        ok &= row.per_file_ms <= READ_MS
     if row.work == "collect again":
         ok &= row.ratio is not None and row.total <= AGAIN * row.peer_ms * row.n_files / 1000
     if n in PEAK_MB and row.peak_mb:
-        ok &= max(row.peak_mb) <= PEAK_MB[n]
-    target = TARGETS.get(work, {}).get(n, "")
+        ok &= max(row.peak_mb + [row.worker_mb]) <= PEAK_MB[n]
+    target = TARGETS.get(row.work if work == "read + validate" else work, {}).get(n, "")
     if n in PEAK_MB and row.peak_mb:
         target = ", ".join(t for t in (target, f"≤ {PEAK_MB[n]} MB") if t)
     if not target:
@@ -373,7 +294,7 @@ def verdict(row: Row, n: int) -> tuple[str, str]:
     return target, "yes" if ok else "NO"
 
 
-def table(n: int, rows: list[Row], reps: int) -> str:
+def table(n: int, rows: list[Row], reps: int, load: str = "") -> str:
     head = ("work", "ours ms/file", "ours total s", "peak MB", "peer ms/file", "ratio", "target", "met?")
     lines = []
     for r in rows:
@@ -384,10 +305,12 @@ def table(n: int, rows: list[Row], reps: int) -> str:
         else:
             peer = f"{r.peer_ms:.2f}" if r.peer_ms else "—"
             ratio = f"{r.ratio:.1f}×" if r.ratio else "—"
-        lines.append((r.work, f"{r.per_file_ms:.3f}", f"{r.total:.2f}",
-                      f"{max(r.peak_mb):.0f}" if r.peak_mb else "—", peer, ratio, target, met))
+        peak = f"{max(r.peak_mb):.0f}" if r.peak_mb else "—"
+        if r.worker_mb:
+            peak += f" (+{r.worker_mb:.0f} each reader)"
+        lines.append((r.work, f"{r.per_file_ms:.3f}", f"{r.total:.2f}", peak, peer, ratio, target, met))
     widths = [max(_width(x) for x in col) for col in zip(head, *lines)]
-    out = [f"{n:,} schools — medians of {reps} runs"]
+    out = [f"{n:,} schools — medians of {reps} runs ({load})"]
     for line in (head, *lines):
         out.append("  ".join(_pad(x, w, i) for i, (x, w) in enumerate(zip(line, widths))))
     peers = {r.work: r.peer_label for r in rows if r.peer_label}
@@ -406,6 +329,8 @@ def growth(by_size: dict[int, list[Row]]) -> str:
     head = ("work", f"ms/file at {lo:,}", f"ms/file at {hi:,}", "growth per file", "linear?")
     lines = []
     for a, b in zip(by_size[lo], by_size[hi]):
+        if a.n_files == 1:  # one file into a collection of each size: not a cost per file
+            continue
         g = b.per_file_ms / a.per_file_ms
         lines.append((a.work, f"{a.per_file_ms:.3f}", f"{b.per_file_ms:.3f}", f"{g:.2f}×", "yes" if g <= 1.5 else "NO"))
     widths = [max(_width(x) for x in col) for col in zip(head, *lines)]
@@ -433,19 +358,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--peer-sample", type=int, default=200, help="files per run for the plain loops (0: all)")
     p.add_argument("--no-libreoffice", action="store_true", help="skip opening issued workbooks in LibreOffice")
     p.add_argument("--keep", help="work in this folder and keep it (default: a temporary folder)")
+    p.add_argument("--no-pyc", action="store_true",
+                   help="run the commands as the shell has them (PYTHONDONTWRITEBYTECODE: every command compiles "
+                        "the engine first) instead of with the bytecode cache an installed copy has")
     a = p.parse_args(argv)
     sizes = [1000] if a.quick else [int(x) for x in a.sizes.split(",")]
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="dudao-bench-"))
+    if not a.no_pyc:
+        bytecode_cache(work / "pycache")
 
     def say(text: str) -> None:
         print(text, file=sys.stderr, flush=True)
 
-    say(f"benchmark in {work} on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    say(f"benchmark in {work} on {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"{'no bytecode cache' if a.no_pyc else 'bytecode cache on'}")
     by_size = {}
     try:
         for n in sizes:
-            by_size[n] = bench_size(n, a.reps, a.peer_sample, work / str(n), not a.no_libreoffice and n == sizes[0], say)
-            print(table(n, by_size[n], a.reps), end="\n\n", flush=True)
+            before = stage_table.load_now()
+            by_size[n], after = bench_size(n, a.reps, a.peer_sample, work / str(n),
+                                           not a.no_libreoffice and n == sizes[0], say)
+            print(table(n, by_size[n], a.reps, f"{before} at the start, {stage_table.load_now()} at the end"))
+            print("\n\n".join(after), end="\n\n", flush=True)
         g = growth(by_size)
         if g:
             print(g, flush=True)

@@ -217,3 +217,17 @@ def make_returns(folder: Path, form: Form, outbox: Path, schools: list, seed: in
             files.append(_put(folder / "QQ" / f"{i}-{name}", data, when))
             kinds["duplicate"] += 1
     return Workload(folder, files, answering, kinds)
+
+
+def one_more(folder: Path, form: Form, outbox: Path, school, seed: int) -> Path:
+    """A folder holding one corrected return of ``school`` (its own figures, another problem
+    text), sent after every other: what a collect into a collection already collected brings."""
+    rng = random.Random(seed)
+    v = sample_values(rng, school.stage, school.name, school.contact, school.phone)
+    v["problem_1"] = f"{rng.choice(PROBLEMS)}（更正{seed}）"
+    issued = (outbox / f"{form.annex}-{school.name}.xlsx").read_bytes()
+    if folder.exists():
+        for old in folder.iterdir():
+            old.unlink()
+    _put(folder / f"更正-{form.annex}-{school.name}.xlsx", Filler(form).fill(issued, v), datetime(2023, 11, 21, 9, 0))
+    return folder

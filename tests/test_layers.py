@@ -20,7 +20,7 @@ C = "aggregator.collection"
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("aggregator.clock", "aggregator.messages", "aggregator.findings", "aggregator.progress",
               "aggregator.atomic", "aggregator.filenames", "aggregator.deferred", "aggregator.faults",
-              "aggregator.resources", "excel_templates")),
+              "aggregator.stages", "aggregator.resources", "excel_templates")),
     ("form", ("aggregator.form",)),
     ("reading", ("aggregator.reading",)),
     ("checks", ("aggregator.checks",)),

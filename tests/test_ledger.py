@@ -431,3 +431,35 @@ def test_outliers_are_kept_until_the_returns_change_whoever_changes_them(tmp_pat
             add(elsewhere, roster[0][0], values(typical_cases=200), findings=())
         first = overview(col).schools[0]
     assert first.status == "returned" and [f.rule for f in first.findings] == ["outlier"]
+
+
+
+def test_outliers_and_totals_after_a_few_new_returns_decode_only_those_and_equal_a_fresh_count(tmp_path, monkeypatch):
+    """What needs every return is kept between collects: the figure rows of the returns judged
+    for outliers, and the sums over the returns that pass. A collect that brings one return reads
+    that one's figures only, and the states, findings and totals are those worked out afresh."""
+    from aggregator.collection.views.tally import keep_views, totals
+
+    roster = [(f"第{i}小学", "小学", "") for i in range(1, 10)]
+    with make_collection(tmp_path, roster) as col:
+        for i, (name, _, _) in enumerate(roster[1:]):
+            add(col, name, values(typical_cases=i % 3, inspectors__total=2 + i % 2), findings=())
+        keep_views(col)
+        decoded: list[int] = []
+        real = type(col.ledger).figures
+        monkeypatch.setattr(type(col.ledger), "figures",
+                            lambda led, ids: real(led, decoded.extend(ids := list(ids)) or ids))
+        late = add(col, roster[0][0], values(typical_cases=40, inspectors__total=3), findings=())
+        ov = overview(col)
+        kept = {t.field.id: t.value for t in totals(col.form, ov, col.ledger)}
+        late_id = col.ledger.db.execute("SELECT id FROM returns WHERE sha256 = ?", (late.sha256,)).fetchone()[0]
+        assert decoded == [late_id]
+        for key in ("outliers", "outlier-figures", "totals"):
+            col.ledger.put(key, "")
+        fresh = overview(col)
+        assert {t.field.id: t.value for t in totals(col.form, fresh, col.ledger)} == kept
+        assert len(decoded) == 1 + 9  # afresh: every judged return again
+    assert [(s.school.name, s.status, [(f.rule, f.cells, f.message) for f in s.findings]) for s in ov.schools] == \
+        [(s.school.name, s.status, [(f.rule, f.cells, f.message) for f in s.findings]) for s in fresh.schools]
+    assert ov.schools[0].status == "returned" and [f.cells for f in ov.schools[0].findings] == [("C25",)]
+    assert kept["inspectors.total"] == sum(2 + i % 2 for i in range(8))  # the late one is to explain its 40: not summed

@@ -9,7 +9,7 @@ is one warning: a 合计 far off only because its 小学 is (30 typed for 3 in b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..findings import Finding
 from ..form.declaration import Field, Form, OutlierSpec
@@ -20,8 +20,14 @@ from .linear import linear_rules
 class Peer:
     key: Any  # whatever the caller uses to find the return again
     group: str  # 学段
-    values: Mapping[str, Any]
+    values: Mapping[str, Any] | Sequence[Any]  # by field id, or a ``figure_row``
     cells: Mapping[str, str]
+
+
+def figure_row(form: Form, values: Mapping[str, Any]) -> list[Any]:
+    """A return's figures in the order of ``form.numeric_fields``: what the rule compares, kept
+    compact (a province's rows are kept in the ledger between two collects)."""
+    return [values.get(f.id) for f in form.numeric_fields]
 
 
 def _quartiles(xs: list[int]) -> tuple[float, float]:
@@ -56,15 +62,14 @@ def outlier_findings(form: Form, peers: list[Peer]) -> dict[Any, list[Finding]]:
     groups: dict[str, list[Peer]] = {}
     for p in peers:
         groups.setdefault(p.group or "", []).append(p)
+    fields = form.numeric_fields
     for spec in form.outliers:
         hits: dict[Any, list[_Hit]] = {}
         for members in groups.values():
             if len(members) < spec.min_peers:
                 continue
-            values = [p.values for p in members]
-            for f in form.numeric_fields:
-                fid = f.id
-                xs = [v.get(fid) for v in values]
+            rows = (figure_row(form, p.values) if isinstance(p.values, Mapping) else p.values for p in members)
+            for f, xs in zip(fields, zip(*rows)):  # a column per field: one pass over the returns
                 nums = [x for x in xs if type(x) in _NUMBERS]
                 if len(nums) < spec.min_peers:
                     continue

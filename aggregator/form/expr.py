@@ -104,6 +104,19 @@ def compile_expr(source: str, is_field: Callable[[str], bool], context_names: fr
         if isinstance(node, ast.Compare) and all(type(o) in _CMP for o in node.ops):
             parts = [build(node.left)] + [build(n) for n in node.comparators]
             ops = [_CMP[type(o)] for o in node.ops]
+            if len(ops) == 1:  # nearly every rule: ``compare`` below without its lists and generator
+                (left, right), op = parts, ops[0]
+
+                def compare_two(v, c):
+                    a, b = left(v, c), right(v, c)
+                    if a is None or b is None:
+                        return None
+                    try:
+                        return bool(op(a, b))
+                    except TypeError:
+                        return None
+
+                return compare_two
 
             def compare(v, c):
                 vals = [p(v, c) for p in parts]

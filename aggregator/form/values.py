@@ -224,7 +224,7 @@ def normalise_text(raw: Any) -> Outcome:
 
 def _strip(text: str) -> str:
     """Surrounding spaces of every width (full-width U+3000, no-break) and zero-width marks."""
-    return text.translate(INVISIBLE).strip()
+    return (text if text.isascii() else text.translate(INVISIBLE)).strip()
 
 
 def number_text(x: int | float) -> str:

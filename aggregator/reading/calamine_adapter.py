@@ -15,6 +15,7 @@ sheet as a grid (an .xlsb one raises "failed to fill whole buffer").
 
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 from typing import Iterator, Mapping
 
@@ -54,6 +55,32 @@ def _calamine_errors() -> Iterator[None]:
         raise
 
 
+class _TextSheets:
+    """The metadata sheet of every workbook we issue is rows of two plain texts, alike but for
+    the texts themselves. A sheet of that shape (``xlsx_parts.text_rows``) whose surroundings (all
+    of the sheet but its rows) are those of one that calamine read to the same grid in this
+    process is read from its XML, without calamine: a third of reading the metadata."""
+
+    MOST = 16
+
+    def __init__(self) -> None:
+        self._shapes: set[tuple[bytes, bytes]] = set()
+
+    def __contains__(self, shape: tuple[bytes, bytes]) -> bool:
+        return shape in self._shapes
+
+    def add(self, shape: tuple[bytes, bytes]) -> None:
+        if len(self._shapes) < self.MOST:
+            self._shapes.add(shape)
+
+    def cache_clear(self) -> None:
+        """Forget every shape (the mutation tests start each session so: ``tests/conftest.py``)."""
+        self._shapes.clear()
+
+
+_TEXT_SHEETS = _TextSheets()
+
+
 class CalamineWorkbook:
     def __init__(self, sniffed: Sniffed) -> None:
         self.format = sniffed.format
@@ -64,8 +91,11 @@ class CalamineWorkbook:
         with _calamine_errors():
             # From the bytes, not the path: calamine picks its parser by the file extension, and
             # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
-            with sniffed.path.open("rb") as fh:
-                self._wb = pc.CalamineWorkbook.from_filelike(fh)
+            if sniffed.data:  # read once by ``sniff``
+                self._wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.data))
+            else:
+                with sniffed.path.open("rb") as fh:
+                    self._wb = pc.CalamineWorkbook.from_filelike(fh)
             sheets = [m for m in self._wb.sheets_metadata if m.typ == pc.SheetTypeEnum.WorkSheet]
             self._visible = {m.name: m.visible == pc.SheetVisibleEnum.Visible for m in sheets}
             self._names = [m.name for m in sheets]
@@ -94,7 +124,11 @@ class CalamineWorkbook:
         return self._sniffed.parts.get(self._parts.get(sheet, ""), b"")
 
     def _read(self, name: str) -> Grid:
+        texts = None
         if self.format in ("xlsx", "xlsm"):
+            texts = xlsx_parts.text_rows(self._part(name))
+            if texts is not None and texts[0] in _TEXT_SHEETS:
+                return texts[1]
             check_size(name, *xlsx_parts.extent(self._part(name), MAX_ROWS, MAX_CELLS))
         elif self.format == "xlsb":
             check_size(name, *xlsb_parts.extent(self._part(name)))
@@ -105,7 +139,10 @@ class CalamineWorkbook:
                 return []
             check_size(name, end[0] + 1, (end[0] + 1) * (end[1] + 1))
             rows = sheet.to_python(skip_empty_area=False)  # absolute: row 0 is row 1
-        return whole_numbers(rows)
+        rows = whole_numbers(rows)
+        if texts is not None and texts[1] == rows:
+            _TEXT_SHEETS.add(texts[0])
+        return rows
 
     def formulas(self, sheet: str) -> Mapping[str, str]:
         if sheet not in self._formulas:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..form.values import normalise_text
+from ..form.values import INVISIBLE, normalise_text
 from .port import RawWorkbook, SheetTooLarge
 
 META_SHEET = "dudao_meta"
@@ -31,4 +31,6 @@ def read_meta(wb: RawWorkbook) -> dict[str, str]:
 
 
 def _text(value: Any) -> str:
+    if value.__class__ is str:  # what nearly every metadata cell holds: normalise_text's last case
+        return (value if value.isascii() else value.translate(INVISIBLE)).strip()
     return normalise_text(value).value

@@ -8,6 +8,7 @@ password) run here too, so every whole-file failure is an ``UnreadableFile`` wit
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import tempfile
@@ -73,6 +74,7 @@ class Sniffed:
     size: int
     parts: Mapping[str, bytes] = field(default_factory=dict, repr=False)  # checked XML parts of a zip
     decrypted: bool = False  # ``path`` is a decrypted copy of the file: ``discard`` removes it
+    data: bytes = field(default=b"", repr=False)  # the file's bytes, read once (b"": read ``path``)
 
     def discard(self) -> None:
         if self.decrypted:
@@ -85,17 +87,19 @@ def sniff(path: str | Path) -> Sniffed:
     A missing path is the caller's mistake, not the school's, and raises ``OSError`` as usual.
     """
     path = Path(path)
-    size = path.stat().st_size
+    size = os.stat(path).st_size
     if size == 0:
         raise UnreadableFile("empty-file")
     if size > MAX_FILE_SIZE:
         raise UnreadableFile("oversized", size=human_size(size))
-    with path.open("rb") as fh:
+    with open(path, "rb", buffering=0) as fh:
         head = fh.read(_TEXT_SAMPLE)
+        # A spreadsheet (~10 KB) is read whole, once: every stage after this works in memory.
+        data = head + fh.readall() if head.startswith((b"PK", ole.OLE_MAGIC)) else b""
     if head.startswith(b"PK"):
-        return _zip(path, size)
+        return _zip(path, size, data)
     if head.startswith(ole.OLE_MAGIC):
-        return _ole(path, size)
+        return _ole(path, size, data)
     if _BIFF_BOF.match(head):
         return Sniffed("xls", path, size)
     kind = _binary_kind(head)
@@ -107,8 +111,8 @@ def sniff(path: str | Path) -> Sniffed:
     raise UnreadableFile("corrupt", detail="无法识别的文件格式")
 
 
-def _zip(path: Path, size: int) -> Sniffed:
-    zf = open_zip(path)
+def _zip(path: Path, size: int, data: bytes) -> Sniffed:
+    zf = open_zip(io.BytesIO(data))
     try:
         names = set(zf.namelist())
         if "mimetype" in names:
@@ -124,11 +128,11 @@ def _zip(path: Path, size: int) -> Sniffed:
     finally:
         zf.close()
     if fmt == "ods":
-        return Sniffed(fmt, path, size, {"content.xml": parts.get("content.xml", b"")})
+        return Sniffed(fmt, path, size, {"content.xml": parts.get("content.xml", b"")}, data=data)
     if fmt == "xlsb":  # the records of its sheets, for ``xlsb_parts`` to bound them
-        return Sniffed(fmt, path, size, parts)
+        return Sniffed(fmt, path, size, parts, data=data)
     _check_shared_strings(parts)
-    return Sniffed(fmt, path, size, parts)
+    return Sniffed(fmt, path, size, parts, data=data)
 
 
 def _check_shared_strings(parts: Mapping[str, bytes]) -> None:
@@ -162,8 +166,7 @@ def _unpacked(zf: zipfile.ZipFile, name: str) -> bytes:
     """One member as ``read_xml_parts`` unpacks it (size and CRC checked): for a small part,
     ``zipfile.open`` costs more than the inflating: a few per cent of reading a whole return."""
     try:
-        with open(zf.filename, "rb") as fh:
-            data = _unpack(fh, zf.getinfo(name))
+        data = _unpack(zf.fp, zf.getinfo(name))
         return data if data is not None else zf.read(name)
     except ZIP_ERRORS as exc:
         raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc
@@ -174,8 +177,7 @@ def _odf_format(zf: zipfile.ZipFile) -> str:
     return _ODF_TYPES.get(mimetype, "OpenDocument 文档")
 
 
-def _ole(path: Path, size: int) -> Sniffed:
-    data = path.read_bytes()
+def _ole(path: Path, size: int, data: bytes) -> Sniffed:
     streams = ole.stream_names(data)
     if streams & {"EncryptionInfo", "EncryptedPackage"}:
         return _decrypted(path)
@@ -199,11 +201,11 @@ def _decrypted(path: Path) -> Sniffed:
         fh.write(data)
     copy = Path(name)
     try:
-        sniffed = _zip(copy, len(data))
+        sniffed = _zip(copy, len(data), data)
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
-    return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True)
+    return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True, data=data)
 
 
 def _binary_kind(head: bytes) -> str | None:

@@ -5,6 +5,11 @@ entity expansion ("billion laughs") or external entities. So before any library 
 file: the declared sizes and compression ratios are checked from the central directory alone,
 then every XML part is unpacked here (sizes and CRCs verified by ``zipfile``) and refused if it
 declares a DOCTYPE or an ENTITY. The unpacked parts are kept: the formula probe reuses them.
+
+Returns of one template share most of their parts byte for byte (the theme, the styles, the
+workbook's structure): a part whose compressed bytes are those of a part unpacked, checked and
+found safe before in this process is that part (inflating the same bytes gives the same bytes),
+and is not unpacked and searched again (``_Known``).
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ import re
 import struct
 import zipfile
 import zlib
+from collections import OrderedDict
 from pathlib import Path
+from typing import IO
 
 from .errors import UnreadableFile, human_size
 
@@ -31,8 +38,9 @@ _UNSAFE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 _UNSAFE_TEXT = re.compile(r"<!\s*(?:DOCTYPE|ENTITY)", re.I)
 
 
-def open_zip(path: Path) -> zipfile.ZipFile:
-    """The archive, its central directory checked against the size caps."""
+def open_zip(path: Path | IO[bytes]) -> zipfile.ZipFile:
+    """The archive (a path, or the file's bytes as a file object), its central directory checked
+    against the size caps."""
     try:
         zf = zipfile.ZipFile(path)
         infos = zf.infolist()
@@ -63,27 +71,32 @@ def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[
     ending in ``also`` (".bin" of an .xlsb) are unpacked too (checked, not parsed); members
     under a folder in ``skip`` (an .ods's macros) are left alone: nothing reads them."""
     parts = {}
-    with open(zf.filename, "rb") as fh:
-        for info in zf.infolist():
-            name = info.filename
-            lower = name.lower()
-            checked_only = bool(also) and lower.endswith(also)
-            if not (lower.endswith(XML_SUFFIXES) or checked_only) or info.is_dir() or (skip and name.startswith(skip)):
+    fh = zf.fp  # the archive's own file object: no second opening of the file
+    for info in zf.infolist():
+        name = info.filename
+        lower = name.lower()
+        checked_only = bool(also) and lower.endswith(also)
+        if not (lower.endswith(XML_SUFFIXES) or checked_only) or info.is_dir() or (skip and name.startswith(skip)):
+            continue
+        if info.flag_bits & 0x1:
+            raise UnreadableFile("encrypted")
+        try:
+            raw = _compressed(fh, info)
+            known = None if checked_only or raw is None else _KNOWN.get(info, raw)
+            if known is not None:  # unpacked, checked and safe before: the same bytes
+                parts[name] = known
                 continue
-            if info.flag_bits & 0x1:
-                raise UnreadableFile("encrypted")
-            try:
-                data = _unpack(fh, info)
-                if data is None:  # a compression method zipfile knows better (bzip2, lzma)
-                    data = zf.read(info)
-            except ZIP_ERRORS as exc:
-                raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc
-            if checked_only:
-                parts[name] = data
-                continue
-            if is_unsafe_xml(data):
-                raise UnreadableFile("unsafe-xml", detail=name)
+            data = zf.read(info) if raw is None else _inflate(raw, info)  # None: bzip2, lzma
+        except ZIP_ERRORS as exc:
+            raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc
+        if checked_only:
             parts[name] = data
+            continue
+        if is_unsafe_xml(data):
+            raise UnreadableFile("unsafe-xml", detail=name)
+        if raw is not None:
+            _KNOWN.put(info, raw, data)
+        parts[name] = data
     return parts
 
 
@@ -94,6 +107,13 @@ def _unpack(fh, info: zipfile.ZipInfo) -> bytes | None:
     """One stored or deflated member, without ``zipfile.open``'s per-member overhead (a return
     has a dozen small parts and this runs for every file). Output is capped at the declared size
     and checked against the declared CRC, as ``zipfile`` does."""
+    raw = _compressed(fh, info)
+    return None if raw is None else _inflate(raw, info)
+
+
+def _compressed(fh, info: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member's bytes as they are in the archive, its local header checked;
+    None for another compression method."""
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return None
     fh.seek(info.header_offset)
@@ -105,6 +125,10 @@ def _unpack(fh, info: zipfile.ZipInfo) -> bytes | None:
     raw = fh.read(info.compress_size)
     if len(raw) != info.compress_size:
         raise EOFError("member cut short")
+    return raw
+
+
+def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
     if info.compress_type == zipfile.ZIP_STORED:
         data = raw
     else:
@@ -113,6 +137,43 @@ def _unpack(fh, info: zipfile.ZipInfo) -> bytes | None:
     if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
         raise zipfile.BadZipFile("size or CRC does not match")
     return data
+
+
+class _Known:
+    """Parts unpacked, CRC-checked and found free of DOCTYPE and ENTITY in this process, by what
+    decides the outcome of all three: the compressed bytes, the method, the declared size and CRC.
+    The most recently used first; at most ``BUDGET`` bytes of parts, none over ``LARGEST``."""
+
+    BUDGET = 4 << 20
+    LARGEST = 256 << 10
+
+    def __init__(self) -> None:
+        self._parts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._held = 0
+
+    def cache_clear(self) -> None:
+        """Forget every part (the mutation tests start each session so: ``tests/conftest.py``)."""
+        self._parts.clear()
+        self._held = 0
+
+    def get(self, info: zipfile.ZipInfo, raw: bytes) -> bytes | None:
+        key = (raw, info.compress_type, info.file_size, info.CRC)
+        data = self._parts.get(key)
+        if data is not None:
+            self._parts.move_to_end(key)
+        return data
+
+    def put(self, info: zipfile.ZipInfo, raw: bytes, data: bytes) -> None:
+        if len(data) + len(raw) > self.LARGEST:
+            return
+        self._parts[(raw, info.compress_type, info.file_size, info.CRC)] = data
+        self._held += len(data) + len(raw)
+        while self._held > self.BUDGET:
+            (old, _, _, _), dropped = self._parts.popitem(last=False)
+            self._held -= len(dropped) + len(old)
+
+
+_KNOWN = _Known()
 
 
 def is_unsafe_xml(data: bytes) -> bool:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from ... import clock, faults
+from ... import clock, faults, stages
 from ..store.archive import Archive, hash_file
 from ...messages import Note, message
 from ...progress import Cancel, Job, Progress
@@ -92,7 +92,9 @@ class _Batch:
         """Write pending rows; returns how many were already there (another process was first)."""
         if not self.items:
             return 0
+        stages.lap("record")
         self.archive.sync()
+        stages.lap("sync")
         raced = 0
         with self.col.ledger.transaction() as db:
             for file, ret in self.items:
@@ -109,6 +111,7 @@ class _Batch:
                 Store(self.col.ledger).add_answers(sha, answer.sheets, answer.by, at)
             faults.reached("ledger")
         faults.reached("committed")
+        stages.lap("ledger")
         self.items, self.answers = [], []
         return raced
 
@@ -142,14 +145,17 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
     reading = _Reading(roster, workers, log)
     now = clock.stamp()
     done = 0
+    stages.lap("open")
     try:
         for item in expand(roots):
+            stages.lap("intake")
             if cancel is not None and cancel.is_set:
                 result.cancelled = True
                 break
             done += 1
             total = max(total, done)
             yield Progress(done, total, item.name, "收取")
+            stages.lap("progress")
             result.seen += 1
             if item.problem and not item.path:  # no bytes to keep: a link, a path gone, an archive member
                 for entry, outcome in reading.finish():  # what came before is recorded before it
@@ -165,6 +171,7 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
                 result.unreadable.append((item.name, message("locked")))
                 continue
             faults.reached("hash")
+            stages.lap("hash")
             if item.is_zip:
                 containers[item.name] = (sha, "")
             if sha in known and sha not in retry:
@@ -181,6 +188,7 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
                 known.discard(sha)
                 result.unreadable.append((item.name, message("locked")))
                 continue
+            stages.lap("archive")
             base = FileRecord(sha, item.name, item.source, archived, item.size, item.received_at, now, "return")
             if item.is_zip:
                 containers[item.name] = (sha, archived)
@@ -189,13 +197,21 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
                 work = ("unreadable", item.problem[0], item.problem[1])
             else:
                 work = ReadJob(str(col.root / archived), item.name, sha, item.received_at)
-            for entry, outcome in reading.submit((item.name, base), work):  # in order, read or not
+            ready = reading.submit((item.name, base), work)  # in order, read or not
+            stages.lap("readers")
+            for entry, outcome in ready:
                 _settle(entry, outcome, batch, result, by_id, log, plan)
-        for entry, outcome in reading.finish():  # also after a cancel: what was archived is read
+            stages.lap("record")
+        stages.lap("intake")
+        ready = reading.finish()  # also after a cancel: what was archived is read
+        stages.lap("readers")
+        for entry, outcome in ready:
             _settle(entry, outcome, batch, result, by_id, log, plan)
     finally:
         reading.close()
+        stages.lap("readers")
         result.duplicates += batch.flush()
+        stages.lap("record")
     return result
 
 

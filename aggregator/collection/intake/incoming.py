@@ -15,6 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
@@ -93,8 +94,9 @@ def expand(paths: list[Path]) -> Iterator[Incoming]:
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs.sort()
+                folder = Path(root)  # once a folder: a province's download folder holds 10,000 files
                 for f in sorted(files):
-                    yield from _from_file(Path(root) / f)
+                    yield from _from_file(folder / f)
         elif path.exists():
             yield from _from_file(path)
         else:
@@ -115,7 +117,7 @@ def _from_file(path: Path) -> Iterator[Incoming]:
                        ("not-spreadsheet", message("link")))
         return
     received = _iso(st.st_mtime)
-    read = path.read_bytes
+    read = partial(_read_all, str(path))
     if st.st_size > MAX_FILE and not path.name.lower().endswith(".zip"):
         yield Incoming(str(path), str(path), received, read, st.st_size,
                        ("oversized", message("oversized", size=_mb(st.st_size))), path=str(path))
@@ -138,6 +140,13 @@ def _from_file(path: Path) -> Iterator[Incoming]:
     finally:
         if fh is not None:
             fh.close()
+
+
+def _read_all(path: str) -> bytes:
+    """The file's bytes in one unbuffered read (``Path.read_bytes`` buffers, and asks whether
+    the file is a terminal)."""
+    with open(path, "rb", buffering=0) as fh:
+        return fh.readall()
 
 
 def _detail(text: str | None) -> str:

@@ -11,6 +11,13 @@ The pool is generic: ``setup(spec)`` builds the per-job callable once in each wo
 picklable ``spec``, and the jobs and values are anything picklable. Values come back in the
 order the jobs were submitted, whichever worker ran them.
 
+Jobs travel in batches (``BATCH``), and their values come back a batch at a time: one message
+each way for a batch, not for every file. What a worker is on is written, with when it started,
+into a few bytes of memory the parent shares with it (``_Slot``): the time limit is kept per job,
+and when a worker dies the job it died on is known exactly. That job alone fails; the jobs of
+its batch it had finished (their values died with it) and those after it are read again by a
+fresh worker.
+
 The memory ceiling is ``RLIMIT_AS`` where the OS enforces it (Linux): a worker may grow by
 ``memory_mb`` less what it already holds, so its peak stays near ``memory_mb`` whatever a file
 asks for (Python raises ``MemoryError``, Rust aborts the worker). Elsewhere the parent watches
@@ -35,7 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
 from ...resources import frozen
-from .process import NEEDS_WATCH, exit_status, open_log, prepare, rss_bytes, serve, write_log
+from .process import NEEDS_WATCH, exit_status, new_slot, open_log, prepare, rss_bytes, serve, write_log
 
 __all__ = ["Failed", "Pool", "PoolSetupError", "open_log", "start_method", "write_log"]
 
@@ -44,8 +51,10 @@ J = TypeVar("J")
 
 MEMORY_MB = 280  # a worker's ceiling; a return takes a few MB to read
 TIME_LIMIT = 60.0  # seconds for one job; a return takes a millisecond
-DEPTH = 2  # jobs sent ahead to a worker: it never waits for the next, and a death re-queues at most one
+BATCH = 16  # jobs in one message at most: a batch of returns is read in a few milliseconds
+DEPTH = 2  # batches sent ahead to a worker: it never waits for the next
 WATCH_EVERY = 0.2  # seconds between two looks at the workers' memory, where the OS sets no ceiling
+LOOK_EVERY = 0.002  # seconds between two looks for answers when the caller only asks what is ready
 
 
 @dataclass(frozen=True)
@@ -65,9 +74,15 @@ class PoolSetupError(RuntimeError):
 class _Worker:
     process: Any
     conn: Connection
+    slot: Any  # shared with the worker: (the number of the job it is on or 0, when that job started)
     jobs: deque = field(default_factory=deque)  # (number, job) sent and not answered, oldest first
-    since: float = 0.0  # when the oldest of them started
+    batches: deque = field(default_factory=deque)  # how many jobs each batch in flight holds
     ready: bool = False  # setup done
+
+    def on(self) -> tuple[int, float]:
+        """The job the worker is on (0: none, between batches) and when it started it."""
+        number = int(self.slot[0])
+        return number, self.slot[1]
 
 
 class Pool(Generic[S, J]):
@@ -84,6 +99,7 @@ class Pool(Generic[S, J]):
         self._submitted = 0
         self._returned = 0
         self._watched = 0.0
+        self._looked = 0.0
         self.started = 0  # workers started, replacements included
 
     # --- the caller's side ---------------------------------------------------------------------
@@ -94,14 +110,19 @@ class Pool(Generic[S, J]):
         self._dispatch()
 
     def ready(self) -> list[Any]:
-        """Values (or ``Failed``) of the jobs finished so far, in submission order; never waits."""
-        self._pump(0)
+        """Values (or ``Failed``) of the jobs finished so far, in submission order; never waits.
+        Asked after every file, it looks at the workers every ``LOOK_EVERY`` at most: a batch of
+        answers takes longer than that to come, and a look costs a system call per worker."""
+        now = time.monotonic()
+        if now - self._looked >= LOOK_EVERY:
+            self._looked = now
+            self._pump(0)
         return self._take()
 
     def drain(self) -> list[Any]:
         """Every remaining value (or ``Failed``), in submission order, waiting for them."""
         while self._returned + len(self._done) < self._submitted:
-            self._pump(self._wait_for())
+            self._pump(self._wait_for(), flush=True)
         return self._take()
 
     def close(self) -> None:
@@ -131,36 +152,42 @@ class Pool(Generic[S, J]):
         if self.context.get_start_method() == "fork":
             prepare(self.setup, self.spec)
         ours, theirs = self.context.Pipe()
+        slot = new_slot(self.context)
         process = self.context.Process(target=serve, name="dudao-reader", daemon=True,
-                                       args=(theirs, self.setup, self.spec, self.memory_mb,
+                                       args=(theirs, slot, self.setup, self.spec, self.memory_mb,
                                              str(self.log) if self.log else None))
         process.start()
         theirs.close()
         self.started += 1
-        worker = _Worker(process, ours)
+        worker = _Worker(process, ours, slot)
         self._workers.append(worker)
         return worker
 
-    def _dispatch(self) -> None:
+    def _dispatch(self, flush: bool = False) -> None:
+        """Send queued jobs: a batch of what is waiting to a worker with nothing to do (or to a
+        new one), and a full batch to one with room for another; with ``flush`` (the caller waits
+        for every value) what is left goes to any worker with room."""
         while self._queue:
-            idle = [w for w in self._workers if len(w.jobs) < DEPTH]
+            idle = [w for w in self._workers if not w.batches]
             if idle:
-                worker = min(idle, key=lambda w: len(w.jobs))
+                worker = idle[0]
             elif len(self._workers) < self.max_workers:
                 worker = self._start()
             else:
-                return
-            number, job = self._queue.popleft()
-            if not worker.jobs:
-                worker.since = time.monotonic()
-            worker.jobs.append((number, job))
+                room = [w for w in self._workers if len(w.batches) < DEPTH]
+                if not room or (len(self._queue) < BATCH and not flush):
+                    return  # every worker is busy: more jobs fill the next batch meanwhile
+                worker = min(room, key=lambda w: len(w.jobs))
+            batch = [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
+            worker.jobs.extend(batch)
+            worker.batches.append(len(batch))
             try:
-                worker.conn.send((number, job))
+                worker.conn.send(batch)
             except (OSError, EOFError):  # it died meanwhile: the next pump finds out and re-queues
                 pass
 
-    def _pump(self, timeout: float) -> None:
-        self._dispatch()
+    def _pump(self, timeout: float, flush: bool = False) -> None:
+        self._dispatch(flush)
         if not self._workers:
             return
         by_handle = {}
@@ -173,7 +200,8 @@ class Pool(Generic[S, J]):
                 self._receive(w)
         now = time.monotonic()
         for w in list(self._workers):
-            if w.jobs and w.ready and now - w.since > self.time_limit:
+            number, started = w.on()
+            if number and w.ready and now - started > self.time_limit:
                 self._stop(w, Failed("timeout", f"no answer in {self.time_limit:.0f} s"))
         if NEEDS_WATCH and now - self._watched > WATCH_EVERY:
             self._watched = now
@@ -181,21 +209,26 @@ class Pool(Generic[S, J]):
                 rss = rss_bytes(w.process.pid)
                 if w.jobs and rss and rss > self.memory_mb * 1024 * 1024:
                     self._stop(w, Failed("memory", f"{rss >> 20} MB resident"))
-        self._dispatch()
+        self._dispatch(flush)
 
     def _receive(self, w: _Worker) -> None:
         try:
             while w.conn.poll():
                 message = w.conn.recv()
                 if message[0] == "ready":
-                    w.ready, w.since = True, time.monotonic()
+                    w.ready = True
                     continue
                 if message[0] == "setup-failed":
                     self.close()
                     raise PoolSetupError(message[1])
-                number, _ = w.jobs.popleft()
-                self._done[number] = message[1] if message[0] == "ok" else Failed(message[0], message[1])
-                w.since = time.monotonic()
+                answers = message[1]  # ("done", the batch's answers in order)
+                for kind, value in answers:
+                    number, _ = w.jobs.popleft()
+                    self._done[number] = value if kind == "ok" else Failed(kind, value)
+                if len(answers) == w.batches[0]:
+                    w.batches.popleft()
+                else:  # the worker stopped in it (out of memory) and leaves: the rest is re-queued
+                    w.batches[0] -= len(answers)
         except (EOFError, OSError):
             pass
         if not w.process.is_alive():
@@ -209,18 +242,24 @@ class Pool(Generic[S, J]):
         self._lost(w, failure)
 
     def _lost(self, w: _Worker, failure: Failed | None) -> None:
-        """``w`` is gone: the job it was on failed; the ones sent after it go to another worker."""
+        """``w`` is gone: the job it was on failed; the others it held (finished but not answered,
+        or not yet begun) go to another worker, in their order."""
         self._workers.remove(w)
         w.conn.close()
-        if w.jobs and failure is not None:
-            number, _ = w.jobs.popleft()
-            self._done[number] = failure
-        self._queue.extendleft(reversed(w.jobs))
+        jobs = list(w.jobs)
+        if jobs and failure is not None:
+            number, _ = w.on()
+            at = next((i for i, (n, _) in enumerate(jobs) if n == number), 0)  # else the oldest it held
+            self._done[jobs.pop(at)[0]] = failure
+        self._queue.extendleft(reversed(jobs))
 
     def _wait_for(self) -> float:
-        """How long the next pump may wait: until the oldest job of a worker runs out of time."""
+        """How long the next pump may wait: until the job a worker is on runs out of time."""
         now = time.monotonic()
-        ends = [w.since + self.time_limit - now for w in self._workers if w.jobs and w.ready]
+        ends = []
+        for w in self._workers:
+            number, started = w.on()
+            ends.append(started + self.time_limit - now if number and w.ready else self.time_limit)
         wait_s = max(0.0, min(ends, default=self.time_limit))
         return min(wait_s, WATCH_EVERY) if NEEDS_WATCH else wait_s
 

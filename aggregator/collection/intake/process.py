@@ -7,6 +7,7 @@ Apart from ``pool`` because it runs in another process: nothing here may touch t
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -15,10 +16,11 @@ import time
 import traceback
 from datetime import datetime
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any, Callable
 
-from ... import faults
+from ... import faults, stages
 
 LOG_MAX = 5 * 1024 * 1024  # the log is started anew (the old one kept as .1) past this size
 
@@ -39,7 +41,15 @@ def prepare(setup: Callable, spec: Any) -> None:
         pass
 
 
-def serve(conn: Connection, setup: Callable, spec: Any, memory_mb: int, log: str | None) -> None:
+def new_slot(context: Any) -> Any:
+    """What a worker shares with its parent: the number of the job it is on (0: none) and when it
+    started it (``time.monotonic``, one clock for every process of the machine). Written by the
+    worker before each job, read by the parent to keep the time limit and to know, when the
+    worker dies, which job it died on."""
+    return context.RawArray("d", 2)
+
+
+def serve(conn: Connection, slot: Any, setup: Callable, spec: Any, memory_mb: int, log: str | None) -> None:
     import faulthandler
     import signal
 
@@ -56,26 +66,68 @@ def serve(conn: Connection, setup: Callable, spec: Any, memory_mb: int, log: str
         conn.send(("setup-failed", traceback.format_exc()))
         return
     set_ceiling(memory_mb)
+    gc.freeze()  # what the worker holds for its life (modules, the form, the roster): never collected,
+    # so the cyclic collector does not walk it again and again, nor copy pages shared with the parent
     conn.send(("ready", ""))
+    stages.begin()
+    try:
+        _serve(conn, slot, run)
+    finally:
+        stages.report("reader")
+
+
+def _serve(conn: Connection, slot: Any, run: Callable) -> None:
+    """Batches in, a message of answers out per batch: ("ok", value) or ("error", traceback) per
+    job, in order. After a ``MemoryError`` the answers so far go out, that job's ("memory", …)
+    last, and the worker leaves: it may hold what it could not free."""
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return
+        stages.lap("wait")
         if message is None:
             return
-        number, job = message
-        faults.reached("worker", number)
-        faults.reached("worker-hang", number)
-        try:
-            conn.send(("ok", run(job)))
-        except MemoryError:
-            conn.send(("memory", "MemoryError"))
-            return  # a fresh worker takes the rest: this one may hold what it could not free
-        except Exception:  # the isolation boundary: whatever a job raises is reported, not fatal
-            detail = traceback.format_exc()
-            print(f"{now()} job {number}:\n{detail}", file=sys.stderr, flush=True)
-            conn.send(("error", detail))
+        answers: list[tuple[str, Any]] = []
+        for number, job in message:  # (the pool's number of the job, the job)
+            slot[1] = time.monotonic()
+            slot[0] = number
+            faults.reached("worker", number)
+            faults.reached("worker-hang", number)
+            try:
+                answers.append(("ok", run(job)))
+            except MemoryError:
+                answers.append(("memory", "MemoryError"))
+                slot[0] = 0
+                _answer(conn, answers)
+                return
+            except Exception:  # the isolation boundary: whatever a job raises is reported, not fatal
+                detail = traceback.format_exc()
+                print(f"{now()} job {number}:\n{detail}", file=sys.stderr, flush=True)
+                answers.append(("error", detail))
+            stages.lap("job")
+        slot[0] = 0
+        _answer(conn, answers)
+        stages.lap("send")
+
+
+def _answer(conn: Connection, answers: list[tuple[str, Any]]) -> None:
+    """One message for the batch; a value that cannot be sent is that job's error, not the batch's."""
+    try:
+        data = ForkingPickler.dumps(("done", answers))
+    except Exception:
+        data = ForkingPickler.dumps(("done", [_sendable(a) for a in answers]))
+    conn.send_bytes(data)
+
+
+def _sendable(answer: tuple[str, Any]) -> tuple[str, Any]:
+    try:
+        ForkingPickler.dumps(answer)
+        return answer
+    except Exception:
+        detail = traceback.format_exc()
+        print(f"{now()} an answer could not be sent:\n{detail}", file=sys.stderr, flush=True)
+        return ("error", detail)
 
 
 def to_log(log: str) -> None:

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ... import stages
 from ...checks.documents import check_document
 from ...checks.validate import Context, validate
 from ...form.declaration import Form, load_form
@@ -89,9 +90,11 @@ class Reader:
         try:
             sub = read_return(job.path, self.form)
         except UnreadableFile as exc:
+            stages.lap("read")
             if exc.kind != "not-spreadsheet":
                 return ("unreadable", exc.kind, exc.message)
             return self._not_a_workbook(job, exc)
+        stages.lap("read")
         not_ours = next((f for f in sub.findings if f.rule in NOT_THIS_FORM), None)
         if not_ours is not None:  # another workbook (a case report, last year's form): not a return
             return ("unreadable", not_ours.rule, not_ours.message)
@@ -99,6 +102,7 @@ class Reader:
 
     def _return(self, sub, job: ReadJob) -> tuple:
         ident = identify(sub, job.name, self.index, self.by_id, self.collection_id, self.form.unit)
+        stages.lap("identify")
         return ("return", record(self.form, sub, ident, self.by_id, self.index, job.sha256, job.received_at))
 
     def _not_a_workbook(self, job: ReadJob, refused: UnreadableFile) -> tuple:
@@ -166,5 +170,6 @@ def record(form: Form, sub, ident: Identity, by_id: dict[str, School], index: Na
            received_at: str) -> ReturnRecord:
     school = by_id.get(ident.school_id) if ident.school_id else None
     report = validate(form, sub, context_for(school, sub.values.get(form.unit.id), index))
+    stages.lap("check")
     return ReturnRecord(sub, sha256=sha, school_id=ident.school_id, identified_by=ident.by, review=ident.review,
                         received_at=received_at, findings=report.findings)

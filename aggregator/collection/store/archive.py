@@ -49,35 +49,53 @@ def safe_name(name: str) -> str:
 class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root  # the collection folder; archived paths are relative to it
-        self._unsynced: list[Path] = []
+        self._unsynced: list[str] = []
+        self._folders: set[str] = set()  # made in this run: a folder is made once, not once a file
+        self._writer = secrets.token_hex(4)  # this writer's temporary names: no other process has them
+        self._written = 0
 
     def store(self, name: str, sha: str, *, path: str | None = None, data: bytes | None = None) -> str:
         """Keep the file received as ``name`` (copied from ``path``, or ``data``), whose hash is
         ``sha``; returns where, relative to the collection folder. A copy already there (another
         process, or a killed run) is kept only when its bytes are these."""
         day = clock.today().isoformat()
-        rel = Path("archive") / day / f"{sha[:12]}-{safe_name(name)}"
-        target = self.root / rel
+        file = f"{sha[:12]}-{safe_name(name)}"
+        folder = os.path.join(self.root, "archive", day)
+        target = os.path.join(folder, file)
         self._unsynced.append(target)
-        if target.exists() and hash_file(target) == sha:
-            return rel.as_posix()
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".~{sha[:12]}.{secrets.token_hex(4)}.part")
+        if os.path.exists(target) and hash_file(target) == sha:
+            return f"archive/{day}/{file}"
+        self._written += 1
+        tmp = os.path.join(folder, f".~{sha[:12]}.{self._writer}{self._written}.part")
+        placed = False
         try:
-            if data is None:
-                shutil.copyfile(path, tmp)
-            else:
-                tmp.write_bytes(data)
+            self._write(tmp, folder, path, data)
             try:
                 os.replace(tmp, target)
+                placed = True
             except PermissionError:  # Windows: another process is reading the copy it just made
-                if not (target.exists() and hash_file(target) == sha):
+                if not (os.path.exists(target) and hash_file(target) == sha):
                     raise
         finally:
-            with suppress(FileNotFoundError):
-                tmp.unlink()
+            if not placed:
+                with suppress(FileNotFoundError):
+                    os.unlink(tmp)
         faults.reached("archive")
-        return rel.as_posix()
+        return f"archive/{day}/{file}"
+
+    def _write(self, tmp: str, folder: str, path: str | None, data: bytes | None) -> None:
+        """The copy under its temporary name; its folder is made once a run (and again when
+        someone deleted it meanwhile), not once a file."""
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        try:
+            _copy(tmp, path, data)
+        except FileNotFoundError:
+            if os.path.isdir(folder):  # the source is gone, not our folder
+                raise
+            os.makedirs(folder, exist_ok=True)
+            _copy(tmp, path, data)
 
     def sync(self) -> None:
         """Make every copy stored since the last call durable, then their folders' entries. The
@@ -92,6 +110,21 @@ class Archive:
                 with suppress(OSError), open(path, "rb+") as fh:  # a copy open elsewhere: best effort
                     os.fsync(fh.fileno())
         faults.reached("file-synced")
-        for folder in dict.fromkeys(p.parent for p in files):
-            _sync_folder(folder)
+        for folder in dict.fromkeys(os.path.dirname(p) for p in files):
+            _sync_folder(Path(folder))
         faults.reached("folder-synced")
+
+
+def _copy(tmp: str, path: str | None, data: bytes | None) -> None:
+    """``data`` (else the file at ``path``) into the new file ``tmp``, in plain system calls: this
+    runs once a received file, and Python's buffered file objects cost more than the writing."""
+    if data is None:
+        shutil.copyfile(path, tmp)
+        return
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)

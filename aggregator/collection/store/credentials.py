@@ -15,9 +15,6 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-import keyring
-from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
-
 SERVICE = "dudao-mail"
 ENV = "DUDAO_SMTP_PASSWORD"
 NO_STORE = ("这台电脑没有可用的密码保管处（Windows 上是“凭据管理器”），密码没有保存。"
@@ -43,6 +40,9 @@ def store_password(mail: Mapping[str, object], password: str) -> None:
         raise CredentialError(NO_ACCOUNT)
     if not password.isascii():  # SMTP logins are ASCII: smtplib would fail at the first send
         raise CredentialError("密码（授权码）中有中文或全角字符，请切换到英文输入法后重新填写")
+    import keyring  # here, not at the top: its backends take a tenth of opening a collection
+    from keyring.errors import KeyringError, NoKeyringError, PasswordDeleteError
+
     try:
         if password:
             keyring.set_password(SERVICE, who, password)
@@ -61,6 +61,9 @@ def stored_password(mail: Mapping[str, object]) -> str:
     """The password to send with: the system's store, else the environment, else an old settings file."""
     who = account(mail)
     if who:
+        import keyring
+        from keyring.errors import KeyringError
+
         try:
             found = keyring.get_password(SERVICE, who)
         except KeyringError:  # no store on this system (NoKeyringError), or it refused

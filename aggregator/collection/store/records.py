@@ -251,5 +251,8 @@ def jsonable(v: object) -> object:
     return v if isinstance(v, (int, float, str, bool)) or v is None else str(v)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once: five texts a return
+
+
 def dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(obj)

@@ -6,6 +6,7 @@ time; older ones stay as history.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 from collections.abc import Iterator, Mapping
@@ -13,7 +14,7 @@ from typing import Any
 
 from ... import clock
 from ...findings import Finding
-from ...checks.outliers import Peer, outlier_findings
+from ...checks.outliers import Peer, figure_row, outlier_findings
 from ...deferred import Deferred, Later, building, settled
 from ...form.declaration import Form
 from ...form.values import shown_text
@@ -266,15 +267,49 @@ def outliers(col: Collection, form: Form, schools: list[School], current: dict[s
 
     def work() -> dict[str, tuple[Finding, ...]]:
         stage = {s.id: s.stage for s in schools}
-        figures = col.ledger.figures(r.id for r in judged.values())
+        rows = figure_rows(col, form, list(judged.values()))  # only returns new since are decoded
         cells = _Cells(col, [r.id for r in judged.values()])
-        peers = [Peer(r.sha256, stage.get(sid, ""), figures.get(r.id, {}), cells.of(r.id))
-                 for sid, r in judged.items()]
+        peers = [Peer(r.sha256, stage.get(sid, ""), rows[r.id], cells.of(r.id)) for sid, r in judged.items()]
         found = {sha: tuple(fs) for sha, fs in outlier_findings(form, peers).items()}
         return with_explanations(col, form, found, {r.sha256: r.id for r in judged.values()})
 
     return kept_findings(col, OUTLIERS_KEY, f"{revision} {form.id} {form.version} {OUTLIERS_WORDING}", work,
                          [r.sha256 for r in current.values()])
+
+
+FIGURES_KEY = "outlier-figures"  # ledger meta: the figure rows of the returns last judged for outliers
+
+
+def figure_rows(col: Collection, form: Form, returns: list[ReturnRecord]) -> dict[int, list[Any]]:
+    """The figures of ``returns`` as the outlier rule compares them (``figure_row``), by return id.
+
+    A return's figures never change once recorded, so the rows of the returns judged last time
+    are kept in the ledger and only the returns new since are decoded: a collect that brings a
+    few returns into a province's collection reads a few, not 10,000 (a row carries its return's
+    hash, so a row of another return, whatever happened to the ledger, is never taken for it)."""
+    fields = [f.id for f in form.numeric_fields]
+    shape = [form.id, form.version, fields]
+    try:
+        kept = json.loads(col.ledger.get(FIGURES_KEY) or "{}")
+    except json.JSONDecodeError:
+        kept = {}
+    known = kept.get("rows", {}) if kept.get("shape") == shape else {}
+    rows: dict[int, list[Any]] = {}
+    missing = []
+    for r in returns:
+        row = known.get(str(r.id))
+        if row is not None and row[0] == r.sha256:
+            rows[r.id] = row[1:]
+        else:
+            missing.append(r)
+    if missing:
+        figures = col.ledger.figures(r.id for r in missing)
+        rows.update((r.id, figure_row(form, figures.get(r.id, {}))) for r in missing)
+    if missing or len(known) != len(rows):
+        by_id = {r.id: r.sha256 for r in returns}
+        col.ledger.keep(FIGURES_KEY, json.dumps({"shape": shape, "rows": {
+            str(rid): [by_id[rid], *row] for rid, row in rows.items()}}, ensure_ascii=False, separators=(",", ":")))
+    return rows
 
 
 class _Cells:

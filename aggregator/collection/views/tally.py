@@ -109,7 +109,8 @@ TOTALS_KEY = "totals"  # ledger meta: the last totals, and over which returns
 
 def totals(form: Form, ov: Overview, ledger: Ledger, limit: int = MAIN_TOTALS) -> list[Total]:
     """The district's main totals over the returns that pass. A return's figures never change
-    once recorded, so the sums over the same returns are kept and not added up again."""
+    once recorded, so the sums over the same returns are kept and not added up again; over
+    returns that differ by a few, the few are added or taken off (``_moved``)."""
     fields = main_fields(form, limit)
     passed = [s.current.id for s in ov.schools if s.accepted and s.current is not None]
     ids = [f.id for f in fields]
@@ -118,9 +119,28 @@ def totals(form: Form, ov: Overview, ledger: Ledger, limit: int = MAIN_TOTALS) -
     if kept.get("key") == key:
         sums = kept["sums"]
     else:
-        sums = ledger.sums(passed, ids)
-        ledger.keep(TOTALS_KEY, json.dumps({"key": key, "sums": sums}, ensure_ascii=False))
+        sums = _moved(kept, passed, ids, ledger) or ledger.sums(passed, ids)
+        ledger.keep(TOTALS_KEY, json.dumps({"key": key, "sums": sums, "passed": passed, "ids": ids},
+                                           ensure_ascii=False))
     return [Total(f, sums[f.id]) for f in fields]
+
+
+def _moved(kept: dict, passed: list[int], ids: list[str], ledger: Ledger) -> dict[str, float] | None:
+    """The kept sums with the returns that came and went since added and taken off; None when
+    that is no cheaper (most returns moved) or could differ from adding them all up again (a
+    figure with decimals: floating-point sums depend on their order; whole numbers do not)."""
+    if kept.get("ids") != ids or "passed" not in kept:
+        return None
+    now, before = set(passed), set(kept["passed"])
+    came, went = now - before, before - now
+    if len(came) + len(went) > len(passed) // 2:
+        return None
+    plus, minus = ledger.sums(came, ids), ledger.sums(went, ids)
+    sums = {f: kept["sums"][f] + plus[f] - minus[f] for f in ids}
+    if not all(float(x).is_integer() and abs(x) < 2 ** 53 for part in (kept["sums"], plus, minus, sums)
+               for x in part.values()):
+        return None
+    return sums
 
 
 def keep_views(col: Collection) -> None:

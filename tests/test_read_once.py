@@ -1,0 +1,127 @@
+"""What a reading process remembers from one return to the next, and that it never changes what
+is read: a zip part unpacked and found safe before is taken again only when its compressed bytes
+are the same (``zipguard._Known``), and the metadata sheet is read from its XML only when it is
+shaped like one that calamine read to the same grid (``calamine_adapter._TEXT_SHEETS``).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from aggregator.demo import fill_workbook
+from aggregator.form.declaration import load_form
+from aggregator.reading import UnreadableFile, read_return
+from aggregator.reading import calamine_adapter, zipguard
+from aggregator.reading.meta import read_meta
+from aggregator.reading.reader import open_workbook
+from aggregator.reading.sniff import sniff
+
+from builders import patch_zip
+
+FORM = load_form()
+
+
+@pytest.fixture
+def issued(col_dir, school_values) -> list[tuple[str, bytes]]:
+    """Each school's issued workbook, filled in: returns of one template, alike but for the school."""
+    return [(name, fill_workbook(col_dir / "outbox" / f"附件5-{name}.xlsx", FORM, values))
+            for name, values in school_values.items()]
+
+
+@pytest.fixture(autouse=True)
+def forgotten():
+    """Each test starts with a reading process that has read nothing yet."""
+    zipguard._KNOWN.cache_clear()
+    calamine_adapter._TEXT_SHEETS.cache_clear()
+    yield
+    zipguard._KNOWN.cache_clear()
+    calamine_adapter._TEXT_SHEETS.cache_clear()
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _meta_by_calamine(path: Path) -> dict[str, str]:
+    calamine_adapter._TEXT_SHEETS.cache_clear()
+    wb = open_workbook(sniff(path))
+    try:
+        return read_meta(wb)
+    finally:
+        wb.close()
+
+
+def test_a_part_seen_before_is_checked_again_when_its_bytes_differ(tmp_path, issued):
+    clean = _write(tmp_path, "clean.xlsx", issued[0][1])
+    read_return(clean, FORM)
+    assert len(zipguard._KNOWN._parts) >= 5  # theme, styles, workbook, relationships...
+    # The same workbook structure with an external entity: same name, other bytes.
+    hostile = _write(tmp_path, "hostile.xlsx", issued[1][1])
+    patch_zip(hostile, "xl/workbook.xml",
+              lambda x: x.replace(b"<workbook", b'<!DOCTYPE workbook [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                                                b"<workbook", 1))
+    with pytest.raises(UnreadableFile) as refused:
+        read_return(hostile, FORM)
+    assert (refused.value.kind, refused.value.message) == ("unsafe-xml", UnreadableFile("unsafe-xml").message)
+    # A part whose compressed bytes are those of a safe one, declared with another CRC: damaged.
+    damaged = _write(tmp_path, "damaged.xlsx", issued[0][1])
+    with zipfile.ZipFile(damaged) as zf:
+        crc = zf.getinfo("xl/styles.xml").CRC
+    raw = bytearray(damaged.read_bytes())
+    entry = raw.find(b"xl/styles.xml", raw.find(b"PK\x01\x02")) - 46  # its central directory entry
+    raw[entry + 16:entry + 20] = (crc ^ 1).to_bytes(4, "little")
+    damaged.write_bytes(bytes(raw))
+    with pytest.raises(UnreadableFile) as broken:
+        read_return(damaged, FORM)
+    assert broken.value.kind == "corrupt"
+
+
+def test_every_return_of_one_template_reads_the_same_remembered_or_not(tmp_path, issued):
+    paths = [_write(tmp_path, f"{i}.xlsx", data) for i, (_, data) in enumerate(issued)]
+    remembered = [read_return(p, FORM) for p in paths]
+    zipguard._KNOWN.cache_clear()
+    afresh = []
+    for p in paths:
+        calamine_adapter._TEXT_SHEETS.cache_clear()
+        zipguard._KNOWN.cache_clear()
+        afresh.append(read_return(p, FORM))
+    assert remembered == afresh
+    assert [r.meta["school_name"] for r in remembered] == [name for name, _ in issued]
+
+
+def test_the_metadata_sheet_is_read_from_its_xml_as_calamine_reads_it(tmp_path, issued, monkeypatch):
+    first, second = (_write(tmp_path, f"{i}.xlsx", data) for i, (_, data) in enumerate(issued[:2]))
+    read_return(first, FORM)  # calamine reads the first metadata sheet: its shape is known since
+    calls = []
+    real = calamine_adapter.xlsx_parts.extent
+    monkeypatch.setattr(calamine_adapter.xlsx_parts, "extent", lambda *a: calls.append(1) or real(*a))
+    wb = open_workbook(sniff(second))
+    meta = read_meta(wb)
+    wb.close()
+    assert calls == []  # not bounded for calamine: read from the XML
+    assert meta == _meta_by_calamine(second) and meta["school_name"] == issued[1][0]
+
+
+@pytest.mark.parametrize("change", [
+    lambda x: x.replace(b"<t>form_id</t>", b"<t> form_id</t>"),  # a space at the start
+    lambda x: x.replace(b"<t>form_id</t>", b"<t>form_x0041_id</t>"),  # an escape (calamine: "formAid")
+    lambda x: x.replace(b"<t>form_id</t>", b"<t>form&amp;id</t>"),  # an entity
+    lambda x: x.replace(b'<row r="2">', b'<row r="3">', 1),  # a row left out
+])
+def test_a_metadata_sheet_of_any_other_shape_is_read_by_calamine(tmp_path, issued, change):
+    read_return(_write(tmp_path, "first.xlsx", issued[0][1]), FORM)
+    other = _write(tmp_path, "other.xlsx", issued[1][1])
+    patch_zip(other, "xl/worksheets/sheet2.xml", change)
+    wb = open_workbook(sniff(other))
+    try:
+        part = wb._part("dudao_meta")
+        assert calamine_adapter.xlsx_parts.text_rows(part) is None
+        meta = read_meta(wb)
+    finally:
+        wb.close()
+    assert meta == _meta_by_calamine(other)
