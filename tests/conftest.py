@@ -85,9 +85,13 @@ def pytest_make_collect_report(collector):
 # The fast suite (``./dev test -m fast``): the pure engine, in well under 30 s. No command line run
 # end to end, no window, no LibreOffice, no worker processes: what a change to the form, the
 # reader, the checks or the ledger must pass before anything else is worth running.
-FAST = ("reading/", "test_values.py", "test_rules.py", "test_functions.py", "test_formats.py", "test_repair.py",
-        "test_identify.py", "test_filenames.py", "test_live_checks.py", "test_template.py", "test_layers.py",
-        "test_intake.py", "test_archive.py", "test_ledger.py", "test_formula_text.py", "test_boundaries.py")
+FAST = ("form/", "reading/", "checks/", "collection/test_identify.py", "collection/test_intake.py",
+        "collection/test_archive.py", "collection/test_ledger.py", "outputs/test_template.py",
+        "outputs/test_filenames.py", "faces/test_layers.py", "faces/test_boundaries.py")
+# Not the pure engine though under those folders: whole cycles through the command line, the
+# property tests' thousands of random returns, files no spreadsheet program would write.
+NOT_FAST = ("form/test_period.py", "reading/test_hostile.py", "reading/test_properties.py", "reading/test_materials.py")
+NOT_FAST_TESTS = ("test_cycle_", "test_proposals_never_contradict")
 _TESTS = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -95,5 +99,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         where = os.path.relpath(str(item.path), _TESTS).replace(os.sep, "/")
         slow = any(item.get_closest_marker(m) for m in ("libreoffice", "slow", "bundle"))
-        if not slow and any(where == f or where.startswith(f) for f in FAST):
+        excluded = any(where == f for f in NOT_FAST) or item.name.startswith(NOT_FAST_TESTS)
+        if not slow and not excluded and any(where == f or where.startswith(f) for f in FAST):
             item.add_marker(pytest.mark.fast)

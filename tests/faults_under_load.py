@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/faults_under_load.py [RUNS] [pytest args...]     (default: 20 runs)
 
-Starts one busy process per core (the hog), then runs ``pytest tests/test_faults.py`` RUNS times in
+Starts one busy process per core (the hog), then runs ``pytest tests/collection/test_faults.py`` RUNS times in
 a row, stopping at the first failure; prints each run's result and the total. Not a test module
 itself (pytest collects test_*.py only): the suite's own ``cpu_hog`` test runs a share of the kill
 points under a hog in every CI run, this runs all of them as often as asked.
@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
         for run in range(1, runs + 1):
             start = time.monotonic()
             proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                   "tests/test_faults.py", *extra], cwd=ROOT, capture_output=True, text=True)
+                                   "tests/collection/test_faults.py", *extra], cwd=ROOT, capture_output=True, text=True)
             last = (proc.stdout.strip().splitlines() or [""])[-1]
             print(f"run {run}/{runs} with {len(hogs)} hog processes: {last} ({time.monotonic() - start:.0f} s)",
                   flush=True)

@@ -46,27 +46,27 @@ class Target:
 # sums, the reader's normalisation, feedback marking, rules and expressions. Fast targets first:
 # the rules' property tests make the last two the slowest.
 TARGETS = [
-    Target("aggregator/collection/intake/identify.py", ("tests/test_identify.py",)),
+    Target("aggregator/collection/intake/identify.py", ("tests/collection/test_identify.py",)),
     Target("aggregator/collection/store/names.py",
-           ("tests/test_identify.py", "tests/test_scale.py::test_file_name_lookup_in_a_roster_of_hundreds")),
-    Target("aggregator/collection/views/state.py", ("tests/test_ledger.py", "tests/test_decisions.py")),
+           ("tests/collection/test_identify.py", "tests/collection/test_scale.py::test_file_name_lookup_in_a_roster_of_hundreds")),
+    Target("aggregator/collection/views/state.py", ("tests/collection/test_ledger.py", "tests/collection/test_decisions.py")),
     Target("aggregator/collection/views/status.py",
-           ("tests/test_ledger.py", "tests/test_decisions.py", "tests/test_materials.py")),
+           ("tests/collection/test_ledger.py", "tests/collection/test_decisions.py", "tests/reading/test_materials.py")),
     Target("aggregator/collection/store/ledger.py",
-           ("tests/test_ledger.py", "tests/test_decisions.py", "tests/test_materials.py")),
-    Target("aggregator/collection/store/archive.py", ("tests/test_archive.py",), ("Archive", "hash_file", "safe_name")),
-    Target("aggregator/collection/intake/incoming.py", ("tests/test_intake.py",)),
+           ("tests/collection/test_ledger.py", "tests/collection/test_decisions.py", "tests/reading/test_materials.py")),
+    Target("aggregator/collection/store/archive.py", ("tests/collection/test_archive.py",), ("Archive", "hash_file", "safe_name")),
+    Target("aggregator/collection/intake/incoming.py", ("tests/collection/test_intake.py",)),
     Target("aggregator/outputs/summary/figures.py",
-           ("tests/test_consolidate.py", "tests/test_forms.py::test_cycle_summary_sums_counts_and_lists")),
+           ("tests/outputs/test_consolidate.py", "tests/form/test_forms.py::test_cycle_summary_sums_counts_and_lists")),
     Target("aggregator/form/values.py",
-           ("tests/test_values.py", "tests/test_formula_text.py", "tests/reading",
-            "tests/test_forms.py::test_dates_as_people_write_them",
-            "tests/test_forms.py::test_choices_as_people_type_them", "tests/test_forms.py::test_numbers_with_decimals")),
-    Target("aggregator/outputs/markup.py", ("tests/test_markup.py",),  # test_feedback also reaches it, at ~25 s a mutant
+           ("tests/form/test_values.py", "tests/form/test_formula_text.py", "tests/reading",
+            "tests/form/test_forms.py::test_dates_as_people_write_them",
+            "tests/form/test_forms.py::test_choices_as_people_type_them", "tests/form/test_forms.py::test_numbers_with_decimals")),
+    Target("aggregator/outputs/markup.py", ("tests/outputs/test_markup.py",),  # test_feedback also reaches it, at ~25 s a mutant
            ("marked_workbook", "_known_values", "_table_sheet", "_problem_in_own", "_problem_by_layout",
             "_expand_range", "_clear_old_marks", "_mark", "_merged_area")),
-    Target("aggregator/checks/validate.py", ("tests/test_rules.py", "tests/test_live_checks.py")),
-    Target("aggregator/form/expr.py", ("tests/test_rules.py", "tests/test_live_checks.py", "tests/test_template.py")),
+    Target("aggregator/checks/validate.py", ("tests/form/test_rules.py", "tests/checks/test_live_checks.py")),
+    Target("aggregator/form/expr.py", ("tests/form/test_rules.py", "tests/checks/test_live_checks.py", "tests/outputs/test_template.py")),
 ]
 
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}  # the tests noticed

@@ -104,7 +104,7 @@ def test_blank_inline_value_after_an_inserted_column_without_metadata(tmp_path, 
 def test_a_template_issued_before_the_one_line_header_is_still_read():
     """Issued on 1 November 2023, before 联系电话 joined 填报单位 and 填报人 on one line (issue 20):
     its 联系电话 is at B4, its live check in column F. Found by its labels, every value read."""
-    old = Path(__file__).parent.parent / "forms" / "annex5-issued-2023-11-01-filled.xlsx"
+    old = Path(__file__).resolve().parents[1] / "forms" / "annex5-issued-2023-11-01-filled.xlsx"
     sub = read_return(old, FORM)
     assert sub.located_by == BY_LABELS and not sub.findings
     assert dict(sub.values) == VALID

@@ -183,7 +183,7 @@ def test_summary_values_of_nothing_is_zeros():
 def test_a_sum_of_decimals_shows_as_typed_without_float_dust():
     """0.1 + 0.2 元 is 0.3 on the district's form, not 0.30000000000000004; whole sums are whole
     numbers; a blank, text the reader refused, or TRUE adds nothing."""
-    fee = load_form(Path(__file__).parent / "forms" / "after_school.toml").field("fee")
+    fee = load_form(Path(__file__).resolve().parents[1] / "forms" / "after_school.toml").field("fee")
     assert add_up(fee, [0.1, 0.2, None, "x", True]) == 0.3
     assert repr(add_up(fee, [0.125, 0.125])) == "0.25"
     whole = add_up(fee, [150.5, 149.5])

@@ -29,7 +29,7 @@ from forms_helpers import FORM, values
 from live_cases import GUARD, GUARDED_ROWS, LAYOUT, LIVE_CASES, PASTED, hints_in, typed_cells, validator_hints
 from xl_eval import NotUnderstood, Sheet, evaluate, to_bool
 
-UNSEEN = load_form(Path(__file__).parent / "forms" / "after_school.toml")  # dates, choices, decimals, a checklist
+UNSEEN = load_form(Path(__file__).resolve().parents[1] / "forms" / "after_school.toml")  # dates, choices, decimals, a checklist
 COUNTS = [f.id for f in FORM.count_fields]
 
 

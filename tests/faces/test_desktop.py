@@ -464,7 +464,7 @@ def test_new_collection_offers_the_bundled_forms_and_a_file_of_ones_own(qtbot, w
     items = [dialog.form.itemText(i) for i in range(dialog.form.count())]
     assert any("附件5" in t for t in items) and any("附件3" in t for t in items)
     assert items[-1] == dialogs.FROM_FILE
-    own = Path(__file__).parent / "forms" / "after_school.toml"
+    own = Path(__file__).resolve().parents[1] / "forms" / "after_school.toml"
     monkeypatch.setattr(dialogs, "ask_file", lambda *a, **k: str(own))
     dialog.form.setCurrentIndex(dialog.form.count() - 1)
     dialog.form.activated.emit(dialog.form.count() - 1)  # as a click on "从文件选择…" does

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 C = "aggregator.collection"
 # Bottom first. A module belongs to the first layer whose prefix it starts with (most specific first).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [

@@ -33,7 +33,7 @@ from aggregator.reading.normalise import label_key
 
 from cli_helpers import dudao, put, status_json
 
-FORMS = Path(__file__).parent / "forms"
+FORMS = Path(__file__).resolve().parents[1] / "forms"
 THIRD = FORMS / "after_school.toml"
 
 # ================================================================================================

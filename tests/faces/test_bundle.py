@@ -31,7 +31,7 @@ from aggregator.collection.store.folder import LEDGER, open_collection
 from aggregator.collection.intake.collect import collect
 from aggregator.progress import run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BUNDLE = Path(os.environ.get("DUDAO_BUNDLE") or ROOT / "dist" / "dudao")
 EXE = ".exe" if sys.platform == "win32" else ""
 CLI, GUI = BUNDLE / f"dudao{EXE}", BUNDLE / f"dudao-gui{EXE}"

@@ -309,7 +309,7 @@ def test_a_summary_is_checked_only_by_the_rules_that_hold_for_a_sum():
     from aggregator.form.declaration import load_form
     from aggregator.form.layout import layout_of
 
-    form = load_form(Path(__file__).parent / "forms" / "after_school.toml")
+    form = load_form(Path(__file__).resolve().parents[1] / "forms" / "after_school.toml")
     vals = {f.id: None for f in form.fields} | {"voluntary.ok": "否", "covered": "否", "pupils.all": 5,
                                                 "pupils.low": 1, "pupils.mid": 0, "pupils.high": 0}
     cells = layout_of(form).cells
