@@ -9,7 +9,7 @@ import json
 import sys
 
 from .console import out
-from .session import CollectionError, display_name, open_session
+from .session import CollectionError, open_session, render, said
 
 ACTIONS = ("add", "import", "issue", "list", "close", "reopen", "register")
 
@@ -42,8 +42,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 def cmd_pick(a: argparse.Namespace) -> int:
     with open_session(a.dir) as session:
         p = session.supervision.pick(a.material, a.school, a.note, undo=a.undo)
-    what = f"{p.school.name}的{p.material.label}（{display_name(p.document.original_name)}）"
-    out(f"已撤销推荐：{what}" if a.undo else f"已推荐：{what}。汇总时放入 summary 文件夹的“上报材料”，并列入推荐名单。")
+    out(f"{render(said.picked(p, a.undo))}。")
     return 0
 
 

@@ -172,6 +172,8 @@ MESSAGES: dict[str, str] = {
     "school-removed": "已把“{school}”移出名单；它发来的文件仍然保留",
     "told-schools": "已记录：{schools} 已告知{how}",
     "settings-saved": "已保存设置",
+    "picked": "已推荐：{school}的{material}（{file}），汇总时放入 summary 文件夹的“上报材料”，并列入推荐名单",
+    "unpicked": "已撤销推荐：{school}的{material}（{file}）",
     "previous-taken": "与上期比较：已读取《{title}》（{folder}）中 {schools} 所学校的数字{renames}",
     "previous-forgotten": "已取消与上期比较",
     "no-marked-workbook": "{school} 现在不需要退回修改，没有标注表",

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from .collection.views.decisions import Decision
 from .collection.views.status import STATE_LABELS, Overview
+from .filenames import display_name
 from .messages import Note
 
 
@@ -49,6 +50,12 @@ def decided(decision: Decision, school: str = "", *, rule: str = "", file: str =
     if undo:
         return Note.of("undone", subject=file if decision.kind == "ignore" else school or file, label=decision.label)
     return Note.of(f"decided-{decision.kind}", school=school, rule=rule, file=file, why=_why(decision.note))
+
+
+def picked(pick: Any, undo: bool = False) -> Note:
+    """A document recommended upward (推荐上报), or no longer."""
+    return Note.of("unpicked" if undo else "picked", school=pick.school.name, material=pick.material.label,
+                   file=display_name(pick.document.original_name))
 
 
 def school_changed(action: str, school: Any, count: int = 0) -> Note:

@@ -58,6 +58,13 @@ def confirm_job(folder: Path, school: str, rule: str, note: str = "", undo: bool
     return JobSpec("decide", Path(folder), work, describe, stage="记录")
 
 
+def pick_job(folder: Path, school: str, material: str, note: str = "", undo: bool = False) -> JobSpec:
+    """推荐上报 a school's document, or undo it."""
+    work = _quick(lambda session: session.supervision.pick(material, school, note, undo=undo))
+    return JobSpec("decide", Path(folder), work,
+                   lambda session, p, ov: window_words(said.picked(p, undo)), stage="记录")
+
+
 def school_job(folder: Path, action: str, name: str, details: dict[str, str], note: str = "") -> JobSpec:
     """Add, edit or remove a roster school."""
 

@@ -179,6 +179,10 @@ class Controller(QObject):
         """仍然通过 (accept), 退回 (send_back), 免报 (exempt), 添加说明 (remark), or undo one."""
         return self._start_here(clerk_jobs.decide_job, verb, school, note, undo)
 
+    def pick(self, school: str, material: str, note: str = "", undo: bool = False) -> bool:
+        """推荐上报 a school's document (a case, a supervisor), or stop recommending it."""
+        return self._start_here(clerk_jobs.pick_job, school, material, note, undo)
+
     def confirm(self, school: str, rule: str, note: str = "", undo: bool = False) -> bool:
         """A warning (by rule id) the clerk checked with the school, with what she found; or undo it."""
         return self._start_here(clerk_jobs.confirm_job, school, rule, note, undo)

@@ -77,6 +77,14 @@ class SchoolActions:
             if d.kind == "confirm" and d.rule:
                 add(f"撤销核实“{rule_name(d.rule, s.form)}”",
                     lambda r=d.rule: self.controller.confirm(name, r, undo=True)).setEnabled(idle)
+        for m in s.materials:  # 推荐上报: a case or a supervisor the district recommends upward
+            if not m.material.is_form and m.file and m.status in ("accepted", "accepted_with_warnings"):
+                if m.picked:
+                    add(f"撤销推荐：{m.material.label}",
+                        lambda mid=m.material.id: self.controller.pick(name, mid, undo=True)).setEnabled(idle)
+                else:
+                    add(f"推荐上报：{m.material.label}…",
+                        lambda mat=m.material: self.pick(name, mat)).setEnabled(idle)
         menu.addSeparator()
         add("修改学校信息…", lambda: self.edit_school(s)).setEnabled(idle)
         add("从名单移除…", lambda: self.remove_school(name)).setEnabled(idle)
@@ -101,6 +109,13 @@ class SchoolActions:
     def open_original(self, s: SchoolState) -> None:
         if s.current is not None and self.controller.folder is not None:
             self.open_copy(str(self.controller.folder / s.current.archived))
+
+    def pick(self, school: str, material) -> None:
+        note = dialogs.ask_note(self.parent, f"推荐上报：{school}",
+                                f"把{school}的“{material.label}”推荐上报：汇总时放入 summary 文件夹的“上报材料”，"
+                                "并列入推荐名单。可以写上推荐理由（会写进推荐名单）：", False, ok="推荐")
+        if note is not None:
+            self.controller.pick(school, material.id, note)
 
     def decide(self, verb: str, school: str) -> None:
         _, title, prompt, required = DECISIONS[verb]

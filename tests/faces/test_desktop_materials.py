@@ -134,3 +134,37 @@ def test_a_blank_document_is_set_aside_and_kept(qtbot, window, controller, demo)
     ignored = controller.overview.ignored
     assert [f.original_name.rsplit("/", 1)[-1] for f in ignored] == ["新建 DOCX 文档.docx"]
     assert (demo / ignored[0].archived).is_file()  # still archived
+
+
+def test_a_case_is_recommended_upward_from_the_school_menu_and_the_recommendation_undone(qtbot, window, controller,
+                                                                                            said, demo):
+    """推荐上报 (issue 22): the clerk picks a school's case in the window, with why; it is kept as a
+    pick, the sentence says where it will go, and the same menu then offers to undo it."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from aggregator.session import open_session
+
+    opened(qtbot, controller, demo)
+    school = "曾都区实验小学"
+    menu = window.fill_table_menu(controller.state_of(school))
+    entry = next(a for a in menu.actions() if a.text() == "推荐上报：“双减”督导优秀工作案例…")
+
+    def because(dialog) -> None:
+        assert dialog.windowTitle() == f"推荐上报：{school}"
+        dialog.edit.setPlainText("课后服务做法可推广")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
+        answer_dialog(qtbot, entry.trigger, because)
+    assert said.finished[-1].startswith(f"已推荐：{school}的“双减”督导优秀工作案例（") and said.finished[-1].endswith(
+        "，汇总时放入 summary 文件夹的“上报材料”，并列入推荐名单。")
+    with open_session(demo) as session:
+        (pick,) = session.supervision.picks()
+        case = next(m for m in session.state_of(school).materials if m.material.id == "case")
+    assert (pick.school.name, pick.material.id, case.picked) == (school, "case", True)
+    menu = window.fill_table_menu(controller.state_of(school))
+    assert "撤销推荐：“双减”督导优秀工作案例" in [a.text() for a in menu.actions()]
+    run_job(qtbot, controller, controller.pick, school, "case", "", True)
+    assert said.finished[-1].startswith(f"已撤销推荐：{school}的“双减”督导优秀工作案例（")
+    with open_session(demo) as session:
+        assert session.supervision.picks() == []
