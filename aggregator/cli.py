@@ -194,9 +194,7 @@ def cmd_feedback(a: argparse.Namespace) -> int:
         res = drive(session.feedback(send=a.send, warnings=a.warnings, phone=not a.no_pdf))
     for line in res.notes:
         out(render(line))
-    checked = f"，请核对 {res.checks} 所" if a.warnings else ""
-    documents = f"，催交材料 {res.documents} 所" if res.documents else ""
-    out(f"退回修改 {res.returned} 所，催报 {res.reminders} 所{documents}{checked}；反馈文件在：{res.folder}")
+    out(render(said.fed_back(res, a.warnings)))
     out("每所学校的 .txt 是可以直接粘贴到微信/QQ 群的短消息；手机查看.pdf 可直接发到群里。")
     return 0
 

@@ -52,6 +52,14 @@ def decided(decision: Decision, school: str = "", *, rule: str = "", file: str =
     return Note.of(f"decided-{decision.kind}", school=school, rule=rule, file=file, why=_why(decision.note))
 
 
+def fed_back(res: Any, warnings: bool = False) -> Note:
+    """What a feedback wrote, counted by what each school is told: "退回修改 3 所，催报 5 所…"."""
+    parts = [f"，催交材料 {res.documents} 所" if res.documents else "",
+             f"，请核对 {res.checks} 所" if warnings or res.checks else "",
+             f"，整改督办 {res.supervised} 所" if getattr(res, "supervised", 0) else ""]
+    return Note.of("fed-back", returned=res.returned, reminders=res.reminders, more="".join(parts), folder=res.folder)
+
+
 def picked(pick: Any, undo: bool = False) -> Note:
     """A document recommended upward (推荐上报), or no longer."""
     return Note.of("unpicked" if undo else "picked", school=pick.school.name, material=pick.material.label,

@@ -93,7 +93,8 @@ class Controller(QObject):
         state = self.state_of(school)
         if state is None or state.form is None or self.settings is None:
             return ""
-        return chat_text(state.form, self.settings, state, today or clock.today())
+        return chat_text(state.form, self.settings, state, today or clock.today(),
+                         due=self.view.due.get(state.school.id, ()))
 
     def notice(self, state: SchoolState, today: date | None = None) -> Notice | None:
         """What the school will be told, as every channel tells it (``outputs.notice``): the

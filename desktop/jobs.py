@@ -154,9 +154,7 @@ def feedback_job(folder: str | Path, send: bool = False, warnings: bool = False)
     def describe(session: Session, res: Any, ov: Overview) -> str:
         sent = f"已发送 {res.sent} 封邮件。" if send else "邮件草稿（.eml）可用 Outlook 或 Foxmail 打开后发送。"
         notes = _sentences(res.notes)
-        documents = f"，催交材料 {res.documents} 所" if res.documents else ""
-        checks = f"，请核对 {res.checks} 所" if warnings else ""
-        return f"退回修改 {res.returned} 所，催报 {res.reminders} 所{documents}{checks}；{sent}{notes}"
+        return f"{render(said.fed_back(res, warnings), WINDOW)}；{sent}{notes}"
 
     return JobSpec("feedback", Path(folder), lambda session, c: session.feedback(send=send, warnings=warnings, cancel=c),
                    describe, output=lambda session, res: res.folder, stage="生成反馈")

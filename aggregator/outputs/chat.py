@@ -33,9 +33,10 @@ def addressee(state: SchoolState) -> str:
 
 
 def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *, max_lines: int = MAX_LINES,
-              kind: str = "") -> str:
+              kind: str = "", due: tuple[str, ...] = ()) -> str:
     """The school's news in three to six lines: sent back and why, asked to check, or reminded.
-    ``kind``: what to tell (``notice``'s kinds), by default what the school's state asks for."""
+    ``kind``: what to tell (``notice``'s kinds), by default what the school's state asks for;
+    ``due``: its rectification items to remind it of, as in its letter."""
     title = form.title(settings.name)
     remark = remark_of(state)
     tail = [f"区教育局：{remark}"] if remark else []
@@ -43,7 +44,7 @@ def chat_text(form: Form, settings: Settings, state: SchoolState, today: date, *
         return "\n".join([f"{addressee(state)}：《{title}》本次免报，不用报送。"] + tail)
     if state.status == "needs_review":
         return "\n".join([f"【已收到】{addressee(state)}：《{title}》的文件已收到，正在核对，稍后告知结果。"] + tail)
-    notice = notice_of(form, settings, state, today, kind)
+    notice = notice_of(form, settings, state, today, kind, due)
     if not notice.kind:
         return "\n".join([f"【已通过】{addressee(state)}：《{title}》已收到，已通过校验，谢谢！"] + tail)
     return chat_of(notice, addressee(state), max_lines=max_lines)

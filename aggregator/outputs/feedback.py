@@ -80,6 +80,7 @@ class FeedbackResult:
     sent: int = 0
     checks: int = 0  # schools asked to check warnings (``warnings=True``)
     documents: int = 0  # schools whose form is done but whose documents (a case, a report) are not
+    supervised: int = 0  # schools told nothing else but their rectification items (整改督办)
     drafts: list[Draft] = field(default_factory=list)
     told: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # what to keep: the drafts
     index: Path | None = None  # 反馈清单.csv
@@ -157,6 +158,7 @@ def feedback(col: Collection, cancel: Cancel | None = None, *,
         elif kind == SUPERVISE:  # told nothing else: its rectification items alone
             draft = _supervise_letter(col, state, notice, result.notes)
             files = [(draft.path, to_bytes(draft.message))]
+            result.supervised += 1
         else:  # the form is done; its documents are owed, or one of them is to check
             draft = _documents_letter(col, state, plan_title, notice, result.notes)
             files = [(draft.path, to_bytes(draft.message))]

@@ -49,7 +49,7 @@ def test_feedback_with_the_letters_asking_schools_to_check(qtbot, window, contro
     assert window.act_feedback_checks in window.toolbar.widgetForAction(window.act_feedback).menu().actions()
     clicked_job(qtbot, controller, window.act_feedback_checks.trigger)
     assert said.finished[-1].startswith("退回修改 5 所，催报 5 所，催交材料 ")
-    assert "，请核对 3 所；" in said.finished[-1]  # two with warnings of their form, one whose case is too short
+    assert "，请核对 3 所，整改督办 1 所；" in said.finished[-1]  # two with form warnings, one short case; one item
     asked = sorted(p.name.split("-")[0] for p in (demo / "feedback").glob("*-请核对.xlsx"))
     assert asked == sorted(["曾都区烈山小学", "曾都区季梁小学"])  # 编钟小学's 30 is to be explained: sent back
     assert {p.suffix for p in (demo / "feedback").glob(f"{SCHOOL}-请核对*")} >= {".xlsx", ".eml", ".txt"}
