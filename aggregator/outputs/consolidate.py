@@ -93,7 +93,7 @@ class ConsolidateResult:
     path: Path
     included: int
     expected: int
-    notes: list[Note | str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     upward: Path | None = None  # the version for the level above, when written
     coverage: str = ""  # what the summary covers, as its form says it
 
@@ -138,7 +138,7 @@ def consolidate(
                if writes_upward else None)
     if cancel:
         cancel.check()
-    notes: list[Note | str] = []
+    notes: list[Note] = []
     upward_path_saved = None
     if up_data is not None:  # saved first: the working summary stays the newest file in summary/
         upward_path_saved, more = save_summary(up_data, target_path(up_target)[0])
@@ -146,17 +146,17 @@ def consolidate(
         yield Progress(total - 1, total, upward_path_saved.name, "保存上报版")
     kept = write_if_any(col)  # 整改台账.xlsx, before the summary: the summary stays the newest file
     if kept is not None:
-        notes.append(f"整改台账：{kept.name}")
+        notes.append(Note.of("register-written", name=kept.name))
     target, renamed = target_path(out if out is not None else default_path(col, form, draft=plan.draft))
     path, more = save_summary(data, target)
     notes += renamed + more
     report = write_report(col, plan)  # the district's own report, drafted from this summary
     if report is not None:
-        notes.append(f"本级督导工作落实情况报告（草稿）：{report.name}")
+        notes.append(Note.of("report-drafted", name=report.name))
     chosen = picks(col)  # what the clerk recommends upward: 上报材料 and 推荐名单.xlsx
     if chosen:
         sent_up = export_picked(col, chosen)
-        notes.append(f"推荐材料 {sent_up.count} 份和推荐名单在 summary 文件夹的“{sent_up.folder.name}”中")
+        notes.append(Note.of("picks-exported", count=sent_up.count, folder=sent_up.folder.name))
     if materials is not None:
         exported = export_documents(col, col.ledger.documents(), col.schools())
         notes.append(Note.of("documents-exported", count=exported.count, folder=exported.folder.name,
@@ -199,7 +199,7 @@ def _set_aside(upward: Path) -> Path | None:
     return stale
 
 
-def _reviewed(plan: Plan, review: dict) -> tuple[Plan, list[Note | str]]:
+def _reviewed(plan: Plan, review: dict) -> tuple[Plan, list[Note]]:
     """The plan with the clerk's reviewed 主要问题 (``summary.review``), and what to tell her."""
     problems, notes = dict(plan.problems), []
     for section in plan.form.sections:
@@ -215,8 +215,8 @@ def upward_name(working: Path) -> str:
     return f"{working.stem}(上报){working.suffix or '.xlsx'}"
 
 
-def _result_notes(plan: Plan) -> list[Note | str]:
-    notes: list[Note | str] = [Note.of("summary-draft")] if plan.draft else []
+def _result_notes(plan: Plan) -> list[Note]:
+    notes: list[Note] = [Note.of("summary-draft")] if plan.draft else []
     notes += [Note.of("summary-check", message=f.message) for f in plan.summary_findings]
     return notes
 
