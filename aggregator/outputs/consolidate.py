@@ -107,7 +107,7 @@ def consolidate(
     detail and the subtotals. ``despite_warnings``: write the upward version although a summed
     return has a warning nobody confirmed (its coverage line says so)."""
     if include not in INCLUDE:
-        raise CollectionError(f"汇总范围“{include}”无法识别，可选：accepted（只汇总通过的）或 all（全部）")
+        raise CollectionError(Note.of("unknown-include", include=include))
     form = col.form
     s = col.settings
     district = s.name or "本级"

@@ -48,7 +48,7 @@ from ..progress import Cancel, Job, Progress
 from .chat import addressee, chat_of, reminder_list
 from .dates import resubmit_date
 from .distribute import issued_name
-from .free_name import MAX_COPIES, open_elsewhere, write_free
+from .free_name import open_elsewhere, write_free
 from .letters import check_body, documents_body, reminder_body, returned_body, sender, supervise_body
 from .mail import Attachment, SmtpSettings, build_message, parse_addresses, to_bytes
 from .markup import marked_workbook, workbook_bytes
@@ -211,8 +211,7 @@ def _save(path: Path, data: bytes, notes: list) -> Path:
     """``path``, or its "(2)" name when the clerk has it open in Excel (``free_name``); the clerk is told."""
     saved = write_free(path, data)
     if saved is None:
-        raise CollectionError(f"无法保存反馈文件 {path.name}：它和 {MAX_COPIES - 1} 个备用文件名都被占用或没有写入权限，"
-                              "请关闭打开的 Excel/WPS 表格后重新生成反馈")
+        raise CollectionError(Note.of("file-busy", name=path.name, program="Excel/WPS 表格", again="重新生成反馈"))
     if saved != path:
         notes.append(Note.of("feedback-locked", name=path.name, new=saved.name))
     return saved

@@ -11,6 +11,7 @@ from .free_name import write_free
 from .register_book import register_workbook
 from ..supervision.order import load_order
 from ..supervision.register import register
+from ..messages import Note
 
 FILE = "整改台账.xlsx"
 
@@ -30,5 +31,5 @@ def write_register(col: Collection) -> Path:
     target = col.folder("summary") / FILE
     saved = write_free(target, data)
     if saved is None:
-        raise CollectionError(f"无法保存 {FILE}：它和它的备用文件名都被占用，请关闭打开的 Excel/WPS 表格后重试")
+        raise CollectionError(Note.of("file-busy", name=FILE, program="Excel/WPS 表格", again="重试"))
     return saved

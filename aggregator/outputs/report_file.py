@@ -14,6 +14,7 @@ from .free_name import write_free
 from .register_book import Counts
 from .report_draft import fill, load_report, report_docx, report_figures
 from .summary.plan import Plan
+from ..messages import Note
 
 
 def write_report(col: Collection, plan: Plan) -> Path | None:
@@ -37,5 +38,5 @@ def write_report(col: Collection, plan: Plan) -> Path | None:
     target = col.folder("summary") / f"{safe_file_name(fill(template.file, figures), fallback='报告草稿')}.docx"
     saved = write_free(target, report_docx(template, figures))
     if saved is None:
-        raise CollectionError(f"无法保存 {target.name}：它和它的备用文件名都被占用，请关闭打开的 Word/WPS 文档后重新汇总")
+        raise CollectionError(Note.of("file-busy", name=target.name, program="Word/WPS 文档", again="重新汇总"))
     return saved

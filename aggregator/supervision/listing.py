@@ -71,7 +71,7 @@ def parse_list(rows: list[list], source: str, order: OrderForm, index: NameIndex
     at, columns = _header(rows, order)
     if at is None:
         wanted = "、".join(order.columns[k][0] for k in ("school", "problem", "requirement", "due"))
-        raise CollectionError(f"{source} 中找不到表头：第一行应为 {wanted}")
+        raise CollectionError(Note.of("list-no-header", source=source, wanted=wanted))
     seen = {(i.school_id, i.problem, i.due): i.id for i in existing}
     new: list[NewItem] = []
     problems: list[RowProblem] = []
@@ -95,7 +95,7 @@ def parse_list(rows: list[list], source: str, order: OrderForm, index: NameIndex
     if problems:
         raise ImportRefused(source, problems)
     if not new:
-        raise CollectionError(f"{source} 中没有任何问题（表头下面是空的）")
+        raise CollectionError(Note.of("list-empty", source=source))
     return new
 
 
@@ -103,9 +103,9 @@ def read_list(path: Path, order: OrderForm, schools: list[School], levels: "str 
               existing: Iterable[Item] = ()) -> list[NewItem]:
     path = Path(path)
     if not path.is_file():
-        raise CollectionError(f"找不到问题清单：{path}")
+        raise CollectionError(Note.of("list-missing", path=path))
     if path.suffix.lower() not in LISTS:
-        raise CollectionError(f"{path.name} 不是表格文件。问题清单请用 Excel 表格（.xlsx、.xls）或 .csv 文件")
+        raise CollectionError(Note.of("list-not-a-table", name=path.name))
     try:
         rows = read_table(path, "问题清单")
     except RosterError as exc:

@@ -13,6 +13,7 @@ from ..store.folder import Collection, CollectionError
 from ..store.ledger import DocumentRecord
 from ..store.plan import Material
 from ..store.roster import School
+from ...messages import Note
 
 KIND = "pick"
 
@@ -31,19 +32,19 @@ def pick(col: Collection, material: str, school_name: str, note: str = "", *, un
     found = plan.named(material)
     labels = "、".join(m.label for m in plan.documents) or "（本次收集没有材料，只有表格）"
     if len(found) != 1:
-        raise CollectionError(f"“{material}”不是本次收集的一项材料（或对应多项），请写其中一项：{labels}")
+        raise CollectionError(Note.of("unknown-pick", material=material, labels=labels))
     chosen, school = found[0], find_school(col, school_name)
     if undo:
         mine = [p for p in picks(col) if p.school.id == school.id and p.material.id == chosen.id]
         if not mine:
-            raise CollectionError(f"没有推荐过{school.name}的{chosen.label}，不需要撤销")
+            raise CollectionError(Note.of("not-picked", school=school.name, material=chosen.label))
         revoke(col, mine[-1].decision)
         return mine[-1]
     docs = [d for d in col.ledger.documents() if d.school_id == school.id and d.material == chosen.id and not d.waiting]
     if not docs:
-        raise CollectionError(f"{school.name}还没有交{chosen.label}，无法推荐")
+        raise CollectionError(Note.of("nothing-to-pick", school=school.name, material=chosen.label))
     if any(p.school.id == school.id and p.material.id == chosen.id for p in picks(col)):
-        raise CollectionError(f"{school.name}的{chosen.label}已经推荐过了")
+        raise CollectionError(Note.of("picked-already", school=school.name, material=chosen.label))
     made = decide(col, KIND, school_id=school.id, sha256=docs[-1].sha256, rule=chosen.id, note=note)
     return Pick(school, chosen, docs[-1], made)
 

@@ -77,9 +77,9 @@ def reopen(col: Collection, item_id: int | str, note: str) -> ItemState:
 def _event(col: Collection, item_id: int | str, kind: str, note: str) -> ItemState:
     found = item(col, item_id)
     if kind == CLOSE and found.state == CLOSED:
-        raise CollectionError(f"第 {found.item.id} 项已于 {found.closed_at.replace('T', ' ')[:16]} 销号")
+        raise CollectionError(Note.of("item-closed-already", item=found.item.id, at=found.closed_at.replace("T", " ")[:16]))
     if kind == REOPEN and found.state != CLOSED:
-        raise CollectionError(f"第 {found.item.id} 项还没有销号，不需要撤销")
+        raise CollectionError(Note.of("item-not-closed", item=found.item.id))
     if not note.strip():
         what = "销号的依据（如：已查看整改报告和照片，问题已整改到位）" if kind == CLOSE else "撤销销号的原因"
         raise CollectionError(Note.of("item-note-required", what=what))
