@@ -76,7 +76,7 @@ def parent(state: SchoolState) -> str:
 
 
 def whole_district(district: str) -> str:
-    """"曾都区" -> "全区合计", "随州市" -> "全市合计"."""
+    """"某某区" -> "全区合计", "某某市" -> "全市合计"."""
     last = district[-1:] if district else ""
     return f"全{last}合计" if last in ("区", "市", "县", "省", "州", "旗") else "合计"
 

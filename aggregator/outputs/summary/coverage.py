@@ -42,7 +42,7 @@ def _of_summaries(plan: Plan) -> bool:
 
 def warned_names(plan: Plan) -> str:
     """The summed schools whose warnings nobody confirmed, each with what to confirm, by the
-    names ``dudao confirm`` takes: "曾都区编钟小学（数字明显偏大）"."""
+    names ``dudao confirm`` takes: "某某区编钟小学（数字明显偏大）"."""
     return "、".join(
         f"{s.school.name}（{'、'.join(dict.fromkeys(rule_name(f.rule, plan.form) for f in s.findings if f.level == WARNING))}）"
         for s in plan.warned)

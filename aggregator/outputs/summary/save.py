@@ -25,7 +25,7 @@ def default_path(col: Collection, form: Form, draft: bool = False) -> Path:
 
 
 def upward_path(col: Collection, form: Form) -> Path:
-    """The version for the level above, beside the working one: "曾都区附件5汇总表(上报).xlsx"."""
+    """The version for the level above, beside the working one: "某某区附件5汇总表(上报).xlsx"."""
     working = default_path(col, form)
     return working.with_name(f"{working.stem}(上报).xlsx")
 
