@@ -24,7 +24,7 @@ from .xlstyle import LEFT, LIGHT_RED, PLAIN, RED, YELLOW, fill, font
 
 NOT_A_NUMBER = "请填写0或正整数；"  # the count guard's hint (``types``), kept here for tests
 SUMMARY_OK = "自动校验：未发现问题"
-SUMMARY_PROBLEMS = "自动校验：有 {n} 处提示，请看右侧“{column}”列（标红的格必须修改，标黄的格请核对）"
+SUMMARY_PROBLEMS = "自动校验：有 {n} 处问题，请看右侧“{column}”列（标红的格必须修改，标黄的格请核对）"
 _CHECK_FONT = font(10, color=RED)
 _SUMMARY_FONT = font(bold=True, color=RED)
 

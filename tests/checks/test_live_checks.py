@@ -129,7 +129,7 @@ def assert_agrees(issued: Issued, typed: dict) -> None:
         assert text.endswith("；") and text.count("；") == len(hints_in(text))
     assert shown.colours == issued.expected_colours(findings, refused)
     if shown.checks:
-        assert f"有 {len(shown.checks)} 处提示" in shown.summary, shown.summary
+        assert f"有 {len(shown.checks)} 处问题" in shown.summary, shown.summary
     elif any(v not in ("", None) for fid, v in typed.items() if issued.form.field(fid).section != "header"):
         assert shown.summary == SUMMARY_OK
     else:
@@ -170,7 +170,7 @@ def test_row_sum_of_inspectors_shows_on_its_own_row_and_reddens_the_row(issued):
     shown = issued.open(values(inspectors__total=4))
     assert shown.checks == {"G8": "合计≠小学+初中；"}
     assert shown.red == {"C8", "D8", "E8", "F8"}  # 初中 is E8:F8, one merged cell
-    assert shown.summary == "自动校验：有 1 处提示，请看右侧“自动校验”列（标红的格必须修改，标黄的格请核对）"
+    assert shown.summary == "自动校验：有 1 处问题，请看右侧“自动校验”列（标红的格必须修改，标黄的格请核对）"
 
 
 def test_a_warning_is_yellow_while_the_school_types_as_in_every_letter(issued):
@@ -192,7 +192,7 @@ def test_pasted_values_ask_for_a_number_where_the_engine_had_to_guess_or_refuse(
     assert guarded == {LAYOUT.check_cells[r] for r in GUARDED_ROWS}
     # A spreadsheet still adds up a pasted -1 or 1.5: their row's sum hint shows beside the guard.
     assert shown.hints()["G8"] == shown.hints()["G9"] == {GUARD, "合计≠小学+初中"}
-    assert f"有 {len(shown.checks)} 处提示" in shown.summary
+    assert f"有 {len(shown.checks)} 处问题" in shown.summary
 
 
 # --- any values, any form -------------------------------------------------------------------------
