@@ -45,24 +45,23 @@ def _why(note: str) -> str:
 
 def accept(col: Collection, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
     """仍然通过: the school's current return passes despite its findings."""
-    school = find_school(col, school_name)
-    ret = _current(col, school)
-    if ret is None:
-        raise CollectionError(Note.of("cannot-accept-missing", school=school.name))
-    if undo:
-        return _undo(col, "accept", school_id=school.id, sha256=ret.sha256)
-    return decide(col, "accept", school_id=school.id, sha256=ret.sha256, note=_why(note))
+    return _on_current(col, "accept", "cannot-accept-missing", school_name, note, undo)
 
 
 def send_back(col: Collection, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
     """退回: the school's current return goes back to it, though it passed the checks."""
+    return _on_current(col, "send_back", "cannot-return-missing", school_name, note, undo)
+
+
+def _on_current(col: Collection, kind: str, missing: str, school_name: str, note: str, undo: bool) -> Decision:
+    """A decision on the one version it was taken on: a newer version from the school is judged afresh."""
     school = find_school(col, school_name)
     ret = _current(col, school)
     if ret is None:
-        raise CollectionError(Note.of("cannot-return-missing", school=school.name))
+        raise CollectionError(Note.of(missing, school=school.name))
     if undo:
-        return _undo(col, "send_back", school_id=school.id, sha256=ret.sha256)
-    return decide(col, "send_back", school_id=school.id, sha256=ret.sha256, note=_why(note))
+        return _undo(col, kind, school_id=school.id, sha256=ret.sha256)
+    return decide(col, kind, school_id=school.id, sha256=ret.sha256, note=_why(note))
 
 
 def exempt(col: Collection, school_name: str, note: str = "", *, undo: bool = False) -> Decision:
