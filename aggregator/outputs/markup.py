@@ -38,7 +38,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..findings import ERROR, WARNING
-from ..form.declaration import Form
+from ..form.declaration import PERIOD_RULE, Form
 from ..form.layout import coord, layout_of, split_coord
 from ..collection.store.ledger import ReturnRecord
 from .guide import FEEDBACK_SHEET, add_guide
@@ -120,7 +120,8 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, notice: Notice, *
             except _OPENPYXL_FAILURES:
                 rebuilt = "无法用程序直接保存"
     wb = build_template(form, district=district, meta=meta, unit=notice.school_name,
-                        values=_known_values(form, ret.values))
+                        values=_known_values(form, ret.values),
+                        explain=any(f.rule == PERIOD_RULE for _, item in notice.numbered() for f in item.findings))
     problems = [_problem_by_layout(form, ret, n, item) for n, item in notice.numbered()]
     _mark(wb, problems)
     add_guide(wb, notice, problems, form.sheet, rebuilt=rebuilt)
