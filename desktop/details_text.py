@@ -18,7 +18,7 @@ from aggregator.session import (ERROR, EXPLAIN, WARNING, WINDOW, Item, Notice, S
                                 render, rule_name)
 
 LEVELS = {ERROR: ("错误", "#b00000"), WARNING: ("提示", "#8a6d00"), "info": ("说明", "#555555"),
-          "explain": ("须说明", "#b00000"), "explained": ("已说明", "#8a6d00")}
+          "explain": ("须说明", "#c05a00"), "explained": ("已说明", "#8a6d00")}  # 须说明: orange, as in every letter
 CONFIRM, UNCONFIRM = "confirm:", "unconfirm:"  # link targets, followed by a rule id
 TIP_ITEMS = 5  # items in the table's tooltip
 
@@ -72,7 +72,7 @@ HEADS = {"returned": "退回修改", "check": "请核对", "reminder": "催报",
 
 def notice_html(notice: Notice) -> list[str]:
     """The school's one description: what it will be told, item by item, as every channel says it."""
-    said = "，".join(x for x in (notice.counts(), notice.by_words()) if x)
+    said = "，".join(x for x in (notice.head_words(), notice.by_words()) if x)
     parts = [f'<p style="margin:6px 0 6px 0;color:#2b4a6f"><b>给学校的反馈（{HEADS.get(notice.kind, "")}）</b>'
              f'{"：" + html.escape(said) if said else ""}</p>']
     parts += [f'<p style="color:#8a1010">{html.escape(t)}。</p>' for t in notice.unopened_words()]
@@ -100,8 +100,8 @@ def documents_html(s: SchoolState) -> list[str]:
 
 
 def items_tip(s: SchoolState) -> str | None:
-    """The table's tooltip: what must change (the errors), each item once."""
-    errors = [item for item in items_of(s.findings) if item.level == ERROR]
+    """The table's tooltip: what must change or be explained (what sends it back), each item once."""
+    errors = [item for item in items_of(s.findings) if item.level in (ERROR, EXPLAIN)]
     return "\n".join(item.text for item in errors[:TIP_ITEMS]) or None
 
 
