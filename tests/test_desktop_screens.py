@@ -67,7 +67,7 @@ def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     save(window, shots, "3-school-details")
     window.set_state_filter("accepted_with_warnings")  # 请核对: the yellow ones, one asked about, ready to confirm
     window.show_school("曾都区烈山小学")
-    assert window.proxy.rowCount() == 2 and "已核实…" in window.details.body.toPlainText()
+    assert window.proxy.rowCount() == 4 and "已核实…" in window.details.body.toPlainText()  # 2 asked, 2 explained
     save(window, shots, "6-check")
     window.set_state_filter("")
     window.show_school("曾都区实验中学")
