@@ -45,9 +45,9 @@ class SettingsDialog(QDialog):
         self._forget = False
         tabs = QTabWidget()
         tabs.addTab(self._general(settings), "收集")
-        tabs.addTab(self._previous(settings), "与上期比较")
         tabs.addTab(self._watch(settings), "自动收取")
         tabs.addTab(self._mail(settings, password_kept), "邮件")
+        tabs.addTab(self._previous(settings), "与上期比较")
         self.tabs = tabs
         self.buttons = dialogs.chinese_buttons(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                                                 | QDialogButtonBox.StandardButton.Cancel), ok="保存")
