@@ -91,7 +91,7 @@ def test_a_figure_to_explain_is_its_own_item_orange_and_not_an_error_in_every_ch
     lines = chat.strip().split("\n")
     assert lines[0].endswith(f"《曾都区2023年“双减”督导有关情况统计表》{counts}：")
     assert lines[1].startswith("1. ") and lines[2].startswith(f"2. （需要说明）{c8} ")
-    assert "需要说明的，请在“情况说明”表写明原因，或改正数字" in lines[3]
+    assert lines[3] == "请在原表上改好（需要说明的，数字确实无误可在“情况说明”表写明原因）后，于11月23日前重新发到群里。"
     # the marked workbook: red to change, orange to explain, on the table and where to write it
     table = marked[FORM.sheet]
     assert _fill(table, c8) == ORANGE and _fill(table, orders) == LIGHT_RED
@@ -134,6 +134,10 @@ def test_a_new_version_still_wrong_is_told_first_what_it_put_right(compared, cap
     assert page_lines(notice)[0] == ("head", f"{SCHOOL}：{since}；{counts}")
     assert notice_lines(notice)[0] == ("head", f"退回修改：{since}；{counts}，请于11月23日前修改后重新报送")
     assert f"{since}；{counts}" in details
+    # the second version: only a figure to explain; every channel says so without a word of red
+    assert chat.strip().split("\n")[-1] == ("数字确实无误的，请在原表的“情况说明”表写明原因，填错了的请改正，"
+                                            "于11月23日前重新发到群里。")
+    assert "标红" not in eml and "请在附件表格中标橙的改正数字或在“情况说明”表写明原因，改好后保存" in eml
     # the third version explains the figure on its 情况说明 sheet: accepted with it, told nothing
     wb = openpyxl.load_workbook(folder / "inbox" / "v2.xlsx")
     wb[SHEET]["D5"] = "今年按区里要求为每个年级配齐了责任督学"

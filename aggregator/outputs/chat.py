@@ -77,8 +77,11 @@ def chat_of(notice: Notice, who: str, *, max_lines: int = MAX_LINES) -> str:
                          + [t for t in tail if t != notice.owed_words()])
     if notice.kind == RETURNED:
         head = f"【退回修改】{who}：《{title}》{notice.head_words()}："
-        explain = f"（需要说明的，{EXPLAIN_HEAD}）" if notice.explain else ""
-        last = f"请在原表上改好{explain}后，于{by}前重新发到群里。"
+        if notice.errors or notice.warnings:
+            explain = "（需要说明的，数字确实无误可在“情况说明”表写明原因）" if notice.explain else ""
+            last = f"请在原表上改好{explain}后，于{by}前重新发到群里。"
+        else:  # only figures to explain
+            last = f"数字确实无误的，请在原表的“情况说明”表写明原因，填错了的请改正，于{by}前重新发到群里。"
     elif notice.warnings:
         head = f"【请核对】{who}：《{title}》已收到并通过，{notice.counts()}："
         last = "确认无误回复“无误”即可，不用重新报送；如需修改，改好后重新发来。"

@@ -117,7 +117,8 @@ def returned_body(settings: Settings, school: School, notice: Notice) -> str:
              f"现退回，{notice.by_words()}。", ""]
     lines += _items(notice)
     lines += _owed_and_remark(settings, notice)
-    how = "按批注修改标红的单元格" + ("，标橙的改正数字或在“情况说明”表写明原因" if notice.explain else "")
+    how = "，".join((["按批注修改标红的单元格"] if notice.errors else [])
+                   + (["标橙的改正数字或在“情况说明”表写明原因"] if notice.explain else [])) or "按批注修改"
     lines += ["", f"请在附件表格中{how}，改好后保存，于{month_day(notice.by)}前用这个表重新报送。"
               "附件表格的第一页“请先看这里”列出了全部问题。", signature(settings, notice.today)]
     return "\n".join(lines)
