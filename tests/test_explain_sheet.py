@@ -26,7 +26,7 @@ from aggregator.form.parse import parse_text
 from aggregator.outputs.explain_sheet import explanation_checks, rule_condition
 from aggregator.outputs.personalise import personalise, template_bytes
 from aggregator.outputs.template import META_SHEET, SCHOOL_KEYS, build_template
-from aggregator.outputs.xlstyle import ORANGE
+from aggregator.outputs.xlstyle import LIGHT_RED, ORANGE
 from aggregator.reading import read_return
 from forms_helpers import FORM
 from test_explain import COUNTED, EXPLAIN_RULE
@@ -195,3 +195,15 @@ def test_the_issued_workbook_prints_the_form_then_the_sheet_on_a_page_each(tmp_p
     assert "统计表" in pages[0] and "情况说明" not in pages[0]
     second = "".join(pages[1].split())
     assert "情况说明" in second and "与上期相比变化过大" in second and "自动校验" not in second
+
+
+def test_a_hinted_explain_rule_turns_its_cells_orange_on_the_form_and_the_line_under_it_says_so():
+    hinted = parse_text((BASE + EXPLAIN_RULE.replace('about =', 'hint = "人数偏多请说明"\nabout ='))
+                        .replace('id = "mini"', 'id = "mini-hinted"'), source="mini.toml")
+    ws = build_template(hinted, explain=False)[hinted.sheet]
+    cell = layout_of(hinted).cells["people.total"]
+    colours = {rule.dxf.fill.fgColor.rgb for cf in ws.conditional_formatting if cell in str(cf.sqref)
+               for rule in cf.rules}
+    assert colours == {ORANGE, LIGHT_RED}  # and the red of its sum rule and its number guard, never yellow
+    assert "标橙的格请改正或在“情况说明”表说明原因" in ws[layout_of(hinted).summary_cell].value
+    assert "标橙" not in build_template(FORM)[FORM.sheet][layout_of(FORM).summary_cell].value  # Annex 5: none
