@@ -120,9 +120,13 @@ def cmd_status(a: argparse.Namespace) -> int:
                 out(f"        改法：{item.findings[0].fix}")
         since = s.resubmission
         if since.changes or since.fixed:
-            out(f"    [第{s.versions}版改动] " + "；".join(f"{c.cell} {c.label}：{c.old} → {c.new}" for c in since.changes[:8])
+            shown = lambda v: "（空）" if v in (None, "") else v  # noqa: E731
+            corrected = len(since.fixed) - len(since.explained)
+            out(f"    [第{s.versions}版改动] " + "；".join(f"{c.cell} {c.label}：{shown(c.old)} → {shown(c.new)}"
+                                                     for c in since.changes[:8])
                 + (f" 等 {len(since.changes)} 处" if len(since.changes) > 8 else "")
-                + (f"；已改正 {len(since.fixed)} 处" if since.fixed else "")
+                + (f"；已改正 {corrected} 处" if corrected else "")
+                + (f"；已说明 {len(since.explained)} 处" if since.explained else "")
                 + (f"，仍有 {len(since.still)} 处" if since.still else ""))
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")

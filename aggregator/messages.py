@@ -35,8 +35,8 @@ MESSAGES: dict[str, str] = {
     # --- explain rules (核实性): the school may keep a figure it explains (``form.explanations``) ---
     "explain-needed": "如确实无误，请在“{sheet}”表“{name}”一行的说明栏写明原因（不少于 {min} 个字）；如填错了，请改正",
     "explain-short": "“{sheet}”表“{name}”一行的说明“{text}”太短，请写明原因（不少于 {min} 个字）；如填错了，请改正",
-    "explain-intro": "统计表中被标出“须说明”的项目：数字确实无误的，请在该项的“说明”栏写明原因（不少于 {min} 个字），"
-                     "不必修改数字；填错了的，请改正统计表中的数字。其他项目不用填写。",
+    "explain-intro": "统计表中的数字属于下列情况（退回的表中标为橙色）而确实无误的，请在该项的“说明”栏写明原因"
+                     "（不少于 {min} 个字），不必修改数字；填错了的，请改正统计表中的数字。没有这些情况的，不用填写。",
     "outlier-about": "某项数字远高于同学段的其他学校",
     "vs-previous-about": "{labels}与本校上期相比，增加到 {factor} 倍以上或减少到 1/{factor} 以下",
     "vs-previous-up": "{cell} {label}本期填 {value}，上期为 {previous}，是上期的 {ratio} 倍（超过 {factor} 倍），请核对",

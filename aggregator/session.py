@@ -72,6 +72,7 @@ __all__ = [
     "items_of", "Item", "ERROR", "WARNING", "EXPLAIN", "MAX_RESUBMIT_DAYS", "building",
     # pure functions over the records above, for a face that shows them
     "chat_text", "reminder_list", "Notice", "notice_of", "notice_lines", "pending_copy", "has_password",
+    "previous_values",
     # what needs no collection
     "bundled", "bundled_forms", "load_plan", "template_bytes", "clock",
     # the reading port, for an adapter of a face's own (Excel's open workbook)

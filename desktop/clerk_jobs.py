@@ -102,14 +102,18 @@ def told_job(folder: Path, pending: list[tuple[str, str, str]]) -> JobSpec:
 
 
 def settings_job(folder: Path, changes: dict[str, Any], password: str | None = None,
-                 test_mail: bool = False) -> JobSpec:
+                 test_mail: bool = False, previous: tuple[str, str] | None = None) -> JobSpec:
     """Save changed settings; ``password``: None leaves the stored one, "" forgets it;
-    ``test_mail``: then send a test message to the sender's own mailbox (发送测试邮件)."""
+    ``test_mail``: then send a test message to the sender's own mailbox (发送测试邮件);
+    ``previous``: last period's folder and mapping file, taken now ("" for the folder: none)."""
 
     def work(session: Session) -> str:
         if changes:
             session.change_settings(**changes)
         text = SETTINGS_SAVED
+        if previous is not None:
+            folder, names = previous
+            text += window_words(said.previous(session.set_previous(folder, names or None)))
         if password is not None:
             try:
                 session.store_mail_password(password)

@@ -18,8 +18,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from datetime import date
 from typing import Any
 
-from aggregator.session import (DEFAULT_FORM, Notice, Overview, SchoolState, Settings, chat_text, clock, has_password,
-                                notice_of, pending_copy, reminder_list, template_bytes)
+from aggregator.session import (DEFAULT_FORM, Notice, Overview, PeriodValue, SchoolState, Settings, chat_text, clock,
+                                has_password, notice_of, pending_copy, previous_values, reminder_list, template_bytes)
 
 from . import clerk_jobs, jobs
 from .jobs import JobSpec, Outcome
@@ -203,9 +203,20 @@ class Controller(QObject):
     def tie_file(self, file: str, school: str, note: str = "") -> bool:
         return self._start_here(clerk_jobs.file_job, "tie", file, school, note)
 
-    def change_settings(self, changes: dict[str, Any], password: str | None = None, test_mail: bool = False) -> bool:
-        """Save settings (and the mail password); ``test_mail``: then send the clerk a test message."""
-        return self._start_here(clerk_jobs.settings_job, changes, password, test_mail)
+    def change_settings(self, changes: dict[str, Any], password: str | None = None, test_mail: bool = False,
+                        previous: tuple[str, str] | None = None) -> bool:
+        """Save settings (and the mail password); ``test_mail``: then send the clerk a test message;
+        ``previous``: name last period (its folder, the mapping of renamed schools; "": none)."""
+        return self._start_here(clerk_jobs.settings_job, changes, password, test_mail, previous)
+
+    def previous_values(self, state: SchoolState) -> list[PeriodValue]:
+        """The school's figures last period beside this period's (the details), [] without a last
+        period or when the school was not in it: from the snapshot the last job read (``view``)."""
+        period = self.view.previous
+        if period is None or state.form is None or self.settings is None:
+            return []
+        current = state.current.values if state.current is not None else {}
+        return previous_values(state.form, period, state.school, current, self.settings.levels)
 
     def password_kept(self) -> bool:
         return bool(self.settings and has_password(self.settings.mail))

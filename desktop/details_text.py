@@ -8,17 +8,21 @@ opened, its rectification items due, the date to send again.
 
 Each warning has a link to settle it (已核实…) and each settled one a link to undo it (撤销): the
 pane turns a click into the clerk's intent (``CONFIRM``/``UNCONFIRM`` + the rule id).
+
+Beside it, what the clerk checks an explanation against: what the school's latest version changed
+from the one before (``SchoolState.resubmission``), and its figures last period beside this
+period's (``PeriodValue``: the bounded ones, and any that differ; beyond the bound in orange).
 """
 
 from __future__ import annotations
 
 import html
 
-from aggregator.session import (ERROR, EXPLAIN, WARNING, WINDOW, Item, Notice, SchoolState, display_name, items_of,
-                                render, rule_name)
+from aggregator.session import (ERROR, EXPLAIN, WARNING, WINDOW, Item, Notice, PeriodValue, SchoolState, display_name,
+                                items_of, render, rule_name)
 
 LEVELS = {ERROR: ("错误", "#b00000"), WARNING: ("提示", "#8a6d00"), "info": ("说明", "#555555"),
-          "explain": ("须说明", "#b00000"), "explained": ("已说明", "#8a6d00")}
+          "explain": ("须说明", "#c05a00"), "explained": ("已说明", "#8a6d00")}  # 须说明: orange, as in every letter
 CONFIRM, UNCONFIRM = "confirm:", "unconfirm:"  # link targets, followed by a rule id
 TIP_ITEMS = 5  # items in the table's tooltip
 
@@ -72,7 +76,7 @@ HEADS = {"returned": "退回修改", "check": "请核对", "reminder": "催报",
 
 def notice_html(notice: Notice) -> list[str]:
     """The school's one description: what it will be told, item by item, as every channel says it."""
-    said = "，".join(x for x in (notice.counts(), notice.by_words()) if x)
+    said = "，".join(x for x in (notice.head_words(), notice.by_words()) if x)
     parts = [f'<p style="margin:6px 0 6px 0;color:#2b4a6f"><b>给学校的反馈（{HEADS.get(notice.kind, "")}）</b>'
              f'{"：" + html.escape(said) if said else ""}</p>']
     parts += [f'<p style="color:#8a1010">{html.escape(t)}。</p>' for t in notice.unopened_words()]
@@ -100,14 +104,59 @@ def documents_html(s: SchoolState) -> list[str]:
 
 
 def items_tip(s: SchoolState) -> str | None:
-    """The table's tooltip: what must change (the errors), each item once."""
-    errors = [item for item in items_of(s.findings) if item.level == ERROR]
+    """The table's tooltip: what must change or be explained (what sends it back), each item once."""
+    errors = [item for item in items_of(s.findings) if item.level in (ERROR, EXPLAIN)]
     return "\n".join(item.text for item in errors[:TIP_ITEMS]) or None
 
 
-def details_html(s: SchoolState, notice: Notice | None = None) -> str:
+ORANGE = "#c05a00"
+
+
+def _value(v) -> str:
+    if v is None or v == "":
+        return "（空）"
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def changes_html(s: SchoolState) -> list[str]:
+    """What the latest version changed from the one before, and what it put right ([] for a first version)."""
+    if s.versions < 2 or s.current is None:
+        return []
+    since = s.resubmission
+    if not (since.changes or since.fixed or since.still):
+        return []
+    corrected = len(since.fixed) - len(since.explained)
+    counts = "，".join(x for x in (f"已改正 {corrected} 处" if corrected else "",
+                                   f"已说明 {len(since.explained)} 处" if since.explained else "",
+                                   f"仍有 {len(since.still)} 处" if since.still else "") if x)
+    lines = [f"{html.escape(c.cell)} {html.escape(c.label)}：{html.escape(_value(c.old))} → "
+             f"<b>{html.escape(_value(c.new))}</b>" for c in since.changes]
+    head = f"第{since.version}版与上一版相比" + (f"（{counts}）" if counts else "") + ("：" if lines else "")
+    return [f'<p style="margin:6px 0 2px 0;color:#2b4a6f"><b>{head}</b></p>'] + \
+        [f'<p style="margin:0 0 2px 12px">{line}</p>' for line in lines or ["没有改动数字"]]
+
+
+def previous_html(values: list[PeriodValue]) -> list[str]:
+    """Last period's figures beside this period's: those the form bounds, and any that differ."""
+    shown = [v for v in values if v.factor is not None or v.previous != v.current]
+    if not shown:
+        return []
+    rows = []
+    for v in shown:
+        style = f' style="color:{ORANGE};font-weight:bold"' if v.moved else ""
+        note = f"（超过 {v.factor:g} 倍）" if v.moved else ""
+        rows.append(f"<tr{style}><td>{html.escape(v.label)}{note}</td><td align=\"right\">{_value(v.previous)}</td>"
+                    f"<td align=\"right\">{_value(v.current)}</td></tr>")
+    return ['<p style="margin:8px 0 2px 0;color:#2b4a6f"><b>与上期比较</b></p>',
+            '<table cellspacing="0" cellpadding="2" border="1" style="border-collapse:collapse;border-color:#bbb">'
+            '<tr style="background:#eef2f8"><th align="left">项目</th><th>上期</th><th>本期</th></tr>'
+            + "".join(rows) + "</table>"]
+
+
+def details_html(s: SchoolState, notice: Notice | None = None, previous: list[PeriodValue] | None = None) -> str:
     """Everything the clerk needs to phone the school: what it will be told (``notice``), worded
-    as the school will read it; without a notice, its findings one by one."""
+    as the school will read it; without a notice, its findings one by one; what its latest
+    version changed, and (``previous``) its figures last period beside this period's."""
     parts = []
     cur = s.current
     if cur is None:
@@ -119,6 +168,7 @@ def details_html(s: SchoolState, notice: Notice | None = None) -> str:
                      f"文件：{html.escape(display_name(cur.original_name))}</p>")
         if cur.review:
             parts.append(f'<p style="color:#7a4100"><b>[待确认]</b> {html.escape(render(cur.review, WINDOW))}</p>')
+        parts += changes_html(s)
     told = notice is not None and bool(notice.kind)
     if cur is not None and not any(f.level in (ERROR, WARNING, EXPLAIN) for f in s.findings) and not cur.review:
         parts.append('<p style="color:#1d5e17">报表校验全部通过。</p>')  # before what else it is told
@@ -128,6 +178,7 @@ def details_html(s: SchoolState, notice: Notice | None = None) -> str:
             parts.append(_paragraph("info", html.escape(note)))
     if not told:
         parts += documents_html(s)
+    parts += previous_html(previous or [])
     for f in s.files:
         parts.append(f'<p style="color:#8a1010"><b>[发来的文件无法读取]</b> {html.escape(display_name(f.original_name))}：'
                      f"{html.escape(f.reason)}</p>")

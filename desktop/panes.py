@@ -115,7 +115,7 @@ class DetailsPane(QFrame):
         who = [x for x in (s.school.stage, s.school.parent) if x]
         call = [x for x in (s.school.contact, s.school.phone, s.school.email) if x]
         self.contact.setText("　".join(["·".join(who), "联系人：" + " ".join(call) if call else ""]).strip("　"))
-        self.body.setHtml(details_html(s, self.controller.notice(s)))
+        self.body.setHtml(details_html(s, self.controller.notice(s), self.controller.previous_values(s)))
 
     def _link(self, url: QUrl) -> None:
         """已核实… and 撤销 beside a warning: the same intents as the 处理 menu's."""

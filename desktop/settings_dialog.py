@@ -22,6 +22,9 @@ from . import dialogs
 
 TLS = (("ssl", "SSL 加密（端口 465，QQ、163 邮箱常用）", 465), ("starttls", "STARTTLS 加密（端口 587）", 587),
        ("none", "不加密（端口 25，不推荐）", 25))
+PREVIOUS_HINT = ("与上期比较：选择上一次用本程序收集同一张表的文件夹（如去年的），各校数字与上期相差过大时会请学校说明，"
+                 "汇总表增加“与上期比较”。学校改过名的，另选一份两列的对照表（第一行写 上期名称、本期名称）。")
+TABLES = "表格文件 (*.xlsx *.xls *.csv)"
 WATCH_HINT = ("自动收取时，除了收集文件夹本身，还会查看这里的文件夹（如微信、QQ 的下载文件夹），"
               "只收取开始关注以后新出现的、属于本次收集的表格文件，其他文件不会动。")
 
@@ -31,6 +34,7 @@ class SettingsAnswer:
     changes: dict[str, Any]
     password: str | None = None  # None: keep the stored one; "": forget it
     test_mail: bool = False
+    previous: tuple[str, str] | None = None  # last period (folder, mapping file) when changed; ("", ""): none
 
 
 class SettingsDialog(QDialog):
@@ -43,6 +47,7 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._general(settings), "收集")
         tabs.addTab(self._watch(settings), "自动收取")
         tabs.addTab(self._mail(settings, password_kept), "邮件")
+        tabs.addTab(self._previous(settings), "与上期比较")
         self.tabs = tabs
         self.buttons = dialogs.chinese_buttons(QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                                                 | QDialogButtonBox.StandardButton.Cancel), ok="保存")
@@ -106,6 +111,38 @@ class SettingsDialog(QDialog):
         form.addRow("填报单位：", self.unit)
         form.addRow("填报人：", self.reporter)
         form.addRow("联系电话：", self.phone)
+        return page
+
+    def _previous(self, s: Settings) -> QWidget:
+        page = QWidget()
+        hint = QLabel(PREVIOUS_HINT)
+        hint.setWordWrap(True)
+        self._was = (s.previous, s.previous_names)
+        self.previous = QLineEdit(s.previous)
+        self.previous.setPlaceholderText("不与上期比较")
+        self.previous_names = QLineEdit(s.previous_names)
+        self.previous_names.setPlaceholderText("可不选：学校没有改名就不用")
+        pick = QPushButton("选择文件夹…")
+        pick.clicked.connect(self._pick_previous)
+        names = QPushButton("选择对照表…")
+        names.clicked.connect(self._pick_names)
+        self.no_previous = QPushButton("不比较")
+        self.no_previous.setToolTip("取消与上期比较（已收到的报表会重新校验）")
+        self.no_previous.clicked.connect(lambda: (self.previous.clear(), self.previous_names.clear()))
+        folder = QHBoxLayout()
+        folder.addWidget(self.previous, 1)
+        folder.addWidget(pick)
+        folder.addWidget(self.no_previous)
+        mapping = QHBoxLayout()
+        mapping.addWidget(self.previous_names, 1)
+        mapping.addWidget(names)
+        form = QFormLayout()
+        form.addRow("上期收集文件夹：", folder)
+        form.addRow("改名对照表：", mapping)
+        layout = QVBoxLayout(page)
+        layout.addWidget(hint)
+        layout.addLayout(form)
+        layout.addStretch(1)
         return page
 
     def _watch(self, s: Settings) -> QWidget:
@@ -187,6 +224,16 @@ class SettingsDialog(QDialog):
         if folder and not self.folders.findItems(folder, Qt.MatchFlag.MatchExactly):
             self.folders.addItem(folder)
 
+    def _pick_previous(self) -> None:
+        folder = dialogs.ask_folder(self, "选择上一期的收集文件夹", self.previous.text())
+        if folder:
+            self.previous.setText(folder)
+
+    def _pick_names(self) -> None:
+        path = dialogs.ask_file(self, "选择学校改名对照表（上期名称、本期名称两列）", self.previous.text(), TABLES)
+        if path:
+            self.previous_names.setText(path)
+
     def _forget_password(self) -> None:
         self._forget = True
         self.password.clear()
@@ -217,7 +264,9 @@ class SettingsDialog(QDialog):
         }
         typed = self.password.text()
         password = typed if typed else ("" if self._forget else None)
-        return SettingsAnswer(changes, password, self.test_requested)
+        chosen = (self.previous.text().strip(), self.previous_names.text().strip())
+        previous = chosen if chosen != self._was else None
+        return SettingsAnswer(changes, password, self.test_requested, previous)
 
 
 def ask_settings(parent: QWidget, settings: Settings, password_kept: bool) -> SettingsAnswer | None:

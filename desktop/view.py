@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from aggregator.session import STATE_LABELS, Material, Overview, Session, Total, UnitProgress, building
+from aggregator.session import (STATE_LABELS, Material, Overview, PreviousPeriod, Session, Total, UnitProgress,
+                                building)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class View:
     units_written: dict[str, str] = field(default_factory=dict)
     unsent: int = 0  # schools to send back or remind that were told nothing yet (反馈未发送)
     due: dict[str, tuple[str, ...]] = field(default_factory=dict)  # school id -> its register items to remind
+    previous: PreviousPeriod | None = None  # last period's figures (a school's details show them beside its own)
 
 
 def view_of(session: Session, ov: Overview) -> View:
@@ -44,4 +46,4 @@ def _view_of(session: Session, ov: Overview) -> View:
     written = {r.sha256: str(r.values.get(ov.unit_field) or "") for r in ov.unidentified}
     unsent = sum(1 for s in ov.schools if s.feedback.unsent)
     return View(hay, units, session.by_unit(ov), session.totals(ov), materials, written, unsent,
-                session.due_lines())
+                session.due_lines(), session.previous_period())

@@ -60,7 +60,7 @@ class ClerkRequests:
             return
         answer = ask_settings(self, c.settings, c.password_kept())
         if answer is not None:
-            c.change_settings(answer.changes, answer.password, answer.test_mail)
+            c.change_settings(answer.changes, answer.password, answer.test_mail, answer.previous)
 
     def ask_collect_files(self) -> None:
         paths = dialogs.ask_files(self, "选择学校报回的文件")

@@ -9,7 +9,15 @@ import sys
 import pytest
 from hypothesis import settings
 
-from aggregator.demo import sample_values
+# Tests are grouped in rooms (form/, reading/, outputs/…) and some borrow another room's helpers or
+# fixtures by module name (``from test_forms import BASE``): every room is on the path, whichever
+# file pytest happens to collect first.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(_HERE, d) for d in sorted(os.listdir(_HERE))
+                if os.path.isdir(os.path.join(_HERE, d))
+                if any(f.startswith("test_") for f in os.listdir(os.path.join(_HERE, d)))]
+
+from aggregator.demo import sample_values  # noqa: E402 - after the rooms are on the path
 from cli_helpers import ROSTER, SCHOOLS, dudao
 from optional import IN_CI
 

@@ -18,7 +18,8 @@ from ..messages import Note
 from ..collection.store.folder import SETTINGS, CollectionError
 from ..messages import render
 from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
-from .annex5 import PHONE_NOTES, PROBLEMS, WECHAT, sample_values, simulate_returns
+from .annex5 import PHONE_NOTES, PROBLEMS, WECHAT, district_values, sample_values, simulate_returns
+from .last_period import FOLDER as LAST_FOLDER, MOVED, MOVED_SAID, build_last_period, last_period_values
 from .documents import simulate_documents
 from .files import fill_workbook, gbk_zip, put_received, retyped_workbook, word_file
 from .generic import simulate_generic
@@ -45,7 +46,7 @@ SENDER = "zdjyj@zdedu.example"
 
 def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str = DEFAULT_FORM) -> int:
     """The clerk's whole job on the sample district, through the front door as a face drives it."""
-    from ..session import STATE_LABELS, create_session
+    from ..session import STATE_LABELS, create_session, said
 
     declared = load_form(form)  # an unknown form is refused before the folder is touched
 
@@ -60,14 +61,23 @@ def run_demo(root: Path, drive: Callable, out: Callable[[str], None], form: str 
         session.change_settings(mail_sender=SENDER)
         (root / ".demo").write_text("dudao demo\n", encoding="utf-8")
     with session:
+        explained: dict[str, dict[str, str]] = {}
+        if annex5:  # last year's collection of the same schools, to compare with
+            schools = session.schools()
+            before = last_period_values(schools, district_values(schools))
+            last = build_last_period(root / LAST_FOLDER, SAMPLE_ROSTER, form, before, drive, **OUR_OWN)
+            explained = {MOVED: {"vs-previous": MOVED_SAID}}
         with clock.pinned(ISSUED_AT):
             out(f"1. {_when()} 建立收集文件夹 {root}，收集《{session.title}》，"
                 f"导入示例名单 {len(session.schools())} 所学校，截止日期 {DEADLINE}")
+            if annex5:
+                out(f"   {render(said.previous(session.set_previous(last)))}")
             res = drive(session.distribute())
             out(f"2. {_when()} 下发：已为每所学校生成空白表 {res.written} 份 → {res.folder}")
         inbox = session.folder("inbox")
         if annex5:
-            story = simulate_returns(root, session.form, res.folder, inbox, session.schools(), in_word=IN_WORD)
+            story = simulate_returns(root, session.form, res.folder, inbox, session.schools(), in_word=IN_WORD,
+                                     explained=explained)
             simulate_documents(inbox / WECHAT, session.plan, session.schools(),
                                {k for k, v in story.items() if v == "未报送"})
             with clock.pinned(LISTED_AT):

@@ -80,7 +80,6 @@ def sample_values(rng: random.Random, stage: str, unit: str, reporter: str, phon
 COMPLETED_BUT_IN_PROGRESS = "曾都区文峰学校"
 # What the schools asked to check (请核对) said on the phone two days after the deadline.
 PHONE_NOTES = {
-    ("曾都区编钟小学", "outlier"): "电话核实：派出责任督学 30 人次，含各年级兼职督学，数字无误",
     ("曾都区烈山小学", "school-type"): "电话核实：该校督学同时督导附设的初中部，初中栏无误",
     ("曾都区季梁小学", "problems-text"): "电话核实：问题为作业公示不及时，已整改中，不再补报文字",
 }
@@ -100,12 +99,33 @@ def completed_but_in_progress(v: dict[str, Any], col: str) -> None:
         v["problem_1"], v["problem_2"] = PROBLEMS[2], PROBLEMS[5]
 
 
-def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023, *,
-                     in_word: str = "") -> dict[str, str]:
-    """Write what a download folder looks like on deadline day. Returns school -> what happened.
-    ``in_word``: a school that fills the form in the Word table the plan shipped with instead."""
+MISSING = frozenset({"北郊八角楼小学", "府河镇马鞍山小学", "何店镇油坊小学", "万店镇泉水小学"})
+# The schools with a story of their own, in the order their figures are drawn (after every other
+# school's); 泉水小学's broken download is drawn last.
+SPECIAL = ("曾都区东城小学", "曾都区实验中学", "万店镇中心小学", "何店镇白龙小学", "曾都区烈山小学",
+           "洛阳镇中心小学", "洛阳镇初级中学", "洛阳镇九口堰小学", "南郊两水小学", "府河镇古城小学",
+           "淅河镇蒋家岗小学", "曾都区季梁小学", "曾都区编钟小学", "北郊龙门小学", "曾都区第二初级中学")
+OUTLIER = "曾都区编钟小学"  # 30 督学 among peers with 1 or 2: explained in its second version
+OUTLIER_SAID = "本校派出的责任督学含各年级兼职督学，共 30 人次，与上年基本持平，数字无误"
+
+
+def district_values(schools: list, seed: int = 2023) -> dict[str, dict[str, Any]]:
+    """The figures of every school that sends something, before the mistakes of its story: what
+    it would send were it right. Drawn in the story's order, so the demo's figures never move."""
     rng = random.Random(seed)
     by_name = {s.name: s for s in schools}
+    order = [s.name for s in schools if s.name not in MISSING and s.name not in SPECIAL]
+    order += [*SPECIAL, "万店镇泉水小学"]
+    return {name: sample_values(rng, by_name[name].stage, name, by_name[name].contact, by_name[name].phone)
+            for name in order if name in by_name}
+
+
+def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools: list, seed: int = 2023, *,
+                     in_word: str = "", explained: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """Write what a download folder looks like on deadline day. Returns school -> what happened.
+    ``in_word``: a school that fills the form in the Word table the plan shipped with instead;
+    ``explained``: schools that explain a figure on the 情况说明 sheet (rule id -> their words)."""
+    base = district_values(schools, seed)
     story: dict[str, str] = {}
     wechat = inbox / WECHAT
 
@@ -113,15 +133,9 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
         return outbox / issued_name(form.annex, name)
 
     def vals(name: str) -> dict[str, Any]:
-        s = by_name[name]
-        return sample_values(rng, s.stage, s.name, s.contact, s.phone)
+        return dict(base[name])
 
-    missing = {"北郊八角楼小学", "府河镇马鞍山小学", "何店镇油坊小学", "万店镇泉水小学"}
-    special = {
-        "曾都区东城小学", "曾都区实验中学", "万店镇中心小学", "何店镇白龙小学", "曾都区烈山小学",
-        "洛阳镇中心小学", "洛阳镇初级中学", "洛阳镇九口堰小学", "南郊两水小学", "府河镇古城小学",
-        "淅河镇蒋家岗小学", "曾都区季梁小学", "北郊龙门小学", "曾都区编钟小学", "曾都区第二初级中学",
-    }
+    missing, special = MISSING, set(SPECIAL)
     day = 13
     for i, s in enumerate(schools):
         if s.name in missing or s.name in special:
@@ -137,8 +151,11 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
         if s.name == COMPLETED_BUT_IN_PROGRESS:
             completed_but_in_progress(v, "junior" if s.stage == "初中" else "primary")
             story[s.name] = "填了学校都已完成整改，问题却都还在整改，退回"
+        said = (explained or {}).get(s.name)
+        if said:
+            story[s.name] = "与上期相比变化很大，已在“情况说明”表中说明，通过"
         put_received(wechat / f"{i:02d}-{names[i % 3]}" if i % 3 == 1 else wechat / names[i % 3],
-             fill_workbook(issued(s.name), form, v), when)
+                     fill_workbook(issued(s.name), form, v, explanations=said), when)
 
     # Sums that do not add up: sent back.
     v = vals("曾都区东城小学")
@@ -198,12 +215,15 @@ def simulate_returns(root: Path, form: Form, outbox: Path, inbox: Path, schools:
     v.update({"problem_1": "", "problem_2": "", "problem_3": ""})
     put_received(wechat / "附件5-曾都区季梁小学.xlsx", fill_workbook(issued("曾都区季梁小学"), form, v), "2023-11-18T11:00:00")
     story["曾都区季梁小学"] = "有问题但未写主要问题，提示"
-    # An implausibly large figure (typo 30 for 3): flagged against its peers, an explain check with
-    # no explanation in the workbook: sent back to correct it, or to say why it is right.
-    v = vals("曾都区编钟小学")
+    # A figure far above its peers' (30 督学), an explain check with no explanation in the workbook:
+    # sent back to correct it, or to say why it is right; its second version, after the deadline,
+    # says why on the 情况说明 sheet (last period it had 27) and is accepted with it.
+    v = vals(OUTLIER)
     v["inspectors.primary"], v["inspectors.total"] = 30, 30 + v["inspectors.junior"]
-    put_received(wechat / "编钟小学.xlsx", fill_workbook(issued("曾都区编钟小学"), form, v), "2023-11-16T09:20:00")
-    story["曾都区编钟小学"] = "数字明显偏大（30）且未说明，退回改正或说明"
+    put_received(wechat / "编钟小学.xlsx", fill_workbook(issued(OUTLIER), form, v), "2023-11-16T09:20:00")
+    put_received(wechat / "编钟小学(1).xlsx", fill_workbook(issued(OUTLIER), form, v,
+                                                          explanations={"outlier": OUTLIER_SAID}), "2023-11-21T15:40:00")
+    story[OUTLIER] = "数字明显偏大（30）且未说明，退回；第二版在“情况说明”表中说明后通过"
     # The workbook issued to one school, filled in with another school's name: the clerk decides.
     v = vals("北郊龙门小学")
     v["unit"] = "北郊草店子小学"

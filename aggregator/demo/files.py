@@ -14,12 +14,15 @@ from typing import Any
 import openpyxl
 
 from ..form.declaration import Form
+from ..form.explanations import SHEET, TEXT_COL, explanation_layout
 from ..form.layout import layout_of
 from ..outputs.xlstyle import set_text
 
 
-def fill_workbook(issued: Path, form: Form, values: dict[str, Any], raw: dict[str, Any] | None = None) -> bytes:
-    """What a school does in Excel: open the workbook we sent, type the figures, save."""
+def fill_workbook(issued: Path, form: Form, values: dict[str, Any], raw: dict[str, Any] | None = None, *,
+                  explanations: dict[str, str] | None = None) -> bytes:
+    """What a school does in Excel: open the workbook we sent, type the figures (and, on its
+    情况说明 sheet, ``explanations``: rule id -> what it writes in the rule's 说明 cell), save."""
     wb = openpyxl.load_workbook(issued)
     ws = wb[form.sheet]
     cells = layout_of(form).cells
@@ -29,6 +32,12 @@ def fill_workbook(issued: Path, form: Form, values: dict[str, Any], raw: dict[st
             set_text(cell, value)
         else:
             cell.value = value
+    if explanations:
+        sheet = wb[SHEET]
+        for row in explanation_layout(form).rows:
+            if row.rule in explanations:
+                found = next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == row.name)
+                set_text(sheet.cell(found, TEXT_COL), explanations[row.rule])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

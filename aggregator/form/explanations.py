@@ -12,8 +12,10 @@ rule)::
 
     序号 | 核实项目 (the rule's name) | 检查内容 (what it checks) | 说明 (the school's) | 自动校验
 
-The last column is the workbook's live check (phase B): it shows one of ``CHECK_TEXTS``, which the
-reader knows are not the school's words.
+The last column is the workbook's live check (``outputs.explain_sheet``): it shows one of
+``CHECK_TEXTS``, which the reader knows are not the school's words. A declared explain rule is
+checked there as the form sheet checks its rules; an outlier (peers) or a change from last period
+cannot be computed in a school's copy, so its row only says when to write.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ CHECK_TEXTS = {
     "short": f"说明太短（不少于{MIN_EXPLANATION}个字）",
     "done": "已填写说明",
     "none": "",
+    # Rows the workbook cannot check (``ExplainRule.kind``): when to write, honestly.
+    "outlier": "如数字明显偏大，请在此说明",
+    "changes": "如与上期相比变化很大，请在此说明",
 }
 
 
@@ -112,7 +117,8 @@ class ExplanationLayout:
 
     @property
     def merges(self) -> tuple[str, ...]:
-        last = coord(1, len(self.heads))[:-1]
+        """The title and what to do, across the printed columns (the live check is for the screen)."""
+        last = coord(1, TEXT_COL)[:-1]
         return (f"A1:{last}1", f"A2:{last}2")
 
     @property

@@ -18,7 +18,7 @@ from ..collection.views.materials import owed_documents
 from ..collection.store.settings import Settings
 from ..collection.views.status import SchoolState
 from ..form.declaration import Form
-from ..findings import WARNING
+from ..findings import EXPLAIN, WARNING
 from .dates import deadline_words, form_deadline, month_day, resubmit_date
 from .notice import DOCUMENTS, REMINDER, RETURNED, SUPERVISE, Notice, notice_of, remark_of
 
@@ -77,8 +77,12 @@ def chat_of(notice: Notice, who: str, *, max_lines: int = MAX_LINES) -> str:
         return "\n".join(lines + [f"另请核对：{item.short}" for item in notice.documents[:1]]
                          + [t for t in tail if t != notice.owed_words()])
     if notice.kind == RETURNED:
-        head = f"【退回修改】{who}：《{title}》{notice.counts()}："
-        last = f"请在原表上改好后，于{by}前重新发到群里。"
+        head = f"【退回修改】{who}：《{title}》{notice.head_words()}："
+        if notice.errors or notice.warnings:
+            explain = "（需要说明的，数字确实无误可在“情况说明”表写明原因）" if notice.explain else ""
+            last = f"请在原表上改好{explain}后，于{by}前重新发到群里。"
+        else:  # only figures to explain
+            last = f"数字确实无误的，请在原表的“情况说明”表写明原因，填错了的请改正，于{by}前重新发到群里。"
     elif notice.warnings:
         head = f"【请核对】{who}：《{title}》已收到并通过，{notice.counts()}："
         last = "确认无误回复“无误”即可，不用重新报送；如需修改，改好后重新发来。"
@@ -88,8 +92,8 @@ def chat_of(notice: Notice, who: str, *, max_lines: int = MAX_LINES) -> str:
     shown = [(n, item) for n, item in notice.numbered()]
     room = max_lines - 2 - len(tail)
     listed = shown if len(shown) <= room else shown[: max(room - 1, 1)]
-    lines = [head] + [f"{n}. {'（请核对）' if item.level == WARNING and notice.errors else ''}{item.short}"
-                      for n, item in listed]
+    tags = {WARNING: "（请核对）" if notice.errors or notice.explain else "", EXPLAIN: "（需要说明）"}
+    lines = [head] + [f"{n}. {tags.get(item.level, '')}{item.short}" for n, item in listed]
     if len(shown) > len(listed):
         lines.append(f"……另有 {len(shown) - len(listed)} 处，见标注好的表。")
     return "\n".join(lines + [last] + tail)

@@ -44,6 +44,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import clock
 from ..collection.store.folder import Collection, CollectionError
+from ..collection.views.previous import period_comparison, previous_period
 from ..collection.views.status import overview
 from ..messages import Note
 from ..progress import Cancel, Job, Progress
@@ -62,6 +63,7 @@ from .summary.problems import form_lines, upward_lines, write_groups
 from .summary.review import sheet_label as grouped_label
 from .summary.review import apply_review, read_review, review_note
 from .summary.save import default_path, save_summary, summary_bytes, target_path, upward_path
+from .summary.periods import Comparison, write_comparison
 from .summary.subtotals import write_subtotals
 from .summary.tables import detail_totals, write_detail, write_findings, write_returns
 from .summary.texts import sheet_label, text_sections, write_texts
@@ -73,7 +75,7 @@ from ..collection.clerk.picks import picks
 from .picked import export_picked
 from .xlstyle import select_only, set_text
 
-__all__ = ["DETAIL", "DRAFT_FORM_NOTE", "DRAFT_NOTE", "FINDINGS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS",
+__all__ = ["DETAIL", "DRAFT_FORM_NOTE", "DRAFT_NOTE", "FINDINGS", "PERIODS", "PROBLEMS", "RETURNS", "STATE_FILLS", "SUBTOTALS",
            "consolidate", "mark_form_draft", "summary_values", "top_problems"]
 
 # --- user-facing text (Chinese) -----------------------------------------------------------------
@@ -86,6 +88,7 @@ COUNTS = "选项统计"
 MATERIALS = "材料收取情况"
 MATRIX = "分校选项"
 FINDINGS = "校验问题"
+PERIODS = "与上期比较"
 
 
 @dataclass
@@ -125,6 +128,7 @@ def consolidate(
     plan = make_plan(form, ov, included, district=district, include=include, deadline=s.deadline,
                      generated=clock.now(), reporting=reporting)
     plan, reviewed = _reviewed(plan, read_review(default_path(col, form), form))
+    plan = replace(plan, comparison=_comparison(col, plan))
     up_target = upward_path(col, form) if out is None else Path(out).with_name(upward_name(Path(out)))
     blocked = _upward_blocked(plan, col, despite_warnings) if upward else None
     writes_upward = upward and blocked is None
@@ -171,6 +175,16 @@ def consolidate(
     elif unchecked:
         notes.append(Note.of("upward-despite", n=len(unchecked), schools=warned_names(plan)))
     return ConsolidateResult(path, len(included), len(ov.schools), notes, upward=upward_path_saved, coverage=coverage)
+
+
+def _comparison(col: Collection, plan: Plan) -> Comparison | None:
+    """The summary against last period, when the collection names one (its 与上期比较 sheet)."""
+    period = previous_period(col)
+    if period is None:
+        return None
+    data = period_comparison(plan.form, period, [(s.school, s.current.values) for s in plan.included], plan.totals,
+                             col.settings.levels)
+    return Comparison(data, len(period.figures), Path(period.folder).name)
 
 
 def _upward_blocked(plan: Plan, col: Collection, despite_warnings: bool) -> Note | None:
@@ -252,6 +266,8 @@ def build_summary(plan: Plan, collection_id: str, materials: CollectionPlan | No
     if form.fields_summed("sum"):
         ws = sheet(SUBTOTALS, "按所属单位（中心学校、区直学校等）小计")
         cached[ws.title] = write_subtotals(ws, plan)
+    if plan.comparison is not None:
+        write_comparison(sheet(PERIODS, "本级合计与上期比较，及数字与上期相比变化超过规定范围的学校"), plan, plan.comparison)
     if counted_fields(form):
         write_counts(sheet(COUNTS, "每一项选择各选项的学校数和比例"), plan)
         rows.append(write_matrix(sheet(MATRIX, "每所学校每一项的选择"), plan, styles))

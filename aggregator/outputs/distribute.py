@@ -49,7 +49,7 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
                 result.kept += 1
                 continue
             if template is None:
-                template = template_bytes(form, district=col.settings.name)
+                template = template_bytes(form, district=col.settings.name, previous=bool(col.settings.previous))
             data = personalise(
                 template,
                 {"collection_id": col.settings.id, "school_id": school.id, "school_name": school.name,

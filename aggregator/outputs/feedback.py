@@ -331,7 +331,8 @@ def _blank_workbook(col: Collection, form: Form, school: School) -> tuple[str, b
     path = col.folder("outbox") / name
     if path.is_file():
         return name, path.read_bytes()
-    wb = build_template(form, district=col.settings.name, meta=_meta(col, school, "template"), unit=school.name)
+    wb = build_template(form, district=col.settings.name, meta=_meta(col, school, "template"), unit=school.name,
+                        explain=bool(col.settings.previous))
     return name, workbook_bytes(wb)
 
 

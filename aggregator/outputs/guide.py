@@ -1,9 +1,10 @@
 """The first sheet of a marked workbook, "请先看这里": the school's notice, laid out on one page.
 
-It says what every other channel says (``notice``): how many items must change and how many
-only need a look, each item once with its number (errors first), the cells to change (a click
-jumps to the one that carries the comment), what the school still owes with each material's own
-deadline, and the date to send again. The colours it names are the colours on the table.
+It says what every other channel says (``notice``): for a new version, what it put right and
+what not; how many items must change, how many to explain (or correct) and how many only need a
+look, each item once with its number (errors first), the cells to change (a click jumps to the
+one that carries the comment), what the school still owes with each material's own deadline, and
+the date to send again. The colours it names are the colours on the table: red, orange, yellow.
 """
 
 from __future__ import annotations
@@ -15,23 +16,26 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..filenames import display_name
-from ..findings import ERROR, WARNING
+from ..findings import ERROR, EXPLAIN, MIN_EXPLANATION, WARNING
+from ..form.explanations import SHEET as EXPLAIN_SHEET
 from ..form.layout import split_coord
-from .notice import CHECK, Notice
-from .xlstyle import LIGHT_RED, LINK_BLUE, RED, YELLOW, fill, font, page_setup, select_only, set_text, text_height
+from .notice import CHECK, EXPLAIN_HEAD, Notice
+from .xlstyle import (LIGHT_RED, LINK_BLUE, ORANGE, RED, YELLOW, fill, font, page_setup, select_only, set_text,
+                      text_height)
 
 if TYPE_CHECKING:
     from .markup import Problem
 
 FEEDBACK_SHEET = "请先看这里"  # the reader should skip a sheet of this name in a resubmitted copy
-HOW_TO = ("修改方法：在“{table}”工作表中，标红的单元格必须修改，标黄的单元格请核对（确认无误可以不改）。"
+HOW_TO = ("修改方法：在“{table}”工作表中，标红的单元格必须修改，{explain}标黄的单元格请核对（确认无误可以不改）。"
           "问题和改法写在批注中：把鼠标移到单元格上即可看到；同一处问题的其他单元格有一行批注指向它。"
           "点击下表“单元格”一栏可跳到该单元格。改好后保存，用本文件重新报送即可（本页和底色不用删除）。")
+HOW_TO_EXPLAIN = "标橙的单元格需要说明：数字确实无误的，在“{sheet}”表该项的“说明”栏写明原因（不少于 {min} 个字），填错了的改正数字；"
 _WRAP = Alignment(wrap_text=True, vertical="center")
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WIDTHS = {"A": 8, "B": 18, "C": 90}
-_FILLS = {ERROR: fill(LIGHT_RED), WARNING: fill(YELLOW)}
+_FILLS = {ERROR: fill(LIGHT_RED), EXPLAIN: fill(ORANGE), WARNING: fill(YELLOW)}
 
 
 def add_guide(wb: Workbook, notice: Notice, problems: list["Problem"], table_title: str, *, rebuilt: str) -> None:
@@ -55,19 +59,23 @@ def add_guide(wb: Workbook, notice: Notice, problems: list["Problem"], table_tit
 
     received = notice.received_at.replace("T", " ")[:16]
     sent = f"贵单位报送的文件“{display_name(notice.file_name)}”（{received} 收到）"
+    since = f"{notice.since_words()}。" if notice.since else ""
     if notice.kind == CHECK:
         prose(f"{notice.school_name}：《{notice.title}》核对说明", font(14, bold=True), 28)
         prose(f"{sent}已通过校验，已计入汇总。{notice.counts()}：确认无误不用修改，回复告知即可；"
               "如需修改，改好后用本文件重新报送。", font(11))
     else:
         prose(f"{notice.school_name}：《{notice.title}》退回修改说明", font(14, bold=True), 28)
+        if since:  # what the new version put right comes first
+            prose(since, font(11, bold=True))
         prose(f"{sent}经校验，{notice.counts()}，现退回。", font(11))
         prose(f"{notice.by_words()}。", font(11, bold=True, color=RED))
     if notice.remark:
         prose(f"区教育局说明：{notice.remark}", font(11, bold=True))
     for text in notice.due_words():
         prose(text, font(11))
-    prose(HOW_TO.format(table=table_title), font(11))
+    explain = HOW_TO_EXPLAIN.format(sheet=EXPLAIN_SHEET, min=MIN_EXPLANATION) if notice.explain else ""
+    prose(HOW_TO.format(table=table_title, explain=explain), font(11))
     if rebuilt:
         why = "" if "archive" in rebuilt else f"{rebuilt}，"  # where we keep files is the clerk's business
         prose(f"注意：贵单位报送的文件{why}无法在原表上标注，已按读到的数据重新生成本表；"
@@ -84,15 +92,15 @@ def add_guide(wb: Workbook, notice: Notice, problems: list["Problem"], table_tit
     row += 1
 
     marked = {p.number: p for p in problems}
-    errors = [(n, i) for n, i in notice.numbered() if i.level == ERROR]
-    checks = [(n, i) for n, i in notice.numbered() if i.level == WARNING]
-    groups = [(errors, f"一、需要修改（共 {len(errors)} 处，标红的单元格）", ERROR),
-              (checks, f"{'二' if errors else '一'}、请核对（共 {len(checks)} 处，标黄的单元格，确认无误可以不改）", WARNING)]
-    for items, heading, level in groups:
-        if not items:
-            continue
+    by_level = {level: [(n, i) for n, i in notice.numbered() if i.level == level] for level in _FILLS}
+    headings = {ERROR: "需要修改（共 {n} 处，标红的单元格）",
+                EXPLAIN: "需要说明（共 {n} 处，标橙的单元格）：" + EXPLAIN_HEAD,
+                WARNING: "请核对（共 {n} 处，标黄的单元格，确认无误可以不改）"}
+    groups = [(by_level[level], headings[level].format(n=len(by_level[level])), level) for level in _FILLS
+              if by_level[level]]
+    for number, (items, heading, level) in zip("一二三", groups):
         cell = ws.cell(row, 1)
-        set_text(cell, heading)
+        set_text(cell, f"{number}、{heading}")
         cell.font, cell.fill = head, _FILLS[level]
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
         ws.row_dimensions[row].height = 22
@@ -105,8 +113,8 @@ def add_guide(wb: Workbook, notice: Notice, problems: list["Problem"], table_tit
             set_text(where, p.where if p is not None else "—")
             where.alignment = _CENTRE
             where.fill = _FILLS[level]
-            if p is not None and p.to_change:
-                sheet, ref = min(p.to_change, key=lambda t: split_coord(t[1]))
+            if p is not None and p.to_change:  # the table's first cell (not the 情况说明 one)
+                sheet, ref = min(p.to_change, key=lambda t: (t[0] != p.to_change[0][0], split_coord(t[1])))
                 where.hyperlink = Hyperlink(ref="", location=f"'{sheet.replace(chr(39), chr(39) * 2)}'!{ref}")
                 where.font = font(11, color=LINK_BLUE, underline="single")
             else:

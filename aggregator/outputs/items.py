@@ -3,7 +3,8 @@
 Four findings about 存在问题 and its neighbours are one thing to put right, not four: the school
 reads the problems together and the one correction they share (``checks.repair``). Every text a
 school receives (the marked workbook, the e-mail, the chat text, the phone page) lists these
-items, so all of them say the same thing in the same order: errors first, then what to check.
+items, so all of them say the same thing in the same order: errors first, then what to explain
+(or correct), then what to check.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from ..findings import ERROR, EXPLAIN, WARNING, Finding
 
 
 def item_level(f: Finding) -> str:
-    """As the school is told it: an explain finding is to be explained (or corrected) like an
-    error until it is explained, then one more thing to check, like a warning."""
-    if f.level == EXPLAIN:
-        return WARNING if f.explained else ERROR
+    """As the school is told it: an explain finding is to be explained (or corrected) until it is
+    explained (需要说明, never counted as an error), then one more thing to check, like a warning."""
+    if f.level == EXPLAIN and f.explained:
+        return WARNING
     return f.level
 
 
@@ -68,10 +69,11 @@ class Item:
 
 
 def items_of(findings: Iterable[Finding]) -> list[Item]:
-    """Errors, then warnings, each in the order found; findings sharing a link as one item."""
+    """Errors, then what to explain, then warnings, each in the order found; findings sharing a
+    link as one item."""
     findings = list(findings)
     out: list[Item] = []
-    for level in (ERROR, WARNING):
+    for level in (ERROR, EXPLAIN, WARNING):
         groups: dict[int, list[Finding]] = {}
         order: list[tuple[int, Finding]] = []
         for f in findings:

@@ -14,12 +14,12 @@ from datetime import date
 from email.headerregistry import Address
 from email.utils import formataddr
 
-from ..findings import ERROR, WARNING
+from ..findings import ERROR, EXPLAIN, WARNING
 from ..collection.store.roster import School
 from ..collection.store.settings import Settings
 from .dates import full_date, month_day
 from .items import Item
-from .notice import REMINDER, Notice
+from .notice import EXPLAIN_HEAD, REMINDER, Notice
 
 # Chinese compound surnames: "欧阳明" is 欧阳老师, not 欧老师.
 _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "令狐",
@@ -78,13 +78,17 @@ def numbered(items: list[tuple[int, Item]]) -> list[str]:
 
 
 def _items(notice: Notice) -> list[str]:
-    """需要修改 (errors only, counted) then 请核对, numbered on as every channel numbers them."""
+    """需要修改 (errors only, counted), 需要说明, then 请核对, numbered on as every channel numbers them."""
     numbered_items = notice.numbered()
     errors = [(n, i) for n, i in numbered_items if i.level == ERROR]
+    explain = [(n, i) for n, i in numbered_items if i.level == EXPLAIN]
     checks = [(n, i) for n, i in numbered_items if i.level == WARNING]
     lines = []
     if errors:
         lines += [f"需要修改（{len(errors)} 处，附件表格中标红的单元格）："] + numbered(errors)
+    if explain:
+        lines += ([""] if lines else []) + [f"需要说明（{len(explain)} 处，附件表格中标橙的单元格；"
+                                            f"{EXPLAIN_HEAD}）："] + numbered(explain)
     if checks:
         where = "附件表格中标黄的单元格，" if notice.warnings else ""
         lines += ([""] if lines else []) + [f"请核对（{len(checks)} 处，{where}确认无误可以不改）："] + numbered(checks)
@@ -107,12 +111,15 @@ def _owed_and_remark(settings: Settings, notice: Notice) -> list[str]:
 
 
 def returned_body(settings: Settings, school: School, notice: Notice) -> str:
+    since = f"{notice.since_words()}。" if notice.since else ""
     lines = [greeting(school), "",
-             f"您好！{school.name}报送的《{notice.title}》（文件“{notice.file_name}”）经校验，{notice.counts()}，"
+             f"您好！{since}{school.name}报送的《{notice.title}》（文件“{notice.file_name}”）经校验，{notice.counts()}，"
              f"现退回，{notice.by_words()}。", ""]
     lines += _items(notice)
     lines += _owed_and_remark(settings, notice)
-    lines += ["", f"请在附件表格中按批注修改标红的单元格，改好后保存，于{month_day(notice.by)}前用这个表重新报送。"
+    how = "，".join((["按批注修改标红的单元格"] if notice.errors else [])
+                   + (["标橙的改正数字或在“情况说明”表写明原因"] if notice.explain else [])) or "按批注修改"
+    lines += ["", f"请在附件表格中{how}，改好后保存，于{month_day(notice.by)}前用这个表重新报送。"
               "附件表格的第一页“请先看这里”列出了全部问题。", signature(settings, notice.today)]
     return "\n".join(lines)
 

@@ -5,7 +5,9 @@ so the workbook and the engine agree by construction; each cell is read as its t
 (``types.excel_ref``), so text in a number cell or a blank choice is "not known yet" in Excel
 as in the engine. Plain formulas and conditional formatting only: no macro warning, and they work
 in Excel, WPS and LibreOffice alike. A failing rule colours its cells by its level, as every
-message we send does: red must change, yellow is to check (a warning, 请核对).
+message we send does: red must change, orange is to explain or change (an explain rule, 需要说明:
+the 情况说明 sheet, ``explain_sheet``, says whether the explanation is written), yellow is to
+check (a warning, 请核对).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..form.declaration import CONTEXT_NAMES, Form, FormError, RuleSpec
 from ..form.expr import ExprError, compile_expr, to_excel
 from ..form.layout import Layout, col_letter, layout_of, split_coord
-from ..findings import ERROR
-from .xlstyle import LEFT, LIGHT_RED, PLAIN, RED, YELLOW, fill, font
+from ..findings import ERROR, EXPLAIN
+from ..form.explanations import SHEET as EXPLAIN_SHEET
+from .xlstyle import LEFT, LIGHT_RED, ORANGE, PLAIN, RED, YELLOW, fill, font
 
 NOT_A_NUMBER = "请填写0或正整数；"  # the count guard's hint (``types``), kept here for tests
 SUMMARY_OK = "自动校验：未发现问题"
-SUMMARY_PROBLEMS = "自动校验：有 {n} 处问题，请看右侧“{column}”列（标红的格必须修改，标黄的格请核对）"
+SUMMARY_PROBLEMS = "自动校验：有 {n} 处问题，请看右侧“{column}”列（标红的格必须修改，{explain}标黄的格请核对）"
+SUMMARY_EXPLAIN = "标橙的格请改正或在“{sheet}”表说明原因，"
 _CHECK_FONT = font(10, color=RED)
 _SUMMARY_FONT = font(bold=True, color=RED)
 
@@ -130,7 +134,8 @@ def summary_formula(form: Form) -> str:
     n = "+".join(f"IF(LEN({absolute(c)})>0,1,0)" for c in live_checks(form)) or "0"
     inputs = [field_range(layout, f.id) for f in form.fields if f.section != "header"]
     typed = "+".join(f"COUNTA({','.join(inputs[i:i + 200])})" for i in range(0, len(inputs), 200)) or "1"
-    problems = SUMMARY_PROBLEMS.format(n="{n}", column=form.check_label)
+    explain = SUMMARY_EXPLAIN.format(sheet=EXPLAIN_SHEET) if any(r.rule.level == EXPLAIN for r in live_rules(form)) else ""
+    problems = SUMMARY_PROBLEMS.format(n="{n}", column=form.check_label, explain=explain)
     before, _, after = problems.partition("{n}")
     return (f'=IF(({typed})=0,"",IF(({n})=0,{_xl_string(SUMMARY_OK)},'
             f"{_xl_string(before)}&({n})&{_xl_string(after)}))")
@@ -144,13 +149,16 @@ def add_live_checks(ws: Worksheet, form: Form, layout: Layout) -> None:
     for ref in layout.check_cells.values():
         ws[ref].font, ws[ref].alignment = _CHECK_FONT, LEFT
     errors = [r for r in live_rules(form) if r.rule.level == ERROR]
-    warnings = [r for r in live_rules(form) if r.rule.level != ERROR]
+    explains = [r for r in live_rules(form) if r.rule.level == EXPLAIN]
+    warnings = [r for r in live_rules(form) if r.rule.level not in (ERROR, EXPLAIN)]
     for rule in errors:  # added first: where an error and a warning meet, red wins
         _colour(ws, layout, rule, red)
     for f in form.numeric_fields:  # text, a negative or a fraction in a number cell (as the guard)
         if f.kind.excel_guard:
             wrong = f"IFERROR(NOT({f.kind.excel_guard(absolute(layout.cells[f.id]))}),TRUE)"
             ws.conditional_formatting.add(field_range(layout, f.id), FormulaRule(formula=[wrong], fill=red))
+    for rule in explains:  # to explain or change: orange, before the yellow of a mere warning
+        _colour(ws, layout, rule, fill(ORANGE))
     for rule in warnings:
         _colour(ws, layout, rule, fill(YELLOW))
     summary = ws[layout.summary_cell]

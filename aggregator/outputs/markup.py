@@ -7,8 +7,9 @@ Why it is done this way:
   sheet "请先看这里" (``guide``) lists everything at once, so nobody goes back and forth five
   times. Only a file openpyxl cannot write (.xls, .ods, a damaged .xlsx) is rebuilt from the
   values read, and then the cells are those of our layout.
-- Only the cells to change are coloured, by level: red must change, yellow to check
-  (``checks.focus``: "C8 合计(3) ≠ 小学(2) + 初中(0)" colours C8 alone). Each item has one comment
+- Only the cells to change are coloured, by level: red must change, orange to explain (or
+  correct; the row of the 情况说明 sheet where the explanation goes is orange too), yellow to
+  check (``checks.focus``: "C8 合计(3) ≠ 小学(2) + 初中(0)" colours C8 alone). Each item has one comment
   with its whole text, on the first cell to change; its other cells carry a one-line comment
   pointing there, so eight cells do not repeat one long paragraph. The workbook's own live check
   is taken off the cells we mark, so its colours never contradict ours.
@@ -25,7 +26,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -37,15 +38,16 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..findings import ERROR, WARNING
-from ..form.declaration import Form
+from ..findings import ERROR, EXPLAIN, WARNING
+from ..form.explanations import SHEET as EXPLAIN_SHEET, explanation_layout
+from ..form.declaration import PERIOD_RULE, Form
 from ..form.layout import coord, layout_of, split_coord
 from ..collection.store.ledger import ReturnRecord
 from .guide import FEEDBACK_SHEET, add_guide
 from .items import Item
 from .notice import CHECK, RETURNED, Notice
 from .template import build_template
-from .xlstyle import LIGHT_RED, YELLOW, display_width, fill
+from .xlstyle import LIGHT_RED, ORANGE, YELLOW, display_width, fill
 
 AUTHOR = "区教育局"
 __all__ = ["AUTHOR", "CHECK", "FEEDBACK_SHEET", "RETURNED", "Marked", "Problem", "marked_workbook", "workbook_bytes"]
@@ -58,9 +60,9 @@ _OPENPYXL_FAILURES = (
     IndexError, SyntaxError,
 )
 
-_FILLS = {ERROR: fill(LIGHT_RED), WARNING: fill(YELLOW)}
+_FILLS = {ERROR: fill(LIGHT_RED), EXPLAIN: fill(ORANGE), WARNING: fill(YELLOW)}
 _CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
-_LEVEL_TAG = {ERROR: "须修改", WARNING: "请核对"}
+_LEVEL_TAG = {ERROR: "须修改", EXPLAIN: "须说明", WARNING: "请核对"}
 Target = tuple[str, str]  # (sheet title, cell) in the workbook sent back
 
 
@@ -112,7 +114,8 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, notice: Notice, *
             wb.template = False  # an .xltx/.xltm return goes back as a plain .xlsx workbook
             _clear_old_marks(wb)
             table = _table_sheet(wb, form, ret)
-            problems = [_problem_in_own(wb, table, n, item) for n, item in notice.numbered()]
+            problems = [_with_explanation_cell(wb, form, _problem_in_own(wb, table, n, item), item)
+                        for n, item in notice.numbered()]
             _mark(wb, problems)
             add_guide(wb, notice, problems, table.title, rebuilt="")
             try:
@@ -120,8 +123,10 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, notice: Notice, *
             except _OPENPYXL_FAILURES:
                 rebuilt = "无法用程序直接保存"
     wb = build_template(form, district=district, meta=meta, unit=notice.school_name,
-                        values=_known_values(form, ret.values))
-    problems = [_problem_by_layout(form, ret, n, item) for n, item in notice.numbered()]
+                        values=_known_values(form, ret.values),
+                        explain=any(f.rule == PERIOD_RULE for _, item in notice.numbered() for f in item.findings))
+    problems = [_with_explanation_cell(wb, form, _problem_by_layout(form, ret, n, item), item)
+                for n, item in notice.numbered()]
     _mark(wb, problems)
     add_guide(wb, notice, problems, form.sheet, rebuilt=rebuilt)
     return Marked(workbook_bytes(wb), problems, rebuilt, form.sheet)
@@ -175,6 +180,23 @@ def _problem_in_own(wb: Workbook, table: Worksheet, number: int, item: Item) -> 
                    number)
 
 
+def _with_explanation_cell(wb: Workbook, form: Form, p: Problem, item: Item) -> Problem:
+    """An item to explain also marks where the explanation goes: the 说明 cell of its rule's row
+    on the workbook's 情况说明 sheet (found by the rule's name, as the reader finds it), when the
+    workbook has that sheet."""
+    layout = explanation_layout(form)
+    if item.level != EXPLAIN or layout is None or EXPLAIN_SHEET not in wb.sheetnames:
+        return p
+    row = layout.row_of(item.findings[0].rule)
+    ws = wb[EXPLAIN_SHEET]
+    found = next((r for r in range(1, min(ws.max_row, 200) + 1) if ws.cell(r, 2).value == getattr(row, "name", None)),
+                 None)
+    if found is None:
+        return p
+    target = (EXPLAIN_SHEET, coord(found, split_coord(row.text_cell)[1]))
+    return replace(p, targets=p.targets + (target,), change=p.to_change + (target,))
+
+
 def _in_reading_order(cells: tuple[str, ...]) -> tuple[str, ...]:
     """Cells as a reader meets them: by sheet as named, then row, then column."""
     def key(raw: str) -> tuple[str, int, int]:
@@ -222,7 +244,7 @@ def _clear_old_marks(wb: Workbook) -> None:
             if comment is not None and comment.author == AUTHOR:
                 cell.comment = None
             old = cell.fill
-            if old.fill_type == "solid" and old.fgColor.type == "rgb" and old.fgColor.rgb in (LIGHT_RED, YELLOW):
+            if old.fill_type == "solid" and old.fgColor.type == "rgb" and old.fgColor.rgb in (LIGHT_RED, ORANGE, YELLOW):
                 cell.fill = PatternFill()
 
 
@@ -232,7 +254,8 @@ def _mark(wb: Workbook, problems: Iterable[Problem]) -> None:
     by_cell: dict[Target, list[tuple[Problem, str, str]]] = {}  # anchor cell -> (problem, role, its comment cell)
     for p in problems:
         change = {_anchor(wb, t) for t in p.to_change}
-        main = min(change, key=_reading_order) if change else None
+        table = p.to_change[0][0] if p.to_change else ""  # the comment goes on the table, not on 情况说明
+        main = min(change, key=lambda t: (t[0] != table, _reading_order(t))) if change else None
         for target in dict.fromkeys(_anchor(wb, t) for t in p.targets):
             role = "main" if target == main else "change" if target in change else "related"
             by_cell.setdefault(target, []).append((p, role, _ref(main, target)))
@@ -241,10 +264,11 @@ def _mark(wb: Workbook, problems: Iterable[Problem]) -> None:
         anchor, area = _merged_area(ws, ref)
         changed = [p.level for p, role, _ in found if role != "related"]
         if changed:
+            level = next(level for level in (ERROR, EXPLAIN, WARNING) if level in changed)
             for cell in area:
-                cell.fill = _FILLS[ERROR if ERROR in changed else WARNING]
+                cell.fill = _FILLS[level]
         _quiet_live_check(ws, area)
-        found = sorted(found, key=lambda x: (x[1] != "main", x[0].level != ERROR))
+        found = sorted(found, key=lambda x: (x[1] != "main", (ERROR, EXPLAIN, WARNING).index(x[0].level)))
         lines = [_comment_line(p, role, where, len(found) > 1) for p, role, where in found]
         old = anchor.comment
         if old is not None:  # the school's own note stays readable
@@ -258,7 +282,7 @@ def _comment_line(p: Problem, role: str, where: str, several: bool) -> str:
     if role == "main":
         return f"{p.number}. 【{_LEVEL_TAG[p.level]}】{p.message}" if several else p.message
     if role == "change":
-        what = "这一格也需要修改" if p.level == ERROR else "这一格也请核对"
+        what = {ERROR: "这一格也需要修改", EXPLAIN: "这一项需要说明（或改正数字）"}.get(p.level, "这一格也请核对")
     else:
         what = "这一格与问题有关，供参考"
     return f"{p.number}. {what}，见 {where} 的批注" if several else f"{what}，见 {where} 的批注"

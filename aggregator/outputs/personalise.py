@@ -40,13 +40,15 @@ def template_bytes(
     meta_keys: Iterable[str] = SCHOOL_KEYS,
     meta: Mapping[str, str] | None = None,
     unit_key: str = "school_name",
+    previous: bool = False,
 ) -> bytes:
     """The template as .xlsx bytes, with a placeholder for each of ``meta_keys``.
 
     The metadata sheet holds ``meta`` (fixed for the collection; ``kind`` defaults to "template")
     then one placeholder per key; 填报单位 holds the ``unit_key`` placeholder. Give the result to
     ``personalise`` once per school. Equivalent to ``build_template(form, district=district,
-    meta={"kind": "template", **meta, **fields}, unit=fields[unit_key])``.
+    meta={"kind": "template", **meta, **fields}, unit=fields[unit_key], explain=previous)``: the
+    情况说明 sheet lists the comparison with last period when ``previous``.
     """
     keys = list(meta_keys)
     fixed = {"kind": "template", **(meta or {})}
@@ -58,6 +60,7 @@ def template_bytes(
         district=district,
         meta={**fixed, **{k: placeholder(k) for k in keys}},
         unit=placeholder(unit_key) if unit_key in keys else "",
+        explain=previous,
     )
     buf = io.BytesIO()
     wb.save(buf)

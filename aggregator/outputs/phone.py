@@ -27,10 +27,10 @@ from openpyxl.worksheet.page import PageMargins
 
 from .free_name import write_free
 from ..messages import Note
-from ..findings import ERROR, WARNING
+from ..findings import ERROR, EXPLAIN, WARNING
 from ..form.layout import col_letter
-from .notice import RETURNED, Notice
-from .xlstyle import RED, font, page_setup, select_only, set_text, text_height
+from .notice import EXPLAIN_HEAD, RETURNED, Notice
+from .xlstyle import DARK_ORANGE, RED, font, page_setup, select_only, set_text, text_height
 
 PHONE_TAG = "手机查看"
 TIMEOUT = 180  # seconds for one LibreOffice run over a batch
@@ -39,7 +39,7 @@ _WINDOWS_PLACES = (r"C:\Program Files\LibreOffice\program\soffice.exe",
 _MAX_COLS = 12
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _LOOKS = {"head": font(12, bold=True, color=RED), "section": font(11, bold=True), "error": font(11, color=RED),
-          "warning": font(11), "closing": font(11, bold=True)}
+          "explain": font(11, color=DARK_ORANGE), "warning": font(11), "closing": font(11, bold=True)}
 
 
 @dataclass
@@ -92,14 +92,18 @@ def page_lines(notice: Notice) -> list[tuple[str, str]]:
     """What the page says under the table: (style, text) per line, as the letter says it."""
     school = notice.school_name
     if notice.kind == RETURNED:
-        out = [("head", f"{school}：{notice.counts()}")]
+        out = [("head", f"{school}：{notice.head_words()}")]
     else:
         out = [("head", f"{school}：报表已通过，{notice.counts()}")]
     errors = [(n, i) for n, i in notice.numbered() if i.level == ERROR]
+    explain = [(n, i) for n, i in notice.numbered() if i.level == EXPLAIN]
     checks = [(n, i) for n, i in notice.numbered() if i.level == WARNING]
     if errors:
         out.append(("section", f"需要修改（{len(errors)} 处，标红的格）："))
         out += [("error", f"{n}. {item.text}") for n, item in errors]
+    if explain:
+        out.append(("section", f"需要说明（{len(explain)} 处，标橙的格；{EXPLAIN_HEAD}）："))
+        out += [("explain", f"{n}. {item.text}") for n, item in explain]
     if checks:
         out.append(("section", f"请核对（{len(checks)} 处，标黄的格，确认无误可以不改）："))
         out += [("warning", f"{n}. {item.text}") for n, item in checks]

@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..form.declaration import Form
 from ..form.layout import Layout, coord, layout_of, split_coord
+from .explain_sheet import add_explanation_sheet
 from .live_checks import add_live_checks, field_range, live_rules
 from .xlstyle import (
     BODY_SIZE, CENTRE, GRID, LEFT, PLAIN, RIGHT, UNDERLINE, font, page_setup, set_text, set_widths, text_height,
@@ -63,11 +64,15 @@ def build_template(
     meta: Mapping[str, str] | None = None,
     unit: str = "",
     values: Mapping[str, Any] | None = None,
+    explain: bool | None = None,
 ) -> Workbook:
     """The printed form as a workbook: one protected sheet plus the very hidden metadata sheet.
 
     ``unit`` prefills the field whose role is unit (填报单位); ``values`` (field id -> value) fills
     value cells, which is how the district summary reuses this same form with its totals.
+    ``explain``: a workbook a school fills in also gets the 情况说明 sheet when the form has
+    explain rules (``explain_sheet``), True listing the comparison with last period too, False
+    without it; None (the summary) leaves it out.
     """
     layout = layout_of(form)
     wb = Workbook()
@@ -83,6 +88,8 @@ def build_template(
     ws.print_area = layout.print_area
     ws.sheet_view.showGridLines = False
     _protect(ws)
+    if explain is not None:
+        add_explanation_sheet(wb, form, previous=explain)
     _write_meta(wb, form, layout, district, meta or {})
     wb.calculation.fullCalcOnLoad = True  # the checks show their state as soon as it is opened
     return wb

@@ -42,6 +42,8 @@ def fill(rgb: str) -> PatternFill:
 
 LIGHT_RED = "FFFFC7CE"  # Excel's own "light red fill"
 YELLOW = "FFFFEB9C"  # Excel's own "yellow fill"
+ORANGE = "FFF4B183"  # 需要说明: Excel's "orange, lighter 40 %", apart from the red and the yellow
+DARK_ORANGE = "FFC55A11"  # its text colour (需要说明 headings)
 HEAD_BLUE = "FFD9E1F2"
 TOTAL_GREY = "FFEDEDED"
 

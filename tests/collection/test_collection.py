@@ -321,11 +321,15 @@ def test_demo(tmp_path, capsys):
     assert all(counts[s] > 0 for s in ("accepted", "returned", "needs_review", "missing"))
     # the clerk confirmed every warning by phone before the summary went up (issue 20)
     confirmed = {s["name"] for s in data["schools"] if any(d["kind"] == "confirm" for d in s["decisions"])}
-    assert counts["accepted_with_warnings"] == 0 and confirmed == {"曾都区烈山小学", "曾都区季梁小学"}
-    # 编钟小学's 30 督学 (peers ≤ 9) is to be explained or corrected: sent back, not summed (issue 23)
-    assert {s["name"]: s["status"] for s in data["schools"]}["曾都区编钟小学"] == "returned"
-    assert "本表汇总 29 所学校（应报 40 所；未报 5 所，退回修改中 5 所，待确认 1 所）" in out
-    assert counts["late"] == 1 and len(data["unreadable"]) == 2 and len(data["unidentified"]) == 1
+    assert confirmed == {"曾都区烈山小学", "曾都区季梁小学"}
+    # Explained by the schools on their 情况说明 sheets (issue 23): 编钟小学's 30 督学 (peers ≤ 9) in
+    # its second version, after being sent back; 三里岗小学's 整改通知书 (8 last period, 2 now) at once.
+    explained = {s["name"]: (s["version"], [(f["rule"], f["explained_by"]) for f in s["findings"]])
+                 for s in data["schools"] if s["status"] == "accepted_with_warnings"}
+    assert explained == {"曾都区编钟小学": (2, [("outlier", "school")]),
+                         "淅河镇三里岗小学": (1, [("vs-previous", "school")])}
+    assert "本表汇总 30 所学校（应报 40 所；未报 5 所，退回修改中 4 所，待确认 1 所）" in out
+    assert counts["late"] == 2 and len(data["unreadable"]) == 2 and len(data["unidentified"]) == 1
     # The plan's documents are received, not rejected: unreadable are an empty and a broken download.
     assert {u["kind"] for u in data["unreadable"]} == {"empty-file", "corrupt"} and len(data["documents_waiting"]) == 1
     assert "其他材料" in out and "“双减”督导优秀工作案例：已收 " in out

@@ -74,9 +74,9 @@ def test_opening_the_demo_fills_the_table_and_the_counts(qtbot, window, controll
                      ("需退回", ov.count("returned")), ("待确认", ov.count("needs_review")),
                      ("未报", ov.count("missing")), ("逾期", ov.late)):
         assert f"{label} {n}" in header
-    # 编钟小学's 30 督学 is far above its peers, with no 说明: sent back to correct or explain it
-    assert "需退回 5" in header and "未报 5" in header and "逾期 1" in header
-    assert "反馈未发送 10" in header  # nothing was sent yet: 5 to send back, 5 to remind
+    # 编钟小学's 30 督学 far above its peers, sent back at first, explained in its second version (late)
+    assert "需退回 4" in header and "未报 5" in header and "逾期 2" in header
+    assert "反馈未发送 9" in header  # nothing was sent yet: 4 to send back, 5 to remind
     assert window.windowTitle().startswith("曾都区双减")
 
 
@@ -101,8 +101,8 @@ def test_the_state_filter_shows_only_returned_schools(qtbot, window, controller,
     opened(qtbot, controller, demo)
     window.state_filter.setCurrentIndex(window.state_filter.findData("returned"))
     shown = [window.proxy.index(r, 0).data(StateRole) for r in range(window.proxy.rowCount())]
-    assert shown == ["returned"] * 5
-    assert "显示 5 / 40" in window.shown.text()
+    assert shown == ["returned"] * 4
+    assert "显示 4 / 40" in window.shown.text()
     window.header.buttons["未报"].click()  # the counts filter too
     assert window.state_filter.currentData() == "missing"
     assert window.proxy.rowCount() == 5
@@ -344,13 +344,13 @@ def test_a_new_job_shows_its_own_progress_not_the_last_ones(qtbot, window, contr
 def test_consolidate_and_feedback_offer_to_open_what_they_made(qtbot, window, controller, said, demo):
     opened(qtbot, controller, demo)
     run_job(qtbot, controller, controller.consolidate)
-    assert "已汇总 29 / 应报 40" in said.finished[-1]
-    assert "表上写明：本表汇总 29 所学校（应报 40 所；未报 5 所，退回修改中 5 所，待确认 1 所）。" in said.finished[-1]
+    assert "已汇总 30 / 应报 40" in said.finished[-1]
+    assert "表上写明：本表汇总 30 所学校（应报 40 所；未报 5 所，退回修改中 4 所，待确认 1 所）。" in said.finished[-1]
     assert window.banner.open_button.isVisibleTo(window) and window.banner.open_button.text() == "打开汇总表"
     assert Path(window.banner._path).is_file() and window.banner._path.endswith(".xlsx")
     assert controller.latest_summary() == Path(window.banner._path)
     run_job(qtbot, controller, controller.feedback)
-    assert "退回修改 5 所，催报 5 所" in said.finished[-1]
+    assert "退回修改 4 所，催报 5 所" in said.finished[-1]
     assert window.banner.open_button.text() == "打开反馈文件夹"
     assert Path(window.banner._path) == demo / "feedback"
 

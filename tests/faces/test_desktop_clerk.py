@@ -80,7 +80,7 @@ def test_send_back_a_passed_return_and_exempt_a_missing_school(qtbot, window, co
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
         answer_dialog(qtbot, lambda: menu_entry(qtbot, window, "曾都区实验小学", "退回…"), type_note("请补交典型经验材料"))
     assert row_state(window, "曾都区实验小学") == "returned"
-    assert "需退回 6" in window.header.text()
+    assert "需退回 5" in window.header.text()
     missing = next(s.school.name for s in controller.overview.schools if s.status == "missing")
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
         answer_dialog(qtbot, lambda: menu_entry(qtbot, window, missing, "免报…"), type_note("已撤并"))
@@ -136,21 +136,21 @@ def feedback_cell(window, school: str, role=Qt.ItemDataRole.DisplayRole):
 
 def test_the_feedback_column_counts_the_group_chat_and_the_clerks_own_word(qtbot, window, controller, demo):
     opened(qtbot, controller, demo)
-    assert "反馈未发送 10" in window.header.text()
+    assert "反馈未发送 9" in window.header.text()
     school = "曾都区实验中学"
     window.show_school(school)
     clicked_job(qtbot, controller, lambda: click(qtbot, window.details.copy_button))  # 复制退回意见
     said = feedback_cell(window, school)
-    assert said.startswith("已发送 ") and said.endswith(" 群消息") and "反馈未发送 9" in window.header.text()
+    assert said.startswith("已发送 ") and said.endswith(" 群消息") and "反馈未发送 8" in window.header.text()
     clicked_job(qtbot, controller, window.act_reminders.trigger)  # 复制催报名单: every missing school
     missing = [s.school.name for s in controller.overview.schools if s.status == "missing"]
     assert all(feedback_cell(window, name).startswith("已提醒 ") for name in missing)
-    assert "反馈未发送 4" in window.header.text()
+    assert "反馈未发送 3" in window.header.text()
     other = next(s.school.name for s in controller.overview.schools if s.status == "returned" and s.school.name != school)
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):
         answer_dialog(qtbot, lambda: menu_entry(qtbot, window, other, "记下已告知…"),
                       type_note("电话通知了校长", ok_text="记下"))
-    assert feedback_cell(window, other).endswith(" 其他方式") and "反馈未发送 3" in window.header.text()
+    assert feedback_cell(window, other).endswith(" 其他方式") and "反馈未发送 2" in window.header.text()
     assert "电话通知了校长" in feedback_cell(window, other, Qt.ItemDataRole.ToolTipRole)
     assert "[反馈]" in window.details.body.toPlainText() and "电话通知了校长" in window.details.body.toPlainText()
     window.set_state_filter("unsent")

@@ -67,7 +67,7 @@ def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     save(window, shots, "3-school-details")
     window.set_state_filter("accepted_with_warnings")  # 请核对: the yellow ones, one asked about, ready to confirm
     window.show_school("曾都区烈山小学")
-    assert window.proxy.rowCount() == 2 and "已核实…" in window.details.body.toPlainText()
+    assert window.proxy.rowCount() == 4 and "已核实…" in window.details.body.toPlainText()  # 2 asked, 2 explained
     save(window, shots, "6-check")
     window.set_state_filter("")
     window.show_school("曾都区实验中学")
@@ -88,3 +88,25 @@ def test_screenshots_of_the_main_states(qtbot, window, controller, demo, shots):
     assert sorted(p.name for p in shots.glob("*.png")) == [
         "1-first-run.png", "2-problems.png", "3-school-details.png", "4-settings-mail.png", "4-settings.png",
         "5-overview.png", "6-check.png", "7-narrow-table.png"]
+
+
+def test_screenshots_of_an_explained_figure_and_last_period(qtbot, window, controller, demo, shots):
+    """编钟小学's details on the 22nd: its second version explained its 30 督学 (what changed), and
+    last period's 27 beside it; 设置's 与上期比较 tab naming the demo's 上期（2022年）."""
+    window.setGeometry(SIZE)
+    opened(qtbot, controller, demo)
+    show_tab(qtbot, window, DETAILS_TAB)
+    window.show_school("曾都区编钟小学")
+    shown = window.details.body.toPlainText()
+    assert "第2版与上一版相比（已说明 1 处）" in shown and "与上期比较" in shown
+    save(window, shots, "8-explained-details")
+    window.show_school("淅河镇三里岗小学")
+    assert "（超过 3 倍）" in window.details.body.toPlainText()
+    save(window, shots, "9-moved-details")
+    dialog = SettingsDialog(window, controller.settings, False)
+    dialog.tabs.setCurrentIndex(3)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.previous.text().endswith("上期（2022年）")
+    save(dialog, shots, "4-settings-previous")
+    dialog.reject()

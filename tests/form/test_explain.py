@@ -197,7 +197,7 @@ def test_annex5s_sheet_lists_its_explain_checks_with_an_empty_cell_each():
         ("outlier", 1, "数字明显偏大", "D4"), ("vs-previous", 2, "与上期相比变化过大", "D5")]
     assert layout.rows[0].about == "某项数字远高于同学段的其他学校"
     assert layout.rows[1].about.startswith("派出责任督学数（人）、实地督导学校数量（所）") and "3 倍以上" in layout.rows[1].about
-    assert layout.text_cells == {"outlier": "D4", "vs-previous": "D5"} and layout.merges == ("A1:E1", "A2:E2")
+    assert layout.text_cells == {"outlier": "D4", "vs-previous": "D5"} and layout.merges == ("A1:D1", "A2:D2")
     assert "不少于 6 个字" in layout.intro
 
 
@@ -208,6 +208,11 @@ def explanation_sheet(wb: openpyxl.Workbook, form=FORM, said: dict[str, str] | N
     说明 cells, ``off`` typed one cell to the right instead, ``more`` lines in rows it added below;
     ``rows_before`` rows inserted above the table; the live check column showing ``check``."""
     layout = explanation_layout(form)
+    if name in wb.sheetnames and not (rows_before or off or more):  # the issued workbook's own sheet
+        for r in layout.rows:
+            if said and r.rule in said and wb[name].cell(r.row, 2).value == r.name:
+                wb[name][r.text_cell] = said[r.rule]
+        return
     ws = wb.create_sheet(name)
     ws["A1"], ws["A2"] = layout.title, layout.intro
     shift = rows_before

@@ -376,11 +376,12 @@ def test_problem_and_finding_sheets(tmp_path):
     assert ("城南小学", 2, VALID["problem_2"]) in problems
     assert not any(r[0] == "城南小学" and r[1] == 3 for r in problems)  # blank line 3: no row
     findings = rows(res.path, FINDINGS)
-    assert findings[0] == ("学校", "状态", "级别", "规则", "单元格", "说明")
+    # the state under the school's name; beside each finding its 说明 (issue 23: none here)
+    assert findings[0] == ("学校（状态）", "级别", "规则", "单元格", "问题", "说明")
     # not summed, listed; rules by their Chinese names (ids are for JSON only)
-    assert ("城北小学", "退回修改", "错误", "合计=小学+初中", "C8", ROW_SUM_ERROR.message) in findings
-    assert any(r[0] == "城南初中" and r[2] == "提示" and r[3] == "联系电话格式" for r in findings)
-    assert ("实验中学", "待人工确认", "待确认", None, None, "填报单位与文件名不一致") in findings
+    assert ("城北小学\n（退回修改）", "错误", "合计=小学+初中", "C8", ROW_SUM_ERROR.message, None) in findings
+    assert any(r[0] == "城南初中\n（通过（有提示））" and r[1] == "提示" and r[2] == "联系电话格式" for r in findings)
+    assert ("实验中学\n（待人工确认）", "待确认", None, None, "填报单位与文件名不一致", None) in findings
 
 
 def test_formula_like_school_texts_are_written_as_text(tmp_path):

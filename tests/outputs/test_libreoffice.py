@@ -110,7 +110,7 @@ def test_every_workbook_we_write_prints_to_pdf(demo, tmp_path):
         assert is_a4(lo.pdf_page_size(pdf)), (pdf.name, lo.pdf_page_size(pdf))
 
     printed = tmp_path / "pdf" / "template.pdf"
-    assert lo.pdf_pages(printed) == 1
+    assert lo.pdf_pages(printed) == 2  # the form, then its 情况说明 sheet (issue 23)
     width, height = lo.pdf_page_size(printed)
     assert width < height, "portrait"
     text = "".join(lo.pdf_text(printed).split())  # a label wrapped in its cell is one label
@@ -122,8 +122,10 @@ def test_every_workbook_we_write_prints_to_pdf(demo, tmp_path):
 @needs_uno
 def test_a_filled_return_still_prints_on_one_a4_page(typed):
     pdf = typed.saved["pdf"]
-    assert (lo.pdf_pages(pdf), is_a4(lo.pdf_page_size(pdf))) == (1, True)
-    assert typed.values["problem_1"] in lo.pdf_text(pdf)
+    # the form on one page, its 情况说明 sheet on a second (issue 23)
+    assert (lo.pdf_pages(pdf), is_a4(lo.pdf_page_size(pdf))) == (2, True)
+    first, second = lo.pdf_text(pdf).split("\f")[:2]
+    assert typed.values["problem_1"] in first and "情况说明" in second
 
 
 # ================================================================================================
@@ -295,7 +297,7 @@ def test_returns_saved_by_libreoffice_are_identified_in_the_collection(typed):
 def test_protection_validation_and_sheets_survive_as_libreoffice_sees_them(typed, fmt):
     seen = typed.inspected[fmt]
     assert seen["protected"]
-    assert seen["sheets"] == {FORM.sheet: True, META_SHEET: False}
+    assert seen["sheets"] == {FORM.sheet: True, "情况说明": True, META_SHEET: False}
     cells = seen["cells"]
     assert {ref for ref, c in cells.items() if not c["locked"]} == INPUT_CELLS
     assert {ref for ref, c in cells.items() if c["validation"] == "WHOLE"} >= COUNT_CELLS

@@ -116,7 +116,7 @@ def test_the_metadata_sheet_is_read_from_its_xml_as_calamine_reads_it(tmp_path, 
 def test_a_metadata_sheet_of_any_other_shape_is_read_by_calamine(tmp_path, issued, change):
     read_return(_write(tmp_path, "first.xlsx", issued[0][1]), FORM)
     other = _write(tmp_path, "other.xlsx", issued[1][1])
-    patch_zip(other, "xl/worksheets/sheet2.xml", change)
+    patch_zip(other, "xl/worksheets/sheet3.xml", change)  # the metadata: after the form and 情况说明
     wb = open_workbook(sniff(other))
     try:
         part = wb._part("dudao_meta")

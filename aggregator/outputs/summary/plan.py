@@ -60,6 +60,7 @@ class Plan:
     reporting: Reporting = Reporting("")
     overdue: bool = False  # the deadline has passed: a school still missing is late
     problems: dict[str, list[ProblemGroup]] = field(default_factory=dict)  # lines section -> groups
+    comparison: Any = None  # against last period (``summary.periods.Comparison``), when one is named
 
     @property
     def unsigned(self) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ...findings import ERROR, INFO, WARNING
+from ...findings import ERROR, EXPLAIN, INFO, WARNING, Finding
 from ...filenames import display_name
 from ...collection.views.status import STATE_LABELS, SchoolState
 from ...form.declaration import Field, Form
@@ -218,7 +218,8 @@ def fit_head(ws: Worksheet, row: int, labels: Sequence[str], widths: Sequence[fl
 
 
 def first_problem(state: SchoolState) -> str:
-    """What a clerk reads first, in a few words: why it waits, else its errors, else its hints,
+    """What a clerk reads first, in a few words: why it waits, else its errors, else what it must
+    explain, else its hints, else what it explained,
     each by the rule's name and its cells ("错误：合计=小学+初中（C8）"); the whole of each is on
     the 校验问题 sheet."""
     cur = state.current
@@ -226,10 +227,10 @@ def first_problem(state: SchoolState) -> str:
         return ""
     if cur.review:
         return f"待确认：{render(cur.review)}"
-    for level, prefix in ((ERROR, "错误："), (WARNING, "提示：")):
+    for level, prefix in (("错误", "错误："), ("须说明", "须说明："), ("提示", "提示："), ("已说明", "已说明：")):
         named: dict[str, list[str]] = {}
         for f in state.findings:
-            if f.level == level:
+            if level_label(f) == level:
                 named.setdefault(rule_name(f.rule, state.form), []).extend(f.cells[:1])
         if named:
             return prefix + "；".join(f"{name}（{'、'.join(dict.fromkeys(cells))}）" if cells else name
@@ -243,34 +244,51 @@ def decided(state: SchoolState) -> str:
                     f"{d.note or '无说明'}（{d.at[:10]} {d.by}）" for d in state.decisions)
 
 
-FINDINGS_HEAD = ("学校", "状态", "级别", "规则", "单元格", "说明")
+FINDINGS_HEAD = ("学校（状态）", "级别", "规则", "单元格", "问题", "说明")
+
+
+def level_label(f: Finding) -> str:
+    """错误, 提示, 须说明 (an explain finding nobody explained), 已说明."""
+    if f.level == EXPLAIN:
+        return "已说明" if f.explained else "须说明"
+    return LEVEL_LABELS.get(f.level, f.level)
+
+
+def explanation_of(f: Finding) -> str:
+    """The 说明 column: an explain finding's explanation and whose ("学校：…", "区教育局：…")."""
+    if f.level != EXPLAIN or not f.explanation:
+        return ""
+    return f"{'区教育局' if f.explained_by == 'clerk' else '学校'}：{f.explanation}"
 
 
 def write_findings(ws: Worksheet, plan: Plan, styles: Styles) -> SheetRows:
-    """Every finding of every school, summed or not: the clerk's full list of what to chase.
+    """Every finding of every school, summed or not: the clerk's full list of what to chase, each
+    with its 说明 (what the school wrote on its 情况说明 sheet, or the clerk's note): the working
+    summary's alone, the upward version has no finding at all.
 
     A return waiting for the clerk also gets a line with the reason, which is not a finding."""
     header_row(ws, FINDINGS_HEAD)
     grid = {"border": GRID}
     plain, wrap = styles.id(**grid), styles.id(alignment=WRAP_TOP, **grid)
     red = styles.id(font=font(color=RED), **grid)
-    widths = (fit_width(14, (s.school.name for s in plan.states), 24), 10, 5, 18, 12, 80)
+    # The school's state under its name (as 报送情况 shows it): the width goes to the finding and its 说明.
+    widths = (fit_width(14, (s.school.name for s in plan.states), 24), 6, 16, 10, 68, 24)
     table = []
     for state in plan.states:
-        label = STATE_LABELS[state.status]
-        lines = [(LEVEL_LABELS.get(f.level, f.level), rule_name(f.rule, plan.form), "、".join(f.cells), f.message)
+        label = f"{state.school.name}\n（{STATE_LABELS[state.status]}）"
+        lines = [(level_label(f), rule_name(f.rule, plan.form), "、".join(f.cells), f.message, explanation_of(f))
                  for f in state.findings]
         if state.current is not None and state.current.review:
-            lines.insert(0, (REVIEW_LEVEL, "", "", render(state.current.review)))
-        for level, rule, cells, message in lines:
-            height = wrapped_height([(rule, widths[3]), (cells, widths[4]), (message, widths[5]),
-                                     (state.school.name, widths[0])])
-            table.append((state.school.name, label, level, rule, cells, message, height))
+            lines.insert(0, (REVIEW_LEVEL, "", "", render(state.current.review), ""))
+        for level, rule, cells, message, said in lines:
+            height = wrapped_height([(rule, widths[2]), (cells, widths[3]), (message, widths[4]), (said, widths[5]),
+                                     (label, widths[0])])
+            table.append((label, level, rule, cells, message, said, height))
 
     def rows() -> Iterator[list[tuple[Any, int]]]:
-        for name, label, level, rule, cells, message, height in table:
-            alert = red if level in (LEVEL_LABELS[ERROR], REVIEW_LEVEL) else plain
-            yield Tall([(name, wrap), (label, plain), (level, alert), (rule, wrap), (cells, wrap), (message, wrap)],
+        for label, level, rule, cells, message, said, height in table:
+            alert = red if level in (LEVEL_LABELS[ERROR], REVIEW_LEVEL, "须说明") else plain
+            yield Tall([(label, wrap), (level, alert), (rule, wrap), (cells, wrap), (message, wrap), (said, wrap)],
                        height)
 
     set_widths(ws, widths)
