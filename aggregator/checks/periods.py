@@ -10,7 +10,7 @@ a finding of rule ``vs-previous`` (explain by default) quoting both values.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from ..findings import Finding
 from ..form.declaration import PERIOD_RULE, Form
@@ -98,6 +98,19 @@ class TotalChange:
     def to_dict(self) -> dict[str, Any]:
         return {"field": self.field, "label": self.label, "previous": self.previous, "current": self.current,
                 "change": self.change, "percent": self.percent}
+
+
+def summed(form: Form, rows: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+    """Every summed figure of ``form`` added up over ``rows`` (one school's values each): the
+    totals of a chosen set of schools, as the summary sums them (what is no figure counts 0)."""
+    fields = form.fields_summed("sum")
+    out = {f.id: 0 for f in fields}
+    for values in rows:
+        for f in fields:
+            value = _figure(values.get(f.id))
+            if value is not None:
+                out[f.id] += value
+    return out
 
 
 def total_changes(form: Form, previous: Mapping[str, Any], current: Mapping[str, Any]) -> list[TotalChange]:

@@ -13,9 +13,16 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from types import SimpleNamespace
+
+from aggregator.checks.periods import summed as summed_over
+from aggregator.collection.store.previous import PreviousPeriod
+from aggregator.collection.store.roster import School
+from aggregator.collection.views.previous import period_comparison
 from aggregator.demo import fill_workbook
 from aggregator.form.explanations import SHEET
 from aggregator.outputs.consolidate import FINDINGS, PERIODS, RETURNS
+from aggregator.outputs.summary.periods import Comparison, write_comparison
 from cli_helpers import ROSTER, dudao, issued, put
 from forms_helpers import FORM
 from test_period import last_period  # noqa: F401 - the fixture: last period's six returns
@@ -54,7 +61,8 @@ def test_the_comparison_sheet_gives_each_total_then_and_now_computed_by_hand(sum
     ws = wb[PERIODS]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[2] == ["项目", "栏目", "上期", "本期", "增减", "增减（%）"]
-    assert rows[1][0].startswith("上期：曾都区2023年“双减”督导有关情况统计表（曾都区双减），汇总 6 所学校；本期：汇总 6 所学校。")
+    # the same title both years: last period is named by its folder
+    assert rows[1][0] == "上期：“曾都区双减”，汇总 6 所学校；本期：汇总 6 所学校。两期汇总的学校相同，合计数可以直接比较。"
     by = {}
     for row in rows[3:]:
         if row[1] or row[0]:
@@ -63,11 +71,11 @@ def test_the_comparison_sheet_gives_each_total_then_and_now_computed_by_hand(sum
     before = sum(v["inspectors.total"] for v in old.values())
     now = sum(v["inspectors.total"] for v in new.values())
     assert now - before == 6  # 实验小学: 2 -> 8
-    assert by["派出责任督学数（人）"]["合计"] == [before, now, "+6", f"+{round(6 / before * 100, 1):g}%"]
+    assert by["派出责任督学数（人）"]["合计"] == [before, now, "+6", f"+{6 / before * 100:.1f}%"]
     primary = sum(v["inspectors.primary"] for v in old.values())
-    assert by["派出责任督学数（人）"]["小学"] == [primary, primary + 6, "+6", f"+{round(6 / primary * 100, 1):g}%"]
+    assert by["派出责任督学数（人）"]["小学"] == [primary, primary + 6, "+6", f"+{6 / primary * 100:.1f}%"]
     cases = sum(v["typical_cases"] for v in old.values())
-    assert by["共发现典型经验"][None] == [cases, cases, "0", "0%"]
+    assert by["共发现典型经验"][None] == [cases, cases, "0", "0.0%"]
     lines = [r[0] for r in rows if isinstance(r[0], str) and r[0][:2] in ("1.", "2.")]
     assert lines == [f"1. 曾都区实验小学（区直学校）：派出责任督学数（人）·合计 本期 8，上期 2，是上期的 4 倍。学校说明：{SAID}"]
     assert ws.print_area and ws.page_setup.orientation == "portrait"
@@ -96,3 +104,33 @@ def test_the_upward_version_carries_no_explanation_and_no_comparison(summed):
     assert PERIODS not in up.sheetnames and FINDINGS not in up.sheetnames and SHEET not in up.sheetnames
     texts = [str(c.value) for ws in up.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
     assert not [t for t in texts if SAID in t or "上期" in t]
+
+
+def test_when_the_periods_sum_other_schools_the_change_is_over_those_summed_in_both():
+    """Four of six schools summed this period against six last period: -1/3 of every total would
+    be read as a fall. The sheet gives both totals as they are and the change over the four."""
+    schools = [School(f"s{i}", name) for i, name in enumerate(["甲小学", "乙小学", "丙小学", "丁小学", "戊中学"])]
+    before = {s.name: {"inspectors.total": 10, "inspectors.primary": 10, "typical_cases": 1} for s in schools}
+    before["己中学"] = {"inspectors.total": 10, "inspectors.primary": 0, "typical_cases": 1}
+    period = PreviousPeriod("上期", "某某区2022年统计表", "2022-11-30T12:00:00", figures=before,
+                            totals=summed_over(FORM, before.values()))
+    now = [(s, {"inspectors.total": 12, "inspectors.primary": 12, "typical_cases": 2}) for s in schools[:4]]
+    now.append((School("s9", "新建小学"), {"inspectors.total": 5, "inspectors.primary": 5, "typical_cases": 0}))
+    data = period_comparison(FORM, period, now, summed_over(FORM, (v for _, v in now)))
+    assert (data.before, data.now, data.both, data.like_for_like) == (6, 5, 4, False)
+    total = next(t for t in data.totals if t.field == "inspectors.total")
+    same = next(t for t in data.same if t.field == "inspectors.total")
+    assert (total.previous, total.current) == (60, 53)  # as they are: 6 schools, then 5
+    assert (same.previous, same.current, same.change, same.percent) == (40, 48, 8, 20.0)  # the 4 in both
+
+    wb = openpyxl.Workbook()
+    plan = SimpleNamespace(form=FORM, district="某某区", included=())
+    write_comparison(wb.active, plan, Comparison(data, 6, "上期"))
+    rows = [[c.value for c in row] for row in wb.active.iter_rows()]
+    assert rows[1][0] == ("上期：某某区2022年统计表（上期），汇总 6 所学校；本期：汇总 5 所学校。两期汇总的学校不同，"
+                          "增减按两期都汇总的 4 所学校计算（同口径），不含只在一期汇总的学校。")
+    assert rows[2] == ["项目", "栏目", "上期合计\n（6 所）", "本期合计\n（5 所）", "同口径上期\n（4 所）",
+                       "同口径本期\n（4 所）", "增减\n（同口径）", "增减%\n（同口径）"]
+    line = next(r for r in rows[3:] if r[1] == "合计" and r[2] == 60)
+    assert line[2:] == [60, 53, 40, 48, "+8", "+20.0%"]
+    assert wb.active.print_area == "'Sheet'!$A$1:$H$" + str(len(rows))

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
-from ...checks.periods import Move, TotalChange, moves, period_findings as return_findings, total_changes
+from ...checks.periods import Move, TotalChange, moves, summed, period_findings as return_findings, total_changes
 from ...checks.validate import explain
 from ...findings import EXPLAIN, Finding
 from ...form.declaration import Form
@@ -143,6 +143,17 @@ class PeriodComparison:
     title: str  # last period's form title with its 本级名称
     totals: tuple[TotalChange, ...]  # every summed figure: last period's total, this one's, the change
     schools: tuple[SchoolMoves, ...]  # the schools with figures beyond their bounds, roster order
+    # 同口径: the same figures over only the schools summed in both periods, so that a change is
+    # not four schools not yet summed; ``both`` of them, out of ``before`` and ``now``
+    same: tuple[TotalChange, ...] = ()
+    both: int = 0
+    before: int = 0
+    now: int = 0
+
+    @property
+    def like_for_like(self) -> bool:
+        """Both periods sum the same schools: the totals compare as they are."""
+        return self.both == self.before == self.now
 
 
 def period_comparison(form: Form, period: PreviousPeriod, schools: Iterable[tuple[School, Mapping[str, Any]]],
@@ -152,12 +163,15 @@ def period_comparison(form: Form, period: PreviousPeriod, schools: Iterable[tupl
     summary includes) the figures that moved beyond the form's bounds."""
     pairs = list(schools)
     matched = period.match([s for s, _ in pairs], levels)
-    moved = []
+    moved, both = [], []
     for school, values in pairs:
         name = matched.get(school.id)
         if name is None:
             continue
+        both.append((period.figures[name], values))
         found = moves(form, period.figures[name], values)
         if found:
             moved.append(SchoolMoves(school, name, tuple(found)))
-    return PeriodComparison(period.title, tuple(total_changes(form, period.totals, totals)), tuple(moved))
+    same = total_changes(form, summed(form, (b for b, _ in both)), summed(form, (v for _, v in both)))
+    return PeriodComparison(period.title, tuple(total_changes(form, period.totals, totals)), tuple(moved),
+                            tuple(same), len(both), len(period.figures), len(pairs))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ...checks.periods import shown
@@ -26,6 +27,11 @@ from .tables import field_columns
 
 HEAD = ("项目", "栏目", "上期", "本期", "增减", "增减（%）")
 WIDTHS = (24.0, 9.0, 9.0, 9.0, 9.0, 10.0)
+# When the periods sum different schools: both totals as they are, then the change over the schools
+# summed in both (同口径), as the statistics systems compare
+HEAD_UNLIKE = ("项目", "栏目", "上期合计\n（{before} 所）", "本期合计\n（{now} 所）", "同口径上期\n（{both} 所）",
+               "同口径本期\n（{both} 所）", "增减\n（同口径）", "增减%\n（同口径）")
+WIDTHS_UNLIKE = (20.0, 8.0, 9.0, 9.0, 9.0, 9.0, 9.0, 9.0)
 
 
 @dataclass(frozen=True)
@@ -44,7 +50,29 @@ def _signed(value: float | None) -> str:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{'+' if value > 0 else ''}{value:g}%"
+    """One decimal always, so that the column reads down: +6.0%, -27.0%, 0.0%."""
+    return "—" if value is None else f"{value:+.1f}%" if value else "0.0%"
+
+
+def _lines(data: PeriodComparison) -> tuple[tuple[str, ...], tuple[float, ...], list[tuple[Any, ...]]]:
+    """The table's head, widths and rows (without 项目/栏目): the totals as they are when both
+    periods sum the same schools, else both totals and the like-for-like change."""
+    if data.like_for_like or not data.same:
+        return HEAD, WIDTHS, [(t.previous, t.current, _signed(t.change), _percent(t.percent)) for t in data.totals]
+    head = tuple(h.format(before=data.before, now=data.now, both=data.both) for h in HEAD_UNLIKE)
+    rows = [(t.previous, t.current, s.previous, s.current, _signed(s.change), _percent(s.percent))
+            for t, s in zip(data.totals, data.same)]
+    return head, WIDTHS_UNLIKE, rows
+
+
+def _what(data: PeriodComparison, folder: str, title: str) -> str:
+    """The line under the title: which last period, how many schools each sums, how they compare."""
+    named = f"“{folder}”" if data.title == title or not data.title else f"{data.title}（{folder}）"
+    line = f"上期：{named}，汇总 {data.before} 所学校；本期：汇总 {data.now} 所学校。"
+    if data.like_for_like or not data.same:
+        return line + "两期汇总的学校相同，合计数可以直接比较。"
+    return line + (f"两期汇总的学校不同，增减按两期都汇总的 {data.both} 所学校计算（同口径），"
+                   "不含只在一期汇总的学校。")
 
 
 def _said(plan: Plan, school_id: str, field: str) -> str:
@@ -67,33 +95,32 @@ def move_line(plan: Plan, n: int, school_id: str, name: str, parent: str, m: Any
 def write_comparison(ws: Worksheet, plan: Plan, comparison: Comparison) -> None:
     """The sheet: a line saying what is compared, the table of totals, the schools that moved."""
     data, form = comparison.data, plan.form
-    n = len(HEAD)
-    width = sum(WIDTHS)
+    head_texts, widths, lines = _lines(data)
+    n = len(head_texts)
+    width = sum(widths)
     put(ws, 1, 1, "与上期比较").font = font(14, bold=True)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
     ws.cell(1, 1).alignment = CENTRE
     ws.row_dimensions[1].height = 24
-    what = (f"上期：{data.title}（{comparison.folder}），汇总 {comparison.schools_before} 所学校；"
-            f"本期：汇总 {len(plan.included)} 所学校。"
-            "两期汇总的学校不同时，合计数不完全可比。")
+    what = _what(data, comparison.folder, form.title(plan.district))
     put(ws, 2, 1, what).alignment = WRAP_TOP
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n)
     ws.row_dimensions[2].height = wrapped_height([(what, width)])
     head_row = 3
-    for c, label in enumerate(HEAD, start=1):
+    for c, label in enumerate(head_texts, start=1):
         head(put(ws, head_row, c, label))
+    ws.row_dimensions[head_row].height = wrapped_height([(t, w) for t, w in zip(head_texts, widths)])
     columns = {c.field.id: c for c in field_columns(form, form.fields_summed("sum"))}
-    heights, spans = [], {}
+    heights, spans = [ws.row_dimensions[head_row].height], {}
     row = head_row
-    for t in data.totals:
+    for t, line in zip(data.totals, lines):
         row += 1
         col = columns[t.field]
-        values = (col.group, col.label, t.previous, t.current, _signed(t.change), _percent(t.percent))
-        for c, value in enumerate(values, start=1):
+        for c, value in enumerate((col.group, col.label, *line), start=1):
             cell = put(ws, row, c, value)
             cell.border, cell.alignment = GRID, LEFT if c <= 2 else CENTRE
         spans.setdefault(col.group, []).append(row)
-        heights.append(wrapped_height([(col.label, WIDTHS[1])] if col.label else [(col.group, WIDTHS[0] + WIDTHS[1])]))
+        heights.append(wrapped_height([(col.label, widths[1])] if col.label else [(col.group, widths[0] + widths[1])]))
         ws.row_dimensions[row].height = heights[-1] if heights[-1] > ROW_PT else None
     for rows in spans.values():
         if len(rows) > 1:
@@ -101,7 +128,7 @@ def write_comparison(ws: Worksheet, plan: Plan, comparison: Comparison) -> None:
         elif not ws.cell(rows[0], 2).value:
             ws.merge_cells(start_row=rows[0], start_column=1, end_row=rows[0], end_column=2)
     row += 2
-    heading = f"本校数字与上期相比变化超过规定范围的学校（{len(data.schools)} 所）" if data.schools else \
+    heading = f"数字与本校上期相比变化超过规定范围的学校（{len(data.schools)} 所）" if data.schools else \
         "没有学校的数字与上期相比变化超过规定范围。"
     put(ws, row, 1, heading).font = BOLD
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
@@ -116,9 +143,9 @@ def write_comparison(ws: Worksheet, plan: Plan, comparison: Comparison) -> None:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
             heights.append(wrapped_height([(text, width)]))
             ws.row_dimensions[row].height = heights[-1]
-    set_widths(ws, WIDTHS)
-    print_wide(ws, WIDTHS, title_cols=0, title_rows=f"{head_row}:{head_row}", landscape=False, body=heights)
-    ws.print_area = f"A1:F{row}"
+    set_widths(ws, widths)
+    print_wide(ws, widths, title_cols=0, title_rows=f"{head_row}:{head_row}", landscape=False, body=heights)
+    ws.print_area = f"A1:{get_column_letter(n)}{row}"
 
 
 __all__ = ["Comparison", "HEAD", "move_line", "write_comparison"]
