@@ -114,12 +114,15 @@ def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[
     look = row_styles(styles)
     total = styles.id(font=BOLD, fill=_TOTAL, border=GRID)
 
+    ids = [c.field.id for c in columns]
+
     def rows() -> Iterator[list[tuple[Any, int]]]:
         for seq, state in enumerate(plan.included, start=1):
-            cur = state.current
+            cur, kind = state.current, look[state.status]
             fixed = (seq, state.school.name, state.school.stage, state.school.parent,
                      STATE_LABELS[state.status], when(cur.received_at), yes(state.late))
-            yield [styled(v, look[state.status]) for v in (*fixed, *(cur.values.get(c.field.id) for c in columns))]
+            values = cur.values  # once a row: each read of a record's values goes through its submission
+            yield [styled(v, kind) for v in (*fixed, *(values.get(i) for i in ids))]
         sums = [(column_sum(n_fixed + i, 3, last, plan.totals[c.field.id]) if c.field.summary == "sum" else None,
                  total) for i, c in enumerate(columns, start=1)]
         yield [(None, total), ("合计", total)] + [(None, total)] * (n_fixed - 2) + sums
