@@ -238,8 +238,10 @@ class Session:
         return res
 
     def _keep_views(self, res: Any) -> None:
+        """The views kept when the collect brought something, and the overview that took handed
+        on with the result (``CollectResult.overview``)."""
         if res is not None and (res.new_returns or res.documents or res.unreadable or res.review):
-            keep_views(self._col)
+            res.overview = keep_views(self._col)
 
     def consolidate(self, *, out: Path | None = None, include: str = "accepted", upward_detail: bool = False,
                     cancel: Cancel | None = None, **options: Any) -> Job[ConsolidateResult]:

@@ -65,7 +65,7 @@ def execute(spec: JobSpec, cancel: Cancel, report: Callable[[Progress], None]) -
                     result = stop.value
                     break
             cancelled = cancel.is_set or bool(getattr(result, "cancelled", False))
-            ov = session.overview()
+            ov = getattr(result, "overview", None) or session.overview()  # a collect's own, when it made one
             text = spec.describe(session, result, ov)
             if cancelled:
                 text = f"{CANCELLED}{text}"
