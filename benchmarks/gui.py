@@ -29,6 +29,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import aggregator  # noqa: E402,F401  (before workload's openpyxl: it keeps openpyxl on its own writer, as the app has it)
 import workload  # noqa: E402  (beside this file)
 
 from aggregator.progress import run as drive  # noqa: E402
