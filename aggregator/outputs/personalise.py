@@ -2,14 +2,16 @@
 
 ``template_bytes`` builds the template once with placeholders where the school's name and ids go;
 ``personalise`` rewrites only the zip members that hold them, copying every other member as it
-was compressed, so a copy costs about a millisecond instead of openpyxl's 27.
+was compressed, so a copy costs a tenth of a millisecond instead of openpyxl's 15 to 27.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
@@ -76,6 +78,17 @@ class _Parts:
     base: bytes  # a complete zip of every member without placeholders, compressed once
     patchable: tuple[tuple[zipfile.ZipInfo, Pieces], ...]  # members with placeholders, split at them
     keys: frozenset[str]
+    # The base cut for ``_zip``: its members, its central directory, how many entries that lists.
+    body: bytes = b""
+    directory: bytes = b""
+    count: int = 0
+
+    @classmethod
+    def cut(cls, base: bytes, patchable: tuple[tuple[zipfile.ZipInfo, Pieces], ...], keys: frozenset[str]) -> "_Parts":
+        end = base.rindex(zipfile.stringEndArchive)
+        _, _, _, _, count, size, start, _ = struct.unpack(zipfile.structEndArchive,
+                                                          base[end:end + zipfile.sizeEndCentDir])
+        return cls(base, patchable, keys, base[:start], base[start:start + size], count)
 
 
 @lru_cache(maxsize=4)
@@ -101,7 +114,7 @@ def _parts(template: bytes) -> _Parts:
                 patchable.append((info, tuple(pieces)))
             else:
                 dst.writestr(info, data, compress_type=info.compress_type)
-    return _Parts(base.getvalue(), tuple(patchable), frozenset(keys))
+    return _Parts.cut(base.getvalue(), tuple(patchable), frozenset(keys))
 
 
 def _xml_cell(head: bytes, value: Any) -> bytes:
@@ -118,18 +131,44 @@ def personalise(template: bytes, fields: Mapping[str, Any]) -> bytes:
     """One school's copy: ``template`` (from ``template_bytes``) with its placeholders filled.
 
     Only the members holding placeholders are rewritten; every other member is copied as it was
-    compressed in the template, so a copy costs about a millisecond. ``fields`` must give exactly
+    compressed in the template, so a copy costs a tenth of a millisecond. ``fields`` must give exactly
     the template's keys: a forgotten key would otherwise issue a workbook showing "⟦school_id⟧".
     """
     parts = _parts(template)
     missing, unknown = parts.keys - fields.keys(), fields.keys() - parts.keys
     if missing or unknown:
         raise ValueError(f"personalise: missing {sorted(missing)}, unknown {sorted(unknown)}")
-    out = io.BytesIO(parts.base)
-    with zipfile.ZipFile(out, "a") as zf:
-        for info, pieces in parts.patchable:
-            patched = b"".join(p if type(p) is bytes else _xml_cell(p[0], fields[p[1]]) for p in pieces)
-            fresh = zipfile.ZipInfo(info.filename, info.date_time)
-            fresh.external_attr = info.external_attr
-            zf.writestr(fresh, patched, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
-    return out.getvalue()
+    return _zip(parts, [(info, b"".join(p if type(p) is bytes else _xml_cell(p[0], fields[p[1]]) for p in pieces))
+                        for info, pieces in parts.patchable])
+
+
+def _zip(parts: _Parts, patched: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
+    """The base with the patched members appended, byte for byte what ``zipfile`` writes when it
+    appends them (``ZipFile(base, "a").writestr(..., ZIP_DEFLATED, compresslevel=1)``), without
+    its reading of the base and its bookkeeping per member: half of a copy's time."""
+    body, count = parts.body, parts.count
+    out, central = [body], [parts.directory]
+    offset = len(body)
+    for info, data in patched:
+        squeeze = zlib.compressobj(1, zlib.DEFLATED, -15)
+        packed = squeeze.compress(data) + squeeze.flush()
+        entry = zipfile.ZipInfo(info.filename, info.date_time)
+        entry.external_attr = info.external_attr
+        entry.compress_type, entry.flag_bits = zipfile.ZIP_DEFLATED, 0
+        entry.CRC, entry.compress_size, entry.file_size = zlib.crc32(data), len(packed), len(data)
+        header = entry.FileHeader(False)
+        dt = entry.date_time
+        name, flags = entry._encodeFilenameFlags()
+        central.append(struct.pack(
+            zipfile.structCentralDir, zipfile.stringCentralDir, entry.create_version, entry.create_system,
+            entry.extract_version, entry.reserved, flags, entry.compress_type,
+            dt[3] << 11 | dt[4] << 5 | (dt[5] // 2), (dt[0] - 1980) << 9 | dt[1] << 5 | dt[2], entry.CRC,
+            entry.compress_size, entry.file_size, len(name), len(entry.extra), 0, 0, entry.internal_attr,
+            entry.external_attr, offset) + name + entry.extra)
+        out += [header, packed]
+        offset += len(header) + len(packed)
+    size = sum(map(len, central))
+    total = count + len(patched)
+    end = struct.pack(zipfile.structEndArchive, zipfile.stringEndArchive, 0, 0, total, total, size, offset, 0)
+    return b"".join(out + central + [end])
+
