@@ -498,3 +498,26 @@ def test_the_summarys_unit_sums_are_the_ledgers_kept_and_equal_those_added_up_re
         included = [s for s in ov.schools if s.accepted]
         sums, whole = by_ledger()
         assert not whole and sums["城南中心学校"]["inspectors.total"] == 6.5
+
+
+def test_an_overview_keeps_its_records_out_of_the_collectors_sight_and_frees_young_garbage_first(tmp_path):
+    """After an overview of N schools every collection of the cyclic collector walked its records
+    again (0.1-0.15 s each at 10,000 schools, the window standing still): they are frozen once
+    made. Garbage of the moment is collected first, so it is not kept for good with them."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=())
+        node = Node()
+        node.me = node  # a cycle nobody holds any more
+        gone = weakref.ref(node)
+        del node
+        before = gc.get_freeze_count()
+        ov = overview(col)
+        assert gone() is None
+        assert gc.get_freeze_count() - before >= len(ov.schools) == 3
+        assert gc.isenabled()
