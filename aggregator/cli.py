@@ -75,7 +75,8 @@ def cmd_distribute(a: argparse.Namespace) -> int:
 def cmd_collect(a: argparse.Namespace) -> int:
     with open_session(a.dir) as session:
         res = drive(session.collect(a.paths or None, retry_unreadable=a.retry_unreadable))
-        ov = session.overview() if res.new_returns else None  # where the schools now stand: for new returns
+        # where the schools now stand, for new returns: the overview the collect worked out
+        ov = (res.overview or session.overview()) if res.new_returns else None
     for name, school, status in res.new_returns:
         out(f"  {STATE_LABELS[status]:<8} {school or '（未识别）'}  ← {display_name(name)}")
     for name, school, material, status in res.documents:

@@ -21,11 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 from . import clock, said, stages
-from .collection.clerk import corrected as _corrected, overrule as _overrule, previous as _previous
-from .collection.clerk.corrected import pending_copy
+from .collection.clerk import overrule as _overrule, previous as _previous
 from .collection.clerk.review import assign as _assign, assign_document, find_document
-from .collection.intake.collect import CollectResult, collect as _collect
-from .collection.intake.watched import collect_watched as _collect_watched
 from .collection.store.credentials import CredentialError, has_password, store_password
 from .collection.store.folder import Collection, CollectionError, init_collection, open_collection
 from .collection.store.plan import PLANS_DIR, Material, Plan, load_plan
@@ -49,6 +46,8 @@ from .supervising import IssueResult, ItemState, Pick, Supervision
 from .tools import check_form_file, check_workbook, run_demo, save_roster_template
 
 if TYPE_CHECKING:  # handed on when first asked for (``__getattr__`` below)
+    from .collection.clerk.corrected import pending_copy
+    from .collection.intake.collect import CollectResult
     from .outputs.chat import chat_text, reminder_list
     from .outputs.consolidate import ConsolidateResult
     from .outputs.distribute import DistributeResult
@@ -81,10 +80,12 @@ __all__ = [
 
 CLERK_ERRORS = (CollectionError, RosterError, FormError)  # a sentence for the clerk, never a traceback
 
-# The outputs' records, imported when first asked for: the outputs load openpyxl (and with it
-# numpy), a fifth of a second before the first file that a collect, a status or the window's
-# first paint does not need.
-_OUTPUT_RECORDS = {"ConsolidateResult": ".outputs.consolidate", "DistributeResult": ".outputs.distribute",
+# The outputs' records, imported when first asked for: the outputs load openpyxl, a tenth of a
+# second before the first file that a collect, a status or the window's first paint does not need;
+# and the intake's, which load the reader and the reading processes' machinery (0.04 s) that a
+# consolidate, a status or a distribute does not need.
+_OUTPUT_RECORDS = {"CollectResult": ".collection.intake.collect", "pending_copy": ".collection.clerk.corrected",
+                   "ConsolidateResult": ".outputs.consolidate", "DistributeResult": ".outputs.distribute",
                    "FeedbackResult": ".outputs.feedback", "chat_text": ".outputs.chat", "reminder_list": ".outputs.chat",
                    "Item": ".outputs.items", "items_of": ".outputs.items", "Notice": ".outputs.notice",
                    "notice_lines": ".outputs.notice", "notice_of": ".outputs.notice"}
@@ -220,6 +221,9 @@ class Session:
         """Take files in (``paths``, else the inbox; ``watched``: also what is new and ours in the
         watched download folders), then keep what the views need, so that the next status or the
         window's next open only reads it."""
+        from .collection.intake.collect import collect as _collect  # the intake and its reading processes:
+        from .collection.intake.watched import collect_watched as _collect_watched  # for collects only
+
         stages.begin(startup=True)
         if watched:
             res = yield from _collect_watched(self._col, cancel)
@@ -234,13 +238,17 @@ class Session:
 
     def collect_corrected(self, school: str, note: str = "", *, cancel: Cancel | None = None) -> Job[CollectResult]:
         """修改后收取: the clerk's corrected copy of a school's return, as its new version."""
+        from .collection.clerk import corrected as _corrected
+
         res = yield from _corrected.collect_corrected(self._col, school, note, cancel=cancel)
         self._keep_views(res)
         return res
 
     def _keep_views(self, res: Any) -> None:
+        """The views kept when the collect brought something, and the overview that took handed
+        on with the result (``CollectResult.overview``)."""
         if res is not None and (res.new_returns or res.documents or res.unreadable or res.review):
-            keep_views(self._col)
+            res.overview = keep_views(self._col)
 
     def consolidate(self, *, out: Path | None = None, include: str = "accepted", upward_detail: bool = False,
                     cancel: Cancel | None = None, **options: Any) -> Job[ConsolidateResult]:
@@ -357,9 +365,13 @@ class Session:
     # --- a school's return corrected by the clerk ------------------------------------------------
 
     def working_copy(self, school: str) -> Path:
+        from .collection.clerk import corrected as _corrected
+
         return _corrected.working_copy(self._col, school)
 
     def pending_copy(self, school: str) -> Path | None:
+        from .collection.clerk import corrected as _corrected
+
         return _corrected.pending_copy(self.root, school)
 
 

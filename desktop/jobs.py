@@ -17,6 +17,11 @@ from typing import Any, Callable, Generator, Iterable
 
 from aggregator.session import (DEFAULT_FORM, WINDOW, Cancel, Cancelled, Overview, Progress, Session,
                                 Settings, create_session, open_session, render, said)
+# The window loads the intake (the reader, calamine, the reading processes' machinery) as it starts:
+# loaded by the first collect in the worker thread, its import held the interpreter and the window
+# stood still (a gap of 80-140 ms with one busy process per core). The command line loads it only
+# for a collect.
+from aggregator.session import CollectResult  # noqa: E402,F401
 
 from .view import View, view_of
 
@@ -65,7 +70,7 @@ def execute(spec: JobSpec, cancel: Cancel, report: Callable[[Progress], None]) -
                     result = stop.value
                     break
             cancelled = cancel.is_set or bool(getattr(result, "cancelled", False))
-            ov = session.overview()
+            ov = getattr(result, "overview", None) or session.overview()  # a collect's own, when it made one
             text = spec.describe(session, result, ov)
             if cancelled:
                 text = f"{CANCELLED}{text}"

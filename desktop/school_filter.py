@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QPersistentModelInd
 from aggregator.session import STATE_LABELS, STATES, SchoolState
 
 from .school_model import SchoolTableModel
+from .signals import emit
 
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # every cell's: made once, not per cell
 
@@ -115,6 +116,25 @@ class SchoolFilter(QAbstractProxyModel):
         self._decide()
         self.endResetModel()
 
+    def _source_refreshed(self, changed: list[int]) -> None:
+        """The same schools with new states (``SchoolTableModel.refreshed``): decided again, since
+        a state, a time or a file name may move a row in or out of the filter or in the sort. The
+        same rows in the same order (after most jobs): only the changed ones are drawn again, and
+        the selection and the scroll position stay; else as a reset."""
+        before = self._rows
+        self._order = None
+        self._decide()
+        if self._rows != before:
+            rows, at = self._rows, self._at
+            self._rows, self._at = before, {r: i for i, r in enumerate(before)}
+            self.beginResetModel()
+            self._rows, self._at = rows, at
+            self.endResetModel()
+            return
+        shown = [self._at[r] for r in changed if r in self._at]
+        if shown and self._columns:
+            emit(self.dataChanged, self.index(min(shown), 0), self.index(max(shown), self._columns - 1))
+
     # --- QAbstractProxyModel -------------------------------------------------------------------
 
     def setSourceModel(self, model) -> None:  # noqa: N802 - Qt API
@@ -122,6 +142,8 @@ class SchoolFilter(QAbstractProxyModel):
         self._source = model if isinstance(model, SchoolTableModel) else None
         model.modelAboutToBeReset.connect(self.beginResetModel)
         model.modelReset.connect(self._source_reset)
+        if isinstance(model, SchoolTableModel):
+            model.refreshed.connect(self._source_refreshed)
         self._order = None
         self._decide()
 

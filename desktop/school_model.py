@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from aggregator.session import (STATE_LABELS, WINDOW, Material, MaterialState, Overview, SchoolState, display_name,
                                 render, short_label)
 
 from .details_text import items_tip, received_text
+from .signals import emit
 from .view import View
 
 # The columns, by key and heading; a collection of several materials has a column per material
@@ -88,6 +89,11 @@ def feedback_tip(s: SchoolState) -> str | None:
 
 
 class SchoolTableModel(QAbstractTableModel):
+    # The same schools in the same columns, with new states (``set_overview`` without a reset):
+    # the source rows whose drawn texts changed. The filter (``school_filter``) decides again and
+    # has the view draw those rows only.
+    refreshed = Signal(object)
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: tuple[SchoolState, ...] = ()
@@ -99,18 +105,45 @@ class SchoolTableModel(QAbstractTableModel):
         self._form: Material | None = None  # the form's material, when the collection has several
 
     def set_overview(self, ov: Overview | None, view: View | None = None) -> None:
-        """``view``: what goes with the overview (``desktop.view``), worked out beside it."""
-        self.beginResetModel()
-        self._rows = ov.schools if ov else ()
+        """``view``: what goes with the overview (``desktop.view``), worked out beside it.
+
+        The same schools in the same order and the same columns (after a collect, a decision, a
+        refresh): no reset, which would have the view lay out and draw every row again, lose the
+        selection and the scroll position; the rows swap in, and only those drawn before whose
+        texts changed are drawn again (``refreshed``). Anything else: a reset."""
+        rows = ov.schools if ov else ()
         view = view if ov and view else View()
-        self._hay = view.hay if len(view.hay) == len(self._rows) else [s.school.name.lower() for s in self._rows]
-        self._rows_by_name = {s.school.name: i for i, s in enumerate(self._rows)}
-        # The form's own material is the 状态 column (they said the same thing): one column per document.
-        self._materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials if not m.is_form}
-        self._form = next((m for m, _ in view.materials if m.is_form), None)
-        self._keys = KEYS[:MATERIALS_AT] + tuple(self._materials) + KEYS[MATERIALS_AT:]
+        materials = {f"{MATERIAL}{m.id}": (m, overdue) for m, overdue in view.materials if not m.is_form}
+        same = bool(rows) and len(rows) == len(self._rows) and materials == self._materials \
+            and all(a.school.id == b.school.id for a, b in zip(rows, self._rows))
+        if same:
+            self._take(rows, view, materials)
+            emit(self.refreshed, self._redrawn())
+            return
+        self.beginResetModel()
+        self._take(rows, view, materials)
         self._shown = {}
         self.endResetModel()
+
+    def _take(self, rows: tuple[SchoolState, ...], view: View, materials: dict[str, tuple[Material, bool]]) -> None:
+        self._rows = rows
+        self._hay = view.hay if len(view.hay) == len(rows) else [s.school.name.lower() for s in rows]
+        self._rows_by_name = {s.school.name: i for i, s in enumerate(rows)}
+        # The form's own material is the 状态 column (they said the same thing): one column per document.
+        self._materials = materials
+        self._form = next((m for m, _ in view.materials if m.is_form), None)
+        self._keys = KEYS[:MATERIALS_AT] + tuple(materials) + KEYS[MATERIALS_AT:]
+
+    def _redrawn(self) -> list[int]:
+        """The rows drawn before whose texts (and so colours: state, 逾期, 未发送, materials) are
+        not those of their new state, their texts made anew; rows never drawn have none to keep."""
+        changed = []
+        for row, before in self._shown.items():
+            texts = tuple(self._text(self._rows[row], key) for key in self._keys)
+            if texts != before:
+                self._shown[row] = texts
+                changed.append(row)
+        return sorted(changed)
 
     @property
     def keys(self) -> tuple[str, ...]:

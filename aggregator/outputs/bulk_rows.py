@@ -18,7 +18,6 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator, Sequence
-from xml.sax.saxutils import escape
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -27,7 +26,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..form.layout import col_letter
-from ..reading.xlsx_parts import sheet_parts
+from ..reading.xlsx_parts import escape, sheet_parts
 
 _FORMULA_START = ("=", "+", "-", "@")  # as template.set_text: such text gets the quote prefix
 _SHEET_DATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
@@ -142,12 +141,42 @@ def cell_xml(ref: str, value: Any, style: int, quoted: dict[int, int]) -> str:
 
 
 def rows_xml(sheet: SheetRows) -> Iterator[str]:
+    """Each row's XML, every cell exactly as ``cell_xml`` writes it. A province's summary has
+    600,000 cells: whole numbers (most of them) and texts seen before (states, units, 是/否)
+    take a short way here; everything else goes through ``cell_xml``."""
     letters = [col_letter(i) for i in range(1, sheet.n_cols + 1)]
+    quoted = sheet.quoted
+    texts: dict[str, str | None] = {}  # text -> its escaped XML, None when it needs cell_xml
     for r, cells in enumerate(sheet.rows, start=sheet.first_row):
-        body = "".join(cell_xml(f"{letters[i]}{r}", v, s, sheet.quoted) for i, (v, s) in enumerate(cells))
+        body = []
+        add = body.append
+        for i, (v, s) in enumerate(cells):
+            kind = type(v)
+            if kind is int and -_EXACT < v < _EXACT:  # "%.16g" of such an int is its digits
+                add(f'<c r="{letters[i]}{r}" s="{s}" t="n"><v>{v}</v></c>')
+                continue
+            if kind is str:
+                xml = texts.get(v, "")
+                if xml == "":
+                    xml = texts[v] = _plain_text(v)
+                if xml is not None:
+                    add(f'<c r="{letters[i]}{r}" s="{s}" t="inlineStr"><is><t>{xml}</t></is></c>')
+                    continue
+            add(cell_xml(f"{letters[i]}{r}", v, s, quoted))
         height = getattr(cells, "height", None)
         tall = f' ht="{height:.1f}" customHeight="1"' if height else ""
-        yield f'<row r="{r}"{tall}>{body}</row>'
+        yield f'<row r="{r}"{tall}>{"".join(body)}</row>'
+
+
+_EXACT = 10 ** 16
+
+
+def _plain_text(text: str) -> str | None:
+    """The escaped text of a cell ``cell_xml`` writes as it is: not empty, nothing to remove,
+    no formula's first character, no space to preserve; None for any other text."""
+    if not text or text.startswith(_FORMULA_START) or text.strip() != text or ILLEGAL_CHARACTERS_RE.search(text):
+        return None
+    return escape(text)
 
 
 def add_rows(package: bytes, sheets: Sequence[SheetRows], out: io.BufferedIOBase,

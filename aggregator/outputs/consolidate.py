@@ -46,6 +46,7 @@ from .. import clock
 from ..collection.store.folder import Collection, CollectionError
 from ..collection.views.previous import period_comparison, previous_period
 from ..collection.views.status import overview
+from ..collection.views.tally import kept_sums
 from ..messages import Note
 from ..progress import Cancel, Job, Progress
 from ..collection.store.plan import Plan as CollectionPlan
@@ -126,7 +127,8 @@ def consolidate(
 
     reporting = Reporting(s.reporting_unit or district, s.reporter, s.phone, clock.today())
     plan = make_plan(form, ov, included, district=district, include=include, deadline=s.deadline,
-                     generated=clock.now(), reporting=reporting)
+                     generated=clock.now(), reporting=reporting,
+                     add=lambda groups, fields: kept_sums(col.ledger, groups, fields))
     plan, reviewed = _reviewed(plan, read_review(default_path(col, form), form))
     plan = replace(plan, comparison=_comparison(col, plan))
     up_target = upward_path(col, form) if out is None else Path(out).with_name(upward_name(Path(out)))

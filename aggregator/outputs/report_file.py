@@ -12,7 +12,6 @@ from ..supervision.register import register
 from ..supervision.store import Store
 from .free_name import write_free
 from .register_book import Counts
-from .report_draft import fill, load_report, report_docx, report_figures
 from .summary.plan import Plan
 from ..messages import Note
 
@@ -23,6 +22,8 @@ def write_report(col: Collection, plan: Plan) -> Path | None:
     wording = col.plan.report
     if not wording:
         return None
+    from .report_draft import fill, load_report, report_docx, report_figures  # python-docx: 0.07 s, only when drafted
+
     template = load_report(wording)
     summed = {s.school.id for s in plan.included}
     counted = Counts.of(register(col))

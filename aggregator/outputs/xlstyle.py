@@ -76,8 +76,18 @@ def set_text(cell: Cell, value: Any) -> None:
 
 
 def display_width(text: str) -> float:
-    """Width in Excel column units at 11 pt: a Chinese character takes about two."""
-    return sum(2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    """Width in Excel column units at 11 pt: a Chinese character takes about two. (Each
+    character's width is looked up once a process: a province's summary measures a million.)"""
+    return sum(map(_WIDTHS.__getitem__, text))
+
+
+class _Widths(dict):
+    def __missing__(self, ch: str) -> float:
+        width = self[ch] = 2.0 if unicodedata.east_asian_width(ch) in "WF" else 1.1
+        return width
+
+
+_WIDTHS = _Widths()
 
 
 def text_height(text: str, width: float, size: float = BODY_SIZE, max_lines: int = 99) -> float:

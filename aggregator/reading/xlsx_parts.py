@@ -47,6 +47,11 @@ def unescape(text: str, entities: Mapping[str, str] | None = None) -> str:
     return text.replace("&amp;", "&")
 
 
+def escape(text: str) -> str:
+    """``xml.sax.saxutils.escape`` without its module's imports (see ``unescape``)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _attrs(raw: bytes) -> dict[str, str]:
     out = {}
     for m in _ATTR.finditer(raw):

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from aggregator.collection.store.folder import open_collection
+from aggregator.progress import run
 from aggregator.session import open_session
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
 from aggregator.form.declaration import load_form
@@ -118,6 +119,27 @@ def test_collect_leaves_what_status_needs_worked_out(col_dir, capsys, school_val
     assert [s.status for s in ov.schools if s.current] == ["accepted", "accepted"]
     both = [school_values[n] for n in ("曾都区实验小学", "曾都区文峰学校")]
     assert sums and all(sums[f] == sum(v[f] for v in both) for f in sums)
+
+
+def test_a_collect_hands_on_where_the_schools_stand_and_its_sentence_builds_no_other(col_dir, capsys, school_values,
+                                                                                    monkeypatch):
+    """Keeping the views works out where every school stands; the collect hands that overview on
+    (the CLI's sentence and the window use it): no second overview of every school."""
+    from aggregator import session as sessions
+
+    name = "曾都区实验小学"
+    put(col_dir / "inbox" / f"{name}.xlsx", fill_workbook(issued(col_dir, name), FORM, school_values[name]))
+    built = []
+    real = sessions.overview
+    monkeypatch.setattr(sessions, "overview", lambda col: built.append(1) or real(col))
+    assert dudao(capsys, "collect", col_dir)[0] == 0 and built == []
+    with open_session(col_dir) as session:
+        put(col_dir / "inbox" / "again.xlsx", fill_workbook(issued(col_dir, "曾都区文峰学校"), FORM,
+                                                            school_values["曾都区文峰学校"]))
+        res = run(session.collect())
+        now = session.overview()
+    assert [(s.school.name, s.status) for s in res.overview.schools] == [(s.school.name, s.status) for s in now.schools]
+    assert [s.status for s in res.overview.schools if s.current] == ["accepted", "accepted"]
 
 
 def test_status_json_contract(col_dir, capsys, school_values):

@@ -463,3 +463,61 @@ def test_outliers_and_totals_after_a_few_new_returns_decode_only_those_and_equal
         [(s.school.name, s.status, [(f.rule, f.cells, f.message) for f in s.findings]) for s in fresh.schools]
     assert ov.schools[0].status == "returned" and [f.cells for f in ov.schools[0].findings] == [("C25",)]
     assert kept["inspectors.total"] == sum(2 + i % 2 for i in range(8))  # the late one is to explain its 40: not summed
+
+
+def test_the_summarys_unit_sums_are_the_ledgers_kept_and_equal_those_added_up_return_by_return(tmp_path, monkeypatch):
+    """consolidate's per-unit (and so the district's) sums are added up by the ledger in the
+    returns' JSON and kept: the next consolidate over the same returns adds up nothing. They equal
+    those added up return by return; a figure with decimals is added up return by return."""
+    from aggregator.collection.views.tally import kept_sums
+    from aggregator.outputs.summary.plan import unit_sums
+
+    roster = [("城南小学", "小学", "城南中心学校"), ("城南初中", "初中", "城南中心学校"), ("城北小学", "小学", "城北中心学校"),
+              ("城东小学", "小学", "")]
+    with make_collection(tmp_path, roster) as col:
+        add(col, "城南小学", values(inspectors__total=3, inspectors__primary=2, inspectors__middle=1), findings=())
+        add(col, "城南初中", values(inspectors__total=4, inspectors__primary=1, inspectors__middle=3), findings=())
+        add(col, "城北小学", values(), findings=(ROW_SUM,))  # sent back: not summed
+        ov = overview(col)
+        included = [s for s in ov.schools if s.accepted]
+
+        def by_ledger():
+            return unit_sums(col.form, ov.schools, included, add=lambda g, f: kept_sums(col.ledger, g, f))
+
+        sums, whole = by_ledger()
+        by_hand, _ = unit_sums(col.form, ov.schools, included)
+        assert whole and sums == by_hand
+        assert list(sums) == ["城南中心学校", "城北中心学校", "未填所属单位"]  # every unit of the roster, in its order
+        assert (sums["城南中心学校"]["inspectors.total"], sums["城北中心学校"]["inspectors.total"],
+                sums["未填所属单位"]["inspectors.total"]) == (7, 0, 0)
+        monkeypatch.setattr(type(col.ledger), "group_sums", lambda *a: pytest.fail("added up again"))
+        assert by_ledger() == (sums, True)  # kept
+        monkeypatch.undo()
+        add(col, "城南小学", values(inspectors__total=2.5), findings=(), received_at="2023-11-19T11:00:00")
+        ov = overview(col)
+        included = [s for s in ov.schools if s.accepted]
+        sums, whole = by_ledger()
+        assert not whole and sums["城南中心学校"]["inspectors.total"] == 6.5
+
+
+def test_an_overview_keeps_its_records_out_of_the_collectors_sight_and_frees_young_garbage_first(tmp_path):
+    """After an overview of N schools every collection of the cyclic collector walked its records
+    again (0.1-0.15 s each at 10,000 schools, the window standing still): they are frozen once
+    made. Garbage of the moment is collected first, so it is not kept for good with them."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    with make_collection(tmp_path, ROSTER) as col:
+        add(col, "城南小学", values(), findings=())
+        node = Node()
+        node.me = node  # a cycle nobody holds any more
+        gone = weakref.ref(node)
+        del node
+        before = gc.get_freeze_count()
+        ov = overview(col)
+        assert gone() is None
+        assert gc.get_freeze_count() - before >= len(ov.schools) == 3
+        assert gc.isenabled()

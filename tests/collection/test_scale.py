@@ -141,6 +141,32 @@ def test_distribute_in_batches_writes_every_workbook(district, tmp_path, monkeyp
         assert openpyxl.load_workbook(folder / "outbox" / name)["统计表"]["B3"].value == name[4:-5]
 
 
+def test_a_batch_the_writer_could_not_write_stops_distribute_with_its_error(district, tmp_path, monkeypatch):
+    """Batches are written by a thread of their own while the next is made: a failed write (a full
+    disk) is not lost there, it stops the run when the next batch is handed over; every other batch
+    made is written, whole (what was made is written, as when the clerk stops it)."""
+    from aggregator.outputs import distribute as issuing
+
+    base, _ = district
+    folder = tmp_path / "c"
+    shutil.copytree(base, folder, ignore=shutil.ignore_patterns("outbox"))
+    monkeypatch.setattr(issuing, "BATCH", 2)
+    real, calls = issuing.write_all_atomic, []
+
+    def second_fails(files):
+        calls.append(len(files))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real(files)
+
+    monkeypatch.setattr(issuing, "write_all_atomic", second_fails)
+    with open_collection(folder) as col, pytest.raises(OSError, match="No space left"):
+        run(distribute(col))
+    written = sorted(p.name for p in (folder / "outbox").iterdir())
+    assert calls[:2] == [2, 2] and len(written) == 2 * (len(calls) - 1)  # every batch but the one that failed
+    assert all(openpyxl.load_workbook(folder / "outbox" / name)["统计表"]["B3"].value == name[4:-5] for name in written)
+
+
 # --- the ledger's shared records ---------------------------------------------------------------------
 
 

@@ -175,3 +175,33 @@ def test_a_document_with_a_warning_reads_please_check_in_its_column_and_the_deta
     # … its case article is asked about, as its letter asks: the school's one notice
     assert "给学校的反馈（请核对）：有 1 处请核对\n[提示] 1. 文件“万店镇中心小学案例.docx”：这份“双减”督导优秀工作案例正文只有 23 个字" in shown
     assert shown.index("报表校验全部通过。") < shown.index("给学校的反馈")
+
+
+def test_a_job_that_changes_one_school_redraws_its_row_only_and_keeps_selection_and_scroll(qtbot, window, controller,
+                                                                                          demo):
+    """After a job the same schools come back with new states: no reset of the table (it would
+    draw every row again and lose the scroll position); the changed row is drawn again with its
+    new state, the clerk's selection and scroll stay. When the change moves a school out of the
+    filter, the rows are decided again (a reset) and the count follows."""
+    window.setGeometry(SIZE)
+    unconfirmed(demo)
+    opened(qtbot, controller, demo)
+    missing = [s.school.name for s in controller.overview.schools if s.status == "missing"]
+    chosen = next(s.school.name for s in controller.overview.schools if s.status == "accepted")
+    window.select_school(chosen)
+    window.table.scrollTo(window.proxy.index(shown_rows(window).index(missing[0]), 0))
+    window.table.viewport().repaint()  # the row is drawn: its texts are kept
+    scrolled = window.table.verticalScrollBar().value()
+    resets, changed = [], []
+    window.proxy.modelReset.connect(lambda: resets.append(1))
+    window.proxy.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    run_job(qtbot, controller, controller.decide, "exempt", missing[0], "学校已撤并")
+    row = shown_rows(window).index(missing[0])
+    assert resets == [] and changed == [(row, row)]
+    assert window.proxy.index(row, STATE_COLUMN).data() == "免报"
+    assert window.selected_school() == chosen and window.table.verticalScrollBar().value() == scrolled
+    window.set_state_filter("missing")
+    assert shown_rows(window) == missing[1:]
+    run_job(qtbot, controller, controller.decide, "exempt", missing[1], "学校已撤并")
+    assert shown_rows(window) == missing[2:] and len(resets) == 2  # the filter's own, then the job's
+    assert window.shown.text() == f"显示 {len(missing) - 2} / 40 所"

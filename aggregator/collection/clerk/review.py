@@ -17,7 +17,6 @@ from ..store.ledger import DocumentRecord, ReturnRecord
 from ..store.names import NameIndex
 from ..store.plan import Material
 from ..store.roster import School
-from ..intake.worker import context_for
 
 
 def find_return(col: Collection, ref: str) -> ReturnRecord:
@@ -45,6 +44,8 @@ def _school(col: Collection, school_name: str) -> tuple[School, NameIndex]:
 
 
 def assign(col: Collection, ref: str, school_name: str) -> tuple[ReturnRecord, str]:
+    from ..intake.worker import context_for  # with the reader: loaded for an assign, not for every command
+
     school, index = _school(col, school_name)
     sid = school.id
     ret = find_return(col, ref)

@@ -63,6 +63,10 @@ class CollectResult:
     review: list[tuple[str, Note]] = field(default_factory=list)  # (file, why)
     documents: list[tuple[str, str, str, str]] = field(default_factory=list)  # (file, school, material, status)
     cancelled: bool = False
+    # Where every school stands after it, when the session worked that out to keep the views
+    # (``Session.collect``): the CLI's sentence and the window use it instead of another (0.2 s
+    # at 10,000 schools). None: nothing new, nothing worked out.
+    overview: Any = field(default=None, repr=False, compare=False)
 
 
 def _member_key(container_sha: str, item: Incoming) -> str:

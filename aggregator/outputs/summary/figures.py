@@ -18,13 +18,14 @@ from .similar import problem_key, top_problems
 __all__ = ["add_up", "choice_counts", "problem_key", "share", "summary_values", "top_problems"]
 
 
-def summary_values(form: Form, values_list: Sequence[Mapping[str, Any]], *, unit: str = "") -> dict[str, Any]:
-    """The district's own return: every summed field added up, each lines section's most
-    reported problems, ``unit`` as the unit; everything else (choices, dates, other texts) is
-    blank on the form and shown on sheets of its own."""
+def summary_values(form: Form, values_list: Sequence[Mapping[str, Any]], *, unit: str = "",
+                   sums: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The district's own return: every summed field added up (or taken from ``sums``, added up
+    by the ledger), each lines section's most reported problems, ``unit`` as the unit; everything
+    else (choices, dates, other texts) is blank on the form and shown on sheets of its own."""
     out: dict[str, Any] = {f.id: "" for f in form.fields}
     for f in form.fields_summed("sum"):
-        out[f.id] = add_up(f, (v.get(f.id) for v in values_list))
+        out[f.id] = sums[f.id] if sums is not None else add_up(f, (v.get(f.id) for v in values_list))
     out[form.unit.id] = unit
     for section in form.sections:
         if section.kind != "lines" or (section.summary or "list") != "list":

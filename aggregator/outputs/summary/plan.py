@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ...findings import ERROR, WARNING, Finding
 from ...checks.validate import check_values
 from ...collection.views.status import Overview, SchoolState
 from ...form.declaration import Form
 from ...form.layout import layout_of
-from .figures import choice_counts, summary_values
+from .cells import parent
+from .figures import add_up, choice_counts, summary_values
 from .similar import ProblemGroup, group_problems
 
 ACCEPTED = ("accepted", "accepted_with_warnings")
@@ -61,6 +62,9 @@ class Plan:
     overdue: bool = False  # the deadline has passed: a school still missing is late
     problems: dict[str, list[ProblemGroup]] = field(default_factory=dict)  # lines section -> groups
     comparison: Any = None  # against last period (``summary.periods.Comparison``), when one is named
+    # 所属单位 -> summed field -> its sum over the unit's included returns, every unit of the
+    # roster in its order (``unit_sums``; empty: worked out by the sheet that shows them)
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def unsigned(self) -> tuple[str, ...]:
@@ -74,11 +78,21 @@ class Plan:
         return tuple(s for s in self.included if any(f.level == WARNING for f in s.findings))
 
 
+# Adds up the given fields over groups of returns (by id) as the ledger keeps them
+# (``tally.kept_sums``): group -> field -> whole number, or None to have them added up here.
+Adder = Callable[[dict[str, list[int]], list[str]], "dict[str, dict[str, int]] | None"]
+
+
 def make_plan(form: Form, ov: Overview, included: list[SchoolState], *, district: str, include: str,
-              deadline: str, generated: datetime, reporting: Reporting | None = None) -> Plan:
+              deadline: str, generated: datetime, reporting: Reporting | None = None,
+              add: Adder | None = None) -> Plan:
+    """``add``: the ledger's sums, so the district's and each unit's figures cost no return decoded."""
     reporting = reporting or Reporting(district)
     values = [s.current.values for s in included]
-    totals = summary_values(form, values, unit=reporting.unit or district)
+    units, whole = unit_sums(form, ov.schools, included, add)
+    district_sums = ({f.id: sum(u[f.id] for u in units.values()) for f in form.fields_summed("sum")}
+                     if whole else None)
+    totals = summary_values(form, values, unit=reporting.unit or district, sums=district_sums)
     for role, value in (("reporter", reporting.reporter), ("phone", reporting.phone), ("date", reporting.on)):
         f = form.role(role)
         if f is not None and value:
@@ -93,8 +107,29 @@ def make_plan(form: Form, ov: Overview, included: list[SchoolState], *, district
         states=ov.schools, included=tuple(included), totals=totals, counts=choice_counts(form, values),
         summary_findings=tuple(check_summary(form, totals)), unidentified=len(ov.unidentified),
         unreadable=len(ov.unreadable), draft=any(s.status not in ACCEPTED for s in included),
-        reporting=reporting, overdue=bool(end and generated > end), problems=problems,
+        reporting=reporting, overdue=bool(end and generated > end), problems=problems, units=units,
     )
+
+
+def unit_sums(form: Form, states: tuple[SchoolState, ...], included: list[SchoolState],
+              add: Adder | None = None) -> tuple[dict[str, dict[str, Any]], bool]:
+    """Per 所属单位 (every unit of the roster, in order of first appearance) each summed field
+    over its included returns; and whether these are ``add``'s whole numbers (then the district's
+    are their sum), else added up here return by return, as ``summary_values`` does."""
+    members: dict[str, list[SchoolState]] = {}
+    for state in states:
+        members.setdefault(parent(state), [])
+    chosen = {id(s) for s in included}
+    for state in states:
+        if id(state) in chosen:
+            members[parent(state)].append(state)
+    fields = form.fields_summed("sum")
+    if add is not None and all(s.current.id is not None for s in included):
+        sums = add({unit: [s.current.id for s in group] for unit, group in members.items()}, [f.id for f in fields])
+        if sums is not None:
+            return sums, True
+    return {unit: {f.id: add_up(f, (s.current.values.get(f.id) for s in group)) for f in fields}
+            for unit, group in members.items()}, False
 
 
 def check_summary(form: Form, totals: Mapping[str, Any]) -> list[Finding]:

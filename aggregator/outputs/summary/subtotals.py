@@ -33,7 +33,8 @@ def write_subtotals(ws: Worksheet, plan: Plan) -> dict[str, Any]:
         groups.setdefault(parent(state), []).append(state)
     included = {id(s) for s in plan.included}
     summed = {unit: [s for s in members if id(s) in included] for unit, members in groups.items()}
-    sums = {unit: summary_values(form, [s.current.values for s in states]) for unit, states in summed.items()}
+    sums = plan.units or {unit: summary_values(form, [s.current.values for s in states])
+                          for unit, states in summed.items()}
     units = list(groups)
     total_col = len(HEAD) + len(units) + 1
     labels = HEAD + tuple(units) + (whole_district(plan.district),)

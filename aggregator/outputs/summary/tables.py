@@ -103,6 +103,7 @@ def two_line_header(ws: Worksheet, fixed: Sequence[str], columns: Sequence[Field
 
 
 DETAIL_FIXED = ("序号", "学校名称", "学段", "所属单位", "状态", "报送时间", "是否逾期")
+_PLAIN = frozenset((int, float, str, bool, type(None)))  # never a date: ``styled`` gives them the plain style
 
 
 def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[str] = ()) -> SheetRows:
@@ -114,12 +115,17 @@ def write_detail(ws: Worksheet, plan: Plan, styles: Styles, leave_out: Iterable[
     look = row_styles(styles)
     total = styles.id(font=BOLD, fill=_TOTAL, border=GRID)
 
+    ids = [c.field.id for c in columns]
+
     def rows() -> Iterator[list[tuple[Any, int]]]:
         for seq, state in enumerate(plan.included, start=1):
-            cur = state.current
+            cur, kind = state.current, look[state.status]
             fixed = (seq, state.school.name, state.school.stage, state.school.parent,
                      STATE_LABELS[state.status], when(cur.received_at), yes(state.late))
-            yield [styled(v, look[state.status]) for v in (*fixed, *(cur.values.get(c.field.id) for c in columns))]
+            values, plain = cur.values, kind[0]  # the values once a row: each read goes through the submission
+            # a number or a text has the plain style (``styled``), asked for half a million times at 10,000 schools
+            yield [styled(v, kind) for v in fixed] + [(v, plain) if type(v) in _PLAIN else styled(v, kind)
+                                                      for v in map(values.get, ids)]
         sums = [(column_sum(n_fixed + i, 3, last, plan.totals[c.field.id]) if c.field.summary == "sum" else None,
                  total) for i, c in enumerate(columns, start=1)]
         yield [(None, total), ("合计", total)] + [(None, total)] * (n_fixed - 2) + sums
