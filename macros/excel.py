@@ -55,7 +55,22 @@ def check_book(book: Any, form: Form | None = None) -> Report:
     return report
 
 
+# The clerk's words, as the window and the working summary have them (错误, 须说明 until explained
+# then 已说明, 提示), on the fills of the marked workbook: red, orange, yellow
+# (``aggregator.outputs.xlstyle``'s, as RGB).
 _LEVELS = {"error": "错误", "warning": "提示"}
+FILLS = {"error": (0xFF, 0xC7, 0xCE), "explain": (0xF4, 0xB1, 0x83), "warning": (0xFF, 0xEB, 0x9C)}
+
+
+def _level_word(finding: Any) -> str:
+    if finding.level == "explain":
+        return "已说明" if finding.explained else "须说明"
+    return _LEVELS[finding.level]
+
+
+def _order(finding: Any) -> int:
+    """Errors first, then what to explain, then what to check, as every letter numbers them."""
+    return {"error": 0, "explain": 1, "warning": 2}[finding.level]
 
 
 def show_report(book: Any, report: Report) -> None:
@@ -63,13 +78,16 @@ def show_report(book: Any, report: Report) -> None:
     if RESULT_SHEET in [s.name for s in book.sheets]:
         book.sheets[RESULT_SHEET].delete()
     sheet = book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
+    shown = sorted((f for f in report.findings if f.level in FILLS), key=_order)
     rows = [["级别", "单元格", "问题（及改法）"]]
-    rows += [[_LEVELS[f.level] if f.level != "explain" else ("已说明" if f.explained else "须说明"),
-              "、".join(f.cells), f.message] for f in report.findings if f.level in ("error", "warning", "explain")]
+    rows += [[_level_word(f), "、".join(f.cells), f.message] for f in shown]
     if len(rows) == 1:
         rows.append(["", "", "未发现问题，可以报送。"])
     # Text goes in as text: a message never starts a formula in Excel.
     sheet.range("A1").options(ndim=2).value = [[f"'{c}" if str(c)[:1] in "=+-@" else c for c in r] for r in rows]
+    for row, finding in enumerate(shown, start=2):
+        if not (finding.level == "explain" and finding.explained):
+            sheet.range(f"A{row}").color = FILLS[finding.level]
 
 
 def check_active() -> Report:
@@ -108,12 +126,17 @@ def button_check() -> None:
     except CollectionError as exc:
         _alert(exc.render(), "校验本表")
         return
-    errors, warnings = len(report.errors), len(report.warnings)
+    _alert(check_sentence(report), "校验本表")
+
+
+def check_sentence(report: Report) -> str:
+    """"发现 1 处错误、1 处须说明（在“情况说明”表写明原因）、2 处提示，详见工作表“校验结果”。"
+    in the window's words; an explained item is not counted."""
     unexplained = sum(1 for f in report.explain if not f.explained)
-    asked = f"{unexplained} 处须说明（在“情况说明”表中写明原因）、" if unexplained else ""
-    text = (f"发现 {errors} 处错误、{asked}{warnings} 处提示，详见工作表“{RESULT_SHEET}”。"
-            if errors or warnings or unexplained else "未发现问题，可以报送。")
-    _alert(text, "校验本表")
+    parts = [f"{n} 处{word}" for n, word in ((len(report.errors), "错误"),
+                                             (unexplained, "须说明（在“情况说明”表写明原因）"),
+                                             (len(report.warnings), "提示")) if n]
+    return f"发现 {'、'.join(parts)}，详见工作表“{RESULT_SHEET}”。" if parts else "未发现问题，可以报送。"
 
 
 def button_collect(collection_dir: str) -> None:

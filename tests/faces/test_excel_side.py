@@ -32,6 +32,7 @@ class FakeSheet:
     def __init__(self, name, visible, cells: dict[tuple[int, int], object]):
         self.name, self.visible, self.cells = name, visible, cells
         self.deleted = False
+        self.colours: dict[str, tuple] = {}
 
     @property
     def used_range(self):
@@ -59,6 +60,14 @@ class FakeSheet:
                 for i, row in enumerate(rows):
                     for j, v in enumerate(row):
                         sheet.cells[(i + 1, j + 1)] = v
+
+            @property
+            def color(self):
+                return sheet.colours.get(ref)
+
+            @color.setter
+            def color(self, rgb):
+                sheet.colours[ref] = rgb
 
         return Writer()
 
@@ -167,8 +176,40 @@ def test_check_active_lays_the_findings_out_on_their_own_sheet(tmp_path, monkeyp
     result = book.sheets[excel.RESULT_SHEET]
     texts = [v for (r, c), v in sorted(result.cells.items()) if c == 3]
     assert texts[0] == "问题（及改法）" and any("C8 合计(99)" in t for t in texts)
+    # The window's words and the marked workbook's fills: 错误 in light red, every row of it.
+    levels = [v for (r, c), v in sorted(result.cells.items()) if c == 1]
+    assert levels == ["级别", "错误", "错误"]
+    assert result.colours == {"A2": (0xFF, 0xC7, 0xCE), "A3": (0xFF, 0xC7, 0xCE)}
     excel.check_active()  # again: the old result sheet is replaced, not doubled
     assert [s.name for s in book.sheets].count(excel.RESULT_SHEET) == 1
+
+
+def test_the_result_sheet_orders_and_colours_as_the_letters_do(tmp_path, monkeypatch):
+    """Errors, then what to explain (orange), then what to check (yellow), as every letter orders
+    them; an explained one is shown as 已说明 without a fill. The fills are the marked workbook's."""
+    from aggregator.findings import Finding, Report
+    from aggregator.outputs import xlstyle
+
+    def rgb(hex_argb):
+        return tuple(int(hex_argb[i:i + 2], 16) for i in (2, 4, 6))
+
+    assert excel.FILLS == {"error": rgb(xlstyle.LIGHT_RED), "explain": rgb(xlstyle.ORANGE),
+                           "warning": rgb(xlstyle.YELLOW)}
+    findings = [Finding(rule="w", level="warning", message="请核对这里", cells=("D9",)),
+                Finding(rule="x", level="explain", message="请说明这里", cells=("E8",)),
+                Finding(rule="y", level="explain", message="已经说明", cells=("F8",), explanation="上级临时增派督学"),
+                Finding(rule="e", level="error", message="要改这里", cells=("C8",))]
+    book = FakeBook(write_return(tmp_path / "附件5.xlsx", sample_values()))
+    excel.show_report(book, Report(findings=tuple(findings)))
+    result = book.sheets[excel.RESULT_SHEET]
+    rows = [[result.cells.get((r, c)) for c in (1, 2, 3)] for r in range(2, 6)]
+    assert rows == [["错误", "C8", "要改这里"], ["须说明", "E8", "请说明这里"],
+                    ["已说明", "F8", "已经说明"], ["提示", "D9", "请核对这里"]]
+    assert result.colours == {"A2": excel.FILLS["error"], "A3": excel.FILLS["explain"], "A5": excel.FILLS["warning"]}
+    assert excel.check_sentence(Report(findings=tuple(findings))) == (
+        "发现 1 处错误、1 处须说明（在“情况说明”表写明原因）、1 处提示，详见工作表“校验结果”。")
+    assert excel.check_sentence(Report(findings=tuple(findings[:1]))) == "发现 1 处提示，详见工作表“校验结果”。"
+    assert excel.check_sentence(Report()) == "未发现问题，可以报送。"
 
 
 def test_collect_active_takes_a_copy_into_the_collection(tmp_path, monkeypatch, capsys):
@@ -252,6 +293,7 @@ def test_buttons_tell_the_clerk_in_a_message_box(tmp_path, monkeypatch):
     fake.apps = type("Apps", (), {"active": App()})()
     monkeypatch.setattr(excel, "_xlwings", lambda: fake)
     excel.button_check()
-    assert shown[-1][0] == "校验本表" and "1 处错误" in shown[-1][1]
+    assert shown[-1][0] == "校验本表" and shown[-1][1] == (
+        "发现 1 处错误，详见工作表“校验结果”。")
     excel.button_collect(str(tmp_path / "不是收集文件夹"))
     assert shown[-1][0] == "收取本表" and "不是收集文件夹" in shown[-1][1] and "dudao init" in shown[-1][1]
