@@ -245,8 +245,7 @@ class Session:
         return res
 
     def _keep_views(self, res: Any) -> None:
-        """The views kept when the collect brought something, and the overview that took handed
-        on with the result (``CollectResult.overview``)."""
+        """Keep the views when the collect brought something; hand on the overview made for them."""
         if res is not None and (res.new_returns or res.documents or res.unreadable or res.review):
             res.overview = keep_views(self._col)
 
