@@ -136,6 +136,15 @@ def changes_html(s: SchoolState) -> list[str]:
         [f'<p style="margin:0 0 2px 12px">{line}</p>' for line in lines or ["没有改动数字"]]
 
 
+def _moved_words(v: PeriodValue) -> str:
+    """Which way a figure left its bound, as the finding says it: up "超过上期的 3 倍", down
+    "不到上期的 1/3"."""
+    if not v.moved:
+        return ""
+    up = isinstance(v.previous, (int, float)) and isinstance(v.current, (int, float)) and v.current > v.previous
+    return f"（超过上期的 {v.factor:g} 倍）" if up else f"（不到上期的 1/{v.factor:g}）"
+
+
 def previous_html(values: list[PeriodValue]) -> list[str]:
     """Last period's figures beside this period's: those the form bounds, and any that differ."""
     shown = [v for v in values if v.factor is not None or v.previous != v.current]
@@ -144,7 +153,7 @@ def previous_html(values: list[PeriodValue]) -> list[str]:
     rows = []
     for v in shown:
         style = f' style="color:{ORANGE};font-weight:bold"' if v.moved else ""
-        note = f"（超过 {v.factor:g} 倍）" if v.moved else ""
+        note = _moved_words(v)
         rows.append(f"<tr{style}><td>{html.escape(v.label)}{note}</td><td align=\"right\">{_value(v.previous)}</td>"
                     f"<td align=\"right\">{_value(v.current)}</td></tr>")
     return ['<p style="margin:8px 0 2px 0;color:#2b4a6f"><b>与上期比较</b></p>',

@@ -37,7 +37,7 @@ def test_details_show_the_new_versions_changes_and_last_periods_figures(qtbot, w
     assert "派出责任督学数（人）·初中" not in shown  # 0 and 0, no bound: left out
     window.show_school(MOVED)
     shown = window.details.body.toPlainText()
-    moved = "责任督学已出具整改通知书及问题清单（套）·合计（超过 3 倍）"
+    moved = "责任督学已出具整改通知书及问题清单（套）·合计（不到上期的 1/3）"  # 8 then 2: down, as its finding says
     assert _row(shown, moved) == [moved, "8", "2"]
     assert "#c05a00" in window.details.body.toHtml().lower() and html != window.details.body.toHtml()
     assert "与上一版相比" not in shown  # its one version
@@ -70,3 +70,16 @@ def test_settings_forget_last_period_and_name_it_again(qtbot, window, controller
     assert controller.settings.previous == last
     (found,) = controller.state_of(MOVED).findings
     assert (found.rule, found.explained) == ("vs-previous", True)  # its 说明 still in its workbook
+
+
+def test_a_figure_beyond_its_bound_says_which_way_it_moved():
+    from aggregator.session import PeriodValue
+    from desktop.details_text import previous_html
+
+    up = PeriodValue("x", "派出责任督学数（人）·合计", 2, 8, 3.0, True)
+    down = PeriodValue("y", "存在问题（个）·合计", 9, 2, 3.0, True)
+    kept = PeriodValue("z", "通报（次）·合计", 2, 3, 3.0, False)
+    text = "".join(previous_html([up, down, kept]))
+    assert "派出责任督学数（人）·合计（超过上期的 3 倍）" in text
+    assert "存在问题（个）·合计（不到上期的 1/3）" in text
+    assert "通报（次）·合计</td>" in text

@@ -101,7 +101,7 @@ def test_screenshots_of_an_explained_figure_and_last_period(qtbot, window, contr
     assert "第2版与上一版相比（已说明 1 处）" in shown and "与上期比较" in shown
     save(window, shots, "8-explained-details")
     window.show_school("淅河镇三里岗小学")
-    assert "（超过 3 倍）" in window.details.body.toPlainText()
+    assert "（不到上期的 1/3）" in window.details.body.toPlainText()
     save(window, shots, "9-moved-details")
     dialog = SettingsDialog(window, controller.settings, False)
     dialog.tabs.setCurrentIndex(3)
