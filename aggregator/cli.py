@@ -132,7 +132,8 @@ def cmd_status(a: argparse.Namespace) -> int:
         if cur and cur.review:
             out(f"    [待确认] {render(cur.review)}")
         for d in s.decisions:
-            out(f"    [{d.label}] {d.rule + ' ' if d.rule else ''}{d.note}（{d.at.replace('T', ' ')[:16]} {d.by}）")
+            said = f"{d.label}：{rule_name(d.rule, form)}" if d.rule else d.label  # the name confirm was given
+            out(f"    [{said}] {d.note}（{d.at.replace('T', ' ')[:16]} {d.by}）")
         for f in s.files:
             out(f"    [发来的文件无法读取] {display_name(f.original_name)}：{f.reason}")
         documents = [m for m in s.materials if not m.material.is_form]

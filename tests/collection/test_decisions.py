@@ -93,6 +93,8 @@ def test_confirm_a_warning(col, capsys, school_values):
     s = school(capsys, col, "万店镇中心小学")
     assert s["status"] == "accepted" and not [f for f in s["findings"] if f["rule"] == "phone"]
     assert s["decisions"][0]["rule"] == "phone"
+    shown = dudao(capsys, "status", col)[1]
+    assert "[已核实提示：联系电话格式] 分机号，已核实（" in shown  # the rule by its name, as confirm takes it
 
 
 def test_accepted_anyway_with_nothing_left_open_is_plainly_accepted(col, capsys, school_values):
