@@ -99,6 +99,9 @@ def chat_of(notice: Notice, who: str, *, max_lines: int = MAX_LINES) -> str:
     return "\n".join(lines + [last] + tail)
 
 
+UNOPENED_IN_LIST = "（发来的文件打不开，请重新发送）"
+
+
 def reminder_list(states: Sequence[SchoolState], settings: Settings, form: Form, today: date) -> str:
     """催报名单: the schools whose form is still owed, one line per 所属单位, for the group; then,
     where the collection asks for documents too, the schools that still owe some, and which."""
@@ -107,8 +110,8 @@ def reminder_list(states: Sequence[SchoolState], settings: Settings, form: Form,
     lacking: dict[str, list[str]] = {}
     for s in states:
         parent = s.school.parent.strip() or "其他"
-        if s.status == "missing":
-            missing.setdefault(parent, []).append(s.school.name)
+        if s.status == "missing":  # one that sent only files we cannot open is told so, not just named
+            missing.setdefault(parent, []).append(s.school.name + (UNOPENED_IN_LIST if s.files else ""))
         documents = [m.material.label for m in owed_documents(s.materials)]
         if documents and s.status != "exempt":
             lacking.setdefault(parent, []).append(f"{s.school.name}（{'、'.join(documents)}）")

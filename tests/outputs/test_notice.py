@@ -239,6 +239,9 @@ def test_a_broken_workbook_under_its_issued_name_is_its_schools_without_a_tie(pl
         assert "没有收到" not in words and "让学校" not in words
     assert "请于11月23日前重新发送。" in letter and text.split("\n")[1] == "请于11月23日前重新发到群里。"
     assert read_eml(plan_col / "feedback" / "万店镇泉水小学-催报.eml")["Subject"].startswith("【请重新发送】")
+    # The group's list names it among those not yet in, with why: it did send something.
+    group = chat(plan_col, "催报名单.txt").split("\n")
+    assert group[1] == "万店镇中心学校：万店镇牛王小学、万店镇泉水小学（发来的文件打不开，请重新发送）"
 
 
 def test_tie_answers_in_a_sentence(plan_col, capsys):
