@@ -38,6 +38,7 @@ MESSAGES: dict[str, str] = {
     "explain-intro": "统计表中的数字属于下列情况（退回的表中标为橙色）而确实无误的，请在该项的“说明”栏写明原因"
                      "（不少于 {min} 个字），不必修改数字；填错了的，请改正统计表中的数字。没有这些情况的，不用填写。",
     "outlier-about": "某项数字远高于同学段的其他学校",
+    "previous-block": "本校上期的数字（供对照）：本期与上期相比变化超出上面所说范围的，请在“{name}”一行写明原因，或改正统计表中的数字",
     "vs-previous-about": "{labels}与本校上期相比，增加到 {factor} 倍以上或减少到 1/{factor} 以下",
     "vs-previous-up": "{cell} {label}本期填 {value}，上期为 {previous}，是上期的 {ratio} 倍（超过 {factor} 倍），请核对",
     "vs-previous-down": "{cell} {label}本期填 {value}，上期为 {previous}，不到上期的 1/{factor}，请核对",

@@ -14,8 +14,18 @@ rule)::
 
 The last column is the workbook's live check (``outputs.explain_sheet``): it shows one of
 ``CHECK_TEXTS``, which the reader knows are not the school's words. A declared explain rule is
-checked there as the form sheet checks its rules; an outlier (peers) or a change from last period
-cannot be computed in a school's copy, so its row only says when to write.
+checked there as the form sheet checks its rules; an outlier (peers) cannot be computed in a
+school's copy, so its row only says when to write.
+
+Last period (提取上期数, as the statistics systems show the reporter): when the comparison is
+listed, a block under the rules gives each bounded figure with the school's own figure last
+period (filled in per school at issue, ``previous_key``), this period's (a formula over the form
+sheet) and whether it moved beyond its bound; the comparison's row then asks for a 说明 exactly
+when the engine's ``vs-previous`` would. The block starts with a line of its own left of the
+说明 column, so the reader never takes it for more of the row above::
+
+    上期数字（…）
+         | 项目 (the figure) | 上期 | 本期 | 自动校验
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ SHEET = "情况说明"
 HEAD_ROW = 3
 HEADS = ("序号", "核实项目", "检查内容", "说明", "自动校验")
 NUMBER_COL, NAME_COL, ABOUT_COL, TEXT_COL, CHECK_COL = 1, 2, 3, 4, 5
+PREVIOUS_COL, CURRENT_COL = ABOUT_COL, TEXT_COL  # the block of last period: 上期, 本期
 WIDTHS = (6.0, 22.0, 44.0, 48.0, 22.0)
 # What the live check column may show (never the school's words; the reader skips them).
 CHECK_TEXTS = {
@@ -42,7 +53,9 @@ CHECK_TEXTS = {
     # Rows the workbook cannot check (``ExplainRule.kind``): when to write, honestly.
     "outlier": "如数字明显偏大，请在此说明",
     "changes": "如与上期相比变化很大，请在此说明",
+    "moved": "变化超出范围，须在上面说明",  # a figure's row in the block of last period
 }
+PREVIOUS_HEADS = ("", "项目", "上期", "本期", "自动校验")
 
 
 @dataclass(frozen=True)
@@ -107,6 +120,31 @@ class ExplanationRow:
 
 
 @dataclass(frozen=True)
+class PreviousRow:
+    """A bounded figure in the block of last period: its label, the school's figure then (filled
+    in per school under ``key``), this period's (a formula), and whether it moved too far."""
+
+    field: str
+    label: str
+    row: int
+    key: str  # the issued copy's placeholder for last period's figure (``previous_key``)
+    factor: float
+    floor: float
+
+    def cell(self, col: int) -> str:
+        return coord(self.row, col)
+
+
+def previous_key(n: int) -> str:
+    """The per-school key of the ``n``-th figure of last period (``personalise``'s placeholders
+    are word characters: a field id has dots)."""
+    return f"{PREVIOUS_PREFIX}{n}"
+
+
+PREVIOUS_PREFIX = "previous_"
+
+
+@dataclass(frozen=True)
 class ExplanationLayout:
     sheet: str
     title: str  # A1, merged across the columns
@@ -114,6 +152,8 @@ class ExplanationLayout:
     heads: tuple[str, ...]  # row ``HEAD_ROW``
     rows: tuple[ExplanationRow, ...]
     widths: tuple[float, ...] = WIDTHS
+    previous: tuple[PreviousRow, ...] = ()  # the block of last period's figures, when listed
+    previous_title: str = ""
 
     @property
     def merges(self) -> tuple[str, ...]:
@@ -123,7 +163,14 @@ class ExplanationLayout:
 
     @property
     def last_row(self) -> int:
+        if self.previous:
+            return self.previous[-1].row
         return self.rows[-1].row if self.rows else HEAD_ROW
+
+    @property
+    def previous_title_row(self) -> int:
+        """The block's own line (its title, left of the 说明 column), then its heads."""
+        return self.rows[-1].row + 2
 
     @property
     def text_cells(self) -> dict[str, str]:
@@ -141,7 +188,15 @@ def explanation_layout(form: Form, *, previous: bool = True) -> ExplanationLayou
     if not rules:
         return None
     rows = tuple(ExplanationRow(r.id, n, r.name, r.about, HEAD_ROW + n) for n, r in enumerate(rules, start=1))
-    return ExplanationLayout(SHEET, SHEET, message("explain-intro", min=MIN_EXPLANATION), HEADS, rows)
+    previous_rows: tuple[PreviousRow, ...] = ()
+    if any(r.kind == "changes" for r in rules):
+        first = rows[-1].row + 4  # a blank line, the block's title, its heads
+        bounded = [(f, form.change_bound(f.id)) for f in form.fields]
+        bounded = [(f, b) for f, b in bounded if b is not None and b.level == "explain"]
+        previous_rows = tuple(PreviousRow(f.id, f.display, first + i, previous_key(i + 1), b.factor, b.floor)
+                              for i, (f, b) in enumerate(bounded))
+    return ExplanationLayout(SHEET, SHEET, message("explain-intro", min=MIN_EXPLANATION), HEADS, rows,
+                             previous=previous_rows, previous_title=message("previous-block", name=RULE_NAMES[PERIOD_RULE]) if previous_rows else "")
 
 
 def _xl_text(ch: str) -> str:

@@ -5,7 +5,9 @@ rewritten; copies are written ``BATCH`` at a time, with one flush to disk per ba
 of their own while the next batch is made (writing is the kernel's time, making it ours: on two
 cores they overlap; one batch at most is in the writer's hands, and a failed write stops the run
 at the next batch). Re-running is safe: a workbook already issued is kept as it was sent (its
-metadata says when), unless the clerk asks for ``force``.
+metadata says when), unless the clerk asks for ``force``. When the collection names a last
+period, each copy carries the school's own figures then (the 情况说明 sheet's block of last period:
+its live check asks for a 说明 exactly when the engine's comparison would).
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ from __future__ import annotations
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import clock
 from ..atomic import write_all_atomic
 from ..filenames import issued_name
 from ..collection.store.folder import Collection
+from ..collection.views.previous import previous_period
+from ..form.explanations import explanation_layout
 from ..progress import Cancel, Job, Progress
 from .personalise import personalise, template_bytes
 
@@ -51,6 +56,7 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
             done[0].result()
             result.written += done[1]
 
+    then = _last_period(col)
     try:
         for i, school in enumerate(schools, 1):
             if cancel is not None and cancel.is_set:
@@ -66,7 +72,7 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
             data = personalise(
                 template,
                 {"collection_id": col.settings.id, "school_id": school.id, "school_name": school.name,
-                 "issued_at": issued_at},
+                 "issued_at": issued_at, **then.get(school.id, {})},
             )
             pending.append((path, data))
             if len(pending) >= BATCH:
@@ -81,3 +87,15 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
             write_all_atomic(pending)
             result.written += len(pending)
     return result
+
+
+def _last_period(col: Collection) -> dict[str, dict[str, Any]]:
+    """School id -> its figures last period as the issued copy's placeholders take them
+    ({} without a last period or a block; a school not found then has none)."""
+    period = previous_period(col)
+    layout = explanation_layout(col.form) if period is not None else None
+    if period is None or layout is None or not layout.previous:
+        return {}
+    matched = period.match(col.schools(), col.settings.levels)
+    return {sid: {r.key: period.figures[name].get(r.field) for r in layout.previous}
+            for sid, name in matched.items()}

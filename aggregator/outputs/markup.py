@@ -122,9 +122,11 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, notice: Notice, *
                 return Marked(workbook_bytes(wb), problems, "", table.title)
             except _OPENPYXL_FAILURES:
                 rebuilt = "无法用程序直接保存"
+    # A figure moved from last period: its block shows last period's figure the finding quotes.
+    period = [f for _, item in notice.numbered() for f in item.findings if f.rule == PERIOD_RULE]
     wb = build_template(form, district=district, meta=meta, unit=notice.school_name,
-                        values=_known_values(form, ret.values),
-                        explain=any(f.rule == PERIOD_RULE for _, item in notice.numbered() for f in item.findings))
+                        values=_known_values(form, ret.values), explain=bool(period),
+                        previous={f.fields[0]: f.values[1] for f in period if f.fields and len(f.values) > 1})
     problems = [_with_explanation_cell(wb, form, _problem_by_layout(form, ret, n, item), item)
                 for n, item in notice.numbered()]
     _mark(wb, problems)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from ..form.declaration import Form
+from ..form.explanations import PREVIOUS_PREFIX
 from ..reading.xlsx_parts import escape
 
 # openpyxl's own ``ILLEGAL_CHARACTERS_RE``: a copy costs nothing to import, and openpyxl (with
@@ -51,8 +52,9 @@ def template_bytes(
     then one placeholder per key; 填报单位 holds the ``unit_key`` placeholder. Give the result to
     ``personalise`` once per school. ``meta_keys``: by default ``template.SCHOOL_KEYS``.
     Equivalent to ``build_template(form, district=district, meta={"kind": "template", **meta,
-    **fields}, unit=fields[unit_key], explain=previous)``: the 情况说明 sheet lists the
-    comparison with last period when ``previous``.
+    **fields}, unit=fields[unit_key], explain=previous, previous=…)``: the 情况说明 sheet lists
+    the comparison with last period when ``previous``, with a placeholder for each of the school's
+    figures then (``form.explanations.previous_key``; a school with none leaves them out).
     """
     from .template import SCHOOL_KEYS, build_template  # openpyxl: only where a template is built
 
@@ -61,12 +63,19 @@ def template_bytes(
     clash = sorted(fixed.keys() & set(keys))
     if clash:
         raise ValueError(f"keys are both fixed and per school: {clash}")
+    figures = None
+    if previous:  # the block of last period: each school's own figures, filled in by ``personalise``
+        from ..form.explanations import explanation_layout
+
+        layout = explanation_layout(form)
+        figures = {r.field: placeholder(r.key) for r in (layout.previous if layout else ())}
     wb = build_template(
         form,
         district=district,
         meta={**fixed, **{k: placeholder(k) for k in keys}},
         unit=placeholder(unit_key) if unit_key in keys else "",
         explain=previous,
+        previous=figures,
     )
     buf = io.BytesIO()
     wb.save(buf)
@@ -122,7 +131,10 @@ def _parts(template: bytes) -> _Parts:
 
 
 def _xml_cell(head: bytes, value: Any) -> bytes:
-    """The cell as openpyxl writes it for this text (cleaned and XML-escaped)."""
+    """The cell as openpyxl writes it for this value: a number as a number (last period's
+    figures), else the text cleaned and XML-escaped."""
+    if type(value) in (int, float):
+        return head.replace(b' t="inlineStr"', b' t="n"') + f"><v>{value!r}</v></c>".encode()
     text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
     if not text:
         return head + b"/>"
@@ -136,9 +148,12 @@ def personalise(template: bytes, fields: Mapping[str, Any]) -> bytes:
 
     Only the members holding placeholders are rewritten; every other member is copied as it was
     compressed in the template, so a copy costs a tenth of a millisecond. ``fields`` must give exactly
-    the template's keys: a forgotten key would otherwise issue a workbook showing "⟦school_id⟧".
+    the template's keys: a forgotten key would otherwise issue a workbook showing "⟦school_id⟧";
+    only last period's figures may be left out (a school that was not in it has none).
     """
     parts = _parts(template)
+    optional = {k for k in parts.keys if k.startswith(PREVIOUS_PREFIX)}
+    fields = {**dict.fromkeys(optional - fields.keys()), **fields}
     missing, unknown = parts.keys - fields.keys(), fields.keys() - parts.keys
     if missing or unknown:
         raise ValueError(f"personalise: missing {sorted(missing)}, unknown {sorted(unknown)}")

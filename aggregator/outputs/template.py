@@ -65,6 +65,7 @@ def build_template(
     unit: str = "",
     values: Mapping[str, Any] | None = None,
     explain: bool | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> Workbook:
     """The printed form as a workbook: one protected sheet plus the very hidden metadata sheet.
 
@@ -72,7 +73,8 @@ def build_template(
     value cells, which is how the district summary reuses this same form with its totals.
     ``explain``: a workbook a school fills in also gets the 情况说明 sheet when the form has
     explain rules (``explain_sheet``), True listing the comparison with last period too, False
-    without it; None (the summary) leaves it out.
+    without it; None (the summary) leaves it out. ``previous``: the school's figures last period
+    (field id -> value), shown in the 情况说明 sheet's block of last period for its live check.
     """
     layout = layout_of(form)
     wb = Workbook()
@@ -89,7 +91,7 @@ def build_template(
     ws.sheet_view.showGridLines = False
     _protect(ws)
     if explain is not None:
-        add_explanation_sheet(wb, form, previous=explain)
+        add_explanation_sheet(wb, form, previous=explain, figures=previous)
     _write_meta(wb, form, layout, district, meta or {})
     wb.calculation.fullCalcOnLoad = True  # the checks show their state as soon as it is opened
     return wb

@@ -30,6 +30,11 @@ from cli_helpers import ROSTER, dudao, issued, put, status_json
 from forms_helpers import FORM
 
 CELLS = layout_of(FORM).cells
+def cell_of(field: str) -> str:
+    """$C$8 without its first dollar: the absolute reference the block writes after the sheet."""
+    return CELLS[field][0] + "$" + CELLS[field][1:]
+
+
 RENAMED = ROSTER.replace("万店镇中心小学", "万店镇第一小学")
 
 
@@ -119,6 +124,15 @@ def test_a_figure_beyond_its_bound_from_last_period_is_to_be_explained(tmp_path,
     settings = tomllib.loads((folder / "收集设置.toml").read_text(encoding="utf-8"))
     assert settings["previous"] == str(old_dir.resolve()) and settings["previous_names"] == "roster/对照.csv"
     assert dudao(capsys, "distribute", folder)[0] == 0
+    # Each copy carries the school's own figures last period (the renamed one's by the mapping),
+    # beside a formula over this period's, for its live check (提取上期数).
+    from aggregator.form.explanations import SHEET as EXPLAIN, explanation_layout
+    row = next(r for r in explanation_layout(FORM).previous if r.field == "inspectors.total")
+    for name, figure in (("曾都区实验小学", 2), ("万店镇第一小学", 4)):
+        ws = openpyxl.load_workbook(issued(folder, name))[EXPLAIN]
+        assert (ws[row.cell(2)].value, ws[row.cell(3)].value) == ("派出责任督学数（人）·合计", figure), name
+        assert ws[row.cell(4)].value == f'=IFERROR(IF(\'统计表\'!${cell_of("inspectors.total")}="","",' \
+                                        f'\'统计表\'!${cell_of("inspectors.total")}+0),"")'
     new = {name: dict(v) for name, v in old.items()}
     new["万店镇第一小学"] = dict(new.pop("万店镇中心小学"), unit="万店镇第一小学")
     new["曾都区实验小学"].update({"inspectors.primary": 8, "inspectors.total": 8})  # 4 times last period's

@@ -62,7 +62,8 @@ def test_only_the_explanations_can_be_typed_and_the_sheet_prints_on_one_a4_page(
     unlocked = {c.coordinate for row in ws.iter_rows(min_row=1, max_row=8, max_col=6) for c in row
                 if not c.protection.locked}
     assert unlocked == {"D4", "D5"}
-    assert ws.print_area == "'情况说明'!$A$1:$D$5"  # the live check is for the screen
+    assert ws.print_area == "'情况说明'!$A$1:$D$15"  # the live check is for the screen; last period's block
+    assert issued(previous=False)[SHEET].print_area == "'情况说明'!$A$1:$D$4"
     setup = ws.page_setup
     assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 1)
     assert ws.row_dimensions[4].height >= 54  # room to write
@@ -78,13 +79,14 @@ def test_a_needed_explanation_is_orange_as_in_every_letter():
 
 @pytest.mark.parametrize("text, n", COUNTED)
 def test_the_live_check_says_written_exactly_when_the_engine_takes_the_explanation(text, n):
-    """Annex 5's rows cannot be checked in a school's copy (peers, last period): they say when to
-    write until an explanation counts, and say it counts exactly when the engine takes it."""
+    """The outlier cannot be checked in a school's copy (its peers are not there): it says when
+    to write until an explanation counts, and says it counts exactly when the engine takes it.
+    The comparison with last period asks only when a figure of its block moved (none here)."""
     checks = explanation_checks(FORM, previous=True)
-    sheet = xl_eval.Sheet({"D4": text or None, "D5": text or None}, checks)
+    sheet = xl_eval.Sheet({"D4": text or None, "D5": text or None} | {f"E{r}": "" for r in range(9, 16)}, checks)
     expected = "done" if is_explanation(text) else "short" if text else None
     assert sheet["E4"] == CHECK_TEXTS[expected or "outlier"]
-    assert sheet["E5"] == CHECK_TEXTS[expected or "changes"]
+    assert sheet["E5"] == (CHECK_TEXTS[expected] if expected else "")
 
 
 def test_a_declared_rule_is_checked_over_the_form_sheet():
@@ -164,12 +166,71 @@ def test_libreoffice_counts_the_issued_sheets_explanations_as_the_engine_and_the
     shown = _type(tmp_path, src, cases, ["E4", "E5"])
     assert [s["E4"] for s in shown] == [CHECK_TEXTS["done" if n >= 6 else "short" if t else "outlier"]
                                         for t, n in COUNTED]
-    assert {s["E5"] for s in shown} == {CHECK_TEXTS["changes"]}
+    assert {s["E5"] for s in shown} == {""}  # no figure of last period: nothing moved, nothing to ask
     saved = openpyxl.load_workbook(tmp_path / "saved.xlsx", data_only=True)[SHEET]
-    assert saved["E4"].value == "已填写说明" and saved["E5"].value == CHECK_TEXTS["changes"]  # cached
+    assert saved["E4"].value == "已填写说明" and saved["E5"].value in ("", None)  # cached
     for engine in ("calamine", "openpyxl"):
         sub = read_return(tmp_path / "saved.xlsx", FORM, engine=engine)
         assert [(e.rule, e.text, e.cell) for e in sub.explanations] == [("outlier", "电话核实无误", "情况说明!D4")]  # as read: spaces between Chinese dropped
+
+
+# Last period's figures of one school (as distribute fills them in), and this period's typed.
+THEN = {"inspectors.total": 27, "notices.total": 8, "training_orgs.total": 2, "problems.total": 6}
+NOW_CASES = [
+    ({"inspectors.total": 30, "notices.total": 8}, ""),  # within every bound
+    ({"inspectors.total": 90, "notices.total": 8}, ""),  # 27 -> 90: more than 3 times
+    ({"inspectors.total": 30, "notices.total": 2}, ""),  # 8 -> 2: less than a third
+    ({"inspectors.total": 30, "notices.total": 0}, ""),  # 0 now: no ratio to judge
+    ({"training_orgs.total": 7}, ""),  # 2 -> 7: 3.5 times, and 7 reaches the floor of 5
+    ({"training_orgs.total": 4, "problems.total": 19}, ""),  # 2 -> 4 below the floor; 6 -> 19
+    ({"inspectors.total": 90}, "区里新配了兼职督学，人数随之增加"),  # moved, and explained
+    ({"inspectors.total": 90}, "新增"),  # moved, and the 说明 too short
+]
+
+
+@pytest.mark.libreoffice
+@needs_uno
+def test_libreoffice_compares_with_last_period_exactly_as_the_engine_does(tmp_path):
+    """The copy holds the school's figures last period: its block flags each figure the engine's
+    ``vs-previous`` would, and the comparison's row asks for a 说明 exactly then."""
+    from aggregator.checks.periods import moves
+
+    layout = explanation_layout(FORM)
+    keys = {r.field: r.key for r in layout.previous}
+    src = tmp_path / "issued.xlsx"
+    src.write_bytes(personalise(template_bytes(FORM, district="曾都区", previous=True),
+                                SCHOOL | {keys[f]: v for f, v in THEN.items()}))
+    cells = layout_of(FORM).cells
+    row = layout.row_of("vs-previous")
+    cases = [{"values": {FORM.sheet: {cells[f]: v for f, v in now.items()},
+                         SHEET: {row.text_cell: said} if said else {}}} for now, said in NOW_CASES]
+    read = [row.check_cell] + [r.cell(5) for r in layout.previous] + [r.cell(3) for r in layout.previous]
+    shown = _type(tmp_path, src, cases, read)
+    for (now, said), got in zip(NOW_CASES, shown):
+        moved = {m.field for m in moves(FORM, THEN, now)}
+        flagged = {r.field for r in layout.previous if got[r.cell(5)] == CHECK_TEXTS["moved"]}
+        assert flagged == moved, now
+        assert {r.field: got[r.cell(3)] for r in layout.previous if got[r.cell(3)]} == \
+               {f: str(v) for f, v in THEN.items()}  # last period's figures, as the school sees them
+        expected = "done" if is_explanation(said) else "short" if said else "needed" if moved else None
+        assert got[row.check_cell] == (CHECK_TEXTS[expected] if expected else ""), now
+    assert [bool(moves(FORM, THEN, now)) for now, _ in NOW_CASES] == [False, True, True, False, True, True, True, True]
+
+
+def test_a_copy_with_last_periods_block_reads_back_only_what_the_school_wrote(tmp_path):
+    """The block under the rules is never taken for more of the comparison's 说明."""
+    data = personalise(template_bytes(FORM, district="曾都区", previous=True),
+                       SCHOOL | {explanation_layout(FORM).previous[1].key: 27})
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    wb[FORM.sheet][layout_of(FORM).cells["unit"]] = "曾都区实验小学"
+    wb.save(tmp_path / "blank.xlsx")
+    wb[SHEET]["D5"] = "今年新增两所分校，督学人数随之增加"
+    wb.save(tmp_path / "said.xlsx")
+    for engine in ("calamine", "openpyxl"):
+        assert read_return(tmp_path / "blank.xlsx", FORM, engine=engine).explanations == ()
+        sub = read_return(tmp_path / "said.xlsx", FORM, engine=engine)
+        assert [(e.rule, e.text, e.cell) for e in sub.explanations] == [
+            ("vs-previous", "今年新增两所分校，督学人数随之增加", "情况说明!D5")]
 
 
 def test_the_reader_reads_back_an_issued_workbook_filled_in(tmp_path):

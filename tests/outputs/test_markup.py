@@ -332,6 +332,32 @@ def test_a_file_that_cannot_be_edited_is_rebuilt_from_the_values_read(tmp_path, 
     assert note.startswith(f"注意：贵单位报送的文件{said}无法在原表上标注，已按读到的数据重新生成本表")
 
 
+def test_a_rebuilt_form_moved_from_last_period_shows_last_periods_figure_it_quotes(tmp_path):
+    """A damaged return asked to explain a figure against last period gets the 情况说明 sheet with
+    that figure's last period filled in, as the finding quotes it (so its live check agrees)."""
+    from aggregator.findings import EXPLAIN
+    from aggregator.form.explanations import SHEET, explanation_layout
+
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(b"PK\x03\x04" + bytes(100))
+    moved = Finding("vs-previous", EXPLAIN, "派出责任督学数（人）·合计本期填 8，上期为 2，请核对", ("inspectors.total",),
+                    (CELLS["inspectors.total"],), (8, 2))
+    from dataclasses import replace
+
+    from aggregator.outputs.notice import sorted_items
+
+    ret = ret_for(VALUES)
+    _, explain, _ = sorted_items(FORM, ret, [moved])
+    notice = replace(notice_for(ret, []), explain=explain)
+    marked = marked_workbook(path, FORM, ret, notice, district="曾都区", meta={"kind": "feedback"})
+    wb = openpyxl.load_workbook(io.BytesIO(marked.data))
+    assert marked.rebuilt
+    rows = {r.field: r for r in explanation_layout(FORM).previous}
+    ws = wb[SHEET]
+    assert ws[rows["inspectors.total"].cell(3)].value == 2
+    assert all(ws[r.cell(3)].value is None for f, r in rows.items() if f != "inspectors.total")
+
+
 def test_a_workbook_that_loads_but_cannot_be_saved_is_rebuilt(tmp_path, monkeypatch):
     """Some files load but fail on writing (parts openpyxl keeps but cannot write back): injected
     here at the first save, which is the school's own workbook."""
