@@ -21,7 +21,7 @@ from .. import clock
 from ..atomic import write_all_atomic
 from ..filenames import issued_name
 from ..collection.store.folder import Collection
-from ..collection.views.previous import previous_period
+from ..collection.views.previous import last_figures
 from ..form.explanations import explanation_layout
 from ..progress import Cancel, Job, Progress
 from .personalise import personalise, template_bytes
@@ -56,7 +56,7 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
             done[0].result()
             result.written += done[1]
 
-    then = _last_period(col)
+    then = _last_period(col, schools)
     try:
         for i, school in enumerate(schools, 1):
             if cancel is not None and cancel.is_set:
@@ -89,13 +89,11 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
     return result
 
 
-def _last_period(col: Collection) -> dict[str, dict[str, Any]]:
+def _last_period(col: Collection, schools: list) -> dict[str, dict[str, Any]]:
     """School id -> its figures last period as the issued copy's placeholders take them
     ({} without a last period or a block; a school not found then has none)."""
-    period = previous_period(col)
-    layout = explanation_layout(col.form) if period is not None else None
-    if period is None or layout is None or not layout.previous:
+    layout = explanation_layout(col.form)
+    if layout is None or not layout.previous:
         return {}
-    matched = period.match(col.schools(), col.settings.levels)
-    return {sid: {r.key: period.figures[name].get(r.field) for r in layout.previous}
-            for sid, name in matched.items()}
+    return {sid: {r.key: figures.get(r.field) for r in layout.previous}
+            for sid, figures in last_figures(col, schools).items()}

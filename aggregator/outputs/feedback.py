@@ -39,6 +39,7 @@ from ..findings import ERROR, WARNING
 from ..collection.store.folder import Collection, CollectionError
 from ..filenames import display_name
 from ..collection.views.materials import owed_documents
+from ..collection.views.previous import last_figures
 from ..collection.store.roster import School
 from ..collection.views.status import STATE_LABELS, SchoolState, overview
 from ..filenames import safe_file_name
@@ -332,7 +333,7 @@ def _blank_workbook(col: Collection, form: Form, school: School) -> tuple[str, b
     if path.is_file():
         return name, path.read_bytes()
     wb = build_template(form, district=col.settings.name, meta=_meta(col, school, "template"), unit=school.name,
-                        explain=bool(col.settings.previous))
+                        explain=bool(col.settings.previous), previous=last_figures(col, [school]).get(school.id))
     return name, workbook_bytes(wb)
 
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import tomllib
 
 import openpyxl
@@ -239,3 +238,22 @@ def test_a_second_version_says_what_it_changed_fixed_and_still_has(col_dir, caps
     assert since.version == 2 and [f.rule for f in since.fixed] == ["row-sum"] and since.explained == ()
     code, out, _ = dudao(capsys, "status", col_dir)
     assert "[第2版改动] " in out and "已改正 1 处，仍有 1 处" in out
+
+
+def test_a_reminder_built_without_an_issued_copy_still_shows_last_periods_figures(tmp_path, capsys, last_period):
+    """A school whose issued copy is not in outbox (issued by hand, or the folder tidied) gets the
+    form built afresh with its reminder: with its own figures last period, as distribute's."""
+    import email
+    import io
+    from email import policy
+
+    from aggregator.form.explanations import SHEET as EXPLAIN, explanation_layout
+
+    old_dir, old = last_period
+    folder, (code, _, _) = _new(tmp_path, capsys, old_dir, roster=ROSTER)
+    assert code == 0 and dudao(capsys, "feedback", folder)[0] == 0  # nothing issued, nothing returned
+    eml = folder / "feedback" / "曾都区实验小学-催报.eml"
+    (att,) = list(email.message_from_bytes(eml.read_bytes(), policy=policy.default).iter_attachments())
+    ws = openpyxl.load_workbook(io.BytesIO(att.get_content()))[EXPLAIN]
+    shown = {r.field: ws[r.cell(3)].value for r in explanation_layout(FORM).previous}
+    assert shown == {f: old["曾都区实验小学"].get(f) for f in shown} and shown["inspectors.total"] == 2

@@ -94,6 +94,15 @@ def previous_period(col: Collection) -> PreviousPeriod | None:
     return load_previous(col.ledger) if col.settings.previous else None
 
 
+def last_figures(col: Collection, schools: Iterable[School]) -> dict[str, Mapping[str, Any]]:
+    """School id -> its figures last period, for the schools found there ({} when the collection
+    names no last period): what each school's issued copy shows beside this period's."""
+    period = previous_period(col)
+    if period is None:
+        return {}
+    return {sid: period.figures[name] for sid, name in period.match(schools, col.settings.levels).items()}
+
+
 @dataclass(frozen=True)
 class PeriodValue:
     """One figure of a school: last period's beside this one's (the window's details)."""
