@@ -47,7 +47,7 @@ from .guide import FEEDBACK_SHEET, add_guide
 from .items import Item
 from .notice import CHECK, RETURNED, Notice
 from .template import build_template
-from .xlstyle import LIGHT_RED, ORANGE, YELLOW, display_width, fill
+from .xlstyle import LIGHT_RED, ORANGE, YELLOW, display_width, fill, set_text
 
 AUTHOR = "区教育局"
 __all__ = ["AUTHOR", "CHECK", "FEEDBACK_SHEET", "RETURNED", "Marked", "Problem", "marked_workbook", "workbook_bytes"]
@@ -127,11 +127,25 @@ def marked_workbook(path: Path, form: Form, ret: ReturnRecord, notice: Notice, *
     wb = build_template(form, district=district, meta=meta, unit=notice.school_name,
                         values=_known_values(form, ret.values), explain=bool(period),
                         previous={f.fields[0]: f.values[1] for f in period if f.fields and len(f.values) > 1})
+    _keep_explanations(wb, form, notice)
     problems = [_with_explanation_cell(wb, form, _problem_by_layout(form, ret, n, item), item)
                 for n, item in notice.numbered()]
     _mark(wb, problems)
     add_guide(wb, notice, problems, form.sheet, rebuilt=rebuilt)
     return Marked(workbook_bytes(wb), problems, rebuilt, form.sheet)
+
+
+def _keep_explanations(wb: Workbook, form: Form, notice: Notice) -> None:
+    """A rebuilt form keeps what the school wrote on its 情况说明 sheet (a 说明 too short, to
+    complete rather than write again), each in its rule's 说明 cell, as text."""
+    layout = explanation_layout(form)
+    if layout is None or EXPLAIN_SHEET not in wb.sheetnames:
+        return
+    for _, item in notice.numbered():
+        for f in item.findings:
+            row = layout.row_of(f.rule) if f.level == EXPLAIN and f.explanation and f.explained_by != "clerk" else None
+            if row is not None and not wb[EXPLAIN_SHEET][row.text_cell].value:
+                set_text(wb[EXPLAIN_SHEET][row.text_cell], f.explanation)
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

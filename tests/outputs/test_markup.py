@@ -22,7 +22,7 @@ from aggregator.form.layout import layout_of
 from aggregator.outputs.markup import AUTHOR, CHECK, FEEDBACK_SHEET, RETURNED, marked_workbook
 from aggregator.outputs.notice import Notice, items_for
 from aggregator.outputs.template import build_template
-from aggregator.outputs.xlstyle import LIGHT_RED, YELLOW
+from aggregator.outputs.xlstyle import LIGHT_RED, ORANGE, YELLOW
 from aggregator.reading.submission import Submission
 from builders import FORM
 
@@ -341,7 +341,7 @@ def test_a_rebuilt_form_moved_from_last_period_shows_last_periods_figure_it_quot
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(b"PK\x03\x04" + bytes(100))
     moved = Finding("vs-previous", EXPLAIN, "派出责任督学数（人）·合计本期填 8，上期为 2，请核对", ("inspectors.total",),
-                    (CELLS["inspectors.total"],), (8, 2))
+                    (CELLS["inspectors.total"],), (8, 2), explanation="=新增", explained_by="school")
     from dataclasses import replace
 
     from aggregator.outputs.notice import sorted_items
@@ -356,6 +356,9 @@ def test_a_rebuilt_form_moved_from_last_period_shows_last_periods_figure_it_quot
     ws = wb[SHEET]
     assert ws[rows["inspectors.total"].cell(3)].value == 2
     assert all(ws[r.cell(3)].value is None for f, r in rows.items() if f != "inspectors.total")
+    # what the school wrote, too short, is kept to complete (as text: never a formula), marked orange
+    said = ws[explanation_layout(FORM).row_of("vs-previous").text_cell]
+    assert (said.value, said.data_type, fill_of(said)) == ("=新增", "s", ORANGE)
 
 
 def test_a_workbook_that_loads_but_cannot_be_saved_is_rebuilt(tmp_path, monkeypatch):
