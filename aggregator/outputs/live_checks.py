@@ -27,6 +27,9 @@ from .xlstyle import LEFT, LIGHT_RED, ORANGE, PLAIN, RED, YELLOW, fill, font
 
 NOT_A_NUMBER = "请填写0或正整数；"  # the count guard's hint (``types``), kept here for tests
 SUMMARY_OK = "自动校验：未发现问题"
+# A form that also compares a school with its peers says that this is still to come: a school
+# told "未发现问题" and then asked to explain its outlier would take the workbook for a liar.
+SUMMARY_OK_PEERS = "自动校验：未发现问题（与同类学校的比较在报送后进行）"
 SUMMARY_PROBLEMS = "自动校验：有 {n} 处问题，请看右侧“{column}”列（标红的格必须修改，{explain}标黄的格请核对）"
 SUMMARY_EXPLAIN = "标橙的格请改正或在“{sheet}”表说明原因，"
 _CHECK_FONT = font(10, color=RED)
@@ -127,6 +130,11 @@ def _live_checks(form: Form) -> dict[str, str]:
     return out
 
 
+def summary_ok(form: Form) -> str:
+    """The line when the workbook finds nothing: with what it cannot check, when there is that."""
+    return SUMMARY_OK_PEERS if form.outliers else SUMMARY_OK
+
+
 def summary_formula(form: Form) -> str:
     """The line under the table: blank while nothing is typed in the table (a blank form prints
     and opens clean), then all clear, or how many rows need a look."""
@@ -137,7 +145,7 @@ def summary_formula(form: Form) -> str:
     explain = SUMMARY_EXPLAIN.format(sheet=EXPLAIN_SHEET) if any(r.rule.level == EXPLAIN for r in live_rules(form)) else ""
     problems = SUMMARY_PROBLEMS.format(n="{n}", column=form.check_label, explain=explain)
     before, _, after = problems.partition("{n}")
-    return (f'=IF(({typed})=0,"",IF(({n})=0,{_xl_string(SUMMARY_OK)},'
+    return (f'=IF(({typed})=0,"",IF(({n})=0,{_xl_string(summary_ok(form))},'
             f"{_xl_string(before)}&({n})&{_xl_string(after)}))")
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from aggregator.checks.validate import Context, check_values
 from aggregator.form.declaration import Form, load_form
 from aggregator.form.layout import coord, layout_of, split_coord
-from aggregator.outputs.live_checks import SUMMARY_OK, live_rules
+from aggregator.outputs.live_checks import summary_ok, live_rules
 from aggregator.outputs.template import build_template
 from aggregator.outputs.xlstyle import LIGHT_RED, YELLOW
 
@@ -131,7 +131,7 @@ def assert_agrees(issued: Issued, typed: dict) -> None:
     if shown.checks:
         assert f"有 {len(shown.checks)} 处问题" in shown.summary, shown.summary
     elif any(v not in ("", None) for fid, v in typed.items() if issued.form.field(fid).section != "header"):
-        assert shown.summary == SUMMARY_OK
+        assert shown.summary == summary_ok(issued.form)
     else:
         assert shown.summary == ""
 
@@ -148,7 +148,7 @@ def test_blank_issued_form_opens_without_a_single_hint(issued):
 def test_a_correct_return_shows_no_hint(issued):
     shown = issued.open(values())
     assert shown.checks == {} and shown.red == set()
-    assert shown.summary == SUMMARY_OK
+    assert shown.summary == summary_ok(issued.form)
 
 
 def test_the_cases_break_every_hinted_rule(issued):
@@ -280,3 +280,14 @@ def test_evaluator_answers_as_excel(formula, cells, value):
 def test_evaluator_refuses_what_it_does_not_model():
     with pytest.raises(NotUnderstood):
         evaluate("=SUMPRODUCT(C7:C9)", {}.get)
+
+
+def test_all_clear_says_what_the_workbook_cannot_check_yet():
+    """Annex 5 also compares a school with its peers, which no school's copy can: its all-clear
+    says that comparison is still to come; a form without one says only that all is clear."""
+    from aggregator.form.declaration import load_form
+    from aggregator.outputs.live_checks import summary_formula
+
+    assert summary_ok(load_form("annex5_2023")) == "自动校验：未发现问题（与同类学校的比较在报送后进行）"
+    assert summary_ok(load_form("annex3_checklist_2023")) == "自动校验：未发现问题"
+    assert '"自动校验：未发现问题（与同类学校的比较在报送后进行）"' in summary_formula(load_form("annex5_2023"))
