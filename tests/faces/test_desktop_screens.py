@@ -1,6 +1,6 @@
 """Pictures of the main states, written by the test run and looked at: first run, a collection
 with problems, a school's details, settings, the overview, the 请核对 step, the table scrolled to
-its last column at 1366 pixels.
+its last column at 1366 pixels, an explained figure and last period, the 整改督办 tab.
 
 Each PNG goes to the test's own temporary folder. For the README, ask for them explicitly:
 
@@ -110,3 +110,25 @@ def test_screenshots_of_an_explained_figure_and_last_period(qtbot, window, contr
     assert dialog.previous.text().endswith("上期（2022年）")
     save(dialog, shots, "4-settings-previous")
     dialog.reject()
+
+
+def test_screenshot_of_the_rectification_tab(qtbot, window, controller, demo, shots):
+    """整改督办 on the 22nd at 1366 px: where each item stands and its deadline in view in the side
+    pane, the problem after them (its whole text in the tooltip)."""
+    window.setGeometry(SIZE)
+    from datetime import datetime
+
+    from desktop.supervise_pane import HEADS
+
+    with clock.pinned(datetime(2023, 11, 22, 10, 30)):
+        opened(qtbot, controller, demo)
+        pane = window.supervise_pane
+        show_tab(qtbot, window, window.tabs.indexOf(pane))
+    table = pane.table
+    state, due = HEADS.index("状态"), HEADS.index("整改时限")
+    QApplication.processEvents()
+    for col in (state, due):
+        assert 0 <= table.columnViewportPosition(col) and \
+            table.columnViewportPosition(col) + table.columnWidth(col) <= table.viewport().width(), col
+    assert table.item(3, state).text() == "未整改（逾期）"
+    save(window, shots, "10-supervise")

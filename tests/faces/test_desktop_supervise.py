@@ -33,7 +33,9 @@ def test_the_tab_lists_every_item_coloured_and_filtered(qtbot, window, controlle
     table = pane.table
     rows = [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
     assert [r[0] for r in rows] == ["1", "2", "3", "4"]
-    assert rows[3][1:] == ["曾都区文峰学校", "期中考试后仍有按成绩排名的现象", "2023-11-17", "未整改（逾期）", "曾都督〔2023〕2号"]
+    assert rows[3][1:] == ["曾都区文峰学校", "未整改（逾期）", "2023-11-17", "曾都督〔2023〕2号", "期中考试后仍有按成绩排名的现象"]
+    assert [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())] == [
+        "序号", "学校", "状态", "整改时限", "督办单", "发现的问题"]  # where it stands before what it is
     colours = [table.item(r, 0).background().color().name().upper() for r in range(4)]
     assert colours == ["#C6EFCE", "#FFEB9C", "#000000", "#FFC7CE"]  # closed, due 11-25 (3 days), plain, overdue
     assert pane.counts.text() == "共 4 项：已销号 1，已反馈待核 2，未整改 1；逾期 1，临近时限 1"
