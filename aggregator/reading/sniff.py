@@ -75,6 +75,7 @@ class Sniffed:
     parts: Mapping[str, bytes] = field(default_factory=dict, repr=False)  # checked XML parts of a zip
     decrypted: bool = False  # ``path`` is a decrypted copy of the file: ``discard`` removes it
     data: bytes = field(default=b"", repr=False)  # the file's bytes, read once (b"": read ``path``)
+    unique_names: bool = False  # a zip whose members all have names of their own
 
     def discard(self) -> None:
         if self.decrypted:
@@ -115,6 +116,7 @@ def _zip(path: Path, size: int, data: bytes) -> Sniffed:
     zf = open_zip(io.BytesIO(data))
     try:
         names = set(zf.namelist())
+        unique = len(names) == len(zf.infolist())
         if "mimetype" in names:
             fmt = _odf_format(zf)
         elif "[Content_Types].xml" in names:
@@ -132,7 +134,7 @@ def _zip(path: Path, size: int, data: bytes) -> Sniffed:
     if fmt == "xlsb":  # the records of its sheets, for ``xlsb_parts`` to bound them
         return Sniffed(fmt, path, size, parts, data=data)
     _check_shared_strings(parts)
-    return Sniffed(fmt, path, size, parts, data=data)
+    return Sniffed(fmt, path, size, parts, data=data, unique_names=unique)
 
 
 def _check_shared_strings(parts: Mapping[str, bytes]) -> None:
@@ -205,7 +207,8 @@ def _decrypted(path: Path) -> Sniffed:
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
-    return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True, data=data)
+    return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True, data=data,
+                   unique_names=sniffed.unique_names)
 
 
 def _binary_kind(head: bytes) -> str | None:
