@@ -98,6 +98,7 @@ class _SameParts:
 
     def __init__(self) -> None:
         self._grids: dict[tuple, tuple[tuple[bytes, ...], Grid]] = {}
+        self._seen: dict[tuple, None] = {}
 
     @staticmethod
     def plain(sniffed: Sniffed, sheet_parts: Mapping[str, str]) -> bool:
@@ -118,13 +119,20 @@ class _SameParts:
         return [list(row) for row in entry[1]]  # the caller's own rows
 
     def add(self, key: tuple[tuple, tuple], grid: Grid) -> None:
-        """Keep ``grid`` (a copy; the parts are held, so no other object can take their ids)."""
+        """Keep ``grid`` (a copy; the parts are held, so no other object can take their ids),
+        from the second time its key is seen: the form sheet of each return is read once."""
+        if key[0] not in self._seen:
+            if len(self._seen) >= 4 * self.MOST:
+                self._seen.pop(next(iter(self._seen)))
+            self._seen[key[0]] = None  # its ids may be taken again later: a grid kept at worst
+            return
         if len(self._grids) >= self.MOST:
             self._grids.pop(next(iter(self._grids)))
         self._grids[key[0]] = (key[1], [list(row) for row in grid])
 
     def cache_clear(self) -> None:
         self._grids.clear()
+        self._seen.clear()
 
 
 _SAME_PARTS = _SameParts()
