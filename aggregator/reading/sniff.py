@@ -166,9 +166,10 @@ def _ooxml_format(zf: zipfile.ZipFile) -> str:
 
 def _unpacked(zf: zipfile.ZipFile, name: str) -> bytes:
     """One member as ``read_xml_parts`` unpacks it (size and CRC checked): for a small part,
-    ``zipfile.open`` costs more than the inflating: a few per cent of reading a whole return."""
+    ``zipfile.open`` costs more than the inflating: a few per cent of reading a whole return.
+    A part unpacked and checked before in this process is taken as it is (``zipguard._Known``)."""
     try:
-        data = _unpack(zf.fp, zf.getinfo(name))
+        data = _unpack(zf.fp, zf.getinfo(name), known=True)
         return data if data is not None else zf.read(name)
     except ZIP_ERRORS as exc:
         raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc

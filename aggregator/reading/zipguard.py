@@ -103,12 +103,15 @@ def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
 
-def _unpack(fh, info: zipfile.ZipInfo) -> bytes | None:
+def _unpack(fh, info: zipfile.ZipInfo, known: bool = False) -> bytes | None:
     """One stored or deflated member, without ``zipfile.open``'s per-member overhead (a return
     has a dozen small parts and this runs for every file). Output is capped at the declared size
-    and checked against the declared CRC, as ``zipfile`` does."""
+    and checked against the declared CRC, as ``zipfile`` does. ``known``: a part found in
+    ``_KNOWN`` (the same compressed bytes, size and CRC) is taken from there."""
     raw = _compressed(fh, info)
-    return None if raw is None else _inflate(raw, info)
+    if raw is None:
+        return None
+    return (known and _KNOWN.get(info, raw)) or _inflate(raw, info)
 
 
 def _compressed(fh, info: zipfile.ZipInfo) -> bytes | None:
