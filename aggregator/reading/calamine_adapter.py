@@ -107,10 +107,15 @@ class _SameParts:
                 and all(_PLAIN_SHEET.fullmatch(p) for p in sheet_parts.values()))
 
     @staticmethod
-    def key(name: str, part: str, parts: Mapping[str, bytes], others: frozenset[str]) -> tuple[tuple, tuple]:
-        """(the key, the parts it stands for) of sheet ``name`` stored in ``part``."""
-        held = tuple((n, b) for n, b in parts.items() if n == part or n not in others)
-        return (name, tuple((n, id(b)) for n, b in held)), tuple(b for _, b in held)
+    def common(parts: Mapping[str, bytes], sheets: frozenset[str]) -> tuple[tuple, tuple]:
+        """What the key of every sheet of one workbook holds: its parts but the sheets'."""
+        held = tuple((n, b) for n, b in parts.items() if n not in sheets)
+        return tuple((n, id(b)) for n, b in held), tuple(b for _, b in held)
+
+    @staticmethod
+    def key(name: str, part: str, data: bytes, common: tuple[tuple, tuple]) -> tuple[tuple, tuple]:
+        """(the key, the parts it stands for) of sheet ``name`` stored in ``part`` as ``data``."""
+        return (name, part, id(data), common[0]), (data, *common[1])
 
     def get(self, key: tuple[tuple, tuple]) -> Grid | None:
         entry = self._grids.get(key[0])
@@ -148,6 +153,7 @@ class CalamineWorkbook:
         self._parts: dict[str, str] | None = None
         self._sheet_parts: frozenset[str] = frozenset()
         self._plain = False
+        self._common: tuple[tuple, tuple] | None = None
         with _calamine_errors():
             # From the bytes, not the path: calamine picks its parser by the file extension, and
             # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
@@ -189,7 +195,9 @@ class CalamineWorkbook:
         texts = same = None
         if self.format in ("xlsx", "xlsm") and self._part(name) and self._plain:
             assert self._parts is not None
-            same = _SAME_PARTS.key(name, self._parts[name], self._sniffed.parts, self._sheet_parts)
+            if self._common is None:
+                self._common = _SameParts.common(self._sniffed.parts, self._sheet_parts)
+            same = _SAME_PARTS.key(name, self._parts[name], self._part(name), self._common)
             grid = _SAME_PARTS.get(same)
             if grid is not None:
                 return grid
