@@ -145,13 +145,16 @@ def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
 class _Known:
     """Parts unpacked, CRC-checked and found free of DOCTYPE and ENTITY in this process, by what
     decides the outcome of all three: the compressed bytes, the method, the declared size and CRC.
-    The most recently used first; at most ``BUDGET`` bytes of parts, none over ``LARGEST``."""
+    Found by the method, sizes and CRC, then taken only when the compressed bytes are equal (not
+    hashed: a return's parts are read afresh from each file, and hashing them cost more than the
+    comparison). The most recently used first; at most ``BUDGET`` bytes of parts, none over
+    ``LARGEST``."""
 
     BUDGET = 4 << 20
     LARGEST = 256 << 10
 
     def __init__(self) -> None:
-        self._parts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._parts: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
         self._held = 0
 
     def cache_clear(self) -> None:
@@ -159,21 +162,30 @@ class _Known:
         self._parts.clear()
         self._held = 0
 
+    @staticmethod
+    def _key(info: zipfile.ZipInfo) -> tuple:
+        return info.compress_type, info.compress_size, info.file_size, info.CRC
+
     def get(self, info: zipfile.ZipInfo, raw: bytes) -> bytes | None:
-        key = (raw, info.compress_type, info.file_size, info.CRC)
-        data = self._parts.get(key)
-        if data is not None:
-            self._parts.move_to_end(key)
-        return data
+        key = self._key(info)
+        entry = self._parts.get(key)
+        if entry is None or entry[0] != raw:
+            return None
+        self._parts.move_to_end(key)
+        return entry[1]
 
     def put(self, info: zipfile.ZipInfo, raw: bytes, data: bytes) -> None:
         if len(data) + len(raw) > self.LARGEST:
             return
-        self._parts[(raw, info.compress_type, info.file_size, info.CRC)] = data
+        key = self._key(info)
+        old = self._parts.pop(key, None)
+        if old is not None:  # another part of the same sizes and CRC: the newest is kept
+            self._held -= len(old[0]) + len(old[1])
+        self._parts[key] = (raw, data)
         self._held += len(data) + len(raw)
         while self._held > self.BUDGET:
-            (old, _, _, _), dropped = self._parts.popitem(last=False)
-            self._held -= len(dropped) + len(old)
+            _, (old_raw, dropped) = self._parts.popitem(last=False)
+            self._held -= len(dropped) + len(old_raw)
 
 
 _KNOWN = _Known()
