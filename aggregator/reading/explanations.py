@@ -44,7 +44,25 @@ def read_explanations(wb: RawWorkbook, form: Form) -> tuple[Explanation, ...]:
         grid = wb.grid(sheet)
     except SheetTooLarge:
         return ()
-    return explanations_in(grid, layout, sheet)
+    if sum(map(len, grid)) > _REMEMBERED_CELLS:
+        return explanations_in(grid, layout, sheet)
+    # Each value with its type: True == 1 to Python, but the school wrote "TRUE", not "1".
+    cells = tuple(tuple((v.__class__, v) for v in line) for line in grid)
+    try:
+        return _remembered(cells, layout, sheet)
+    except TypeError:  # a value that cannot be a key (no adapter gives one): read afresh
+        return explanations_in(grid, layout, sheet)
+
+
+# A sheet as issued, or with a few 说明 written, is a few dozen cells; one with more is read
+# afresh each time (a school may paste a whole report into it), never held.
+_REMEMBERED_CELLS = 400
+
+
+@lru_cache(maxsize=32)  # the sheet as issued, in return after return of one template
+def _remembered(cells: tuple[tuple[tuple[type, Any], ...], ...], layout: ExplanationLayout,
+                sheet: str) -> tuple[Explanation, ...]:
+    return explanations_in([[v for _, v in line] for line in cells], layout, sheet)
 
 
 def _sheet(wb: RawWorkbook, name: str) -> str | None:

@@ -95,3 +95,16 @@ def test_every_return_reads_and_checks_alike_remembered_or_afresh(returns):
     assert kinds.count("corrupt") == 1 and kinds.count("unsafe-xml") == 1 and kinds.count("labels") >= 12
     assert sum(1 for o in afresh if not isinstance(o[0], str) and o[0].explanations) == 12
     assert sum(1 for o in afresh if not isinstance(o[0], str) and o[1].findings) >= 12  # typed, wrong sums
+
+
+def test_a_true_written_as_an_explanation_is_not_taken_for_a_1(tmp_path, col_dir, school_values):
+    """Python holds True == 1: the 情况说明 sheets remembered by their values keep their types."""
+    name, values = next(iter(school_values.items()))
+    plain = Filler(FORM).fill((col_dir / "outbox" / f"附件5-{name}.xlsx").read_bytes(), values)
+    read = []
+    for kind, cell in (("number", b'<c r="D4" s="13" t="n"><v>1</v></c>'), ("boolean", b'<c r="D4" s="13" t="b"><v>1</v></c>')):
+        path = tmp_path / f"{kind}.xlsx"
+        path.write_bytes(plain)
+        patch_zip(path, "xl/worksheets/sheet2.xml", lambda x, cell=cell: x.replace(b'<c r="D4" s="13" t="n" />', cell))
+        read.append([e.text for e in read_return(path, FORM).explanations])
+    assert read == [["1"], ["TRUE"]]
