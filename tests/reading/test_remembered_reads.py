@@ -17,7 +17,7 @@ from aggregator.demo import fill_workbook, retyped_workbook
 from aggregator.form.declaration import load_form
 from aggregator.form.explanations import explanation_layout
 from aggregator.reading import UnreadableFile, calamine_adapter, read_return, zipguard
-from aggregator.reading.explanations import _text_key
+from aggregator.reading.explanations import _remembered, _text_key
 
 from builders import patch_zip, save_results
 
@@ -32,6 +32,7 @@ def _forget() -> None:
     calamine_adapter._TEXT_SHEETS.cache_clear()
     calamine_adapter._SAME_PARTS.cache_clear()
     _text_key.cache_clear()
+    _remembered.cache_clear()
 
 
 def _outcome(path: Path):
