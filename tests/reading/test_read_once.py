@@ -8,7 +8,9 @@ sheet is taken as calamine read it before only when every part it is read from i
 
 from __future__ import annotations
 
+import io
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -190,3 +192,56 @@ def test_a_zip_with_two_members_of_one_name_is_never_taken_as_read_before(tmp_pa
         zf.writestr("xl/worksheets/sheet2.xml", again)
     assert not sniff(path).unique_names
     assert sniff(_write(tmp_path, "once.xlsx", issued[0][1])).unique_names
+
+
+def _forged(data: bytes, at: int, crc: int) -> bytes:
+    """``data`` with its four bytes at ``at`` changed so that its CRC-32 is ``crc``: CRC-32 is
+    affine over GF(2), and the 32 bits there map one to one onto the checksum's."""
+    base = zlib.crc32(data[:at] + bytes(4) + data[at + 4:])
+    zero = zlib.crc32(bytes(len(data)))
+    basis: dict[int, tuple[int, int]] = {}  # highest bit -> (what flipping does, the bits flipped)
+    for bit in range(32):
+        flip = bytearray(len(data))
+        flip[at + bit // 8] = 1 << (bit % 8)
+        image, bits = zlib.crc32(bytes(flip)) ^ zero, 1 << bit
+        for top in reversed(range(32)):
+            if image >> top & 1:
+                if top not in basis:
+                    basis[top] = (image, bits)
+                    break
+                image, bits = image ^ basis[top][0], bits ^ basis[top][1]
+    want, chosen = base ^ crc, 0
+    for top in reversed(range(32)):
+        if want >> top & 1:
+            want, chosen = want ^ basis[top][0], chosen ^ basis[top][1]
+    out = data[:at] + chosen.to_bytes(4, "little") + data[at + 4:]
+    assert zlib.crc32(out) == crc
+    return out
+
+
+def _stored(package: bytes, member: str, data: bytes) -> bytes:
+    """``package`` with ``member`` replaced by ``data``, stored uncompressed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            if info.filename == member:
+                dst.writestr(member, data, compress_type=zipfile.ZIP_STORED)
+            else:
+                dst.writestr(info, src.read(info))
+    return out.getvalue()
+
+
+def test_a_part_of_the_sizes_and_crc_of_a_safe_one_is_checked_again_when_its_bytes_differ(tmp_path, issued):
+    """Parts known safe are found by their sizes and CRC: only equal bytes make one the other."""
+    package = issued[0][1]
+    with zipfile.ZipFile(io.BytesIO(package)) as zf:
+        styles = zf.read("xl/styles.xml")
+    head = b"<!DOCTYPE x><!--????-->"
+    hostile_styles = _forged(head + styles[len(head):], head.index(b"????"), zlib.crc32(styles))
+    assert len(hostile_styles) == len(styles) and hostile_styles != styles
+    safe = _write(tmp_path, "safe.xlsx", _stored(package, "xl/styles.xml", styles))
+    hostile = _write(tmp_path, "hostile.xlsx", _stored(package, "xl/styles.xml", hostile_styles))
+    read_return(safe, FORM)
+    with pytest.raises(UnreadableFile) as refused:
+        read_return(hostile, FORM)
+    assert refused.value.kind == "unsafe-xml"
