@@ -157,8 +157,8 @@ class CalamineWorkbook:
         with _calamine_errors():
             # From the bytes, not the path: calamine picks its parser by the file extension, and
             # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
-            if sniffed.data:  # read once by ``sniff``
-                self._wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.data))
+            if sniffed.data:  # read once by ``sniff``; its parts unpacked once, by ``sniff`` too
+                self._wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.for_calamine or sniffed.data))
             else:
                 with sniffed.path.open("rb") as fh:
                     self._wb = pc.CalamineWorkbook.from_filelike(fh)

@@ -21,6 +21,7 @@ from . import ole
 from .decrypt import with_default_password
 from .errors import UnreadableFile, human_size
 from .formats import SPREADSHEET_FORMATS
+from .stored import stored_copy
 from .zipguard import ZIP_ERRORS, _unpack, open_zip, read_xml_parts
 
 MAX_FILE_SIZE = 20 * 1024 * 1024
@@ -76,6 +77,7 @@ class Sniffed:
     decrypted: bool = False  # ``path`` is a decrypted copy of the file: ``discard`` removes it
     data: bytes = field(default=b"", repr=False)  # the file's bytes, read once (b"": read ``path``)
     unique_names: bool = False  # a zip whose members all have names of their own
+    for_calamine: bytes = field(default=b"", repr=False)  # the zip with its parts stored as unpacked (``stored``)
 
     def discard(self) -> None:
         if self.decrypted:
@@ -125,8 +127,11 @@ def _zip(path: Path, size: int, data: bytes) -> Sniffed:
             fmt = "xlsx" if "xl/workbook.xml" in names else "压缩包（zip）"
         if fmt not in SPREADSHEET_FORMATS:
             raise UnreadableFile("not-spreadsheet", kind=fmt)
+        unclean: list[str] = []
         parts = read_xml_parts(zf, also=(".bin",) if fmt == "xlsb" else (),
-                               skip=_ODF_MACRO_PARTS if fmt == "ods" else ())
+                               skip=_ODF_MACRO_PARTS if fmt == "ods" else (), unclean=unclean)
+        plain = fmt in ("xlsx", "xlsm") and unique and not unclean
+        copy = stored_copy(data, zf.infolist(), parts, zf.start_dir) if plain else None
     finally:
         zf.close()
     if fmt == "ods":
@@ -134,7 +139,7 @@ def _zip(path: Path, size: int, data: bytes) -> Sniffed:
     if fmt == "xlsb":  # the records of its sheets, for ``xlsb_parts`` to bound them
         return Sniffed(fmt, path, size, parts, data=data)
     _check_shared_strings(parts)
-    return Sniffed(fmt, path, size, parts, data=data, unique_names=unique)
+    return Sniffed(fmt, path, size, parts, data=data, unique_names=unique, for_calamine=copy or b"")
 
 
 def _check_shared_strings(parts: Mapping[str, bytes]) -> None:
@@ -209,7 +214,7 @@ def _decrypted(path: Path) -> Sniffed:
         copy.unlink(missing_ok=True)
         raise
     return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True, data=data,
-                   unique_names=sniffed.unique_names)
+                   unique_names=sniffed.unique_names, for_calamine=sniffed.for_calamine)
 
 
 def _binary_kind(head: bytes) -> str | None:

@@ -66,10 +66,13 @@ def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
             raise UnreadableFile("zip-bomb", size=human_size(total))
 
 
-def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> dict[str, bytes]:
+def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[str, ...] = (),
+                   unclean: list[str] | None = None) -> dict[str, bytes]:
     """Every XML part, unpacked and refused if it declares a DOCTYPE or an ENTITY. Members
     ending in ``also`` (".bin" of an .xlsb) are unpacked too (checked, not parsed); members
-    under a folder in ``skip`` (an .ods's macros) are left alone: nothing reads them."""
+    under a folder in ``skip`` (an .ods's macros) are left alone: nothing reads them.
+    ``unclean`` gets the names of parts whose compressed stream was not read whole, with nothing
+    left over (another inflater might read it otherwise), or not deflated at all."""
     parts = {}
     fh = zf.fp  # the archive's own file object: no second opening of the file
     for info in zf.infolist():
@@ -86,15 +89,17 @@ def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[
             if known is not None:  # unpacked, checked and safe before: the same bytes
                 parts[name] = known
                 continue
-            data = zf.read(info) if raw is None else _inflate(raw, info)  # None: bzip2, lzma
+            data, whole = (zf.read(info), False) if raw is None else _inflated(raw, info)  # None: bzip2, lzma
         except ZIP_ERRORS as exc:
             raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc
+        if not whole and unclean is not None:
+            unclean.append(name)
         if checked_only:
             parts[name] = data
             continue
         if is_unsafe_xml(data):
             raise UnreadableFile("unsafe-xml", detail=name)
-        if raw is not None:
+        if whole:  # a part taken from here again was read whole (see ``unclean``)
             _KNOWN.put(info, raw, data)
         parts[name] = data
     return parts
@@ -132,14 +137,21 @@ def _compressed(fh, info: zipfile.ZipInfo) -> bytes | None:
 
 
 def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
+    return _inflated(raw, info)[0]
+
+
+def _inflated(raw: bytes, info: zipfile.ZipInfo) -> tuple[bytes, bool]:
+    """The member's bytes, and whether its deflate stream was read to its end with nothing
+    left over (``zlib`` takes a stream with bytes after its end; another inflater may not)."""
     if info.compress_type == zipfile.ZIP_STORED:
-        data = raw
+        data, whole = raw, True
     else:
         inflater = zlib.decompressobj(-15)
         data = inflater.decompress(raw, info.file_size + 1)
+        whole = inflater.eof and not inflater.unused_data and not inflater.unconsumed_tail
     if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
         raise zipfile.BadZipFile("size or CRC does not match")
-    return data
+    return data, whole
 
 
 class _Known:
