@@ -43,11 +43,13 @@ def stored_copy(data: bytes, infos: list[zipfile.ZipInfo], parts: Mapping[str, b
         member = _member(data, info, at)
         if member is None:
             return None
-        name, body, at = member
+        name, start, at = member
         flags = info.flag_bits & _UTF8
-        method, size = info.compress_type, info.compress_size
-        if info.filename in parts:
-            body, method, size = parts[info.filename], zipfile.ZIP_STORED, info.file_size
+        body = parts.get(info.filename)
+        if body is None:  # not unpacked: as it is in the archive
+            body, method, size = data[start:at], info.compress_type, info.compress_size
+        else:
+            method, size = zipfile.ZIP_STORED, info.file_size
         head = _LOCAL.pack(b"PK\x03\x04", 20, flags, method, 0, 0x21, info.CRC, size, info.file_size, len(name), 0)
         central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 20, flags, method, 0, 0x21, info.CRC, size,
                                      info.file_size, len(name), 0, 0, 0, 0, 0, written) + name)
@@ -60,9 +62,9 @@ def stored_copy(data: bytes, infos: list[zipfile.ZipInfo], parts: Mapping[str, b
     return b"".join(chunks)
 
 
-def _member(data: bytes, info: zipfile.ZipInfo, at: int) -> tuple[bytes, bytes, int] | None:
-    """(the name as written, the bytes as in the archive, where the next member starts) of the
-    member whose local header is at ``at``; None unless it agrees with the central directory."""
+def _member(data: bytes, info: zipfile.ZipInfo, at: int) -> tuple[bytes, int, int] | None:
+    """(the name as written, where its bytes start, where the next member starts) of the member
+    whose local header is at ``at``; None unless it agrees with the central directory."""
     if info.header_offset != at or info.flag_bits & ~(_UTF8 | 0x6) or info.compress_type not in (
             zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or at + _LOCAL.size > len(data):
         return None
@@ -77,4 +79,4 @@ def _member(data: bytes, info: zipfile.ZipInfo, at: int) -> tuple[bytes, bytes, 
             return None
     except UnicodeDecodeError:
         return None
-    return name, data[start : start + size], start + size
+    return name, start, start + size
