@@ -90,12 +90,12 @@ def sniff(path: str | Path) -> Sniffed:
     A missing path is the caller's mistake, not the school's, and raises ``OSError`` as usual.
     """
     path = Path(path)
-    size = os.stat(path).st_size
-    if size == 0:
-        raise UnreadableFile("empty-file")
-    if size > MAX_FILE_SIZE:
-        raise UnreadableFile("oversized", size=human_size(size))
     with open(path, "rb", buffering=0) as fh:
+        size = os.fstat(fh.fileno()).st_size  # of the file opened: the path is looked up once
+        if size == 0:
+            raise UnreadableFile("empty-file")
+        if size > MAX_FILE_SIZE:
+            raise UnreadableFile("oversized", size=human_size(size))
         head = fh.read(_TEXT_SAMPLE)
         # A spreadsheet (~10 KB) is read whole, once: every stage after this works in memory.
         data = head + fh.readall() if head.startswith((b"PK", ole.OLE_MAGIC)) else b""
