@@ -8,7 +8,8 @@ reads the same workbook without inflating anything.
 
 Only for an archive both readers cannot see differently (``stored_copy`` says None otherwise,
 and calamine reads the file as received): members laid end to end from the first byte, each
-local header agreeing with the central directory, no data descriptor, no encryption, the central
+local header agreeing with the central directory (or its data descriptor, a member's CRC and
+sizes written after its bytes, with them), no encryption, no zip64, the central
 directory right after the last member and nothing after its end record; every part unpacked
 by ``zipguard`` whole and with nothing left over (a deflate stream another inflater could
 read otherwise); and at most ``MOST`` bytes in all, so that a large file is not held twice.
@@ -26,6 +27,8 @@ _LOCAL = struct.Struct("<4s5H3L2H")  # signature, version, flags, method, time, 
 _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _END = struct.Struct("<4s4H2LH")
 _UTF8 = 0x800
+_AFTER = 0x8  # CRC and sizes in a descriptor after the member's bytes
+_AFTER_FIELDS = struct.Struct("<3L")
 
 
 def stored_copy(data: bytes, infos: list[zipfile.ZipInfo], parts: Mapping[str, bytes], start_dir: int) -> bytes | None:
@@ -47,7 +50,7 @@ def stored_copy(data: bytes, infos: list[zipfile.ZipInfo], parts: Mapping[str, b
         flags = info.flag_bits & _UTF8
         body = parts.get(info.filename)
         if body is None:  # not unpacked: as it is in the archive
-            body, method, size = data[start:at], info.compress_type, info.compress_size
+            body, method, size = data[start : start + info.compress_size], info.compress_type, info.compress_size
         else:
             method, size = zipfile.ZIP_STORED, info.file_size
         head = _LOCAL.pack(b"PK\x03\x04", 20, flags, method, 0, 0x21, info.CRC, size, info.file_size, len(name), 0)
@@ -64,19 +67,34 @@ def stored_copy(data: bytes, infos: list[zipfile.ZipInfo], parts: Mapping[str, b
 
 def _member(data: bytes, info: zipfile.ZipInfo, at: int) -> tuple[bytes, int, int] | None:
     """(the name as written, where its bytes start, where the next member starts) of the member
-    whose local header is at ``at``; None unless it agrees with the central directory."""
-    if info.header_offset != at or info.flag_bits & ~(_UTF8 | 0x6) or info.compress_type not in (
+    whose local header is at ``at``; None unless it agrees with the central directory. A member
+    written with its CRC and sizes after its bytes (LibreOffice does) has them there, as they are
+    in the directory, and zeros or the same in its header."""
+    if info.header_offset != at or info.flag_bits & ~(_UTF8 | _AFTER | 0x6) or info.compress_type not in (
             zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or at + _LOCAL.size > len(data):
         return None
     sig, _, flags, method, _, _, crc, size, file_size, name_len, extra_len = _LOCAL.unpack_from(data, at)
     name = data[at + _LOCAL.size : at + _LOCAL.size + name_len]
     start = at + _LOCAL.size + name_len + extra_len
-    if (sig != b"PK\x03\x04" or flags != info.flag_bits or method != info.compress_type or crc != info.CRC
-            or size != info.compress_size or file_size != info.file_size or start + size > len(data)):
+    end = start + info.compress_size
+    told = (info.CRC, info.compress_size, info.file_size)
+    if sig != b"PK\x03\x04" or flags != info.flag_bits or method != info.compress_type or end > len(data):
         return None
+    if flags & _AFTER:
+        if (crc, size, file_size) not in (told, (0, 0, 0)):
+            return None
+        if data[end : end + 4] == b"PK\x07\x08":
+            end += 4
+        if end + _AFTER_FIELDS.size > len(data) or _AFTER_FIELDS.unpack_from(data, end) != told:
+            return None
+        next_at = end + _AFTER_FIELDS.size
+    elif (crc, size, file_size) != told:
+        return None
+    else:
+        next_at = end
     try:
         if name.decode("utf-8" if flags & _UTF8 else "cp437") != info.orig_filename:
             return None
     except UnicodeDecodeError:
         return None
-    return name, start, start + size
+    return name, start, next_at
