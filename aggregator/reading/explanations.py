@@ -44,7 +44,8 @@ def read_explanations(wb: RawWorkbook, form: Form) -> tuple[Explanation, ...]:
         grid = wb.grid(sheet)
     except SheetTooLarge:
         return ()
-    if sum(map(len, grid)) > _REMEMBERED_CELLS:
+    if (sum(map(len, grid)) > _REMEMBERED_CELLS
+            or sum(len(v) for line in grid for v in line if isinstance(v, str)) > _REMEMBERED_TEXT):
         return explanations_in(grid, layout, sheet)
     # Each value with its type: True == 1 to Python, but the school wrote "TRUE", not "1".
     cells = tuple(tuple((v.__class__, v) for v in line) for line in grid)
@@ -54,12 +55,13 @@ def read_explanations(wb: RawWorkbook, form: Form) -> tuple[Explanation, ...]:
         return explanations_in(grid, layout, sheet)
 
 
-# A sheet as issued, or with a few 说明 written, is a few dozen cells; one with more is read
-# afresh each time (a school may paste a whole report into it), never held.
+# A sheet as issued, or with a few 说明 written, is a few dozen cells and a thousand characters;
+# a larger one is read afresh each time (a school may paste a whole report into it), never held.
 _REMEMBERED_CELLS = 400
+_REMEMBERED_TEXT = 4000
 
 
-@lru_cache(maxsize=32)  # the sheet as issued, in return after return of one template
+@lru_cache(maxsize=16)  # the sheet as issued, in return after return of one template
 def _remembered(cells: tuple[tuple[tuple[type, Any], ...], ...], layout: ExplanationLayout,
                 sheet: str) -> tuple[Explanation, ...]:
     return explanations_in([[v for _, v in line] for line in cells], layout, sheet)
@@ -75,7 +77,12 @@ def _sheet(wb: RawWorkbook, name: str) -> str | None:
 
 
 def _key(value: Any) -> str:
-    return _text_key(value) if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return _text_key(value) if len(value) <= _REMEMBERED_KEY else without_enumeration(label_key(value))
+
+
+_REMEMBERED_KEY = 200  # characters: a printed text is shorter, a school's pasted report is not held
 
 
 @lru_cache(maxsize=2048)  # a sheet's printed texts recur in every return of one template
