@@ -16,6 +16,7 @@ sheet as a grid (an .xlsb one raises "failed to fill whole buffer").
 from __future__ import annotations
 
 import io
+import re
 from contextlib import contextmanager
 from typing import Iterator, Mapping
 
@@ -81,6 +82,68 @@ class _TextSheets:
 _TEXT_SHEETS = _TextSheets()
 
 
+class _SameParts:
+    """Grids calamine built in this process, by the parts it built them from: the sheet's own
+    XML and every other part but the other sheets' (the workbook and its relationships, the
+    styles, the shared strings...), each the very bytes object ``zipguard._Known`` handed out,
+    i.e. the same part byte for byte. A grid is a function of those bytes: a sheet whose parts
+    are all those of a sheet read before is that grid, and is not bounded and parsed again. A
+    return filled in without being saved again by another program keeps the template's
+    情况说明 sheet so; one that Excel or WPS saved has shared strings of its own, and misses.
+
+    Only where calamine cannot read any other part for the sheet than the one we key it by
+    (``plain``): no two members of one name, and every sheet at a literal worksheets/NAME.xml."""
+
+    MOST = 16
+
+    def __init__(self) -> None:
+        self._grids: dict[tuple, tuple[tuple[bytes, ...], Grid]] = {}
+        self._seen: dict[tuple, None] = {}
+
+    @staticmethod
+    def plain(sniffed: Sniffed, sheet_parts: Mapping[str, str]) -> bool:
+        rels = sniffed.parts.get("xl/_rels/workbook.xml.rels", b"")
+        return (sniffed.unique_names and not any(odd in rels for odd in (b"..", b"./", b"\\", b"&"))
+                and all(_PLAIN_SHEET.fullmatch(p) for p in sheet_parts.values()))
+
+    @staticmethod
+    def common(parts: Mapping[str, bytes], sheets: frozenset[str]) -> tuple[tuple, tuple]:
+        """What the key of every sheet of one workbook holds: its parts but the sheets'."""
+        held = tuple((n, b) for n, b in parts.items() if n not in sheets)
+        return tuple((n, id(b)) for n, b in held), tuple(b for _, b in held)
+
+    @staticmethod
+    def key(name: str, part: str, data: bytes, common: tuple[tuple, tuple]) -> tuple[tuple, tuple]:
+        """(the key, the parts it stands for) of sheet ``name`` stored in ``part`` as ``data``."""
+        return (name, part, id(data), common[0]), (data, *common[1])
+
+    def get(self, key: tuple[tuple, tuple]) -> Grid | None:
+        entry = self._grids.get(key[0])
+        if entry is None or not all(a is b for a, b in zip(entry[0], key[1], strict=True)):
+            return None
+        return [list(row) for row in entry[1]]  # the caller's own rows
+
+    def add(self, key: tuple[tuple, tuple], grid: Grid) -> None:
+        """Keep ``grid`` (a copy; the parts are held, so no other object can take their ids),
+        from the second time its key is seen: the form sheet of each return is read once."""
+        if key[0] not in self._seen:
+            if len(self._seen) >= 4 * self.MOST:
+                self._seen.pop(next(iter(self._seen)))
+            self._seen[key[0]] = None  # its ids may be taken again later: a grid kept at worst
+            return
+        if len(self._grids) >= self.MOST:
+            self._grids.pop(next(iter(self._grids)))
+        self._grids[key[0]] = (key[1], [list(row) for row in grid])
+
+    def cache_clear(self) -> None:
+        self._grids.clear()
+        self._seen.clear()
+
+
+_SAME_PARTS = _SameParts()
+_PLAIN_SHEET = re.compile(r"xl/worksheets/[^/\\]+\.xml")
+
+
 class CalamineWorkbook:
     def __init__(self, sniffed: Sniffed) -> None:
         self.format = sniffed.format
@@ -88,11 +151,14 @@ class CalamineWorkbook:
         self._grids: dict[str, Grid | SheetTooLarge] = {}
         self._formulas: dict[str, Mapping[str, str]] = {}
         self._parts: dict[str, str] | None = None
+        self._sheet_parts: frozenset[str] = frozenset()
+        self._plain = False
+        self._common: tuple[tuple, tuple] | None = None
         with _calamine_errors():
             # From the bytes, not the path: calamine picks its parser by the file extension, and
             # "附件5(1).xlsx" may well be an .xls. Content detection agrees with ``sniff``.
-            if sniffed.data:  # read once by ``sniff``
-                self._wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.data))
+            if sniffed.data:  # read once by ``sniff``; its parts unpacked once, by ``sniff`` too
+                self._wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(sniffed.for_calamine or sniffed.data))
             else:
                 with sniffed.path.open("rb") as fh:
                     self._wb = pc.CalamineWorkbook.from_filelike(fh)
@@ -121,10 +187,20 @@ class CalamineWorkbook:
         if self._parts is None:
             parts = xlsb_parts.sheet_parts if self.format == "xlsb" else xlsx_parts.sheet_parts
             self._parts = parts(self._sniffed.parts)
+            self._sheet_parts = frozenset(self._parts.values())
+            self._plain = self.format != "xlsb" and _SameParts.plain(self._sniffed, self._parts)
         return self._sniffed.parts.get(self._parts.get(sheet, ""), b"")
 
     def _read(self, name: str) -> Grid:
-        texts = None
+        texts = same = None
+        if self.format in ("xlsx", "xlsm") and self._part(name) and self._plain:
+            assert self._parts is not None
+            if self._common is None:
+                self._common = _SameParts.common(self._sniffed.parts, self._sheet_parts)
+            same = _SAME_PARTS.key(name, self._parts[name], self._part(name), self._common)
+            grid = _SAME_PARTS.get(same)
+            if grid is not None:
+                return grid
         if self.format in ("xlsx", "xlsm"):
             texts = xlsx_parts.text_rows(self._part(name))
             if texts is not None and texts[0] in _TEXT_SHEETS:
@@ -142,6 +218,8 @@ class CalamineWorkbook:
         rows = whole_numbers(rows)
         if texts is not None and texts[1] == rows:
             _TEXT_SHEETS.add(texts[0])
+        if same is not None:
+            _SAME_PARTS.add(same, rows)
         return rows
 
     def formulas(self, sheet: str) -> Mapping[str, str]:

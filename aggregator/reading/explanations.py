@@ -16,10 +16,12 @@ A rule whose row holds nothing has no explanation. Pure over a grid (``explanati
 
 from __future__ import annotations
 
+from functools import cache, lru_cache
 from typing import Any
 
 from ..form.declaration import Form
-from ..form.explanations import CHECK_TEXTS, HEADS, NAME_COL, TEXT_COL, ExplanationLayout, explanation_layout
+from ..form.explanations import (CHECK_TEXTS, HEADS, NAME_COL, TEXT_COL, ExplanationLayout, ExplanationRow,
+                                 explanation_layout)
 from ..form.layout import coord
 from ..form.values import normalise_text
 from .normalise import label_key, without_enumeration
@@ -42,7 +44,27 @@ def read_explanations(wb: RawWorkbook, form: Form) -> tuple[Explanation, ...]:
         grid = wb.grid(sheet)
     except SheetTooLarge:
         return ()
-    return explanations_in(grid, layout, sheet)
+    if (sum(map(len, grid)) > _REMEMBERED_CELLS
+            or sum(len(v) for line in grid for v in line if isinstance(v, str)) > _REMEMBERED_TEXT):
+        return explanations_in(grid, layout, sheet)
+    # Each value with its type: True == 1 to Python, but the school wrote "TRUE", not "1".
+    cells = tuple(tuple((v.__class__, v) for v in line) for line in grid)
+    try:
+        return _remembered(cells, layout, sheet)
+    except TypeError:  # a value that cannot be a key (no adapter gives one): read afresh
+        return explanations_in(grid, layout, sheet)
+
+
+# A sheet as issued, or with a few 说明 written, is a few dozen cells and a thousand characters;
+# a larger one is read afresh each time (a school may paste a whole report into it), never held.
+_REMEMBERED_CELLS = 400
+_REMEMBERED_TEXT = 4000
+
+
+@lru_cache(maxsize=16)  # the sheet as issued, in return after return of one template
+def _remembered(cells: tuple[tuple[tuple[type, Any], ...], ...], layout: ExplanationLayout,
+                sheet: str) -> tuple[Explanation, ...]:
+    return explanations_in([[v for _, v in line] for line in cells], layout, sheet)
 
 
 def _sheet(wb: RawWorkbook, name: str) -> str | None:
@@ -55,7 +77,29 @@ def _sheet(wb: RawWorkbook, name: str) -> str | None:
 
 
 def _key(value: Any) -> str:
-    return without_enumeration(label_key(value)) if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    return _text_key(value) if len(value) <= _REMEMBERED_KEY else without_enumeration(label_key(value))
+
+
+_REMEMBERED_KEY = 200  # characters: a printed text is shorter, a school's pasted report is not held
+
+
+@lru_cache(maxsize=2048)  # a sheet's printed texts recur in every return of one template
+def _text_key(text: str) -> str:
+    return without_enumeration(label_key(text))
+
+
+@cache
+def _by_name(layout: ExplanationLayout) -> dict[str, ExplanationRow]:
+    return {_key(r.name): r for r in layout.rows}
+
+
+@cache
+def _printed(layout: ExplanationLayout, rule: str) -> frozenset[str]:
+    """The keys of what the template prints on ``rule``'s row: never the school's words."""
+    return frozenset({_key(layout.row_of(rule).about), *(_key(t) for t in CHECK_TEXTS.values()),
+                      *(_key(h) for h in HEADS), ""})
 
 
 def _text(value: Any) -> str:
@@ -64,15 +108,16 @@ def _text(value: Any) -> str:
 
 def explanations_in(grid: Grid, layout: ExplanationLayout, sheet: str = "") -> tuple[Explanation, ...]:
     """What the school wrote for each rule of ``layout`` on a 情况说明 ``grid``."""
-    by_name = {_key(r.name): r for r in layout.rows}
+    by_name = _by_name(layout)
+    keys = [[_key(value) for value in line] for line in grid]  # each cell's key, once
     found: dict[str, int] = {}  # rule id -> row (1-based)
     name_col = {}  # rule id -> the column its name was found in
     for prefer in (True, False):  # the 核实项目 column first: a name quoted in a 说明 is no row
-        for r, line in enumerate(grid, start=1):
-            for c, value in enumerate(line, start=1):
+        for r, line in enumerate(keys, start=1):
+            for c, key in enumerate(line, start=1):
                 if (c == NAME_COL) != prefer:
                     continue
-                row = by_name.get(_key(value))
+                row = by_name.get(key)
                 if row is not None and row.rule not in found:
                     found[row.rule], name_col[row.rule] = r, c
     if not found:
@@ -82,8 +127,7 @@ def explanations_in(grid: Grid, layout: ExplanationLayout, sheet: str = "") -> t
     out = []
     for rule, r in found.items():
         block = _block(grid, r, starts, text_col)
-        printed = {_key(layout.row_of(rule).about), *(_key(t) for t in CHECK_TEXTS.values()),
-                   *(_key(h) for h in HEADS), ""}
+        printed = _printed(layout, rule)
         taken = _cells(grid, block, lambda c: c == text_col, printed)
         if not taken:  # typed one cell off: anywhere right of the name that we did not print
             taken = _cells(grid, block, lambda c, r=rule: c > name_col[r] and c != text_col, printed)
@@ -120,7 +164,7 @@ def _block(grid: Grid, row: int, starts: list[int], text_col: int) -> list[int]:
     return rows
 
 
-def _cells(grid: Grid, rows: list[int], wanted, printed: set[str]) -> list[tuple[str, str]]:
+def _cells(grid: Grid, rows: list[int], wanted, printed: frozenset[str]) -> list[tuple[str, str]]:
     """(cell, text) of the non-blank cells of ``rows`` in the ``wanted`` columns, in reading
     order, leaving out what we printed."""
     out = []

@@ -21,6 +21,7 @@ from . import ole
 from .decrypt import with_default_password
 from .errors import UnreadableFile, human_size
 from .formats import SPREADSHEET_FORMATS
+from .stored import stored_copy
 from .zipguard import ZIP_ERRORS, _unpack, open_zip, read_xml_parts
 
 MAX_FILE_SIZE = 20 * 1024 * 1024
@@ -75,6 +76,8 @@ class Sniffed:
     parts: Mapping[str, bytes] = field(default_factory=dict, repr=False)  # checked XML parts of a zip
     decrypted: bool = False  # ``path`` is a decrypted copy of the file: ``discard`` removes it
     data: bytes = field(default=b"", repr=False)  # the file's bytes, read once (b"": read ``path``)
+    unique_names: bool = False  # a zip whose members all have names of their own
+    for_calamine: bytes = field(default=b"", repr=False)  # the zip with its parts stored as unpacked (``stored``)
 
     def discard(self) -> None:
         if self.decrypted:
@@ -87,12 +90,12 @@ def sniff(path: str | Path) -> Sniffed:
     A missing path is the caller's mistake, not the school's, and raises ``OSError`` as usual.
     """
     path = Path(path)
-    size = os.stat(path).st_size
-    if size == 0:
-        raise UnreadableFile("empty-file")
-    if size > MAX_FILE_SIZE:
-        raise UnreadableFile("oversized", size=human_size(size))
     with open(path, "rb", buffering=0) as fh:
+        size = os.fstat(fh.fileno()).st_size  # of the file opened: the path is looked up once
+        if size == 0:
+            raise UnreadableFile("empty-file")
+        if size > MAX_FILE_SIZE:
+            raise UnreadableFile("oversized", size=human_size(size))
         head = fh.read(_TEXT_SAMPLE)
         # A spreadsheet (~10 KB) is read whole, once: every stage after this works in memory.
         data = head + fh.readall() if head.startswith((b"PK", ole.OLE_MAGIC)) else b""
@@ -115,6 +118,7 @@ def _zip(path: Path, size: int, data: bytes) -> Sniffed:
     zf = open_zip(io.BytesIO(data))
     try:
         names = set(zf.namelist())
+        unique = len(names) == len(zf.infolist())
         if "mimetype" in names:
             fmt = _odf_format(zf)
         elif "[Content_Types].xml" in names:
@@ -123,8 +127,11 @@ def _zip(path: Path, size: int, data: bytes) -> Sniffed:
             fmt = "xlsx" if "xl/workbook.xml" in names else "压缩包（zip）"
         if fmt not in SPREADSHEET_FORMATS:
             raise UnreadableFile("not-spreadsheet", kind=fmt)
+        unclean: list[str] = []
         parts = read_xml_parts(zf, also=(".bin",) if fmt == "xlsb" else (),
-                               skip=_ODF_MACRO_PARTS if fmt == "ods" else ())
+                               skip=_ODF_MACRO_PARTS if fmt == "ods" else (), unclean=unclean)
+        plain = fmt in ("xlsx", "xlsm") and unique and not unclean
+        copy = stored_copy(data, zf.infolist(), parts, zf.start_dir) if plain else None
     finally:
         zf.close()
     if fmt == "ods":
@@ -132,7 +139,7 @@ def _zip(path: Path, size: int, data: bytes) -> Sniffed:
     if fmt == "xlsb":  # the records of its sheets, for ``xlsb_parts`` to bound them
         return Sniffed(fmt, path, size, parts, data=data)
     _check_shared_strings(parts)
-    return Sniffed(fmt, path, size, parts, data=data)
+    return Sniffed(fmt, path, size, parts, data=data, unique_names=unique, for_calamine=copy or b"")
 
 
 def _check_shared_strings(parts: Mapping[str, bytes]) -> None:
@@ -164,9 +171,10 @@ def _ooxml_format(zf: zipfile.ZipFile) -> str:
 
 def _unpacked(zf: zipfile.ZipFile, name: str) -> bytes:
     """One member as ``read_xml_parts`` unpacks it (size and CRC checked): for a small part,
-    ``zipfile.open`` costs more than the inflating: a few per cent of reading a whole return."""
+    ``zipfile.open`` costs more than the inflating: a few per cent of reading a whole return.
+    A part unpacked and checked before in this process is taken as it is (``zipguard._Known``)."""
     try:
-        data = _unpack(zf.fp, zf.getinfo(name))
+        data = _unpack(zf.fp, zf.getinfo(name), known=True)
         return data if data is not None else zf.read(name)
     except ZIP_ERRORS as exc:
         raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc
@@ -205,7 +213,8 @@ def _decrypted(path: Path) -> Sniffed:
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
-    return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True, data=data)
+    return Sniffed(sniffed.format, copy, sniffed.size, sniffed.parts, decrypted=True, data=data,
+                   unique_names=sniffed.unique_names, for_calamine=sniffed.for_calamine)
 
 
 def _binary_kind(head: bytes) -> str | None:

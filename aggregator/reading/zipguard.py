@@ -66,10 +66,13 @@ def check_sizes(infos: list[zipfile.ZipInfo]) -> None:
             raise UnreadableFile("zip-bomb", size=human_size(total))
 
 
-def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[str, ...] = ()) -> dict[str, bytes]:
+def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[str, ...] = (),
+                   unclean: list[str] | None = None) -> dict[str, bytes]:
     """Every XML part, unpacked and refused if it declares a DOCTYPE or an ENTITY. Members
     ending in ``also`` (".bin" of an .xlsb) are unpacked too (checked, not parsed); members
-    under a folder in ``skip`` (an .ods's macros) are left alone: nothing reads them."""
+    under a folder in ``skip`` (an .ods's macros) are left alone: nothing reads them.
+    ``unclean`` gets the names of parts whose compressed stream was not read whole, with nothing
+    left over (another inflater might read it otherwise), or not deflated at all."""
     parts = {}
     fh = zf.fp  # the archive's own file object: no second opening of the file
     for info in zf.infolist():
@@ -86,15 +89,17 @@ def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[
             if known is not None:  # unpacked, checked and safe before: the same bytes
                 parts[name] = known
                 continue
-            data = zf.read(info) if raw is None else _inflate(raw, info)  # None: bzip2, lzma
+            data, whole = (zf.read(info), False) if raw is None else _inflated(raw, info)  # None: bzip2, lzma
         except ZIP_ERRORS as exc:
             raise UnreadableFile("corrupt", detail="压缩数据损坏") from exc
+        if not whole and unclean is not None:
+            unclean.append(name)
         if checked_only:
             parts[name] = data
             continue
         if is_unsafe_xml(data):
             raise UnreadableFile("unsafe-xml", detail=name)
-        if raw is not None:
+        if whole:  # a part taken from here again was read whole (see ``unclean``)
             _KNOWN.put(info, raw, data)
         parts[name] = data
     return parts
@@ -103,12 +108,15 @@ def read_xml_parts(zf: zipfile.ZipFile, also: tuple[str, ...] = (), skip: tuple[
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
 
 
-def _unpack(fh, info: zipfile.ZipInfo) -> bytes | None:
+def _unpack(fh, info: zipfile.ZipInfo, known: bool = False) -> bytes | None:
     """One stored or deflated member, without ``zipfile.open``'s per-member overhead (a return
     has a dozen small parts and this runs for every file). Output is capped at the declared size
-    and checked against the declared CRC, as ``zipfile`` does."""
+    and checked against the declared CRC, as ``zipfile`` does. ``known``: a part found in
+    ``_KNOWN`` (the same compressed bytes, size and CRC) is taken from there."""
     raw = _compressed(fh, info)
-    return None if raw is None else _inflate(raw, info)
+    if raw is None:
+        return None
+    return (known and _KNOWN.get(info, raw)) or _inflate(raw, info)
 
 
 def _compressed(fh, info: zipfile.ZipInfo) -> bytes | None:
@@ -129,26 +137,36 @@ def _compressed(fh, info: zipfile.ZipInfo) -> bytes | None:
 
 
 def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes:
+    return _inflated(raw, info)[0]
+
+
+def _inflated(raw: bytes, info: zipfile.ZipInfo) -> tuple[bytes, bool]:
+    """The member's bytes, and whether its deflate stream was read to its end with nothing
+    left over (``zlib`` takes a stream with bytes after its end; another inflater may not)."""
     if info.compress_type == zipfile.ZIP_STORED:
-        data = raw
+        data, whole = raw, True
     else:
         inflater = zlib.decompressobj(-15)
         data = inflater.decompress(raw, info.file_size + 1)
+        whole = inflater.eof and not inflater.unused_data and not inflater.unconsumed_tail
     if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
         raise zipfile.BadZipFile("size or CRC does not match")
-    return data
+    return data, whole
 
 
 class _Known:
     """Parts unpacked, CRC-checked and found free of DOCTYPE and ENTITY in this process, by what
     decides the outcome of all three: the compressed bytes, the method, the declared size and CRC.
-    The most recently used first; at most ``BUDGET`` bytes of parts, none over ``LARGEST``."""
+    Found by the method, sizes and CRC, then taken only when the compressed bytes are equal (not
+    hashed: a return's parts are read afresh from each file, and hashing them cost more than the
+    comparison). The most recently used first; at most ``BUDGET`` bytes of parts, none over
+    ``LARGEST``."""
 
     BUDGET = 4 << 20
     LARGEST = 256 << 10
 
     def __init__(self) -> None:
-        self._parts: OrderedDict[tuple, bytes] = OrderedDict()
+        self._parts: OrderedDict[tuple, tuple[bytes, bytes]] = OrderedDict()
         self._held = 0
 
     def cache_clear(self) -> None:
@@ -156,21 +174,30 @@ class _Known:
         self._parts.clear()
         self._held = 0
 
+    @staticmethod
+    def _key(info: zipfile.ZipInfo) -> tuple:
+        return info.compress_type, info.compress_size, info.file_size, info.CRC
+
     def get(self, info: zipfile.ZipInfo, raw: bytes) -> bytes | None:
-        key = (raw, info.compress_type, info.file_size, info.CRC)
-        data = self._parts.get(key)
-        if data is not None:
-            self._parts.move_to_end(key)
-        return data
+        key = self._key(info)
+        entry = self._parts.get(key)
+        if entry is None or entry[0] != raw:
+            return None
+        self._parts.move_to_end(key)
+        return entry[1]
 
     def put(self, info: zipfile.ZipInfo, raw: bytes, data: bytes) -> None:
         if len(data) + len(raw) > self.LARGEST:
             return
-        self._parts[(raw, info.compress_type, info.file_size, info.CRC)] = data
+        key = self._key(info)
+        old = self._parts.pop(key, None)
+        if old is not None:  # another part of the same sizes and CRC: the newest is kept
+            self._held -= len(old[0]) + len(old[1])
+        self._parts[key] = (raw, data)
         self._held += len(data) + len(raw)
         while self._held > self.BUDGET:
-            (old, _, _, _), dropped = self._parts.popitem(last=False)
-            self._held -= len(dropped) + len(old)
+            _, (old_raw, dropped) = self._parts.popitem(last=False)
+            self._held -= len(dropped) + len(old_raw)
 
 
 _KNOWN = _Known()
