@@ -126,22 +126,40 @@ class SavedFormulas(Mapping[str, str]):
     """
 
     def __init__(self, xml: bytes) -> None:
-        self._raw: dict[str, tuple[bytes, bytes]] = {}  # ref -> (start tag, content), document order
+        self._xml = xml
+        self._raw: dict[str, tuple[bytes, bytes]] | None = None  # ref -> (start tag, content), once scanned
         self._parsed: dict[str, str | None] = {}
         self._masters: dict[str, tuple[str, str]] | None = None
-        for pos in _marks(xml):
-            start = xml.rfind(b"<", 0, pos)  # the cell's start tag precedes <f> and holds t="e"
-            cell = _cell_at(xml, start) if start >= 0 else None
-            if cell is None:
-                self._raw = _every_cell(xml)  # an unusual writer: fall back to reading every cell
-                break
-            ref = _R_ATTR.search(cell[0])
-            if ref:
-                self._raw.setdefault(ref.group(1).decode().upper(), cell)
+
+    def _scanned(self) -> dict[str, tuple[bytes, bytes]]:
+        """Every cell with a formula or an error value, in document order (scanned once)."""
+        if self._raw is None:
+            xml, raw = self._xml, {}
+            for pos in _marks(xml):
+                start = xml.rfind(b"<", 0, pos)  # the cell's start tag precedes <f> and holds t="e"
+                cell = _cell_at(xml, start) if start >= 0 else None
+                if cell is None:
+                    raw = _every_cell(xml)  # an unusual writer: fall back to reading every cell
+                    break
+                ref = _R_ATTR.search(cell[0])
+                if ref:
+                    raw.setdefault(ref.group(1).decode().upper(), cell)
+            self._raw = raw
+        return self._raw
+
+    def _cell(self, ref: str) -> tuple[bytes, bytes] | None:
+        """The cell asked about, found by its reference where that is unambiguous (the reader
+        asks about a few blank count cells, not the template's 90 live-check formulas), else
+        from the scan of every formula."""
+        if self._raw is None:
+            found = _only_cell(self._xml, ref)
+            if found is not _UNSURE:
+                return found if _holds_formula(found) else None
+        return self._scanned().get(ref)
 
     def _value(self, ref: str) -> str | None:
         if ref not in self._parsed:
-            raw = self._raw.get(ref)
+            raw = self._cell(ref)
             self._parsed[ref] = self._parse(ref, *raw) if raw else None
         return self._parsed[ref]
 
@@ -164,7 +182,7 @@ class SavedFormulas(Mapping[str, str]):
         """si -> (anchor cell, formula text) of the sheet's shared formulas."""
         if self._masters is None:
             self._masters = {}
-            for ref, (_, body) in self._raw.items():
+            for ref, (_, body) in self._scanned().items():
                 f = _FORMULA.search(body)
                 if f and f.group(2):
                     a = _attrs(f.group(1))
@@ -183,10 +201,36 @@ class SavedFormulas(Mapping[str, str]):
         return isinstance(ref, str) and self._value(ref) is not None
 
     def __iter__(self):
-        return (ref for ref in list(self._raw) if self._value(ref) is not None)
+        return (ref for ref in list(self._scanned()) if self._value(ref) is not None)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
+
+
+_UNSURE = object()
+
+
+def _only_cell(xml: bytes, ref: str) -> tuple[bytes, bytes] | object:
+    """The one cell element whose start tag says ``r="REF"`` (written so, upper case, double
+    quotes, as Excel, WPS, LibreOffice and openpyxl write it): its (start tag, content).
+    ``_UNSURE`` when it is not there so written (a cell never written, or written otherwise),
+    when the text found is not plainly one cell's own start tag, or is there twice: the scan of
+    every formula then decides, as before."""
+    needle = b' r="' + ref.encode("ascii", "replace") + b'"'
+    at = xml.find(needle)
+    if at < 0 or xml.find(needle, at + 1) >= 0:
+        return _UNSURE
+    start = xml.rfind(b"<", 0, at)
+    m = _CELL_START.match(xml, start) if start >= 0 else None
+    if m is None or m.end() <= at:  # not inside that cell's own start tag
+        return _UNSURE
+    return _cell_at(xml, start) or _UNSURE
+
+
+def _holds_formula(cell: tuple[bytes, bytes]) -> bool:
+    """What the scan would have listed: a cell with an <f> element or an error value."""
+    head, body = cell
+    return bool(_F_PLAIN.search(body) or _F_PREFIXED.search(body) or _ERROR_MARK.search(head))
 
 
 _F_PLAIN = re.compile(rb"<f(?=[ >/])")

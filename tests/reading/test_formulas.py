@@ -186,3 +186,31 @@ def test_shared_formulas_are_moved_to_their_cell():
            b'<row r="8"><c r="C9"><f t="shared" si="0"/></c><c r="D9" t="e"><v>#REF!</v></c>'
            b'<c r="E9"><f>1+1</f><v>2</v></c></row></sheetData>')
     assert saved_formulas(xml) == {"C8": "=D8+E8", "C9": "=D9+E9", "D9": "#REF!"}
+
+
+# Asked one cell at a time (the reader asks about a few blank count cells), the probe finds a cell
+# by its reference without scanning every formula: it must say exactly what the scan says, also
+# where the reference is written oddly, twice, or inside a text.
+_ODD_SHEETS = {
+    "plain": b'<row r="8"><c r="C8"><f>D8+E8</f></c><c r="D8"><v>1</v></c><c r="E8" t="e"><v>#N/A</v></c></row>',
+    "twice": b'<row r="8"><c r="C8"><v>1</v></c><c r="C8"><f>D8+E8</f></c></row>',
+    "quotes": b"<row r='8'><c r='C8'><f>D8+E8</f></c><c r='D8'><v>1</v></c></row>",
+    "in a text": b'<row r="8"><c r="D8" t="inlineStr"><is><t> r="C8"</t></is></c><c r="C8"><f>1+1</f></c></row>',
+    "prefixed": b'<x:row r="8"><x:c r="C8"><x:f>D8+E8</x:f></x:c><x:c r="D8" t="e"><x:v>#REF!</x:v></x:c></x:row>',
+    "shared": b'<row r="8"><c r="C8"><f t="shared" ref="C8:C10" si="0">D8+E8</f><v></v></c>'
+              b'<c r="C9"><f t="shared" si="0"/></c><c r="C10"><f t="shared" si="0"/><v>4</v></c></row>',
+    "self-closing": b'<row r="8"><c r="C8" s="3"/><c r="D8"><f>C8*2</f></c></row>',
+    "lower case": b'<row r="8"><c r="c8"><f>D8+E8</f></c><c r="D8"><v>1</v></c></row>',
+    "text in a cell": b'<row r="9"><c r="D9"> r="C9"<f>1+1</f></c></row><row r="10"><c r="C10"><f>1</f></c></row>',
+}
+
+
+@pytest.mark.parametrize("name", list(_ODD_SHEETS))
+def test_a_cell_asked_for_alone_is_what_the_scan_of_every_formula_says(name):
+    xml = b"<worksheet><sheetData>" + _ODD_SHEETS[name] + b"</sheetData></worksheet>"
+    scanned = dict(saved_formulas(xml))
+    for ref in ("C8", "C9", "C10", "D8", "E8", "Z99"):
+        alone = saved_formulas(xml)  # fresh: nothing scanned yet
+        assert (ref in alone) == (ref in scanned), (name, ref)
+        assert alone.get(ref) == scanned.get(ref), (name, ref)
+    assert scanned  # every sheet holds a formula or an error the probe must find
