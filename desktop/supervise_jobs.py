@@ -32,13 +32,35 @@ class Row:
     colour: str  # closed | near | overdue | ""
     closed: bool
     keys: frozenset[str]  # the filters it matches
+    requirement: str = ""
+    days_left: int = 0  # until the deadline; negative: days overdue
+    note: str = ""  # the clerk's words on the last close or reopen
 
     @classmethod
     def of(cls, i: ItemState) -> "Row":
         keys = {ALL, i.state} | ({"overdue"} if i.overdue else set()) | ({"near"} if i.near else set())
         return cls(i.item.id, i.school.name, i.item.problem, i.item.due,
                    i.state_label + ("（逾期）" if i.overdue else ""), i.item.sheet or "未下发",
-                   tuple((a.name, a.archived) for a in i.answers), i.colour, i.state == "closed", frozenset(keys))
+                   tuple((a.name, a.archived) for a in i.answers), i.colour, i.state == "closed", frozenset(keys),
+                   i.item.requirement, i.days_left, i.note)
+
+    def details(self) -> str:
+        """What the clerk reads of the chosen item under the table: all of it, as the register has it."""
+        if self.closed:
+            when = ""
+        elif self.days_left < 0:
+            when = f"（已逾期 {-self.days_left} 天）"
+        else:
+            when = "（今天到期）" if self.days_left == 0 else f"（还有 {self.days_left} 天）"
+        lines = [f"第 {self.id} 项 · {self.school} · {self.state}",
+                 f"督办单：{self.sheet}",
+                 f"发现的问题：{self.problem}",
+                 f"整改要求：{self.requirement or '（未填写）'}",
+                 f"整改时限：{self.due}{when}",
+                 "整改材料：" + ("、".join(name for name, _ in self.evidence) if self.evidence else "（尚未收到）")]
+        if self.note:
+            lines.append(f"{'销号说明' if self.closed else '撤销销号说明'}：{self.note}")
+        return "\n".join(lines)
 
 
 def read_rows(folder: str | Path) -> list[Row]:

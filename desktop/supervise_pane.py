@@ -8,7 +8,7 @@ decides anything about an item.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QGridLayout,
@@ -25,6 +25,7 @@ from .supervise_jobs import FILTERS, Row
 HEADS = ("序号", "学校", "状态", "整改时限", "督办单", "发现的问题")
 WIDTHS = (36, 110, 124, 80, 120, 150)
 PROBLEM = HEADS.index("发现的问题")
+NO_CHOICE = "选中一项，这里显示它的整改要求、整改材料和销号说明。"
 COLOURS = {"closed": "#C6EFCE", "near": "#FFEB9C", "overdue": "#FFC7CE"}
 LISTS = "问题清单 (*.xlsx *.xls *.csv *.ods);;所有文件 (*)"
 
@@ -72,9 +73,15 @@ class SupervisePane(QWidget):
             grid.addWidget(button, n // 4, n % 4)
         self.evidence_menu = QMenu(self)
 
+        self.detail = QLabel(NO_CHOICE)  # the chosen item whole: its requirement, materials, the clerk's note
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setStyleSheet("QLabel { background: #f7f7f7; border: 1px solid #ddd; padding: 4px; }")
+
         v = QVBoxLayout(self)
         v.addLayout(top)
         v.addWidget(self.table, 1)
+        v.addWidget(self.detail)
         v.addLayout(grid)
         self.shown: list[Row] = []
         supervision.rowsChanged.connect(self.show_rows)
@@ -114,6 +121,7 @@ class SupervisePane(QWidget):
 
     def _selected(self) -> None:
         row = self.current()
+        self.detail.setText(row.details() if row is not None else NO_CHOICE)
         self.buttons["close"].setEnabled(row is not None and not row.closed)
         self.buttons["reopen"].setEnabled(row is not None and row.closed)
         self.buttons["evidence"].setEnabled(row is not None and bool(row.evidence))

@@ -131,4 +131,6 @@ def test_screenshot_of_the_rectification_tab(qtbot, window, controller, demo, sh
         assert 0 <= table.columnViewportPosition(col) and \
             table.columnViewportPosition(col) + table.columnWidth(col) <= table.viewport().width(), col
     assert table.item(3, state).text() == "未整改（逾期）"
+    pane.select(4)  # the overdue one: all of it under the table
+    assert "已逾期 5 天" in pane.detail.text()
     save(window, shots, "10-supervise")

@@ -39,6 +39,8 @@ def test_the_tab_lists_every_item_coloured_and_filtered(qtbot, window, controlle
     colours = [table.item(r, 0).background().color().name().upper() for r in range(4)]
     assert colours == ["#C6EFCE", "#FFEB9C", "#000000", "#FFC7CE"]  # closed, due 11-25 (3 days), plain, overdue
     assert pane.counts.text() == "共 4 项：已销号 1，已反馈待核 2，未整改 1；逾期 1，临近时限 1"
+    pane.select(4)
+    assert "整改时限：2023-11-17（已逾期 5 天）" in pane.detail.text().split("\n")
     pane.filter.setCurrentIndex(pane.filter.findData("overdue"))
     assert [table.item(r, 1).text() for r in range(table.rowCount())] == ["曾都区文峰学校"]
 
@@ -54,12 +56,22 @@ def test_close_and_reopen_from_the_tab_ask_why(qtbot, window, controller, said, 
         opened(qtbot, controller, demo)
         pane, index = tab_of(window)
         show_tab(qtbot, window, index)
+        assert pane.detail.text().startswith("选中一项")
         pane.select(3)
         assert pane.buttons["close"].isEnabled() and not pane.buttons["reopen"].isEnabled()
+        assert pane.detail.text().split("\n") == [  # the chosen item whole, under the table
+            "第 3 项 · 万店镇牛王小学 · 已反馈待核",
+            "督办单：曾都督〔2023〕3号",
+            "发现的问题：小学一二年级仍布置了少量书面家庭作业",
+            "整改要求：一二年级不布置书面家庭作业，开展家长告知",
+            "整改时限：2023-11-30（还有 8 天）",
+            "整改材料：万店镇牛王小学整改报告.docx"]
         clicked_job(qtbot, controller,
                     lambda: answer_dialog(qtbot, lambda: click(qtbot, pane.buttons["close"]), note("查看整改报告，已整改")))
         assert said.finished[-1] == "第 3 项（万店镇牛王小学：小学一二年级仍布置了少量书面家庭作业）现为：已销号。"
         assert (pane.current().id, pane.current().state) == (3, "已销号")
+        assert pane.detail.text().split("\n")[4:] == ["整改时限：2023-11-30", "整改材料：万店镇牛王小学整改报告.docx",
+                                                      "销号说明：查看整改报告，已整改"]
         assert pane.buttons["reopen"].isEnabled() and not pane.buttons["close"].isEnabled()
         clicked_job(qtbot, controller,
                     lambda: answer_dialog(qtbot, lambda: click(qtbot, pane.buttons["reopen"]), note("复查未到位")))
