@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--parents", help="上级单位名称，用逗号分开，如 某某省,某某市（学校在校名前加上这些名称时也能认出）")
     s.add_argument("--deadline", help="截止日期，如 2023-11-20")
     s.add_argument("--form", default=DEFAULT_FORM,
-                   help="要收集的表：自带表单的名称（见 dudao forms，默认 annex5_2023）或表单声明 .toml 文件")
+                   help=f"要收集的表：自带表单的名称（见 dudao forms，默认 {DEFAULT_FORM}）或表单声明 .toml 文件")
     s.add_argument("--plan", help="一次收集多项材料（案例、报告、表格……）：自带计划的名称（如 shuangjian-2023）或计划 .toml 文件")
     s.add_argument("--unit", help="本级填报单位（上报汇总表用），默认为“本级名称+教育局”")
     s.add_argument("--reporter", help="本级填报人（上报汇总表用）")

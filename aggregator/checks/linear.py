@@ -2,7 +2,7 @@
 
 A rule's ``check`` is an expression (``expr``); most rules of a statistics form are plain
 arithmetic over number fields: ``total == primary + junior``, ``bureau <= total``,
-``implies(problems > 0, problem_schools >= 1)``. Read as linear constraints, they tell which
+``implies(problems > 0, schools >= 1)``. Read as linear constraints, they tell which
 values would make a return consistent, and so what to tell a school to change. Anything else
 (``present``, ``phone_like``, choices, the roster's ``stage``) is not arithmetic: those rules keep
 their own declared fix, and the repair only checks that a proposal does not break them.

@@ -2,10 +2,10 @@
 
 A declaration names the figures compared and the factor they may move by, as a rule names its
 fields: field ids, ``$`` repeated over ``for_each`` (row ids, or a section's id for all of its
-rows), or ``*`` standing for any row or column id ("inspectors.*", "*.total")::
+rows), or ``*`` standing for any row or column id ("staff.*", "*.total")::
 
     [[changes]]
-    for_each = ["inspectors", "schools_visited"]
+    for_each = ["staff", "visits"]
     fields = ["$.total"]
     factor = 3          # more than 3× last period's, or less than a third of it
     floor = 0           # optional: only when the larger of the two is at least this
@@ -67,14 +67,15 @@ def _fields(raw: dict, fields: list[Field], sections: dict[str, Section], where:
             line: int, each_line: int) -> list[str]:
     listed = raw.get("fields")
     if listed is None:
-        p.add("missing-key", where, "缺少“fields”：要与上期比较的字段，如 fields = [\"inspectors.total\"]", line)
+        p.add("missing-key", where, f"缺少“fields”：要与上期比较的字段，如 fields = [\"{_example(fields)}\"]", line)
         return []
     if isinstance(listed, str):
         listed = [listed]
     if not isinstance(listed, list) or not listed or not all(isinstance(x, str) and x for x in listed):
-        p.add("changes", where, "fields 应为字段 id 的列表，如 [\"inspectors.total\", \"*.total\"]", line)
+        p.add("changes", where, f"fields 应为字段 id 的列表，如 [\"{_example(fields)}\", \"*.total\"]", line)
         return []
-    keys = for_each_keys(raw.get("for_each"), sections, where, p, each_line, example='["inspectors"]')
+    keys = for_each_keys(raw.get("for_each"), sections, where, p, each_line,
+                         example=f'["{_example(fields).partition(".")[0]}"]')
     if keys != [None] and not any("$" in x for x in listed):
         p.add("for-each", where, "有 for_each 但 fields 中没有用 $ 代表每一项", line)
     by_id = {f.id: f for f in fields}
@@ -85,13 +86,18 @@ def _fields(raw: dict, fields: list[Field], sections: dict[str, Section], where:
             found = _matching(wanted, fields)
             if not found:
                 p.add("changes", where, f"“{wanted}”不是本表的字段，也不匹配任何字段（字段 id 如 "
-                      f"{next((f.id for f in fields if f.numeric and f.column), 'row.total')}）", line)
+                      f"{_example(fields)}）", line)
             for fid in found:
                 if not by_id[fid].numeric:
                     p.add("changes", where, f"{fid}（{by_id[fid].display}）不是数字，无法与上期比较倍数", line)
                 elif fid not in out:
                     out.append(fid)
     return out
+
+
+def _example(fields: list[Field]) -> str:
+    """A field id of the form being declared, for the examples in its messages."""
+    return next((f.id for f in fields if f.numeric and f.column), "row.total")
 
 
 def _matching(pattern: str, fields: list[Field]) -> list[str]:

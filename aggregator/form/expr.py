@@ -1,6 +1,6 @@
 """A small, safe expression language for rules: parsed once, compiled to closures, never ``eval``-ed.
 
-A rule's ``check`` is written like ``problems.total == problems_rectified.total + problems_in_progress.total``.
+A rule's ``check`` is written like ``staff.total == staff.full_time + staff.part_time``.
 Python's own parser reads it (``ast.parse``); only the node types listed here are accepted, so a
 declaration cannot call anything but the few functions below. Evaluation is three-valued: a value
 the reader could not interpret is ``None``, and anything that depends on it is ``None`` too, so
@@ -57,7 +57,7 @@ _BIN = {
 }
 _BIN_XL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
 def ref_name(node: ast.AST) -> str | None:
-    """``inspectors.total`` -> 'inspectors.total'; ``unit`` -> 'unit'; else None."""
+    """``row.total`` -> 'row.total'; ``unit`` -> 'unit'; else None."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):

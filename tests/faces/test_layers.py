@@ -127,3 +127,23 @@ def test_the_faces_enter_the_engine_only_through_the_session():
 ])
 def test_the_contract_itself_places_modules(module, layer):
     assert LAYERS[layer_of(module)][0] == layer
+
+
+def test_no_code_outside_the_declarations_names_a_field_of_annex_5():
+    """A form we have never seen runs from its TOML alone: the engine, the window and the Excel
+    side name no field of a particular form, not even in an example or a docstring (the demo,
+    which fills Annex 5 in, is the one place allowed to)."""
+    import re
+
+    from aggregator.form.declaration import load_form
+
+    form = load_form("annex5_2023")
+    names = {f.id for f in form.fields if "." in f.id or "_" in f.id} | {f.row for f in form.fields if f.row and "_" in f.row}
+    pattern = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")(?!\w)")
+    named = []
+    for path in sources():
+        if path.is_relative_to(ROOT / "aggregator" / "demo"):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            named += [f"{path.relative_to(ROOT)}:{n}: {m.group(1)}" for m in pattern.finditer(line)]
+    assert named == []
