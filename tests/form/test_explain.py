@@ -166,6 +166,9 @@ def test_changes_name_fields_as_rules_do():
     (('"fee"]', '"answer"]'), "fields =", "answer（是否完成）不是数字"),
     (('factor = 3', 'factor = 3\nbound = 2'), "[[changes]]", "不认识的键“bound”"),
     (('factor = 3', 'factor = 3\nfloor = -1'), "floor = -1", "floor 不能是负数"),
+    # the examples are the declared form's own field ids, never another form's
+    (('fields = ["people.total", "fee"]\n', ''), "[[changes]]", '如 fields = ["people.total"]'),
+    (('["people.total", "fee"]', '3'), "fields =", '应为字段 id 的列表，如 ["people.total", "*.total"]'),
 ])
 def test_check_form_names_change_bound_mistakes_with_their_line(change, where, words):
     text = (BASE + CHANGES).replace(*change)
