@@ -18,7 +18,7 @@ from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, 
 from .console import columns, drive, out, pad, quiet_stdout, tolerant_console
 from .session import (CLERK_ERRORS, DEFAULT_FORM, DOCUMENT_LABELS, PLANS_DIR, STATE_LABELS, FormError, Session,
                       bundled, check_form_file, create_session, display_name, items_of, load_plan, open_session,
-                      render, rule_name, run_demo, said)
+                      render, rule_name, said)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -206,6 +206,8 @@ def cmd_feedback(a: argparse.Namespace) -> int:
 
 
 def cmd_demo(a: argparse.Namespace) -> int:
+    from .demo import run_demo  # the whole job through the session, as a clerk would: loaded for the demo only
+
     return run_demo(Path(a.dir), drive, out, form=a.form)
 
 

@@ -43,7 +43,7 @@ from .messages import CLI, WINDOW, Note, render, rule_name
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
 from .supervising import IssueResult, ItemState, Pick, Supervision
-from .tools import check_form_file, check_workbook, run_demo, save_roster_template
+from .tools import check_form_file, check_workbook, save_roster_template
 
 if TYPE_CHECKING:  # handed on when first asked for (``__getattr__`` below)
     from .collection.clerk.corrected import pending_copy
@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # handed on when first asked for (``__getattr__`` below)
 
 __all__ = [
     # the door
-    "Session", "open_session", "create_session", "check_form_file", "check_workbook", "run_demo", "save_roster_template",
+    "Session", "open_session", "create_session", "check_form_file", "check_workbook", "save_roster_template",
     "CLERK_ERRORS",
     # records and labels the verbs return or the faces show
     "Overview", "SchoolState", "Settings", "School", "Material", "MaterialState", "Decision", "Plan", "Form",

@@ -1,6 +1,6 @@
 """What a face may do with no collection open, beside the front door (``session`` hands these on):
-check a form declaration of the clerk's own, check a workbook open in Excel, save a blank roster,
-run the demo.
+check a form declaration of the clerk's own, check a workbook open in Excel, save a blank roster.
+(The demo, which drives the whole job through the session, is ``aggregator.demo``, a floor above it.)
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 from .collection.store.roster import template_bytes
 from .findings import Report
-from .form.declaration import DEFAULT_FORM, Form, bundled_forms
+from .form.declaration import Form, bundled_forms
 
 
 def save_roster_template(path: str | Path) -> Path:
@@ -46,9 +46,3 @@ def check_form_file(path: str | Path) -> Form:
 
     return load(Path(path))
 
-
-def run_demo(folder: Path, drive: Any, out: Any, form: str = DEFAULT_FORM) -> int:
-    """The whole job on the bundled sample district, told step by step through ``out``."""
-    from .demo import run_demo as demo
-
-    return demo(folder, drive, out, form=form)

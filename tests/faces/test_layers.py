@@ -1,8 +1,8 @@
 """The house's floors, held by a test (napari's import contract): each layer imports only itself and
 the layers below it, and the faces enter the engine through one door.
 
-    base < form < reading < checks < store < supervision < views < intake < clerk < outputs < session (and the demo)
-         < faces
+    base < form < reading < checks < store < supervision < views < intake < clerk < outputs < session
+         < demo < faces
 
 An import inside a function counts as much as one at the top: a lazy import is still an arrow.
 """
@@ -30,16 +30,16 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("intake", (f"{C}.intake",)),
     ("clerk", (f"{C}.clerk",)),
     ("outputs", ("aggregator.outputs",)),
-    # The demo drives the whole job through the front door, which also offers it (``run_demo``).
-    ("session", ("aggregator.session", "aggregator.said", "aggregator.supervising", "aggregator.tools",
-                 "aggregator.demo")),
+    ("session", ("aggregator.session", "aggregator.said", "aggregator.supervising", "aggregator.tools")),
+    # The demo drives the whole job through the front door, as a face would; the command line runs it.
+    ("demo", ("aggregator.demo",)),
     ("faces", ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "aggregator.chinese_parser", "aggregator.console", "desktop",
                "macros")),
 ]
 FACES = ("aggregator.cli", "aggregator.cli_clerk", "aggregator.cli_supervise", "desktop", "macros")
 # What a face may import of the engine: the door, and what is not the engine (the package's
 # version, the console a command line writes to).
-DOOR = ("aggregator.session", "aggregator.console", "aggregator.chinese_parser", "aggregator")
+DOOR = ("aggregator.session", "aggregator.console", "aggregator.chinese_parser", "aggregator", "aggregator.demo")
 
 
 PACKAGES = ("aggregator", "aggregator.collection")  # package faces that hold no code: below everything
