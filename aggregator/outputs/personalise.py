@@ -91,6 +91,7 @@ class _Parts:
     base: bytes  # a complete zip of every member without placeholders, compressed once
     patchable: tuple[tuple[zipfile.ZipInfo, Pieces], ...]  # members with placeholders, split at them
     keys: frozenset[str]
+    optional: frozenset[str]  # of ``keys``, those a copy may leave out: last period's figures
     # The base cut for ``_zip``: its members, its central directory, how many entries that lists.
     body: bytes = b""
     directory: bytes = b""
@@ -101,7 +102,8 @@ class _Parts:
         end = base.rindex(zipfile.stringEndArchive)
         _, _, _, _, count, size, start, _ = struct.unpack(zipfile.structEndArchive,
                                                           base[end:end + zipfile.sizeEndCentDir])
-        return cls(base, patchable, keys, base[:start], base[start:start + size], count)
+        optional = frozenset(k for k in keys if k.startswith(PREVIOUS_PREFIX))
+        return cls(base, patchable, keys, optional, base[:start], base[start:start + size], count)
 
 
 @lru_cache(maxsize=4)
@@ -152,8 +154,8 @@ def personalise(template: bytes, fields: Mapping[str, Any]) -> bytes:
     only last period's figures may be left out (a school that was not in it has none).
     """
     parts = _parts(template)
-    optional = {k for k in parts.keys if k.startswith(PREVIOUS_PREFIX)}
-    fields = {**dict.fromkeys(optional - fields.keys()), **fields}
+    if parts.optional:
+        fields = {**dict.fromkeys(parts.optional - fields.keys()), **fields}
     missing, unknown = parts.keys - fields.keys(), fields.keys() - parts.keys
     if missing or unknown:
         raise ValueError(f"personalise: missing {sorted(missing)}, unknown {sorted(unknown)}")
