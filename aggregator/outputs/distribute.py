@@ -56,7 +56,7 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
             done[0].result()
             result.written += done[1]
 
-    then = _last_period(col, schools)
+    then: dict[str, dict[str, Any]] = {}
     try:
         for i, school in enumerate(schools, 1):
             if cancel is not None and cancel.is_set:
@@ -67,8 +67,9 @@ def distribute(col: Collection, *, force: bool = False, cancel: Cancel | None = 
             if path.exists() and not force:
                 result.kept += 1
                 continue
-            if template is None:
+            if template is None:  # made once, with last period's figures, when some school needs a workbook
                 template = template_bytes(form, district=col.settings.name, previous=bool(col.settings.previous))
+                then = _last_period(col, schools)
             data = personalise(
                 template,
                 {"collection_id": col.settings.id, "school_id": school.id, "school_name": school.name,
