@@ -17,11 +17,11 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import IO
 
+from ..deflate import ERRORS as _DEFLATE_ERRORS, zlib as _zlib
 from .errors import UnreadableFile, human_size
 
 MAX_TOTAL_UNCOMPRESSED = 50 * 1024 * 1024
@@ -31,7 +31,7 @@ MAX_MEMBERS = 10_000
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 # Whatever zipfile raises on a damaged archive (bad headers, bad CRC, truncated data, bad offsets).
-ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError,
+ZIP_ERRORS = (zipfile.BadZipFile, *_DEFLATE_ERRORS, EOFError, NotImplementedError, RuntimeError, ValueError,
               struct.error, OSError)
 
 _UNSAFE = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY)", re.I)
@@ -146,10 +146,10 @@ def _inflated(raw: bytes, info: zipfile.ZipInfo) -> tuple[bytes, bool]:
     if info.compress_type == zipfile.ZIP_STORED:
         data, whole = raw, True
     else:
-        inflater = zlib.decompressobj(-15)
+        inflater = _zlib.decompressobj(-15)
         data = inflater.decompress(raw, info.file_size + 1)
         whole = inflater.eof and not inflater.unused_data and not inflater.unconsumed_tail
-    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+    if len(data) != info.file_size or _zlib.crc32(data) != info.CRC:
         raise zipfile.BadZipFile("size or CRC does not match")
     return data, whole
 

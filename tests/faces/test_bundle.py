@@ -1,10 +1,10 @@
 """The frozen bundle (``./dev build`` → dist/dudao/), run as a clerk runs it: not the source tree.
 
 What is proven here is what a source run cannot show: the bundle carries its forms, its sample
-roster, calamine's native module, Qt's platform plugins and translations; its reading workers are
-spawned (as on Windows, whatever the platform: ``pool.start_method``) and re-enter the program
-through ``freeze_support``; the window draws itself. Each step compares with the source tree where
-the answer must be the same.
+roster, calamine's and zlib-ng's native modules, Qt's platform plugins and translations; its
+reading workers are spawned (as on Windows, whatever the platform: ``pool.start_method``) and
+re-enter the program through ``freeze_support``; the window draws itself. Each step compares
+with the source tree where the answer must be the same.
 
 Skipped when no bundle was built (``./dev build`` first), except in CI, where a skip fails:
 ``.ci/run`` builds before it tests. ``DUDAO_BUNDLE`` points at another bundle (a fresh clone's).
@@ -66,6 +66,8 @@ def test_the_bundle_holds_both_programs_and_says_its_version(capsys):
         done = bundled(program, "--version", cwd=BUNDLE)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == f"{program.stem} {aggregator.__version__}"
+    # zlib-ng's native module: without it the bundle would read every return on the slower zlib
+    assert any(p.suffix in (".pyd", ".so") for p in BUNDLE.rglob("zlib_ng*")), "zlib-ng is not in the bundle"
     with capsys.disabled():  # the figure CI reports
         files = sum(1 for p in BUNDLE.rglob("*") if p.is_file())
         print(f"\nbundle {BUNDLE}: {size_mb(BUNDLE):.0f} MB, {files} files")

@@ -19,7 +19,8 @@ C = "aggregator.collection"
 # Bottom first. A module belongs to the first layer whose prefix it starts with (most specific first).
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("aggregator.clock", "aggregator.messages", "aggregator.findings", "aggregator.progress",
-              "aggregator.atomic", "aggregator.filenames", "aggregator.deferred", "aggregator.faults",
+              "aggregator.atomic", "aggregator.deflate", "aggregator.filenames", "aggregator.deferred",
+              "aggregator.faults",
               "aggregator.stages", "aggregator.resources", "excel_templates")),
     ("form", ("aggregator.form",)),
     ("reading", ("aggregator.reading",)),
