@@ -181,7 +181,7 @@ class Session:
     def due_lines(self, today: Any = None) -> dict[str, tuple[str, ...]]:
         """School id -> its rectification items near or past their deadline, a line each: what
         its notice reminds it of (``outputs.notice``, ``due``)."""
-        from .supervision.reminders import due_lines
+        from .collection.supervision.reminders import due_lines
 
         return due_lines(self._col, today or clock.today())
 

@@ -14,8 +14,8 @@ from .collection.clerk import picks as _picks, supervise as _verbs
 from .collection.clerk.picks import Pick
 from .collection.store.folder import Collection
 from .collection.clerk.supervise import IssueResult
-from .supervision.records import ItemState
-from .supervision.register import register
+from .collection.supervision.records import ItemState
+from .collection.supervision.register import register
 
 __all__ = ["IssueResult", "ItemState", "Pick", "Supervision"]
 

@@ -57,7 +57,7 @@ from .notice import CHECK, REMINDER, RETURNED, SUPERVISE, Notice, kind_of, notic
 from .phone import PHONE_TAG, phone_workbook, to_pdf
 from .sending import Draft, Keep, send_all, sent_record
 from .template import build_template
-from ..supervision.reminders import due_lines
+from ..collection.supervision.reminders import due_lines
 
 INDEX_CSV = "反馈清单.csv"
 GROUP_LIST = "催报名单.txt"  # the schools still owed, to paste into the group

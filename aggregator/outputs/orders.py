@@ -10,8 +10,8 @@ from datetime import date
 
 from ..collection.store.roster import School
 from ..collection.store.settings import Settings
-from ..supervision.order import OrderForm, load_order
-from ..supervision.records import Item
+from ..collection.supervision.order import OrderForm, load_order
+from ..collection.supervision.records import Item
 from .letters import shown_date
 from .order_sheet import OrderItem, OrderSheet, order_chat, order_docx
 

@@ -16,7 +16,7 @@ from typing import Sequence
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..supervision.records import ANSWERED, CLOSED, OPEN, ItemState
+from ..collection.supervision.records import ANSWERED, CLOSED, OPEN, ItemState
 from .letters import shown_date
 from .summary.cells import NO_PARENT, head, put, table_end
 from .xlstyle import (CENTRE, GRID, LEFT, LIGHT_RED, TOTAL_GREY, YELLOW, fill, font, page_setup, select_only,

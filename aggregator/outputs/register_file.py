@@ -9,8 +9,8 @@ from .. import clock
 from ..collection.store.folder import Collection, CollectionError
 from .free_name import write_free
 from .register_book import register_workbook
-from ..supervision.order import load_order
-from ..supervision.register import register
+from ..collection.supervision.order import load_order
+from ..collection.supervision.register import register
 from ..messages import Note
 
 FILE = "整改台账.xlsx"

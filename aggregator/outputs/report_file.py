@@ -8,8 +8,8 @@ from pathlib import Path
 from .. import clock
 from ..collection.store.folder import Collection, CollectionError
 from ..filenames import safe_file_name
-from ..supervision.register import register
-from ..supervision.store import Store
+from ..collection.supervision.register import register
+from ..collection.supervision.store import Store
 from .free_name import write_free
 from .register_book import Counts
 from .summary.plan import Plan

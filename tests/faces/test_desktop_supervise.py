@@ -11,7 +11,7 @@ from desktop_fixtures import answer_dialog, click, clicked_job, opened, show_tab
 
 from aggregator import clock
 from aggregator.collection.store.folder import open_collection
-from aggregator.supervision.register import register
+from aggregator.collection.supervision.register import register
 from desktop.supervise_controller import SupervisionController
 
 import datetime as dt

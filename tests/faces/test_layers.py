@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("reading", ("aggregator.reading",)),
     ("checks", ("aggregator.checks",)),
     ("store", (f"{C}.store",)),
-    ("supervision", ("aggregator.supervision",)),  # the register's records, kept beside the ledger's
+    ("supervision", (f"{C}.supervision",)),  # the register's records, kept beside the ledger's
     ("views", (f"{C}.views",)),
     ("intake", (f"{C}.intake",)),
     ("clerk", (f"{C}.clerk",)),

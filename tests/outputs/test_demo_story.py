@@ -72,7 +72,7 @@ def test_the_summary_is_of_22_november(demo):
 
 def test_the_rectification_story(demo):
     """Items imported, 督办单 issued, two schools answer, one item closed, one overdue."""
-    from aggregator.supervision.register import register
+    from aggregator.collection.supervision.register import register
 
     with open_collection(demo) as col:
         items = register(col, dt.date(2023, 11, 22))

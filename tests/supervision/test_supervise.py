@@ -17,7 +17,7 @@ from aggregator import clock
 from aggregator.collection.store.folder import open_collection
 from aggregator.collection.clerk import supervise as service
 from aggregator.outputs.orders import order_files
-from aggregator.supervision.order import load_order
+from aggregator.collection.supervision.order import load_order
 from cli_helpers import dudao, status_json
 
 ISSUED = dt.datetime(2023, 11, 2, 9, 30)

@@ -15,8 +15,8 @@ import hashlib
 from aggregator import clock
 from aggregator.collection.store.folder import open_collection
 from aggregator.demo.documents import photo, word
-from aggregator.supervision.records import ItemState
-from aggregator.supervision.register import register
+from aggregator.collection.supervision.records import ItemState
+from aggregator.collection.supervision.register import register
 from cli_helpers import dudao, put
 from test_supervise import ISSUED, issue_three, items_json
 

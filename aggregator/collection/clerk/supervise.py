@@ -14,13 +14,13 @@ from typing import Callable
 
 from ... import clock
 from ...messages import Note
-from ...supervision.listing import check_item, read_list
-from ...supervision.order import load_order
+from ..supervision.listing import check_item, read_list
+from ..supervision.order import load_order
 from ...atomic import write_atomic
 from ...filenames import safe_file_name
-from ...supervision.records import CLOSE, CLOSED, REOPEN, Item, ItemState, Sheet
-from ...supervision.register import register
-from ...supervision.store import Store
+from ..supervision.records import CLOSE, CLOSED, REOPEN, Item, ItemState, Sheet
+from ..supervision.register import register
+from ..supervision.store import Store
 from ..store.folder import Collection, CollectionError
 from ..store.names import NameIndex
 from ..store.roster import School

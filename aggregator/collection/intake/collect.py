@@ -39,10 +39,10 @@ from ..store.roster import School
 from ..views.state import state_of
 from .worker import Reader, ReadJob, Roster, Template, template_of
 from ...findings import Report
-from ...supervision.answers import Recognised
-from ...supervision.order import load_order
-from ...supervision.register import issued_sheets
-from ...supervision.store import Store
+from ..supervision.answers import Recognised
+from ..supervision.order import load_order
+from ..supervision.register import issued_sheets
+from ..supervision.store import Store
 
 BATCH = 200  # files per ledger transaction
 # Reading processes: one for a small batch (a second one would not pay for itself), one per core

@@ -26,7 +26,7 @@ from ...messages import message
 from ...reading import UnreadableFile, read_return
 from ...reading.documents import Document, document_format, read_document
 from ...reading.reader import read_word_return
-from ...supervision.answers import MATERIAL as ANSWER, IssuedSheet, recognise
+from ..supervision.answers import MATERIAL as ANSWER, IssuedSheet, recognise
 from .identify import Identity, identify
 from .identify_documents import identify_document
 from ..store.ledger import DocumentRecord, ReturnRecord

@@ -31,7 +31,7 @@ from ..store.names import NameIndex, school_by_file_name
 from .decisions import NONE, Decision, decisions, verdicts
 from .state import DOCUMENT_LABELS, STATE_LABELS, STATES, open_findings, state_of
 from .told import Feedback, Told, feedback_of, told_by_school
-from ...supervision.checks import register_findings
+from ..supervision.checks import register_findings
 
 __all__ = ["STATES", "STATE_LABELS", "DOCUMENT_LABELS", "SchoolState", "Overview", "overview", "note_message"]
 

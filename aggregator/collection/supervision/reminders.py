@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..collection.store.folder import Collection
+from ..store.folder import Collection
 from .records import CLOSED
 from .register import register
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from ..form.declaration import FormError
-from ..resources import TEMPLATES_DIR
+from ...form.declaration import FormError
+from ...resources import TEMPLATES_DIR
 
 ORDER_FILE = TEMPLATES_DIR / "supervision" / "annex4_order.toml"
 LABELS = ("number", "target", "issued", "items", "unit", "date", "contact", "phone")

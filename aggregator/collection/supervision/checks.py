@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ..collection.store.folder import Collection
-from ..collection.store.ledger import ReturnRecord
-from ..findings import WARNING, Finding
-from ..form.declaration import Form
-from ..messages import message
+from ..store.folder import Collection
+from ..store.ledger import ReturnRecord
+from ...findings import WARNING, Finding
+from ...form.declaration import Form
+from ...messages import message
 from .order import load_order
 from .records import CLOSED
 from .register import register

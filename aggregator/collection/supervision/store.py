@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Iterable
 
-from ..collection.store.ledger import Ledger
-from ..collection.store.schema import apply_schema
+from ..store.ledger import Ledger
+from ..store.schema import apply_schema
 from .records import Answer, Event, Item, NewItem, Sheet
 
 SCHEMA_KEY = "supervision_schema"

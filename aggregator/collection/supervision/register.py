@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from .. import clock
-from ..collection.store.folder import Collection
+from ... import clock
+from ..store.folder import Collection
 from .answers import IssuedSheet
 from .order import load_order
 from .records import CLOSED, ItemState, item_states

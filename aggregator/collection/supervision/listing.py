@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..collection.store.folder import CollectionError
-from ..collection.store.names import NameIndex, fold
-from ..collection.store.roster import School, RosterError, read_table
-from ..collection.store.roster import cell_text
-from ..form.values import normalise_date
-from ..messages import Note
+from ..store.folder import CollectionError
+from ..store.names import NameIndex, fold
+from ..store.roster import School, RosterError, read_table
+from ..store.roster import cell_text
+from ...form.values import normalise_date
+from ...messages import Note
 from .order import OrderForm
 from .records import Item, NewItem
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
-from ..filenames import display_name
-from ..collection.store.roster import School
+from ...filenames import display_name
+from ..store.roster import School
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
 STATES = (OPEN, ANSWERED, CLOSED)

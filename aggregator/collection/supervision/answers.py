@@ -15,7 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..collection.store.names import NameIndex
+from ..store.names import NameIndex
 
 MATERIAL = "rectification"  # the material id a document answering a 督办单 is recorded under
 _OPENING = 2000  # characters of text where a filled-in sheet shows its 编号
