@@ -9,7 +9,7 @@ the date to send again. The colours it names are the colours on the table: red, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from openpyxl.styles import Alignment, Font
 from openpyxl.workbook import Workbook
@@ -23,9 +23,6 @@ from .notice import CHECK, EXPLAIN_HEAD, Notice
 from .xlstyle import (LIGHT_RED, LINK_BLUE, ORANGE, RED, YELLOW, fill, font, page_setup, select_only, set_text,
                       text_height)
 
-if TYPE_CHECKING:
-    from .markup import Problem
-
 FEEDBACK_SHEET = "请先看这里"  # the reader should skip a sheet of this name in a resubmitted copy
 HOW_TO = ("修改方法：在“{table}”工作表中，标红的单元格必须修改，{explain}标黄的单元格请核对（确认无误可以不改）。"
           "问题和改法写在批注中：把鼠标移到单元格上即可看到；同一处问题的其他单元格有一行批注指向它。"
@@ -36,9 +33,28 @@ _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WIDTHS = {"A": 8, "B": 18, "C": 90}
 _FILLS = {ERROR: fill(LIGHT_RED), EXPLAIN: fill(ORANGE), WARNING: fill(YELLOW)}
+Target = tuple[str, str]  # (sheet title, cell) in the workbook sent back
 
 
-def add_guide(wb: Workbook, notice: Notice, problems: list["Problem"], table_title: str, *, rebuilt: str) -> None:
+@dataclass(frozen=True)
+class Problem:
+    """One item as the school is shown it: its number, the cells to change (in a few characters
+    and as cells), every cell it names, and what it says. ``markup`` marks them in the table; this
+    sheet lists them."""
+
+    level: str
+    where: str  # the cells to change: "C8", "C15、E15、C18 等 6 格", "表2!C7" or "—"
+    message: str
+    targets: tuple[Target, ...]  # every cell the item names
+    change: tuple[Target, ...] = ()  # the cells to change (of ``targets``); () : all of them
+    number: int = 0
+
+    @property
+    def to_change(self) -> tuple[Target, ...]:
+        return self.change or self.targets
+
+
+def add_guide(wb: Workbook, notice: Notice, problems: list[Problem], table_title: str, *, rebuilt: str) -> None:
     """Insert "请先看这里" first and make it the sheet that opens. ``problems``: the items as
     marked in the table (their cells); an item with no cell (a document's) is listed all the same."""
     for old in [ws for ws in wb.worksheets if ws.title == FEEDBACK_SHEET]:

@@ -43,7 +43,7 @@ from ..form.explanations import SHEET as EXPLAIN_SHEET, explanation_layout
 from ..form.declaration import PERIOD_RULE, Form
 from ..form.layout import coord, layout_of, split_coord
 from ..collection.store.ledger import ReturnRecord
-from .guide import FEEDBACK_SHEET, add_guide
+from .guide import FEEDBACK_SHEET, Problem, Target, add_guide
 from .items import Item
 from .notice import CHECK, RETURNED, Notice
 from .template import build_template
@@ -63,24 +63,6 @@ _OPENPYXL_FAILURES = (
 _FILLS = {ERROR: fill(LIGHT_RED), EXPLAIN: fill(ORANGE), WARNING: fill(YELLOW)}
 _CELL_REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 _LEVEL_TAG = {ERROR: "须修改", EXPLAIN: "须说明", WARNING: "请核对"}
-Target = tuple[str, str]  # (sheet title, cell) in the workbook sent back
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One item as the school is shown it: its number, the cells to change (in a few characters
-    and as cells), every cell it names, and what it says."""
-
-    level: str
-    where: str  # the cells to change: "C8", "C15、E15、C18 等 6 格", "表2!C7" or "—"
-    message: str
-    targets: tuple[Target, ...]  # every cell the item names
-    change: tuple[Target, ...] = ()  # the cells to change (of ``targets``); () : all of them
-    number: int = 0
-
-    @property
-    def to_change(self) -> tuple[Target, ...]:
-        return self.change or self.targets
 
 
 @dataclass(frozen=True)
