@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any, Iterable
 
 from aggregator.findings import Finding
-from aggregator.checks.validate import compiled_rules
+from aggregator.checks.rules import compiled_rules
 from aggregator.form.declaration import Form
 from aggregator.form.layout import layout_of
 from aggregator.outputs.live_checks import NOT_A_NUMBER

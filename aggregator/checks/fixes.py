@@ -1,6 +1,6 @@
 """The agreed correction of a group of connected findings, in words a school reporter follows.
 
-Three shapes, after how far the engine could determine the answer (``repair.Group``):
+Three shapes, after how far the engine could determine the answer (a ``Group``'s status):
 
 - one answer: "请把 C17（存在问题（个）·合计）改为 4， D17（…·小学）改为 2";
 - several: what stays (the figures typed that the correction keeps) and the conditions on the
@@ -14,7 +14,8 @@ as they are in the school's own workbook; the sentences themselves live in ``mes
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
 
 from ..form.declaration import Form
 from ..form.values import shown_text
@@ -22,14 +23,23 @@ from ..messages import message
 from .linear import EQ, GE, LE, Comparison, Constraint
 from .solve import NONE, ONE
 
-if TYPE_CHECKING:
-    from .repair import Group
-
 _SYMBOL = {EQ: "=", LE: "≤", GE: "≥"}
 _MAX_BASIS = 3
 
 
-def fix_text(form: Form, g: "Group", values: Mapping[str, Any], cells: Mapping[str, str]) -> str:
+@dataclass(frozen=True)
+class Group:
+    """Connected findings and the one correction they share (worked out by ``repair``)."""
+
+    violated: tuple[Constraint, ...]
+    opened: frozenset[str]
+    status: str  # one | many | unknown | none (solve's outcome)
+    changes: dict[str, Any]  # field -> value, when exactly one correction fits
+    expanded: bool  # cells beyond the findings' own natural fix had to be reopened
+    system: tuple[Constraint, ...] = ()
+
+
+def fix_text(form: Form, g: Group, values: Mapping[str, Any], cells: Mapping[str, str]) -> str:
     if g.status == ONE and g.changes:
         items = [message("fix-set-item", cell=cells.get(f, ""), label=form.field(f).display, value=shown_text(v))
                  for f, v in sorted(g.changes.items(), key=lambda kv: cells.get(kv[0], "~"))]
@@ -42,7 +52,7 @@ def fix_text(form: Form, g: "Group", values: Mapping[str, Any], cells: Mapping[s
 # --- several answers: what stays, and the conditions ------------------------------------------------
 
 
-def _conditions(form: Form, g: "Group", values: Mapping[str, Any], cells: Mapping[str, str]) -> str:
+def _conditions(form: Form, g: Group, values: Mapping[str, Any], cells: Mapping[str, str]) -> str:
     """What stays, then each condition on the reopened cells; the same condition in several
     columns is said once, with each column's bound and cells."""
     phrases: dict[tuple, dict[str, list[str]]] = {}
@@ -101,7 +111,7 @@ def _bound(form: Form, neg: list[str], const: float) -> str:
     return _names(form, neg) + more
 
 
-def _basis(form: Form, g: "Group", values: Mapping[str, Any], cells: Mapping[str, str]) -> str:
+def _basis(form: Form, g: Group, values: Mapping[str, Any], cells: Mapping[str, str]) -> str:
     """The figures typed that the correction keeps: closed, not 0, named by a broken rule."""
     kept: dict[str, dict[str, None]] = {}
     for c in g.violated:
@@ -123,7 +133,7 @@ def _basis(form: Form, g: "Group", values: Mapping[str, Any], cells: Mapping[str
 # --- no answer: check these together -------------------------------------------------------------------
 
 
-def _together(form: Form, g: "Group", cells: Mapping[str, str]) -> str:
+def _together(form: Form, g: Group, cells: Mapping[str, str]) -> str:
     fields = dict.fromkeys(f for c in g.violated for f in c.fields)
     where = "、".join(sorted({cells.get(f, "?") for f in fields}, key=_cell_order))
     rules = "、".join(dict.fromkeys(describe(form, c) for c in g.violated))

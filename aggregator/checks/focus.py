@@ -20,7 +20,7 @@ from ..form.declaration import Form
 from ..form.expr import ref_name
 from .linear import linear_rules
 from .repair import natural_open, plan
-from .validate import compiled_rules
+from .rules import compiled_rules
 
 
 def cells_to_change(form: Form, values: Mapping[str, Any], cells: Mapping[str, str],

@@ -20,6 +20,7 @@ from typing import Any, Mapping
 from ..form.declaration import Form
 from ..form.expr import ref_name
 from ..form.functions import function_of
+from .rules import compiled_rules  # the same compiled fields a finding names
 
 EQ, LE, GE = "==", "<=", ">="
 _OPS = {ast.Eq: EQ, ast.LtE: LE, ast.GtE: GE, ast.Lt: "<", ast.Gt: ">"}
@@ -125,8 +126,6 @@ class Constraint:
 @cache
 def linear_rules(form: Form) -> tuple[Constraint, ...]:
     """Every rule of ``form`` that is plain arithmetic, with ``$`` expanded, in declared order."""
-    from .validate import compiled_rules  # the same compiled fields a finding names
-
     out = []
     for compiled in compiled_rules(form):
         spec = compiled.spec

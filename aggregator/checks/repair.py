@@ -23,30 +23,18 @@ finding of its group and breaks no other rule, arithmetic or not.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Sequence
 
 from ..form.declaration import Form
 from ..findings import ERROR, Finding
-from .fixes import fix_text
+from .fixes import Group, fix_text
 from .linear import EQ, GE, LE, Comparison, Constraint, linear_rules
 from .solve import MANY, NONE, ONE, solve
-from .validate import with_fix
+from .rules import with_fix
 
 Key = tuple[str, tuple[str, ...]]
 Check = Callable[[Mapping[str, Any]], set[Key]]  # the error rules that fail for these values
-
-
-@dataclass(frozen=True)
-class Group:
-    """Connected findings and the one correction they share."""
-
-    violated: tuple[Constraint, ...]
-    opened: frozenset[str]
-    status: str  # one | many | unknown | none (solve's outcome)
-    changes: dict[str, Any]  # field -> value, when exactly one correction fits
-    expanded: bool  # cells beyond the findings' own natural fix had to be reopened
-    system: tuple[Constraint, ...] = ()
 
 
 def repaired(form: Form, values: Mapping[str, Any], cells: Mapping[str, str], findings: Sequence[Finding],

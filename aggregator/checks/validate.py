@@ -12,13 +12,15 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Mapping
 
-from ..form.declaration import CONTEXT_NAMES, Form, RuleSpec
+from ..form.declaration import CONTEXT_NAMES, Form
 from ..form.explanations import SHEET
 from ..form.expr import Compiled, compile_expr
 from ..form.values import shown_text
 from ..reading.submission import Submission
 from ..findings import EXPLAIN, MIN_EXPLANATION, Finding, Report, is_explanation
 from ..messages import message, rule_name
+from .repair import repaired
+from .rules import compiled_rules, with_fix
 
 
 @dataclass(frozen=True)
@@ -32,20 +34,7 @@ class Context:
         return {"in_roster": self.in_roster, "stage": self.stage or None}
 
 
-@dataclass(frozen=True)
-class CompiledRule:
-    spec: RuleSpec
-    check: Compiled
-
-
 _PLACEHOLDER = re.compile(r"\{(=|cell:|label:|col:)?([^{}]+)\}")
-
-
-@cache
-def compiled_rules(form: Form) -> tuple[CompiledRule, ...]:
-    return tuple(
-        CompiledRule(spec, compile_expr(spec.check, form.has_field, CONTEXT_NAMES)) for spec in form.rules
-    )
 
 
 @cache
@@ -136,16 +125,9 @@ def failing(form: Form, values: Mapping[str, Any], context: Context | None = Non
             if r.spec.level == level and r.check.run(values, ctx) is False}
 
 
-def with_fix(problem: str, fix: str) -> str:
-    """One sentence: what is wrong, then how to put it right."""
-    return f"{problem.rstrip('，,；;。 ')}，{fix}" if fix else problem
-
-
 def validate(form: Form, submission: Submission, context: Context | None = None) -> Report:
     """Everything wrong with one return: what the reader could not read, then every rule, with
     one agreed correction for findings that touch connected cells (``repair``)."""
-    from .repair import repaired
-
     values, cells = submission.values, submission.cells
     found = check_values(form, values, cells, context, explanations={e.rule: e.text for e in submission.explanations})
     if any(f.level == "error" for f in found):

@@ -8,7 +8,8 @@ roster and checks it again with that school's 学段, keeping what the reader fo
 from __future__ import annotations
 
 from ...checks.documents import check_document
-from ...checks.validate import check_values, compiled_rules
+from ...checks.rules import compiled_rules
+from ...checks.validate import check_values
 from ...messages import Note
 from ...reading.documents import Document
 from ..store.folder import Collection, CollectionError
