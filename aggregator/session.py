@@ -1,10 +1,10 @@
 """The engine's one front door: a ``Session`` over one collection folder, and the clerk's verbs.
 
 The faces (the command line, the window, the Excel buttons) open a session, call its verbs and show
-the plain records they return; they import nothing else of the engine (``tests/test_layers.py``
-holds them to it). Behind the door the collection is four rooms (the store, the intake, the read
-model, the clerk's verbs) and the outputs; a face never wires them itself, and never does an
-engine duty on its own: ``collect`` keeps what the views need before it returns, whoever called it.
+the plain records they return; they import nothing else of the engine (``tests/test_layers.py``).
+Behind the door the collection is five rooms (the store, the register, the intake, the read model,
+the clerk's verbs) and the outputs; a face never wires them itself, nor does an engine duty on its
+own: ``collect`` keeps what the views need before it returns, whoever called it.
 
 Long verbs are jobs: generators that yield ``Progress`` and return their result, which the command
 line drives with a progress bar and the window in a worker thread. What a verb has to say when it
@@ -38,7 +38,8 @@ from .collection.views.tally import Total, UnitProgress, by_material, by_unit, k
 from .filenames import display_name, safe_file_name
 from .deferred import building
 from .findings import ERROR, EXPLAIN, WARNING, Report
-from .form.declaration import DEFAULT_FORM, Form, FormError, bundled, bundled_forms, load_form
+from .form.declaration import DEFAULT_FORM, Form, FormError
+from .form.parse import bundled, bundled_forms, load_form
 from .messages import CLI, WINDOW, Note, render, rule_name
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
@@ -70,8 +71,7 @@ __all__ = [
     "Note", "render", "rule_name", "CLI", "WINDOW", "said", "display_name", "safe_file_name", "short_label",
     "items_of", "Item", "ERROR", "WARNING", "EXPLAIN", "MAX_RESUBMIT_DAYS", "building",
     # pure functions over the records above, for a face that shows them
-    "chat_text", "reminder_list", "Notice", "notice_of", "notice_lines", "pending_copy", "has_password",
-    "previous_values",
+    "chat_text", "reminder_list", "Notice", "notice_of", "notice_lines", "pending_copy", "has_password", "previous_values",
     # what needs no collection
     "bundled", "bundled_forms", "load_plan", "template_bytes", "clock",
     # the reading port, for an adapter of a face's own (Excel's open workbook)

@@ -10,7 +10,8 @@ from typing import Any
 
 from .collection.store.roster import template_bytes
 from .findings import Report
-from .form.declaration import Form, bundled_forms
+from .form.declaration import Form
+from .form.parse import bundled_forms
 
 
 def save_roster_template(path: str | Path) -> Path:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from aggregator.atomic import write_atomic
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.outputs.personalise import personalise, template_bytes
 from aggregator.outputs.template import SCHOOL_KEYS, build_template
 

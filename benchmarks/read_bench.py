@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.reading import read_return
 from aggregator.outputs.template import META_SHEET, build_template
 

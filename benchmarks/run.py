@@ -43,7 +43,7 @@ import stage_table  # noqa: E402  (beside this file)
 import workload  # noqa: E402
 
 from aggregator.collection.store.folder import LEDGER, SETTINGS, init_collection, open_collection  # noqa: E402
-from aggregator.form.declaration import load_form  # noqa: E402
+from aggregator.form.parse import load_form  # noqa: E402
 from peers import (POOL_WORKERS, libreoffice_roundtrip, ours_read, ours_read_pool, peer_build, peer_hash,  # noqa: E402
                    peer_read, same_issued)
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-from aggregator.form.declaration import Form, load_form
+from aggregator.form.declaration import Form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of, split_coord
 
 FORM = load_form()

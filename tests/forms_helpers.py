@@ -6,7 +6,7 @@ rule is about, and compare the flattened findings.
 
 from __future__ import annotations
 
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of
 from aggregator.reading.submission import Submission
 

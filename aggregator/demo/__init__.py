@@ -17,7 +17,9 @@ from .. import clock
 from ..messages import Note
 from ..collection.store.folder import SETTINGS, CollectionError
 from ..messages import render
-from ..form.declaration import DEFAULT_FORM, TEMPLATES_DIR, load_form
+from ..form.declaration import DEFAULT_FORM
+from ..resources import TEMPLATES_DIR
+from ..form.parse import load_form
 from .annex5 import PHONE_NOTES, PROBLEMS, WECHAT, district_values, sample_values, simulate_returns
 from .last_period import FOLDER as LAST_FOLDER, MOVED, MOVED_SAID, build_last_period, last_period_values
 from .documents import simulate_documents

@@ -10,10 +10,8 @@ header fields with roles, rules in the expression language of ``expr``), and ``p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from ..resources import TEMPLATES_DIR
 from .types import TYPES, FieldType
 
 DEFAULT_FORM = "annex5_2023"
@@ -244,27 +242,3 @@ class FormError(ValueError):
     def __init__(self, problems: list[Any] | str) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("；".join(str(p) for p in self.problems))
-
-
-def load_form(name_or_path: str | Path = DEFAULT_FORM) -> Form:
-    """Load a declaration by name (a file in ``excel_templates/``) or by path; ``FormError``
-    lists every problem of a declaration that is not right."""
-    from .parse import load
-
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = TEMPLATES_DIR / f"{name_or_path}.toml"
-        if not path.exists():
-            names = "、".join(p.stem for p in sorted(TEMPLATES_DIR.glob("*.toml")))
-            raise FormError(f"没有名为“{name_or_path}”的自带表单（自带的有：{names}）；"
-                            "自己编写的表单请写 .toml 文件的路径")
-    return load(path.resolve())
-
-
-def bundled() -> list[tuple[Path, Form]]:
-    """The forms that ship with the tool and their files, in file name order (``dudao forms``)."""
-    return [(p, load_form(p)) for p in sorted(TEMPLATES_DIR.glob("*.toml"))]
-
-
-def bundled_forms() -> list[Form]:
-    return [form for _, form in bundled()]

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Callable
 
 from .changes import KEYS as CHANGE_KEYS, for_each_keys, parse_change
+from ..resources import TEMPLATES_DIR
 from .declaration import (
-    DEFAULT_LEVELS, DEFAULT_SUMMARY, LEVELS, ROLES, SCOPES, SECTION_KINDS, Column, Field, Form, FormError,
-    OutlierSpec, Row, RuleSpec, Section,
+    DEFAULT_FORM, DEFAULT_LEVELS, DEFAULT_SUMMARY, LEVELS, ROLES, SCOPES, SECTION_KINDS, Column, Field, Form,
+    FormError, OutlierSpec, Row, RuleSpec, Section,
 )
 from .lines import FormProblem, Locator, Problems
 from .types import SUMMARIES, TYPES
@@ -41,6 +42,28 @@ _ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def load(path: Path) -> Form:
     return _load(path, path.stat().st_mtime_ns)
+
+
+def load_form(name_or_path: str | Path = DEFAULT_FORM) -> Form:
+    """Load a declaration by name (a file in ``excel_templates/``) or by path; ``FormError``
+    lists every problem of a declaration that is not right."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = TEMPLATES_DIR / f"{name_or_path}.toml"
+        if not path.exists():
+            names = "、".join(p.stem for p in sorted(TEMPLATES_DIR.glob("*.toml")))
+            raise FormError(f"没有名为“{name_or_path}”的自带表单（自带的有：{names}）；"
+                            "自己编写的表单请写 .toml 文件的路径")
+    return load(path.resolve())
+
+
+def bundled() -> list[tuple[Path, Form]]:
+    """The forms that ship with the tool and their files, in file name order (``dudao forms``)."""
+    return [(p, load_form(p)) for p in sorted(TEMPLATES_DIR.glob("*.toml"))]
+
+
+def bundled_forms() -> list[Form]:
+    return [form for _, form in bundled()]
 
 
 @cache

@@ -10,7 +10,8 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from ..findings import ERROR, Finding
-from ..form.declaration import Field, Form, FormError, bundled_forms
+from ..form.declaration import Field, Form, FormError
+from ..form.parse import bundled_forms
 from ..form.values import shown_text
 from ..form.layout import coord
 from ..messages import message

@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.checks.validate import Context, check_values
-from aggregator.form.declaration import Form, load_form
+from aggregator.form.declaration import Form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import coord, layout_of, split_coord
 from aggregator.outputs.live_checks import summary_ok, live_rules
 from aggregator.outputs.template import build_template
@@ -285,7 +286,7 @@ def test_evaluator_refuses_what_it_does_not_model():
 def test_all_clear_says_what_the_workbook_cannot_check_yet():
     """Annex 5 also compares a school with its peers, which no school's copy can: its all-clear
     says that comparison is still to come; a form without one says only that all is clear."""
-    from aggregator.form.declaration import load_form
+    from aggregator.form.parse import load_form
     from aggregator.outputs.live_checks import summary_formula
 
     assert summary_ok(load_form("annex5_2023")) == "自动校验：未发现问题（与同类学校的比较在报送后进行）"

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from aggregator.findings import ERROR
 from aggregator.checks.validate import Context, failing, validate
 from aggregator.demo import fill_workbook
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of
 from aggregator.reading.submission import Submission
 

@@ -10,7 +10,7 @@ import pytest
 
 from aggregator.collection.store.folder import open_collection
 from aggregator.demo import retyped_workbook, sample_values
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from cli_helpers import dudao, put, status_json
 
 FORM = load_form()

@@ -14,7 +14,7 @@ from aggregator.collection.store.folder import open_collection
 from aggregator.progress import run
 from aggregator.session import open_session
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from cli_helpers import ROSTER, dudao, issued, put, states, status_json
 
 FORM = load_form()

@@ -41,7 +41,7 @@ from aggregator import faults
 from cli_helpers import put
 from aggregator.cli import main
 from aggregator.demo import fill_workbook, gbk_zip, sample_values, word_file
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of
 from aggregator.reading import read_return
 

@@ -15,7 +15,7 @@ import pytest
 import lo
 from aggregator.demo import fill_workbook, sample_values
 from aggregator.demo.files import put_received
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from builders import ole_file
 from cli_helpers import dudao, status_json
 from documents_builders import annex5_docx, article, docx, odt, png

@@ -36,7 +36,7 @@ from aggregator.cli import main
 from aggregator.collection.store import locked
 from aggregator.collection.store.folder import LEDGER, open_collection
 from aggregator.demo import fill_workbook, gbk_zip, retyped_workbook, sample_values
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from cli_helpers import ROSTER, dudao, put, status_json
 
 LOCKED = "文件正被其他程序打开，请关闭后重新收取"

@@ -234,7 +234,7 @@ def test_collect_active_takes_a_copy_into_the_collection(tmp_path, monkeypatch, 
 
 def test_check_active_takes_the_form_from_the_workbooks_own_metadata(tmp_path, monkeypatch):
     from aggregator.demo import fill_workbook
-    from aggregator.form.declaration import load_form
+    from aggregator.form.parse import load_form
     from aggregator.outputs.template import build_template
 
     annex3 = load_form("annex3_checklist_2023")

@@ -136,7 +136,7 @@ def test_no_code_outside_the_declarations_names_a_field_of_annex_5():
     which fills Annex 5 in, is the one place allowed to)."""
     import re
 
-    from aggregator.form.declaration import load_form
+    from aggregator.form.parse import load_form
 
     form = load_form("annex5_2023")
     names = {f.id for f in form.fields if "." in f.id or "_" in f.id} | {f.row for f in form.fields if f.row and "_" in f.row}

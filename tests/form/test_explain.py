@@ -24,7 +24,7 @@ from aggregator.checks.validate import Context, check_values, validate
 from aggregator.collection.store.folder import open_collection
 from aggregator.collection.views.status import overview
 from aggregator.findings import EXPLAIN, Levels, explanation_length, is_explanation
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.explanations import (CHECK_TEXTS, HEADS, SHEET, explain_rules, explanation_layout,
                                           explained_formula, length_formula)
 from aggregator.form.parse import parse_text

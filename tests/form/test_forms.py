@@ -25,7 +25,8 @@ import lo
 from aggregator.collection.store.folder import open_collection
 from aggregator.demo import SAMPLE_ROSTER
 from aggregator.demo.generic import typed_values
-from aggregator.form.declaration import FormError, load_form
+from aggregator.form.declaration import FormError
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of
 from aggregator.form.parse import parse_text
 from aggregator.form.values import normalise_choice, normalise_date, normalise_number

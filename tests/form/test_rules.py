@@ -306,7 +306,7 @@ def test_a_summary_is_checked_only_by_the_rules_that_hold_for_a_sum():
     whose 否 is a count of schools, is not held to it; every other rule still applies."""
     from pathlib import Path
 
-    from aggregator.form.declaration import load_form
+    from aggregator.form.parse import load_form
     from aggregator.form.layout import layout_of
 
     form = load_form(Path(__file__).resolve().parents[1] / "forms" / "after_school.toml")

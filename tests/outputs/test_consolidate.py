@@ -17,7 +17,7 @@ import pytest
 from aggregator import atomic, clock
 from aggregator.collection.clerk import overrule
 from aggregator.collection.store.folder import CollectionError
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.outputs.summary.figures import add_up, choice_counts, share
 from aggregator.outputs.consolidate import (
     DETAIL, DRAFT_NOTE, FINDINGS, PROBLEMS, RETURNS, STATE_FILLS, SUBTOTALS, consolidate, summary_values,

@@ -38,7 +38,7 @@ from aggregator.collection.intake.collect import collect
 from aggregator.collection.store.folder import Collection, init_collection
 from aggregator.demo import SAMPLE_ROSTER, fill_workbook, sample_values
 from aggregator.outputs.distribute import distribute
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of, split_coord
 from aggregator.progress import run
 from aggregator.reading import read_return

@@ -23,7 +23,7 @@ from aggregator.collection.store.settings import Settings
 from aggregator.collection.views.status import overview
 from aggregator.demo import fill_workbook, sample_values
 from aggregator.demo.files import put_received
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.messages import FOR_SCHOOL, MESSAGES
 from aggregator.outputs.dates import resubmit_date, working_days_after
 from aggregator.outputs.guide import FEEDBACK_SHEET

@@ -15,7 +15,7 @@ import shutil
 import openpyxl
 
 from aggregator.demo import fill_workbook, sample_values
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of
 
 from cli_helpers import dudao, put, status_json

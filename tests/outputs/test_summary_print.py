@@ -19,7 +19,7 @@ import pytest
 
 import lo
 from aggregator.collection.store.folder import open_collection
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.outputs.xlstyle import MIN_SCALE, font
 
 from test_libreoffice import demo  # noqa: F401 - the sample district, run once for this module

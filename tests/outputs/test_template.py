@@ -14,7 +14,9 @@ from python_calamine import CalamineWorkbook
 
 from aggregator.atomic import save_workbook_atomic, write_atomic
 from aggregator.form.expr import compile_expr
-from aggregator.form.declaration import TEMPLATES_DIR, FormError, load_form
+from aggregator.form.declaration import FormError
+from aggregator.resources import TEMPLATES_DIR
+from aggregator.form.parse import load_form
 from aggregator.form.parse import parse_form
 from aggregator.form.layout import layout_of, split_coord
 from aggregator.outputs.live_checks import live_checks, live_rules, summary_formula

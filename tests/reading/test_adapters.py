@@ -77,7 +77,7 @@ def test_port_contract(tmp_path, fmt, engine):
 def test_fast_path_does_not_load_openpyxl(tmp_path):
     path = write_return(tmp_path / "r.xlsx", sample_values(inspectors__total="=D8+E8"))
     code = (
-        "import sys; from aggregator.form.declaration import load_form; from aggregator.reading import read_return; "
+        "import sys; from aggregator.form.parse import load_form; from aggregator.reading import read_return; "
         f"s = read_return({str(path)!r}, load_form()); assert s.values['inspectors.total'] == 3; "
         "assert 'openpyxl' not in sys.modules, 'openpyxl loaded'; assert 'xlrd' not in sys.modules"
     )

@@ -16,7 +16,7 @@ import pytest
 
 from aggregator import deflate
 from aggregator.demo import fill_workbook
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.reading import UnreadableFile, read_return
 
 FORM = load_form()
@@ -28,7 +28,7 @@ import json, sys
 if sys.argv[1] == "standard":
     sys.modules["zlib_ng"] = None  # as on a platform without its wheel
 from aggregator import deflate
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.reading import UnreadableFile, read_return
 print(deflate.zlib.__name__)
 for path in sys.argv[2:]:

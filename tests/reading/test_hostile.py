@@ -30,7 +30,7 @@ import openpyxl
 import pytest
 
 from aggregator.demo import fill_workbook, gbk_zip
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of
 
 from cli_helpers import SCHOOLS, dudao, put, states, status_json

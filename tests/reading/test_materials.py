@@ -19,7 +19,8 @@ from aggregator.collection.store.names import NameIndex
 from aggregator.collection.store.plan import load_plan, plan_toml
 from aggregator.collection.store.roster import School
 from aggregator.demo import fill_workbook, sample_values
-from aggregator.form.declaration import FormError, load_form
+from aggregator.form.declaration import FormError
+from aggregator.form.parse import load_form
 from aggregator.outputs.template import build_template
 from aggregator.reading import UnreadableFile, read_return
 from aggregator.reading.documents import document_format, read_document

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.demo import fill_workbook
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.explanations import explanation_layout
 from aggregator.reading import UnreadableFile, read_return
 from aggregator.reading import calamine_adapter, zipguard

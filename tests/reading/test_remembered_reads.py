@@ -14,7 +14,7 @@ import pytest
 
 from aggregator.checks.validate import validate
 from aggregator.demo import fill_workbook, retyped_workbook
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.explanations import explanation_layout
 from aggregator.reading import UnreadableFile, calamine_adapter, read_return, zipguard
 from aggregator.reading.explanations import _remembered, _text_key

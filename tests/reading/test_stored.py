@@ -18,7 +18,7 @@ import python_calamine as pc
 import lo
 
 from aggregator.demo import fill_workbook, retyped_workbook
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.reading import stored
 from aggregator.reading.sniff import sniff
 

@@ -17,7 +17,7 @@ import pytest
 
 from aggregator import clock
 from aggregator.cli import main
-from aggregator.form.declaration import load_form
+from aggregator.form.parse import load_form
 from aggregator.form.layout import layout_of
 from cli_helpers import dudao, status_json
 

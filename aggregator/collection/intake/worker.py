@@ -21,7 +21,8 @@ from pathlib import Path
 from ... import stages
 from ...checks.documents import check_document
 from ...checks.validate import Context, validate
-from ...form.declaration import Form, load_form
+from ...form.declaration import Form
+from ...form.parse import load_form
 from ...messages import message
 from ...reading import UnreadableFile, read_return
 from ...reading.documents import Document, document_format, read_document

@@ -24,7 +24,8 @@ from typing import Any
 from ... import clock
 from ...atomic import write_atomic
 from ...filenames import safe_file_name
-from ...form.declaration import DEFAULT_FORM, Form, load_form
+from ...form.declaration import DEFAULT_FORM, Form
+from ...form.parse import load_form
 from ...messages import Note
 from .ledger import Ledger
 from .plan import Material, Plan, load_plan, plan_toml, single_form_plan

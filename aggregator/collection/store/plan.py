@@ -29,7 +29,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ...form.declaration import TEMPLATES_DIR, FormError
+from ...form.declaration import FormError
+from ...resources import TEMPLATES_DIR
 from .roster import School
 
 PLANS_DIR = TEMPLATES_DIR / "plans"
