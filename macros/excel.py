@@ -68,17 +68,12 @@ def _level_word(finding: Any) -> str:
     return _LEVELS[finding.level]
 
 
-def _order(finding: Any) -> int:
-    """Errors first, then what to explain, then what to check, as every letter numbers them."""
-    return {"error": 0, "explain": 1, "warning": 2}[finding.level]
-
-
 def show_report(book: Any, report: Report) -> None:
     """Lay the findings out on a sheet of their own at the end of the workbook (replaced on rerun)."""
     if RESULT_SHEET in [s.name for s in book.sheets]:
         book.sheets[RESULT_SHEET].delete()
     sheet = book.sheets.add(RESULT_SHEET, after=book.sheets[len(book.sheets) - 1])
-    shown = sorted((f for f in report.findings if f.level in FILLS), key=_order)
+    shown = [*report.errors, *report.explain, *report.warnings]  # in the order every letter numbers them
     rows = [["级别", "单元格", "问题（及改法）"]]
     rows += [[_level_word(f), "、".join(f.cells), f.message] for f in shown]
     if len(rows) == 1:
