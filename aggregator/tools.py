@@ -11,7 +11,7 @@ from typing import Any
 from .collection.store.roster import template_bytes
 from .findings import Report
 from .form.declaration import Form
-from .form.parse import bundled_forms
+from .form.parse import bundled_forms, load
 
 
 def save_roster_template(path: str | Path) -> Path:
@@ -43,7 +43,4 @@ def check_workbook(opened: Any, source: str, form: Form | None = None) -> Report
 
 def check_form_file(path: str | Path) -> Form:
     """A form declaration of the clerk's own, read and checked whole: ``FormError`` lists every problem."""
-    from .form.parse import load
-
     return load(Path(path))
-

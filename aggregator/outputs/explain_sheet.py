@@ -97,8 +97,12 @@ def check_formula(form: Form, layout: ExplanationLayout, rule_id: str, kind: str
     nothing while it holds; for one it cannot, when to write."""
     row = layout.row_of(rule_id)
     text = absolute(row.text_cell)
-    condition = {"rule": lambda: rule_condition(form, rule_id), "changes": lambda: _period_condition(layout)}.get(
-        kind, lambda: "")()
+    if kind == "rule":
+        condition = rule_condition(form, rule_id)
+    elif kind == "changes":
+        condition = _period_condition(layout)
+    else:
+        condition = ""
     if condition:
         otherwise = f'IF({condition},"",{_xl_string(CHECK_TEXTS["needed"])})'
     else:
