@@ -33,7 +33,7 @@ class Row:
     closed: bool
     keys: frozenset[str]  # the filters it matches
     requirement: str = ""
-    days_left: int = 0  # until the deadline; negative: days overdue
+    time_left: str = ""  # "已逾期 3 天", "今天到期", "还有 5 天"; "" once closed
     note: str = ""  # the clerk's words on the last close or reopen
 
     @classmethod
@@ -42,16 +42,11 @@ class Row:
         return cls(i.item.id, i.school.name, i.item.problem, i.item.due,
                    i.state_label + ("（逾期）" if i.overdue else ""), i.item.sheet or "未下发",
                    tuple((a.name, a.archived) for a in i.answers), i.colour, i.state == "closed", frozenset(keys),
-                   i.item.requirement, i.days_left, i.note)
+                   i.item.requirement, i.time_left, i.note)
 
     def details(self) -> str:
         """What the clerk reads of the chosen item under the table: all of it, as the register has it."""
-        if self.closed:
-            when = ""
-        elif self.days_left < 0:
-            when = f"（已逾期 {-self.days_left} 天）"
-        else:
-            when = "（今天到期）" if self.days_left == 0 else f"（还有 {self.days_left} 天）"
+        when = f"（{self.time_left}）" if self.time_left else ""
         lines = [f"第 {self.id} 项 · {self.school} · {self.state}",
                  f"督办单：{self.sheet}",
                  f"发现的问题：{self.problem}",

@@ -123,6 +123,16 @@ class ItemState:
         return STATE_LABELS[self.state]
 
     @property
+    def time_left(self) -> str:
+        """"已逾期 3 天", "今天到期" or "还有 5 天" ("" once closed): its deadline, as the school's
+        reminder and the clerk's window both say it."""
+        if self.state == CLOSED:
+            return ""
+        if self.overdue:
+            return f"已逾期 {-self.days_left} 天"
+        return "今天到期" if self.days_left == 0 else f"还有 {self.days_left} 天"
+
+    @property
     def colour(self) -> str:
         """closed (green), overdue (red), near (yellow) or "": how the register marks the row."""
         return "closed" if self.state == CLOSED else "overdue" if self.overdue else "near" if self.near else ""

@@ -21,7 +21,6 @@ def due_lines(col: Collection, today: date) -> dict[str, tuple[str, ...]]:
         if i.state == CLOSED or not i.item.sheet or not (i.overdue or i.near):
             continue
         due = date.fromisoformat(i.item.due)
-        left = "已逾期 {} 天".format(-i.days_left) if i.overdue else "今天到期" if i.days_left == 0 \
-            else f"还有 {i.days_left} 天"
-        out.setdefault(i.school.id, []).append(f"{i.item.problem}（{i.item.sheet}，整改时限 {due.month}月{due.day}日，{left}）")
+        out.setdefault(i.school.id, []).append(
+            f"{i.item.problem}（{i.item.sheet}，整改时限 {due.month}月{due.day}日，{i.time_left}）")
     return {sid: tuple(lines) for sid, lines in out.items()}
