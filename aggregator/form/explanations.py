@@ -189,14 +189,15 @@ def explanation_layout(form: Form, *, previous: bool = True) -> ExplanationLayou
         return None
     rows = tuple(ExplanationRow(r.id, n, r.name, r.about, HEAD_ROW + n) for n, r in enumerate(rules, start=1))
     previous_rows: tuple[PreviousRow, ...] = ()
+    title = ""
     if any(r.kind == "changes" for r in rules):
         first = rows[-1].row + 4  # a blank line, the block's title, its heads
-        bounded = [(f, form.change_bound(f.id)) for f in form.fields]
-        bounded = [(f, b) for f, b in bounded if b is not None and b.level == "explain"]
+        bounded = [(f, b) for f in form.fields if (b := form.change_bound(f.id)) is not None and b.level == "explain"]
         previous_rows = tuple(PreviousRow(f.id, f.display, first + i, previous_key(i + 1), b.factor, b.floor)
                               for i, (f, b) in enumerate(bounded))
+        title = message("previous-block", name=RULE_NAMES[PERIOD_RULE]) if previous_rows else ""
     return ExplanationLayout(SHEET, SHEET, message("explain-intro", min=MIN_EXPLANATION), HEADS, rows,
-                             previous=previous_rows, previous_title=message("previous-block", name=RULE_NAMES[PERIOD_RULE]) if previous_rows else "")
+                             previous=previous_rows, previous_title=title)
 
 
 def _xl_text(ch: str) -> str:
