@@ -8,9 +8,12 @@ phone warning nobody confirmed, 城北小学 returned, 实验中学 waiting for 
 
 from __future__ import annotations
 
+import shutil
+
 import openpyxl
 import pytest
 
+import lo
 from aggregator.cli import main
 from aggregator.collection.clerk import overrule
 from aggregator.messages import CLI, WINDOW, render
@@ -129,6 +132,58 @@ def test_a_review_of_other_data_is_not_applied_and_the_clerk_is_told(tmp_path):
     up = openpyxl.load_workbook(second.upward)[FORM.sheet]
     assert up[LAYOUT.cells["problem_1"]].value == "作业公示不及时（2校）"
     assert any("原来修改的文字未沿用，请重新核对" in render(n) for n in second.notes)
+
+
+def _reviewed_once(tmp_path):
+    """A collection whose first summary the clerk has reworded (B3) and reordered (rows 4 and 5)."""
+    roster = [(f"第{i}小学", "小学", "中心学校") for i in range(1, 5)]
+    lines = ["作业公示不及时", "1、作业公示不够及时。", "课后服务内容单一", "睡眠管理不到位"]
+    col = make_collection(tmp_path, roster)
+    for (name, _, _), line in zip(roster, lines):
+        add(col, name, scaled(1, problem_1=line, problem_2="", problem_3="", unit=name))
+    first = run(consolidate(col))
+    wb = openpyxl.load_workbook(first.path)
+    ws = wb[GROUPED]
+    ws["B3"] = "部分学校作业公示不及时"
+    for letter in "ABCDEFGH":
+        ws[f"{letter}4"].value, ws[f"{letter}5"].value = ws[f"{letter}5"].value, ws[f"{letter}4"].value
+    wb.save(first.path)
+    return col, first.path
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(bool(lo.missing()), reason=lo.missing() or "-")
+def test_a_review_saved_again_by_a_spreadsheet_application_is_carried(tmp_path):
+    """The clerk's edits as LibreOffice saves them (shared strings, its own styles and sheet XML):
+    read back as the openpyxl-saved ones are."""
+    col, path = _reviewed_once(tmp_path)
+    with with_our_own(col):
+        saved = lo.convert(path, "xlsx", tmp_path / "saved-by-lo")
+        shutil.copyfile(saved, path)
+        second = run(consolidate(col))
+    up = openpyxl.load_workbook(second.upward)[FORM.sheet]
+    assert [up[LAYOUT.cells[f"problem_{i}"]].value for i in (1, 2, 3)] == [
+        "部分学校作业公示不及时（2校）", "睡眠管理不到位", "课后服务内容单一"]
+    assert "“主要问题归纳”中修改过的文字和顺序已沿用到本次汇总和上报版" in map(render, second.notes)
+
+
+@pytest.mark.parametrize("damage", ["not a workbook", "cut short", "sheet removed"])
+def test_a_working_summary_that_cannot_be_read_carries_no_review_and_is_written_anew(tmp_path, damage):
+    col, path = _reviewed_once(tmp_path)
+    with with_our_own(col):
+        if damage == "not a workbook":
+            path.write_text("汇总表被另存成了文本", encoding="utf-8")
+        elif damage == "cut short":
+            path.write_bytes(path.read_bytes()[:4000])
+        else:
+            wb = openpyxl.load_workbook(path)
+            del wb[GROUPED]
+            wb.save(path)
+        second = run(consolidate(col))
+    up = openpyxl.load_workbook(second.upward)[FORM.sheet]
+    assert up[LAYOUT.cells["problem_1"]].value == "作业公示不及时（2校）"  # the engine's own words
+    assert not any("主要问题归纳" in render(n) for n in second.notes)
+    assert GROUPED in openpyxl.load_workbook(second.path).sheetnames
 
 
 # --- the （N校） count: a school that writes one problem twice is one school -------------------------

@@ -10,16 +10,16 @@ edits are not applied to it (she is told to review again).
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ...form.declaration import Form, Section
 from ...messages import Note
+from ...reading.calamine_adapter import CalamineWorkbook
+from ...reading.errors import UnreadableFile
+from ...reading.port import SheetTooLarge
+from ...reading.sniff import sniff
 from .similar import ProblemGroup
 
 FIRST = 3  # the first group's row of the 归纳 sheet: row 1 says what it is, row 2 is the head
@@ -46,21 +46,29 @@ def sheet_label(section: Section) -> str:
 
 def read_review(path: Path, form: Form) -> dict[str, list[Reviewed]]:
     """Lines section id -> its 归纳 sheet's rows, from the working summary at ``path`` (nothing
-    when there is none, or it cannot be read: then there is nothing reviewed to carry)."""
-    if not path.is_file():
+    when there is none, or it cannot be read: then there is nothing reviewed to carry).
+
+    Read as a school's return is, through ``sniff``'s guards and calamine, values as saved (the
+    clerk's Excel or WPS saved them): openpyxl took 27 ms to open a 1,000 schools' summary for
+    these few rows, calamine takes 1 ms."""
+    wanted = {sheet_label(s): s.id for s in form.sections if s.kind == "lines"}
+    if not wanted or not path.is_file():
         return {}
+    sniffed = None
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError):
+        sniffed = sniff(path)
+        if sniffed.format not in ("xlsx", "xlsm"):  # saved as another format: not the summary we wrote
+            return {}
+        wb = CalamineWorkbook(sniffed)
+        try:
+            return {wanted[name]: _rows(wb.grid(name)[FIRST - 1:]) for name in wb.sheet_names() if name in wanted}
+        finally:
+            wb.close()
+    except (OSError, UnreadableFile, SheetTooLarge):
         return {}
-    try:
-        out = {}
-        for section in form.sections:
-            if section.kind == "lines" and sheet_label(section) in wb.sheetnames:
-                out[section.id] = _rows(wb[sheet_label(section)].iter_rows(min_row=FIRST, values_only=True))
-        return out
     finally:
-        wb.close()
+        if sniffed is not None:
+            sniffed.discard()
 
 
 def _rows(rows: Iterable[tuple[Any, ...]]) -> list[Reviewed]:
