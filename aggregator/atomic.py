@@ -37,11 +37,22 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
             os.fsync(fh.fileno())
         faults.reached("save-rename")
         os.replace(tmp, target)
-    except BaseException:
-        with suppress(FileNotFoundError):
+    except BaseException as exc:
+        with suppress(OSError):  # not there, or its folder gone: the first error is the one to tell
             tmp.unlink()
-        raise
+        raise _about(exc, target)
     _sync_folder(target.parent)
+
+
+def _about(exc: BaseException, target: Path) -> BaseException:
+    """A refused write told about the file the clerk asked for, not about our temporary one
+    beside it ("无法读写文件“…/.汇总表.xlsx.3fa2.tmp”" names nothing she knows). The same kind
+    of error: a PermissionError stays one (a file held open moves on to the next free name)."""
+    if isinstance(exc, OSError) and exc.errno is not None and exc.filename != str(target):
+        renamed = OSError(exc.errno, exc.strerror, str(target))  # OSError picks the subclass by errno
+        renamed.__cause__ = exc
+        return renamed
+    return exc
 
 
 def write_all_atomic(files: Iterable[tuple[str | os.PathLike[str], bytes]]) -> None:
@@ -52,6 +63,7 @@ def write_all_atomic(files: Iterable[tuple[str | os.PathLike[str], bytes]]) -> N
     leaves each target either as it was or complete."""
     bulk = sys.platform.startswith("linux")  # macOS's sync may return before the data is on disk
     written: list[tuple[Path, Path]] = []
+    target = Path()
     try:
         for path, data in files:
             target = Path(path)
@@ -66,11 +78,11 @@ def write_all_atomic(files: Iterable[tuple[str | os.PathLike[str], bytes]]) -> N
             os.sync()
         for tmp, target in written:
             os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         for tmp, _ in written:
-            with suppress(FileNotFoundError):
+            with suppress(OSError):
                 tmp.unlink()
-        raise
+        raise _about(exc, target)
     for folder in {target.parent for _, target in written}:
         _sync_folder(folder)
 

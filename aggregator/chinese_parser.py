@@ -84,7 +84,8 @@ OPENING = "（《「『“‘"  # never at its end  # an option that takes a val
 ERRORS: tuple[tuple[str, str], ...] = (
     (r"argument (?P<name>.+?): (?P<inner>.+)", "参数 {name}：{inner}"),
     (r"the following arguments are required: (?P<names>.+)", "缺少必需的参数：{names}"),
-    (r"unrecognized arguments: (?P<names>.+)", "无法识别的参数：{names}"),
+    (r"unrecognized arguments: (?P<names>.*\S.*)", "无法识别的参数：{names}"),
+    (r"unrecognized arguments: \s*", "多写了空白的参数（\"\"）"),
     (r"invalid choice: (?P<value>.+) \(choose from (?P<choices>.+)\)", "无效的选择 {value}（可选：{choices}）"),
     (r"expected one argument", "后面需要写一个值"),
     (r"expected at most one argument", "后面最多写一个值"),

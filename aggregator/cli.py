@@ -17,8 +17,8 @@ from .chinese_parser import ChineseParser, name_arguments
 from .cli_clerk import cmd_assign, cmd_decide, cmd_roster_template, cmd_school, cmd_settings, cmd_told
 from .console import columns, drive, out, pad, quiet_stdout, tolerant_console
 from .session import (CLERK_ERRORS, DEFAULT_FORM, DOCUMENT_LABELS, PLANS_DIR, STATE_LABELS, FormError, Session,
-                      bundled, check_form_file, create_session, display_name, items_of, load_plan, open_session,
-                      render, rule_name, said)
+                      bundled, check_form_file, create_session, display_name, file_error, items_of, load_plan,
+                      open_session, render, rule_name, said)
 
 
 # --- commands -------------------------------------------------------------------------------
@@ -387,12 +387,15 @@ def main(argv: list[str] | None = None) -> int:
     except CLERK_ERRORS as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("\n已中断。已处理完的文件都已保存，重新运行同一命令即可继续。", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # ``dudao status | head``: the reader has all it wanted
         quiet_stdout()
         return 141  # as a shell reports a process ended by SIGPIPE
+    except OSError as exc:  # a full disk, a read-only folder, a file held open: said as the window says it
+        print(f"错误：{file_error(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\n已中断。已处理完的文件都已保存，重新运行同一命令即可继续。", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

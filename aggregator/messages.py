@@ -12,6 +12,7 @@ to do next, the command line and the window say it differently ("dudao assign" /
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from dataclasses import dataclass
@@ -100,6 +101,11 @@ MESSAGES: dict[str, str] = {
     "document-no-material": "看得出是“{school}”的，但看不出是哪一项材料（如案例、报告），请指定材料{do:assign}",
     "name-required": "请写明本级名称（如“某某区”“某某市”），它会出现在每一份下发的表、给学校的信和汇总表上{do:name}",
     "not-a-collection": "{root} 不是收集文件夹（没有 {settings}）。{do:init}",
+    "ledger-broken": "收集文件夹中的 {name} 已损坏，无法打开（{reason}）。请从备份恢复这个文件；没有备份的，请新建一个"
+                     "收集文件夹，把本文件夹 archive 中的文件全部收取一次（收到的文件都原样保存在那里；人工确认、退回等"
+                     "决定需要重新做）",
+    "ledger-unusable": "无法打开收集文件夹中的 {name}（{reason}）：它可能正被另一个 dudao 窗口或命令使用，或者文件夹不允许"
+                       "写入。请关闭其他 dudao 窗口，等正在运行的命令结束后再试一次",
     "file-not-found": "没有找到文件“{ref}”。请用{do:listed-file}",
     "file-ambiguous": "“{ref}”对应多个文件，请写出完整路径{do:see-status}",
     "feedback-waiting": "{schools} 的报表待人工确认{do:status-why}，本次未生成反馈",
@@ -161,6 +167,10 @@ MESSAGES: dict[str, str] = {
     "list-missing": "找不到问题清单：{path}",
     "list-not-a-table": "{name} 不是表格文件。问题清单请用 Excel 表格（.xlsx、.xls）或 .csv 文件",
     "file-busy": "无法保存 {name}：它和它的备用文件名都被占用，请关闭打开的 {program} 后{again}",
+    "file-error": "无法读写文件{name}（{reason}）。{advice}",
+    "file-error-path": "请检查路径是否正确，然后再试一次",
+    "file-error-space": "请腾出磁盘空间，然后再试一次",
+    "file-error-held": "请检查该文件是否正被 Excel 或 WPS 打开、文件夹是否允许写入、磁盘是否已满，然后再试一次",
     "unknown-include": "汇总范围“{include}”无法识别，可选：accepted（只汇总通过的）或 all（全部）",
     "no-such-item": "整改台账中没有第 {item} 项，请{do:items}查看各项的编号",
     "item-note-required": "请写明{what}{do:note}",
@@ -268,6 +278,30 @@ RULE_NAMES: dict[str, str] = {
     "register-mismatch": "与整改台账不符",
     "vs-previous": "与上期相比变化过大",
 }
+
+
+# What the operating system said, in the clerk's words (Linux and macOS say it in English; Windows
+# in the system's language, which ``strerror`` passes on), and what to check.
+_OS_REASONS = {
+    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
+    errno.ENOSPC: "磁盘已满", errno.EROFS: "磁盘或文件夹只读", errno.EBUSY: "正被其他程序占用",
+    errno.ENAMETOOLONG: "文件名太长", errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.EDQUOT: "磁盘配额已满", errno.EEXIST: "已有同名的文件",
+}
+_OS_ADVICE = {
+    errno.ENOENT: "file-error-path", errno.ENOTDIR: "file-error-path", errno.EISDIR: "file-error-path",
+    errno.ENAMETOOLONG: "file-error-path", errno.EEXIST: "file-error-path",
+    errno.ENOSPC: "file-error-space", errno.EDQUOT: "file-error-space",
+}
+
+
+def file_error(exc: OSError) -> str:
+    """A file operation the system refused (a full disk, a read-only folder, a file held open, a
+    path that is not there), said the same by every face: the file, the reason, what to check."""
+    name = f"“{exc.filename}”" if exc.filename else ""
+    reason = _OS_REASONS.get(exc.errno) if exc.errno else None
+    advice = message(_OS_ADVICE.get(exc.errno or 0, "file-error-held"))
+    return message("file-error", name=name, reason=reason or exc.strerror or type(exc).__name__, advice=advice)
 
 
 def rule_name(rule_id: str, form: Any = None) -> str:

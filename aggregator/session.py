@@ -40,7 +40,7 @@ from .deferred import building
 from .findings import ERROR, EXPLAIN, WARNING, Report
 from .form.declaration import DEFAULT_FORM, Form, FormError
 from .form.parse import bundled, bundled_forms, load_form
-from .messages import CLI, WINDOW, Note, render, rule_name
+from .messages import CLI, WINDOW, Note, file_error, render, rule_name
 from .progress import Cancel, Cancelled, Job, Progress, run
 from .reading.port import Grid, check_size, whole_numbers
 from .supervising import IssueResult, ItemState, Pick, Supervision
@@ -68,7 +68,7 @@ __all__ = [
     # errors a clerk can cause, and the job protocol
     "CollectionError", "RosterError", "FormError", "CredentialError", "Progress", "Cancel", "Cancelled", "Job", "run",
     # words: the catalogue, rendered for a channel
-    "Note", "render", "rule_name", "CLI", "WINDOW", "said", "display_name", "safe_file_name", "short_label",
+    "Note", "render", "rule_name", "file_error", "CLI", "WINDOW", "said", "display_name", "safe_file_name", "short_label",
     "items_of", "Item", "ERROR", "WARNING", "EXPLAIN", "MAX_RESUBMIT_DAYS", "building",
     # pure functions over the records above, for a face that shows them
     "chat_text", "reminder_list", "Notice", "notice_of", "notice_lines", "pending_copy", "has_password", "previous_values",

@@ -14,7 +14,7 @@ import time
 
 from PySide6.QtCore import QThread, Signal
 
-from aggregator.session import CLERK_ERRORS, WINDOW, Cancel, CollectionError, Progress
+from aggregator.session import CLERK_ERRORS, WINDOW, Cancel, CollectionError, Progress, file_error
 
 from .jobs import JobSpec, execute
 from .signals import emit
@@ -22,7 +22,6 @@ from .signals import emit
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "出现意外错误：{error}，请把收集文件夹中的 ledger.sqlite 和此提示发给技术人员"
-FILE_ERROR = "无法读写文件{name}（{reason}）。请检查该文件是否正被 Excel 或 WPS 打开、文件夹是否允许写入、磁盘是否已满，然后再试一次。"
 MIN_INTERVAL = 0.05  # seconds between two progress signals
 
 
@@ -34,8 +33,7 @@ def failure_text(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, OSError):  # a file open in Excel, a read-only folder, a full disk
         log.warning("file error in job", exc_info=exc)
-        name = f"“{exc.filename}”" if exc.filename else ""
-        return FILE_ERROR.format(name=name, reason=exc.strerror or type(exc).__name__)
+        return file_error(exc) + "。"
     log.error("unexpected error in job", exc_info=exc)
     return UNEXPECTED.format(error=f"{type(exc).__name__}: {exc}")
 

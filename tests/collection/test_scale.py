@@ -19,7 +19,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from aggregator.atomic import write_all_atomic
+from aggregator.atomic import write_all_atomic, write_atomic
+from aggregator.messages import file_error
 from aggregator.outputs.bulk_rows import SheetRows, Styles, add_rows
 from aggregator.collection.intake.collect import collect
 from aggregator.collection.store.folder import LEDGER, init_collection, open_collection
@@ -126,6 +127,16 @@ def test_write_all_atomic_keeps_the_old_files_when_writing_fails(tmp_path, monke
     with pytest.raises(OSError, match="disk full"):
         write_all_atomic([(tmp_path / "a.xlsx", b"new"), (tmp_path / "b.xlsx", b"new")])
     assert [(p.name, p.read_bytes()) for p in tmp_path.iterdir()] == [("a.xlsx", b"old")]
+
+
+@pytest.mark.parametrize("write", ["one", "many"])
+def test_a_refused_write_names_the_file_asked_for_not_the_temporary_one(tmp_path, write):
+    (tmp_path / "afile").write_bytes(b"")
+    target = tmp_path / "afile" / "汇总表.xlsx"  # its folder is a file: the temporary file cannot be made
+    with pytest.raises(NotADirectoryError) as refused:
+        write_atomic(target, b"x") if write == "one" else write_all_atomic([(target, b"x")])
+    assert refused.value.filename == str(target)
+    assert "无法读写文件“" + str(target) + "”（路径中有一段不是文件夹）" in file_error(refused.value)
 
 
 def test_distribute_in_batches_writes_every_workbook(district, tmp_path, monkeypatch):

@@ -88,6 +88,7 @@ def test_help_wraps_chinese_by_columns_and_keeps_brackets_with_their_words(capsy
     (["school", "d", "rename", "x"], "dudao school：错误：参数 操作：无效的选择 'rename'（可选：'add', 'edit', 'remove'）"),
     (["stauts", "d"], "dudao：错误：参数 命令：无效的选择 'stauts'"),
     (["status", "d", "--colour"], "dudao：错误：无法识别的参数：--colour"),
+    (["remark", "d", "", ""], 'dudao：错误：多写了空白的参数（""）'),  # a blank quoted twice: nothing to name
     (["remark", "d", "x", "--note"], "dudao remark：错误：参数 --note：后面需要写一个值"),
 ])
 def test_a_mistyped_command_is_told_in_chinese(capsys, args, said):

@@ -271,6 +271,24 @@ def test_an_unexpected_error_is_logged_and_told_in_chinese(qtbot, window, contro
     assert window.model.rowCount() == 40 and window.act_consolidate.isEnabled()
 
 
+def test_a_full_disk_in_a_job_is_told_as_the_cli_tells_it(qtbot, window, controller, said, demo, monkeypatch):
+    import errno
+
+    from aggregator.messages import file_error
+
+    opened(qtbot, controller, demo)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("aggregator.atomic.os.fsync", full)
+    run_job(qtbot, controller, controller.consolidate)
+    told = said.failed[-1]
+    assert told.startswith("无法读写文件“") and "汇总表" in told and "（磁盘已满）" in told
+    assert told == file_error(OSError(errno.ENOSPC, "", told.split("“")[1].split("”")[0])) + "。"
+    assert window.banner.kind == "error" and window.act_consolidate.isEnabled()
+
+
 def test_a_second_job_while_one_runs_is_refused_politely(qtbot, window, controller, said, demo):
     opened(qtbot, controller, demo)
     with qtbot.waitSignal(controller.busyChanged, timeout=JOB_TIMEOUT, check_params_cb=lambda b: not b):

@@ -6,6 +6,7 @@ from the validator (or made up, to put a school in a given state).
 
 from __future__ import annotations
 
+import errno
 import zipfile
 from collections import Counter
 from datetime import datetime
@@ -409,6 +410,26 @@ def test_written_atomically_and_replaced_in_place(tmp_path):
     assert first.path == second.path
     assert [p.name for p in first.path.parent.iterdir()] == [SUMMARY_NAME]  # no .tmp left, no copy
     assert not any("打开" in render(n) for n in second.notes)
+
+
+def test_a_full_disk_is_told_in_chinese_naming_the_summary_and_the_old_one_stays(tmp_path, monkeypatch, capsys):
+    """The CLI says what the window says (``messages.file_error``): the file the clerk asked for,
+    not our temporary one beside it, the reason in Chinese, and what to check; no traceback."""
+    from aggregator.cli import main
+
+    with standard(tmp_path) as col:
+        before = run(consolidate(col)).path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("aggregator.atomic.os.fsync", full)
+    assert main(["consolidate", str(tmp_path / "col")]) == 2
+    err = capsys.readouterr().err
+    summary = tmp_path / "col" / "summary" / SUMMARY_NAME
+    assert err.startswith(f"错误：无法读写文件“{summary}”（磁盘已满）。请腾出磁盘空间") and "Traceback" not in err
+    assert summary.read_bytes() == before
+    assert [p.name for p in summary.parent.iterdir()] == [SUMMARY_NAME]  # no temporary file left
 
 
 @pytest.mark.parametrize("lock", ["~$" + SUMMARY_NAME, ".~lock." + SUMMARY_NAME + "#"])
