@@ -521,3 +521,30 @@ def test_an_overview_keeps_its_records_out_of_the_collectors_sight_and_frees_you
         assert gone() is None
         assert gc.get_freeze_count() - before >= len(ov.schools) == 3
         assert gc.isenabled()
+
+
+# --- a ledger the clerk's machine damaged -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage, said", [
+    ("not a database", "（不是数据库文件）"),
+    ("cut short", "（数据库文件已损坏）"),
+])
+def test_a_damaged_ledger_is_told_in_chinese_with_the_way_back(tmp_path, capsys, damage, said):
+    """A sync client's half copy, a disk that lost blocks: no traceback, the file named, and what
+    the clerk can do (a backup, else the archive collected again into a new collection)."""
+    from aggregator.cli import main
+
+    col = make_collection(tmp_path, [("城南小学", "小学", "中心学校")])
+    for i in range(300):  # enough pages that a cut leaves a header and a broken body
+        col.ledger.put(f"padding-{i}", "x" * 200)
+    col.close()
+    path = tmp_path / "col" / "ledger.sqlite"
+    data = path.read_bytes()
+    path.write_bytes(b"these bytes were never a database" * 100 if damage == "not a database" else data[: len(data) // 3])
+    for wal in ("ledger.sqlite-wal", "ledger.sqlite-shm"):
+        (tmp_path / "col" / wal).unlink(missing_ok=True)
+    assert main(["status", str(tmp_path / "col")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("错误：收集文件夹中的 ledger.sqlite 已损坏，无法打开" + said) and "Traceback" not in err
+    assert "archive 中的文件全部收取一次" in err

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,11 @@ class Collection:
     @property
     def ledger(self) -> Ledger:
         if self._ledger is None:
-            self._ledger = Ledger(self.root / LEDGER)
+            try:
+                self._ledger = Ledger(self.root / LEDGER)
+            except sqlite3.DatabaseError as exc:  # damaged at rest, or held by another program too long
+                key = "ledger-unusable" if isinstance(exc, sqlite3.OperationalError) else "ledger-broken"
+                raise CollectionError(Note.of(key, name=LEDGER, reason=_sqlite_reason(exc))) from exc
         return self._ledger
 
     def close(self) -> None:
@@ -225,3 +230,15 @@ def _deadline(deadline: str) -> str:
         return check_deadline(deadline)
     except SettingsError as exc:
         raise CollectionError(str(exc)) from None
+
+
+# What SQLite says of a ledger it cannot use, in the clerk's words (else as it said it).
+_SQLITE_REASONS = {
+    "file is not a database": "不是数据库文件", "database disk image is malformed": "数据库文件已损坏",
+    "database is locked": "正被其他程序使用", "unable to open database file": "无法打开文件",
+    "disk I/O error": "磁盘读写出错", "attempt to write a readonly database": "文件只读",
+}
+
+
+def _sqlite_reason(exc: sqlite3.DatabaseError) -> str:
+    return _SQLITE_REASONS.get(str(exc), str(exc))
