@@ -157,6 +157,7 @@ MESSAGES: dict[str, str] = {
     "no-mail-password": "还没有保存邮箱密码（授权码）：请{do:mail-password}",
     "bad-test-address": "收件邮箱“{to}”格式不对，请写成 jyj@example.com 的形式",
     "unknown-pick": "“{material}”不是本次收集的一项材料（或对应多项），请写其中一项：{labels}",
+    "no-pick-materials": "本次收集只有表格，没有案例、推荐等材料，没有可以推荐上报的材料",
     "not-picked": "没有推荐过{school}的{material}，不需要撤销",
     "nothing-to-pick": "{school}还没有交{material}，无法推荐",
     "picked-already": "{school}的{material}已经推荐过了",

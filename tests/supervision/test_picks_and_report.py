@@ -65,6 +65,14 @@ def test_pick_marks_a_school_s_document_and_undo_takes_it_back(demo, capsys):
     assert materials(capsys, demo, "曾都区实验小学")["case"]["picked"] is False
 
 
+def test_a_collection_of_the_form_alone_has_nothing_to_pick_and_says_so(tmp_path, capsys):
+    from ledger_helpers import make_collection
+
+    make_collection(tmp_path, [("城南小学", "小学", "中心学校")]).close()
+    code, _, err = dudao(capsys, "pick", tmp_path / "col", "案例", "城南小学")
+    assert code == 2 and "本次收集只有表格，没有案例、推荐等材料，没有可以推荐上报的材料" in err
+
+
 def test_consolidate_writes_the_picked_documents_and_the_list(demo, capsys):
     with clock.pinned(DAY):
         dudao(capsys, "pick", demo, "案例", "曾都区实验小学", "--note", "作业公示做法可推广")

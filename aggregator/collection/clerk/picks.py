@@ -30,8 +30,10 @@ def pick(col: Collection, material: str, school_name: str, note: str = "", *, un
     """Recommend (or, ``undo``, no longer recommend) the school's ``material``."""
     plan = col.plan
     found = plan.named(material)
-    labels = "、".join(m.label for m in plan.documents) or "（本次收集没有材料，只有表格）"
+    if not plan.documents:
+        raise CollectionError(Note.of("no-pick-materials"))
     if len(found) != 1:
+        labels = "、".join(m.label for m in plan.documents)
         raise CollectionError(Note.of("unknown-pick", material=material, labels=labels))
     chosen, school = found[0], find_school(col, school_name)
     if undo:
