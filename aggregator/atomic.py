@@ -40,16 +40,16 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     except BaseException as exc:
         with suppress(OSError):  # not there, or its folder gone: the first error is the one to tell
             tmp.unlink()
-        raise _about(exc, target)
+        raise told_as(exc, target)
     _sync_folder(target.parent)
 
 
-def _about(exc: BaseException, target: Path) -> BaseException:
+def told_as(exc: BaseException, target: str | os.PathLike[str]) -> BaseException:
     """A refused write told about the file the clerk asked for, not about our temporary one
     beside it ("无法读写文件“…/.汇总表.xlsx.3fa2.tmp”" names nothing she knows). The same kind
     of error: a PermissionError stays one (a file held open moves on to the next free name)."""
-    if isinstance(exc, OSError) and exc.errno is not None and exc.filename != str(target):
-        renamed = OSError(exc.errno, exc.strerror, str(target))  # OSError picks the subclass by errno
+    if isinstance(exc, OSError) and exc.errno is not None and exc.filename != os.fspath(target):
+        renamed = OSError(exc.errno, exc.strerror, os.fspath(target))  # OSError picks the subclass by errno
         renamed.__cause__ = exc
         return renamed
     return exc
@@ -82,7 +82,7 @@ def write_all_atomic(files: Iterable[tuple[str | os.PathLike[str], bytes]]) -> N
         for tmp, _ in written:
             with suppress(OSError):
                 tmp.unlink()
-        raise _about(exc, target)
+        raise told_as(exc, target)
     for folder in {target.parent for _, target in written}:
         _sync_folder(folder)
 

@@ -176,6 +176,32 @@ def test_archive_is_byte_for_byte_and_same_file_twice_is_one(col_dir, capsys, sc
     assert school["version"] == 1
 
 
+def test_a_full_disk_while_archiving_stops_the_collect_in_chinese_and_the_next_one_takes_the_file(
+        col_dir, capsys, school_values, monkeypatch):
+    """Nothing is recorded for a file whose archived copy could not be written; the clerk is told
+    which copy, why and what to do, and once there is room the same command takes it."""
+    import errno
+    import os
+
+    data = fill_workbook(issued(col_dir, "曾都区实验小学"), FORM, school_values["曾都区实验小学"])
+    put(col_dir / "inbox" / "附件5.xlsx", data)
+
+    def full(tmp, path, data):  # the copy is created, then its write finds the disk full
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("aggregator.collection.store.archive._copy", full)
+    code, _, err = dudao(capsys, "collect", col_dir)
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith("错误：无法读写文件“") and "-附件5.xlsx”（磁盘已满）。请腾出磁盘空间，然后再试一次" in err
+    assert str(col_dir / "archive") in err and ".part" not in err
+    assert not [p for p in (col_dir / "archive").rglob("*") if p.is_file()]  # no temporary copy left behind
+    assert states(capsys, col_dir)["曾都区实验小学"] == "missing"
+    monkeypatch.undo()
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert code == 0 and "新收到报表 1 份" in out
+
+
 def test_newer_return_supersedes_older_which_stays_in_history(col_dir, capsys, school_values):
     v = school_values["曾都区实验中学"]
     wrong = dict(v, **{"orders.bureau": v["orders.total"] + 1})

@@ -24,7 +24,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from ... import clock, faults
-from ...atomic import _sync_folder
+from ...atomic import _sync_folder, told_as
 
 
 def hash_file(path: str | Path) -> str:
@@ -76,9 +76,13 @@ class Archive:
             except PermissionError:  # Windows: another process is reading the copy it just made
                 if not (os.path.exists(target) and hash_file(target) == sha):
                     raise
+        except OSError as exc:
+            if exc.filename not in (None, tmp):  # the received file itself (held by another program): as it came
+                raise
+            raise told_as(exc, target)  # a full disk, say: told of the archived copy, not its temporary name
         finally:
             if not placed:
-                with suppress(FileNotFoundError):
+                with suppress(OSError):  # never there, or its folder gone: the first error is the one to tell
                     os.unlink(tmp)
         faults.reached("archive")
         return f"archive/{day}/{file}"
