@@ -86,6 +86,7 @@ MESSAGES: dict[str, str] = {
     "read-memory": "读取这份文件需要的内存异常多，为安全起见已停止，请让学校只保留本表后另存为 .xlsx 再发送",
     # --- what collect skips, found before any reading ---
     "link": "这是一个快捷方式/链接，不是文件本身，已跳过，请把文件本身放进来",
+    "special-file": "这不是普通文件（是管道、设备等特殊文件），已跳过",
     "zip-link": "压缩包中的这一项是链接，不是文件，已跳过，请让学校直接发送表格文件",
     "zip-nested": "压缩包嵌套层数过多，为安全起见未继续解开，请让学校直接发送表格文件",
     "missing": "找不到文件或文件夹：{path}，请检查路径是否正确",

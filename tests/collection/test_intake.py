@@ -81,6 +81,16 @@ def test_a_link_is_reported_never_followed(tmp_path):
     assert got.read() == b""
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_is_reported_and_never_opened(tmp_path):
+    """Opening a pipe for reading waits for a writer: the collect stood still on it."""
+    (tmp_path / "inbox").mkdir()
+    os.mkfifo(tmp_path / "inbox" / "附件5.xlsx")
+    (got,) = expand([tmp_path / "inbox"])
+    assert got.problem == ("not-spreadsheet", message("special-file")) and not got.path
+    assert got.read() == b""
+
+
 def test_a_file_over_the_limit_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr(intake, "MAX_FILE", 1024)
     put_received(tmp_path / "exact.xlsx", b"x" * 1024, WHEN)

@@ -116,6 +116,10 @@ def _from_file(path: Path) -> Iterator[Incoming]:
         yield Incoming(str(path), str(path), _iso(st.st_mtime), lambda: b"", 0,
                        ("not-spreadsheet", message("link")))
         return
+    if not stat.S_ISREG(st.st_mode):  # a named pipe would hold the collect until someone wrote to it
+        yield Incoming(str(path), str(path), _iso(st.st_mtime), lambda: b"", 0,
+                       ("not-spreadsheet", message("special-file")))
+        return
     received = _iso(st.st_mtime)
     read = partial(_read_all, str(path))
     if st.st_size > MAX_FILE and not path.name.lower().endswith(".zip"):
