@@ -91,6 +91,7 @@ MESSAGES: dict[str, str] = {
     "zip-nested": "压缩包嵌套层数过多，为安全起见未继续解开，请让学校直接发送表格文件",
     "missing": "找不到文件或文件夹：{path}，请检查路径是否正确",
     "locked": "文件正被其他程序打开，请关闭后重新收取",
+    "vanished": "收取时文件已不在原处（被移动、改名或删除），本次未收取；文件还在别处的，请再收取一次",
     # --- notes for the clerk (``Note``) ---
     "text": "{text}",
     "review-meta-vs-unit": "这份表是发给“{school}”的，但{unit_label}写的是“{unit}”，请确认是哪所学校的报表",
@@ -301,9 +302,13 @@ def file_error(exc: OSError) -> str:
     """A file operation the system refused (a full disk, a read-only folder, a file held open, a
     path that is not there), said the same by every face: the file, the reason, what to check."""
     name = f"“{exc.filename}”" if exc.filename else ""
-    reason = _OS_REASONS.get(exc.errno) if exc.errno else None
     advice = message(_OS_ADVICE.get(exc.errno or 0, "file-error-held"))
-    return message("file-error", name=name, reason=reason or exc.strerror or type(exc).__name__, advice=advice)
+    return message("file-error", name=name, reason=os_reason(exc), advice=advice)
+
+
+def os_reason(exc: OSError) -> str:
+    """What the system said of a file, in Chinese where we know the words."""
+    return (_OS_REASONS.get(exc.errno) if exc.errno else None) or exc.strerror or type(exc).__name__
 
 
 def rule_name(rule_id: str, form: Any = None) -> str:

@@ -202,6 +202,49 @@ def test_a_full_disk_while_archiving_stops_the_collect_in_chinese_and_the_next_o
     assert code == 0 and "新收到报表 1 份" in out
 
 
+def test_a_file_moved_away_while_collecting_is_listed_and_the_rest_are_taken(col_dir, capsys, school_values,
+                                                                            monkeypatch):
+    """A download finishing under another name, a clerk tidying the folder: the file listed a
+    moment ago is gone when its turn comes. Listed with why, nothing recorded, the others taken."""
+    from aggregator import faults
+
+    inbox = col_dir / "inbox"
+    for i, name in enumerate(("曾都区实验小学", "曾都区实验中学", "万店镇中心小学")):
+        put(inbox / f"{i}-附件5.xlsx", fill_workbook(issued(col_dir, name), FORM, school_values[name]))
+    moved = inbox / "1-附件5.xlsx"
+
+    def tidy(point):
+        if point == "hash" and moved.exists():  # after the first file was read, the second goes away
+            moved.rename(col_dir / "1-附件5.xlsx")
+
+    monkeypatch.setattr(faults, "observer", tidy)
+    code, out, _ = dudao(capsys, "collect", col_dir)
+    assert code == 0 and "新收到报表 2 份" in out and "无法读取 1 个" in out
+    assert "1-附件5.xlsx：收取时文件已不在原处（被移动、改名或删除），本次未收取" in out
+    assert states(capsys, col_dir)["曾都区实验中学"] == "missing"
+
+
+def test_a_file_moved_away_between_its_listing_and_its_reading_is_listed_too(col_dir, school_values):
+    from aggregator.collection.intake.collect import collect
+    from aggregator.progress import Progress
+
+    inbox = col_dir / "inbox"
+    for i, name in enumerate(("曾都区实验小学", "曾都区实验中学")):
+        put(inbox / f"{i}-附件5.xlsx", fill_workbook(issued(col_dir, name), FORM, school_values[name]))
+    with open_collection(col_dir) as col:
+        job = collect(col)
+        try:
+            while True:
+                step = next(job)
+                if isinstance(step, Progress) and step.current.endswith("1-附件5.xlsx"):  # listed, not yet read
+                    (inbox / "1-附件5.xlsx").unlink()
+        except StopIteration as done:
+            result = done.value
+    assert [s for _, s, _ in result.new_returns] == ["曾都区实验小学"]
+    assert result.unreadable == [(str(inbox / "1-附件5.xlsx"), "收取时文件已不在原处（被移动、改名或删除），本次未收取；"
+                                                                "文件还在别处的，请再收取一次")]
+
+
 def test_newer_return_supersedes_older_which_stays_in_history(col_dir, capsys, school_values):
     v = school_values["曾都区实验中学"]
     wrong = dict(v, **{"orders.bureau": v["orders.total"] + 1})

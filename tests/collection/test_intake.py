@@ -300,7 +300,7 @@ def test_a_file_that_cannot_even_be_looked_at_is_a_whole_record(tmp_path, monkey
     monkeypatch.setattr(type(path), "lstat", refused)
     (got,) = expand([path])
     assert whole(got) == (str(path), str(path), EPOCH, b"", 0,
-                          ("corrupt", message("corrupt", detail="（Permission denied）")), False, None, "")
+                          ("corrupt", message("corrupt", detail="（没有权限）")), False, None, "")
 
 
 def test_a_zip_another_program_holds_is_a_whole_record(tmp_path, monkeypatch):

@@ -171,8 +171,8 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
                 continue
             try:  # another program may hold it (Excel, a sync client): tried again a moment later
                 data, sha = retrying(lambda: _contents(item))
-            except PermissionError:  # still held: listed, nothing recorded, the next collect takes it
-                result.unreadable.append((item.name, message("locked")))
+            except (PermissionError, FileNotFoundError) as exc:  # listed, nothing recorded: the next collect tries
+                result.unreadable.append((item.name, _not_taken(item, exc)))
                 continue
             faults.reached("hash")
             stages.lap("hash")
@@ -188,9 +188,9 @@ def collect(col: Collection, paths: Iterable[str | Path] | None = None, cancel: 
             try:
                 archived = retrying(lambda: archive.store(item.name, sha, path=item.path if data is None else None,
                                                           data=data))
-            except PermissionError:  # copied from the file itself (an archive, a refused file): held since
-                known.discard(sha)
-                result.unreadable.append((item.name, message("locked")))
+            except (PermissionError, FileNotFoundError) as exc:  # copied from the file itself (an archive, a
+                known.discard(sha)  # refused file): held, or moved away, since it was hashed
+                result.unreadable.append((item.name, _not_taken(item, exc)))
                 continue
             stages.lap("archive")
             base = FileRecord(sha, item.name, item.source, archived, item.size, item.received_at, now, "return")
@@ -223,6 +223,16 @@ def _contents(item: Incoming) -> tuple[bytes | None, str]:
     """A file's bytes (None for one archived by copying: a zip, a file refused at intake) and hash."""
     data = None if item.path and (item.problem or item.is_zip) else item.read()
     return data, hash_file(item.path) if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _not_taken(item: Incoming, exc: OSError) -> str:
+    """Why a listed file was not taken this time: another program holds it, or it was moved,
+    renamed or deleted since the folder was listed (a download finishing under another name)."""
+    if isinstance(exc, FileNotFoundError):
+        if item.path and os.path.exists(item.path):  # the file is there: what is gone is ours, not the clerk's
+            raise exc
+        return message("vanished")
+    return message("locked")
 
 
 def _settle(entry: tuple[str, FileRecord], outcome: Any, batch: _Batch, result: CollectResult,

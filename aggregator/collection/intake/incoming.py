@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
-from ...messages import message
+from ...messages import message, os_reason
 from ..store.locked import retrying
 
 MAX_FILE = 20 * 1024 * 1024  # a return is ~10 KB; anything over this is not one
@@ -109,8 +109,11 @@ def _from_file(path: Path) -> Iterator[Incoming]:
         return
     try:
         st = path.lstat()
+    except FileNotFoundError:  # listed a moment ago, moved or renamed since (a download finishing)
+        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("vanished", message("vanished")))
+        return
     except OSError as exc:
-        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("corrupt", message("corrupt", detail=_detail(exc.strerror))))
+        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("corrupt", message("corrupt", detail=_detail(os_reason(exc)))))
         return
     if stat.S_ISLNK(st.st_mode):
         yield Incoming(str(path), str(path), _iso(st.st_mtime), lambda: b"", 0,
