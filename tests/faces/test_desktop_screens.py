@@ -134,3 +134,19 @@ def test_screenshot_of_the_rectification_tab(qtbot, window, controller, demo, sh
     pane.select(4)  # the overdue one: all of it under the table
     assert "已逾期 5 天" in pane.detail.text()
     save(window, shots, "10-supervise")
+
+
+def test_screenshot_of_a_full_disk(qtbot, window, controller, said, demo, shots, monkeypatch):
+    """汇总 on a full disk at 1366 px: the banner says which summary, why and what to do, whole."""
+    import errno
+
+    window.setGeometry(SIZE)
+    opened(qtbot, controller, demo)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("aggregator.atomic.os.fsync", full)
+    run_job(qtbot, controller, controller.consolidate)
+    assert window.banner.kind == "error" and "（磁盘已满）。请腾出磁盘空间，然后再试一次。" in window.banner.text()
+    save(window, shots, "11-full-disk")
