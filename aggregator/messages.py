@@ -284,31 +284,30 @@ RULE_NAMES: dict[str, str] = {
 
 
 # What the operating system said, in the clerk's words (Linux and macOS say it in English; Windows
-# in the system's language, which ``strerror`` passes on), and what to check.
-_OS_REASONS = {
-    errno.ENOENT: "文件或文件夹不存在", errno.EACCES: "没有权限", errno.EPERM: "没有权限",
-    errno.ENOSPC: "磁盘已满", errno.EROFS: "磁盘或文件夹只读", errno.EBUSY: "正被其他程序占用",
-    errno.ENAMETOOLONG: "文件名太长", errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.EDQUOT: "磁盘配额已满", errno.EEXIST: "已有同名的文件",
+# in the system's language, which ``strerror`` passes on), and what to check. By name: not every
+# system has every code (Windows has no EDQUOT).
+_OS_WORDS = {  # errno name -> (reason, advice)
+    "ENOENT": ("文件或文件夹不存在", "file-error-path"), "ENOTDIR": ("路径中有一段不是文件夹", "file-error-path"),
+    "EISDIR": ("这是一个文件夹", "file-error-path"), "ENAMETOOLONG": ("文件名太长", "file-error-path"),
+    "EEXIST": ("已有同名的文件", "file-error-path"),
+    "ENOSPC": ("磁盘已满", "file-error-space"), "EDQUOT": ("磁盘配额已满", "file-error-space"),
+    "EACCES": ("没有权限", "file-error-held"), "EPERM": ("没有权限", "file-error-held"),
+    "EROFS": ("磁盘或文件夹只读", "file-error-held"), "EBUSY": ("正被其他程序占用", "file-error-held"),
 }
-_OS_ADVICE = {
-    errno.ENOENT: "file-error-path", errno.ENOTDIR: "file-error-path", errno.EISDIR: "file-error-path",
-    errno.ENAMETOOLONG: "file-error-path", errno.EEXIST: "file-error-path",
-    errno.ENOSPC: "file-error-space", errno.EDQUOT: "file-error-space",
-}
+_OS_REASONS = {getattr(errno, name): words for name, words in _OS_WORDS.items() if hasattr(errno, name)}
 
 
 def file_error(exc: OSError) -> str:
     """A file operation the system refused (a full disk, a read-only folder, a file held open, a
     path that is not there), said the same by every face: the file, the reason, what to check."""
     name = f"“{exc.filename}”" if exc.filename else ""
-    advice = message(_OS_ADVICE.get(exc.errno or 0, "file-error-held"))
-    return message("file-error", name=name, reason=os_reason(exc), advice=advice)
+    advice = _OS_REASONS.get(exc.errno, ("", "file-error-held"))[1]
+    return message("file-error", name=name, reason=os_reason(exc), advice=message(advice))
 
 
 def os_reason(exc: OSError) -> str:
     """What the system said of a file, in Chinese where we know the words."""
-    return (_OS_REASONS.get(exc.errno) if exc.errno else None) or exc.strerror or type(exc).__name__
+    return _OS_REASONS.get(exc.errno, ("", ""))[0] or exc.strerror or type(exc).__name__
 
 
 def rule_name(rule_id: str, form: Any = None) -> str:

@@ -100,8 +100,7 @@ def expand(paths: list[Path]) -> Iterator[Incoming]:
         elif path.exists():
             yield from _from_file(path)
         else:
-            yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0,
-                           ("missing", message("missing", path=path)))
+            yield _nothing(path, 0, "missing", message("missing", path=path))
 
 
 def _from_file(path: Path) -> Iterator[Incoming]:
@@ -110,18 +109,16 @@ def _from_file(path: Path) -> Iterator[Incoming]:
     try:
         st = path.lstat()
     except FileNotFoundError:  # listed a moment ago, moved or renamed since (a download finishing)
-        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("vanished", message("vanished")))
+        yield _nothing(path, 0, "vanished", message("vanished"))
         return
     except OSError as exc:
-        yield Incoming(str(path), str(path), _iso(0), lambda: b"", 0, ("corrupt", message("corrupt", detail=_detail(os_reason(exc)))))
+        yield _nothing(path, 0, "corrupt", message("corrupt", detail=_detail(os_reason(exc))))
         return
     if stat.S_ISLNK(st.st_mode):
-        yield Incoming(str(path), str(path), _iso(st.st_mtime), lambda: b"", 0,
-                       ("not-spreadsheet", message("link")))
+        yield _nothing(path, st.st_mtime, "not-spreadsheet", message("link"))
         return
     if not stat.S_ISREG(st.st_mode):  # a named pipe would hold the collect until someone wrote to it
-        yield Incoming(str(path), str(path), _iso(st.st_mtime), lambda: b"", 0,
-                       ("not-spreadsheet", message("special-file")))
+        yield _nothing(path, st.st_mtime, "not-spreadsheet", message("special-file"))
         return
     received = _iso(st.st_mtime)
     read = partial(_read_all, str(path))
@@ -147,6 +144,11 @@ def _from_file(path: Path) -> Iterator[Incoming]:
     finally:
         if fh is not None:
             fh.close()
+
+
+def _nothing(path: Path, when: float, kind: str, reason: str) -> Incoming:
+    """A path with no bytes to keep (not there, a link, a pipe): listed by collect, recorded nowhere."""
+    return Incoming(str(path), str(path), _iso(when), lambda: b"", 0, (kind, reason))
 
 
 def _read_all(path: str) -> bytes:
