@@ -285,7 +285,7 @@ RULE_NAMES: dict[str, str] = {
 
 # What the operating system said, in the clerk's words (Linux and macOS say it in English; Windows
 # in the system's language, which ``strerror`` passes on), and what to check. By name: not every
-# system has every code (Windows has no EDQUOT).
+# system has every code (MSVC's errno.h may lack EDQUOT).
 _OS_WORDS = {  # errno name -> (reason, advice)
     "ENOENT": ("文件或文件夹不存在", "file-error-path"), "ENOTDIR": ("路径中有一段不是文件夹", "file-error-path"),
     "EISDIR": ("这是一个文件夹", "file-error-path"), "ENAMETOOLONG": ("文件名太长", "file-error-path"),
