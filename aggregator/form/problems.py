@@ -156,7 +156,7 @@ def _explain(form: Form, error: str) -> str:
     """"unknown name 'x.total'": say which grid lacks the column, the usual cause."""
     m = re.search(r"unknown name '([\w.]+)'", error)
     if not m:
-        return f"表达式无法使用：{error}"
+        return f"表达式无法使用：{expr_words(error)}"
     name = m.group(1)
     row, _, col = name.partition(".")
     if col:
@@ -164,6 +164,39 @@ def _explain(form: Form, error: str) -> str:
         if grid is not None:
             return f"用到了 {name}，但节“{grid.label or grid.id}”没有 id 为“{col}”的列（有：{'、'.join(c.id for c in grid.columns)}）"
     return f"用到了不存在的字段或名称“{name}”"
+
+
+# ``ExprError``'s words (English, the engine's and its tests') as the form's author reads them; the
+# check-form line names the rule and its line already, so the expression quoted before them goes.
+_EXPR_WORDS = (
+    (r"cannot parse '(?P<src>.*)': (?P<why>.+)", "无法解析“{src}”：{why}"),
+    (r"(?P<fn>\w+)\(\) takes no keywords", "{fn}() 的参数不能写成“名称=值”"),
+    (r"(?P<usage>\S+) takes one text argument.*", "{usage} 需要一个写成文字的日期，如 date('2024-03-01')"),
+    (r"(?P<usage>(?:(?!: ).)+) takes one argument", "{usage} 只能有 1 个参数"),
+    (r"(?P<usage>(?:(?!: ).)+) takes (?P<n>\d+) arguments", "{usage} 需要 {n} 个参数"),
+    (r"'(?P<part>(?:(?!': ).)*)' is not allowed in a rule", "规则中不能使用“{part}”"),
+    (r"'(?P<part>(?:(?!': ).)*)' has no cell in the workbook", "“{part}”在表格中没有对应的单元格"),
+    (r"'(?P<part>(?:(?!': ).)*)' has no Excel form", "“{part}”无法写成 Excel 公式"),
+    (r"date\((?P<value>.*)\): write the date as 'YYYY-MM-DD'", "date({value}) 中的日期请写成 '2024-03-01' 的形式"),
+)
+_SYNTAX_WORDS = {  # Python's parser, for a rule's expression
+    "'(' was never closed": "“(”没有配对的“)”", "unmatched ')'": "多了一个“)”", "invalid syntax": "写法不对",
+    "invalid syntax. Perhaps you forgot a comma?": "写法不对，是否少了逗号？", "unexpected EOF while parsing": "表达式不完整",
+}
+
+
+def expr_words(error: str) -> str:
+    """An expression's error in Chinese where we know the words (else as the engine said it)."""
+    for at in [0, *(m.end() for m in re.finditer(": ", error))]:  # past each "'<expression>': " it is wrapped in
+        for pattern, chinese in _EXPR_WORDS:
+            m = re.fullmatch(pattern, error[at:], re.DOTALL)
+            if m:
+                parts = m.groupdict()
+                if "why" in parts:
+                    why = parts["why"]
+                    parts["why"] = _SYNTAX_WORDS.get(why) or ("引号没有配对" if why.startswith("unterminated string") else why)
+                return chinese.format(**parts)
+    return error
 
 
 def _message(form: Form, rule, where: str, p: "Problems") -> None:
@@ -175,7 +208,7 @@ def _message(form: Form, rule, where: str, p: "Problems") -> None:
                 try:
                     compile_expr(name, form.has_field, CONTEXT_NAMES)
                 except ExprError as exc:
-                    p.add("message", where, f"{key} 中的 {{={name}}} 无法计算：{exc}", line)
+                    p.add("message", where, f"{key} 中的 {{={name}}} 无法计算：{expr_words(str(exc))}", line)
             elif kind == "label:":
                 if not any(f.row == name for f in form.fields):
                     p.add("message", where, f"{key} 中的 {{label:{name}}} 不是任何一行的 id", line)
@@ -192,7 +225,8 @@ def _hint(form: Form, layout, rule, fields: tuple[str, ...], where: str, p: "Pro
     try:
         to_excel(rule.check, lambda fid: layout.cells[fid])
     except (ExprError, KeyError) as exc:
-        p.add("hint", where, f"有 hint，但这条规则无法在下发的表中实时检查（{exc}）：请去掉 hint，或不用名单信息", line)
+        p.add("hint", where, f"有 hint，但这条规则无法在下发的表中实时检查（{expr_words(str(exc))}）：请去掉 hint，或不用名单信息",
+              line)
         return
     if not fields:
         p.add("hint", where, "有 hint，但规则没有用到任何字段", line)

@@ -148,6 +148,21 @@ def test_a_missing_grid_column_is_explained():
     assert "people.junior" in problem.message and "没有 id 为“junior”的列" in problem.message
 
 
+@pytest.mark.parametrize("check, said", [
+    ("people.total == (people.a + people.b", "无法解析“people.total == (people.a + people.b”：“(”没有配对的“)”"),
+    ("people.total == people.a + people.b)", "无法解析“people.total == people.a + people.b)”：多了一个“)”"),
+    ("present(people.a, people.b)", "present(x) 只能有 1 个参数"),
+    ("implies(people.a > 0)", "implies(p, q) 需要 2 个参数"),
+    ("present(x=people.a)", "present() 的参数不能写成“名称=值”"),
+    ("max(people.a, people.b) >= 0", "规则中不能使用“max(people.a, people.b)”"),
+])
+def test_a_broken_rule_is_explained_in_chinese(check, said):
+    """The form's author reads check-form: the parser's and the engine's English turned into words."""
+    text = BASE.replace('check = "people.total == people.a + people.b"', f"check = '{check}'")
+    (problem,) = [p for p in problems(text) if p.kind == "rule-syntax"]
+    assert problem.message == f"表达式无法使用：{said}"
+
+
 def test_a_choice_compared_with_something_it_cannot_be():
     text = BASE + '\n[[rules]]\nid = "x"\nlevel = "warning"\nscope = "return"\ncheck = "answer != \'完成\'"\nmessage = "x"\n'
     assert {p.kind for p in problems(text)} == {"rule-choice"}
