@@ -310,6 +310,41 @@ def os_reason(exc: OSError) -> str:
     return _OS_REASONS.get(exc.errno, ("", ""))[0] or exc.strerror or type(exc).__name__
 
 
+# What Python's TOML reader says of a settings, plan or form file a person edited, in Chinese.
+_TOML_WORDS = (
+    (r"Invalid value", "“=”后面的值写法不对：文字要用英文双引号括起来（如 \"曾都区\"），不能用中文引号"),
+    (r"Invalid statement", "这一行写法不对：每一行应写成 名称 = 值，或 [表名]"),
+    (r"Unterminated string", "引号没有配对"),
+    (r"Cannot declare \((?P<key>.*?),?\) twice", "[{key}] 写了两次"),
+    (r"Cannot overwrite a value", "同一项写了两次"),
+    (r"Unclosed array", "方括号“[”没有配对的“]”"),
+    (r"Unclosed inline table", "花括号“{{”没有配对的“}}”"),
+    (r"Expected '=' after a key in a key/value pair", "缺少“=”：每一行应写成 名称 = 值"),
+    (r"Expected newline or end of document after a statement", "一行只能写一项"),
+    (r"Expected '\]' at the end of a table declaration", "表名后缺少“]”"),
+    (r"Illegal character (?P<char>.+)", "有不能出现的字符 {char}"),
+)
+_TOML_WHERE = re.compile(r"\s*\((?:at line (?P<line>\d+), column (?P<col>\d+)|at end of document)\)$")
+
+
+def toml_words(exc: Exception) -> str:
+    """A TOML file's error as its editor reads it: where (第 N 行第 M 列, or 文件末尾) and what."""
+    text = str(exc)
+    where = _TOML_WHERE.search(text)
+    what = text[: where.start()] if where else text
+    for pattern, chinese in _TOML_WORDS:
+        m = re.fullmatch(pattern, what)
+        if m:
+            what = chinese.format(**{k: v.strip("'\"") for k, v in m.groupdict().items()})
+            break
+    if isinstance(exc, UnicodeDecodeError):
+        what = "不是 UTF-8 编码的文本，请用记事本打开后另存为 UTF-8"
+    if where is None:
+        return what
+    place = f"第 {where['line']} 行第 {where['col']} 列" if where["line"] else "文件末尾"
+    return f"{place}：{what}"
+
+
 def rule_name(rule_id: str, form: Any = None) -> str:
     """A rule as a person reads it: the form's own name for it, the engine's, else the id."""
     declared = form.rule_name(rule_id) if form is not None and hasattr(form, "rule_name") else ""

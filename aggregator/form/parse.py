@@ -23,6 +23,7 @@ from .declaration import (
 )
 from .lines import FormProblem, Locator, Problems
 from .types import SUMMARIES, TYPES
+from ..messages import toml_words
 
 _KEYS = {
     "form": {"id", "version", "annex", "title", "sheet", "note", "widths", "check_label"},
@@ -84,7 +85,7 @@ def parse_text(text: str, source: str = "", path: str = "") -> Form:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
-        raise FormError([FormProblem("syntax", "TOML 语法", f"无法解析（{exc}），请检查引号、括号和逗号",
+        raise FormError([FormProblem("syntax", "TOML 语法", f"无法解析（{toml_words(exc)}），请检查引号、括号和逗号",
                                      int(m.group(1)) if m else 0, source)]) from None
     return parse_form(data, source=source, text=text, path=path)
 

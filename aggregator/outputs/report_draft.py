@@ -22,6 +22,7 @@ from docx.enum.text import WD_COLOR_INDEX
 
 from ..form.declaration import FormError
 from .docx_style import HEADING, docx_bytes, font, new_document, para
+from ..messages import toml_words
 
 _PART = re.compile(r"(\{[\w.:]+\}|\[\[.*?\]\])")
 
@@ -51,7 +52,7 @@ def load_report(path: str | Path) -> ReportTemplate:
         return ReportTemplate(str(head["title"]), str(head.get("file") or head["title"]), str(head.get("note", "")),
                               tuple(str(c) for c in head.get("closing", ())), sections)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError) as exc:
-        raise FormError(f"报告模板 {path.name} 无法读取（{exc}），请检查它的写法") from None
+        raise FormError(f"报告模板 {path.name} 无法读取（{toml_words(exc)}），请检查它的写法") from None
 
 
 def fill(text: str, figures: Mapping[str, str]) -> str:

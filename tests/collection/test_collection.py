@@ -505,3 +505,19 @@ def test_consolidate_asks_for_our_own_reporter_and_phone_by_the_forms_labels(col
                      "上报版汇总表需要本级的联系电话，请输入（直接回车跳过）："]  # not the unit: it has a default
     with open_collection(col_dir) as col:
         assert (col.settings.reporter, col.settings.phone) == ("王丽", "")
+
+
+@pytest.mark.parametrize("added, said", [
+    ('\n[mail]\nsmtp_host = "smtp.qq.com"\n', "[mail] 写了两次"),  # the table is there already: a second one
+    ('\nwatch = C:\\下载\n', "“=”后面的值写法不对：文字要用英文双引号括起来"),
+    ('\nwatch = “C:\\下载”\n', "不能用中文引号"),
+])
+def test_a_settings_file_the_clerk_broke_by_hand_is_told_where_and_what_in_chinese(col_dir, capsys, added, said):
+    """README sends the clerk into 收集设置.toml for the mail settings: a slip there names its line."""
+    settings = col_dir / "收集设置.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + added, encoding="utf-8")
+    code, _, err = dudao(capsys, "status", col_dir)
+    lines = settings.read_text(encoding="utf-8").splitlines()
+    assert code == 2 and "收集设置.toml 格式有误（第 " in err and said in err and "Traceback" not in err
+    line = int(err.split("（第 ")[1].split(" 行")[0])
+    assert added.strip().splitlines()[-1] == lines[line - 1] or lines[line - 1].startswith("[mail]")

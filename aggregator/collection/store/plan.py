@@ -32,6 +32,7 @@ from typing import Any
 from ...form.declaration import FormError
 from ...resources import TEMPLATES_DIR
 from .roster import School
+from ...messages import toml_words
 
 PLANS_DIR = TEMPLATES_DIR / "plans"
 KINDS = ("form", "document")
@@ -129,7 +130,7 @@ def load_plan(name_or_path: str | Path) -> Plan:
     except FileNotFoundError:
         raise FormError(f"找不到计划文件 {path}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise FormError(f"{path.name}：无法解析（{exc}）") from None
+        raise FormError(f"{path.name}：无法解析（{toml_words(exc)}）") from None
     return parse_plan(data, path.name, path.parent)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...form.declaration import DEFAULT_FORM, ROLES
+from ...messages import toml_words
 
 SETTINGS = "收集设置.toml"
 # Our own 填报单位/填报人/联系电话 for the upward summary: settings named after the header roles
@@ -133,7 +134,7 @@ def read_settings(path: Path) -> Settings:
             mail=dict(data.get("mail", {})),
         )
     except (tomllib.TOMLDecodeError, KeyError, UnicodeDecodeError, TypeError) as exc:
-        raise SettingsError(f"{path} 格式有误（{exc}），请检查是否被改坏") from None
+        raise SettingsError(f"{path} 格式有误（{toml_words(exc)}），请检查是否被改坏") from None
 
 
 def changed(settings: Settings, **changes: Any) -> Settings:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ...form.declaration import FormError
 from ...resources import TEMPLATES_DIR
+from ...messages import toml_words
 
 ORDER_FILE = TEMPLATES_DIR / "supervision" / "annex4_order.toml"
 LABELS = ("number", "target", "issued", "items", "unit", "date", "contact", "phone")
@@ -70,7 +71,7 @@ def load_order(path: Path = ORDER_FILE) -> OrderForm:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise FormError(f"督办单的声明 {Path(path).name} 无法读取（{exc}）") from None
+        raise FormError(f"督办单的声明 {Path(path).name} 无法读取（{toml_words(exc)}）") from None
     problems: list[str] = []
 
     def need(table: str, key: str) -> str:
