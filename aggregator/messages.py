@@ -293,6 +293,10 @@ _OS_WORDS = {  # errno name -> (reason, advice)
     "ENOSPC": ("磁盘已满", "file-error-space"), "EDQUOT": ("磁盘配额已满", "file-error-space"),
     "EACCES": ("没有权限", "file-error-held"), "EPERM": ("没有权限", "file-error-held"),
     "EROFS": ("磁盘或文件夹只读", "file-error-held"), "EBUSY": ("正被其他程序占用", "file-error-held"),
+    # a server that does not answer (the mail server): said the same way
+    "ECONNREFUSED": ("服务器拒绝连接", "file-error-held"), "ETIMEDOUT": ("连接超时", "file-error-held"),
+    "ENETUNREACH": ("网络不通", "file-error-held"), "EHOSTUNREACH": ("无法到达服务器", "file-error-held"),
+    "ECONNRESET": ("连接被服务器断开", "file-error-held"),
 }
 _OS_REASONS = {getattr(errno, name): words for name, words in _OS_WORDS.items() if hasattr(errno, name)}
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import email.policy
 import re
 import smtplib
+import socket
 import ssl
 from dataclasses import dataclass
 from email.header import Header
@@ -30,6 +31,7 @@ from typing import Iterable, Mapping
 
 from .. import clock
 from ..collection.store.folder import CollectionError
+from ..messages import os_reason
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 # Header objects fold as usual; only raw headers we store pre-folded are left as they are.
@@ -217,8 +219,13 @@ class Mailer:
         except ssl.SSLError as exc:
             raise MailError(f"与邮件服务器 {where} 建立加密连接失败（{exc}）：请检查 tls 与 smtp_port 是否匹配"
                             "（ssl 一般用 465，starttls 一般用 587）") from None
+        except socket.gaierror:  # the name does not resolve: a typo in the host, or no network at all
+            raise MailError(f"找不到邮件服务器 {s.host}（域名无法解析）：请检查 smtp_host 是否写对（如 smtp.qq.com），"
+                            "以及这台电脑能否上网") from None
         except (OSError, smtplib.SMTPException) as exc:
-            raise MailError(f"无法连接邮件服务器 {where}（{exc}）：请检查 smtp_host、smtp_port 和网络") from None
+            why = ("连接超时" if isinstance(exc, TimeoutError) else os_reason(exc) if isinstance(exc, OSError) and exc.errno
+                   else str(exc) or type(exc).__name__)
+            raise MailError(f"无法连接邮件服务器 {where}（{why}）：请检查 smtp_host、smtp_port 和网络") from None
         self.smtp = smtp
 
     def close(self) -> None:

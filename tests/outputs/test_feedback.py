@@ -502,9 +502,24 @@ def test_send_without_host_is_a_chinese_error(col):
 def test_unreachable_server_says_drafts_are_saved(col):
     col.settings = replace(col.settings, mail={"smtp_host": "127.0.0.1", "smtp_port": _free_port(), "tls": "none",
                                                "sender": "jyj@example.com"})
-    with pytest.raises(CollectionError, match="草稿"):
+    with pytest.raises(CollectionError, match="草稿") as refused:
         feedback_of(col, send=True)
+    assert "（服务器拒绝连接）：请检查 smtp_host、smtp_port 和网络" in str(refused.value)  # not "[Errno 111] …"
     assert (col.root / "feedback" / f"{S1}-退回修改.eml").exists()
+
+
+def test_a_mail_server_whose_name_does_not_resolve_is_named_as_such(col, monkeypatch):
+    import socket
+
+    def nowhere(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", nowhere)
+    col.settings = replace(col.settings, mail={"smtp_host": "smtp.qq.cm", "smtp_port": 465, "tls": "ssl",
+                                               "sender": "jyj@example.com"})
+    with pytest.raises(CollectionError) as refused:
+        feedback_of(col, send=True)
+    assert "找不到邮件服务器 smtp.qq.cm（域名无法解析）：请检查 smtp_host 是否写对" in str(refused.value)
 
 
 def _with_macro_part(xlsx: bytes) -> bytes:
