@@ -216,8 +216,12 @@ class Mailer:
         except smtplib.SMTPNotSupportedError as exc:
             raise MailError(f"邮件服务器 {where} 不支持所需的功能（{exc}）：请检查 tls 是否应为 ssl、starttls 或 none，"
                             "以及这台服务器是否需要填写 smtp_user") from None
+        except ssl.SSLCertVerificationError:
+            raise MailError(f"邮件服务器 {where} 的证书无法验证：请检查 smtp_host 是否写的是邮箱服务商给的发信服务器"
+                            "（如 smtp.qq.com），以及这台电脑的日期和时间是否正确") from None
         except ssl.SSLError as exc:
-            raise MailError(f"与邮件服务器 {where} 建立加密连接失败（{exc}）：请检查 tls 与 smtp_port 是否匹配"
+            why = "端口与加密方式不匹配" if "WRONG_VERSION_NUMBER" in str(exc) else str(exc)
+            raise MailError(f"与邮件服务器 {where} 建立加密连接失败（{why}）：请检查 tls 与 smtp_port 是否匹配"
                             "（ssl 一般用 465，starttls 一般用 587）") from None
         except socket.gaierror:  # the name does not resolve: a typo in the host, or no network at all
             raise MailError(f"找不到邮件服务器 {s.host}（域名无法解析）：请检查 smtp_host 是否写对（如 smtp.qq.com），"

@@ -462,6 +462,16 @@ def smtp_server():
         controller.stop()
 
 
+def test_ssl_to_a_plain_port_is_told_as_a_mismatch_of_port_and_encryption(col, smtp_server):
+    _, port = smtp_server
+    col.settings = replace(col.settings, mail={"smtp_host": "127.0.0.1", "smtp_port": port, "tls": "ssl",
+                                               "sender": "jyj@example.com"})
+    with pytest.raises(CollectionError) as refused:
+        feedback_of(col, send=True)
+    assert f"与邮件服务器 127.0.0.1:{port} 建立加密连接失败（端口与加密方式不匹配）：请检查 tls 与 smtp_port" \
+        in str(refused.value)
+
+
 def test_send_delivers_drafts_to_a_real_smtp_server(col, smtp_server):
     inbox, port = smtp_server
     col.settings = replace(col.settings, mail={"smtp_host": "127.0.0.1", "smtp_port": port, "tls": "none",
