@@ -173,6 +173,7 @@ MESSAGES: dict[str, str] = {
     "file-error": "无法读写文件{name}（{reason}）。{advice}",
     "file-error-path": "请检查路径是否正确，然后再试一次",
     "file-error-space": "请腾出磁盘空间，然后再试一次",
+    "file-error-network": "请检查网络和网络上的文件夹是否可用，然后再试一次",
     "file-error-held": "请检查该文件是否正被 Excel 或 WPS 打开、文件夹是否允许写入、磁盘是否已满，然后再试一次",
     "unknown-include": "汇总范围“{include}”无法识别，可选：accepted（只汇总通过的）或 all（全部）",
     "no-such-item": "整改台账中没有第 {item} 项，请{do:items}查看各项的编号",
@@ -293,10 +294,10 @@ _OS_WORDS = {  # errno name -> (reason, advice)
     "ENOSPC": ("磁盘已满", "file-error-space"), "EDQUOT": ("磁盘配额已满", "file-error-space"),
     "EACCES": ("没有权限", "file-error-held"), "EPERM": ("没有权限", "file-error-held"),
     "EROFS": ("磁盘或文件夹只读", "file-error-held"), "EBUSY": ("正被其他程序占用", "file-error-held"),
-    # a server that does not answer (the mail server): said the same way
-    "ECONNREFUSED": ("服务器拒绝连接", "file-error-held"), "ETIMEDOUT": ("连接超时", "file-error-held"),
-    "ENETUNREACH": ("网络不通", "file-error-held"), "EHOSTUNREACH": ("无法到达服务器", "file-error-held"),
-    "ECONNRESET": ("连接被服务器断开", "file-error-held"),
+    # a server that does not answer (the mail server, a network drive): said the same way
+    "ECONNREFUSED": ("服务器拒绝连接", "file-error-network"), "ETIMEDOUT": ("连接超时", "file-error-network"),
+    "ENETUNREACH": ("网络不通", "file-error-network"), "EHOSTUNREACH": ("无法到达服务器", "file-error-network"),
+    "ECONNRESET": ("连接被服务器断开", "file-error-network"),
 }
 _OS_REASONS = {getattr(errno, name): words for name, words in _OS_WORDS.items() if hasattr(errno, name)}
 

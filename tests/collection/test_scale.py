@@ -236,3 +236,16 @@ def test_streamed_rows_read_back_as_openpyxl_writes_them(tmp_path):
     assert got.dimensions == "A1:D4"
     with zipfile.ZipFile(out) as z:
         assert z.testzip() is None
+
+
+@pytest.mark.parametrize("code, said", [
+    ("ENOSPC", "（磁盘已满）。请腾出磁盘空间，然后再试一次"),
+    ("EACCES", "（没有权限）。请检查该文件是否正被 Excel 或 WPS 打开、文件夹是否允许写入、磁盘是否已满，然后再试一次"),
+    ("ENOENT", "（文件或文件夹不存在）。请检查路径是否正确，然后再试一次"),
+    ("ETIMEDOUT", "（连接超时）。请检查网络和网络上的文件夹是否可用，然后再试一次"),  # a collection on a network drive
+])
+def test_a_refusal_of_the_system_says_the_reason_and_what_to_check(code, said):
+    import errno
+
+    told = file_error(OSError(getattr(errno, code), "in English", r"\\server\share\曾都区附件5汇总表.xlsx"))
+    assert told == "无法读写文件“\\\\server\\share\\曾都区附件5汇总表.xlsx”" + said
