@@ -317,7 +317,7 @@ def os_reason(exc: OSError) -> str:
 
 # What Python's TOML reader says of a settings, plan or form file a person edited, in Chinese.
 _TOML_WORDS = (
-    (r"Invalid value", "“=”后面的值写法不对：文字要用英文双引号括起来（如 \"曾都区\"），不能用中文引号"),
+    (r"Invalid value", "“=”后面的值写法不对：文字要用英文双引号括起来（如 \"某某区\"），不能用中文引号"),
     (r"Invalid statement", "这一行写法不对：每一行应写成 名称 = 值，或 [表名]"),
     (r"Unterminated string", "引号没有配对"),
     (r"Cannot declare \((?P<key>.*?),?\) twice", "[{key}] 写了两次"),
