@@ -64,7 +64,7 @@ def fit(folder: Path, stem: str, suffix: str, taken: set[str] | None = None) -> 
 def display_name(name: str) -> str:
     """The file name a clerk recognises, without the download folder's long path.
 
-    A zip member keeps its archive's name in front: 洛阳镇.zip/洛阳镇各校报表/附件5-….xlsx
+    A zip member keeps its archive's name in front: 某某镇.zip/某某镇各校报表/附件5-….xlsx
     """
     parts = name.replace("\\", "/").split("/")
     for i, part in enumerate(parts):

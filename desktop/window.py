@@ -38,7 +38,7 @@ APP_TITLE = help.APP_NAME
 OPEN_LABELS = {"consolidate": "打开汇总表", "feedback": "打开反馈文件夹", "distribute": "打开空白表文件夹",
                "template": "打开名单模板", "supervise": "打开督办单文件夹", "supervise-register": "打开整改台账"}
 ALL_UNITS = "全部单位"
-# Each column as wide as its longest word (九年一贯制, 万店镇中心学校, 通过（有提示）, 未发送（有草稿）): at
+# Each column as wide as its longest word (九年一贯制, 某某镇中心学校, 通过（有提示）, 未发送（有草稿）): at
 # 1366 pixels, beside the details, the table shows every column up to 逾期; the school and its
 # state stay in view when it is scrolled further (``FrozenTableView``).
 COLUMN_WIDTHS = {"school": 150, "stage": 70, "parent": 100, "state": 96, "feedback": 118, "late": 40, "received": 116,

@@ -148,3 +148,18 @@ def test_no_code_outside_the_declarations_names_a_field_of_annex_5():
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             named += [f"{path.relative_to(ROOT)}:{n}: {m.group(1)}" for m in pattern.finditer(line)]
     assert named == []
+
+
+def test_no_code_outside_the_demo_names_the_seed_s_district():
+    """A clerk elsewhere gets every message, example and default as written: 曾都区 (and its city
+    and towns) belong to the demo, which plays the seed's district, and to nothing else."""
+    from aggregator.demo import SAMPLE_ROSTER
+
+    towns = {row.split(",")[2].strip()[:2] for row in SAMPLE_ROSTER.read_text(encoding="utf-8-sig").splitlines()[1:]
+             if row.count(",") >= 2}
+    words = {"曾都", "随州"} | {t for t in towns if t and t not in ("区直",)}
+    named = [f"{path.relative_to(ROOT)}:{n}: {word}" for path in sources()
+             if not path.is_relative_to(ROOT / "aggregator" / "demo")
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+             for word in sorted(words) if word in line]
+    assert named == []

@@ -2,9 +2,9 @@
 
 A school writes “某某区 实验小学（本部）”, the roster says “实验小学(本部)”: the same school.
 Which prefixes are forgiven is the collection's own business, never the code's: its 本级名称 and
-the levels above it (``Settings.levels``), each with or without its 省/市/区/县 ("随州市" or
-"随州"). A 中心学校 may be written with its town's 镇/乡/街道 or without ("万店镇中心学校",
-"万店中心学校"). Only small differences are forgiven; a name that matches two schools matches none.
+the levels above it (``Settings.levels``), each with or without its 省/市/区/县 ("某某市" or
+"某某"). A 中心学校 may be written with its town's 镇/乡/街道 or without ("某某镇中心学校",
+"某某中心学校"). Only small differences are forgiven; a name that matches two schools matches none.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import re
 import unicodedata
 from typing import Iterable
 
-# What an administrative name ends with; its short form leaves it out ("随州市" -> "随州").
+# What an administrative name ends with; its short form leaves it out ("某某市" -> "某某").
 _LEVEL_SUFFIXES = ("自治州", "自治县", "特别行政区", "省", "市", "区", "县", "州", "盟", "旗")
-# A town's 中心学校/中心小学 written with or without the town's own word ("万店镇中心小学").
+# A town's 中心学校/中心小学 written with or without the town's own word ("某某镇中心小学").
 _TOWN = re.compile(r"(?<=..)(?:镇|乡|街道办事处|街道|办事处)(?=中心(?:学校|小学|中学|校))")
 # What a bureau adds to its district's name when it reports upward.
 _UNIT_SUFFIXES = ("教育和体育局", "教育体育局", "教体局", "教育局")
@@ -29,7 +29,7 @@ def fold(text: str) -> str:
 
 
 def level_prefixes(levels: "str | Iterable[str]") -> tuple[str, ...]:
-    """Each level's name as compared, and its short form: ("湖北省", "湖北", "随州市", "随州")."""
+    """Each level's name as compared, and its short form: ("某某省", "某某", "某某市", "某某")."""
     if isinstance(levels, str):
         levels = (levels,)
     out: list[str] = []
@@ -67,7 +67,7 @@ def name_key(name: str, prefixes: Iterable[str] = ()) -> str:
 
 
 def town_folded(key: str) -> str:
-    """A key with a town's 镇/乡/街道 left out before its 中心学校: "万店镇中心小学" -> "万店中心小学"."""
+    """A key with a town's 镇/乡/街道 left out before its 中心学校: "某某镇中心小学" -> "某某中心小学"."""
     return _TOWN.sub("", key)
 
 

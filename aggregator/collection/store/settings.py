@@ -59,7 +59,7 @@ class Settings:
     @property
     def levels(self) -> tuple[str, ...]:
         """Our own name and the names of the levels above it: what a school may write before its
-        own name ("湖北省随州市某某区实验小学") and still be the roster's "实验小学"."""
+        own name ("某某省某某市某某区实验小学") and still be the roster's "实验小学"."""
         return tuple(n for n in (self.name, *self.parents) if n)
 
     @property
@@ -172,7 +172,7 @@ def changed(settings: Settings, **changes: Any) -> Settings:
 
 
 def split_names(value: Any) -> tuple[str, ...]:
-    """"湖北省,随州市" (or 、，; or a list) as ("湖北省", "随州市"): how a clerk types several names."""
+    """"某某省,某某市" (or 、，; or a list) as ("某某省", "某某市"): how a clerk types several names."""
     items = value if isinstance(value, (list, tuple)) else re.split(r"[,，、;；\s]+", str(value))
     return tuple(dict.fromkeys(n for n in (str(i).strip() for i in items) if n))
 

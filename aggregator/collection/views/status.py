@@ -237,7 +237,7 @@ def _overview(col: Collection) -> Overview:
 
 def tied_by_name(col: Collection, schools: list[School], files: list[FileRecord]) -> dict[str, str]:
     """File hash -> school id, for the ``files`` whose own name is a workbook issued to a school
-    (附件5-万店镇泉水小学.xlsx) or names one roster school; the clerk's ``tie`` overrides it."""
+    (附件5-某某镇中心小学.xlsx) or names one roster school; the clerk's ``tie`` overrides it."""
     index, issued = _names(tuple((s.id, s.name) for s in schools), col.settings.levels, col.form.annex)
     found = {f.sha256: school_by_file_name(f.original_name, index, issued) for f in files}
     return {sha: sid for sha, sid in found.items() if sid}

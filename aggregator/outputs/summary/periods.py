@@ -86,7 +86,7 @@ def _said(plan: Plan, school_id: str, field: str) -> str:
 
 
 def move_line(plan: Plan, n: int, school_id: str, name: str, parent: str, m: Any) -> str:
-    """"1. 淅河镇三里岗小学（淅河镇中心学校）：…·合计 本期 2，上期 8，不到上期的 1/3。学校说明：…"."""
+    """"1. 某某镇某某小学（某某镇中心学校）：…·合计 本期 2，上期 8，不到上期的 1/3。学校说明：…"."""
     how = f"是上期的 {shown(round(m.ratio, 1))} 倍" if m.up else f"不到上期的 1/{shown(m.factor)}"
     unit = f"（{parent}）" if parent else ""
     return f"{n}. {name}{unit}：{m.label} 本期 {shown(m.current)}，上期 {shown(m.previous)}，{how}。{_said(plan, school_id, m.field)}"
